@@ -1,0 +1,3 @@
+fn main() {
+    migrate_build::generate_module_list("src/migrations");
+}

@@ -1,0 +1,160 @@
+//! The canonical serialization of ops, from which checksums are computed.
+//!
+//! The form depends only on the op data, never on how the Rust code was formatted or on how SQL is
+//! rendered, so reformatting a migration or improving the renderer does not change a checksum. Every
+//! string is length-prefixed, so no content can imitate a separator. The form is versioned by
+//! [`CANONICAL_FORMAT`], stored beside each checksum: a later change of the form bumps the number and
+//! can be migrated instead of flagging every applied migration.
+
+/// The version of the canonical form written by this build.
+pub const CANONICAL_FORMAT: u32 = 1;
+
+/// A value with a canonical, stable text form.
+pub trait Canonical {
+    /// Appends the canonical form of `self` to `out`.
+    fn write_canonical(&self, out: &mut String);
+}
+
+impl Canonical for String {
+    fn write_canonical(&self, out: &mut String) {
+        self.as_str().write_canonical(out);
+    }
+}
+
+impl Canonical for str {
+    fn write_canonical(&self, out: &mut String) {
+        out.push_str(&self.len().to_string());
+        out.push(':');
+        out.push_str(self);
+    }
+}
+
+impl Canonical for bool {
+    fn write_canonical(&self, out: &mut String) {
+        out.push(if *self { 'T' } else { 'F' });
+    }
+}
+
+macro_rules! canonical_int {
+    ($($t:ty),*) => {$(
+        impl Canonical for $t {
+            fn write_canonical(&self, out: &mut String) {
+                out.push('#');
+                out.push_str(&self.to_string());
+            }
+        }
+    )*};
+}
+canonical_int!(u16, u32, i64);
+
+impl<T: Canonical> Canonical for Option<T> {
+    fn write_canonical(&self, out: &mut String) {
+        match self {
+            None => out.push('~'),
+            Some(v) => {
+                out.push('?');
+                v.write_canonical(out);
+            }
+        }
+    }
+}
+
+impl<T: Canonical + ?Sized> Canonical for Box<T> {
+    fn write_canonical(&self, out: &mut String) {
+        (**self).write_canonical(out);
+    }
+}
+
+impl<T: Canonical> Canonical for Vec<T> {
+    fn write_canonical(&self, out: &mut String) {
+        self.as_slice().write_canonical(out);
+    }
+}
+
+impl<T: Canonical> Canonical for [T] {
+    fn write_canonical(&self, out: &mut String) {
+        out.push('[');
+        for item in self {
+            item.write_canonical(out);
+            out.push(',');
+        }
+        out.push(']');
+    }
+}
+
+/// Implements [`Canonical`] for a struct by listing every field. The destructuring pattern has no `..`,
+/// so adding a field without listing it here is a compile error.
+macro_rules! canonical_struct {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl $crate::canonical::Canonical for $ty {
+            fn write_canonical(&self, out: &mut String) {
+                let $ty { $($field),* } = self;
+                out.push_str(stringify!($ty));
+                out.push('{');
+                $(
+                    out.push_str(stringify!($field));
+                    out.push('=');
+                    $crate::canonical::Canonical::write_canonical($field, out);
+                    out.push(';');
+                )*
+                out.push('}');
+            }
+        }
+    };
+}
+
+/// Implements [`Canonical`] for an enum whose variants are struct-like or unit.
+/// The `match` is exhaustive, so a new variant must be listed here.
+macro_rules! canonical_enum {
+    ($ty:ident { $($variant:ident $({ $($field:ident),* $(,)? })?),* $(,)? }) => {
+        impl $crate::canonical::Canonical for $ty {
+            fn write_canonical(&self, out: &mut String) {
+                match self {
+                    $(
+                        $ty::$variant { $($($field),*)? } => {
+                            out.push_str(stringify!($variant));
+                            out.push('{');
+                            $($(
+                                out.push_str(stringify!($field));
+                                out.push('=');
+                                $crate::canonical::Canonical::write_canonical($field, out);
+                                out.push(';');
+                            )*)?
+                            out.push('}');
+                        }
+                    )*
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use {canonical_enum, canonical_struct};
+
+/// The canonical form of a value as a new string.
+pub fn to_canonical<T: Canonical + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    value.write_canonical(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_cannot_imitate_structure() {
+        let a = vec!["a,".to_string(), "b".to_string()];
+        let b = vec!["a".to_string(), ",b".to_string()];
+        assert_ne!(to_canonical(&a), to_canonical(&b));
+        assert_eq!(to_canonical(&a), "[2:a,,1:b,]");
+    }
+
+    #[test]
+    fn options_are_distinct_from_empty_strings() {
+        assert_ne!(
+            to_canonical(&None::<String>),
+            to_canonical(&Some(String::new()))
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! Items used by the code `#[migration]` generates.
+// Not public API.
+
+pub use inventory;
+
+use crate::error::BuildErrors;
+use crate::op::Op;
+pub use crate::registry::{BuildFn, MigrationDef};
+use crate::schema::Schema;
+use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible, Mode};
+
+/// Runs a migration function on a fresh builder of its mode.
+pub fn build<M: Mode>(f: fn(&mut Schema<M>)) -> Result<Vec<Op>, BuildErrors> {
+    let mut s = Schema::<M>::in_mode();
+    f(&mut s);
+    s.finish()
+}
+
+/// Fails to compile (a const panic) when the module is not named `m<YYYYMMDDHHMMSS>_<snake_name>`.
+pub const fn check_module_path(path: &str) {
+    if crate::registry::check_module_name(crate::registry::module_name_of(path)).is_some() {
+        panic!(
+            "this migration's module is misnamed: name it m<YYYYMMDDHHMMSS>_<snake_name>, e.g. the file src/migrations/m20240620120000_create_users.rs"
+        );
+    }
+}
+
+/// The `down` that `#[migration]` on `up` provides when the module has none.
+pub struct NoDown;
+
+/// Checks that a `fn down` next to `#[migration] fn up` is registered too.
+#[diagnostic::on_unimplemented(
+    message = "`fn down` of this migration has no #[migration] attribute, so it would never run",
+    label = "this migration's `down` is not registered",
+    note = "add `#[migration]` on the line above `pub fn down(s: &mut Schema)`"
+)]
+pub trait DownHasAttribute<M> {}
+#[diagnostic::do_not_recommend]
+impl DownHasAttribute<DerivedDown> for NoDown {}
+#[diagnostic::do_not_recommend]
+impl DownHasAttribute<Irreversible> for NoDown {}
+#[diagnostic::do_not_recommend]
+impl<T> DownHasAttribute<ExplicitDown> for T {}
+
+/// See [`DownHasAttribute`].
+pub const fn check_down<M, T: DownHasAttribute<M>>(_down: &T) {}
+
+/// What `#[migration]` on `fn up` declares; the `down` expansion requires it.
+pub struct UpRegistered;
+/// What the `down` expansion falls back to when `fn up` has no `#[migration]`.
+pub struct UpWithoutAttribute;
+
+/// Checks that `fn up` of a module with `#[migration] fn down` is registered.
+#[diagnostic::on_unimplemented(
+    message = "`fn up` of this migration has no #[migration] attribute, so the migration is not registered",
+    label = "this `down` belongs to a migration whose `up` is not registered",
+    note = "add `#[migration]` on the line above `pub fn up(s: &mut Schema)`"
+)]
+pub trait UpHasAttribute {}
+impl UpHasAttribute for UpRegistered {}
+
+/// See [`UpHasAttribute`].
+pub const fn check_up<T: UpHasAttribute>() {}
+
+/// The mode of `up` and `down`, named in the generated signatures.
+pub type DownMode = ExplicitDown;

@@ -1,0 +1,351 @@
+//! The registry: every migration linked into the program, sorted, built, reversed and checksummed.
+//!
+//! `#[migration]` registers a static [`MigrationDef`] through inventory. inventory defines no iteration
+//! order, so [`migrations`] sorts by version and rejects duplicate versions.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{CANONICAL_FORMAT, Canonical};
+use crate::error::BuildErrors;
+use crate::op::Op;
+use crate::reverse::{Irreversible, reverse_ops};
+
+/// Builds a migration's ops.
+pub type BuildFn = fn() -> Result<Vec<Op>, BuildErrors>;
+
+/// What `#[migration]` registers for each migration. Not built by hand.
+#[derive(Debug)]
+pub struct MigrationDef {
+    /// `module_path!()` of the migration's module; its last segment is `m<version>_<name>`.
+    pub module_path: &'static str,
+    /// The source file and line of `fn up`.
+    pub file: &'static str,
+    pub line: u32,
+    pub up: BuildFn,
+    /// The explicit down, if the migration has one.
+    pub down: Option<BuildFn>,
+    /// `false` for `#[migration(no_transaction)]`.
+    pub transaction: bool,
+    /// The reason given with `#[migration(irreversible = "..")]`.
+    pub irreversible: Option<&'static str>,
+}
+
+inventory::collect!(MigrationDef);
+
+/// How a migration is undone.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Down {
+    /// Derived from `up` by [`reverse_ops`].
+    Derived(Vec<Op>),
+    /// Written by hand in `fn down`.
+    Explicit(Vec<Op>),
+    /// Knowingly irreversible, with the reason; rolling back fails with it.
+    Irreversible { reason: String },
+}
+
+/// A loaded migration.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// The 14-digit timestamp of its module name, as a number (`20240620120000`).
+    pub version: u64,
+    /// The part of the module name after the version.
+    pub name: String,
+    pub up: Vec<Op>,
+    pub down: Down,
+    /// Runs in one transaction (the default) or, with `no_transaction`, statement by statement.
+    pub transaction: bool,
+    /// Hex SHA-256 of the canonical form of the migration's ops and options.
+    pub checksum: String,
+    /// The version of the canonical form the checksum was computed from.
+    pub checksum_format: u32,
+    pub file: &'static str,
+    pub line: u32,
+}
+
+impl Migration {
+    /// Whether the down was derived rather than written.
+    pub fn down_is_derived(&self) -> bool {
+        matches!(self.down, Down::Derived(_))
+    }
+
+    /// The down ops, or the reason the migration cannot be rolled back.
+    pub fn down_ops(&self) -> Result<&[Op], &str> {
+        match &self.down {
+            Down::Derived(ops) | Down::Explicit(ops) => Ok(ops),
+            Down::Irreversible { reason } => Err(reason),
+        }
+    }
+
+    /// `m<version>_<name>`, as the module is named.
+    pub fn id(&self) -> String {
+        format!("m{}_{}", self.version, self.name)
+    }
+}
+
+/// A problem found while loading the migrations.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// No migration is linked into the program.
+    #[error(
+        "no migrations found: this program links no #[migration].\n\
+         If your migrations live in their own crate, the binary (or test) must name that crate, or the linker \
+         drops it: add `use my_migrations as _;` to main.rs (or the test), where `my_migrations` is the \
+         migrations crate. A migration's module must also be compiled: check the `mod` lines (or the \
+         build-script module list) of the migrations crate."
+    )]
+    NoMigrations,
+    /// The module name does not have the form `m<YYYYMMDDHHMMSS>_<snake_name>`.
+    #[error("migration module `{module_path}` ({file}) is misnamed: {problem}")]
+    BadName {
+        module_path: String,
+        file: String,
+        problem: String,
+    },
+    /// Two migrations share a version.
+    #[error(
+        "migration version {version} is used twice: by {first} and by {second}; give one of them a new timestamp"
+    )]
+    DuplicateVersion {
+        version: u64,
+        first: String,
+        second: String,
+    },
+    /// A migration's ops are invalid.
+    #[error("migration {migration} ({file}):\n{errors}")]
+    Build {
+        migration: String,
+        file: String,
+        errors: BuildErrors,
+    },
+    /// A migration without explicit down contains irreversible ops (the compile-time check was bypassed).
+    #[error("migration {migration} ({file}) has no `down`, and its up cannot be reversed:\n{}", list(.ops))]
+    Irreversible {
+        migration: String,
+        file: String,
+        ops: Vec<Irreversible>,
+    },
+    /// A migration is marked irreversible and has a `down` too.
+    #[error(
+        "migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them"
+    )]
+    IrreversibleWithDown { migration: String, file: String },
+}
+
+fn list(errors: &[Irreversible]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  - {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every problem found while loading.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct RegistryErrors(pub Vec<RegistryError>);
+
+impl fmt::Display for RegistryErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+/// Loads every migration linked into the program: sorted by version, ops built and validated, downs
+/// derived (or built), checksums computed. Reports every problem at once.
+pub fn migrations() -> Result<Vec<Migration>, RegistryErrors> {
+    load(inventory::iter::<MigrationDef>())
+}
+
+/// [`migrations`] over an explicit list of definitions (tests, tools).
+pub fn load<'a>(
+    defs: impl IntoIterator<Item = &'a MigrationDef>,
+) -> Result<Vec<Migration>, RegistryErrors> {
+    let mut named: Vec<(u64, String, &MigrationDef)> = Vec::new();
+    let mut errors = Vec::new();
+    let mut any = false;
+    for def in defs {
+        any = true;
+        match parse_module_name(last_segment(def.module_path)) {
+            Ok((version, name)) => named.push((version, name.to_string(), def)),
+            Err(problem) => errors.push(RegistryError::BadName {
+                module_path: def.module_path.into(),
+                file: def.file.into(),
+                problem: problem.into(),
+            }),
+        }
+    }
+    if !any {
+        return Err(RegistryErrors(vec![RegistryError::NoMigrations]));
+    }
+    named.sort_by(|a, b| (a.0, a.2.file).cmp(&(b.0, b.2.file)));
+    for pair in named.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            errors.push(RegistryError::DuplicateVersion {
+                version: pair[0].0,
+                first: format!("{} ({})", pair[0].2.module_path, pair[0].2.file),
+                second: format!("{} ({})", pair[1].2.module_path, pair[1].2.file),
+            });
+        }
+    }
+    let mut out = Vec::with_capacity(named.len());
+    for (version, name, def) in named {
+        match build(version, name, def) {
+            Ok(m) => out.push(m),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(RegistryErrors(errors))
+    }
+}
+
+fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, RegistryError> {
+    let id = format!("m{version}_{name}");
+    let build_err = |errors| RegistryError::Build {
+        migration: id.clone(),
+        file: def.file.into(),
+        errors,
+    };
+    let up = (def.up)().map_err(build_err)?;
+    let down = match (def.down, def.irreversible) {
+        (Some(_), Some(_)) => {
+            return Err(RegistryError::IrreversibleWithDown {
+                migration: id,
+                file: def.file.into(),
+            });
+        }
+        (Some(down), None) => Down::Explicit(down().map_err(build_err)?),
+        (None, Some(reason)) => Down::Irreversible {
+            reason: reason.into(),
+        },
+        (None, None) => {
+            Down::Derived(reverse_ops(&up).map_err(|ops| RegistryError::Irreversible {
+                migration: id.clone(),
+                file: def.file.into(),
+                ops,
+            })?)
+        }
+    };
+    let checksum = checksum(&up, &down, def.transaction);
+    Ok(Migration {
+        version,
+        name,
+        up,
+        down,
+        transaction: def.transaction,
+        checksum,
+        checksum_format: CANONICAL_FORMAT,
+        file: def.file,
+        line: def.line,
+    })
+}
+
+/// The checksum of a migration: SHA-256 of the canonical form of its up ops, its explicit down (a
+/// derived down follows from the up) and its options.
+pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
+    let mut text = format!("format={CANONICAL_FORMAT};up=");
+    up.write_canonical(&mut text);
+    text.push_str(";down=");
+    match down {
+        Down::Derived(_) => text.push_str("derived"),
+        Down::Explicit(ops) => ops.write_canonical(&mut text),
+        Down::Irreversible { reason } => {
+            text.push_str("irreversible:");
+            reason.write_canonical(&mut text);
+        }
+    }
+    text.push_str(";transaction=");
+    transaction.write_canonical(&mut text);
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn last_segment(module_path: &str) -> &str {
+    module_path.rsplit("::").next().unwrap_or(module_path)
+}
+
+/// Parses `m<YYYYMMDDHHMMSS>_<snake_name>` into the version and the name.
+///
+/// ```
+/// use migrate_core::registry::parse_module_name;
+/// assert_eq!(parse_module_name("m20240620120000_add_roles"), Ok((20240620120000, "add_roles")));
+/// assert!(parse_module_name("add_roles").is_err());
+/// ```
+pub fn parse_module_name(module: &str) -> Result<(u64, &str), &'static str> {
+    match check_module_name(module.as_bytes()) {
+        None => Ok((
+            module[1..15].parse().map_err(|_| MODULE_NAME_FORM)?,
+            &module[16..],
+        )),
+        Some(problem) => Err(problem),
+    }
+}
+
+const MODULE_NAME_FORM: &str =
+    "expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`";
+
+/// The problem with a migration module name, if any. A `const fn`, so `#[migration]` checks the name
+/// when the migration compiles.
+pub const fn check_module_name(name: &[u8]) -> Option<&'static str> {
+    if name.len() < 17 || name[0] != b'm' || name[15] != b'_' {
+        return Some(MODULE_NAME_FORM);
+    }
+    let mut i = 1;
+    while i < 15 {
+        if !name[i].is_ascii_digit() {
+            return Some(MODULE_NAME_FORM);
+        }
+        i += 1;
+    }
+    let (month, day, hour, minute, second) = (
+        two(name, 5),
+        two(name, 7),
+        two(name, 9),
+        two(name, 11),
+        two(name, 13),
+    );
+    if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 {
+        return Some(
+            "the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31, hour 00-23, ...)",
+        );
+    }
+    let mut i = 16;
+    while i < name.len() {
+        let c = name[i];
+        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
+            return Some(
+                "the name after the timestamp must be snake_case: lowercase letters, digits and `_`",
+            );
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn two(name: &[u8], at: usize) -> u32 {
+    (name[at] - b'0') as u32 * 10 + (name[at + 1] - b'0') as u32
+}
+
+/// The last `::` segment of a module path, in a `const fn`.
+pub const fn module_name_of(path: &str) -> &[u8] {
+    let bytes = path.as_bytes();
+    let mut start = bytes.len();
+    while start >= 2 {
+        if bytes[start - 1] == b':' && bytes[start - 2] == b':' {
+            break;
+        }
+        start -= 1;
+    }
+    if start < 2 {
+        start = 0;
+    }
+    bytes.split_at(start).1
+}

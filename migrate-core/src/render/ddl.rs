@@ -1,0 +1,349 @@
+//! One render arm per op.
+
+use super::Statement;
+use super::types::{render_column_type, render_default};
+use crate::ident::{quote_ident as q, quote_literal};
+use crate::op::{
+    ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction, Identity,
+    IndexDef, IndexTarget, Op,
+};
+
+fn tx(sql: String) -> Statement {
+    Statement {
+        sql,
+        transactional: true,
+    }
+}
+
+fn list(names: &[String]) -> String {
+    names.iter().map(|n| q(n)).collect::<Vec<_>>().join(", ")
+}
+
+fn alter(table: &str, rest: &str) -> Statement {
+    tx(format!("ALTER TABLE {} {rest}", q(table)))
+}
+
+/// Renders one op to the statements that perform it.
+///
+/// ```
+/// use migrate_core::op::Op;
+/// use migrate_core::render::render_op;
+/// let op = Op::RenameColumn { table: "users".into(), from: "name".into(), to: "full name".into() };
+/// assert_eq!(render_op(&op)[0].sql, r#"ALTER TABLE "users" RENAME COLUMN "name" TO "full name""#);
+/// ```
+pub fn render_op(op: &Op) -> Vec<Statement> {
+    match op {
+        Op::CreateTable { def } => {
+            let mut parts: Vec<String> = def.columns.iter().map(column).collect();
+            parts.extend(def.constraints.iter().map(constraint));
+            let mut out = vec![tx(format!(
+                "CREATE TABLE {} ({})",
+                q(&def.name),
+                parts.join(", ")
+            ))];
+            if let Some(c) = &def.comment {
+                out.push(comment(
+                    &CommentTarget::Table {
+                        table: def.name.clone(),
+                    },
+                    Some(c),
+                ));
+            }
+            for col in &def.columns {
+                if let Some(c) = &col.comment {
+                    let target = CommentTarget::Column {
+                        table: def.name.clone(),
+                        column: col.name.clone(),
+                    };
+                    out.push(comment(&target, Some(c)));
+                }
+            }
+            out
+        }
+        Op::DropTable { name, .. } => vec![tx(format!("DROP TABLE {}", q(name)))],
+        Op::RenameTable { from, to } => vec![alter(from, &format!("RENAME TO {}", q(to)))],
+        Op::AddColumn { table, def } => {
+            let mut rest = format!("ADD COLUMN {}", column(&def.column));
+            for c in &def.constraints {
+                rest.push_str(", ADD ");
+                rest.push_str(&constraint(c));
+            }
+            let mut out = vec![alter(table, &rest)];
+            if let Some(c) = &def.column.comment {
+                let target = CommentTarget::Column {
+                    table: table.clone(),
+                    column: def.column.name.clone(),
+                };
+                out.push(comment(&target, Some(c)));
+            }
+            out
+        }
+        Op::DropColumn { table, column, .. } => {
+            vec![alter(table, &format!("DROP COLUMN {}", q(column)))]
+        }
+        Op::RenameColumn { table, from, to } => {
+            vec![alter(
+                table,
+                &format!("RENAME COLUMN {} TO {}", q(from), q(to)),
+            )]
+        }
+        Op::ChangeColumnType {
+            table,
+            column,
+            to,
+            using,
+            ..
+        } => {
+            let mut rest = format!("ALTER COLUMN {} TYPE {}", q(column), render_column_type(to));
+            if let Some(u) = using {
+                rest.push_str(" USING ");
+                rest.push_str(u);
+            }
+            vec![alter(table, &rest)]
+        }
+        Op::SetNotNull { table, column } => vec![alter(
+            table,
+            &format!("ALTER COLUMN {} SET NOT NULL", q(column)),
+        )],
+        Op::DropNotNull { table, column } => {
+            vec![alter(
+                table,
+                &format!("ALTER COLUMN {} DROP NOT NULL", q(column)),
+            )]
+        }
+        Op::SetDefault {
+            table,
+            column,
+            default,
+            ..
+        } => vec![alter(
+            table,
+            &format!(
+                "ALTER COLUMN {} SET DEFAULT {}",
+                q(column),
+                render_default(default)
+            ),
+        )],
+        Op::DropDefault { table, column, .. } => {
+            vec![alter(
+                table,
+                &format!("ALTER COLUMN {} DROP DEFAULT", q(column)),
+            )]
+        }
+        Op::Comment {
+            target,
+            comment: text,
+            ..
+        } => vec![comment(target, text.as_deref())],
+        Op::CreateIndex { def } => vec![create_index(def)],
+        Op::DropIndex {
+            name, concurrently, ..
+        } => {
+            let conc = if *concurrently { "CONCURRENTLY " } else { "" };
+            vec![Statement {
+                sql: format!("DROP INDEX {conc}{}", q(name)),
+                transactional: !concurrently,
+            }]
+        }
+        Op::RenameIndex { from, to } => {
+            vec![tx(format!("ALTER INDEX {} RENAME TO {}", q(from), q(to)))]
+        }
+        Op::AddConstraint { table, def } => {
+            let mut rest = format!("ADD {}", constraint(def));
+            if def.not_valid {
+                rest.push_str(" NOT VALID");
+            }
+            vec![alter(table, &rest)]
+        }
+        Op::ValidateConstraint { table, name } => {
+            vec![alter(table, &format!("VALIDATE CONSTRAINT {}", q(name)))]
+        }
+        Op::DropConstraint { table, name, .. } => {
+            vec![alter(table, &format!("DROP CONSTRAINT {}", q(name)))]
+        }
+        Op::RenameConstraint { table, from, to } => {
+            vec![alter(
+                table,
+                &format!("RENAME CONSTRAINT {} TO {}", q(from), q(to)),
+            )]
+        }
+        Op::CreateEnum { def } => {
+            let values: Vec<String> = def.values.iter().map(|v| quote_literal(v)).collect();
+            vec![tx(format!(
+                "CREATE TYPE {} AS ENUM ({})",
+                q(&def.name),
+                values.join(", ")
+            ))]
+        }
+        Op::AddEnumValue {
+            name,
+            value,
+            position,
+        } => {
+            let mut sql = format!("ALTER TYPE {} ADD VALUE {}", q(name), quote_literal(value));
+            match position {
+                Some(EnumPosition::Before { value }) => {
+                    sql.push_str(&format!(" BEFORE {}", quote_literal(value)))
+                }
+                Some(EnumPosition::After { value }) => {
+                    sql.push_str(&format!(" AFTER {}", quote_literal(value)))
+                }
+                None => {}
+            }
+            vec![tx(sql)]
+        }
+        Op::RenameEnumValue { name, from, to } => vec![tx(format!(
+            "ALTER TYPE {} RENAME VALUE {} TO {}",
+            q(name),
+            quote_literal(from),
+            quote_literal(to)
+        ))],
+        Op::DropEnum { name, .. } => vec![tx(format!("DROP TYPE {}", q(name)))],
+        Op::CreateExtension { def } => {
+            let mut sql = format!("CREATE EXTENSION {}", q(&def.name));
+            if let Some(s) = &def.schema {
+                sql.push_str(&format!(" SCHEMA {}", q(s)));
+            }
+            vec![tx(sql)]
+        }
+        Op::DropExtension { name, .. } => vec![tx(format!("DROP EXTENSION {}", q(name)))],
+        Op::CreateSchema { name } => vec![tx(format!("CREATE SCHEMA {}", q(name)))],
+        Op::DropSchema { name, .. } => vec![tx(format!("DROP SCHEMA {}", q(name)))],
+        Op::CreateView { def } => {
+            vec![tx(format!("CREATE VIEW {} AS {}", q(&def.name), def.query))]
+        }
+        Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
+        Op::Sql { up, .. } => vec![tx(up.clone())],
+    }
+}
+
+fn column(c: &ColumnDef) -> String {
+    let mut out = format!("{} {}", q(&c.name), render_column_type(&c.ty));
+    match c.identity {
+        Some(Identity::Always) => out.push_str(" GENERATED ALWAYS AS IDENTITY"),
+        Some(Identity::ByDefault) => out.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+        None => {}
+    }
+    if c.not_null {
+        out.push_str(" NOT NULL");
+    }
+    if let Some(d) = &c.default {
+        out.push_str(" DEFAULT ");
+        out.push_str(&render_default(d));
+    }
+    out
+}
+
+fn action(a: FkAction) -> &'static str {
+    match a {
+        FkAction::NoAction => "NO ACTION",
+        FkAction::Restrict => "RESTRICT",
+        FkAction::Cascade => "CASCADE",
+        FkAction::SetNull => "SET NULL",
+        FkAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+/// `CONSTRAINT "name" ...`, without `NOT VALID` (only `ALTER TABLE .. ADD` takes it).
+fn constraint(c: &ConstraintDef) -> String {
+    let body = match &c.kind {
+        ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", list(columns)),
+        ConstraintKind::Unique {
+            columns,
+            nulls_not_distinct,
+        } => {
+            let nnd = if *nulls_not_distinct {
+                "NULLS NOT DISTINCT "
+            } else {
+                ""
+            };
+            format!("UNIQUE {nnd}({})", list(columns))
+        }
+        ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
+        ConstraintKind::ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+        } => {
+            let mut s = format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({})",
+                list(columns),
+                q(ref_table),
+                list(ref_columns)
+            );
+            if let Some(a) = on_delete {
+                s.push_str(" ON DELETE ");
+                s.push_str(action(*a));
+            }
+            if let Some(a) = on_update {
+                s.push_str(" ON UPDATE ");
+                s.push_str(action(*a));
+            }
+            s
+        }
+    };
+    let deferred = if c.deferred {
+        " DEFERRABLE INITIALLY DEFERRED"
+    } else {
+        ""
+    };
+    format!("CONSTRAINT {} {body}{deferred}", q(&c.name))
+}
+
+fn create_index(def: &IndexDef) -> Statement {
+    let mut sql = String::from("CREATE ");
+    if def.unique {
+        sql.push_str("UNIQUE ");
+    }
+    sql.push_str("INDEX ");
+    if def.concurrently {
+        sql.push_str("CONCURRENTLY ");
+    }
+    sql.push_str(&format!("{} ON {}", q(&def.name), q(&def.table)));
+    if let Some(m) = &def.method {
+        sql.push_str(&format!(" USING {}", q(m)));
+    }
+    let elems: Vec<String> = def
+        .elems
+        .iter()
+        .map(|e| {
+            let mut s = match &e.target {
+                IndexTarget::Column { name } => q(name),
+                IndexTarget::Expr { sql } => format!("({sql})"),
+            };
+            if let Some(oc) = &e.opclass {
+                s.push(' ');
+                s.push_str(&q(oc));
+            }
+            if e.desc {
+                s.push_str(" DESC");
+            }
+            s
+        })
+        .collect();
+    sql.push_str(&format!(" ({})", elems.join(", ")));
+    if !def.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", list(&def.include)));
+    }
+    if def.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(p) = &def.predicate {
+        sql.push_str(&format!(" WHERE {p}"));
+    }
+    Statement {
+        sql,
+        transactional: !def.concurrently,
+    }
+}
+
+fn comment(target: &CommentTarget, text: Option<&str>) -> Statement {
+    let value = text.map(quote_literal).unwrap_or_else(|| "NULL".into());
+    let on = match target {
+        CommentTarget::Table { table } => format!("TABLE {}", q(table)),
+        CommentTarget::Column { table, column } => format!("COLUMN {}.{}", q(table), q(column)),
+    };
+    tx(format!("COMMENT ON {on} IS {value}"))
+}

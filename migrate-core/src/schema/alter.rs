@@ -1,0 +1,406 @@
+//! `alter_table`.
+
+use std::marker::PhantomData;
+
+use super::column::{ColumnEntry, ColumnMethods};
+use super::mode::*;
+use super::table::TableConstraint;
+use crate::op::{
+    AddColumnDef, CommentTarget, ConstraintDef, ConstraintKind, DefaultValue, FkAction, Op,
+};
+use crate::types::{DefaultFor, SqlType};
+
+enum Item {
+    Column(usize),
+    Constraint(usize),
+    Op(usize),
+}
+
+/// The body of `alter_table`: each call records one change, in order. Typed column methods
+/// ([`ColumnMethods`]) add columns.
+pub struct AlterTable<M> {
+    table: String,
+    items: Vec<Item>,
+    columns: Vec<ColumnEntry>,
+    constraints: Vec<ConstraintDef>,
+    ops: Vec<Op>,
+    _mode: PhantomData<fn() -> M>,
+}
+
+impl<M> ColumnMethods for AlterTable<M> {
+    fn __entry(&mut self, name: &str, ty: crate::op::ColumnType) -> &mut ColumnEntry {
+        let i = self.columns.len();
+        self.columns.push(ColumnEntry::new(name, ty));
+        self.items.push(Item::Column(i));
+        &mut self.columns[i]
+    }
+}
+
+/// A recorded op that can still be refined (`using`, `replacing`, ...).
+pub struct OpHandle<'a> {
+    op: &'a mut Op,
+}
+
+impl OpHandle<'_> {
+    /// `USING expr` for a type change: how to convert existing values.
+    pub fn using(self, expr: impl Into<String>) -> Self {
+        if let Op::ChangeColumnType { using, .. } = self.op {
+            *using = Some(expr.into());
+        }
+        self
+    }
+
+    /// `USING expr` of the derived down's type change back.
+    pub fn using_down(self, expr: impl Into<String>) -> Self {
+        if let Op::ChangeColumnType { using_down, .. } = self.op {
+            *using_down = Some(expr.into());
+        }
+        self
+    }
+
+    /// For comments: the comment this one replaces, restored by the down (default: none).
+    pub fn replacing_comment(self, previous: impl Into<String>) -> Self {
+        if let Op::Comment { previous: p, .. } = self.op {
+            *p = Some(previous.into());
+        }
+        self
+    }
+}
+
+/// A `set_default` that can name the default it replaces.
+pub struct SetDefault<'a, T> {
+    op: &'a mut Op,
+    _ty: PhantomData<T>,
+}
+
+impl<T> SetDefault<'_, T> {
+    /// The default this one replaces: the down restores it (without it, the down drops the default).
+    pub fn replacing<V: DefaultFor<T>>(self, previous: V) -> Self {
+        if let Op::SetDefault { previous: p, .. } = self.op {
+            *p = Some(previous.into_default());
+        }
+        self
+    }
+}
+
+impl<M: Mode> AlterTable<M> {
+    pub(crate) fn new(table: &str) -> Self {
+        AlterTable {
+            table: table.into(),
+            items: vec![],
+            columns: vec![],
+            constraints: vec![],
+            ops: vec![],
+            _mode: PhantomData,
+        }
+    }
+
+    fn op(&mut self, op: Op) -> OpHandle<'_> {
+        let i = self.ops.len();
+        self.ops.push(op);
+        self.items.push(Item::Op(i));
+        OpHandle {
+            op: &mut self.ops[i],
+        }
+    }
+
+    fn constraint(&mut self, name: &str, kind: ConstraintKind) -> TableConstraint<'_> {
+        let i = self.constraints.len();
+        self.constraints.push(ConstraintDef {
+            name: name.into(),
+            kind,
+            not_valid: false,
+            deferred: false,
+        });
+        self.items.push(Item::Constraint(i));
+        TableConstraint {
+            def: &mut self.constraints[i],
+        }
+    }
+
+    fn t(&self) -> String {
+        self.table.clone()
+    }
+
+    /// Renames a column. Reversible.
+    pub fn rename_column(&mut self, from: &str, to: &str) {
+        self.op(Op::RenameColumn {
+            table: self.t(),
+            from: from.into(),
+            to: to.into(),
+        });
+    }
+
+    /// Drops a column. Irreversible: needs an explicit `down` or the irreversible opt-out.
+    pub fn drop_column(&mut self, column: &str)
+    where
+        M: AllowsDropColumn,
+    {
+        self.op(Op::DropColumn {
+            table: self.t(),
+            column: column.into(),
+            def: None,
+        });
+    }
+
+    /// Changes a column's type from `from` to `to`; the down changes it back. Add `.using(expr)` to
+    /// convert values and `.using_down(expr)` for the way back.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.alter_table("users", |t| {
+    ///     t.change_type("age", Integer, BigInt);
+    ///     t.change_type("score", Text, Integer).using("score::integer").using_down("score::text");
+    /// });
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn change_type(
+        &mut self,
+        column: &str,
+        from: impl SqlType,
+        to: impl SqlType,
+    ) -> OpHandle<'_> {
+        self.op(Op::ChangeColumnType {
+            table: self.t(),
+            column: column.into(),
+            to: to.column_type(),
+            using: None,
+            from: Some(from.column_type()),
+            using_down: None,
+        })
+    }
+
+    /// Changes a column's type without recording the old one. Irreversible.
+    pub fn change_type_unrecorded(&mut self, column: &str, to: impl SqlType) -> OpHandle<'_>
+    where
+        M: AllowsUnrecordedTypeChange,
+    {
+        self.op(Op::ChangeColumnType {
+            table: self.t(),
+            column: column.into(),
+            to: to.column_type(),
+            using: None,
+            from: None,
+            using_down: None,
+        })
+    }
+
+    /// `SET NOT NULL`. Reversible.
+    pub fn set_not_null(&mut self, column: &str) {
+        self.op(Op::SetNotNull {
+            table: self.t(),
+            column: column.into(),
+        });
+    }
+
+    /// `DROP NOT NULL`. Reversible.
+    pub fn drop_not_null(&mut self, column: &str) {
+        self.op(Op::DropNotNull {
+            table: self.t(),
+            column: column.into(),
+        });
+    }
+
+    /// `SET DEFAULT`, typed by the column's type marker. The down drops the default, or restores the one
+    /// named with [`replacing`](SetDefault::replacing).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.alter_table("users", |t| {
+    ///     t.set_default("active", Boolean, true);
+    ///     t.set_default("role", Text, "member").replacing("user");
+    /// });
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn set_default<T: SqlType, V: DefaultFor<T>>(
+        &mut self,
+        column: &str,
+        ty: T,
+        value: V,
+    ) -> SetDefault<'_, T> {
+        let _ = ty;
+        let handle = self.op(Op::SetDefault {
+            table: self.t(),
+            column: column.into(),
+            default: value.into_default(),
+            previous: None,
+        });
+        SetDefault {
+            op: handle.op,
+            _ty: PhantomData,
+        }
+    }
+
+    /// `DROP DEFAULT`, recording the default being dropped so the down can restore it.
+    pub fn drop_default<T: SqlType, V: DefaultFor<T>>(&mut self, column: &str, ty: T, previous: V) {
+        let _ = ty;
+        self.op(Op::DropDefault {
+            table: self.t(),
+            column: column.into(),
+            previous: Some(previous.into_default()),
+        });
+    }
+
+    /// `DROP DEFAULT` without recording the old default. Irreversible.
+    pub fn drop_default_unrecorded(&mut self, column: &str)
+    where
+        M: AllowsUnrecordedDropDefault,
+    {
+        self.op(Op::DropDefault {
+            table: self.t(),
+            column: column.into(),
+            previous: None::<DefaultValue>,
+        });
+    }
+
+    /// `COMMENT ON COLUMN`; the down removes it, or restores the one named with
+    /// [`replacing_comment`](OpHandle::replacing_comment).
+    pub fn comment_column(&mut self, column: &str, text: impl Into<String>) -> OpHandle<'_> {
+        let target = CommentTarget::Column {
+            table: self.t(),
+            column: column.into(),
+        };
+        self.op(Op::Comment {
+            target,
+            comment: Some(text.into()),
+            previous: None,
+        })
+    }
+
+    /// `COMMENT ON TABLE`; the down removes it, or restores the one named with
+    /// [`replacing_comment`](OpHandle::replacing_comment).
+    pub fn comment(&mut self, text: impl Into<String>) -> OpHandle<'_> {
+        let target = CommentTarget::Table { table: self.t() };
+        self.op(Op::Comment {
+            target,
+            comment: Some(text.into()),
+            previous: None,
+        })
+    }
+
+    /// Adds a named `CHECK`. Add `.not_valid()` to skip checking existing rows now.
+    pub fn add_check(&mut self, name: &str, expr: impl Into<String>) -> TableConstraint<'_> {
+        self.constraint(name, ConstraintKind::Check { expr: expr.into() })
+    }
+
+    /// Adds a named `UNIQUE` constraint.
+    pub fn add_unique<'a>(
+        &mut self,
+        name: &str,
+        columns: impl IntoIterator<Item = &'a str>,
+    ) -> TableConstraint<'_> {
+        let columns = columns.into_iter().map(String::from).collect();
+        self.constraint(
+            name,
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct: false,
+            },
+        )
+    }
+
+    /// Adds a named `PRIMARY KEY`.
+    pub fn add_primary_key<'a>(
+        &mut self,
+        name: &str,
+        columns: impl IntoIterator<Item = &'a str>,
+    ) -> TableConstraint<'_> {
+        let columns = columns.into_iter().map(String::from).collect();
+        self.constraint(name, ConstraintKind::PrimaryKey { columns })
+    }
+
+    /// Adds a named foreign key. Refine with `.on_delete(..)`, `.not_valid()`, ...
+    pub fn add_foreign_key<'a>(
+        &mut self,
+        name: &str,
+        columns: impl IntoIterator<Item = &'a str>,
+        ref_table: &str,
+        ref_columns: impl IntoIterator<Item = &'a str>,
+    ) -> TableConstraint<'_> {
+        let kind = ConstraintKind::ForeignKey {
+            columns: columns.into_iter().map(String::from).collect(),
+            ref_table: ref_table.into(),
+            ref_columns: ref_columns.into_iter().map(String::from).collect(),
+            on_delete: None::<FkAction>,
+            on_update: None,
+        };
+        self.constraint(name, kind)
+    }
+
+    /// `VALIDATE CONSTRAINT`: checks the rows of a `NOT VALID` constraint. Its down does nothing.
+    pub fn validate_constraint(&mut self, name: &str) {
+        self.op(Op::ValidateConstraint {
+            table: self.t(),
+            name: name.into(),
+        });
+    }
+
+    /// Drops a constraint. Irreversible.
+    pub fn drop_constraint(&mut self, name: &str)
+    where
+        M: AllowsDropConstraint,
+    {
+        self.op(Op::DropConstraint {
+            table: self.t(),
+            name: name.into(),
+            def: None,
+        });
+    }
+
+    /// Renames a constraint. Reversible.
+    pub fn rename_constraint(&mut self, from: &str, to: &str) {
+        self.op(Op::RenameConstraint {
+            table: self.t(),
+            from: from.into(),
+            to: to.into(),
+        });
+    }
+
+    /// The recorded ops, in order; `None` when nothing was recorded (an empty ALTER).
+    pub(crate) fn into_ops(self) -> Option<Vec<Op>> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let AlterTable {
+            table,
+            items,
+            columns,
+            constraints,
+            ops,
+            ..
+        } = self;
+        let mut columns: Vec<Option<ColumnEntry>> = columns.into_iter().map(Some).collect();
+        let mut constraints: Vec<Option<ConstraintDef>> =
+            constraints.into_iter().map(Some).collect();
+        let mut ops: Vec<Option<Op>> = ops.into_iter().map(Some).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Column(i) => {
+                    if let Some(entry) = columns[i].take() {
+                        let constraints = entry.constraints(&table);
+                        out.push(Op::AddColumn {
+                            table: table.clone(),
+                            def: AddColumnDef {
+                                column: entry.def,
+                                constraints,
+                            },
+                        });
+                    }
+                }
+                Item::Constraint(i) => {
+                    if let Some(def) = constraints[i].take() {
+                        out.push(Op::AddConstraint {
+                            table: table.clone(),
+                            def,
+                        });
+                    }
+                }
+                Item::Op(i) => out.extend(ops[i].take()),
+            }
+        }
+        Some(out)
+    }
+}

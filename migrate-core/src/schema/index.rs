@@ -1,0 +1,170 @@
+//! `create_index` and its options.
+
+use crate::ident::derive_name;
+use crate::op::{IndexDef, IndexElem, IndexTarget, Op};
+
+impl From<&str> for IndexElem {
+    fn from(column: &str) -> Self {
+        col(column)
+    }
+}
+
+impl From<&String> for IndexElem {
+    fn from(column: &String) -> Self {
+        col(column)
+    }
+}
+
+/// An index entry on a column, to refine with [`desc`](IndexElem::desc) or
+/// [`opclass`](IndexElem::opclass).
+pub fn col(name: &str) -> IndexElem {
+    IndexElem {
+        target: IndexTarget::Column { name: name.into() },
+        opclass: None,
+        desc: false,
+    }
+}
+
+/// An index entry on an expression such as `lower(email)`. An index with an expression entry needs an
+/// explicit [`name`](IndexBuilder::name).
+pub fn expr(sql: impl Into<String>) -> IndexElem {
+    IndexElem {
+        target: IndexTarget::Expr { sql: sql.into() },
+        opclass: None,
+        desc: false,
+    }
+}
+
+impl IndexElem {
+    /// Sorts this entry descending.
+    pub fn desc(mut self) -> Self {
+        self.desc = true;
+        self
+    }
+
+    /// Uses an operator class, e.g. `jsonb_path_ops` or `text_pattern_ops`.
+    pub fn opclass(mut self, opclass: &str) -> Self {
+        self.opclass = Some(opclass.into());
+        self
+    }
+}
+
+/// An index being defined. It is recorded when the builder is dropped (at the end of the statement).
+///
+/// Without [`name`](Self::name), the name is derived as PostgreSQL does: `<table>_<columns>_idx`.
+pub struct IndexBuilder<'a> {
+    pub(crate) ops: &'a mut Vec<Op>,
+    pub(crate) def: IndexDef,
+}
+
+impl IndexBuilder<'_> {
+    /// An explicit name.
+    pub fn name(mut self, name: &str) -> Self {
+        self.def.name = name.into();
+        self
+    }
+    /// `UNIQUE`.
+    pub fn unique(mut self) -> Self {
+        self.def.unique = true;
+        self
+    }
+    /// `CONCURRENTLY`: builds without blocking writes; runs outside a transaction.
+    pub fn concurrently(mut self) -> Self {
+        self.def.concurrently = true;
+        self
+    }
+    /// `USING method` (`gin`, `gist`, `brin`, `hash`, ...).
+    pub fn using(mut self, method: &str) -> Self {
+        self.def.method = Some(method.into());
+        self
+    }
+    /// `INCLUDE (columns)`: covering columns stored in the index.
+    pub fn include<'c>(mut self, columns: impl IntoIterator<Item = &'c str>) -> Self {
+        self.def.include = columns.into_iter().map(String::from).collect();
+        self
+    }
+    /// `WHERE predicate`: a partial index.
+    pub fn where_(mut self, predicate: impl Into<String>) -> Self {
+        self.def.predicate = Some(predicate.into());
+        self
+    }
+    /// `NULLS NOT DISTINCT` (unique indexes; PostgreSQL 15+).
+    pub fn nulls_not_distinct(mut self) -> Self {
+        self.def.nulls_not_distinct = true;
+        self
+    }
+}
+
+impl Drop for IndexBuilder<'_> {
+    fn drop(&mut self) {
+        let mut def = std::mem::replace(
+            &mut self.def,
+            IndexDef {
+                name: String::new(),
+                table: String::new(),
+                elems: vec![],
+                unique: false,
+                method: None,
+                include: vec![],
+                predicate: None,
+                nulls_not_distinct: false,
+                concurrently: false,
+            },
+        );
+        if def.name.is_empty()
+            && def
+                .elems
+                .iter()
+                .all(|e| matches!(e.target, IndexTarget::Column { .. }))
+        {
+            let mut parts = vec![def.table.as_str()];
+            parts.extend(def.elems.iter().filter_map(|e| match &e.target {
+                IndexTarget::Column { name } => Some(name.as_str()),
+                IndexTarget::Expr { .. } => None,
+            }));
+            def.name = derive_name(&parts, "idx");
+        }
+        self.ops.push(Op::CreateIndex { def });
+    }
+}
+
+/// A `drop_index` that can be made concurrent.
+pub struct DropIndex<'a> {
+    pub(crate) op: &'a mut Op,
+}
+
+impl DropIndex<'_> {
+    /// `DROP INDEX CONCURRENTLY`: runs outside a transaction, without blocking reads or writes.
+    pub fn concurrently(self) -> Self {
+        if let Op::DropIndex { concurrently, .. } = self.op {
+            *concurrently = true;
+        }
+        self
+    }
+}
+
+/// An `add_enum_value` that can be placed before or after an existing label.
+pub struct AddEnumValue<'a> {
+    pub(crate) op: &'a mut Op,
+}
+
+impl AddEnumValue<'_> {
+    /// `BEFORE existing`.
+    pub fn before(self, existing: &str) -> Self {
+        if let Op::AddEnumValue { position, .. } = self.op {
+            *position = Some(crate::op::EnumPosition::Before {
+                value: existing.into(),
+            });
+        }
+        self
+    }
+    /// `AFTER existing`.
+    pub fn after(self, existing: &str) -> Self {
+        if let Op::AddEnumValue { position, .. } = self.op {
+            *position = Some(crate::op::EnumPosition::After {
+                value: existing.into(),
+            });
+        }
+        self
+    }
+}

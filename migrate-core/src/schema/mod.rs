@@ -1,0 +1,321 @@
+//! The typed schema builder: what `fn up(s: &mut Schema)` receives.
+
+mod alter;
+mod column;
+mod index;
+pub mod mode;
+mod table;
+
+use std::marker::PhantomData;
+
+pub use alter::{AlterTable, OpHandle, SetDefault};
+pub use column::{ColumnBuilder, ColumnMethods};
+#[doc(hidden)]
+pub use column::{ColumnEntry, ColumnRef};
+pub use index::{AddEnumValue, DropIndex, IndexBuilder, col, expr};
+pub use table::{CreateTable, TableConstraint};
+
+use crate::error::BuildErrors;
+use crate::op::{EnumDef, ExtensionDef, IndexDef, IndexElem, Op, ViewDef};
+use mode::*;
+
+/// Records schema changes as ops. `M` is the migration's mode (see [`mode`]): in the default
+/// [`DerivedDown`] mode only reversible changes compile.
+///
+/// ```
+/// use migrate_core::prelude::*;
+/// use migrate_core::render::render_script;
+///
+/// let mut s = Schema::new();
+/// s.create_enum("role", ["user", "admin"]);
+/// s.create_table("users", |t| {
+///     t.bigint("id").identity().primary_key();
+///     t.enumeration("role", "role").not_null().default("user");
+/// });
+/// s.create_index("users", ["role"]);
+/// assert_eq!(
+///     render_script(&s.finish().unwrap()),
+///     "CREATE TYPE \"role\" AS ENUM ('user', 'admin');\n\
+///      CREATE TABLE \"users\" (\"id\" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, \"role\" \"role\" NOT NULL DEFAULT 'user', CONSTRAINT \"users_pkey\" PRIMARY KEY (\"id\"));\n\
+///      CREATE INDEX \"users_role_idx\" ON \"users\" (\"role\");\n"
+/// );
+/// ```
+pub struct Schema<M = DerivedDown> {
+    ops: Vec<Op>,
+    errors: BuildErrors,
+    _mode: PhantomData<fn() -> M>,
+}
+
+impl Schema<DerivedDown> {
+    /// A schema builder in the default mode (reversible changes only).
+    pub fn new() -> Self {
+        Schema::in_mode()
+    }
+}
+
+impl Default for Schema<DerivedDown> {
+    fn default() -> Self {
+        Schema::new()
+    }
+}
+
+impl<M: Mode> Schema<M> {
+    /// A builder in mode `M`. `#[migration]` picks the mode; this is for tests and tools.
+    pub fn in_mode() -> Self {
+        Schema {
+            ops: Vec::new(),
+            errors: BuildErrors::default(),
+            _mode: PhantomData,
+        }
+    }
+
+    /// The ops recorded so far.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// Validates the recorded ops and returns them. Every problem is reported, each naming the op and
+    /// the object (see [`crate::validate`]).
+    pub fn finish(self) -> Result<Vec<Op>, BuildErrors> {
+        let mut errors = self.errors;
+        errors.0.extend(crate::validate::validate_ops(&self.ops));
+        if errors.0.is_empty() {
+            Ok(self.ops)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn push(&mut self, op: Op) -> &mut Op {
+        let i = self.ops.len();
+        self.ops.push(op);
+        &mut self.ops[i]
+    }
+
+    /// `CREATE TABLE`. Reversible (the down drops it).
+    pub fn create_table(&mut self, name: &str, body: impl FnOnce(&mut CreateTable)) {
+        let mut t = CreateTable::new(name);
+        body(&mut t);
+        self.push(Op::CreateTable { def: t.into_def() });
+    }
+
+    /// `DROP TABLE`. Irreversible.
+    pub fn drop_table(&mut self, name: &str)
+    where
+        M: AllowsDropTable,
+    {
+        self.push(Op::DropTable {
+            name: name.into(),
+            def: None,
+        });
+    }
+
+    /// `ALTER TABLE .. RENAME TO`. Reversible.
+    pub fn rename_table(&mut self, from: &str, to: &str) {
+        self.push(Op::RenameTable {
+            from: from.into(),
+            to: to.into(),
+        });
+    }
+
+    /// Changes an existing table: add, drop, rename and change columns, add and drop constraints.
+    /// Recording nothing is an error (an empty ALTER).
+    pub fn alter_table(&mut self, name: &str, body: impl FnOnce(&mut AlterTable<M>)) {
+        let mut t = AlterTable::new(name);
+        body(&mut t);
+        match t.into_ops() {
+            Some(ops) => self.ops.extend(ops),
+            None => self.errors.push(
+                format!("alter_table {name}"),
+                "the ALTER records no change; remove it or add a change",
+            ),
+        }
+    }
+
+    /// `CREATE INDEX` on columns or [`expr`]essions; refine with the [`IndexBuilder`] methods.
+    /// Reversible (the down drops it, concurrently if it was built so).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_index("users", [col("created_at").desc()]).concurrently();
+    /// s.create_index("users", [expr("lower(email)")]).name("users_email_lower_idx").unique();
+    /// s.create_index("docs", [col("body").opclass("jsonb_path_ops")]).using("gin");
+    /// s.create_index("users", ["email"]).include(["name"]).where_("deleted_at IS NULL");
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn create_index<E: Into<IndexElem>>(
+        &mut self,
+        table: &str,
+        elems: impl IntoIterator<Item = E>,
+    ) -> IndexBuilder<'_> {
+        IndexBuilder {
+            ops: &mut self.ops,
+            def: IndexDef {
+                name: String::new(),
+                table: table.into(),
+                elems: elems.into_iter().map(Into::into).collect(),
+                unique: false,
+                method: None,
+                include: vec![],
+                predicate: None,
+                nulls_not_distinct: false,
+                concurrently: false,
+            },
+        }
+    }
+
+    /// `DROP INDEX`. Irreversible.
+    pub fn drop_index(&mut self, name: &str) -> DropIndex<'_>
+    where
+        M: AllowsDropIndex,
+    {
+        DropIndex {
+            op: self.push(Op::DropIndex {
+                name: name.into(),
+                concurrently: false,
+                def: None,
+            }),
+        }
+    }
+
+    /// `ALTER INDEX .. RENAME TO`. Reversible.
+    pub fn rename_index(&mut self, from: &str, to: &str) {
+        self.push(Op::RenameIndex {
+            from: from.into(),
+            to: to.into(),
+        });
+    }
+
+    /// `CREATE TYPE .. AS ENUM`. Reversible.
+    pub fn create_enum<'a>(&mut self, name: &str, values: impl IntoIterator<Item = &'a str>) {
+        let values = values.into_iter().map(String::from).collect();
+        self.push(Op::CreateEnum {
+            def: EnumDef {
+                name: name.into(),
+                values,
+            },
+        });
+    }
+
+    /// `ALTER TYPE .. ADD VALUE`. Irreversible: PostgreSQL cannot remove an enum value.
+    pub fn add_enum_value(&mut self, name: &str, value: &str) -> AddEnumValue<'_>
+    where
+        M: AllowsAddEnumValue,
+    {
+        AddEnumValue {
+            op: self.push(Op::AddEnumValue {
+                name: name.into(),
+                value: value.into(),
+                position: None,
+            }),
+        }
+    }
+
+    /// `ALTER TYPE .. RENAME VALUE`. Reversible.
+    pub fn rename_enum_value(&mut self, name: &str, from: &str, to: &str) {
+        self.push(Op::RenameEnumValue {
+            name: name.into(),
+            from: from.into(),
+            to: to.into(),
+        });
+    }
+
+    /// `DROP TYPE` of an enum. Irreversible.
+    pub fn drop_enum(&mut self, name: &str)
+    where
+        M: AllowsDropEnum,
+    {
+        self.push(Op::DropEnum {
+            name: name.into(),
+            def: None,
+        });
+    }
+
+    /// `CREATE EXTENSION`. Reversible.
+    pub fn create_extension(&mut self, name: &str) {
+        self.push(Op::CreateExtension {
+            def: ExtensionDef {
+                name: name.into(),
+                schema: None,
+            },
+        });
+    }
+
+    /// `CREATE EXTENSION .. SCHEMA schema`. Reversible.
+    pub fn create_extension_in(&mut self, name: &str, schema: &str) {
+        self.push(Op::CreateExtension {
+            def: ExtensionDef {
+                name: name.into(),
+                schema: Some(schema.into()),
+            },
+        });
+    }
+
+    /// `DROP EXTENSION`. Irreversible.
+    pub fn drop_extension(&mut self, name: &str)
+    where
+        M: AllowsDropExtension,
+    {
+        self.push(Op::DropExtension {
+            name: name.into(),
+            def: None,
+        });
+    }
+
+    /// `CREATE SCHEMA`. Reversible.
+    pub fn create_schema(&mut self, name: &str) {
+        self.push(Op::CreateSchema { name: name.into() });
+    }
+
+    /// `DROP SCHEMA` (without CASCADE: it must be empty). Irreversible.
+    pub fn drop_schema(&mut self, name: &str)
+    where
+        M: AllowsDropSchema,
+    {
+        self.push(Op::DropSchema {
+            name: name.into(),
+            recreate: false,
+        });
+    }
+
+    /// `CREATE VIEW name AS query`. Reversible.
+    pub fn create_view(&mut self, name: &str, query: impl Into<String>) {
+        self.push(Op::CreateView {
+            def: ViewDef {
+                name: name.into(),
+                query: query.into(),
+            },
+        });
+    }
+
+    /// `DROP VIEW`. Irreversible.
+    pub fn drop_view(&mut self, name: &str)
+    where
+        M: AllowsDropView,
+    {
+        self.push(Op::DropView {
+            name: name.into(),
+            def: None,
+        });
+    }
+
+    /// Raw SQL with no inverse. Irreversible.
+    pub fn sql(&mut self, up: impl Into<String>)
+    where
+        M: AllowsRawSql,
+    {
+        self.push(Op::Sql {
+            up: up.into(),
+            down: None,
+        });
+    }
+
+    /// Raw SQL and the SQL that undoes it. Reversible.
+    pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) {
+        self.push(Op::Sql {
+            up: up.into(),
+            down: Some(down.into()),
+        });
+    }
+}

@@ -1,0 +1,145 @@
+//! Migration modes: what a `Schema` may record.
+//!
+//! `#[migration]` gives `up` the [`DerivedDown`] mode when the migration has no explicit `down`: in that
+//! mode the builder methods of irreversible ops do not exist as far as the type checker is concerned
+//! (their `where` bound fails), so a migration that could not be rolled back does not compile. This
+//! holds wherever the call is written: in `up`, in a helper taking `&mut Schema`, or in a macro.
+//! With an explicit `down` (mode [`ExplicitDown`]) or a reasoned opt-out (mode [`Irreversible`]) every
+//! op is available.
+
+/// A migration mode. Sealed: the three modes below are all there are.
+pub trait Mode: sealed::Sealed + 'static {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The down is derived from `up`: only reversible ops are allowed. The default mode of [`Schema`](crate::Schema).
+#[derive(Debug)]
+pub enum DerivedDown {}
+/// The migration has an explicit `down`: every op is allowed in `up`.
+#[derive(Debug)]
+pub enum ExplicitDown {}
+/// The migration is knowingly irreversible (`#[migration(irreversible = "why")]`).
+#[derive(Debug)]
+pub enum Irreversible {}
+
+impl sealed::Sealed for DerivedDown {}
+impl sealed::Sealed for ExplicitDown {}
+impl sealed::Sealed for Irreversible {}
+impl Mode for DerivedDown {}
+impl Mode for ExplicitDown {}
+impl Mode for Irreversible {}
+
+// `#[diagnostic::on_unimplemented]` takes only string literals (no `concat!`), so each marker trait is
+// written out with its own sentence.
+macro_rules! irreversible_op {
+    ($(#[$doc:meta])* $trait:ident, $message:literal, $label:literal, $note:literal) => {
+        $(#[$doc])*
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = $label,
+            note = $note,
+            note = "a helper function that records this op must take the mode as a parameter: `fn helper<M: Mode>(s: &mut Schema<M>)` with the matching `where M: ...` bound"
+        )]
+        pub trait $trait: Mode {}
+        impl $trait for ExplicitDown {}
+        impl $trait for Irreversible {}
+    };
+}
+
+irreversible_op!(
+    /// Allows `drop_table` (an irreversible op) in `up`.
+    AllowsDropTable,
+    "`drop_table` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the table and its rows cannot be recreated",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_column` (an irreversible op) in `up`.
+    AllowsDropColumn,
+    "`drop_column` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the column and its values cannot be recreated",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_index` (an irreversible op) in `up`.
+    AllowsDropIndex,
+    "`drop_index` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the index definition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_constraint` (an irreversible op) in `up`.
+    AllowsDropConstraint,
+    "`drop_constraint` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the constraint definition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_enum` (an irreversible op) in `up`.
+    AllowsDropEnum,
+    "`drop_enum` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the enum's values are not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_extension` (an irreversible op) in `up`.
+    AllowsDropExtension,
+    "`drop_extension` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the extension's objects and data cannot be recreated",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_schema` (an irreversible op) in `up`.
+    AllowsDropSchema,
+    "`drop_schema` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the schema's contents cannot be recreated",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_view` (an irreversible op) in `up`.
+    AllowsDropView,
+    "`drop_view` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the view's query is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `add_enum_value` (an irreversible op) in `up`.
+    AllowsAddEnumValue,
+    "`add_enum_value` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: PostgreSQL cannot remove a value from an enum",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `sql` (an irreversible op) in `up`.
+    AllowsRawSql,
+    "`sql` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: raw SQL has no known inverse",
+    "to fix it, use `s.sql_with_down(up_sql, down_sql)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `change_type_unrecorded` (an irreversible op) in `up`.
+    AllowsUnrecordedTypeChange,
+    "`change_type_unrecorded` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the old type is not recorded",
+    "to fix it, use `t.change_type(column, OldType, NewType)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_default_unrecorded` (an irreversible op) in `up`.
+    AllowsUnrecordedDropDefault,
+    "`drop_default_unrecorded` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the previous default is not recorded",
+    "to fix it, use `t.drop_default(column, Type, previous_default)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);

@@ -1,0 +1,177 @@
+//! `create_table`.
+
+use super::column::{ColumnEntry, ColumnMethods};
+use crate::ident::derive_name;
+use crate::op::{ConstraintDef, ConstraintKind, FkAction, TableDef};
+
+/// The body of `create_table`: columns (through [`ColumnMethods`]) and table constraints.
+pub struct CreateTable {
+    pub(crate) name: String,
+    pub(crate) columns: Vec<ColumnEntry>,
+    pub(crate) constraints: Vec<ConstraintDef>,
+    pub(crate) comment: Option<String>,
+}
+
+impl ColumnMethods for CreateTable {
+    fn __entry(&mut self, name: &str, ty: crate::op::ColumnType) -> &mut ColumnEntry {
+        let i = self.columns.len();
+        self.columns.push(ColumnEntry::new(name, ty));
+        &mut self.columns[i]
+    }
+}
+
+impl CreateTable {
+    pub(crate) fn new(name: &str) -> Self {
+        CreateTable {
+            name: name.into(),
+            columns: vec![],
+            constraints: vec![],
+            comment: None,
+        }
+    }
+
+    fn push(&mut self, name: String, kind: ConstraintKind) -> TableConstraint<'_> {
+        let i = self.constraints.len();
+        self.constraints.push(ConstraintDef {
+            name,
+            kind,
+            not_valid: false,
+            deferred: false,
+        });
+        TableConstraint {
+            def: &mut self.constraints[i],
+        }
+    }
+
+    /// A composite `PRIMARY KEY` (constraint `<table>_pkey`).
+    pub fn primary_key<'a>(
+        &mut self,
+        columns: impl IntoIterator<Item = &'a str>,
+    ) -> TableConstraint<'_> {
+        let name = derive_name(&[&self.name], "pkey");
+        self.push(
+            name,
+            ConstraintKind::PrimaryKey {
+                columns: columns.into_iter().map(String::from).collect(),
+            },
+        )
+    }
+
+    /// A multi-column `UNIQUE` (constraint `<table>_<columns>_key`).
+    pub fn unique<'a>(
+        &mut self,
+        columns: impl IntoIterator<Item = &'a str>,
+    ) -> TableConstraint<'_> {
+        let columns: Vec<String> = columns.into_iter().map(String::from).collect();
+        let mut parts = vec![self.name.as_str()];
+        parts.extend(columns.iter().map(String::as_str));
+        let name = derive_name(&parts, "key");
+        self.push(
+            name,
+            ConstraintKind::Unique {
+                columns,
+                nulls_not_distinct: false,
+            },
+        )
+    }
+
+    /// A named `CHECK (expr)`.
+    pub fn check(&mut self, name: &str, expr: impl Into<String>) -> TableConstraint<'_> {
+        self.push(name.into(), ConstraintKind::Check { expr: expr.into() })
+    }
+
+    /// A multi-column foreign key (constraint `<table>_<columns>_fkey`).
+    pub fn foreign_key<'a>(
+        &mut self,
+        columns: impl IntoIterator<Item = &'a str>,
+        ref_table: &str,
+        ref_columns: impl IntoIterator<Item = &'a str>,
+    ) -> TableConstraint<'_> {
+        let columns: Vec<String> = columns.into_iter().map(String::from).collect();
+        let mut parts = vec![self.name.as_str()];
+        parts.extend(columns.iter().map(String::as_str));
+        let name = derive_name(&parts, "fkey");
+        self.push(
+            name,
+            ConstraintKind::ForeignKey {
+                columns,
+                ref_table: ref_table.into(),
+                ref_columns: ref_columns.into_iter().map(String::from).collect(),
+                on_delete: None,
+                on_update: None,
+            },
+        )
+    }
+
+    /// `COMMENT ON TABLE`.
+    pub fn comment(&mut self, text: impl Into<String>) {
+        self.comment = Some(text.into());
+    }
+
+    pub(crate) fn into_def(self) -> TableDef {
+        let mut constraints = Vec::new();
+        for c in &self.columns {
+            constraints.extend(c.constraints(&self.name));
+        }
+        constraints.extend(self.constraints);
+        TableDef {
+            name: self.name,
+            columns: self.columns.into_iter().map(|c| c.def).collect(),
+            constraints,
+            comment: self.comment,
+        }
+    }
+}
+
+/// A table constraint being defined; refine it with the methods below.
+pub struct TableConstraint<'a> {
+    pub(crate) def: &'a mut ConstraintDef,
+}
+
+impl TableConstraint<'_> {
+    /// Replaces the derived name.
+    pub fn name(self, name: &str) -> Self {
+        self.def.name = name.into();
+        self
+    }
+
+    /// `ON DELETE` (foreign keys).
+    pub fn on_delete(self, action: FkAction) -> Self {
+        if let ConstraintKind::ForeignKey { on_delete, .. } = &mut self.def.kind {
+            *on_delete = Some(action);
+        }
+        self
+    }
+
+    /// `ON UPDATE` (foreign keys).
+    pub fn on_update(self, action: FkAction) -> Self {
+        if let ConstraintKind::ForeignKey { on_update, .. } = &mut self.def.kind {
+            *on_update = Some(action);
+        }
+        self
+    }
+
+    /// `NULLS NOT DISTINCT` (unique constraints; PostgreSQL 15+).
+    pub fn nulls_not_distinct(self) -> Self {
+        if let ConstraintKind::Unique {
+            nulls_not_distinct, ..
+        } = &mut self.def.kind
+        {
+            *nulls_not_distinct = true;
+        }
+        self
+    }
+
+    /// `DEFERRABLE INITIALLY DEFERRED` (unique, primary key, foreign key).
+    pub fn deferred(self) -> Self {
+        self.def.deferred = true;
+        self
+    }
+
+    /// `NOT VALID` (check and foreign key, on existing tables only): existing rows are checked later by
+    /// `validate_constraint`, without blocking writes meanwhile.
+    pub fn not_valid(self) -> Self {
+        self.def.not_valid = true;
+        self
+    }
+}

@@ -1,0 +1,287 @@
+//! Column type markers and typed defaults.
+//!
+//! A builder column carries its type as a Rust type parameter, so a literal default is checked when the
+//! migration compiles: `t.boolean("active").default(true)` compiles, `.default("yes")` does not. SQL
+//! expressions ([`sql`], [`now`], [`gen_random_uuid`], ...) fit every column type.
+
+use crate::op::{ColumnType, DefaultValue, Literal};
+
+/// A Rust value that stands for a column type.
+pub trait SqlType {
+    /// The type as the op model records it.
+    fn column_type(&self) -> ColumnType;
+}
+
+/// An integer type: the only ones that can be identity columns.
+pub trait IntegerType: SqlType {}
+
+macro_rules! simple_types {
+    ($($(#[$m:meta])* $name:ident => $variant:ident;)*) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $name;
+        impl SqlType for $name {
+            fn column_type(&self) -> ColumnType {
+                ColumnType::$variant
+            }
+        }
+    )*};
+}
+
+simple_types! {
+    /// `smallint`.
+    SmallInt => SmallInt;
+    /// `integer`.
+    Integer => Integer;
+    /// `bigint`.
+    BigInt => BigInt;
+    /// `real`.
+    Real => Real;
+    /// `double precision`.
+    Double => Double;
+    /// `boolean`.
+    Boolean => Boolean;
+    /// `text`.
+    Text => Text;
+    /// `uuid`.
+    Uuid => Uuid;
+    /// `bytea`.
+    Bytea => Bytea;
+    /// `date`.
+    Date => Date;
+    /// `time`.
+    Time => Time;
+    /// `timestamp` (without time zone).
+    Timestamp => Timestamp;
+    /// `timestamptz`.
+    Timestamptz => Timestamptz;
+    /// `interval`.
+    Interval => Interval;
+    /// `json`.
+    Json => Json;
+    /// `jsonb`.
+    Jsonb => Jsonb;
+    /// `inet`.
+    Inet => Inet;
+    /// `cidr`.
+    Cidr => Cidr;
+}
+
+impl IntegerType for SmallInt {}
+impl IntegerType for Integer {}
+impl IntegerType for BigInt {}
+
+/// `numeric(precision, scale)`; `Numeric::any()` is unconstrained `numeric`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numeric {
+    pub precision: Option<u16>,
+    pub scale: Option<u16>,
+}
+
+impl Numeric {
+    /// `numeric(precision, scale)`.
+    pub fn new(precision: u16, scale: u16) -> Self {
+        Numeric {
+            precision: Some(precision),
+            scale: Some(scale),
+        }
+    }
+    /// Unconstrained `numeric`.
+    pub fn any() -> Self {
+        Numeric {
+            precision: None,
+            scale: None,
+        }
+    }
+}
+
+impl SqlType for Numeric {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Numeric {
+            precision: self.precision,
+            scale: self.scale,
+        }
+    }
+}
+
+/// `varchar(n)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Varchar(pub u32);
+
+impl SqlType for Varchar {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Varchar {
+            length: Some(self.0),
+        }
+    }
+}
+
+/// `char(n)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Char(pub u32);
+
+impl SqlType for Char {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Char { length: self.0 }
+    }
+}
+
+/// A user enum type, by name (create it with `Schema::create_enum`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType(pub String);
+
+impl SqlType for EnumType {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Enum {
+            name: self.0.clone(),
+        }
+    }
+}
+
+/// Any other type by name (`tsvector`, `citext`, ...), quoted as an identifier. Literal defaults are
+/// not typed for it: use [`sql`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedType(pub String);
+
+impl SqlType for NamedType {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Named {
+            name: self.0.clone(),
+        }
+    }
+}
+
+/// An array of `T`: `Array(Text)` is `text[]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Array<T>(pub T);
+
+impl<T: SqlType> SqlType for Array<T> {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Array {
+            element: Box::new(self.0.column_type()),
+        }
+    }
+}
+
+/// An SQL expression used as a default (`now()`, `'{}'::jsonb`, `lower('X')`), rendered as written.
+/// It fits a column of any type; PostgreSQL checks it when the migration runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr(pub(crate) String);
+
+/// An SQL expression default, rendered as written.
+///
+/// ```
+/// use migrate_core::prelude::*;
+/// let mut s = Schema::new();
+/// s.create_table("docs", |t| { t.jsonb("body").not_null().default(sql("'{}'::jsonb")); });
+/// # s.finish().unwrap();
+/// ```
+pub fn sql(expression: impl Into<String>) -> Expr {
+    Expr(expression.into())
+}
+
+/// `now()`: the transaction's start time.
+pub fn now() -> Expr {
+    sql("now()")
+}
+
+/// `gen_random_uuid()` (built in from PostgreSQL 13; the `pgcrypto` extension before).
+pub fn gen_random_uuid() -> Expr {
+    sql("gen_random_uuid()")
+}
+
+/// `CURRENT_DATE`.
+pub fn current_date() -> Expr {
+    sql("CURRENT_DATE")
+}
+
+/// `CURRENT_TIMESTAMP`.
+pub fn current_timestamp() -> Expr {
+    sql("CURRENT_TIMESTAMP")
+}
+
+/// A value that can be the default of a column of type `T`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a valid default for a `{T}` column",
+    label = "this default does not have the column's type",
+    note = "give a literal of the column's Rust type (e.g. `true` for boolean, `5` for integer, `\"text\"` for text), or an SQL expression: `sql(\"...\")`, `now()`"
+)]
+pub trait DefaultFor<T> {
+    /// Converts the value to the op model's default.
+    fn into_default(self) -> DefaultValue;
+}
+
+/// A plain literal value (not an expression); arrays of these are literals too.
+pub trait LiteralValue {
+    /// The literal in the op model.
+    fn into_literal(self) -> Literal;
+}
+
+impl<T> DefaultFor<T> for Expr {
+    fn into_default(self) -> DefaultValue {
+        DefaultValue::Expr { sql: self.0 }
+    }
+}
+
+macro_rules! literal_defaults {
+    ($($rust:ty => |$v:ident| $lit:expr; [$($col:ty),*])*) => {$(
+        impl LiteralValue for $rust {
+            fn into_literal(self) -> Literal {
+                let $v = self;
+                $lit
+            }
+        }
+        $(
+            impl DefaultFor<$col> for $rust {
+                fn into_default(self) -> DefaultValue {
+                    DefaultValue::Literal { value: self.into_literal() }
+                }
+            }
+        )*
+    )*};
+}
+
+fn float_text(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else {
+        v.to_string()
+    }
+}
+
+literal_defaults! {
+    bool => |v| Literal::Bool { value: v }; [Boolean]
+    i16 => |v| Literal::Int { value: v.into() }; [SmallInt, Integer, BigInt, Numeric]
+    i32 => |v| Literal::Int { value: v.into() }; [Integer, BigInt, Numeric]
+    i64 => |v| Literal::Int { value: v }; [BigInt, Numeric]
+    f32 => |v| Literal::Float { text: if v.is_finite() { v.to_string() } else { float_text(v.into()) } }; [Real, Double, Numeric]
+    f64 => |v| Literal::Float { text: float_text(v) }; [Double, Numeric]
+    &str => |v| Literal::Text { value: v.to_string() }; [Text, Varchar, Char, EnumType, Json, Jsonb]
+    String => |v| Literal::Text { value: v }; [Text, Varchar, Char, EnumType, Json, Jsonb]
+}
+
+impl<E, V: DefaultFor<E> + LiteralValue> DefaultFor<Array<E>> for Vec<V> {
+    fn into_default(self) -> DefaultValue {
+        DefaultValue::Literal {
+            value: Literal::Array {
+                items: self.into_iter().map(V::into_literal).collect(),
+            },
+        }
+    }
+}
+
+impl<E, V: DefaultFor<E> + LiteralValue, const N: usize> DefaultFor<Array<E>> for [V; N] {
+    fn into_default(self) -> DefaultValue {
+        DefaultValue::Literal {
+            value: Literal::Array {
+                items: self.into_iter().map(V::into_literal).collect(),
+            },
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! Checks every recorded op before any SQL is rendered: names PostgreSQL would refuse or truncate,
+//! duplicate columns, constraints and indexes on columns the table being created does not have, options
+//! that do not apply. Each problem names the op and the object.
+
+use std::collections::HashSet;
+
+use crate::error::{BuildError, BuildErrors};
+use crate::ident::check_ident;
+use crate::op::*;
+
+struct Check<'a> {
+    op: String,
+    errors: &'a mut BuildErrors,
+}
+
+impl Check<'_> {
+    fn fail(&mut self, problem: String) {
+        self.errors.push(self.op.clone(), problem);
+    }
+
+    fn name(&mut self, what: &str, name: &str) {
+        if let Err(p) = check_ident(name) {
+            let shown: String = name
+                .chars()
+                .take(70)
+                .collect::<String>()
+                .replace('\0', "\\0");
+            self.fail(format!(
+                "{what} `{shown}`: {p}; choose a name of 1 to 63 bytes without NUL"
+            ));
+        }
+    }
+
+    fn names(&mut self, what: &str, names: &[String]) {
+        for n in names {
+            self.name(what, n);
+        }
+    }
+
+    fn sql(&mut self, what: &str, sql: &str) {
+        if sql.trim().is_empty() {
+            self.fail(format!("the {what} is empty"));
+        } else if sql.contains('\0') {
+            self.fail(format!("the {what} contains a NUL byte"));
+        }
+    }
+
+    fn text(&mut self, what: &str, text: &str) {
+        if text.contains('\0') {
+            self.fail(format!("the {what} contains a NUL byte"));
+        }
+    }
+
+    fn column_type(&mut self, column: &str, ty: &ColumnType) {
+        match ty {
+            ColumnType::Numeric { precision, scale } => match (precision, scale) {
+                (Some(p), _) if *p == 0 || *p > 1000 => self.fail(format!(
+                    "column `{column}`: numeric precision {p} is outside 1..=1000"
+                )),
+                (Some(p), Some(s)) if s > p => self.fail(format!(
+                    "column `{column}`: numeric scale {s} is larger than its precision {p}"
+                )),
+                (None, Some(_)) => self.fail(format!(
+                    "column `{column}`: numeric scale given without a precision"
+                )),
+                _ => {}
+            },
+            ColumnType::Varchar { length: Some(0) } | ColumnType::Char { length: 0 } => self.fail(
+                format!("column `{column}`: a length of 0 is not allowed; use at least 1"),
+            ),
+            ColumnType::Varchar { length: Some(n) } | ColumnType::Char { length: n }
+                if *n > 10_485_760 =>
+            {
+                self.fail(format!(
+                    "column `{column}`: length {n} exceeds PostgreSQL's maximum 10485760; use text"
+                ))
+            }
+            ColumnType::Array { element } => self.column_type(column, element),
+            ColumnType::Enum { name } | ColumnType::Named { name } => self.name("type", name),
+            _ => {}
+        }
+    }
+
+    fn default(&mut self, column: &str, d: &DefaultValue) {
+        match d {
+            DefaultValue::Expr { sql } => {
+                self.sql(&format!("default expression of `{column}`"), sql)
+            }
+            DefaultValue::Literal { value } => self.literal(column, value),
+        }
+    }
+
+    fn literal(&mut self, column: &str, lit: &Literal) {
+        match lit {
+            Literal::Text { value } => self.text(&format!("default of `{column}`"), value),
+            Literal::Array { items } => items.iter().for_each(|i| self.literal(column, i)),
+            _ => {}
+        }
+    }
+
+    fn column(&mut self, c: &ColumnDef) {
+        self.name("column", &c.name);
+        self.column_type(&c.name, &c.ty);
+        if let Some(d) = &c.default {
+            self.default(&c.name, d);
+            if c.identity.is_some() {
+                self.fail(format!(
+                    "column `{}` is an identity column and cannot also have a default",
+                    c.name
+                ));
+            }
+        }
+        if let Some(t) = &c.comment {
+            self.text(&format!("comment of `{}`", c.name), t);
+        }
+    }
+
+    fn constraint(&mut self, c: &ConstraintDef, columns: Option<&HashSet<&str>>) {
+        self.name("constraint", &c.name);
+        let (cols, what): (&[String], _) = match &c.kind {
+            ConstraintKind::PrimaryKey { columns } => (columns, "primary key"),
+            ConstraintKind::Unique { columns, .. } => (columns, "unique constraint"),
+            ConstraintKind::ForeignKey {
+                columns,
+                ref_table,
+                ref_columns,
+                ..
+            } => {
+                self.name("table", ref_table);
+                self.names("column", ref_columns);
+                if ref_columns.len() != columns.len() {
+                    self.fail(format!(
+                        "foreign key `{}` has {} column(s) but references {}; give as many referenced columns",
+                        c.name,
+                        columns.len(),
+                        ref_columns.len()
+                    ));
+                }
+                (columns, "foreign key")
+            }
+            ConstraintKind::Check { expr } => {
+                self.sql(&format!("expression of check `{}`", c.name), expr);
+                (&[][..], "check")
+            }
+        };
+        if cols.is_empty() && !matches!(c.kind, ConstraintKind::Check { .. }) {
+            self.fail(format!("{what} `{}` has no columns", c.name));
+        }
+        self.names("column", cols);
+        if let Some(known) = columns {
+            for col in cols {
+                if !known.contains(col.as_str()) {
+                    self.fail(format!(
+                        "{what} `{}` names column `{col}`, which the table does not have",
+                        c.name
+                    ));
+                }
+            }
+        }
+        if c.not_valid
+            && !matches!(
+                c.kind,
+                ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. }
+            )
+        {
+            self.fail(format!(
+                "{what} `{}`: NOT VALID applies only to check and foreign-key constraints",
+                c.name
+            ));
+        }
+        if c.deferred && matches!(c.kind, ConstraintKind::Check { .. }) {
+            self.fail(format!(
+                "check `{}`: a check constraint cannot be deferred",
+                c.name
+            ));
+        }
+    }
+
+    fn index(&mut self, def: &IndexDef, columns: Option<&HashSet<&str>>) {
+        if def.name.is_empty() {
+            self.fail(
+                "an index with an expression needs an explicit name: add `.name(\"...\")`".into(),
+            );
+        } else {
+            self.name("index", &def.name);
+        }
+        self.name("table", &def.table);
+        if def.elems.is_empty() {
+            self.fail("the index has no columns or expressions".into());
+        }
+        for e in &def.elems {
+            match &e.target {
+                IndexTarget::Column { name } => {
+                    self.name("column", name);
+                    if let Some(known) = columns
+                        && !known.contains(name.as_str())
+                    {
+                        self.fail(format!(
+                            "column `{name}` is not a column of table `{}`",
+                            def.table
+                        ));
+                    }
+                }
+                IndexTarget::Expr { sql } => self.sql("index expression", sql),
+            }
+            if let Some(oc) = &e.opclass {
+                self.name("operator class", oc);
+            }
+        }
+        self.names("column", &def.include);
+        if let Some(m) = &def.method {
+            self.name("index method", m);
+        }
+        if let Some(p) = &def.predicate {
+            self.sql("index predicate", p);
+        }
+        if def.nulls_not_distinct && !def.unique {
+            self.fail("NULLS NOT DISTINCT applies only to unique indexes: add `.unique()`".into());
+        }
+    }
+
+    fn rename(&mut self, what: &str, from: &str, to: &str) {
+        self.name(what, from);
+        self.name(what, to);
+        if from == to {
+            self.fail(format!("renames {what} `{from}` to itself"));
+        }
+    }
+}
+
+/// Validates ops and returns every problem found.
+pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
+    let mut errors = BuildErrors::default();
+    // Columns of the tables created by these ops, to check indexes made on them in the same migration.
+    let mut created: std::collections::HashMap<&str, HashSet<&str>> = Default::default();
+    for op in ops {
+        let mut c = Check {
+            op: op.describe(),
+            errors: &mut errors,
+        };
+        match op {
+            Op::CreateTable { def } | Op::DropTable { def: Some(def), .. } => {
+                c.name("table", &def.name);
+                let mut seen = HashSet::new();
+                for col in &def.columns {
+                    c.column(col);
+                    if !seen.insert(col.name.as_str()) {
+                        c.fail(format!("column `{}` is declared twice", col.name));
+                    }
+                }
+                let mut names = HashSet::new();
+                for k in &def.constraints {
+                    c.constraint(k, Some(&seen));
+                    if !names.insert(k.name.as_str()) {
+                        c.fail(format!("constraint `{}` is declared twice", k.name));
+                    }
+                    if k.not_valid {
+                        c.fail(format!(
+                            "constraint `{}`: NOT VALID applies only to existing tables",
+                            k.name
+                        ));
+                    }
+                }
+                if def
+                    .constraints
+                    .iter()
+                    .filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey { .. }))
+                    .count()
+                    > 1
+                {
+                    c.fail("declares more than one primary key".into());
+                }
+                if let Some(t) = &def.comment {
+                    c.text("table comment", t);
+                }
+                if matches!(op, Op::CreateTable { .. }) {
+                    created.insert(def.name.as_str(), seen);
+                }
+            }
+            Op::DropTable { name, def: None } => c.name("table", name),
+            Op::RenameTable { from, to } => c.rename("table", from, to),
+            Op::AddColumn { table, def }
+            | Op::DropColumn {
+                table,
+                def: Some(def),
+                ..
+            } => {
+                c.name("table", table);
+                c.column(&def.column);
+                let own: HashSet<&str> = [def.column.name.as_str()].into();
+                for k in &def.constraints {
+                    c.constraint(k, Some(&own));
+                }
+            }
+            Op::DropColumn {
+                table,
+                column,
+                def: None,
+            } => {
+                c.name("table", table);
+                c.name("column", column);
+            }
+            Op::RenameColumn { table, from, to } => {
+                c.name("table", table);
+                c.rename("column", from, to);
+            }
+            Op::ChangeColumnType {
+                table,
+                column,
+                to,
+                using,
+                from,
+                using_down,
+            } => {
+                c.name("table", table);
+                c.name("column", column);
+                c.column_type(column, to);
+                if let Some(from) = from {
+                    c.column_type(column, from);
+                    if from == to {
+                        let what = if using.is_some() {
+                            "a USING without a type change"
+                        } else {
+                            "a type change to the same type"
+                        };
+                        c.fail(format!("column `{column}`: {what}; remove it"));
+                    }
+                }
+                if let Some(u) = using {
+                    c.sql("USING expression", u);
+                }
+                if let Some(u) = using_down {
+                    c.sql("USING expression of the down", u);
+                }
+            }
+            Op::SetNotNull { table, column } | Op::DropNotNull { table, column } => {
+                c.name("table", table);
+                c.name("column", column);
+            }
+            Op::SetDefault {
+                table,
+                column,
+                default,
+                previous,
+            } => {
+                c.name("table", table);
+                c.name("column", column);
+                c.default(column, default);
+                if let Some(p) = previous {
+                    c.default(column, p);
+                }
+            }
+            Op::DropDefault {
+                table,
+                column,
+                previous,
+            } => {
+                c.name("table", table);
+                c.name("column", column);
+                if let Some(p) = previous {
+                    c.default(column, p);
+                }
+            }
+            Op::Comment {
+                target,
+                comment,
+                previous,
+            } => {
+                match target {
+                    CommentTarget::Table { table } => c.name("table", table),
+                    CommentTarget::Column { table, column } => {
+                        c.name("table", table);
+                        c.name("column", column);
+                    }
+                }
+                for t in [comment, previous].into_iter().flatten() {
+                    c.text("comment", t);
+                }
+            }
+            Op::CreateIndex { def } | Op::DropIndex { def: Some(def), .. } => {
+                let cols = created.get(def.table.as_str());
+                c.index(def, cols);
+            }
+            Op::DropIndex {
+                name, def: None, ..
+            } => c.name("index", name),
+            Op::RenameIndex { from, to } => c.rename("index", from, to),
+            Op::AddConstraint { table, def }
+            | Op::DropConstraint {
+                table,
+                def: Some(def),
+                ..
+            } => {
+                c.name("table", table);
+                let cols = created.get(table.as_str());
+                c.constraint(def, cols);
+            }
+            Op::ValidateConstraint { table, name }
+            | Op::DropConstraint {
+                table,
+                name,
+                def: None,
+            } => {
+                c.name("table", table);
+                c.name("constraint", name);
+            }
+            Op::RenameConstraint { table, from, to } => {
+                c.name("table", table);
+                c.rename("constraint", from, to);
+            }
+            Op::CreateEnum { def } | Op::DropEnum { def: Some(def), .. } => {
+                c.name("type", &def.name);
+                let mut seen = HashSet::new();
+                for v in &def.values {
+                    c.name("enum value", v);
+                    if !seen.insert(v.as_str()) {
+                        c.fail(format!("enum value `{v}` is listed twice"));
+                    }
+                }
+            }
+            Op::AddEnumValue {
+                name,
+                value,
+                position,
+            } => {
+                c.name("type", name);
+                c.name("enum value", value);
+                if let Some(EnumPosition::Before { value: v } | EnumPosition::After { value: v }) =
+                    position
+                {
+                    c.name("enum value", v);
+                }
+            }
+            Op::RenameEnumValue { name, from, to } => {
+                c.name("type", name);
+                c.rename("enum value", from, to);
+            }
+            Op::DropEnum { name, def: None } => c.name("type", name),
+            Op::CreateExtension { def } | Op::DropExtension { def: Some(def), .. } => {
+                c.name("extension", &def.name);
+                if let Some(s) = &def.schema {
+                    c.name("schema", s);
+                }
+            }
+            Op::DropExtension { name, def: None } => c.name("extension", name),
+            Op::CreateSchema { name } | Op::DropSchema { name, .. } => c.name("schema", name),
+            Op::CreateView { def } | Op::DropView { def: Some(def), .. } => {
+                c.name("view", &def.name);
+                c.sql("view query", &def.query);
+            }
+            Op::DropView { name, def: None } => c.name("view", name),
+            Op::Sql { up, down } => {
+                c.sql("SQL", up);
+                if let Some(d) = down {
+                    c.sql("down SQL", d);
+                }
+            }
+        }
+    }
+    errors.0
+}

@@ -1,0 +1,123 @@
+//! The item `#[migration]` is on, read and checked.
+
+use syn::parse::{Parse, ParseStream};
+use syn::{FnArg, Item, ItemFn, ItemMod, ReturnType, Type};
+
+/// What the attribute is on.
+pub enum Input {
+    Up(ItemFn),
+    Down(ItemFn),
+    Module(ItemMod),
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let item: Item = input.parse()?;
+        match item {
+            Item::Fn(f) if f.sig.ident == "up" => Ok(Input::Up(f)),
+            Item::Fn(f) if f.sig.ident == "down" => Ok(Input::Down(f)),
+            Item::Fn(f) => Err(syn::Error::new_spanned(
+                &f.sig.ident,
+                "#[migration] goes on `pub fn up(s: &mut Schema)` or `pub fn down(s: &mut Schema)`, or on an inline `mod m<YYYYMMDDHHMMSS>_<name> { .. }`",
+            )),
+            Item::Mod(m) => Ok(Input::Module(m)),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "#[migration] goes on `pub fn up(s: &mut Schema)` or `pub fn down(s: &mut Schema)`, or on an inline `mod m<YYYYMMDDHHMMSS>_<name> { .. }`",
+            )),
+        }
+    }
+}
+
+/// Checks the signature `fn up(s: &mut Schema)` and returns the parameter's type for rewriting.
+pub fn check_signature(f: &ItemFn) -> syn::Result<()> {
+    let sig = &f.sig;
+    let name = &sig.ident;
+    let expected = format!("expected `pub fn {name}(s: &mut Schema)`");
+    if let Some(a) = &sig.asyncness {
+        return Err(syn::Error::new_spanned(
+            a,
+            format!("a migration function is not async: {expected}"),
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        return Err(syn::Error::new_spanned(
+            &sig.generics,
+            format!("a migration function has no generics: {expected}"),
+        ));
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        return Err(syn::Error::new_spanned(
+            ty,
+            format!("a migration function returns nothing: {expected}"),
+        ));
+    }
+    if sig.inputs.len() != 1 {
+        return Err(syn::Error::new_spanned(
+            &sig.inputs,
+            format!("{expected}: one parameter"),
+        ));
+    }
+    schema_param(f).map(|_| ())
+}
+
+/// The `Schema` path inside the parameter type `&mut Schema`.
+pub fn schema_param(f: &ItemFn) -> syn::Result<&syn::TypePath> {
+    let name = &f.sig.ident;
+    let bad = |span: &dyn quote::ToTokens| {
+        syn::Error::new_spanned(
+            span,
+            format!("expected `pub fn {name}(s: &mut Schema)`: the parameter is `&mut Schema`"),
+        )
+    };
+    let Some(FnArg::Typed(pat)) = f.sig.inputs.first() else {
+        return Err(bad(&f.sig.inputs));
+    };
+    let Type::Reference(r) = &*pat.ty else {
+        return Err(bad(&pat.ty));
+    };
+    if r.mutability.is_none() {
+        return Err(bad(&pat.ty));
+    }
+    let Type::Path(p) = &*r.elem else {
+        return Err(bad(&pat.ty));
+    };
+    match p.path.segments.last() {
+        Some(seg) if seg.ident == "Schema" && seg.arguments.is_none() => Ok(p),
+        Some(seg) if seg.ident == "Schema" => Err(syn::Error::new_spanned(
+            &seg.arguments,
+            "write plain `Schema`: #[migration] chooses its mode (reversible only, or anything with an explicit down)",
+        )),
+        _ => Err(bad(&pat.ty)),
+    }
+}
+
+/// The problem with a migration module name, if any (the same rule as `migrate_core::registry`).
+pub fn module_name_problem(name: &str) -> Option<&'static str> {
+    let b = name.as_bytes();
+    if b.len() < 17 || b[0] != b'm' || b[15] != b'_' || !b[1..15].iter().all(u8::is_ascii_digit) {
+        return Some(
+            "expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`",
+        );
+    }
+    let two = |at: usize| u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0');
+    if !(1..=12).contains(&two(5))
+        || !(1..=31).contains(&two(7))
+        || two(9) > 23
+        || two(11) > 59
+        || two(13) > 59
+    {
+        return Some(
+            "the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31, hour 00-23, ...)",
+        );
+    }
+    if !b[16..]
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+    {
+        return Some(
+            "the name after the timestamp must be snake_case: lowercase letters, digits and `_`",
+        );
+    }
+    None
+}

@@ -1,0 +1,213 @@
+//! Code generation. Generated code uses absolute paths only.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Item, ItemFn, ItemMod};
+
+use crate::args::Args;
+use crate::ast::{Input, check_signature, module_name_problem, schema_param};
+
+pub fn expand(args: Args, input: Input) -> syn::Result<TokenStream> {
+    match input {
+        Input::Up(f) => up(&args, f),
+        Input::Down(f) => {
+            if let Some(first) = &args.first {
+                return Err(syn::Error::new_spanned(
+                    first,
+                    "options go on `#[migration]` of `fn up` (or of the module), not on `fn down`",
+                ));
+            }
+            down(f)
+        }
+        Input::Module(m) => module(&args, m),
+    }
+}
+
+/// Replaces the `Schema` parameter type with `::migrate_core::Schema<mode>`.
+fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
+    check_signature(&f)?;
+    let span = schema_param(&f)?
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.span());
+    let ty: syn::Type = syn::parse2(
+        quote::quote_spanned! {span.unwrap_or_else(proc_macro2::Span::call_site)=>
+            &mut ::migrate_core::Schema<#mode>
+        },
+    )?;
+    if let Some(syn::FnArg::Typed(pat)) = f.sig.inputs.first_mut() {
+        pat.ty = Box::new(ty);
+    }
+    Ok(f)
+}
+
+fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
+    let f = with_mode(f, quote!(__MigrateMode))?;
+    let fallback_mode = if args.irreversible.is_some() {
+        quote!(::migrate_core::schema::mode::Irreversible)
+    } else {
+        quote!(::migrate_core::schema::mode::DerivedDown)
+    };
+    let transaction = !args.no_transaction;
+    let (irreversible, irreversible_check) = match &args.irreversible {
+        Some(reason) => (
+            quote!(::core::option::Option::Some(#reason)),
+            quote! {
+                const _: () = ::core::assert!(
+                    __MIGRATE_DOWN.is_none(),
+                    "this migration is marked `irreversible` and also has a `down`: remove one of them"
+                );
+            },
+        ),
+        None => (quote!(::core::option::Option::None), quote!()),
+    };
+    Ok(quote! {
+        #f
+
+        // Fallbacks for a module without `#[migration] fn down`: the real items that the `down`
+        // expansion defines shadow these glob imports.
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, non_camel_case_types)]
+        mod __migrate_up_fallback {
+            pub type __MigrateMode = #fallback_mode;
+            pub const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
+                ::core::option::Option::None;
+            pub const down: ::migrate_core::__private::NoDown = ::migrate_core::__private::NoDown;
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use self::__migrate_up_fallback::*;
+        #[doc(hidden)]
+        type __MigrateUp = ::migrate_core::__private::UpRegistered;
+
+        const _: () = ::migrate_core::__private::check_module_path(::core::module_path!());
+        const _: () = ::migrate_core::__private::check_down::<__MigrateMode, _>(&down);
+        #irreversible_check
+
+        #[doc(hidden)]
+        fn __migrate_build_up() -> ::core::result::Result<
+            ::std::vec::Vec<::migrate_core::op::Op>,
+            ::migrate_core::error::BuildErrors,
+        > {
+            ::migrate_core::__private::build::<__MigrateMode>(up)
+        }
+
+        ::migrate_core::__private::inventory::submit! {
+            ::migrate_core::__private::MigrationDef {
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+                up: __migrate_build_up,
+                down: __MIGRATE_DOWN,
+                transaction: #transaction,
+                irreversible: #irreversible,
+            }
+        }
+    })
+}
+
+fn down(f: ItemFn) -> syn::Result<TokenStream> {
+    let f = with_mode(f, quote!(::migrate_core::__private::DownMode))?;
+    Ok(quote! {
+        #f
+
+        // Fallback for a module whose `fn up` lacks `#[migration]`: the `up` expansion's real item
+        // shadows it.
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        mod __migrate_down_fallback {
+            pub type __MigrateUp = ::migrate_core::__private::UpWithoutAttribute;
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use self::__migrate_down_fallback::*;
+        #[doc(hidden)]
+        type __MigrateMode = ::migrate_core::schema::mode::ExplicitDown;
+        #[doc(hidden)]
+        const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
+            ::core::option::Option::Some(__migrate_build_down);
+
+        const _: () = ::migrate_core::__private::check_up::<__MigrateUp>();
+
+        #[doc(hidden)]
+        fn __migrate_build_down() -> ::core::result::Result<
+            ::std::vec::Vec<::migrate_core::op::Op>,
+            ::migrate_core::error::BuildErrors,
+        > {
+            ::migrate_core::__private::build::<::migrate_core::__private::DownMode>(down)
+        }
+    })
+}
+
+/// The inline form: checks the module name, then puts the attribute on its `up` and `down`.
+fn module(args: &Args, mut m: ItemMod) -> syn::Result<TokenStream> {
+    let name = m.ident.to_string();
+    if let Some(problem) = module_name_problem(&name) {
+        return Err(syn::Error::new_spanned(
+            &m.ident,
+            format!("misnamed migration module `{name}`: {problem}"),
+        ));
+    }
+    let Some((_, items)) = &mut m.content else {
+        return Err(syn::Error::new_spanned(
+            &m,
+            "#[migration] on a file module is unstable in Rust: put `#[migration]` on `pub fn up` inside the file instead",
+        ));
+    };
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    let mut found_up = false;
+    for item in items.iter_mut() {
+        let Item::Fn(f) = item else { continue };
+        let is_up = f.sig.ident == "up";
+        if !is_up && f.sig.ident != "down" {
+            continue;
+        }
+        if let Some(attr) = f.attrs.iter().find(|a| {
+            a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "migration")
+        }) {
+            push(syn::Error::new_spanned(
+                attr,
+                "the module already has #[migration]: remove this one",
+            ));
+            continue;
+        }
+        let attr: syn::Attribute = if is_up {
+            found_up = true;
+            let opts = options(args);
+            syn::parse_quote!(#[::migrate_core::migration(#opts)])
+        } else {
+            syn::parse_quote!(#[::migrate_core::migration])
+        };
+        f.attrs.push(attr);
+    }
+    if !found_up {
+        push(syn::Error::new_spanned(
+            &m.ident,
+            format!("migration module `{name}` has no `pub fn up(s: &mut Schema)`"),
+        ));
+    }
+    if let Some(e) = errors {
+        return Err(e);
+    }
+    Ok(quote!(#m))
+}
+
+fn options(args: &Args) -> TokenStream {
+    let mut opts = Vec::new();
+    if args.no_transaction {
+        let id = format_ident!("no_transaction");
+        opts.push(quote!(#id));
+    }
+    if let Some(reason) = &args.irreversible {
+        opts.push(quote!(irreversible = #reason));
+    }
+    quote!(#(#opts),*)
+}

@@ -1,0 +1,35 @@
+//! `#[migration]`: registers a migration at compile time and makes an irreversible migration without
+//! `down` fail to compile. Use it through `migrate_core::migration` (or the prelude).
+//!
+//! Parse → validate → expand: [`args`] parses the attribute, [`ast`] reads and checks the item,
+//! [`expand`] only emits code. On error the item is re-emitted unchanged beside `compile_error!`.
+
+mod args;
+mod ast;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// Registers a migration. See the `migrate_core` crate docs.
+///
+/// Forms:
+/// - `#[migration] pub fn up(s: &mut Schema)` and optionally `#[migration] pub fn down(s: &mut Schema)`
+///   in a module named `m<YYYYMMDDHHMMSS>_<snake_name>` (one file per migration);
+/// - `#[migration] mod m<YYYYMMDDHHMMSS>_<snake_name> { pub fn up(..) {..} pub fn down(..) {..} }`.
+///
+/// Options (on `up` or on the module): `no_transaction`, `irreversible = "reason"`.
+#[proc_macro_attribute]
+pub fn migration(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original: proc_macro2::TokenStream = item.clone().into();
+    let result = syn::parse::<args::Args>(attr)
+        .and_then(|args| Ok((args, syn::parse::<ast::Input>(item)?)))
+        .and_then(|(args, input)| expand::expand(args, input));
+    match result {
+        Ok(tokens) => tokens.into(),
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(original);
+            out.into()
+        }
+    }
+}
