@@ -46,11 +46,7 @@ pub fn run_with(args: &[String]) -> (u8, String, String) {
             return (EXIT_OK, USAGE.into(), String::new());
         }
         Some(other) => {
-            return (
-                EXIT_FAILURE,
-                String::new(),
-                format!("error: unknown command `{other}`\n\n{USAGE}"),
-            );
+            return (EXIT_FAILURE, String::new(), format!("error: unknown command `{other}`\n\n{USAGE}"));
         }
         None => return (EXIT_FAILURE, String::new(), USAGE.into()),
     };
@@ -61,20 +57,12 @@ pub fn run_with(args: &[String]) -> (u8, String, String) {
                 None => None,
                 Some(Ok(v)) => Some(v),
                 Some(Err(_)) => {
-                    return (
-                        EXIT_FAILURE,
-                        String::new(),
-                        format!("error: `{}` is not a version\n", rest[0]),
-                    );
+                    return (EXIT_FAILURE, String::new(), format!("error: `{}` is not a version\n", rest[0]));
                 }
             };
             sql(&loaded, *dir == "up", only)
         }
-        _ => (
-            EXIT_FAILURE,
-            String::new(),
-            format!("error: bad arguments\n\n{USAGE}"),
-        ),
+        _ => (EXIT_FAILURE, String::new(), format!("error: bad arguments\n\n{USAGE}")),
     }
 }
 
@@ -87,40 +75,20 @@ fn list(migrations: &[Migration]) -> String {
             Down::Irreversible { .. } => "irreversible",
             _ => "down",
         };
-        let tx = if m.transaction {
-            ""
-        } else {
-            ", no transaction"
-        };
-        out.push_str(&format!(
-            "{} {} ({down}{tx}) {}\n",
-            m.version,
-            m.name,
-            &m.checksum[..12]
-        ));
+        let tx = if m.transaction { "" } else { ", no transaction" };
+        out.push_str(&format!("{} {} ({down}{tx}) {}\n", m.version, m.name, &m.checksum[..12]));
     }
     out
 }
 
 fn sql(migrations: &[Migration], up: bool, only: Option<u64>) -> (u8, String, String) {
-    let chosen: Vec<&Migration> = migrations
-        .iter()
-        .filter(|m| only.is_none_or(|v| v == m.version))
-        .collect();
+    let chosen: Vec<&Migration> = migrations.iter().filter(|m| only.is_none_or(|v| v == m.version)).collect();
     if chosen.is_empty() {
-        return (
-            EXIT_FAILURE,
-            String::new(),
-            format!("error: no migration has version {}\n", only.unwrap_or(0)),
-        );
+        return (EXIT_FAILURE, String::new(), format!("error: no migration has version {}\n", only.unwrap_or(0)));
     }
     let mut out = String::new();
     let mut err = String::new();
-    let ordered: Vec<&Migration> = if up {
-        chosen
-    } else {
-        chosen.into_iter().rev().collect()
-    };
+    let ordered: Vec<&Migration> = if up { chosen } else { chosen.into_iter().rev().collect() };
     for m in ordered {
         out.push_str(&format!("-- {} {}\n", m.version, m.name));
         if up {
@@ -128,20 +96,9 @@ fn sql(migrations: &[Migration], up: bool, only: Option<u64>) -> (u8, String, St
         } else {
             match m.down_ops() {
                 Ok(ops) => out.push_str(&render_script(ops)),
-                Err(reason) => err.push_str(&format!(
-                    "error: {} cannot be rolled back: {reason}\n",
-                    m.id()
-                )),
+                Err(reason) => err.push_str(&format!("error: {} cannot be rolled back: {reason}\n", m.id())),
             }
         }
     }
-    (
-        if err.is_empty() {
-            EXIT_OK
-        } else {
-            EXIT_FAILURE
-        },
-        out,
-        err,
-    )
+    (if err.is_empty() { EXIT_OK } else { EXIT_FAILURE }, out, err)
 }

@@ -152,9 +152,6 @@ mod tests {
 
     #[test]
     fn options_are_distinct_from_empty_strings() {
-        assert_ne!(
-            to_canonical(&None::<String>),
-            to_canonical(&Some(String::new()))
-        );
+        assert_ne!(to_canonical(&None::<String>), to_canonical(&Some(String::new())));
     }
 }

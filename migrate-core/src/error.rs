@@ -23,10 +23,7 @@ pub struct BuildErrors(pub Vec<BuildError>);
 
 impl BuildErrors {
     pub(crate) fn push(&mut self, op: impl Into<String>, problem: impl Into<String>) {
-        self.0.push(BuildError {
-            op: op.into(),
-            problem: problem.into(),
-        });
+        self.0.push(BuildError { op: op.into(), problem: problem.into() });
     }
 }
 

@@ -119,10 +119,7 @@ pub fn derive_name(parts: &[&str], suffix: &str) -> String {
     let mut name = format!("{}_{tag}_{suffix}", &joined[..cut]);
     // A suffix so long that even the tag does not fit: keep the hash, drop the rest.
     if name.len() > MAX_IDENT_BYTES {
-        name = format!(
-            "{tag}_{}",
-            &suffix[..suffix.len().min(MAX_IDENT_BYTES - tag.len() - 1)]
-        );
+        name = format!("{tag}_{}", &suffix[..suffix.len().min(MAX_IDENT_BYTES - tag.len() - 1)]);
         while name.len() > MAX_IDENT_BYTES {
             name.pop();
         }

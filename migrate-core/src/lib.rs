@@ -75,8 +75,8 @@ pub mod prelude {
     pub use crate::schema::mode::Mode;
     pub use crate::schema::{ColumnMethods, Schema, col, expr};
     pub use crate::types::{
-        Array, BigInt, Boolean, Bytea, Char, Cidr, Date, Double, EnumType, Inet, Integer, Interval,
-        Json, Jsonb, NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, Uuid,
-        Varchar, current_date, current_timestamp, gen_random_uuid, now, sql,
+        Array, BigInt, Boolean, Bytea, Char, Cidr, Date, Double, EnumType, Inet, Integer, Interval, Json, Jsonb,
+        NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, Uuid, Varchar, current_date,
+        current_timestamp, gen_random_uuid, now, sql,
     };
 }

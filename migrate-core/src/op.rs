@@ -18,10 +18,7 @@ pub enum ColumnType {
     /// `bigint` (8 bytes).
     BigInt,
     /// `numeric`, `numeric(p)` or `numeric(p, s)`.
-    Numeric {
-        precision: Option<u16>,
-        scale: Option<u16>,
-    },
+    Numeric { precision: Option<u16>, scale: Option<u16> },
     /// `real` (4-byte float).
     Real,
     /// `double precision`.
@@ -150,14 +147,7 @@ pub struct ColumnDef {
     pub comment: Option<String>,
 }
 
-canonical_struct!(ColumnDef {
-    name,
-    ty,
-    not_null,
-    default,
-    identity,
-    comment
-});
+canonical_struct!(ColumnDef { name, ty, not_null, default, identity, comment });
 
 /// A referential action (`ON DELETE` / `ON UPDATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,13 +160,7 @@ pub enum FkAction {
     SetDefault,
 }
 
-canonical_enum!(FkAction {
-    NoAction,
-    Restrict,
-    Cascade,
-    SetNull,
-    SetDefault
-});
+canonical_enum!(FkAction { NoAction, Restrict, Cascade, SetNull, SetDefault });
 
 /// What a constraint checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,10 +169,7 @@ pub enum ConstraintKind {
     /// `PRIMARY KEY (columns)`.
     PrimaryKey { columns: Vec<String> },
     /// `UNIQUE [NULLS NOT DISTINCT] (columns)`.
-    Unique {
-        columns: Vec<String>,
-        nulls_not_distinct: bool,
-    },
+    Unique { columns: Vec<String>, nulls_not_distinct: bool },
     /// `CHECK (expr)`.
     Check { expr: String },
     /// `FOREIGN KEY (columns) REFERENCES table (ref_columns)`.
@@ -219,12 +200,7 @@ pub struct ConstraintDef {
     pub deferred: bool,
 }
 
-canonical_struct!(ConstraintDef {
-    name,
-    kind,
-    not_valid,
-    deferred
-});
+canonical_struct!(ConstraintDef { name, kind, not_valid, deferred });
 
 /// A whole table, as `CREATE TABLE` makes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -235,12 +211,7 @@ pub struct TableDef {
     pub comment: Option<String>,
 }
 
-canonical_struct!(TableDef {
-    name,
-    columns,
-    constraints,
-    comment
-});
+canonical_struct!(TableDef { name, columns, constraints, comment });
 
 /// What an index entry indexes.
 #[derive(Debug, Clone, PartialEq)]
@@ -263,11 +234,7 @@ pub struct IndexElem {
     pub desc: bool,
 }
 
-canonical_struct!(IndexElem {
-    target,
-    opclass,
-    desc
-});
+canonical_struct!(IndexElem { target, opclass, desc });
 
 /// An index.
 #[derive(Debug, Clone, PartialEq)]
@@ -354,10 +321,7 @@ pub struct AddColumnDef {
     pub constraints: Vec<ConstraintDef>,
 }
 
-canonical_struct!(AddColumnDef {
-    column,
-    constraints
-});
+canonical_struct!(AddColumnDef { column, constraints });
 
 /// One schema change.
 #[derive(Debug, Clone, PartialEq)]
@@ -560,14 +524,8 @@ impl Op {
             Op::DropNotNull { table, column } => format!("drop_not_null {table}.{column}"),
             Op::SetDefault { table, column, .. } => format!("set_default {table}.{column}"),
             Op::DropDefault { table, column, .. } => format!("drop_default {table}.{column}"),
-            Op::Comment {
-                target: CommentTarget::Table { table },
-                ..
-            } => format!("comment on table {table}"),
-            Op::Comment {
-                target: CommentTarget::Column { table, column },
-                ..
-            } => {
+            Op::Comment { target: CommentTarget::Table { table }, .. } => format!("comment on table {table}"),
+            Op::Comment { target: CommentTarget::Column { table, column }, .. } => {
                 format!("comment on column {table}.{column}")
             }
             Op::CreateIndex { def } => format!("create_index {} on {}", def.name, def.table),
@@ -604,15 +562,7 @@ impl Op {
     pub fn needs_autocommit(&self) -> bool {
         matches!(
             self,
-            Op::CreateIndex {
-                def: IndexDef {
-                    concurrently: true,
-                    ..
-                }
-            } | Op::DropIndex {
-                concurrently: true,
-                ..
-            }
+            Op::CreateIndex { def: IndexDef { concurrently: true, .. } } | Op::DropIndex { concurrently: true, .. }
         )
     }
 }

@@ -100,47 +100,23 @@ pub enum RegistryError {
     NoMigrations,
     /// The module name does not have the form `m<YYYYMMDDHHMMSS>_<snake_name>`.
     #[error("migration module `{module_path}` ({file}) is misnamed: {problem}")]
-    BadName {
-        module_path: String,
-        file: String,
-        problem: String,
-    },
+    BadName { module_path: String, file: String, problem: String },
     /// Two migrations share a version.
-    #[error(
-        "migration version {version} is used twice: by {first} and by {second}; give one of them a new timestamp"
-    )]
-    DuplicateVersion {
-        version: u64,
-        first: String,
-        second: String,
-    },
+    #[error("migration version {version} is used twice: by {first} and by {second}; give one of them a new timestamp")]
+    DuplicateVersion { version: u64, first: String, second: String },
     /// A migration's ops are invalid.
     #[error("migration {migration} ({file}):\n{errors}")]
-    Build {
-        migration: String,
-        file: String,
-        errors: BuildErrors,
-    },
+    Build { migration: String, file: String, errors: BuildErrors },
     /// A migration without explicit down contains irreversible ops (the compile-time check was bypassed).
     #[error("migration {migration} ({file}) has no `down`, and its up cannot be reversed:\n{}", list(.ops))]
-    Irreversible {
-        migration: String,
-        file: String,
-        ops: Vec<Irreversible>,
-    },
+    Irreversible { migration: String, file: String, ops: Vec<Irreversible> },
     /// A migration is marked irreversible and has a `down` too.
-    #[error(
-        "migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them"
-    )]
+    #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown { migration: String, file: String },
 }
 
 fn list(errors: &[Irreversible]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("  - {e}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Every problem found while loading.
@@ -161,9 +137,7 @@ pub fn migrations() -> Result<Vec<Migration>, RegistryErrors> {
 }
 
 /// [`migrations`] over an explicit list of definitions (tests, tools).
-pub fn load<'a>(
-    defs: impl IntoIterator<Item = &'a MigrationDef>,
-) -> Result<Vec<Migration>, RegistryErrors> {
+pub fn load<'a>(defs: impl IntoIterator<Item = &'a MigrationDef>) -> Result<Vec<Migration>, RegistryErrors> {
     let mut named: Vec<(u64, String, &MigrationDef)> = Vec::new();
     let mut errors = Vec::new();
     let mut any = false;
@@ -198,39 +172,24 @@ pub fn load<'a>(
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(RegistryErrors(errors))
-    }
+    if errors.is_empty() { Ok(out) } else { Err(RegistryErrors(errors)) }
 }
 
 fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, RegistryError> {
     let id = format!("m{version}_{name}");
-    let build_err = |errors| RegistryError::Build {
-        migration: id.clone(),
-        file: def.file.into(),
-        errors,
-    };
+    let build_err = |errors| RegistryError::Build { migration: id.clone(), file: def.file.into(), errors };
     let up = (def.up)().map_err(build_err)?;
     let down = match (def.down, def.irreversible) {
         (Some(_), Some(_)) => {
-            return Err(RegistryError::IrreversibleWithDown {
-                migration: id,
-                file: def.file.into(),
-            });
+            return Err(RegistryError::IrreversibleWithDown { migration: id, file: def.file.into() });
         }
         (Some(down), None) => Down::Explicit(down().map_err(build_err)?),
-        (None, Some(reason)) => Down::Irreversible {
-            reason: reason.into(),
-        },
-        (None, None) => {
-            Down::Derived(reverse_ops(&up).map_err(|ops| RegistryError::Irreversible {
-                migration: id.clone(),
-                file: def.file.into(),
-                ops,
-            })?)
-        }
+        (None, Some(reason)) => Down::Irreversible { reason: reason.into() },
+        (None, None) => Down::Derived(reverse_ops(&up).map_err(|ops| RegistryError::Irreversible {
+            migration: id.clone(),
+            file: def.file.into(),
+            ops,
+        })?),
     };
     let checksum = checksum(&up, &down, def.transaction);
     Ok(Migration {
@@ -262,10 +221,7 @@ pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
     }
     text.push_str(";transaction=");
     transaction.write_canonical(&mut text);
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn last_segment(module_path: &str) -> &str {
@@ -281,16 +237,12 @@ fn last_segment(module_path: &str) -> &str {
 /// ```
 pub fn parse_module_name(module: &str) -> Result<(u64, &str), &'static str> {
     match check_module_name(module.as_bytes()) {
-        None => Ok((
-            module[1..15].parse().map_err(|_| MODULE_NAME_FORM)?,
-            &module[16..],
-        )),
+        None => Ok((module[1..15].parse().map_err(|_| MODULE_NAME_FORM)?, &module[16..])),
         Some(problem) => Err(problem),
     }
 }
 
-const MODULE_NAME_FORM: &str =
-    "expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`";
+const MODULE_NAME_FORM: &str = "expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`";
 
 /// The problem with a migration module name, if any. A `const fn`, so `#[migration]` checks the name
 /// when the migration compiles.
@@ -305,13 +257,7 @@ pub const fn check_module_name(name: &[u8]) -> Option<&'static str> {
         }
         i += 1;
     }
-    let (month, day, hour, minute, second) = (
-        two(name, 5),
-        two(name, 7),
-        two(name, 9),
-        two(name, 11),
-        two(name, 13),
-    );
+    let (month, day, hour, minute, second) = (two(name, 5), two(name, 7), two(name, 9), two(name, 11), two(name, 13));
     if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 {
         return Some(
             "the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31, hour 00-23, ...)",
@@ -321,9 +267,7 @@ pub const fn check_module_name(name: &[u8]) -> Option<&'static str> {
     while i < name.len() {
         let c = name[i];
         if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
-            return Some(
-                "the name after the timestamp must be snake_case: lowercase letters, digits and `_`",
-            );
+            return Some("the name after the timestamp must be snake_case: lowercase letters, digits and `_`");
         }
         i += 1;
     }

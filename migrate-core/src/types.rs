@@ -81,26 +81,17 @@ pub struct Numeric {
 impl Numeric {
     /// `numeric(precision, scale)`.
     pub fn new(precision: u16, scale: u16) -> Self {
-        Numeric {
-            precision: Some(precision),
-            scale: Some(scale),
-        }
+        Numeric { precision: Some(precision), scale: Some(scale) }
     }
     /// Unconstrained `numeric`.
     pub fn any() -> Self {
-        Numeric {
-            precision: None,
-            scale: None,
-        }
+        Numeric { precision: None, scale: None }
     }
 }
 
 impl SqlType for Numeric {
     fn column_type(&self) -> ColumnType {
-        ColumnType::Numeric {
-            precision: self.precision,
-            scale: self.scale,
-        }
+        ColumnType::Numeric { precision: self.precision, scale: self.scale }
     }
 }
 
@@ -110,9 +101,7 @@ pub struct Varchar(pub u32);
 
 impl SqlType for Varchar {
     fn column_type(&self) -> ColumnType {
-        ColumnType::Varchar {
-            length: Some(self.0),
-        }
+        ColumnType::Varchar { length: Some(self.0) }
     }
 }
 
@@ -132,9 +121,7 @@ pub struct EnumType(pub String);
 
 impl SqlType for EnumType {
     fn column_type(&self) -> ColumnType {
-        ColumnType::Enum {
-            name: self.0.clone(),
-        }
+        ColumnType::Enum { name: self.0.clone() }
     }
 }
 
@@ -145,9 +132,7 @@ pub struct NamedType(pub String);
 
 impl SqlType for NamedType {
     fn column_type(&self) -> ColumnType {
-        ColumnType::Named {
-            name: self.0.clone(),
-        }
+        ColumnType::Named { name: self.0.clone() }
     }
 }
 
@@ -157,9 +142,7 @@ pub struct Array<T>(pub T);
 
 impl<T: SqlType> SqlType for Array<T> {
     fn column_type(&self) -> ColumnType {
-        ColumnType::Array {
-            element: Box::new(self.0.column_type()),
-        }
+        ColumnType::Array { element: Box::new(self.0.column_type()) }
     }
 }
 
@@ -245,11 +228,7 @@ fn float_text(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        }
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
     } else {
         v.to_string()
     }
@@ -268,20 +247,12 @@ literal_defaults! {
 
 impl<E, V: DefaultFor<E> + LiteralValue> DefaultFor<Array<E>> for Vec<V> {
     fn into_default(self) -> DefaultValue {
-        DefaultValue::Literal {
-            value: Literal::Array {
-                items: self.into_iter().map(V::into_literal).collect(),
-            },
-        }
+        DefaultValue::Literal { value: Literal::Array { items: self.into_iter().map(V::into_literal).collect() } }
     }
 }
 
 impl<E, V: DefaultFor<E> + LiteralValue, const N: usize> DefaultFor<Array<E>> for [V; N] {
     fn into_default(self) -> DefaultValue {
-        DefaultValue::Literal {
-            value: Literal::Array {
-                items: self.into_iter().map(V::into_literal).collect(),
-            },
-        }
+        DefaultValue::Literal { value: Literal::Array { items: self.into_iter().map(V::into_literal).collect() } }
     }
 }

@@ -20,14 +20,8 @@ impl Check<'_> {
 
     fn name(&mut self, what: &str, name: &str) {
         if let Err(p) = check_ident(name) {
-            let shown: String = name
-                .chars()
-                .take(70)
-                .collect::<String>()
-                .replace('\0', "\\0");
-            self.fail(format!(
-                "{what} `{shown}`: {p}; choose a name of 1 to 63 bytes without NUL"
-            ));
+            let shown: String = name.chars().take(70).collect::<String>().replace('\0', "\\0");
+            self.fail(format!("{what} `{shown}`: {p}; choose a name of 1 to 63 bytes without NUL"));
         }
     }
 
@@ -54,26 +48,20 @@ impl Check<'_> {
     fn column_type(&mut self, column: &str, ty: &ColumnType) {
         match ty {
             ColumnType::Numeric { precision, scale } => match (precision, scale) {
-                (Some(p), _) if *p == 0 || *p > 1000 => self.fail(format!(
-                    "column `{column}`: numeric precision {p} is outside 1..=1000"
-                )),
-                (Some(p), Some(s)) if s > p => self.fail(format!(
-                    "column `{column}`: numeric scale {s} is larger than its precision {p}"
-                )),
-                (None, Some(_)) => self.fail(format!(
-                    "column `{column}`: numeric scale given without a precision"
-                )),
+                (Some(p), _) if *p == 0 || *p > 1000 => {
+                    self.fail(format!("column `{column}`: numeric precision {p} is outside 1..=1000"))
+                }
+                (Some(p), Some(s)) if s > p => {
+                    self.fail(format!("column `{column}`: numeric scale {s} is larger than its precision {p}"))
+                }
+                (None, Some(_)) => self.fail(format!("column `{column}`: numeric scale given without a precision")),
                 _ => {}
             },
-            ColumnType::Varchar { length: Some(0) } | ColumnType::Char { length: 0 } => self.fail(
-                format!("column `{column}`: a length of 0 is not allowed; use at least 1"),
-            ),
-            ColumnType::Varchar { length: Some(n) } | ColumnType::Char { length: n }
-                if *n > 10_485_760 =>
-            {
-                self.fail(format!(
-                    "column `{column}`: length {n} exceeds PostgreSQL's maximum 10485760; use text"
-                ))
+            ColumnType::Varchar { length: Some(0) } | ColumnType::Char { length: 0 } => {
+                self.fail(format!("column `{column}`: a length of 0 is not allowed; use at least 1"))
+            }
+            ColumnType::Varchar { length: Some(n) } | ColumnType::Char { length: n } if *n > 10_485_760 => {
+                self.fail(format!("column `{column}`: length {n} exceeds PostgreSQL's maximum 10485760; use text"))
             }
             ColumnType::Array { element } => self.column_type(column, element),
             ColumnType::Enum { name } | ColumnType::Named { name } => self.name("type", name),
@@ -83,9 +71,7 @@ impl Check<'_> {
 
     fn default(&mut self, column: &str, d: &DefaultValue) {
         match d {
-            DefaultValue::Expr { sql } => {
-                self.sql(&format!("default expression of `{column}`"), sql)
-            }
+            DefaultValue::Expr { sql } => self.sql(&format!("default expression of `{column}`"), sql),
             DefaultValue::Literal { value } => self.literal(column, value),
         }
     }
@@ -104,10 +90,7 @@ impl Check<'_> {
         if let Some(d) = &c.default {
             self.default(&c.name, d);
             if c.identity.is_some() {
-                self.fail(format!(
-                    "column `{}` is an identity column and cannot also have a default",
-                    c.name
-                ));
+                self.fail(format!("column `{}` is an identity column and cannot also have a default", c.name));
             }
         }
         if let Some(t) = &c.comment {
@@ -120,12 +103,7 @@ impl Check<'_> {
         let (cols, what): (&[String], _) = match &c.kind {
             ConstraintKind::PrimaryKey { columns } => (columns, "primary key"),
             ConstraintKind::Unique { columns, .. } => (columns, "unique constraint"),
-            ConstraintKind::ForeignKey {
-                columns,
-                ref_table,
-                ref_columns,
-                ..
-            } => {
+            ConstraintKind::ForeignKey { columns, ref_table, ref_columns, .. } => {
                 self.name("table", ref_table);
                 self.names("column", ref_columns);
                 if ref_columns.len() != columns.len() {
@@ -150,37 +128,21 @@ impl Check<'_> {
         if let Some(known) = columns {
             for col in cols {
                 if !known.contains(col.as_str()) {
-                    self.fail(format!(
-                        "{what} `{}` names column `{col}`, which the table does not have",
-                        c.name
-                    ));
+                    self.fail(format!("{what} `{}` names column `{col}`, which the table does not have", c.name));
                 }
             }
         }
-        if c.not_valid
-            && !matches!(
-                c.kind,
-                ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. }
-            )
-        {
-            self.fail(format!(
-                "{what} `{}`: NOT VALID applies only to check and foreign-key constraints",
-                c.name
-            ));
+        if c.not_valid && !matches!(c.kind, ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. }) {
+            self.fail(format!("{what} `{}`: NOT VALID applies only to check and foreign-key constraints", c.name));
         }
         if c.deferred && matches!(c.kind, ConstraintKind::Check { .. }) {
-            self.fail(format!(
-                "check `{}`: a check constraint cannot be deferred",
-                c.name
-            ));
+            self.fail(format!("check `{}`: a check constraint cannot be deferred", c.name));
         }
     }
 
     fn index(&mut self, def: &IndexDef, columns: Option<&HashSet<&str>>) {
         if def.name.is_empty() {
-            self.fail(
-                "an index with an expression needs an explicit name: add `.name(\"...\")`".into(),
-            );
+            self.fail("an index with an expression needs an explicit name: add `.name(\"...\")`".into());
         } else {
             self.name("index", &def.name);
         }
@@ -195,10 +157,7 @@ impl Check<'_> {
                     if let Some(known) = columns
                         && !known.contains(name.as_str())
                     {
-                        self.fail(format!(
-                            "column `{name}` is not a column of table `{}`",
-                            def.table
-                        ));
+                        self.fail(format!("column `{name}` is not a column of table `{}`", def.table));
                     }
                 }
                 IndexTarget::Expr { sql } => self.sql("index expression", sql),
@@ -234,10 +193,24 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
     // Columns of the tables created by these ops, to check indexes made on them in the same migration.
     let mut created: std::collections::HashMap<&str, HashSet<&str>> = Default::default();
     for op in ops {
-        let mut c = Check {
-            op: op.describe(),
-            errors: &mut errors,
-        };
+        // Keep the known columns of tables created here in step with later renames and drops.
+        match op {
+            Op::RenameTable { from, to } => {
+                if let Some(cols) = created.remove(from.as_str()) {
+                    created.insert(to.as_str(), cols);
+                }
+            }
+            Op::DropTable { name, .. } => {
+                created.remove(name.as_str());
+            }
+            Op::DropColumn { table, column, .. } => {
+                if let Some(cols) = created.get_mut(table.as_str()) {
+                    cols.remove(column.as_str());
+                }
+            }
+            _ => {}
+        }
+        let mut c = Check { op: op.describe(), errors: &mut errors };
         match op {
             Op::CreateTable { def } | Op::DropTable { def: Some(def), .. } => {
                 c.name("table", &def.name);
@@ -255,19 +228,10 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                         c.fail(format!("constraint `{}` is declared twice", k.name));
                     }
                     if k.not_valid {
-                        c.fail(format!(
-                            "constraint `{}`: NOT VALID applies only to existing tables",
-                            k.name
-                        ));
+                        c.fail(format!("constraint `{}`: NOT VALID applies only to existing tables", k.name));
                     }
                 }
-                if def
-                    .constraints
-                    .iter()
-                    .filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey { .. }))
-                    .count()
-                    > 1
-                {
+                if def.constraints.iter().filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey { .. })).count() > 1 {
                     c.fail("declares more than one primary key".into());
                 }
                 if let Some(t) = &def.comment {
@@ -279,39 +243,30 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             }
             Op::DropTable { name, def: None } => c.name("table", name),
             Op::RenameTable { from, to } => c.rename("table", from, to),
-            Op::AddColumn { table, def }
-            | Op::DropColumn {
-                table,
-                def: Some(def),
-                ..
-            } => {
+            Op::AddColumn { table, def } | Op::DropColumn { table, def: Some(def), .. } => {
                 c.name("table", table);
+                if let (Op::AddColumn { .. }, Some(cols)) = (op, created.get_mut(table.as_str())) {
+                    cols.insert(def.column.name.as_str());
+                }
                 c.column(&def.column);
                 let own: HashSet<&str> = [def.column.name.as_str()].into();
                 for k in &def.constraints {
                     c.constraint(k, Some(&own));
                 }
             }
-            Op::DropColumn {
-                table,
-                column,
-                def: None,
-            } => {
+            Op::DropColumn { table, column, def: None } => {
                 c.name("table", table);
                 c.name("column", column);
             }
             Op::RenameColumn { table, from, to } => {
                 c.name("table", table);
                 c.rename("column", from, to);
+                if let Some(cols) = created.get_mut(table.as_str()) {
+                    cols.remove(from.as_str());
+                    cols.insert(to.as_str());
+                }
             }
-            Op::ChangeColumnType {
-                table,
-                column,
-                to,
-                using,
-                from,
-                using_down,
-            } => {
+            Op::ChangeColumnType { table, column, to, using, from, using_down } => {
                 c.name("table", table);
                 c.name("column", column);
                 c.column_type(column, to);
@@ -337,12 +292,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.name("table", table);
                 c.name("column", column);
             }
-            Op::SetDefault {
-                table,
-                column,
-                default,
-                previous,
-            } => {
+            Op::SetDefault { table, column, default, previous } => {
                 c.name("table", table);
                 c.name("column", column);
                 c.default(column, default);
@@ -350,22 +300,14 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     c.default(column, p);
                 }
             }
-            Op::DropDefault {
-                table,
-                column,
-                previous,
-            } => {
+            Op::DropDefault { table, column, previous } => {
                 c.name("table", table);
                 c.name("column", column);
                 if let Some(p) = previous {
                     c.default(column, p);
                 }
             }
-            Op::Comment {
-                target,
-                comment,
-                previous,
-            } => {
+            Op::Comment { target, comment, previous } => {
                 match target {
                     CommentTarget::Table { table } => c.name("table", table),
                     CommentTarget::Column { table, column } => {
@@ -381,26 +323,14 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 let cols = created.get(def.table.as_str());
                 c.index(def, cols);
             }
-            Op::DropIndex {
-                name, def: None, ..
-            } => c.name("index", name),
+            Op::DropIndex { name, def: None, .. } => c.name("index", name),
             Op::RenameIndex { from, to } => c.rename("index", from, to),
-            Op::AddConstraint { table, def }
-            | Op::DropConstraint {
-                table,
-                def: Some(def),
-                ..
-            } => {
+            Op::AddConstraint { table, def } | Op::DropConstraint { table, def: Some(def), .. } => {
                 c.name("table", table);
                 let cols = created.get(table.as_str());
                 c.constraint(def, cols);
             }
-            Op::ValidateConstraint { table, name }
-            | Op::DropConstraint {
-                table,
-                name,
-                def: None,
-            } => {
+            Op::ValidateConstraint { table, name } | Op::DropConstraint { table, name, def: None } => {
                 c.name("table", table);
                 c.name("constraint", name);
             }
@@ -418,16 +348,10 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     }
                 }
             }
-            Op::AddEnumValue {
-                name,
-                value,
-                position,
-            } => {
+            Op::AddEnumValue { name, value, position } => {
                 c.name("type", name);
                 c.name("enum value", value);
-                if let Some(EnumPosition::Before { value: v } | EnumPosition::After { value: v }) =
-                    position
-                {
+                if let Some(EnumPosition::Before { value: v } | EnumPosition::After { value: v }) = position {
                     c.name("enum value", v);
                 }
             }

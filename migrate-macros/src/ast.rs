@@ -35,10 +35,7 @@ pub fn check_signature(f: &ItemFn) -> syn::Result<()> {
     let name = &sig.ident;
     let expected = format!("expected `pub fn {name}(s: &mut Schema)`");
     if let Some(a) = &sig.asyncness {
-        return Err(syn::Error::new_spanned(
-            a,
-            format!("a migration function is not async: {expected}"),
-        ));
+        return Err(syn::Error::new_spanned(a, format!("a migration function is not async: {expected}")));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         return Err(syn::Error::new_spanned(
@@ -47,16 +44,10 @@ pub fn check_signature(f: &ItemFn) -> syn::Result<()> {
         ));
     }
     if let ReturnType::Type(_, ty) = &sig.output {
-        return Err(syn::Error::new_spanned(
-            ty,
-            format!("a migration function returns nothing: {expected}"),
-        ));
+        return Err(syn::Error::new_spanned(ty, format!("a migration function returns nothing: {expected}")));
     }
     if sig.inputs.len() != 1 {
-        return Err(syn::Error::new_spanned(
-            &sig.inputs,
-            format!("{expected}: one parameter"),
-        ));
+        return Err(syn::Error::new_spanned(&sig.inputs, format!("{expected}: one parameter")));
     }
     schema_param(f).map(|_| ())
 }
@@ -96,28 +87,16 @@ pub fn schema_param(f: &ItemFn) -> syn::Result<&syn::TypePath> {
 pub fn module_name_problem(name: &str) -> Option<&'static str> {
     let b = name.as_bytes();
     if b.len() < 17 || b[0] != b'm' || b[15] != b'_' || !b[1..15].iter().all(u8::is_ascii_digit) {
-        return Some(
-            "expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`",
-        );
+        return Some("expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`");
     }
     let two = |at: usize| u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0');
-    if !(1..=12).contains(&two(5))
-        || !(1..=31).contains(&two(7))
-        || two(9) > 23
-        || two(11) > 59
-        || two(13) > 59
-    {
+    if !(1..=12).contains(&two(5)) || !(1..=31).contains(&two(7)) || two(9) > 23 || two(11) > 59 || two(13) > 59 {
         return Some(
             "the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31, hour 00-23, ...)",
         );
     }
-    if !b[16..]
-        .iter()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
-    {
-        return Some(
-            "the name after the timestamp must be snake_case: lowercase letters, digits and `_`",
-        );
+    if !b[16..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_') {
+        return Some("the name after the timestamp must be snake_case: lowercase letters, digits and `_`");
     }
     None
 }

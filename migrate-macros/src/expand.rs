@@ -26,16 +26,10 @@ pub fn expand(args: Args, input: Input) -> syn::Result<TokenStream> {
 /// Replaces the `Schema` parameter type with `::migrate_core::Schema<mode>`.
 fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
     check_signature(&f)?;
-    let span = schema_param(&f)?
-        .path
-        .segments
-        .last()
-        .map(|s| s.ident.span());
-    let ty: syn::Type = syn::parse2(
-        quote::quote_spanned! {span.unwrap_or_else(proc_macro2::Span::call_site)=>
-            &mut ::migrate_core::Schema<#mode>
-        },
-    )?;
+    let span = schema_param(&f)?.path.segments.last().map(|s| s.ident.span());
+    let ty: syn::Type = syn::parse2(quote::quote_spanned! {span.unwrap_or_else(proc_macro2::Span::call_site)=>
+        &mut ::migrate_core::Schema<#mode>
+    })?;
     if let Some(syn::FnArg::Typed(pat)) = f.sig.inputs.first_mut() {
         pat.ty = Box::new(ty);
     }
@@ -144,10 +138,7 @@ fn down(f: ItemFn) -> syn::Result<TokenStream> {
 fn module(args: &Args, mut m: ItemMod) -> syn::Result<TokenStream> {
     let name = m.ident.to_string();
     if let Some(problem) = module_name_problem(&name) {
-        return Err(syn::Error::new_spanned(
-            &m.ident,
-            format!("misnamed migration module `{name}`: {problem}"),
-        ));
+        return Err(syn::Error::new_spanned(&m.ident, format!("misnamed migration module `{name}`: {problem}")));
     }
     let Some((_, items)) = &mut m.content else {
         return Err(syn::Error::new_spanned(
@@ -167,16 +158,8 @@ fn module(args: &Args, mut m: ItemMod) -> syn::Result<TokenStream> {
         if !is_up && f.sig.ident != "down" {
             continue;
         }
-        if let Some(attr) = f.attrs.iter().find(|a| {
-            a.path()
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "migration")
-        }) {
-            push(syn::Error::new_spanned(
-                attr,
-                "the module already has #[migration]: remove this one",
-            ));
+        if let Some(attr) = f.attrs.iter().find(|a| a.path().segments.last().is_some_and(|s| s.ident == "migration")) {
+            push(syn::Error::new_spanned(attr, "the module already has #[migration]: remove this one"));
             continue;
         }
         let attr: syn::Attribute = if is_up {

@@ -1,1 +1,147 @@
-//! Test support.
+//! Test support: a throwaway database per test, applying ops, and a text snapshot of the catalog.
+//!
+//! The server comes from `MIGRATE_TEST_DATABASE_URL` (default: the local PostgreSQL on 127.0.0.1:5432
+//! as `postgres`). Each [`TestDb`] creates its own database and drops it when dropped, so tests run in
+//! parallel.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use migrate_core::op::Op;
+use migrate_core::render::render_ops;
+use tokio_postgres::{Client, NoTls};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The admin connection string (a database that exists: `postgres`).
+pub fn admin_url() -> String {
+    std::env::var("MIGRATE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=postgres".into())
+}
+
+async fn connect(url: &str) -> Client {
+    let (client, conn) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test PostgreSQL ({url}): {e}"));
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+/// A database created for one test and dropped after it.
+pub struct TestDb {
+    pub name: String,
+    pub client: Client,
+}
+
+impl TestDb {
+    /// Creates a fresh database named after `tag`, the process and a counter, and connects to it.
+    pub async fn new(tag: &str) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("mt_{tag}_{}_{n}", std::process::id());
+        let admin = connect(&admin_url()).await;
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+        let client = connect(&format!("{} dbname={name}", admin_url())).await;
+        TestDb { name, client }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Drop runs outside async context: a short-lived runtime on its own thread does the cleanup,
+        // even when the test panicked.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let admin = connect(&admin_url()).await;
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+            });
+        })
+        .join();
+    }
+}
+
+/// Executes ops on the server: transactional statements in one transaction, the others (e.g.
+/// `CREATE INDEX CONCURRENTLY`) on their own. Returns the server's error with the failing statement.
+pub async fn apply(client: &Client, ops: &[Op]) -> Result<(), String> {
+    let mut batch = String::new();
+    for st in render_ops(ops) {
+        if st.transactional {
+            batch.push_str(&st.sql);
+            batch.push_str(";\n");
+        } else {
+            flush(client, &mut batch).await?;
+            client.batch_execute(&st.sql).await.map_err(|e| describe(&e, &st.sql))?;
+        }
+    }
+    flush(client, &mut batch).await
+}
+
+async fn flush(client: &Client, batch: &mut String) -> Result<(), String> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("BEGIN;\n{batch}COMMIT;");
+    let result = client.batch_execute(&sql).await.map_err(|e| describe(&e, batch));
+    if result.is_err() {
+        let _ = client.batch_execute("ROLLBACK").await;
+    }
+    batch.clear();
+    result
+}
+
+fn describe(e: &tokio_postgres::Error, sql: &str) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} {}: {}\n{sql}", db.code().code(), db.message(), db.detail().unwrap_or("")),
+        None => format!("{e}\n{sql}"),
+    }
+}
+
+/// A text snapshot of everything the migrations can create in `schema`: tables and their columns
+/// (type, nullability, default, identity, comment), constraints, indexes (with validity), table
+/// comments, enums with their labels in order, views, functions, and the database's extensions. Two states are
+/// the same schema exactly when their snapshots are equal.
+pub async fn catalog(client: &Client, schema: &str) -> String {
+    const QUERY: &str = r#"
+with ns as (select oid from pg_namespace where nspname = $1)
+select 'table ' || quote_ident(c.relname) || ' kind=' || c.relkind::text || ' comment=' || coalesce(quote_literal(obj_description(c.oid, 'pg_class')), '-')
+  from pg_class c where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p')
+union all
+select 'column ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
+       || ' #' || (row_number() over (partition by c.oid order by a.attnum))::text
+       || ' ' || format_type(a.atttypid, a.atttypmod)
+       || case when a.attnotnull then ' not null' else '' end
+       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+       || case when a.attidentity <> '' then ' identity ' || a.attidentity::text else '' end
+       || ' comment=' || coalesce(quote_literal(col_description(c.oid, a.attnum)), '-')
+  from pg_class c join pg_attribute a on a.attrelid = c.oid
+  left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+  where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p', 'v') and a.attnum > 0 and not a.attisdropped
+union all
+select 'constraint ' || quote_ident(c.relname) || '.' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
+       || case when k.convalidated then '' else ' (not validated)' end
+  from pg_constraint k join pg_class c on c.oid = k.conrelid where k.connamespace = (select oid from ns)
+union all
+select 'index ' || pg_get_indexdef(i.indexrelid) || case when i.indisvalid then '' else ' (INVALID)' end
+  from pg_index i join pg_class c on c.oid = i.indexrelid where c.relnamespace = (select oid from ns)
+union all
+select 'enum ' || quote_ident(t.typname) || ' ' || coalesce((select string_agg(quote_literal(e.enumlabel), ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
+  from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'e'
+union all
+select 'view ' || quote_ident(c.relname) || ' ' || pg_get_viewdef(c.oid)
+  from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'v'
+union all
+select 'function ' || p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid))
+  from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
+union all
+select 'extension ' || quote_ident(x.extname) || ' schema=' || x.extnamespace::regnamespace::text from pg_extension x
+union all
+select 'schema ' || quote_ident(n.nspname) from pg_namespace n
+  where n.nspname not like 'pg\_%' and n.nspname <> 'information_schema'
+order by 1
+"#;
+    let rows = client.query(QUERY, &[&schema]).await.expect("catalog query");
+    rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>().join("\n")
+}

@@ -4,15 +4,12 @@ use super::Statement;
 use super::types::{render_column_type, render_default};
 use crate::ident::{quote_ident as q, quote_literal};
 use crate::op::{
-    ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction, Identity,
-    IndexDef, IndexTarget, Op,
+    ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction, Identity, IndexDef, IndexTarget,
+    Op,
 };
 
 fn tx(sql: String) -> Statement {
-    Statement {
-        sql,
-        transactional: true,
-    }
+    Statement { sql, transactional: true }
 }
 
 fn list(names: &[String]) -> String {
@@ -36,25 +33,13 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::CreateTable { def } => {
             let mut parts: Vec<String> = def.columns.iter().map(column).collect();
             parts.extend(def.constraints.iter().map(constraint));
-            let mut out = vec![tx(format!(
-                "CREATE TABLE {} ({})",
-                q(&def.name),
-                parts.join(", ")
-            ))];
+            let mut out = vec![tx(format!("CREATE TABLE {} ({})", q(&def.name), parts.join(", ")))];
             if let Some(c) = &def.comment {
-                out.push(comment(
-                    &CommentTarget::Table {
-                        table: def.name.clone(),
-                    },
-                    Some(c),
-                ));
+                out.push(comment(&CommentTarget::Table { table: def.name.clone() }, Some(c)));
             }
             for col in &def.columns {
                 if let Some(c) = &col.comment {
-                    let target = CommentTarget::Column {
-                        table: def.name.clone(),
-                        column: col.name.clone(),
-                    };
+                    let target = CommentTarget::Column { table: def.name.clone(), column: col.name.clone() };
                     out.push(comment(&target, Some(c)));
                 }
             }
@@ -70,10 +55,7 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             }
             let mut out = vec![alter(table, &rest)];
             if let Some(c) = &def.column.comment {
-                let target = CommentTarget::Column {
-                    table: table.clone(),
-                    column: def.column.name.clone(),
-                };
+                let target = CommentTarget::Column { table: table.clone(), column: def.column.name.clone() };
                 out.push(comment(&target, Some(c)));
             }
             out
@@ -82,18 +64,9 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             vec![alter(table, &format!("DROP COLUMN {}", q(column)))]
         }
         Op::RenameColumn { table, from, to } => {
-            vec![alter(
-                table,
-                &format!("RENAME COLUMN {} TO {}", q(from), q(to)),
-            )]
+            vec![alter(table, &format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
         }
-        Op::ChangeColumnType {
-            table,
-            column,
-            to,
-            using,
-            ..
-        } => {
+        Op::ChangeColumnType { table, column, to, using, .. } => {
             let mut rest = format!("ALTER COLUMN {} TYPE {}", q(column), render_column_type(to));
             if let Some(u) = using {
                 rest.push_str(" USING ");
@@ -101,49 +74,21 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             }
             vec![alter(table, &rest)]
         }
-        Op::SetNotNull { table, column } => vec![alter(
-            table,
-            &format!("ALTER COLUMN {} SET NOT NULL", q(column)),
-        )],
+        Op::SetNotNull { table, column } => vec![alter(table, &format!("ALTER COLUMN {} SET NOT NULL", q(column)))],
         Op::DropNotNull { table, column } => {
-            vec![alter(
-                table,
-                &format!("ALTER COLUMN {} DROP NOT NULL", q(column)),
-            )]
+            vec![alter(table, &format!("ALTER COLUMN {} DROP NOT NULL", q(column)))]
         }
-        Op::SetDefault {
-            table,
-            column,
-            default,
-            ..
-        } => vec![alter(
-            table,
-            &format!(
-                "ALTER COLUMN {} SET DEFAULT {}",
-                q(column),
-                render_default(default)
-            ),
-        )],
+        Op::SetDefault { table, column, default, .. } => {
+            vec![alter(table, &format!("ALTER COLUMN {} SET DEFAULT {}", q(column), render_default(default)))]
+        }
         Op::DropDefault { table, column, .. } => {
-            vec![alter(
-                table,
-                &format!("ALTER COLUMN {} DROP DEFAULT", q(column)),
-            )]
+            vec![alter(table, &format!("ALTER COLUMN {} DROP DEFAULT", q(column)))]
         }
-        Op::Comment {
-            target,
-            comment: text,
-            ..
-        } => vec![comment(target, text.as_deref())],
+        Op::Comment { target, comment: text, .. } => vec![comment(target, text.as_deref())],
         Op::CreateIndex { def } => vec![create_index(def)],
-        Op::DropIndex {
-            name, concurrently, ..
-        } => {
+        Op::DropIndex { name, concurrently, .. } => {
             let conc = if *concurrently { "CONCURRENTLY " } else { "" };
-            vec![Statement {
-                sql: format!("DROP INDEX {conc}{}", q(name)),
-                transactional: !concurrently,
-            }]
+            vec![Statement { sql: format!("DROP INDEX {conc}{}", q(name)), transactional: !concurrently }]
         }
         Op::RenameIndex { from, to } => {
             vec![tx(format!("ALTER INDEX {} RENAME TO {}", q(from), q(to)))]
@@ -162,42 +107,24 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             vec![alter(table, &format!("DROP CONSTRAINT {}", q(name)))]
         }
         Op::RenameConstraint { table, from, to } => {
-            vec![alter(
-                table,
-                &format!("RENAME CONSTRAINT {} TO {}", q(from), q(to)),
-            )]
+            vec![alter(table, &format!("RENAME CONSTRAINT {} TO {}", q(from), q(to)))]
         }
         Op::CreateEnum { def } => {
             let values: Vec<String> = def.values.iter().map(|v| quote_literal(v)).collect();
-            vec![tx(format!(
-                "CREATE TYPE {} AS ENUM ({})",
-                q(&def.name),
-                values.join(", ")
-            ))]
+            vec![tx(format!("CREATE TYPE {} AS ENUM ({})", q(&def.name), values.join(", ")))]
         }
-        Op::AddEnumValue {
-            name,
-            value,
-            position,
-        } => {
+        Op::AddEnumValue { name, value, position } => {
             let mut sql = format!("ALTER TYPE {} ADD VALUE {}", q(name), quote_literal(value));
             match position {
-                Some(EnumPosition::Before { value }) => {
-                    sql.push_str(&format!(" BEFORE {}", quote_literal(value)))
-                }
-                Some(EnumPosition::After { value }) => {
-                    sql.push_str(&format!(" AFTER {}", quote_literal(value)))
-                }
+                Some(EnumPosition::Before { value }) => sql.push_str(&format!(" BEFORE {}", quote_literal(value))),
+                Some(EnumPosition::After { value }) => sql.push_str(&format!(" AFTER {}", quote_literal(value))),
                 None => {}
             }
             vec![tx(sql)]
         }
-        Op::RenameEnumValue { name, from, to } => vec![tx(format!(
-            "ALTER TYPE {} RENAME VALUE {} TO {}",
-            q(name),
-            quote_literal(from),
-            quote_literal(to)
-        ))],
+        Op::RenameEnumValue { name, from, to } => {
+            vec![tx(format!("ALTER TYPE {} RENAME VALUE {} TO {}", q(name), quote_literal(from), quote_literal(to)))]
+        }
         Op::DropEnum { name, .. } => vec![tx(format!("DROP TYPE {}", q(name)))],
         Op::CreateExtension { def } => {
             let mut sql = format!("CREATE EXTENSION {}", q(&def.name));
@@ -248,31 +175,13 @@ fn action(a: FkAction) -> &'static str {
 fn constraint(c: &ConstraintDef) -> String {
     let body = match &c.kind {
         ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", list(columns)),
-        ConstraintKind::Unique {
-            columns,
-            nulls_not_distinct,
-        } => {
-            let nnd = if *nulls_not_distinct {
-                "NULLS NOT DISTINCT "
-            } else {
-                ""
-            };
+        ConstraintKind::Unique { columns, nulls_not_distinct } => {
+            let nnd = if *nulls_not_distinct { "NULLS NOT DISTINCT " } else { "" };
             format!("UNIQUE {nnd}({})", list(columns))
         }
         ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
-        ConstraintKind::ForeignKey {
-            columns,
-            ref_table,
-            ref_columns,
-            on_delete,
-            on_update,
-        } => {
-            let mut s = format!(
-                "FOREIGN KEY ({}) REFERENCES {} ({})",
-                list(columns),
-                q(ref_table),
-                list(ref_columns)
-            );
+        ConstraintKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update } => {
+            let mut s = format!("FOREIGN KEY ({}) REFERENCES {} ({})", list(columns), q(ref_table), list(ref_columns));
             if let Some(a) = on_delete {
                 s.push_str(" ON DELETE ");
                 s.push_str(action(*a));
@@ -284,11 +193,7 @@ fn constraint(c: &ConstraintDef) -> String {
             s
         }
     };
-    let deferred = if c.deferred {
-        " DEFERRABLE INITIALLY DEFERRED"
-    } else {
-        ""
-    };
+    let deferred = if c.deferred { " DEFERRABLE INITIALLY DEFERRED" } else { "" };
     format!("CONSTRAINT {} {body}{deferred}", q(&c.name))
 }
 
@@ -333,10 +238,7 @@ fn create_index(def: &IndexDef) -> Statement {
     if let Some(p) = &def.predicate {
         sql.push_str(&format!(" WHERE {p}"));
     }
-    Statement {
-        sql,
-        transactional: !def.concurrently,
-    }
+    Statement { sql, transactional: !def.concurrently }
 }
 
 fn comment(target: &CommentTarget, text: Option<&str>) -> Statement {

@@ -9,18 +9,10 @@ pub fn render_column_type(ty: &ColumnType) -> String {
         ColumnType::SmallInt => "smallint".into(),
         ColumnType::Integer => "integer".into(),
         ColumnType::BigInt => "bigint".into(),
-        ColumnType::Numeric {
-            precision: Some(p),
-            scale: Some(s),
-        } => format!("numeric({p}, {s})"),
-        ColumnType::Numeric {
-            precision: Some(p),
-            scale: None,
-        } => format!("numeric({p})"),
+        ColumnType::Numeric { precision: Some(p), scale: Some(s) } => format!("numeric({p}, {s})"),
+        ColumnType::Numeric { precision: Some(p), scale: None } => format!("numeric({p})"),
         // A scale without a precision is refused by validation; render the plain type for it.
-        ColumnType::Numeric {
-            precision: None, ..
-        } => "numeric".into(),
+        ColumnType::Numeric { precision: None, .. } => "numeric".into(),
         ColumnType::Real => "real".into(),
         ColumnType::Double => "double precision".into(),
         ColumnType::Boolean => "boolean".into(),

@@ -5,9 +5,7 @@ use std::marker::PhantomData;
 use super::column::{ColumnEntry, ColumnMethods};
 use super::mode::*;
 use super::table::TableConstraint;
-use crate::op::{
-    AddColumnDef, CommentTarget, ConstraintDef, ConstraintKind, DefaultValue, FkAction, Op,
-};
+use crate::op::{AddColumnDef, CommentTarget, ConstraintDef, ConstraintKind, DefaultValue, FkAction, Op};
 use crate::types::{DefaultFor, SqlType};
 
 enum Item {
@@ -99,23 +97,14 @@ impl<M: Mode> AlterTable<M> {
         let i = self.ops.len();
         self.ops.push(op);
         self.items.push(Item::Op(i));
-        OpHandle {
-            op: &mut self.ops[i],
-        }
+        OpHandle { op: &mut self.ops[i] }
     }
 
     fn constraint(&mut self, name: &str, kind: ConstraintKind) -> TableConstraint<'_> {
         let i = self.constraints.len();
-        self.constraints.push(ConstraintDef {
-            name: name.into(),
-            kind,
-            not_valid: false,
-            deferred: false,
-        });
+        self.constraints.push(ConstraintDef { name: name.into(), kind, not_valid: false, deferred: false });
         self.items.push(Item::Constraint(i));
-        TableConstraint {
-            def: &mut self.constraints[i],
-        }
+        TableConstraint { def: &mut self.constraints[i] }
     }
 
     fn t(&self) -> String {
@@ -124,11 +113,7 @@ impl<M: Mode> AlterTable<M> {
 
     /// Renames a column. Reversible.
     pub fn rename_column(&mut self, from: &str, to: &str) {
-        self.op(Op::RenameColumn {
-            table: self.t(),
-            from: from.into(),
-            to: to.into(),
-        });
+        self.op(Op::RenameColumn { table: self.t(), from: from.into(), to: to.into() });
     }
 
     /// Drops a column. Irreversible: needs an explicit `down` or the irreversible opt-out.
@@ -136,11 +121,7 @@ impl<M: Mode> AlterTable<M> {
     where
         M: AllowsDropColumn,
     {
-        self.op(Op::DropColumn {
-            table: self.t(),
-            column: column.into(),
-            def: None,
-        });
+        self.op(Op::DropColumn { table: self.t(), column: column.into(), def: None });
     }
 
     /// Changes a column's type from `from` to `to`; the down changes it back. Add `.using(expr)` to
@@ -155,12 +136,7 @@ impl<M: Mode> AlterTable<M> {
     /// });
     /// # s.finish().unwrap();
     /// ```
-    pub fn change_type(
-        &mut self,
-        column: &str,
-        from: impl SqlType,
-        to: impl SqlType,
-    ) -> OpHandle<'_> {
+    pub fn change_type(&mut self, column: &str, from: impl SqlType, to: impl SqlType) -> OpHandle<'_> {
         self.op(Op::ChangeColumnType {
             table: self.t(),
             column: column.into(),
@@ -188,18 +164,12 @@ impl<M: Mode> AlterTable<M> {
 
     /// `SET NOT NULL`. Reversible.
     pub fn set_not_null(&mut self, column: &str) {
-        self.op(Op::SetNotNull {
-            table: self.t(),
-            column: column.into(),
-        });
+        self.op(Op::SetNotNull { table: self.t(), column: column.into() });
     }
 
     /// `DROP NOT NULL`. Reversible.
     pub fn drop_not_null(&mut self, column: &str) {
-        self.op(Op::DropNotNull {
-            table: self.t(),
-            column: column.into(),
-        });
+        self.op(Op::DropNotNull { table: self.t(), column: column.into() });
     }
 
     /// `SET DEFAULT`, typed by the column's type marker. The down drops the default, or restores the one
@@ -214,12 +184,7 @@ impl<M: Mode> AlterTable<M> {
     /// });
     /// # s.finish().unwrap();
     /// ```
-    pub fn set_default<T: SqlType, V: DefaultFor<T>>(
-        &mut self,
-        column: &str,
-        ty: T,
-        value: V,
-    ) -> SetDefault<'_, T> {
+    pub fn set_default<T: SqlType, V: DefaultFor<T>>(&mut self, column: &str, ty: T, value: V) -> SetDefault<'_, T> {
         let _ = ty;
         let handle = self.op(Op::SetDefault {
             table: self.t(),
@@ -227,20 +192,13 @@ impl<M: Mode> AlterTable<M> {
             default: value.into_default(),
             previous: None,
         });
-        SetDefault {
-            op: handle.op,
-            _ty: PhantomData,
-        }
+        SetDefault { op: handle.op, _ty: PhantomData }
     }
 
     /// `DROP DEFAULT`, recording the default being dropped so the down can restore it.
     pub fn drop_default<T: SqlType, V: DefaultFor<T>>(&mut self, column: &str, ty: T, previous: V) {
         let _ = ty;
-        self.op(Op::DropDefault {
-            table: self.t(),
-            column: column.into(),
-            previous: Some(previous.into_default()),
-        });
+        self.op(Op::DropDefault { table: self.t(), column: column.into(), previous: Some(previous.into_default()) });
     }
 
     /// `DROP DEFAULT` without recording the old default. Irreversible.
@@ -248,36 +206,21 @@ impl<M: Mode> AlterTable<M> {
     where
         M: AllowsUnrecordedDropDefault,
     {
-        self.op(Op::DropDefault {
-            table: self.t(),
-            column: column.into(),
-            previous: None::<DefaultValue>,
-        });
+        self.op(Op::DropDefault { table: self.t(), column: column.into(), previous: None::<DefaultValue> });
     }
 
     /// `COMMENT ON COLUMN`; the down removes it, or restores the one named with
     /// [`replacing_comment`](OpHandle::replacing_comment).
     pub fn comment_column(&mut self, column: &str, text: impl Into<String>) -> OpHandle<'_> {
-        let target = CommentTarget::Column {
-            table: self.t(),
-            column: column.into(),
-        };
-        self.op(Op::Comment {
-            target,
-            comment: Some(text.into()),
-            previous: None,
-        })
+        let target = CommentTarget::Column { table: self.t(), column: column.into() };
+        self.op(Op::Comment { target, comment: Some(text.into()), previous: None })
     }
 
     /// `COMMENT ON TABLE`; the down removes it, or restores the one named with
     /// [`replacing_comment`](OpHandle::replacing_comment).
     pub fn comment(&mut self, text: impl Into<String>) -> OpHandle<'_> {
         let target = CommentTarget::Table { table: self.t() };
-        self.op(Op::Comment {
-            target,
-            comment: Some(text.into()),
-            previous: None,
-        })
+        self.op(Op::Comment { target, comment: Some(text.into()), previous: None })
     }
 
     /// Adds a named `CHECK`. Add `.not_valid()` to skip checking existing rows now.
@@ -286,22 +229,17 @@ impl<M: Mode> AlterTable<M> {
     }
 
     /// Adds a named `UNIQUE` constraint.
-    pub fn add_unique<'a>(
-        &mut self,
-        name: &str,
-        columns: impl IntoIterator<Item = &'a str>,
-    ) -> TableConstraint<'_> {
+    pub fn add_unique<'a>(&mut self, name: &str, columns: impl IntoIterator<Item = &'a str>) -> TableConstraint<'_> {
         let columns = columns.into_iter().map(String::from).collect();
-        self.constraint(
-            name,
-            ConstraintKind::Unique {
-                columns,
-                nulls_not_distinct: false,
-            },
-        )
+        self.constraint(name, ConstraintKind::Unique { columns, nulls_not_distinct: false })
     }
 
     /// Adds a named `PRIMARY KEY`.
+    ///
+    /// # Warning
+    /// PostgreSQL makes the key columns NOT NULL, and dropping the constraint (the derived down) does
+    /// not make them nullable again: call [`set_not_null`](Self::set_not_null) on them first in the same
+    /// migration, so the down restores them exactly.
     pub fn add_primary_key<'a>(
         &mut self,
         name: &str,
@@ -331,10 +269,7 @@ impl<M: Mode> AlterTable<M> {
 
     /// `VALIDATE CONSTRAINT`: checks the rows of a `NOT VALID` constraint. Its down does nothing.
     pub fn validate_constraint(&mut self, name: &str) {
-        self.op(Op::ValidateConstraint {
-            table: self.t(),
-            name: name.into(),
-        });
+        self.op(Op::ValidateConstraint { table: self.t(), name: name.into() });
     }
 
     /// Drops a constraint. Irreversible.
@@ -342,20 +277,12 @@ impl<M: Mode> AlterTable<M> {
     where
         M: AllowsDropConstraint,
     {
-        self.op(Op::DropConstraint {
-            table: self.t(),
-            name: name.into(),
-            def: None,
-        });
+        self.op(Op::DropConstraint { table: self.t(), name: name.into(), def: None });
     }
 
     /// Renames a constraint. Reversible.
     pub fn rename_constraint(&mut self, from: &str, to: &str) {
-        self.op(Op::RenameConstraint {
-            table: self.t(),
-            from: from.into(),
-            to: to.into(),
-        });
+        self.op(Op::RenameConstraint { table: self.t(), from: from.into(), to: to.into() });
     }
 
     /// The recorded ops, in order; `None` when nothing was recorded (an empty ALTER).
@@ -363,17 +290,9 @@ impl<M: Mode> AlterTable<M> {
         if self.items.is_empty() {
             return None;
         }
-        let AlterTable {
-            table,
-            items,
-            columns,
-            constraints,
-            ops,
-            ..
-        } = self;
+        let AlterTable { table, items, columns, constraints, ops, .. } = self;
         let mut columns: Vec<Option<ColumnEntry>> = columns.into_iter().map(Some).collect();
-        let mut constraints: Vec<Option<ConstraintDef>> =
-            constraints.into_iter().map(Some).collect();
+        let mut constraints: Vec<Option<ConstraintDef>> = constraints.into_iter().map(Some).collect();
         let mut ops: Vec<Option<Op>> = ops.into_iter().map(Some).collect();
         let mut out = Vec::with_capacity(items.len());
         for item in items {
@@ -383,19 +302,13 @@ impl<M: Mode> AlterTable<M> {
                         let constraints = entry.constraints(&table);
                         out.push(Op::AddColumn {
                             table: table.clone(),
-                            def: AddColumnDef {
-                                column: entry.def,
-                                constraints,
-                            },
+                            def: AddColumnDef { column: entry.def, constraints },
                         });
                     }
                 }
                 Item::Constraint(i) => {
                     if let Some(def) = constraints[i].take() {
-                        out.push(Op::AddConstraint {
-                            table: table.clone(),
-                            def,
-                        });
+                        out.push(Op::AddConstraint { table: table.clone(), def });
                     }
                 }
                 Item::Op(i) => out.extend(ops[i].take()),

@@ -48,34 +48,18 @@ impl ColumnEntry {
     pub fn constraints(&self, table: &str) -> Vec<ConstraintDef> {
         let col = self.def.name.as_str();
         let mut out = Vec::new();
-        let named = |name: String, kind| ConstraintDef {
-            name,
-            kind,
-            not_valid: false,
-            deferred: false,
-        };
+        let named = |name: String, kind| ConstraintDef { name, kind, not_valid: false, deferred: false };
         if self.primary_key {
-            out.push(named(
-                derive_name(&[table], "pkey"),
-                ConstraintKind::PrimaryKey {
-                    columns: vec![col.into()],
-                },
-            ));
+            out.push(named(derive_name(&[table], "pkey"), ConstraintKind::PrimaryKey { columns: vec![col.into()] }));
         }
         if self.unique {
             out.push(named(
                 derive_name(&[table, col], "key"),
-                ConstraintKind::Unique {
-                    columns: vec![col.into()],
-                    nulls_not_distinct: false,
-                },
+                ConstraintKind::Unique { columns: vec![col.into()], nulls_not_distinct: false },
             ));
         }
         if let Some(expr) = &self.check {
-            out.push(named(
-                derive_name(&[table, col], "check"),
-                ConstraintKind::Check { expr: expr.clone() },
-            ));
+            out.push(named(derive_name(&[table, col], "check"), ConstraintKind::Check { expr: expr.clone() }));
         }
         if let Some(r) = &self.references {
             out.push(named(
@@ -155,12 +139,8 @@ impl<T> ColumnBuilder<'_, T> {
 
     /// A foreign key to `table(column)` (constraint `<table>_<column>_fkey`).
     pub fn references(self, table: &str, column: &str) -> Self {
-        self.entry.references = Some(ColumnRef {
-            table: table.into(),
-            column: column.into(),
-            on_delete: None,
-            on_update: None,
-        });
+        self.entry.references =
+            Some(ColumnRef { table: table.into(), column: column.into(), on_delete: None, on_update: None });
         self
     }
 
@@ -213,10 +193,7 @@ pub trait ColumnMethods {
     /// A column of any type marker: `t.column("price", Numeric::new(10, 2))`.
     fn column<T: SqlType>(&mut self, name: &str, ty: T) -> ColumnBuilder<'_, T> {
         let entry = self.__entry(name, ty.column_type());
-        ColumnBuilder {
-            entry,
-            _ty: PhantomData,
-        }
+        ColumnBuilder { entry, _ty: PhantomData }
     }
     /// `smallint`.
     fn smallint(&mut self, name: &str) -> ColumnBuilder<'_, SmallInt> {

@@ -18,21 +18,13 @@ impl From<&String> for IndexElem {
 /// An index entry on a column, to refine with [`desc`](IndexElem::desc) or
 /// [`opclass`](IndexElem::opclass).
 pub fn col(name: &str) -> IndexElem {
-    IndexElem {
-        target: IndexTarget::Column { name: name.into() },
-        opclass: None,
-        desc: false,
-    }
+    IndexElem { target: IndexTarget::Column { name: name.into() }, opclass: None, desc: false }
 }
 
 /// An index entry on an expression such as `lower(email)`. An index with an expression entry needs an
 /// explicit [`name`](IndexBuilder::name).
 pub fn expr(sql: impl Into<String>) -> IndexElem {
-    IndexElem {
-        target: IndexTarget::Expr { sql: sql.into() },
-        opclass: None,
-        desc: false,
-    }
+    IndexElem { target: IndexTarget::Expr { sql: sql.into() }, opclass: None, desc: false }
 }
 
 impl IndexElem {
@@ -111,12 +103,7 @@ impl Drop for IndexBuilder<'_> {
                 concurrently: false,
             },
         );
-        if def.name.is_empty()
-            && def
-                .elems
-                .iter()
-                .all(|e| matches!(e.target, IndexTarget::Column { .. }))
-        {
+        if def.name.is_empty() && def.elems.iter().all(|e| matches!(e.target, IndexTarget::Column { .. })) {
             let mut parts = vec![def.table.as_str()];
             parts.extend(def.elems.iter().filter_map(|e| match &e.target {
                 IndexTarget::Column { name } => Some(name.as_str()),
@@ -152,18 +139,14 @@ impl AddEnumValue<'_> {
     /// `BEFORE existing`.
     pub fn before(self, existing: &str) -> Self {
         if let Op::AddEnumValue { position, .. } = self.op {
-            *position = Some(crate::op::EnumPosition::Before {
-                value: existing.into(),
-            });
+            *position = Some(crate::op::EnumPosition::Before { value: existing.into() });
         }
         self
     }
     /// `AFTER existing`.
     pub fn after(self, existing: &str) -> Self {
         if let Op::AddEnumValue { position, .. } = self.op {
-            *position = Some(crate::op::EnumPosition::After {
-                value: existing.into(),
-            });
+            *position = Some(crate::op::EnumPosition::After { value: existing.into() });
         }
         self
     }

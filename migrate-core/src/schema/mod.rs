@@ -62,11 +62,7 @@ impl Default for Schema<DerivedDown> {
 impl<M: Mode> Schema<M> {
     /// A builder in mode `M`. `#[migration]` picks the mode; this is for tests and tools.
     pub fn in_mode() -> Self {
-        Schema {
-            ops: Vec::new(),
-            errors: BuildErrors::default(),
-            _mode: PhantomData,
-        }
+        Schema { ops: Vec::new(), errors: BuildErrors::default(), _mode: PhantomData }
     }
 
     /// The ops recorded so far.
@@ -79,11 +75,7 @@ impl<M: Mode> Schema<M> {
     pub fn finish(self) -> Result<Vec<Op>, BuildErrors> {
         let mut errors = self.errors;
         errors.0.extend(crate::validate::validate_ops(&self.ops));
-        if errors.0.is_empty() {
-            Ok(self.ops)
-        } else {
-            Err(errors)
-        }
+        if errors.0.is_empty() { Ok(self.ops) } else { Err(errors) }
     }
 
     fn push(&mut self, op: Op) -> &mut Op {
@@ -104,18 +96,12 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropTable,
     {
-        self.push(Op::DropTable {
-            name: name.into(),
-            def: None,
-        });
+        self.push(Op::DropTable { name: name.into(), def: None });
     }
 
     /// `ALTER TABLE .. RENAME TO`. Reversible.
     pub fn rename_table(&mut self, from: &str, to: &str) {
-        self.push(Op::RenameTable {
-            from: from.into(),
-            to: to.into(),
-        });
+        self.push(Op::RenameTable { from: from.into(), to: to.into() });
     }
 
     /// Changes an existing table: add, drop, rename and change columns, add and drop constraints.
@@ -125,10 +111,9 @@ impl<M: Mode> Schema<M> {
         body(&mut t);
         match t.into_ops() {
             Some(ops) => self.ops.extend(ops),
-            None => self.errors.push(
-                format!("alter_table {name}"),
-                "the ALTER records no change; remove it or add a change",
-            ),
+            None => self
+                .errors
+                .push(format!("alter_table {name}"), "the ALTER records no change; remove it or add a change"),
         }
     }
 
@@ -170,32 +155,18 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropIndex,
     {
-        DropIndex {
-            op: self.push(Op::DropIndex {
-                name: name.into(),
-                concurrently: false,
-                def: None,
-            }),
-        }
+        DropIndex { op: self.push(Op::DropIndex { name: name.into(), concurrently: false, def: None }) }
     }
 
     /// `ALTER INDEX .. RENAME TO`. Reversible.
     pub fn rename_index(&mut self, from: &str, to: &str) {
-        self.push(Op::RenameIndex {
-            from: from.into(),
-            to: to.into(),
-        });
+        self.push(Op::RenameIndex { from: from.into(), to: to.into() });
     }
 
     /// `CREATE TYPE .. AS ENUM`. Reversible.
     pub fn create_enum<'a>(&mut self, name: &str, values: impl IntoIterator<Item = &'a str>) {
         let values = values.into_iter().map(String::from).collect();
-        self.push(Op::CreateEnum {
-            def: EnumDef {
-                name: name.into(),
-                values,
-            },
-        });
+        self.push(Op::CreateEnum { def: EnumDef { name: name.into(), values } });
     }
 
     /// `ALTER TYPE .. ADD VALUE`. Irreversible: PostgreSQL cannot remove an enum value.
@@ -203,22 +174,12 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsAddEnumValue,
     {
-        AddEnumValue {
-            op: self.push(Op::AddEnumValue {
-                name: name.into(),
-                value: value.into(),
-                position: None,
-            }),
-        }
+        AddEnumValue { op: self.push(Op::AddEnumValue { name: name.into(), value: value.into(), position: None }) }
     }
 
     /// `ALTER TYPE .. RENAME VALUE`. Reversible.
     pub fn rename_enum_value(&mut self, name: &str, from: &str, to: &str) {
-        self.push(Op::RenameEnumValue {
-            name: name.into(),
-            from: from.into(),
-            to: to.into(),
-        });
+        self.push(Op::RenameEnumValue { name: name.into(), from: from.into(), to: to.into() });
     }
 
     /// `DROP TYPE` of an enum. Irreversible.
@@ -226,30 +187,17 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropEnum,
     {
-        self.push(Op::DropEnum {
-            name: name.into(),
-            def: None,
-        });
+        self.push(Op::DropEnum { name: name.into(), def: None });
     }
 
     /// `CREATE EXTENSION`. Reversible.
     pub fn create_extension(&mut self, name: &str) {
-        self.push(Op::CreateExtension {
-            def: ExtensionDef {
-                name: name.into(),
-                schema: None,
-            },
-        });
+        self.push(Op::CreateExtension { def: ExtensionDef { name: name.into(), schema: None } });
     }
 
     /// `CREATE EXTENSION .. SCHEMA schema`. Reversible.
     pub fn create_extension_in(&mut self, name: &str, schema: &str) {
-        self.push(Op::CreateExtension {
-            def: ExtensionDef {
-                name: name.into(),
-                schema: Some(schema.into()),
-            },
-        });
+        self.push(Op::CreateExtension { def: ExtensionDef { name: name.into(), schema: Some(schema.into()) } });
     }
 
     /// `DROP EXTENSION`. Irreversible.
@@ -257,10 +205,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropExtension,
     {
-        self.push(Op::DropExtension {
-            name: name.into(),
-            def: None,
-        });
+        self.push(Op::DropExtension { name: name.into(), def: None });
     }
 
     /// `CREATE SCHEMA`. Reversible.
@@ -273,20 +218,12 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropSchema,
     {
-        self.push(Op::DropSchema {
-            name: name.into(),
-            recreate: false,
-        });
+        self.push(Op::DropSchema { name: name.into(), recreate: false });
     }
 
     /// `CREATE VIEW name AS query`. Reversible.
     pub fn create_view(&mut self, name: &str, query: impl Into<String>) {
-        self.push(Op::CreateView {
-            def: ViewDef {
-                name: name.into(),
-                query: query.into(),
-            },
-        });
+        self.push(Op::CreateView { def: ViewDef { name: name.into(), query: query.into() } });
     }
 
     /// `DROP VIEW`. Irreversible.
@@ -294,10 +231,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropView,
     {
-        self.push(Op::DropView {
-            name: name.into(),
-            def: None,
-        });
+        self.push(Op::DropView { name: name.into(), def: None });
     }
 
     /// Raw SQL with no inverse. Irreversible.
@@ -305,17 +239,11 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsRawSql,
     {
-        self.push(Op::Sql {
-            up: up.into(),
-            down: None,
-        });
+        self.push(Op::Sql { up: up.into(), down: None });
     }
 
     /// Raw SQL and the SQL that undoes it. Reversible.
     pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) {
-        self.push(Op::Sql {
-            up: up.into(),
-            down: Some(down.into()),
-        });
+        self.push(Op::Sql { up: up.into(), down: Some(down.into()) });
     }
 }

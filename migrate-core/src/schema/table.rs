@@ -22,57 +22,28 @@ impl ColumnMethods for CreateTable {
 
 impl CreateTable {
     pub(crate) fn new(name: &str) -> Self {
-        CreateTable {
-            name: name.into(),
-            columns: vec![],
-            constraints: vec![],
-            comment: None,
-        }
+        CreateTable { name: name.into(), columns: vec![], constraints: vec![], comment: None }
     }
 
     fn push(&mut self, name: String, kind: ConstraintKind) -> TableConstraint<'_> {
         let i = self.constraints.len();
-        self.constraints.push(ConstraintDef {
-            name,
-            kind,
-            not_valid: false,
-            deferred: false,
-        });
-        TableConstraint {
-            def: &mut self.constraints[i],
-        }
+        self.constraints.push(ConstraintDef { name, kind, not_valid: false, deferred: false });
+        TableConstraint { def: &mut self.constraints[i] }
     }
 
     /// A composite `PRIMARY KEY` (constraint `<table>_pkey`).
-    pub fn primary_key<'a>(
-        &mut self,
-        columns: impl IntoIterator<Item = &'a str>,
-    ) -> TableConstraint<'_> {
+    pub fn primary_key<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>) -> TableConstraint<'_> {
         let name = derive_name(&[&self.name], "pkey");
-        self.push(
-            name,
-            ConstraintKind::PrimaryKey {
-                columns: columns.into_iter().map(String::from).collect(),
-            },
-        )
+        self.push(name, ConstraintKind::PrimaryKey { columns: columns.into_iter().map(String::from).collect() })
     }
 
     /// A multi-column `UNIQUE` (constraint `<table>_<columns>_key`).
-    pub fn unique<'a>(
-        &mut self,
-        columns: impl IntoIterator<Item = &'a str>,
-    ) -> TableConstraint<'_> {
+    pub fn unique<'a>(&mut self, columns: impl IntoIterator<Item = &'a str>) -> TableConstraint<'_> {
         let columns: Vec<String> = columns.into_iter().map(String::from).collect();
         let mut parts = vec![self.name.as_str()];
         parts.extend(columns.iter().map(String::as_str));
         let name = derive_name(&parts, "key");
-        self.push(
-            name,
-            ConstraintKind::Unique {
-                columns,
-                nulls_not_distinct: false,
-            },
-        )
+        self.push(name, ConstraintKind::Unique { columns, nulls_not_distinct: false })
     }
 
     /// A named `CHECK (expr)`.
@@ -153,10 +124,7 @@ impl TableConstraint<'_> {
 
     /// `NULLS NOT DISTINCT` (unique constraints; PostgreSQL 15+).
     pub fn nulls_not_distinct(self) -> Self {
-        if let ConstraintKind::Unique {
-            nulls_not_distinct, ..
-        } = &mut self.def.kind
-        {
+        if let ConstraintKind::Unique { nulls_not_distinct, .. } = &mut self.def.kind {
             *nulls_not_distinct = true;
         }
         self

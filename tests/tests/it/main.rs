@@ -1,0 +1,11 @@
+//! The integration tests, one binary with a module per area; every database test creates its own
+//! database on the real PostgreSQL.
+
+mod bad_input;
+mod cases;
+mod ops_columns;
+mod ops_indexes_constraints;
+mod ops_tables;
+mod ops_types;
+mod registry;
+mod roundtrip;

@@ -1,0 +1,124 @@
+//! Enums, extensions, schemas, views and raw SQL.
+
+use super::cases::{Case, none, run, users};
+
+fn mood(s: &mut super::cases::S) {
+    s.create_enum("mood", ["ok", "sad"]);
+}
+
+#[tokio::test]
+async fn types_and_objects() {
+    run(
+        "types",
+        &[
+            Case {
+                name: "create_enum",
+                setup: none,
+                change: |s| s.create_enum("mood", ["ok", "it's fine", "sad"]),
+                up: &[r#"CREATE TYPE "mood" AS ENUM ('ok', 'it''s fine', 'sad')"#],
+                down: Some(&[r#"DROP TYPE "mood""#]),
+            },
+            Case {
+                name: "add_enum_value",
+                setup: mood,
+                change: |s| {
+                    s.add_enum_value("mood", "meh").before("sad");
+                    s.add_enum_value("mood", "great").after("ok");
+                    s.add_enum_value("mood", "angry");
+                },
+                up: &[
+                    r#"ALTER TYPE "mood" ADD VALUE 'meh' BEFORE 'sad'"#,
+                    r#"ALTER TYPE "mood" ADD VALUE 'great' AFTER 'ok'"#,
+                    r#"ALTER TYPE "mood" ADD VALUE 'angry'"#,
+                ],
+                down: None,
+            },
+            Case {
+                name: "rename_enum_value",
+                setup: mood,
+                change: |s| s.rename_enum_value("mood", "sad", "blue"),
+                up: &[r#"ALTER TYPE "mood" RENAME VALUE 'sad' TO 'blue'"#],
+                down: Some(&[r#"ALTER TYPE "mood" RENAME VALUE 'blue' TO 'sad'"#]),
+            },
+            Case {
+                name: "drop_enum",
+                setup: mood,
+                change: |s| s.drop_enum("mood"),
+                up: &[r#"DROP TYPE "mood""#],
+                down: None,
+            },
+            Case {
+                name: "create_extension",
+                setup: none,
+                change: |s| s.create_extension("citext"),
+                up: &[r#"CREATE EXTENSION "citext""#],
+                down: Some(&[r#"DROP EXTENSION "citext""#]),
+            },
+            Case {
+                name: "create_extension in a schema",
+                setup: |s| s.create_schema("ext"),
+                change: |s| s.create_extension_in("pg_trgm", "ext"),
+                up: &[r#"CREATE EXTENSION "pg_trgm" SCHEMA "ext""#],
+                down: Some(&[r#"DROP EXTENSION "pg_trgm""#]),
+            },
+            Case {
+                name: "drop_extension",
+                setup: |s| s.create_extension("citext"),
+                change: |s| s.drop_extension("citext"),
+                up: &[r#"DROP EXTENSION "citext""#],
+                down: None,
+            },
+            Case {
+                name: "create_schema",
+                setup: none,
+                change: |s| s.create_schema("Reporting Area"),
+                up: &[r#"CREATE SCHEMA "Reporting Area""#],
+                down: Some(&[r#"DROP SCHEMA "Reporting Area""#]),
+            },
+            Case {
+                name: "drop_schema",
+                setup: |s| s.create_schema("reporting"),
+                change: |s| s.drop_schema("reporting"),
+                up: &[r#"DROP SCHEMA "reporting""#],
+                down: None,
+            },
+            Case {
+                name: "create_view",
+                setup: users,
+                change: |s| s.create_view("adults", "SELECT id, email FROM users WHERE age >= 18"),
+                up: &[r#"CREATE VIEW "adults" AS SELECT id, email FROM users WHERE age >= 18"#],
+                down: Some(&[r#"DROP VIEW "adults""#]),
+            },
+            Case {
+                name: "drop_view",
+                setup: |s| {
+                    users(s);
+                    s.create_view("adults", "SELECT id FROM users WHERE age >= 18");
+                },
+                change: |s| s.drop_view("adults"),
+                up: &[r#"DROP VIEW "adults""#],
+                down: None,
+            },
+            Case {
+                name: "sql_with_down",
+                setup: users,
+                change: |s| {
+                    s.sql_with_down(
+                        "CREATE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$",
+                        "DROP FUNCTION user_count()",
+                    )
+                },
+                up: &["CREATE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$"],
+                down: Some(&["DROP FUNCTION user_count()"]),
+            },
+            Case {
+                name: "sql without down",
+                setup: users,
+                change: |s| s.sql("ALTER TABLE users ADD COLUMN legacy text"),
+                up: &["ALTER TABLE users ADD COLUMN legacy text"],
+                down: None,
+            },
+        ],
+    )
+    .await;
+}

@@ -1,0 +1,132 @@
+//! The registry on the example project's migrations: sorted, derived, checksummed, and every derived
+//! down restoring the schema on the real PostgreSQL.
+
+use blog_migrations as _;
+use migrate_core::registry::{Down, MigrationDef, load, migrations};
+use migrate_tests::{TestDb, apply, catalog};
+
+#[test]
+fn example_migrations_are_sorted_with_checksums() {
+    let all = migrations().expect("the example migrations load");
+    assert!(all.len() >= 5, "the example has {} migrations", all.len());
+    assert!(all.windows(2).all(|w| w[0].version < w[1].version), "not sorted by version");
+    for m in &all {
+        assert_eq!(m.checksum.len(), 64, "{}", m.id());
+        assert!(m.file.ends_with(&format!("{}.rs", m.id())), "{} is registered from {}", m.id(), m.file);
+        assert!(m.line > 0);
+    }
+    let derived = all.iter().filter(|m| m.down_is_derived()).count();
+    let explicit = all.iter().filter(|m| matches!(m.down, Down::Explicit(_))).count();
+    assert!(derived > 0 && explicit > 0, "derived {derived}, explicit {explicit}");
+    assert!(all.iter().any(|m| !m.transaction), "the example has a migration without transaction");
+    // Checksums are distinct per migration and stable across loads.
+    let again = migrations().unwrap();
+    for (a, b) in all.iter().zip(&again) {
+        assert_eq!(a.checksum, b.checksum);
+    }
+    let mut sums: Vec<&str> = all.iter().map(|m| m.checksum.as_str()).collect();
+    sums.dedup();
+    assert_eq!(sums.len(), all.len());
+}
+
+#[tokio::test]
+async fn every_example_down_restores_the_schema() {
+    let db = TestDb::new("example_downs").await;
+    let c = &db.client;
+    let all = migrations().unwrap();
+    let mut states = vec![catalog(c, "public").await];
+    for m in &all {
+        apply(c, &m.up).await.unwrap_or_else(|e| panic!("{} up: {e}", m.id()));
+        states.push(catalog(c, "public").await);
+    }
+    for (i, m) in all.iter().enumerate().rev() {
+        let down = m.down_ops().unwrap_or_else(|r| panic!("{} cannot be rolled back: {r}", m.id()));
+        apply(c, down).await.unwrap_or_else(|e| panic!("{} down: {e}", m.id()));
+        let now = catalog(c, "public").await;
+        assert_eq!(now, states[i], "the down of {} does not restore the schema before it", m.id());
+    }
+}
+
+fn ok_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    let mut s = migrate_core::Schema::new();
+    s.create_schema("x");
+    s.finish()
+}
+
+fn irreversible_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    Ok(vec![migrate_core::op::Op::Sql { up: "SELECT 1".into(), down: None }])
+}
+
+const fn def(module_path: &'static str, file: &'static str, up: migrate_core::registry::BuildFn) -> MigrationDef {
+    MigrationDef { module_path, file, line: 1, up, down: None, transaction: true, irreversible: None }
+}
+
+#[test]
+fn duplicate_versions_name_both_files() {
+    let a = def("app::m20240101000000_a", "src/migrations/m20240101000000_a.rs", ok_up);
+    let b = def("app::m20240101000000_b", "src/migrations/m20240101000000_b.rs", ok_up);
+    let err = load([&b, &a]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "migration version 20240101000000 is used twice: by app::m20240101000000_a (src/migrations/m20240101000000_a.rs) and by app::m20240101000000_b (src/migrations/m20240101000000_b.rs); give one of them a new timestamp"
+    );
+}
+
+#[test]
+fn sorts_whatever_the_registration_order() {
+    let a = def("app::m20240101000000_a", "a.rs", ok_up);
+    let b = def("app::m20230101000000_b", "b.rs", ok_up);
+    let c = def("app::m20250101000000_c", "c.rs", ok_up);
+    let names: Vec<String> = load([&a, &c, &b]).unwrap().into_iter().map(|m| m.name).collect();
+    assert_eq!(names, ["b", "a", "c"]);
+}
+
+#[test]
+fn zero_migrations_explain_the_linking_rule() {
+    let err = load(Vec::<&MigrationDef>::new()).unwrap_err().to_string();
+    assert!(err.contains("no migrations found"), "{err}");
+    assert!(err.contains("use my_migrations as _;"), "{err}");
+}
+
+#[test]
+fn runtime_check_catches_what_slipped_through() {
+    let a = def("app::m20240101000000_raw", "raw.rs", irreversible_up);
+    let err = load([&a]).unwrap_err().to_string();
+    assert!(err.contains("m20240101000000_raw (raw.rs) has no `down`, and its up cannot be reversed"), "{err}");
+    assert!(err.contains("sql `SELECT 1`"), "{err}");
+}
+
+#[test]
+fn bad_names_are_rejected() {
+    let a = def("app::create_users", "x.rs", ok_up);
+    let b = def("app::m20241301000000_x", "y.rs", ok_up);
+    let err = load([&a, &b]).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "migration module `app::create_users` (x.rs) is misnamed: expected `m<YYYYMMDDHHMMSS>_<snake_name>`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("`app::m20241301000000_x` (y.rs) is misnamed: the 14 digits"), "{err}");
+}
+
+#[test]
+fn checksum_follows_the_ops_not_the_code() {
+    use migrate_core::registry::checksum;
+    let mut s1 = migrate_core::Schema::new();
+    s1.create_schema("x");
+    let ops1 = s1.finish().unwrap();
+    let mut s2 = migrate_core::Schema::new();
+    // Same op, written differently.
+    let name = String::from("x");
+    s2.create_schema(&name);
+    let ops2 = s2.finish().unwrap();
+    let derived = |ops: &[migrate_core::op::Op]| Down::Derived(migrate_core::reverse::reverse_ops(ops).unwrap());
+    assert_eq!(checksum(&ops1, &derived(&ops1), true), checksum(&ops2, &derived(&ops2), true));
+    // Options and ops change it.
+    assert_ne!(checksum(&ops1, &derived(&ops1), true), checksum(&ops1, &derived(&ops1), false));
+    let mut s3 = migrate_core::Schema::new();
+    s3.create_schema("y");
+    let ops3 = s3.finish().unwrap();
+    assert_ne!(checksum(&ops1, &derived(&ops1), true), checksum(&ops3, &derived(&ops3), true));
+}
