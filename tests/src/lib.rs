@@ -145,3 +145,20 @@ order by 1
     let rows = client.query(QUERY, &[&schema]).await.expect("catalog query");
     rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>().join("\n")
 }
+
+/// A catalog snapshot without column positions: for comparisons after an explicit down that re-adds a
+/// dropped column, which PostgreSQL can only append at the end of the table.
+pub fn without_column_positions(catalog: &str) -> String {
+    catalog
+        .lines()
+        .map(|l| match (l.starts_with("column "), l.find(" #")) {
+            (true, Some(i)) => {
+                let rest = &l[i + 2..];
+                let skip = rest.find(' ').unwrap_or(rest.len());
+                format!("{}{}", &l[..i], &rest[skip..])
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -3,7 +3,7 @@
 
 use blog_migrations as _;
 use migrate_core::registry::{Down, MigrationDef, load, migrations};
-use migrate_tests::{TestDb, apply, catalog};
+use migrate_tests::{TestDb, apply, catalog, without_column_positions};
 
 #[test]
 fn example_migrations_are_sorted_with_checksums() {
@@ -39,11 +39,24 @@ async fn every_example_down_restores_the_schema() {
         apply(c, &m.up).await.unwrap_or_else(|e| panic!("{} up: {e}", m.id()));
         states.push(catalog(c, "public").await);
     }
+    // Once an explicit down has re-added a dropped column (PostgreSQL can only append it), column
+    // positions no longer match the first pass; everything else must.
+    let mut exact_positions = true;
     for (i, m) in all.iter().enumerate().rev() {
         let down = m.down_ops().unwrap_or_else(|r| panic!("{} cannot be rolled back: {r}", m.id()));
         apply(c, down).await.unwrap_or_else(|e| panic!("{} down: {e}", m.id()));
+        exact_positions &= m.down_is_derived();
         let now = catalog(c, "public").await;
-        assert_eq!(now, states[i], "the down of {} does not restore the schema before it", m.id());
+        if exact_positions {
+            assert_eq!(now, states[i], "the derived down of {} does not restore the schema before it", m.id());
+        } else {
+            assert_eq!(
+                without_column_positions(&now),
+                without_column_positions(&states[i]),
+                "the down of {} does not restore the schema before it",
+                m.id()
+            );
+        }
     }
 }
 
