@@ -5,11 +5,15 @@ use quote::{format_ident, quote};
 use syn::{Item, ItemFn, ItemMod};
 
 use crate::args::Args;
-use crate::ast::{Input, check_signature, module_name_problem, schema_param};
+use crate::ast::{Input, check_signature, module_name_problem};
 
-pub fn expand(args: Args, input: Input) -> syn::Result<TokenStream> {
+pub fn expand(args: Args, input: Input, file_module: &Option<String>) -> syn::Result<TokenStream> {
     match input {
-        Input::Up(f) => up(&args, f),
+        Input::Up(f) => {
+            let mut out = up(&args, f)?;
+            out.extend(file_module.as_deref().map(unique_version));
+            Ok(out)
+        }
         Input::Down(f) => {
             if let Some(first) = &args.first {
                 return Err(syn::Error::new_spanned(
@@ -23,15 +27,17 @@ pub fn expand(args: Args, input: Input) -> syn::Result<TokenStream> {
     }
 }
 
-/// Replaces the `Schema` parameter type with `::migrate_core::Schema<mode>`.
+/// Gives the `Schema` parameter its mode: `&mut Schema` becomes `&mut Schema<mode>`, keeping the user's
+/// own path (so their `use` of it stays used, and errors point at their code).
 fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
     check_signature(&f)?;
-    let span = schema_param(&f)?.path.segments.last().map(|s| s.ident.span());
-    let ty: syn::Type = syn::parse2(quote::quote_spanned! {span.unwrap_or_else(proc_macro2::Span::call_site)=>
-        &mut ::migrate_core::Schema<#mode>
-    })?;
-    if let Some(syn::FnArg::Typed(pat)) = f.sig.inputs.first_mut() {
-        pat.ty = Box::new(ty);
+    let args: syn::AngleBracketedGenericArguments = syn::parse2(quote!(<#mode>))?;
+    if let Some(syn::FnArg::Typed(pat)) = f.sig.inputs.first_mut()
+        && let syn::Type::Reference(r) = &mut *pat.ty
+        && let syn::Type::Path(p) = &mut *r.elem
+        && let Some(seg) = p.path.segments.last_mut()
+    {
+        seg.arguments = syn::PathArguments::AngleBracketed(args);
     }
     Ok(f)
 }
@@ -171,6 +177,9 @@ fn module(args: &Args, mut m: ItemMod) -> syn::Result<TokenStream> {
         };
         f.attrs.push(attr);
     }
+    if found_up {
+        items.push(Item::Verbatim(unique_version(&name)));
+    }
     if !found_up {
         push(syn::Error::new_spanned(
             &m.ident,
@@ -193,4 +202,19 @@ fn options(args: &Args) -> TokenStream {
         opts.push(quote!(irreversible = #reason));
     }
     quote!(#(#opts),*)
+}
+
+/// Two migrations with the same version in one crate fail to compile: each declares a crate-level
+/// macro named after its version, and the compiler rejects the second definition with a message that
+/// names the version (and points at both migrations).
+fn unique_version(module: &str) -> TokenStream {
+    let version = &module[1..15];
+    let name = format_ident!("migration_version_{}_must_be_unique", version);
+    quote! {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! #name {
+            () => {};
+        }
+    }
 }

@@ -23,13 +23,21 @@ pub fn migration(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original: proc_macro2::TokenStream = item.clone().into();
     let result = syn::parse::<args::Args>(attr)
         .and_then(|args| Ok((args, syn::parse::<ast::Input>(item)?)))
-        .and_then(|(args, input)| expand::expand(args, input));
+        .and_then(|(args, input)| expand::expand(args, input, &file_module_name()));
     match result {
         Ok(tokens) => tokens.into(),
         Err(err) => {
+            // Re-emit the item unchanged so that the only error is ours.
             let mut out = err.to_compile_error();
             out.extend(original);
             out.into()
         }
     }
+}
+
+/// The module name a migration file gives its module (the file stem), when it has the migration form.
+fn file_module_name() -> Option<String> {
+    let path = proc_macro::Span::call_site().local_file()?;
+    let stem = path.file_stem()?.to_str()?.to_string();
+    ast::module_name_problem(&stem).is_none().then_some(stem)
 }

@@ -43,7 +43,10 @@ macro_rules! irreversible_op {
             note = "a helper function that records this op must take the mode as a parameter: `fn helper<M: Mode>(s: &mut Schema<M>)` with the matching `where M: ...` bound"
         )]
         pub trait $trait: Mode {}
+        // Hidden from diagnostics: the error names the op and the fix, not the modes that allow it.
+        #[diagnostic::do_not_recommend]
         impl $trait for ExplicitDown {}
+        #[diagnostic::do_not_recommend]
         impl $trait for Irreversible {}
     };
 }

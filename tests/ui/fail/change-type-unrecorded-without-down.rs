@@ -1,0 +1,12 @@
+mod m20240101000000_change {
+    use migrate_core::prelude::*;
+
+    #[migration]
+    pub fn up(s: &mut Schema) {
+        s.alter_table("users", |t| {
+            t.change_type_unrecorded("age", BigInt);
+        });
+    }
+}
+
+fn main() {}

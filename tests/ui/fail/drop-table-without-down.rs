@@ -1,0 +1,10 @@
+mod m20240101000000_change {
+    use migrate_core::prelude::*;
+
+    #[migration]
+    pub fn up(s: &mut Schema) {
+        s.drop_table("legacy");
+    }
+}
+
+fn main() {}
