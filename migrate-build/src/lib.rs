@@ -4,9 +4,8 @@
 //! In the migrations crate's `build.rs`:
 //!
 //! ```no_run
-//! fn main() {
-//!     migrate_build::generate_module_list("src/migrations");
-//! }
+//! // build.rs
+//! migrate_build::generate_module_list("src/migrations");
 //! ```
 //!
 //! and in its `src/lib.rs`:

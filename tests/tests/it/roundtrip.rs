@@ -4,6 +4,7 @@
 
 use migrate_core::prelude::*;
 use migrate_core::reverse::reverse_ops;
+use migrate_core::types::SqlType;
 use migrate_tests::{TestDb, apply, catalog};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -58,6 +59,15 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// A column type as a type marker, for changes chosen at run time.
+struct Raw(migrate_core::op::ColumnType);
+
+impl SqlType for Raw {
+    fn column_type(&self) -> migrate_core::op::ColumnType {
+        self.0.clone()
+    }
+}
+
 /// Column kinds: 0 text, 1 integer, 2 boolean, 3 bigint.
 struct Table {
     name: String,
@@ -83,10 +93,18 @@ fn build(steps: &[Step]) -> Vec<migrate_core::op::Op> {
                 s.create_table(&name, |t| {
                     for (c, ty) in &columns {
                         match ty {
-                            0 => drop(t.text(c)),
-                            1 => drop(t.integer(c)),
-                            2 => drop(t.boolean(c)),
-                            _ => drop(t.bigint(c)),
+                            0 => {
+                                t.text(c);
+                            }
+                            1 => {
+                                t.integer(c);
+                            }
+                            2 => {
+                                t.boolean(c);
+                            }
+                            _ => {
+                                t.bigint(c);
+                            }
                         }
                     }
                 });
@@ -98,12 +116,24 @@ fn build(steps: &[Step]) -> Vec<migrate_core::op::Op> {
                 let t = &mut tables[table % len];
                 let c = fresh(&name);
                 s.alter_table(&t.name, |a| match (ty, not_null_default) {
-                    (0, true) => drop(a.text(&c).not_null().default("d'v")),
-                    (0, false) => drop(a.text(&c)),
-                    (1, true) => drop(a.integer(&c).not_null().default(7)),
-                    (1, false) => drop(a.integer(&c).unique()),
-                    (2, d) => drop(a.boolean(&c).default(d)),
-                    (_, _) => drop(a.bigint(&c).check(format!("{} > 0", migrate_core::ident::quote_ident(&c)))),
+                    (0, true) => {
+                        a.text(&c).not_null().default("d'v");
+                    }
+                    (0, false) => {
+                        a.text(&c);
+                    }
+                    (1, true) => {
+                        a.integer(&c).not_null().default(7);
+                    }
+                    (1, false) => {
+                        a.integer(&c).unique();
+                    }
+                    (2, d) => {
+                        a.boolean(&c).default(d);
+                    }
+                    (_, _) => {
+                        a.bigint(&c).check(format!("{} > 0", migrate_core::ident::quote_ident(&c)));
+                    }
                 });
                 t.columns.push((c, ty));
             }
@@ -127,23 +157,33 @@ fn build(steps: &[Step]) -> Vec<migrate_core::op::Op> {
                 let name = fresh("ix");
                 let b = s.create_index(&t.name, [col.as_str()]).name(&name);
                 if unique {
-                    drop(b.unique());
+                    b.unique();
                 }
             }
             Step::AddCheck { table, name } => {
                 let t = &tables[table % tables.len()];
                 let col = migrate_core::ident::quote_ident(&t.columns[0].0);
                 let name = fresh(&name);
-                s.alter_table(&t.name, |a| drop(a.add_check(&name, format!("{col} IS NOT NULL OR true")).not_valid()));
+                s.alter_table(&t.name, |a| {
+                    a.add_check(&name, format!("{col} IS NOT NULL OR true")).not_valid();
+                });
             }
             Step::SetDefault { table, column } => {
                 let t = &tables[table % tables.len()];
                 let (col, ty) = &t.columns[column % t.columns.len()];
                 s.alter_table(&t.name, |a| match ty {
-                    0 => drop(a.set_default(col, Text, "x")),
-                    1 => drop(a.set_default(col, Integer, 1)),
-                    2 => drop(a.set_default(col, Boolean, true)),
-                    _ => drop(a.set_default(col, BigInt, sql("42"))),
+                    0 => {
+                        a.set_default(col, Text, "x");
+                    }
+                    1 => {
+                        a.set_default(col, Integer, 1);
+                    }
+                    2 => {
+                        a.set_default(col, Boolean, true);
+                    }
+                    _ => {
+                        a.set_default(col, BigInt, sql("42"));
+                    }
                 });
             }
             Step::SetNotNull { table, column } => {
@@ -153,7 +193,9 @@ fn build(steps: &[Step]) -> Vec<migrate_core::op::Op> {
             }
             Step::Comment { table, text } => {
                 let t = &tables[table % tables.len()];
-                s.alter_table(&t.name, |a| drop(a.comment(text)));
+                s.alter_table(&t.name, |a| {
+                    a.comment(text);
+                });
             }
             Step::CreateEnum { name, values } => {
                 let name = fresh(&name);
@@ -177,12 +219,15 @@ fn build(steps: &[Step]) -> Vec<migrate_core::op::Op> {
                 let col = column % t.columns.len();
                 let (name, ty) = t.columns[col].clone();
                 // integer <-> bigint and text -> varchar are the changes that keep every value.
-                match ty {
-                    1 => drop(s.alter_table(&t.name, |a| drop(a.change_type(&name, Integer, BigInt)))),
-                    3 => drop(s.alter_table(&t.name, |a| drop(a.change_type(&name, BigInt, Numeric::any())))),
-                    0 => drop(s.alter_table(&t.name, |a| drop(a.change_type(&name, Text, Varchar(500))))),
+                let (from, to) = match ty {
+                    1 => (Integer.column_type(), BigInt.column_type()),
+                    3 => (BigInt.column_type(), Numeric::any().column_type()),
+                    0 => (Text.column_type(), Varchar(500).column_type()),
                     _ => continue,
-                }
+                };
+                s.alter_table(&t.name, |a| {
+                    a.change_type(&name, Raw(from), Raw(to));
+                });
                 t.columns[col].1 = 9; // changed: not changed again
             }
         }
