@@ -117,6 +117,19 @@ impl<M: Mode> Schema<M> {
         }
     }
 
+    /// Drops a column: shorthand for `alter_table(table, |t| t.drop_column(column))`. Irreversible.
+    pub fn drop_column(&mut self, table: &str, column: &str)
+    where
+        M: AllowsDropColumn,
+    {
+        self.alter_table(table, |t| t.drop_column(column));
+    }
+
+    /// Renames a column: shorthand for `alter_table(table, |t| t.rename_column(from, to))`. Reversible.
+    pub fn rename_column(&mut self, table: &str, from: &str, to: &str) {
+        self.alter_table(table, |t| t.rename_column(from, to));
+    }
+
     /// `CREATE INDEX` on columns or [`expr`]essions; refine with the [`IndexBuilder`] methods.
     /// Reversible (the down drops it, concurrently if it was built so).
     ///
