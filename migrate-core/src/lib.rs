@@ -57,6 +57,7 @@ pub mod op;
 pub mod registry;
 pub mod render;
 pub mod reverse;
+pub mod runner;
 pub mod schema;
 pub mod types;
 pub mod validate;

@@ -110,6 +110,11 @@ pub enum RegistryError {
     /// A migration without explicit down contains irreversible ops (the compile-time check was bypassed).
     #[error("migration {migration} ({file}) has no `down`, and its up cannot be reversed:\n{}", list(.ops))]
     Irreversible { migration: String, file: String, ops: Vec<Irreversible> },
+    /// A transactional migration contains a statement PostgreSQL refuses inside a transaction.
+    #[error(
+        "migration {migration} ({file}) runs in a transaction, but `{op}` cannot run inside one: mark it `#[migration(no_transaction)]`"
+    )]
+    NeedsNoTransaction { migration: String, file: String, op: String },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown { migration: String, file: String },
@@ -191,6 +196,15 @@ fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, Re
             ops,
         })?),
     };
+    if def.transaction {
+        let down_ops = match &down {
+            Down::Derived(ops) | Down::Explicit(ops) => ops.as_slice(),
+            Down::Irreversible { .. } => &[],
+        };
+        if let Some(op) = up.iter().chain(down_ops).find(|op| op.needs_autocommit()) {
+            return Err(RegistryError::NeedsNoTransaction { migration: id, file: def.file.into(), op: op.describe() });
+        }
+    }
     let checksum = checksum(&up, &down, def.transaction);
     Ok(Migration {
         version,

@@ -143,3 +143,21 @@ fn checksum_follows_the_ops_not_the_code() {
     let ops3 = s3.finish().unwrap();
     assert_ne!(checksum(&ops1, &derived(&ops1), true), checksum(&ops3, &derived(&ops3), true));
 }
+
+fn concurrent_index() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    let mut s = migrate_core::Schema::new();
+    s.create_index("users", ["email"]).concurrently();
+    s.finish()
+}
+
+#[test]
+fn concurrent_ops_need_no_transaction() {
+    let a = def("app::m20240101000000_idx", "idx.rs", concurrent_index);
+    let err = load([&a]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "migration m20240101000000_idx (idx.rs) runs in a transaction, but `create_index users_email_idx on users` cannot run inside one: mark it `#[migration(no_transaction)]`"
+    );
+    let b = MigrationDef { transaction: false, ..def("app::m20240101000000_idx", "idx.rs", concurrent_index) };
+    assert!(load([&b]).is_ok());
+}

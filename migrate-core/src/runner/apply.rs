@@ -1,0 +1,489 @@
+//! Applying and rolling back, step by step, with the history kept in step.
+
+use std::time::Instant;
+
+use tokio_postgres::Client;
+
+use super::error::{DbFailure, RunError, Sent};
+use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
+use super::plan::{Guard, Step, from_sql, plan};
+use super::{DownTarget, Done, Failed, Migrator, Report, Resolve, actor, timeouts};
+use crate::ident::quote_ident;
+use crate::registry::Migration;
+use crate::render::render_ops;
+
+fn fail(report: Report, error: RunError) -> Failed {
+    Failed { report, error }
+}
+
+fn statements(steps: &[Step]) -> Vec<String> {
+    steps.iter().flat_map(|s| s.statements.iter().cloned()).collect()
+}
+
+/// Joins statements into one simple-query batch, remembering where each starts (in characters).
+fn batch(statements: &[String]) -> (String, Sent) {
+    let mut text = String::new();
+    let mut sent = Sent::default();
+    let mut chars = 0;
+    for st in statements {
+        sent.statements.push((chars, st.clone()));
+        text.push_str(st);
+        text.push_str(";\n");
+        chars += st.chars().count() + 2;
+    }
+    (text, sent)
+}
+
+pub(super) async fn up(
+    m: &mut Migrator,
+    client: &mut Client,
+    tables: &HistoryTables,
+    to: Option<u64>,
+) -> Result<Report, Failed> {
+    let rows = history::read(client, tables).await?;
+    let mut report = Report::default();
+    if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "down") {
+        return Err(RunError::Inconsistent(format!(
+            "migration m{}_{} stopped while being rolled back (at step {}); run `down` again to finish rolling it back, or repair it by hand and record the result with `resolve --applied {0}` or `resolve --rolled-back {0}`",
+            r.version, r.name, r.step
+        ))
+        .into());
+    }
+    let mismatched: Vec<(u64, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let code = m.migrations.iter().find(|c| c.version == r.version)?;
+            (code.checksum != r.checksum).then(|| (r.version, r.name.clone()))
+        })
+        .collect();
+    if !mismatched.is_empty() {
+        return Err(RunError::ChecksumMismatch(mismatched).into());
+    }
+    for r in rows.iter().filter(|r| !m.migrations.iter().any(|c| c.version == r.version)) {
+        report.warnings.push(format!(
+            "migration m{}_{} is applied but missing from the code; `down` can still roll it back with the SQL stored in the history",
+            r.version, r.name
+        ));
+    }
+    let newest_applied = rows.iter().filter(|r| r.state == "applied").map(|r| r.version).max();
+    let in_range = |v: u64| to.is_none_or(|t| v <= t);
+    let pending: Vec<&Migration> =
+        m.migrations.iter().filter(|c| in_range(c.version) && !rows.iter().any(|r| r.version == c.version)).collect();
+    if !m.config.allow_out_of_order
+        && let Some(newest) = newest_applied
+    {
+        let late: Vec<(u64, String)> =
+            pending.iter().filter(|c| c.version < newest).map(|c| (c.version, c.name.clone())).collect();
+        if !late.is_empty() {
+            return Err(RunError::OutOfOrder { pending: late, newest }.into());
+        }
+    }
+    let batch_no = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
+    // Unfinished migrations (an earlier run failed or was killed) resume where they stopped.
+    let mut work: Vec<(&Migration, Option<usize>)> = rows
+        .iter()
+        .filter(|r| r.state != "applied" && in_range(r.version))
+        .filter_map(|r| m.migrations.iter().find(|c| c.version == r.version).map(|c| (c, Some(r.step))))
+        .collect();
+    work.extend(pending.into_iter().map(|c| (c, None)));
+    work.sort_by_key(|(c, _)| c.version);
+    let work: Vec<(Migration, Option<usize>)> = work.into_iter().map(|(c, s)| (c.clone(), s)).collect();
+    let who = actor(client).await;
+    for (mig, resume) in work {
+        m.progress(match resume {
+            Some(step) => format!("resuming {} at step {}", mig.id(), step + 1),
+            None => format!("applying {}", mig.id()),
+        });
+        match apply_one(m, client, tables, &mig, resume, batch_no, &who).await {
+            Ok(done) => report.applied.push(done),
+            Err(e) => return Err(fail(report, e)),
+        }
+    }
+    Ok(report)
+}
+
+async fn apply_one(
+    m: &Migrator,
+    client: &mut Client,
+    tables: &HistoryTables,
+    mig: &Migration,
+    resume: Option<usize>,
+    batch_no: i32,
+    who: &str,
+) -> Result<Done, RunError> {
+    let steps = plan(&mig.up, mig.transaction);
+    let up_sql = statements(&steps);
+    let (down_sql, reason) = match mig.down_ops() {
+        Ok(ops) => (Some(render_ops(ops).into_iter().map(|s| s.sql).collect::<Vec<_>>()), None),
+        Err(r) => (None, Some(r.to_string())),
+    };
+    let id = mig.id();
+    let start = Instant::now();
+    let row = |state: &'static str, duration_ms: Option<i64>| NewRow {
+        version: mig.version,
+        name: &mig.name,
+        checksum: &mig.checksum,
+        checksum_format: mig.checksum_format,
+        state,
+        batch: batch_no,
+        transactional: mig.transaction,
+        applied_by: who,
+        duration_ms,
+        up_sql: &up_sql,
+        down_sql: down_sql.as_deref(),
+        irreversible_reason: reason.as_deref(),
+    };
+    let event = |action, outcome, detail: Option<String>| Event {
+        version: Some(mig.version),
+        name: Some(&mig.name),
+        action,
+        outcome,
+        actor: who,
+        sql: Some(&up_sql),
+        detail,
+    };
+    if mig.transaction {
+        // One transaction: the migration's statements and its history row commit together or not at all.
+        let (text, sent) = batch(&up_sql);
+        let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
+        let outcome = async {
+            tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+            let ms = start.elapsed().as_millis() as i64;
+            history::insert(&tx, tables, &row("applied", Some(ms))).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            history::log(&tx, tables, &event("apply", "ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            Ok::<i64, DbFailure>(ms)
+        }
+        .await;
+        match outcome {
+            Ok(ms) => {
+                tx.commit().await.map_err(|e| RunError::Migration {
+                    migration: id.clone(),
+                    step: None,
+                    failure: DbFailure::from_error(&e, None),
+                })?;
+                Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() })
+            }
+            Err(failure) => {
+                drop(tx); // rolls back
+                let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
+                Err(RunError::Migration { migration: id, step: None, failure })
+            }
+        }
+    } else {
+        let first = match resume {
+            Some(step) => step,
+            None => {
+                history::insert(&*client, tables, &row("in_progress", None))
+                    .await
+                    .map_err(|e| RunError::db(format!("recording the start of {id}"), &e))?;
+                0
+            }
+        };
+        for (k, step) in steps.iter().enumerate().skip(first) {
+            let resuming = resume == Some(k);
+            let of = StepOf { m, tables, version: mig.version, direction: "up" };
+            if let Err(failure) = run_step(&of, client, k, step, resuming).await {
+                let _ = history::set_progress(&*client, tables, mig.version, "failed", "up", k).await;
+                let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
+                return Err(RunError::Migration { migration: id, step: Some(k + 1), failure });
+            }
+        }
+        let ms = start.elapsed().as_millis() as i64;
+        history::mark_applied(&*client, tables, mig.version, batch_no, ms, who)
+            .await
+            .map_err(|e| RunError::db(format!("recording {id} as applied"), &e))?;
+        let _ = history::log(&*client, tables, &event("apply", "ok", None)).await;
+        Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql })
+    }
+}
+
+/// Which migration a step belongs to, for its progress record.
+struct StepOf<'a> {
+    m: &'a Migrator,
+    tables: &'a HistoryTables,
+    version: u64,
+    /// `up` or `down`.
+    direction: &'a str,
+}
+
+/// Runs step `k` of a non-transactional migration and records the progress (`k + 1` steps done).
+async fn run_step(of: &StepOf<'_>, client: &mut Client, k: usize, step: &Step, resuming: bool) -> Result<(), DbFailure> {
+    let StepOf { m, tables, version, direction } = *of;
+    if step.transactional {
+        let (text, sent) = batch(&step.statements);
+        let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+        history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None))?;
+        return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
+    }
+    let skip = if resuming { guard(client, step.guard.as_ref()).await? } else { false };
+    if !skip {
+        client.batch_execute(&timeouts(&m.config, false)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
+        // implicit transaction.
+        let result = async {
+            for st in &step.statements {
+                let one = Sent { statements: vec![(0, st.clone())] };
+                client.batch_execute(st).await.map_err(|e| DbFailure::from_error(&e, Some(&one)))?;
+            }
+            Ok::<(), DbFailure>(())
+        }
+        .await;
+        let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
+        result?;
+    }
+    history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
+        .await
+        .map_err(|e| DbFailure::from_error(&e, None))
+}
+
+/// Before retrying an autocommit index step: drops an INVALID index a failed concurrent build left,
+/// and reports whether the step already took effect (so it is skipped).
+async fn guard(client: &Client, guard: Option<&Guard>) -> Result<bool, DbFailure> {
+    let valid = |name: &str| {
+        let name = quote_ident(name);
+        async move {
+            client
+                .query_opt("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", &[&name])
+                .await
+                .map(|r| r.map(|r| r.get::<_, bool>(0)))
+                .map_err(|e| DbFailure::from_error(&e, None))
+        }
+    };
+    match guard {
+        Some(Guard::CreateIndex { name }) => match valid(name).await? {
+            Some(true) => Ok(true),
+            Some(false) => {
+                let drop = format!("DROP INDEX CONCURRENTLY {}", quote_ident(name));
+                let sent = Sent { statements: vec![(0, drop.clone())] };
+                client.batch_execute(&drop).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+                Ok(false)
+            }
+            None => Ok(false),
+        },
+        Some(Guard::DropIndex { name }) => Ok(valid(name).await?.is_none()),
+        None => Ok(false),
+    }
+}
+
+pub(super) async fn down(
+    m: &mut Migrator,
+    client: &mut Client,
+    tables: &HistoryTables,
+    target: DownTarget,
+) -> Result<Report, Failed> {
+    let rows = history::read(client, tables).await?;
+    if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "up") {
+        return Err(RunError::Inconsistent(format!(
+            "migration m{}_{} stopped while being applied (at step {}); run `up` to finish it first, or repair it by hand and record the result with `resolve`",
+            r.version,
+            r.name,
+            r.step + 1
+        ))
+        .into());
+    }
+    let mut applied: Vec<&HistoryRow> = rows.iter().collect();
+    applied.sort_by(|a, b| b.version.cmp(&a.version));
+    let targets: Vec<&HistoryRow> = match target {
+        DownTarget::LastBatch => {
+            let last = applied.iter().map(|r| r.batch).max();
+            applied.into_iter().filter(|r| Some(r.batch) == last).collect()
+        }
+        DownTarget::Steps(n) => applied.into_iter().take(n).collect(),
+        DownTarget::To(v) => applied.into_iter().filter(|r| r.version > v).collect(),
+    };
+    let who = actor(client).await;
+    let mut report = Report::default();
+    for row in targets {
+        let row = row.clone();
+        let id = format!("m{}_{}", row.version, row.name);
+        let code = m.migrations.iter().find(|c| c.version == row.version).cloned();
+        let steps = match &code {
+            Some(c) if c.checksum != row.checksum => {
+                return Err(fail(report, RunError::ChecksumMismatch(vec![(row.version, row.name.clone())])));
+            }
+            Some(c) => match c.down_ops() {
+                Ok(ops) => plan(ops, c.transaction),
+                Err(reason) => {
+                    return Err(fail(report, RunError::Irreversible { migration: id, reason: reason.into() }));
+                }
+            },
+            None => match &row.down_sql {
+                Some(sql) => {
+                    report.warnings.push(format!("{id} is missing from the code: rolling it back with the down SQL stored in the history"));
+                    from_sql(sql, row.transactional)
+                }
+                None => {
+                    let reason = row.irreversible_reason.clone().unwrap_or_else(|| "no down SQL is stored".into());
+                    return Err(fail(report, RunError::Irreversible { migration: id, reason }));
+                }
+            },
+        };
+        m.progress(format!("rolling back {id}"));
+        match rollback_one(m, client, tables, &row, &steps, &who).await {
+            Ok(done) => report.rolled_back.push(done),
+            Err(e) => return Err(fail(report, e)),
+        }
+    }
+    Ok(report)
+}
+
+async fn rollback_one(
+    m: &Migrator,
+    client: &mut Client,
+    tables: &HistoryTables,
+    row: &HistoryRow,
+    steps: &[Step],
+    who: &str,
+) -> Result<Done, RunError> {
+    let id = format!("m{}_{}", row.version, row.name);
+    let sql = statements(steps);
+    let start = Instant::now();
+    let event = |outcome, detail: Option<String>| Event {
+        version: Some(row.version),
+        name: Some(&row.name),
+        action: "rollback",
+        outcome,
+        actor: who,
+        sql: Some(&sql),
+        detail,
+    };
+    let single_tx = steps.len() <= 1 && steps.iter().all(|s| s.transactional);
+    if single_tx {
+        let (text, sent) = batch(&sql);
+        let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
+        let outcome = async {
+            tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            if !text.is_empty() {
+                tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+            }
+            history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            Ok::<(), DbFailure>(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                tx.commit().await.map_err(|e| RunError::Migration {
+                    migration: id.clone(),
+                    step: None,
+                    failure: DbFailure::from_error(&e, None),
+                })?;
+            }
+            Err(failure) => {
+                drop(tx);
+                let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
+                return Err(RunError::Migration { migration: format!("{id} (rolling back)"), step: None, failure });
+            }
+        }
+    } else {
+        let first = if row.state != "applied" && row.direction == "down" { row.step } else { 0 };
+        if first == 0 {
+            history::set_progress(&*client, tables, row.version, "in_progress", "down", 0)
+                .await
+                .map_err(|e| RunError::db(format!("recording the rollback of {id}"), &e))?;
+        }
+        for (k, step) in steps.iter().enumerate().skip(first) {
+            let resuming = first == k && first > 0;
+            let of = StepOf { m, tables, version: row.version, direction: "down" };
+            if let Err(failure) = run_step(&of, client, k, step, resuming).await {
+                let _ = history::set_progress(&*client, tables, row.version, "failed", "down", k).await;
+                let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
+                return Err(RunError::Migration { migration: format!("{id} (rolling back)"), step: Some(k + 1), failure });
+            }
+        }
+        history::delete(&*client, tables, row.version)
+            .await
+            .map_err(|e| RunError::db(format!("removing {id} from the history"), &e))?;
+        let _ = history::log(&*client, tables, &event("ok", None)).await;
+    }
+    Ok(Done { version: row.version, id, duration_ms: start.elapsed().as_millis() as i64, statements: sql })
+}
+
+pub(super) async fn resolve(
+    m: &mut Migrator,
+    client: &mut Client,
+    tables: &HistoryTables,
+    what: Resolve,
+) -> Result<String, RunError> {
+    let rows = history::read(client, tables).await?;
+    let who = actor(client).await;
+    let find_row = |v: u64| rows.iter().find(|r| r.version == v);
+    let find_code = |v: u64| m.migrations.iter().find(|c| c.version == v);
+    let (version, name, detail) = match what {
+        Resolve::Applied(v) => match (find_row(v), find_code(v)) {
+            (Some(r), _) if r.state == "applied" => {
+                return Err(RunError::Usage(format!("migration m{v}_{} is already applied", r.name)));
+            }
+            (Some(r), _) => {
+                let batch = rows.iter().map(|r| r.batch).max().unwrap_or(0);
+                history::mark_applied(&*client, tables, v, batch, r.duration_ms.unwrap_or(0), &who)
+                    .await
+                    .map_err(|e| RunError::db("updating the history", &e))?;
+                (v, r.name.clone(), format!("marked applied (was {} {} at step {})", r.state, r.direction, r.step))
+            }
+            (None, Some(c)) => {
+                let batch = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
+                let steps = plan(&c.up, c.transaction);
+                let up_sql = statements(&steps);
+                let (down_sql, reason) = match c.down_ops() {
+                    Ok(ops) => (Some(render_ops(ops).into_iter().map(|s| s.sql).collect::<Vec<_>>()), None),
+                    Err(r) => (None, Some(r.to_string())),
+                };
+                let row = NewRow {
+                    version: v,
+                    name: &c.name,
+                    checksum: &c.checksum,
+                    checksum_format: c.checksum_format,
+                    state: "applied",
+                    batch,
+                    transactional: c.transaction,
+                    applied_by: &who,
+                    duration_ms: None,
+                    up_sql: &up_sql,
+                    down_sql: down_sql.as_deref(),
+                    irreversible_reason: reason.as_deref(),
+                };
+                history::insert(&*client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))?;
+                (v, c.name.clone(), "marked applied without running it".to_string())
+            }
+            (None, None) => return Err(RunError::Usage(format!("no migration has version {v}"))),
+        },
+        Resolve::RolledBack(v) => match find_row(v) {
+            Some(r) => {
+                history::delete(&*client, tables, v).await.map_err(|e| RunError::db("updating the history", &e))?;
+                (v, r.name.clone(), "removed from the history without running its down".to_string())
+            }
+            None => return Err(RunError::Usage(format!("migration {v} is not in the history"))),
+        },
+        Resolve::AcceptChecksum(v) => match (find_row(v), find_code(v)) {
+            (Some(r), Some(c)) => {
+                history::set_checksum(&*client, tables, v, &c.checksum, c.checksum_format)
+                    .await
+                    .map_err(|e| RunError::db("updating the history", &e))?;
+                (v, r.name.clone(), format!("checksum {} accepted (was {})", c.checksum, r.checksum))
+            }
+            (None, _) => return Err(RunError::Usage(format!("migration {v} is not in the history"))),
+            (_, None) => return Err(RunError::Usage(format!("migration {v} is not in the code"))),
+        },
+    };
+    let _ = history::log(
+        &*client,
+        tables,
+        &Event {
+            version: Some(version),
+            name: Some(&name),
+            action: "resolve",
+            outcome: "ok",
+            actor: &who,
+            sql: None,
+            detail: Some(detail.clone()),
+        },
+    )
+    .await;
+    Ok(format!("m{version}_{name}: {detail}"))
+}

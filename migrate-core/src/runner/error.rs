@@ -1,0 +1,212 @@
+//! Errors of the runner, carrying what users need to act: SQLSTATE, message, detail, hint, the
+//! migration and the failing statement with a caret under the reported position.
+
+use std::fmt;
+
+/// A database error, taken apart (`Display` of `tokio_postgres::Error` prints only "db error").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbFailure {
+    /// Five-character SQLSTATE, e.g. `42P01`; empty when the failure was not a server error (I/O).
+    pub code: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// The statement that failed, when known.
+    pub statement: Option<String>,
+    /// 1-based character position in `statement` that the server reported.
+    pub position: Option<u32>,
+}
+
+impl DbFailure {
+    /// Takes a tokio-postgres error apart. `batch` is the SQL that was sent and `statements` its
+    /// statements with their character offsets in `batch`: the server's position (relative to the whole
+    /// batch) is mapped to the statement it falls in.
+    pub fn from_error(e: &tokio_postgres::Error, sent: Option<&Sent>) -> DbFailure {
+        let Some(db) = e.as_db_error() else {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                source = s.source();
+            }
+            return DbFailure {
+                code: String::new(),
+                message,
+                detail: None,
+                hint: None,
+                statement: sent.and_then(|s| s.statements.first().map(|(_, t)| t.clone())),
+                position: None,
+            };
+        };
+        let pos = match db.position() {
+            Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
+            _ => None,
+        };
+        let (statement, position) = match (sent, pos) {
+            (Some(sent), Some(p)) => match sent.locate(p) {
+                Some((st, rel)) => (Some(st), Some(rel)),
+                None => (sent.statements.last().map(|(_, s)| s.clone()), None),
+            },
+            (Some(sent), None) if sent.statements.len() == 1 => (Some(sent.statements[0].1.clone()), None),
+            _ => (None, None),
+        };
+        DbFailure {
+            code: db.code().code().to_string(),
+            message: db.message().to_string(),
+            detail: db.detail().map(str::to_string),
+            hint: db.hint().map(str::to_string),
+            statement,
+            position,
+        }
+    }
+}
+
+/// SQL sent in one call, with each statement's starting character offset, to map error positions.
+#[derive(Debug, Default, Clone)]
+pub struct Sent {
+    pub statements: Vec<(usize, String)>,
+}
+
+impl Sent {
+    fn locate(&self, position: u32) -> Option<(String, u32)> {
+        let p = position as usize; // 1-based character index into the batch
+        self.statements.iter().rev().find(|(start, _)| *start < p).and_then(|(start, text)| {
+            let rel = p - start;
+            (rel <= text.chars().count()).then(|| (text.clone(), rel as u32))
+        })
+    }
+}
+
+impl fmt::Display for DbFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.code.is_empty() {
+            write!(f, "{}", self.message)?;
+        } else {
+            write!(f, "{} (SQLSTATE {})", self.message, self.code)?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, "\n  detail: {d}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        if let Some(st) = &self.statement {
+            write!(f, "\n  statement:")?;
+            let mut offset = 0usize; // characters before the current line
+            let mut caret_done = false;
+            for line in st.lines() {
+                write!(f, "\n    {line}")?;
+                let len = line.chars().count();
+                if let Some(p) = self.position
+                    && !caret_done
+                {
+                    let p = p as usize;
+                    if p > offset && p <= offset + len + 1 {
+                        let col = p - offset - 1;
+                        let pad: String =
+                            line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                        write!(f, "\n    {pad}^")?;
+                        caret_done = true;
+                    }
+                }
+                offset += len + 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// A statement failed; nothing of a transactional migration remains.
+    #[error("migration {migration} failed{}: {failure}", step.map(|s| format!(" at step {s}")).unwrap_or_default())]
+    Migration { migration: String, step: Option<usize>, failure: DbFailure },
+    /// A query of the runner itself (history, lock) failed.
+    #[error("{context}: {failure}")]
+    Database { context: String, failure: DbFailure },
+    /// Another process holds the migration lock and `--no-wait` was given.
+    #[error(
+        "another process is migrating this database (it holds the migration lock{}); try again when it has finished, or run without --no-wait to wait for it",
+        holder.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
+    )]
+    LockHeld { holder: Option<String> },
+    /// The connection does not keep session state (a transaction-pooling proxy).
+    #[error(
+        "the connection does not keep session state: {0}. This usually means a transaction-pooling proxy (e.g. PgBouncer with pool_mode = transaction) sits between us and PostgreSQL; the migration lock and timeouts cannot hold there. Connect directly to PostgreSQL (or through a session-pooled port) to migrate."
+    )]
+    NoSession(String),
+    /// The server is older than PostgreSQL 12.
+    #[error("PostgreSQL {0} is not supported: the oldest supported version is 12")]
+    ServerTooOld(String),
+    /// Applied migrations whose code changed.
+    #[error("{}", checksum_lines(.0))]
+    ChecksumMismatch(Vec<(u64, String)>),
+    /// Pending migrations older than the newest applied one.
+    #[error(
+        "{} older than the newest applied migration {newest}: {}. Applying it now may run it against a schema it was not written for; rename it with a newer timestamp, or pass --allow-out-of-order to apply it anyway",
+        if .pending.len() == 1 { "a pending migration is" } else { "pending migrations are" },
+        .pending.iter().map(|(v, n)| format!("m{v}_{n}")).collect::<Vec<_>>().join(", ")
+    )]
+    OutOfOrder { pending: Vec<(u64, String)>, newest: u64 },
+    /// A migration that cannot be rolled back.
+    #[error("migration {migration} cannot be rolled back: {reason}")]
+    Irreversible { migration: String, reason: String },
+    /// A migration was left half-applied by an earlier run in a way `up` cannot resume.
+    #[error("{0}")]
+    Inconsistent(String),
+    /// Bad request (unknown version, ...).
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn checksum_lines(list: &[(u64, String)]) -> String {
+    let names: Vec<String> = list.iter().map(|(v, n)| format!("m{v}_{n}")).collect();
+    format!(
+        "applied {} changed since {} applied: {}. Changing an applied migration does not change the databases it ran on; write a new migration instead, or, if the change is deliberate (e.g. a reformatting that changed the ops' form), accept the new checksum with `resolve --accept-checksum VERSION`",
+        if names.len() == 1 { "migration" } else { "migrations" },
+        if names.len() == 1 { "it was" } else { "they were" },
+        names.join(", ")
+    )
+}
+
+impl RunError {
+    /// Whether this is a check that found problems (exit code 1) rather than a failure (exit code 2).
+    pub fn is_check_failure(&self) -> bool {
+        matches!(self, RunError::ChecksumMismatch(_) | RunError::OutOfOrder { .. })
+    }
+
+    pub(crate) fn db(context: impl Into<String>, e: &tokio_postgres::Error) -> RunError {
+        RunError::Database { context: context.into(), failure: DbFailure::from_error(e, None) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_points_at_the_reported_position() {
+        let f = DbFailure {
+            code: "42601".into(),
+            message: "syntax error at or near \"TABL\"".into(),
+            detail: None,
+            hint: Some("check it".into()),
+            statement: Some("CREATE TABL x (\n  id int\n)".into()),
+            position: Some(8),
+        };
+        assert_eq!(
+            f.to_string(),
+            "syntax error at or near \"TABL\" (SQLSTATE 42601)\n  hint: check it\n  statement:\n    CREATE TABL x (\n           ^\n      id int\n    )"
+        );
+    }
+
+    #[test]
+    fn positions_map_to_the_statement_in_a_batch() {
+        let sent = Sent { statements: vec![(0, "SELECT 1".into()), (10, "SELEC 2".into())] };
+        assert_eq!(sent.locate(11), Some(("SELEC 2".into(), 1)));
+        assert_eq!(sent.locate(3), Some(("SELECT 1".into(), 3)));
+    }
+}

@@ -1,0 +1,256 @@
+//! The history table and the event log: DDL and every query on them (values are bound, never
+//! spliced; identifiers are quoted).
+
+use tokio_postgres::GenericClient;
+
+use super::error::RunError;
+use crate::ident::quote_ident;
+
+/// Where the history lives.
+#[derive(Debug, Clone)]
+pub struct HistoryTables {
+    /// The schema, quoted.
+    pub schema: String,
+    /// `schema.table`, quoted.
+    pub history: String,
+    /// `schema.table_events`, quoted.
+    pub events: String,
+}
+
+impl HistoryTables {
+    pub fn new(schema: &str, table: &str) -> Self {
+        let s = quote_ident(schema);
+        HistoryTables {
+            history: format!("{s}.{}", quote_ident(table)),
+            events: format!("{s}.{}", quote_ident(&format!("{table}_events"))),
+            schema: s,
+        }
+    }
+
+    /// The DDL of both tables (documented in the README).
+    pub fn ddl(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {h} (
+    version bigint PRIMARY KEY,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    checksum_format integer NOT NULL,
+    state text NOT NULL CHECK (state IN ('applied', 'in_progress', 'failed')),
+    direction text NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down')),
+    step integer NOT NULL DEFAULT 0,
+    batch integer NOT NULL,
+    transactional boolean NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL,
+    duration_ms bigint,
+    up_sql text[] NOT NULL,
+    down_sql text[],
+    irreversible_reason text,
+    lint_acks text[] NOT NULL DEFAULT '{{}}',
+    tool_version text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {e} (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    version bigint,
+    name text,
+    action text NOT NULL,
+    outcome text NOT NULL,
+    actor text NOT NULL,
+    sql text[],
+    detail text,
+    tool_version text NOT NULL
+)",
+            h = self.history,
+            e = self.events
+        )
+    }
+}
+
+/// One row of the history table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRow {
+    pub version: u64,
+    pub name: String,
+    pub checksum: String,
+    pub checksum_format: u32,
+    /// `applied`, `in_progress` or `failed`.
+    pub state: String,
+    /// `up` or `down`: the direction of an unfinished or failed run.
+    pub direction: String,
+    /// Steps completed (for `in_progress` / `failed`: the step to resume at).
+    pub step: usize,
+    pub batch: i32,
+    pub transactional: bool,
+    pub applied_at: String,
+    pub applied_by: String,
+    pub duration_ms: Option<i64>,
+    pub up_sql: Vec<String>,
+    pub down_sql: Option<Vec<String>>,
+    pub irreversible_reason: Option<String>,
+    pub tool_version: String,
+}
+
+pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
+    let sql = format!(
+        "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
+                applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version
+         FROM {} ORDER BY version",
+        t.history
+    );
+    let rows = c.query(&sql, &[]).await.map_err(|e| RunError::db("reading the migration history", &e))?;
+    Ok(rows
+        .iter()
+        .map(|r| HistoryRow {
+            version: r.get::<_, i64>(0) as u64,
+            name: r.get(1),
+            checksum: r.get(2),
+            checksum_format: r.get::<_, i32>(3) as u32,
+            state: r.get(4),
+            direction: r.get(5),
+            step: r.get::<_, i32>(6).max(0) as usize,
+            batch: r.get(7),
+            transactional: r.get(8),
+            applied_at: r.get(9),
+            applied_by: r.get(10),
+            duration_ms: r.get(11),
+            up_sql: r.get(12),
+            down_sql: r.get(13),
+            irreversible_reason: r.get(14),
+            tool_version: r.get(15),
+        })
+        .collect())
+}
+
+/// Whether the history table exists (without creating it: `status` must not write).
+pub async fn exists(c: &impl GenericClient, t: &HistoryTables) -> Result<bool, RunError> {
+    let row = c
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&t.history])
+        .await
+        .map_err(|e| RunError::db("looking for the migration history table", &e))?;
+    Ok(row.get(0))
+}
+
+/// A new row, as `insert` writes it.
+pub struct NewRow<'a> {
+    pub version: u64,
+    pub name: &'a str,
+    pub checksum: &'a str,
+    pub checksum_format: u32,
+    pub state: &'a str,
+    pub batch: i32,
+    pub transactional: bool,
+    pub applied_by: &'a str,
+    pub duration_ms: Option<i64>,
+    pub up_sql: &'a [String],
+    pub down_sql: Option<&'a [String]>,
+    pub irreversible_reason: Option<&'a str>,
+}
+
+pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "INSERT INTO {} (version, name, checksum, checksum_format, state, direction, step, batch, transactional,
+                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version)
+         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13)",
+        t.history
+    );
+    c.execute(
+        &sql,
+        &[
+            &(row.version as i64),
+            &row.name,
+            &row.checksum,
+            &(row.checksum_format as i32),
+            &row.state,
+            &row.batch,
+            &row.transactional,
+            &row.applied_by,
+            &row.duration_ms,
+            &row.up_sql,
+            &row.down_sql,
+            &row.irreversible_reason,
+            &env!("CARGO_PKG_VERSION"),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_progress(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    version: u64,
+    state: &str,
+    direction: &str,
+    step: usize,
+) -> Result<(), tokio_postgres::Error> {
+    let sql = format!("UPDATE {} SET state = $2, direction = $3, step = $4 WHERE version = $1", t.history);
+    c.execute(&sql, &[&(version as i64), &state, &direction, &(step as i32)]).await.map(|_| ())
+}
+
+pub async fn mark_applied(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    version: u64,
+    batch: i32,
+    duration_ms: i64,
+    applied_by: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "UPDATE {} SET state = 'applied', direction = 'up', step = 0, batch = $2, duration_ms = $3,
+                applied_at = now(), applied_by = $4 WHERE version = $1",
+        t.history
+    );
+    c.execute(&sql, &[&(version as i64), &batch, &duration_ms, &applied_by]).await.map(|_| ())
+}
+
+pub async fn delete(c: &impl GenericClient, t: &HistoryTables, version: u64) -> Result<u64, tokio_postgres::Error> {
+    c.execute(&format!("DELETE FROM {} WHERE version = $1", t.history), &[&(version as i64)]).await
+}
+
+pub async fn set_checksum(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    version: u64,
+    checksum: &str,
+    format: u32,
+) -> Result<u64, tokio_postgres::Error> {
+    let sql = format!("UPDATE {} SET checksum = $2, checksum_format = $3 WHERE version = $1", t.history);
+    c.execute(&sql, &[&(version as i64), &checksum, &(format as i32)]).await
+}
+
+/// One entry of the append-only event log.
+pub struct Event<'a> {
+    pub version: Option<u64>,
+    pub name: Option<&'a str>,
+    /// `apply`, `rollback`, `resolve`, `failure`, `reset`.
+    pub action: &'a str,
+    /// `ok` or `error`.
+    pub outcome: &'a str,
+    pub actor: &'a str,
+    pub sql: Option<&'a [String]>,
+    pub detail: Option<String>,
+}
+
+pub async fn log(c: &impl GenericClient, t: &HistoryTables, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "INSERT INTO {} (version, name, action, outcome, actor, sql, detail, tool_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        t.events
+    );
+    c.execute(
+        &sql,
+        &[
+            &e.version.map(|v| v as i64),
+            &e.name,
+            &e.action,
+            &e.outcome,
+            &e.actor,
+            &e.sql,
+            &e.detail,
+            &env!("CARGO_PKG_VERSION"),
+        ],
+    )
+    .await
+    .map(|_| ())
+}

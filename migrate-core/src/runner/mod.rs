@@ -1,0 +1,337 @@
+//! Applying migrations to PostgreSQL over a `tokio_postgres::Client`.
+//!
+//! ```no_run
+//! # async fn boot(client: &mut tokio_postgres::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use migrate_core::runner::Migrator;
+//! let migrations = migrate_core::registry::migrations()?;
+//! let report = Migrator::new(migrations).up(client, None).await?;
+//! for m in &report.applied {
+//!     println!("applied {} in {} ms", m.id, m.duration_ms);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Every run takes one session-level advisory lock on the migrating connection, creates the history
+//! tables on first use, and records every migration applied or rolled back (with its exact SQL) in
+//! the history table and in the append-only event log.
+
+mod apply;
+pub mod error;
+pub mod history;
+pub mod lock;
+pub mod plan;
+mod status;
+
+use std::time::Duration;
+
+use tokio_postgres::Client;
+
+pub use error::{DbFailure, RunError};
+pub use history::HistoryRow;
+pub use status::{Entry, EntryState, Status};
+
+use crate::registry::Migration;
+use history::HistoryTables;
+
+/// Runner settings. Defaults: history table `migrate_history` in the connection's current schema,
+/// `lock_timeout` 10 s, no `statement_timeout`, wait for the migration lock, refuse out-of-order
+/// migrations.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The history table's name; the event log is `<name>_events` beside it.
+    pub history_table: String,
+    /// The schema the migrations and the history run in; `None` keeps the connection's
+    /// `current_schema()`. When set, the runner creates it if needed and sets `search_path` to it.
+    pub schema: Option<String>,
+    /// `lock_timeout` for every migration statement (`None`: the server's setting).
+    pub lock_timeout: Option<Duration>,
+    /// `statement_timeout` for every migration statement (`None`: the server's setting).
+    pub statement_timeout: Option<Duration>,
+    /// Wait for the migration lock (true) or fail at once when another process holds it.
+    pub wait_for_lock: bool,
+    /// Apply pending migrations older than the newest applied one.
+    pub allow_out_of_order: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            history_table: "migrate_history".into(),
+            schema: None,
+            lock_timeout: Some(Duration::from_secs(10)),
+            statement_timeout: None,
+            wait_for_lock: true,
+            allow_out_of_order: false,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub applied: Vec<Done>,
+    pub rolled_back: Vec<Done>,
+    /// Messages worth showing (e.g. applied migrations missing from the code).
+    pub warnings: Vec<String>,
+}
+
+/// One migration applied or rolled back.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub version: u64,
+    /// `m<version>_<name>`.
+    pub id: String,
+    pub duration_ms: i64,
+    pub statements: Vec<String>,
+}
+
+/// A failed run: the error, and what was done before it.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Failed {
+    pub report: Report,
+    #[source]
+    pub error: RunError,
+}
+
+impl From<RunError> for Failed {
+    fn from(error: RunError) -> Self {
+        Failed { report: Report::default(), error }
+    }
+}
+
+/// Which migrations `down` rolls back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownTarget {
+    /// Every migration of the last `up` run (the default).
+    LastBatch,
+    /// The last `n` applied migrations.
+    Steps(usize),
+    /// Every applied migration newer than this version.
+    To(u64),
+}
+
+/// How a resolve changes the history without running migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// Record a migration as applied (it was applied by hand, or its failure was repaired by hand).
+    Applied(u64),
+    /// Remove a migration from the history (it was rolled back by hand).
+    RolledBack(u64),
+    /// Accept the code's checksum for an applied migration whose ops changed deliberately.
+    AcceptChecksum(u64),
+}
+
+/// Applies, rolls back and inspects migrations.
+pub struct Migrator {
+    migrations: Vec<Migration>,
+    config: Config,
+    progress: Box<dyn FnMut(String) + Send>,
+}
+
+impl Migrator {
+    /// A runner for these migrations (sorted by version, as the registry returns them).
+    pub fn new(migrations: Vec<Migration>) -> Self {
+        Migrator { migrations, config: Config::default(), progress: Box::new(|_| {}) }
+    }
+
+    /// Replaces the settings.
+    pub fn with_config(&mut self, config: Config) -> &mut Self {
+        self.config = config;
+        self
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Receives progress messages (waiting for the lock, each migration as it starts).
+    pub fn on_progress(&mut self, f: impl FnMut(String) + Send + 'static) -> &mut Self {
+        self.progress = Box::new(f);
+        self
+    }
+
+    /// The migrations this runner knows.
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// The history and event tables for this configuration, given the connection's current schema.
+    pub fn tables(&self, current_schema: &str) -> HistoryTables {
+        HistoryTables::new(self.config.schema.as_deref().unwrap_or(current_schema), &self.config.history_table)
+    }
+
+    /// Prepares the session: server version, schema, lock, history tables. Returns the tables and the
+    /// lock key (held until [`finish`](Self::finish)).
+    async fn begin(&mut self, client: &Client, create: bool) -> Result<(HistoryTables, i64), RunError> {
+        let version: String = client
+            .query_one("SHOW server_version_num", &[])
+            .await
+            .map_err(|e| RunError::db("reading the server version", &e))?
+            .get(0);
+        if version.parse::<u32>().unwrap_or(0) < 120_000 {
+            return Err(RunError::ServerTooOld(version));
+        }
+        if let Some(schema) = &self.config.schema {
+            let q = crate::ident::quote_ident(schema);
+            let sql = if create {
+                format!("CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q}")
+            } else {
+                format!("SET search_path TO {q}")
+            };
+            client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("using schema {schema}"), &e))?;
+        }
+        let current: Option<String> = client
+            .query_one("SELECT current_schema()", &[])
+            .await
+            .map_err(|e| RunError::db("reading the current schema", &e))?
+            .get(0);
+        let Some(current) = current else {
+            return Err(RunError::Usage(
+                "the connection has no current schema (search_path names no existing schema); set `schema` in migrate.toml".into(),
+            ));
+        };
+        let tables = self.tables(&current);
+        let key = lock::key(&tables.history);
+        let wait = self.config.wait_for_lock;
+        lock::acquire(client, key, wait, &mut *self.progress).await?;
+        if create
+            && let Err(e) = client.batch_execute(&tables.ddl()).await
+        {
+            lock::release(client, key).await;
+            return Err(RunError::db("creating the migration history tables", &e));
+        }
+        Ok((tables, key))
+    }
+
+    async fn finish(client: &Client, key: i64) {
+        lock::release(client, key).await;
+    }
+
+    /// Applies pending migrations, up to and including `to` when given.
+    pub async fn up(&mut self, client: &mut Client, to: Option<u64>) -> Result<Report, Failed> {
+        let (tables, key) = self.begin(client, true).await?;
+        let result = apply::up(self, client, &tables, to).await;
+        Self::finish(client, key).await;
+        result
+    }
+
+    /// Rolls back applied migrations.
+    pub async fn down(&mut self, client: &mut Client, target: DownTarget) -> Result<Report, Failed> {
+        let (tables, key) = self.begin(client, true).await?;
+        let result = apply::down(self, client, &tables, target).await;
+        Self::finish(client, key).await;
+        result
+    }
+
+    /// Rolls back the last applied migration and applies it again.
+    pub async fn redo(&mut self, client: &mut Client) -> Result<Report, Failed> {
+        let (tables, key) = self.begin(client, true).await?;
+        let mut report = match apply::down(self, client, &tables, DownTarget::Steps(1)).await {
+            Ok(r) => r,
+            Err(e) => {
+                Self::finish(client, key).await;
+                return Err(e);
+            }
+        };
+        let to = report.rolled_back.first().map(|d| d.version);
+        let result = match to {
+            Some(v) => apply::up(self, client, &tables, Some(v)).await,
+            None => Ok(Report::default()),
+        };
+        Self::finish(client, key).await;
+        let again = result.map_err(|mut f| {
+            f.report.rolled_back = std::mem::take(&mut report.rolled_back);
+            f
+        })?;
+        report.applied = again.applied;
+        report.warnings.extend(again.warnings);
+        Ok(report)
+    }
+
+    /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
+    pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
+        if let Some(schema) = &self.config.schema {
+            let q = crate::ident::quote_ident(schema);
+            client
+                .batch_execute(&format!("SET search_path TO {q}"))
+                .await
+                .map_err(|e| RunError::db(format!("using schema {schema}"), &e))?;
+        }
+        let current: Option<String> = client
+            .query_one("SELECT current_schema()", &[])
+            .await
+            .map_err(|e| RunError::db("reading the current schema", &e))?
+            .get(0);
+        let tables = self.tables(current.as_deref().unwrap_or("public"));
+        let rows = if history::exists(client, &tables).await? { history::read(client, &tables).await? } else { vec![] };
+        Ok(status::compute(&self.migrations, &rows))
+    }
+
+    /// Changes the history without running migrations, and logs it.
+    pub async fn resolve(&mut self, client: &mut Client, what: Resolve) -> Result<String, RunError> {
+        let (tables, key) = self.begin(client, true).await?;
+        let result = apply::resolve(self, client, &tables, what).await;
+        Self::finish(client, key).await;
+        result
+    }
+
+    /// Drops every object in the migrations' schema (the history included) and applies every migration
+    /// again. For development databases: the caller must have confirmed it and checked the target is
+    /// not production.
+    pub async fn reset(&mut self, client: &mut Client) -> Result<Report, Failed> {
+        let (tables, key) = self.begin(client, false).await?;
+        let schema = tables.schema.clone();
+        let sql = format!(
+            "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{}",
+            if schema == "\"public\"" {
+                // PostgreSQL 15's defaults for the public schema.
+                " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"
+            } else {
+                ""
+            }
+        );
+        let dropped = client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("dropping schema {schema}"), &e));
+        if let Err(e) = dropped {
+            Self::finish(client, key).await;
+            return Err(e.into());
+        }
+        if let Err(e) = client.batch_execute(&format!("SET search_path TO {schema}")).await {
+            Self::finish(client, key).await;
+            return Err(RunError::db("using the recreated schema", &e).into());
+        }
+        Self::finish(client, key).await;
+        self.up(client, None).await
+    }
+
+    fn progress(&mut self, message: String) {
+        (self.progress)(message);
+    }
+}
+
+/// Who is applying: the database role, the OS user and the host.
+pub(crate) async fn actor(client: &Client) -> String {
+    let role: String = client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .map(|r| r.get(0))
+        .unwrap_or_else(|_| "?".into());
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown-host".into());
+    format!("{role} ({user}@{host})")
+}
+
+/// `SET [LOCAL] lock_timeout / statement_timeout` for the configuration.
+pub(crate) fn timeouts(config: &Config, local: bool) -> String {
+    let scope = if local { "SET LOCAL" } else { "SET" };
+    let ms = |d: Option<Duration>| d.map(|d| d.as_millis().to_string()).unwrap_or_else(|| "DEFAULT".into());
+    format!(
+        "{scope} lock_timeout = {}; {scope} statement_timeout = {}",
+        ms(config.lock_timeout),
+        ms(config.statement_timeout)
+    )
+}

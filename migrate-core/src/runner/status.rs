@@ -1,0 +1,104 @@
+//! Comparing the migrations in the code with the history.
+
+use super::history::HistoryRow;
+use crate::registry::Migration;
+
+/// The state of one migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EntryState {
+    Applied,
+    Pending,
+    /// Pending, but older than the newest applied migration.
+    PendingOutOfOrder,
+    /// Applied, but its ops changed since.
+    ChecksumMismatch,
+    /// Applied, but not in the code any more.
+    MissingFromCode,
+    /// An earlier run failed at `step` (`direction` `up` or `down`).
+    Failed { step: usize, direction: String },
+    /// An earlier run stopped during the migration (killed) at `step`.
+    InProgress { step: usize, direction: String },
+}
+
+impl EntryState {
+    /// A short label: `applied`, `pending`, `checksum mismatch`, ...
+    pub fn label(&self) -> String {
+        match self {
+            EntryState::Applied => "applied".into(),
+            EntryState::Pending => "pending".into(),
+            EntryState::PendingOutOfOrder => "pending (out of order)".into(),
+            EntryState::ChecksumMismatch => "checksum mismatch".into(),
+            EntryState::MissingFromCode => "missing from code".into(),
+            EntryState::Failed { step, direction } => format!("failed ({direction}) at step {step}"),
+            EntryState::InProgress { step, direction } => format!("interrupted ({direction}) at step {step}"),
+        }
+    }
+
+    /// Whether this state needs attention (a CI gate fails on it).
+    pub fn is_problem(&self) -> bool {
+        !matches!(self, EntryState::Applied | EntryState::MissingFromCode)
+    }
+}
+
+/// One migration in the status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub version: u64,
+    pub name: String,
+    pub state: EntryState,
+    pub applied_at: Option<String>,
+    pub applied_by: Option<String>,
+    pub batch: Option<i32>,
+}
+
+/// Every migration known to the code or the history, in version order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Status {
+    pub entries: Vec<Entry>,
+}
+
+impl Status {
+    /// The entries that need attention.
+    pub fn problems(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.state.is_problem())
+    }
+}
+
+pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
+    let newest_applied = rows.iter().map(|r| r.version).max();
+    let mut entries = Vec::new();
+    for m in code {
+        let row = rows.iter().find(|r| r.version == m.version);
+        let state = match row {
+            None if newest_applied.is_some_and(|n| n > m.version) => EntryState::PendingOutOfOrder,
+            None => EntryState::Pending,
+            Some(r) if r.state == "failed" => EntryState::Failed { step: r.step, direction: r.direction.clone() },
+            Some(r) if r.state == "in_progress" => {
+                EntryState::InProgress { step: r.step, direction: r.direction.clone() }
+            }
+            Some(r) if r.checksum != m.checksum => EntryState::ChecksumMismatch,
+            Some(_) => EntryState::Applied,
+        };
+        entries.push(Entry {
+            version: m.version,
+            name: m.name.clone(),
+            state,
+            applied_at: row.map(|r| r.applied_at.clone()),
+            applied_by: row.map(|r| r.applied_by.clone()),
+            batch: row.map(|r| r.batch),
+        });
+    }
+    for r in rows.iter().filter(|r| !code.iter().any(|m| m.version == r.version)) {
+        entries.push(Entry {
+            version: r.version,
+            name: r.name.clone(),
+            state: EntryState::MissingFromCode,
+            applied_at: Some(r.applied_at.clone()),
+            applied_by: Some(r.applied_by.clone()),
+            batch: Some(r.batch),
+        });
+    }
+    entries.sort_by_key(|e| e.version);
+    Status { entries }
+}
