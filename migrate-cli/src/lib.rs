@@ -1,104 +1,78 @@
-//! The command line of the migration framework.
+//! The command line of the migration framework, as a library.
 //!
-//! A migrations crate's `main` calls [`run`]; it reads the migrations linked into that binary.
-//! This first version works without a database: `list` and `sql`. Applying migrations to PostgreSQL
-//! comes with the runner.
+//! A migrations crate's `main` calls [`run`]: the binary then knows its migrations (registered by
+//! `#[migration]`) and runs any command on them. The `migrate-cli` binary is a thin driver that finds
+//! `migrate.toml` and runs that crate with `cargo run`.
+//!
+//! ```no_run
+//! // src/main.rs of a migrations crate
+//! use my_migrations as _; // link the migrations (see migrate_core's registry docs)
+//! # mod my_migrations {}
+//!
+//! fn main() -> std::process::ExitCode {
+//!     migrate_cli::run()
+//! }
+//! ```
+//!
+//! Exit codes, the same for every command: 0 success; 1 a check found problems (pending or changed
+//! migrations with `status --exit-code`, a checksum mismatch or an out-of-order migration refused by
+//! `up`); 2 anything else that stopped the work.
 
+pub mod cli;
+mod commands;
+pub mod config;
+pub mod connect;
+pub mod dev_db;
+pub mod output;
+pub mod scaffold;
+
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use migrate_core::registry::{Down, Migration, migrations};
-use migrate_core::render::render_script;
+use clap::Parser;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: a check found problems.
 pub const EXIT_PROBLEMS: u8 = 1;
-/// Exit code: anything else that stopped the work (usage, loading, ...).
+/// Exit code: anything else that stopped the work.
 pub const EXIT_FAILURE: u8 = 2;
 
-const USAGE: &str = "\
-usage: <migrations binary> <command>
-
-commands:
-  list               list the migrations with their down kind and checksum
-  sql up [VERSION]   print the up SQL of every migration (or of one)
-  sql down [VERSION] print the down SQL of every migration, newest first (or of one)
-";
-
-/// Runs the command line on the migrations linked into this program and returns the exit code.
+/// Runs the command line on the process's arguments, with the migrations linked into this program.
 pub fn run() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (code, out, err) = run_with(&args);
-    print!("{out}");
-    eprint!("{err}");
-    ExitCode::from(code)
+    ExitCode::from(run_from(std::env::args_os()))
 }
 
-/// [`run`] with explicit arguments, returning the exit code, standard output and standard error.
-pub fn run_with(args: &[String]) -> (u8, String, String) {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let loaded = match args.first() {
-        Some(&"list") | Some(&"sql") => match migrations() {
-            Ok(m) => m,
-            Err(e) => return (EXIT_FAILURE, String::new(), format!("error: {e}\n")),
-        },
-        Some(&"--help") | Some(&"-h") | Some(&"help") => {
-            return (EXIT_OK, USAGE.into(), String::new());
+/// [`run`] with explicit arguments (the first is the program name); returns the exit code.
+pub fn run_from(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> u8 {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
         }
-        Some(other) => {
-            return (EXIT_FAILURE, String::new(), format!("error: unknown command `{other}`\n\n{USAGE}"));
-        }
-        None => return (EXIT_FAILURE, String::new(), USAGE.into()),
     };
-    match args.as_slice() {
-        ["list"] => (EXIT_OK, list(&loaded), String::new()),
-        ["sql", dir @ ("up" | "down"), rest @ ..] if rest.len() <= 1 => {
-            let only = match rest.first().map(|v| v.parse::<u64>()) {
-                None => None,
-                Some(Ok(v)) => Some(v),
-                Some(Err(_)) => {
-                    return (EXIT_FAILURE, String::new(), format!("error: `{}` is not a version\n", rest[0]));
-                }
-            };
-            sql(&loaded, *dir == "up", only)
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return EXIT_FAILURE;
         }
-        _ => (EXIT_FAILURE, String::new(), format!("error: bad arguments\n\n{USAGE}")),
+    };
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit_code_of(&e)
+        }
     }
 }
 
-fn list(migrations: &[Migration]) -> String {
-    let mut out = String::new();
-    for m in migrations {
-        let down = match &m.down {
-            Down::Derived(_) => "derived down",
-            Down::Explicit(_) => "explicit down",
-            Down::Irreversible { .. } => "irreversible",
-            _ => "down",
-        };
-        let tx = if m.transaction { "" } else { ", no transaction" };
-        out.push_str(&format!("{} {} ({down}{tx}) {}\n", m.version, m.name, &m.checksum[..12]));
-    }
-    out
-}
-
-fn sql(migrations: &[Migration], up: bool, only: Option<u64>) -> (u8, String, String) {
-    let chosen: Vec<&Migration> = migrations.iter().filter(|m| only.is_none_or(|v| v == m.version)).collect();
-    if chosen.is_empty() {
-        return (EXIT_FAILURE, String::new(), format!("error: no migration has version {}\n", only.unwrap_or(0)));
-    }
-    let mut out = String::new();
-    let mut err = String::new();
-    let ordered: Vec<&Migration> = if up { chosen } else { chosen.into_iter().rev().collect() };
-    for m in ordered {
-        out.push_str(&format!("-- {} {}\n", m.version, m.name));
-        if up {
-            out.push_str(&render_script(&m.up));
-        } else {
-            match m.down_ops() {
-                Ok(ops) => out.push_str(&render_script(ops)),
-                Err(reason) => err.push_str(&format!("error: {} cannot be rolled back: {reason}\n", m.id())),
-            }
-        }
-    }
-    (if err.is_empty() { EXIT_OK } else { EXIT_FAILURE }, out, err)
+/// 1 for a check that found problems, 2 for everything else.
+fn exit_code_of(e: &anyhow::Error) -> u8 {
+    let check = e.chain().any(|c| {
+        c.downcast_ref::<migrate_core::runner::Failed>().is_some_and(|f| f.error.is_check_failure())
+            || c.downcast_ref::<migrate_core::runner::RunError>().is_some_and(|r| r.is_check_failure())
+    });
+    if check { EXIT_PROBLEMS } else { EXIT_FAILURE }
 }

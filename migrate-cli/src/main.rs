@@ -1,17 +1,72 @@
-//! `migrate-cli`: the command line. In this first version it runs the example project's migrations
-//! binary, passing the arguments through.
+//! `migrate-cli`: a thin driver. It finds `migrate.toml` and runs the configured migrations crate
+//! (`cargo run` with that crate's manifest, the arguments passed through), since only a binary that
+//! links the migrations knows them. `new`, `init` and `dev-db` need no build and run here.
 
 use std::process::{Command, ExitCode};
 
+use clap::Parser;
+use migrate_cli::cli::{Cli, Command as Cmd};
+
 fn main() -> ExitCode {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let status = Command::new(cargo).args(["run", "--quiet", "-p", "blog-migrations", "--"]).args(&args).status();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Parse first: --help, usage errors, and the commands that need no build are handled here.
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { migrate_cli::EXIT_FAILURE } else { migrate_cli::EXIT_OK });
+        }
+    };
+    if matches!(cli.command, Cmd::New(_) | Cmd::Init(_) | Cmd::DevDb(_)) {
+        return migrate_cli::run();
+    }
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: reading the current folder: {e}");
+            return ExitCode::from(migrate_cli::EXIT_FAILURE);
+        }
+    };
+    let loaded = match migrate_cli::config::load(&cwd) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(migrate_cli::EXIT_FAILURE);
+        }
+    };
+    let Some(krate) = loaded.migrations_crate() else {
+        eprintln!(
+            "error: {} the migrations crate: set `migrations = \"path/to/crate\"` in migrate.toml, or run `migrate-cli init` to create one",
+            if loaded.found {
+                "migrate.toml does not name"
+            } else {
+                "no migrate.toml found here or above, so migrate-cli does not know"
+            }
+        );
+        return ExitCode::from(migrate_cli::EXIT_FAILURE);
+    };
+    let manifest = krate.join("Cargo.toml");
+    if !manifest.is_file() {
+        eprintln!("error: the migrations crate {} (from migrate.toml) has no Cargo.toml", krate.display());
+        return ExitCode::from(migrate_cli::EXIT_FAILURE);
+    }
+    // Under `cargo run`, CARGO names the cargo in use; cargo has released its build lock by now.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--")
+        .args(&args[1..])
+        .status();
     match status {
-        Ok(s) => ExitCode::from(s.code().map_or(2, |c| c as u8)),
+        // A failed build of the migrations crate exits 101: report it as "stopped the work".
+        Ok(s) => ExitCode::from(match s.code() {
+            Some(c @ 0..=2) => c as u8,
+            _ => migrate_cli::EXIT_FAILURE,
+        }),
         Err(e) => {
             eprintln!("error: cannot run cargo to build the migrations crate: {e}");
-            ExitCode::from(2)
+            ExitCode::from(migrate_cli::EXIT_FAILURE)
         }
     }
 }

@@ -7,7 +7,7 @@ use tokio_postgres::Client;
 use super::error::{DbFailure, RunError, Sent};
 use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
 use super::plan::{Guard, Step, from_sql, plan};
-use super::{DownTarget, Done, Failed, Migrator, Report, Resolve, actor, timeouts};
+use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, timeouts};
 use crate::ident::quote_ident;
 use crate::registry::Migration;
 use crate::render::render_ops;
@@ -150,8 +150,12 @@ async fn apply_one(
             tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
             tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
             let ms = start.elapsed().as_millis() as i64;
-            history::insert(&tx, tables, &row("applied", Some(ms))).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            history::log(&tx, tables, &event("apply", "ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+            history::insert(&tx, tables, &row("applied", Some(ms)))
+                .await
+                .map_err(|e| DbFailure::from_error(&e, None))?;
+            history::log(&tx, tables, &event("apply", "ok", None))
+                .await
+                .map_err(|e| DbFailure::from_error(&e, None))?;
             Ok::<i64, DbFailure>(ms)
         }
         .await;
@@ -208,7 +212,13 @@ struct StepOf<'a> {
 }
 
 /// Runs step `k` of a non-transactional migration and records the progress (`k + 1` steps done).
-async fn run_step(of: &StepOf<'_>, client: &mut Client, k: usize, step: &Step, resuming: bool) -> Result<(), DbFailure> {
+async fn run_step(
+    of: &StepOf<'_>,
+    client: &mut Client,
+    k: usize,
+    step: &Step,
+    resuming: bool,
+) -> Result<(), DbFailure> {
     let StepOf { m, tables, version, direction } = *of;
     if step.transactional {
         let (text, sent) = batch(&step.statements);
@@ -314,7 +324,9 @@ pub(super) async fn down(
             },
             None => match &row.down_sql {
                 Some(sql) => {
-                    report.warnings.push(format!("{id} is missing from the code: rolling it back with the down SQL stored in the history"));
+                    report.warnings.push(format!(
+                        "{id} is missing from the code: rolling it back with the down SQL stored in the history"
+                    ));
                     from_sql(sql, row.transactional)
                 }
                 None => {
@@ -393,7 +405,11 @@ async fn rollback_one(
             if let Err(failure) = run_step(&of, client, k, step, resuming).await {
                 let _ = history::set_progress(&*client, tables, row.version, "failed", "down", k).await;
                 let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
-                return Err(RunError::Migration { migration: format!("{id} (rolling back)"), step: Some(k + 1), failure });
+                return Err(RunError::Migration {
+                    migration: format!("{id} (rolling back)"),
+                    step: Some(k + 1),
+                    failure,
+                });
             }
         }
         history::delete(&*client, tables, row.version)

@@ -104,8 +104,7 @@ impl fmt::Display for DbFailure {
                     let p = p as usize;
                     if p > offset && p <= offset + len + 1 {
                         let col = p - offset - 1;
-                        let pad: String =
-                            line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                        let pad: String = line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                         write!(f, "\n    {pad}^")?;
                         caret_done = true;
                     }

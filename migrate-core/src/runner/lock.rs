@@ -83,7 +83,10 @@ async fn holder(client: &Client, key: i64) -> Option<String> {
     let app: String = row.get(1);
     let addr: String = row.get(2);
     let since: String = row.get(3);
-    Some(format!("backend pid {pid} ({}from {addr}, connected since {since})", if app.is_empty() { String::new() } else { format!("{app} ") }))
+    Some(format!(
+        "backend pid {pid} ({}from {addr}, connected since {since})",
+        if app.is_empty() { String::new() } else { format!("{app} ") }
+    ))
 }
 
 /// Releases the lock (also released when the connection closes).

@@ -196,9 +196,7 @@ impl Migrator {
         let key = lock::key(&tables.history);
         let wait = self.config.wait_for_lock;
         lock::acquire(client, key, wait, &mut *self.progress).await?;
-        if create
-            && let Err(e) = client.batch_execute(&tables.ddl()).await
-        {
+        if create && let Err(e) = client.batch_execute(&tables.ddl()).await {
             lock::release(client, key).await;
             return Err(RunError::db("creating the migration history tables", &e));
         }
@@ -292,7 +290,8 @@ impl Migrator {
                 ""
             }
         );
-        let dropped = client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("dropping schema {schema}"), &e));
+        let dropped =
+            client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("dropping schema {schema}"), &e));
         if let Err(e) = dropped {
             Self::finish(client, key).await;
             return Err(e.into());
@@ -312,11 +311,8 @@ impl Migrator {
 
 /// Who is applying: the database role, the OS user and the host.
 pub(crate) async fn actor(client: &Client) -> String {
-    let role: String = client
-        .query_one("SELECT current_user::text", &[])
-        .await
-        .map(|r| r.get(0))
-        .unwrap_or_else(|_| "?".into());
+    let role: String =
+        client.query_one("SELECT current_user::text", &[]).await.map(|r| r.get(0)).unwrap_or_else(|_| "?".into());
     let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())

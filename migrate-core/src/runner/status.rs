@@ -16,9 +16,15 @@ pub enum EntryState {
     /// Applied, but not in the code any more.
     MissingFromCode,
     /// An earlier run failed at `step` (`direction` `up` or `down`).
-    Failed { step: usize, direction: String },
+    Failed {
+        step: usize,
+        direction: String,
+    },
     /// An earlier run stopped during the migration (killed) at `step`.
-    InProgress { step: usize, direction: String },
+    InProgress {
+        step: usize,
+        direction: String,
+    },
 }
 
 impl EntryState {

@@ -1,0 +1,194 @@
+//! The command line's arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Typed, reversible PostgreSQL migrations.
+///
+/// The database comes from --database-url, --target NAME, $DATABASE_URL, a .env file, or the default
+/// target in migrate.toml, in that order; with none of them, a project-local development cluster.
+#[derive(Debug, Parser)]
+#[command(name = "migrate-cli", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A target named in migrate.toml.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  migrate-cli up                       apply every pending migration
+  migrate-cli up --dry-run             print the plan and the SQL, run nothing
+  migrate-cli down                     roll back the last batch
+  migrate-cli status --exit-code       a CI gate: exit 1 when anything is pending or changed
+  migrate-cli sql up 20240101000000    print a migration's SQL
+  migrate-cli new add_user_roles       write a new migration file";
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations.
+    ///
+    /// Example: migrate-cli up --to 20240105000000
+    Up(UpArgs),
+    /// Roll back migrations (default: the last batch, i.e. the last `up` run).
+    ///
+    /// Example: migrate-cli down --steps 2
+    Down(DownArgs),
+    /// Roll back the last migration and apply it again.
+    ///
+    /// Example: migrate-cli redo
+    Redo(LockArgs),
+    /// Show every migration's state: applied, pending, changed, missing, failed.
+    ///
+    /// Example: migrate-cli status --exit-code --format json
+    Status(StatusArgs),
+    /// Print the exact SQL of migrations without running it.
+    ///
+    /// Example: migrate-cli sql down 20240101000000..20240105000000
+    Sql(SqlArgs),
+    /// List the migrations in the code (no database needed).
+    ///
+    /// Example: migrate-cli list
+    List,
+    /// Repair the history by hand, without running migrations.
+    ///
+    /// Example: migrate-cli resolve --accept-checksum 20240101000000
+    Resolve(ResolveArgs),
+    /// Drop every object in the migrations' schema and apply everything again (development only).
+    ///
+    /// Example: migrate-cli reset --yes
+    Reset(ResetArgs),
+    /// Write a new migration file from a template and register it.
+    ///
+    /// Example: migrate-cli new add_user_roles
+    New(NewArgs),
+    /// Set up migrations in your project: a migrations crate and migrate.toml.
+    ///
+    /// Example: migrate-cli init
+    Init(InitArgs),
+    /// Manage the project-local development database.
+    ///
+    /// Example: migrate-cli dev-db status
+    DevDb(DevDbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Fail at once when another process holds the migration lock, instead of waiting.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Apply up to and including this version.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<u64>,
+    /// Print the plan and the SQL; run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply pending migrations older than the newest applied one.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct DownArgs {
+    /// Roll back this many migrations.
+    #[arg(long, value_name = "N")]
+    pub steps: Option<usize>,
+    /// Roll back every migration newer than this version.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<u64>,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Exit with 1 when a migration is pending, changed since applied, or failed.
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// `up` or `down`.
+    #[arg(value_enum, default_value_t = Direction::Up)]
+    pub direction: Direction,
+    /// A version, or a range `FROM..TO` (either end may be left out).
+    pub range: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ResolveArgs {
+    /// Record this version as applied without running it.
+    #[arg(long, value_name = "VERSION")]
+    pub applied: Option<u64>,
+    /// Remove this version from the history without running its down.
+    #[arg(long, value_name = "VERSION")]
+    pub rolled_back: Option<u64>,
+    /// Accept the code's checksum for this applied version.
+    #[arg(long, value_name = "VERSION")]
+    pub accept_checksum: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Confirm: every object in the migrations' schema is dropped.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The migration's name, in snake_case.
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the migrations crate (relative to the current folder).
+    #[arg(long, default_value = "migrations")]
+    pub path: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DevDbArgs {
+    #[command(subcommand)]
+    pub action: DevDbAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevDbAction {
+    /// Show whether the development cluster runs, and its URL.
+    Status,
+    /// Start the development cluster.
+    Start,
+    /// Stop the development cluster.
+    Stop,
+}

@@ -1,0 +1,109 @@
+//! One file per command; this module dispatches and holds what they share.
+
+mod down;
+mod list;
+mod reset;
+mod resolve;
+mod sql;
+mod status;
+mod up;
+
+use anyhow::{Context, Result};
+use migrate_core::registry::Migration;
+use migrate_core::runner::Migrator;
+use tokio_postgres::Client;
+
+use crate::cli::{Cli, Command, DevDbAction, Format};
+use crate::config::Loaded;
+use crate::connect::Database;
+use crate::output::Out;
+
+/// What every command gets.
+pub struct Ctx {
+    pub cli_url: Option<String>,
+    pub cli_target: Option<String>,
+    pub out: Out,
+    pub loaded: Loaded,
+}
+
+impl Ctx {
+    /// The migrations linked into this program.
+    pub fn migrations(&self) -> Result<Vec<Migration>> {
+        Ok(migrate_core::registry::migrations()?)
+    }
+
+    /// The database to use; with none configured, the project-local development cluster.
+    pub async fn database(&self) -> Result<Database> {
+        match crate::connect::resolve(&self.loaded, self.cli_url.as_deref(), self.cli_target.as_deref())? {
+            Some(db) => Ok(db),
+            None => {
+                let url = crate::dev_db::ensure_running(&self.loaded.root, !self.out.json)?;
+                Ok(Database { url, source: crate::connect::Source::DefaultTarget("dev-db".into()), production: false })
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> Result<(Database, Client)> {
+        let db = self.database().await?;
+        let client = crate::connect::connect(&db.url).await?;
+        Ok((db, client))
+    }
+
+    /// A runner over the code's migrations with the configured settings; progress goes to stderr.
+    pub fn migrator(&self, migrations: Vec<Migration>) -> Result<Migrator> {
+        let mut m = Migrator::new(migrations);
+        m.with_config(self.loaded.runner_config()?);
+        let json = self.out.json;
+        m.on_progress(move |msg| {
+            if !json {
+                eprintln!("{msg}");
+            }
+        });
+        Ok(m)
+    }
+
+    /// Prints a JSON value.
+    pub fn json(&self, value: &serde_json::Value) {
+        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    }
+}
+
+/// Runs the parsed command; returns the exit code or an error (printed by the caller).
+pub async fn dispatch(cli: Cli) -> Result<u8> {
+    let cwd = std::env::current_dir().context("reading the current folder")?;
+    let loaded = crate::config::load(&cwd)?;
+    let ctx =
+        Ctx { cli_url: cli.database_url, cli_target: cli.target, out: Out::new(cli.format == Format::Json), loaded };
+    match cli.command {
+        Command::Up(a) => up::run(&ctx, a).await,
+        Command::Down(a) => down::run(&ctx, a).await,
+        Command::Redo(a) => down::redo(&ctx, a).await,
+        Command::Status(a) => status::run(&ctx, a).await,
+        Command::Sql(a) => sql::run(&ctx, a),
+        Command::List => list::run(&ctx),
+        Command::Resolve(a) => resolve::run(&ctx, a).await,
+        Command::Reset(a) => reset::run(&ctx, a).await,
+        Command::New(a) => {
+            let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
+            let path = crate::scaffold::new_migration(&dir, &a.name)?;
+            println!("created {}", path.display());
+            Ok(crate::EXIT_OK)
+        }
+        Command::Init(a) => {
+            let written = crate::scaffold::init(&cwd, &a.path)?;
+            for w in written {
+                println!("created {}", w.display());
+            }
+            Ok(crate::EXIT_OK)
+        }
+        Command::DevDb(a) => {
+            let root = &ctx.loaded.root;
+            match a.action {
+                DevDbAction::Status => println!("{}", crate::dev_db::status(root)?),
+                DevDbAction::Start => println!("{}", crate::dev_db::ensure_running(root, false)?),
+                DevDbAction::Stop => println!("{}", crate::dev_db::stop(root)?),
+            }
+            Ok(crate::EXIT_OK)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! `reset`: drop the migrations' schema and apply everything again (development only).
+
+use anyhow::{Result, bail};
+
+use super::Ctx;
+use super::up::print_report;
+use crate::cli::ResetArgs;
+
+pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
+    let db = ctx.database().await?;
+    if db.production {
+        bail!("refusing to reset a production database (its target is marked `production = true` in migrate.toml)");
+    }
+    if !args.yes {
+        bail!(
+            "reset drops every object in the migrations' schema, data included, then applies every migration again; run `reset --yes` to confirm"
+        );
+    }
+    let migrations = ctx.migrations()?;
+    let mut client = crate::connect::connect(&db.url).await?;
+    let mut m = ctx.migrator(migrations)?;
+    let report = m.reset(&mut client).await?;
+    print_report(ctx, &report, "applied");
+    Ok(crate::EXIT_OK)
+}

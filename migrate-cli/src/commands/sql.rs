@@ -1,0 +1,71 @@
+//! `sql [up|down] [range]`: the exact SQL, without running it.
+
+use anyhow::{Result, bail};
+use migrate_core::registry::Migration;
+use migrate_core::runner::plan::plan;
+
+use super::Ctx;
+use crate::cli::{Direction, SqlArgs};
+
+/// Parses `V`, `A..B`, `A..`, `..B`.
+fn range(text: Option<&str>) -> Result<(u64, u64)> {
+    let parse = |s: &str, default: u64| -> Result<u64> {
+        if s.is_empty() {
+            return Ok(default);
+        }
+        s.parse().map_err(|_| anyhow::anyhow!("`{s}` is not a version (14 digits, e.g. 20240101000000)"))
+    };
+    match text {
+        None => Ok((0, u64::MAX)),
+        Some(t) => match t.split_once("..") {
+            Some((a, b)) => Ok((parse(a, 0)?, parse(b, u64::MAX)?)),
+            None => {
+                let v = parse(t, 0)?;
+                Ok((v, v))
+            }
+        },
+    }
+}
+
+pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
+    let migrations = ctx.migrations()?;
+    let (from, to) = range(args.range.as_deref())?;
+    let mut chosen: Vec<&Migration> = migrations.iter().filter(|m| m.version >= from && m.version <= to).collect();
+    if chosen.is_empty() {
+        bail!("no migration in {}", args.range.as_deref().unwrap_or("the code"));
+    }
+    let up = args.direction == Direction::Up;
+    if !up {
+        chosen.reverse();
+    }
+    let mut out = String::new();
+    let mut json = Vec::new();
+    for m in chosen {
+        let ops = if up {
+            &m.up[..]
+        } else {
+            match m.down_ops() {
+                Ok(ops) => ops,
+                Err(reason) => bail!("{} cannot be rolled back: {reason}", m.id()),
+            }
+        };
+        let steps = plan(ops, m.transaction);
+        let statements: Vec<String> = steps.iter().flat_map(|s| s.statements.clone()).collect();
+        out.push_str(&format!(
+            "-- {} ({})\n",
+            m.id(),
+            if m.transaction { "one transaction" } else { "no transaction" }
+        ));
+        for st in &statements {
+            out.push_str(st);
+            out.push_str(";\n");
+        }
+        json.push(serde_json::json!({ "version": m.version, "name": m.name, "transaction": m.transaction, "statements": statements }));
+    }
+    if ctx.out.json {
+        ctx.json(&serde_json::json!(json));
+    } else {
+        print!("{out}");
+    }
+    Ok(crate::EXIT_OK)
+}

@@ -1,0 +1,52 @@
+//! `status`: every migration's state; `--exit-code` makes it a CI gate.
+
+use anyhow::Result;
+use migrate_core::runner::EntryState;
+use serde_json::json;
+
+use super::Ctx;
+use crate::cli::StatusArgs;
+
+pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
+    let migrations = ctx.migrations()?;
+    let (_db, client) = ctx.connect().await?;
+    let mut m = ctx.migrator(migrations)?;
+    let status = m.status(&client).await?;
+    let problems = status.problems().count();
+    if ctx.out.json {
+        let entries: Vec<_> = status
+            .entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "version": e.version,
+                    "name": e.name,
+                    "state": e.state.label(),
+                    "applied_at": e.applied_at,
+                    "applied_by": e.applied_by,
+                    "batch": e.batch,
+                })
+            })
+            .collect();
+        ctx.json(&json!({ "migrations": entries, "problems": problems }));
+    } else {
+        for e in &status.entries {
+            let label = e.state.label();
+            let shown = match e.state {
+                EntryState::Applied => ctx.out.green(&label),
+                EntryState::Pending | EntryState::MissingFromCode => ctx.out.yellow(&label),
+                _ => ctx.out.red(&label),
+            };
+            let when = e.applied_at.as_deref().map(|a| format!("  {}", ctx.out.dim(a))).unwrap_or_default();
+            println!("{} {:<40} {shown}{when}", e.version, e.name);
+        }
+        let pending = status
+            .entries
+            .iter()
+            .filter(|e| matches!(e.state, EntryState::Pending | EntryState::PendingOutOfOrder))
+            .count();
+        let applied = status.entries.iter().filter(|e| e.state == EntryState::Applied).count();
+        println!("{applied} applied, {pending} pending, {problems} needing attention");
+    }
+    Ok(if args.exit_code && problems > 0 { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
+}

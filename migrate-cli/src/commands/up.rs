@@ -1,0 +1,100 @@
+//! `up`: apply pending migrations (or, with `--dry-run`, print what would run).
+
+use anyhow::Result;
+use migrate_core::runner::plan::plan;
+use migrate_core::runner::{EntryState, Report};
+use serde_json::json;
+
+use super::Ctx;
+use crate::cli::UpArgs;
+
+pub fn report_json(r: &Report) -> serde_json::Value {
+    let done =
+        |d: &migrate_core::runner::Done| json!({ "version": d.version, "id": d.id, "duration_ms": d.duration_ms });
+    json!({
+        "applied": r.applied.iter().map(done).collect::<Vec<_>>(),
+        "rolled_back": r.rolled_back.iter().map(done).collect::<Vec<_>>(),
+        "warnings": r.warnings,
+    })
+}
+
+pub fn print_report(ctx: &Ctx, r: &Report, verb: &str) {
+    for w in &r.warnings {
+        eprintln!("{} {w}", ctx.out.yellow("warning:"));
+    }
+    if ctx.out.json {
+        ctx.json(&report_json(r));
+        return;
+    }
+    let list = if verb == "applied" { &r.applied } else { &r.rolled_back };
+    for d in list {
+        println!("{} {} ({} ms)", ctx.out.green(verb), d.id, d.duration_ms);
+    }
+    if list.is_empty() {
+        println!(
+            "nothing to do: {}",
+            if verb == "applied" { "the database is up to date" } else { "nothing to roll back" }
+        );
+    }
+}
+
+pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
+    let migrations = ctx.migrations()?;
+    let (db, mut client) = ctx.connect().await?;
+    let mut m = ctx.migrator(migrations)?;
+    let mut config = m.config().clone();
+    config.wait_for_lock = !args.lock.no_wait;
+    config.allow_out_of_order = args.allow_out_of_order;
+    m.with_config(config);
+    if !ctx.out.json {
+        eprintln!("migrating {}", crate::connect::describe(&crate::connect::parse(&db.url)?.config));
+    }
+    if args.dry_run {
+        let status = m.status(&client).await?;
+        let pending: Vec<u64> = status
+            .entries
+            .iter()
+            .filter(|e| matches!(e.state, EntryState::Pending | EntryState::PendingOutOfOrder))
+            .filter(|e| args.to.is_none_or(|t| e.version <= t))
+            .map(|e| e.version)
+            .collect();
+        let mut json = Vec::new();
+        for mig in m.migrations().iter().filter(|x| pending.contains(&x.version)) {
+            let steps = plan(&mig.up, mig.transaction);
+            if !ctx.out.json {
+                println!("-- {} ({} step{})", mig.id(), steps.len(), if steps.len() == 1 { "" } else { "s" });
+                for (i, s) in steps.iter().enumerate() {
+                    println!(
+                        "-- step {}: {}",
+                        i + 1,
+                        if s.transactional { "in a transaction" } else { "alone, outside a transaction" }
+                    );
+                    for st in &s.statements {
+                        println!("{st};");
+                    }
+                }
+            }
+            json.push(json!({ "version": mig.version, "id": mig.id(), "steps": steps.iter().map(|s| json!({"transactional": s.transactional, "statements": s.statements})).collect::<Vec<_>>() }));
+        }
+        if ctx.out.json {
+            ctx.json(&json!({ "dry_run": true, "pending": json }));
+        } else if pending.is_empty() {
+            println!("nothing to do: the database is up to date");
+        }
+        return Ok(crate::EXIT_OK);
+    }
+    match m.up(&mut client, args.to).await {
+        Ok(report) => {
+            print_report(ctx, &report, "applied");
+            Ok(crate::EXIT_OK)
+        }
+        Err(failed) => {
+            if !ctx.out.json {
+                for d in &failed.report.applied {
+                    println!("{} {} ({} ms)", ctx.out.green("applied"), d.id, d.duration_ms);
+                }
+            }
+            Err(failed.into())
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! `migrate.toml`: found by walking up from the current folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "migrate.toml";
+
+/// The configuration, as documented key by key in the README.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The migrations crate: a folder with a Cargo.toml, relative to migrate.toml.
+    pub migrations: Option<String>,
+    /// The history table (default `migrate_history`).
+    pub history_table: Option<String>,
+    /// The schema the migrations and the history run in (default: the connection's current schema).
+    pub schema: Option<String>,
+    /// `lock_timeout` per statement, e.g. `"10s"`, `"500ms"`, `"0"` for none (default 10s).
+    pub lock_timeout: Option<String>,
+    /// `statement_timeout` per statement (default: none).
+    pub statement_timeout: Option<String>,
+    /// The target used when none is named.
+    pub default_target: Option<String>,
+    /// Named databases.
+    #[serde(default)]
+    pub targets: BTreeMap<String, Target>,
+}
+
+/// A named database.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The connection URL (`postgres://user:password@host:port/db?sslmode=...`).
+    pub url: Option<String>,
+    /// The name of an environment variable holding the URL (keeps passwords out of the file).
+    pub url_env: Option<String>,
+    /// A production database: `reset` refuses it.
+    #[serde(default)]
+    pub production: bool,
+}
+
+/// A loaded configuration and where it was found.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub config: Config,
+    /// The folder holding migrate.toml, or the current folder when there is none.
+    pub root: PathBuf,
+    /// Whether a file was found.
+    pub found: bool,
+}
+
+/// Finds migrate.toml in `start` or a parent folder and reads it.
+pub fn load(start: &Path) -> Result<Loaded> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            let text =
+                std::fs::read_to_string(&candidate).with_context(|| format!("reading {}", candidate.display()))?;
+            let config: Config =
+                toml::from_str(&text).with_context(|| format!("{} is not valid", candidate.display()))?;
+            return Ok(Loaded { config, root: d.to_path_buf(), found: true });
+        }
+        dir = d.parent();
+    }
+    Ok(Loaded { config: Config::default(), root: start.to_path_buf(), found: false })
+}
+
+/// Parses `"10s"`, `"500ms"`, `"2min"`, `"0"` (none).
+pub fn duration(key: &str, text: &str) -> Result<Option<Duration>> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let Ok(n) = number.parse::<u64>() else {
+        bail!(
+            "{key} = {text:?} in {FILE_NAME} is not a duration: write e.g. \"10s\", \"500ms\", \"2min\", or \"0\" for none"
+        );
+    };
+    let d = match unit.trim() {
+        "" if n == 0 => return Ok(None),
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "min" => Duration::from_secs(n * 60),
+        _ => bail!("{key} = {text:?} in {FILE_NAME}: the unit must be ms, s or min"),
+    };
+    Ok(if d.is_zero() { None } else { Some(d) })
+}
+
+impl Loaded {
+    /// The runner settings from this configuration.
+    pub fn runner_config(&self) -> Result<migrate_core::runner::Config> {
+        let mut c = migrate_core::runner::Config::default();
+        if let Some(t) = &self.config.history_table {
+            c.history_table = t.clone();
+        }
+        c.schema = self.config.schema.clone();
+        if let Some(t) = &self.config.lock_timeout {
+            c.lock_timeout = duration("lock_timeout", t)?;
+        }
+        if let Some(t) = &self.config.statement_timeout {
+            c.statement_timeout = duration("statement_timeout", t)?;
+        }
+        Ok(c)
+    }
+
+    /// The migrations crate folder, if configured.
+    pub fn migrations_crate(&self) -> Option<PathBuf> {
+        self.config.migrations.as_ref().map(|m| self.root.join(m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("k", "10s").unwrap(), Some(Duration::from_secs(10)));
+        assert_eq!(duration("k", "250ms").unwrap(), Some(Duration::from_millis(250)));
+        assert_eq!(duration("k", "2min").unwrap(), Some(Duration::from_secs(120)));
+        assert_eq!(duration("k", "0").unwrap(), None);
+        assert!(duration("k", "ten").unwrap_err().to_string().contains("is not a duration"));
+        assert!(duration("k", "5h").unwrap_err().to_string().contains("the unit must be"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<Config>("histroy_table = \"x\"").is_err());
+        let c: Config = toml::from_str("[targets.prod]\nurl = \"postgres://h/db\"\nproduction = true").unwrap();
+        assert!(c.targets["prod"].production);
+    }
+}

@@ -1,0 +1,198 @@
+//! `new` and `init`: writing migration files and setting up a migrations crate.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::config::Loaded;
+
+/// The `src/migrations` folder of the configured migrations crate (or of the crate `cargo run` runs).
+pub fn migrations_dir(loaded: &Loaded) -> Result<PathBuf> {
+    if let Some(dir) = loaded.migrations_crate() {
+        return Ok(dir.join("src").join("migrations"));
+    }
+    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        return Ok(PathBuf::from(dir).join("src").join("migrations"));
+    }
+    bail!(
+        "no migrations crate configured: set `migrations = \"path/to/crate\"` in migrate.toml, or run `migrate-cli init`"
+    )
+}
+
+/// UTC now as `YYYYMMDDHHMMSS`.
+pub fn timestamp_now() -> u64 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    timestamp(secs)
+}
+
+/// Seconds since the epoch as `YYYYMMDDHHMMSS` (UTC), by Howard Hinnant's days-to-civil algorithm.
+pub fn timestamp(secs: u64) -> u64 {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s) = (rem / 3600, rem / 60 % 60, rem % 60);
+    (year as u64) * 10_000_000_000 + (month as u64) * 100_000_000 + (day as u64) * 1_000_000 + h * 10_000 + m * 100 + s
+}
+
+const TEMPLATE: &str = "use migrate_core::prelude::*;
+
+#[migration]
+pub fn up(s: &mut Schema) {
+    // Record the change here, e.g.:
+    // s.create_table(\"things\", |t| {
+    //     t.bigint(\"id\").identity().primary_key();
+    // });
+    let _ = s;
+}
+
+// No `down`: it is derived from `up`. A change that cannot be derived (dropping a table or a column,
+// raw SQL without its down, ...) does not compile until you add:
+//
+// #[migration]
+// pub fn down(s: &mut Schema) { .. }
+";
+
+/// Writes `m<now>_<name>.rs` in `dir` and registers it: with the build-script module list (what
+/// `init` sets up) the file is all it takes; with a hand-written `mod.rs`, its `mod` line is added.
+pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf> {
+    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
+        bail!("migration name `{name}` must be snake_case: lowercase letters, digits and `_`, e.g. add_user_roles");
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut version = timestamp_now();
+    // Two migrations created in the same second get distinct versions.
+    let taken = |v: u64| {
+        std::fs::read_dir(dir)
+            .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with(&format!("m{v}_"))))
+            .unwrap_or(false)
+    };
+    while taken(version) {
+        version += 1;
+    }
+    let module = format!("m{version}_{name}");
+    let path = dir.join(format!("{module}.rs"));
+    std::fs::write(&path, TEMPLATE).with_context(|| format!("writing {}", path.display()))?;
+    let mod_rs = dir.join("mod.rs");
+    if mod_rs.is_file() {
+        let mut text = std::fs::read_to_string(&mod_rs).with_context(|| format!("reading {}", mod_rs.display()))?;
+        if !text.ends_with('\n') && !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!("pub mod {module};\n"));
+        std::fs::write(&mod_rs, text).with_context(|| format!("writing {}", mod_rs.display()))?;
+    }
+    Ok(path)
+}
+
+/// Where this CLI's own sources are, for the path dependencies `init` writes (the crates are not
+/// published under these names yet: `migrate-core` on crates.io is an unrelated crate).
+fn source_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Sets up migrations in the project at `cwd`: a migrations crate at `path` (library with the
+/// migrations, binary calling the CLI, build script listing `src/migrations/`) and `migrate.toml`.
+pub fn init(cwd: &Path, path: &str) -> Result<Vec<PathBuf>> {
+    let krate = cwd.join(path);
+    let config = cwd.join(crate::config::FILE_NAME);
+    if config.exists() {
+        bail!("{} already exists: this project is set up", config.display());
+    }
+    if krate.join("Cargo.toml").exists() {
+        bail!("{} already has a Cargo.toml: choose another --path", krate.display());
+    }
+    let name = krate.file_name().and_then(|n| n.to_str()).unwrap_or("migrations").replace('-', "_");
+    let package = format!("{}", name.replace('_', "-"));
+    let src = source_root();
+    let dep = |c: &str| format!("{c} = {{ path = {:?} }}", src.join(c).display().to_string());
+    let files: Vec<(PathBuf, String)> = vec![
+        (
+            krate.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{}\n{}\n\n[build-dependencies]\n{}\n",
+                dep("migrate-core"),
+                dep("migrate-cli"),
+                dep("migrate-build")
+            ),
+        ),
+        (krate.join("build.rs"), "fn main() {\n    migrate_build::generate_module_list(\"src/migrations\");\n}\n".into()),
+        (
+            krate.join("src/lib.rs"),
+            "//! The database migrations, one file per migration in `src/migrations/`.\n\npub mod migrations {\n    include!(concat!(env!(\"OUT_DIR\"), \"/migrations.rs\"));\n}\n".into(),
+        ),
+        (
+            krate.join("src/main.rs"),
+            format!(
+                "use std::process::ExitCode;\n\n// Names the library so the linker keeps its migrations.\nuse {name} as _;\n\nfn main() -> ExitCode {{\n    migrate_cli::run()\n}}\n"
+            ),
+        ),
+        (
+            config.clone(),
+            format!(
+                "# migrate.toml: see the migrate-cli README for every key.\nmigrations = {path:?}\n# history_table = \"migrate_history\"\n# lock_timeout = \"10s\"\n# default_target = \"dev\"\n#\n# [targets.dev]\n# url = \"postgres://postgres@127.0.0.1:5432/app_dev\"\n#\n# [targets.production]\n# url_env = \"PRODUCTION_DATABASE_URL\"\n# production = true\n"
+            ),
+        ),
+    ];
+    let mut written = Vec::new();
+    for (file, text) in files {
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+        written.push(file);
+    }
+    written.push(new_migration(&krate.join("src/migrations"), "init")?);
+    add_to_workspace(cwd, path)?;
+    Ok(written)
+}
+
+/// When the project at `cwd` is a workspace, adds the new crate to its members.
+fn add_to_workspace(cwd: &Path, member: &str) -> Result<()> {
+    let manifest = cwd.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest) else { return Ok(()) };
+    if !text.contains("[workspace]") {
+        return Ok(());
+    }
+    let Some(start) = text.find("members") else {
+        bail!("{} has a [workspace] without `members`: add {member:?} to it", manifest.display());
+    };
+    let Some(open) = text[start..].find('[').map(|i| start + i) else { return Ok(()) };
+    let updated = format!("{}[{member:?}, {}", &text[..open], &text[open + 1..]);
+    std::fs::write(&manifest, updated).with_context(|| format!("writing {}", manifest.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_civil_time() {
+        assert_eq!(timestamp(0), 19700101000000);
+        assert_eq!(timestamp(951_782_400), 20000229000000); // a leap day
+        assert_eq!(timestamp(1_718_884_800 + 3_723), 20240620130203);
+    }
+
+    #[test]
+    fn new_writes_a_registered_file_with_a_unique_version() {
+        let dir = std::env::temp_dir().join(format!("migrate-new-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("mod.rs"), "").unwrap();
+        let a = new_migration(&dir, "add_roles").unwrap();
+        let b = new_migration(&dir, "add_more").unwrap();
+        let stem = |p: &Path| p.file_stem().unwrap().to_string_lossy().into_owned();
+        assert_ne!(stem(&a)[..15], stem(&b)[..15], "same version twice");
+        let mods = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+        assert_eq!(mods, format!("pub mod {};\npub mod {};\n", stem(&a), stem(&b)));
+        assert!(std::fs::read_to_string(&a).unwrap().contains("#[migration]"));
+        assert!(new_migration(&dir, "Bad-Name").unwrap_err().to_string().contains("must be snake_case"));
+    }
+}
