@@ -162,3 +162,62 @@ pub fn without_column_positions(catalog: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The URL of a test database (TLS `prefer`, as the CLI's default).
+pub fn db_url(db: &str) -> String {
+    format!("postgres://postgres@127.0.0.1:5432/{db}")
+}
+
+/// What a CLI run printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with the whole output unless the exit code is `code`.
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "exit code {} (expected {code})\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        self
+    }
+}
+
+/// A folder of its own for a CLI run, so no migrate.toml or .env of the repository is picked up.
+pub fn scratch_dir(tag: &str) -> std::path::PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("migrate-test-{tag}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs a migrations binary with `DATABASE_URL` set (unless `url` is empty), in `dir`.
+pub fn cli_in(dir: &std::path::Path, bin: &str, url: &str, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("DATABASE_URL");
+    if !url.is_empty() {
+        cmd.env("DATABASE_URL", url);
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// [`cli_in`] in a fresh scratch folder.
+pub fn cli(bin: &str, url: &str, args: &[&str]) -> Run {
+    cli_in(&scratch_dir("cli"), bin, url, args)
+}
+
+/// The history rows as `(version, state, step)`.
+pub async fn history(client: &Client) -> Vec<(i64, String, i32)> {
+    client
+        .query("SELECT version, state, step FROM migrate_history ORDER BY version", &[])
+        .await
+        .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        .unwrap_or_default()
+}

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cases;
+mod cli;
 mod ops_columns;
 mod ops_indexes_constraints;
 mod ops_tables;

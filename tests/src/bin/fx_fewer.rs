@@ -1,0 +1,12 @@
+//! A migrations binary for the CLI tests (see tests/fixtures).
+
+use std::process::ExitCode;
+
+#[path = "../../fixtures/one.rs"]
+mod m20240101000000_one;
+#[path = "../../fixtures/two.rs"]
+mod m20240102000000_two;
+
+fn main() -> ExitCode {
+    migrate_cli::run()
+}

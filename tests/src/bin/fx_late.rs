@@ -1,0 +1,16 @@
+//! A migrations binary for the CLI tests (see tests/fixtures).
+
+use std::process::ExitCode;
+
+#[path = "../../fixtures/one.rs"]
+mod m20240101000000_one;
+#[path = "../../fixtures/two.rs"]
+mod m20240102000000_two;
+#[path = "../../fixtures/three.rs"]
+mod m20240103000000_three;
+#[path = "../../fixtures/late.rs"]
+mod m20240102120000_late;
+
+fn main() -> ExitCode {
+    migrate_cli::run()
+}

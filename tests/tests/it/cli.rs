@@ -1,0 +1,115 @@
+//! The CLI end to end on the example project: up, status, down, redo, sql, list, and the history it
+//! writes.
+
+use migrate_tests::{TestDb, cli, db_url, history};
+
+const BLOG: &str = env!("CARGO_BIN_EXE_blog");
+
+#[tokio::test]
+async fn blog_up_status_down_redo() {
+    let db = TestDb::new("cli_blog").await;
+    let url = db_url(&db.name);
+
+    let run = cli(BLOG, &url, &["up"]).expect(0);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("applied m2024")).count(), 7, "{}", run.stdout);
+    assert!(run.stderr.contains(&format!("migrating database `{}` on 127.0.0.1:5432 as `postgres`", db.name)), "{}", run.stderr);
+    let rows = history(&db.client).await;
+    assert_eq!(rows.len(), 7);
+    assert!(rows.iter().all(|(_, state, _)| state == "applied"));
+
+    // The history row carries who, what SQL, and how to undo it.
+    let row = db
+        .client
+        .query_one(
+            "SELECT applied_by, up_sql, down_sql, checksum_format, batch, tool_version, transactional
+             FROM migrate_history WHERE version = 20240106000000",
+            &[],
+        )
+        .await
+        .unwrap();
+    let applied_by: String = row.get(0);
+    assert!(applied_by.starts_with("postgres ("), "{applied_by}");
+    let up_sql: Vec<String> = row.get(1);
+    assert_eq!(up_sql, [r#"CREATE INDEX CONCURRENTLY "posts_lower_title_idx" ON "posts" ((lower(title)))"#]);
+    let down_sql: Option<Vec<String>> = row.get(2);
+    assert_eq!(down_sql.unwrap(), [r#"DROP INDEX CONCURRENTLY "posts_lower_title_idx""#]);
+    assert_eq!(row.get::<_, i32>(3), 1);
+    assert_eq!(row.get::<_, i32>(4), 1);
+    assert_eq!(row.get::<_, String>(5), env!("CARGO_PKG_VERSION"));
+    assert!(!row.get::<_, bool>(6));
+
+    let status = cli(BLOG, &url, &["status", "--exit-code"]).expect(0);
+    assert!(status.stdout.contains("7 applied, 0 pending, 0 needing attention"), "{}", status.stdout);
+
+    let down = cli(BLOG, &url, &["down"]).expect(0);
+    assert_eq!(down.stdout.lines().filter(|l| l.starts_with("rolled back")).count(), 7, "{}", down.stdout);
+    assert!(history(&db.client).await.is_empty());
+    let tables: i64 = db
+        .client
+        .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'migrate_history%'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0, "the downs left tables behind");
+    cli(BLOG, &url, &["status", "--exit-code"]).expect(1);
+
+    // Two batches: `down` undoes only the last one.
+    cli(BLOG, &url, &["up", "--to", "20240103000000"]).expect(0);
+    cli(BLOG, &url, &["up"]).expect(0);
+    let down = cli(BLOG, &url, &["down"]).expect(0);
+    assert_eq!(down.stdout.lines().filter(|l| l.starts_with("rolled back")).count(), 4, "{}", down.stdout);
+    assert_eq!(history(&db.client).await.len(), 3);
+    cli(BLOG, &url, &["down", "--steps", "1"]).expect(0);
+    assert_eq!(history(&db.client).await.len(), 2);
+    cli(BLOG, &url, &["up"]).expect(0);
+    cli(BLOG, &url, &["down", "--to", "20240105000000"]).expect(0);
+    assert_eq!(history(&db.client).await.last().unwrap().0, 20240105000000);
+
+    let redo = cli(BLOG, &url, &["redo"]).expect(0);
+    assert!(redo.stdout.contains("rolled back m20240105000000_rename_display_name"), "{}", redo.stdout);
+    assert!(redo.stdout.contains("applied m20240105000000_rename_display_name"), "{}", redo.stdout);
+
+    // The event log keeps everything, in order.
+    let events: Vec<(String, String)> = db
+        .client
+        .query("SELECT action, outcome FROM migrate_history_events ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let applies = events.iter().filter(|e| e.0 == "apply" && e.1 == "ok").count();
+    let rollbacks = events.iter().filter(|e| e.0 == "rollback" && e.1 == "ok").count();
+    assert_eq!((applies, rollbacks), (7 + 3 + 4 + 5 + 1, 7 + 4 + 1 + 2 + 1));
+}
+
+#[tokio::test]
+async fn sql_list_and_dry_run_run_nothing() {
+    let db = TestDb::new("cli_sql").await;
+    let url = db_url(&db.name);
+    let sql = cli(BLOG, "", &["sql", "up", "20240101000000"]).expect(0);
+    assert!(sql.stdout.starts_with("-- m20240101000000_create_users (one transaction)\nCREATE TYPE \"user_role\""), "{}", sql.stdout);
+    let down = cli(BLOG, "", &["sql", "down", "20240106000000..20240107000000"]).expect(0);
+    let first = down.stdout.find("m20240107000000").unwrap();
+    let second = down.stdout.find("m20240106000000").unwrap();
+    assert!(first < second, "downs are printed newest first:\n{}", down.stdout);
+    assert!(down.stdout.contains("DROP INDEX CONCURRENTLY \"posts_lower_title_idx\";"));
+    cli(BLOG, "", &["sql", "up", "1999"]).expect(2);
+
+    let list = cli(BLOG, "", &["list", "--format", "json"]).expect(0);
+    let value: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    let items = value.as_array().unwrap();
+    assert_eq!(items.len(), 7);
+    assert_eq!(items[5]["transaction"], false);
+    assert_eq!(items[6]["down"], "explicit");
+
+    let dry = cli(BLOG, &url, &["up", "--dry-run"]).expect(0);
+    assert!(dry.stdout.contains("-- step 1: alone, outside a transaction"), "{}", dry.stdout);
+    let tables: i64 = db
+        .client
+        .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'users'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0, "--dry-run ran something");
+}
