@@ -179,7 +179,11 @@ pub struct Run {
 impl Run {
     /// Panics with the whole output unless the exit code is `code`.
     pub fn expect(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "exit code {} (expected {code})\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code {} (expected {code})\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
         self
     }
 }

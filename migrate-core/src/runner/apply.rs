@@ -20,18 +20,15 @@ fn statements(steps: &[Step]) -> Vec<String> {
     steps.iter().flat_map(|s| s.statements.iter().cloned()).collect()
 }
 
-/// Joins statements into one simple-query batch, remembering where each starts (in characters).
-fn batch(statements: &[String]) -> (String, Sent) {
-    let mut text = String::new();
-    let mut sent = Sent::default();
-    let mut chars = 0;
+/// Executes statements one by one, so that a failure names its statement (a multi-statement batch
+/// reports no statement for errors without a position, such as a division by zero).
+async fn execute_each(c: &impl tokio_postgres::GenericClient, statements: &[String]) -> Result<(), DbFailure> {
     for st in statements {
-        sent.statements.push((chars, st.clone()));
-        text.push_str(st);
-        text.push_str(";\n");
-        chars += st.chars().count() + 2;
+        if let Err(e) = c.batch_execute(st).await {
+            return Err(DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
+        }
     }
-    (text, sent)
+    Ok(())
 }
 
 pub(super) async fn up(
@@ -144,11 +141,10 @@ async fn apply_one(
     };
     if mig.transaction {
         // One transaction: the migration's statements and its history row commit together or not at all.
-        let (text, sent) = batch(&up_sql);
         let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
         let outcome = async {
             tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+            execute_each(&tx, &up_sql).await?;
             let ms = start.elapsed().as_millis() as i64;
             history::insert(&tx, tables, &row("applied", Some(ms)))
                 .await
@@ -221,10 +217,9 @@ async fn run_step(
 ) -> Result<(), DbFailure> {
     let StepOf { m, tables, version, direction } = *of;
     if step.transactional {
-        let (text, sent) = batch(&step.statements);
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
         tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+        execute_each(&tx, &step.statements).await?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;
@@ -235,14 +230,7 @@ async fn run_step(
         client.batch_execute(&timeouts(&m.config, false)).await.map_err(|e| DbFailure::from_error(&e, None))?;
         // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
         // implicit transaction.
-        let result = async {
-            for st in &step.statements {
-                let one = Sent { statements: vec![(0, st.clone())] };
-                client.batch_execute(st).await.map_err(|e| DbFailure::from_error(&e, Some(&one)))?;
-            }
-            Ok::<(), DbFailure>(())
-        }
-        .await;
+        let result = execute_each(&*client, &step.statements).await;
         let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
         result?;
     }
@@ -366,13 +354,10 @@ async fn rollback_one(
     };
     let single_tx = steps.len() <= 1 && steps.iter().all(|s| s.transactional);
     if single_tx {
-        let (text, sent) = batch(&sql);
         let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
         let outcome = async {
             tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            if !text.is_empty() {
-                tx.batch_execute(&text).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
-            }
+            execute_each(&tx, &sql).await?;
             history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
             history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
             Ok::<(), DbFailure>(())

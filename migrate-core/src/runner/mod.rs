@@ -90,7 +90,7 @@ pub struct Done {
 #[error("{error}")]
 pub struct Failed {
     pub report: Report,
-    #[source]
+    /// Not marked `#[source]`: the message is the error's own, and chained printing must not repeat it.
     pub error: RunError,
 }
 

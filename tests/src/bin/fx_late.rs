@@ -6,10 +6,10 @@ use std::process::ExitCode;
 mod m20240101000000_one;
 #[path = "../../fixtures/two.rs"]
 mod m20240102000000_two;
-#[path = "../../fixtures/three.rs"]
-mod m20240103000000_three;
 #[path = "../../fixtures/late.rs"]
 mod m20240102120000_late;
+#[path = "../../fixtures/three.rs"]
+mod m20240103000000_three;
 
 fn main() -> ExitCode {
     migrate_cli::run()

@@ -12,7 +12,11 @@ async fn blog_up_status_down_redo() {
 
     let run = cli(BLOG, &url, &["up"]).expect(0);
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("applied m2024")).count(), 7, "{}", run.stdout);
-    assert!(run.stderr.contains(&format!("migrating database `{}` on 127.0.0.1:5432 as `postgres`", db.name)), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("migrating database `{}` on 127.0.0.1:5432 as `postgres`", db.name)),
+        "{}",
+        run.stderr
+    );
     let rows = history(&db.client).await;
     assert_eq!(rows.len(), 7);
     assert!(rows.iter().all(|(_, state, _)| state == "applied"));
@@ -46,7 +50,10 @@ async fn blog_up_status_down_redo() {
     assert!(history(&db.client).await.is_empty());
     let tables: i64 = db
         .client
-        .query_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'migrate_history%'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'migrate_history%'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -88,7 +95,11 @@ async fn sql_list_and_dry_run_run_nothing() {
     let db = TestDb::new("cli_sql").await;
     let url = db_url(&db.name);
     let sql = cli(BLOG, "", &["sql", "up", "20240101000000"]).expect(0);
-    assert!(sql.stdout.starts_with("-- m20240101000000_create_users (one transaction)\nCREATE TYPE \"user_role\""), "{}", sql.stdout);
+    assert!(
+        sql.stdout.starts_with("-- m20240101000000_create_users (one transaction)\nCREATE TYPE \"user_role\""),
+        "{}",
+        sql.stdout
+    );
     let down = cli(BLOG, "", &["sql", "down", "20240106000000..20240107000000"]).expect(0);
     let first = down.stdout.find("m20240107000000").unwrap();
     let second = down.stdout.find("m20240106000000").unwrap();
