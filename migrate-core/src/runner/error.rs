@@ -163,10 +163,9 @@ pub enum RunError {
 
 fn checksum_lines(list: &[(u64, String)]) -> String {
     let names: Vec<String> = list.iter().map(|(v, n)| format!("m{v}_{n}")).collect();
+    let (noun, pronoun) = if names.len() == 1 { ("migration", "it was") } else { ("migrations", "they were") };
     format!(
-        "applied {} changed since {} applied: {}. Changing an applied migration does not change the databases it ran on; write a new migration instead, or, if the change is deliberate (e.g. a reformatting that changed the ops' form), accept the new checksum with `resolve --accept-checksum VERSION`",
-        if names.len() == 1 { "migration" } else { "migrations" },
-        if names.len() == 1 { "it was" } else { "they were" },
+        "applied {noun} {} changed since {pronoun} applied. Changing an applied migration does not change the databases it ran on: write a new migration instead, or, if the change is deliberate (e.g. a reformatting that changed the ops' form), accept the new checksum with `resolve --accept-checksum VERSION`",
         names.join(", ")
     )
 }

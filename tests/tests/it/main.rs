@@ -5,6 +5,7 @@ mod bad_input;
 mod cases;
 mod cli;
 mod cli_failures;
+mod cli_history;
 mod ops_columns;
 mod ops_indexes_constraints;
 mod ops_tables;

@@ -1,0 +1,160 @@
+//! The history's guarantees: checksums, migrations missing from the code, out-of-order migrations,
+//! the migration lock, resolve and reset.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use migrate_tests::{TestDb, cli, cli_in, db_url, history, scratch_dir};
+
+const BASE: &str = env!("CARGO_BIN_EXE_fx_base");
+const FEWER: &str = env!("CARGO_BIN_EXE_fx_fewer");
+const LATE: &str = env!("CARGO_BIN_EXE_fx_late");
+const CHANGED: &str = env!("CARGO_BIN_EXE_fx_changed");
+
+#[tokio::test]
+async fn a_changed_migration_stops_the_run_until_resolved() {
+    let db = TestDb::new("cli_checksum").await;
+    let url = db_url(&db.name);
+    cli(BASE, &url, &["up"]).expect(0);
+    let run = cli(CHANGED, &url, &["up"]).expect(1);
+    assert!(
+        run.stderr.contains("applied migration m20240102000000_two changed since it was applied"),
+        "{}",
+        run.stderr
+    );
+    cli(CHANGED, &url, &["status", "--exit-code"]).expect(1);
+    let status = cli(CHANGED, &url, &["status"]).expect(0);
+    assert!(status.stdout.contains("two") && status.stdout.contains("checksum mismatch"), "{}", status.stdout);
+    // `down` refuses it too: its down is not the one that matches what ran.
+    cli(CHANGED, &url, &["down", "--steps", "2"]).expect(1);
+
+    let resolved = cli(CHANGED, &url, &["resolve", "--accept-checksum", "20240102000000"]).expect(0);
+    assert!(resolved.stdout.contains("resolved m20240102000000_two: checksum"), "{}", resolved.stdout);
+    cli(CHANGED, &url, &["up"]).expect(0);
+    cli(CHANGED, &url, &["status", "--exit-code"]).expect(0);
+
+    // Tampering with the stored checksum is caught the same way.
+    db.client
+        .batch_execute("UPDATE migrate_history SET checksum = 'tampered' WHERE version = 20240101000000")
+        .await
+        .unwrap();
+    let run = cli(CHANGED, &url, &["up"]).expect(1);
+    assert!(run.stderr.contains("m20240101000000_one"), "{}", run.stderr);
+    let events: i64 = db
+        .client
+        .query_one("SELECT count(*) FROM migrate_history_events WHERE action = 'resolve'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(events, 1);
+}
+
+#[tokio::test]
+async fn a_migration_missing_from_the_code_is_reported_and_rolled_back_from_history() {
+    let db = TestDb::new("cli_missing").await;
+    let url = db_url(&db.name);
+    cli(BASE, &url, &["up"]).expect(0);
+    let status = cli(FEWER, &url, &["status", "--exit-code"]).expect(1);
+    assert!(status.stdout.contains("missing from code"), "{}", status.stdout);
+    let up = cli(FEWER, &url, &["up"]).expect(0);
+    assert!(up.stderr.contains("m20240103000000_three is applied but missing from the code"), "{}", up.stderr);
+    let down = cli(FEWER, &url, &["down", "--steps", "1"]).expect(0);
+    assert!(down.stderr.contains("rolling it back with the down SQL stored in the history"), "{}", down.stderr);
+    let column: i64 = db
+        .client
+        .query_one("SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'created_at'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(column, 0);
+    assert_eq!(history(&db.client).await.len(), 2);
+}
+
+#[tokio::test]
+async fn out_of_order_migrations_are_refused_unless_allowed() {
+    let db = TestDb::new("cli_ooo").await;
+    let url = db_url(&db.name);
+    cli(BASE, &url, &["up"]).expect(0);
+    let run = cli(LATE, &url, &["up"]).expect(1);
+    assert!(
+        run.stderr.contains(
+            "a pending migration is older than the newest applied migration 20240103000000: m20240102120000_late"
+        ),
+        "{}",
+        run.stderr
+    );
+    let status = cli(LATE, &url, &["status"]).expect(0);
+    assert!(status.stdout.contains("pending (out of order)"), "{}", status.stdout);
+    cli(LATE, &url, &["up", "--allow-out-of-order"]).expect(0);
+    assert_eq!(history(&db.client).await.len(), 4);
+}
+
+#[tokio::test]
+async fn the_lock_makes_a_second_deploy_wait_or_fail() {
+    let db = TestDb::new("cli_lock").await;
+    let url = db_url(&db.name);
+    let key = migrate_core::runner::lock::key("\"public\".\"migrate_history\"");
+    db.client.query_one("SELECT pg_advisory_lock($1)", &[&key]).await.unwrap();
+
+    let run = cli(BASE, &url, &["up", "--no-wait"]).expect(2);
+    assert!(
+        run.stderr.contains("another process is migrating this database (it holds the migration lock: backend pid"),
+        "{}",
+        run.stderr
+    );
+    assert!(history(&db.client).await.is_empty());
+
+    let child = Command::new(BASE)
+        .arg("up")
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    db.client.query_one("SELECT pg_advisory_unlock($1)", &[&key]).await.unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(start.elapsed() >= Duration::from_millis(1500));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("waiting for the migration lock (0s so far), held by backend pid"), "{err}");
+    assert_eq!(history(&db.client).await.len(), 3);
+}
+
+#[tokio::test]
+async fn resolve_marks_applied_and_rolled_back() {
+    let db = TestDb::new("cli_resolve").await;
+    let url = db_url(&db.name);
+    cli(BASE, &url, &["up", "--to", "20240101000000"]).expect(0);
+    cli(BASE, &url, &["resolve", "--applied", "20240102000000"]).expect(0);
+    assert_eq!(history(&db.client).await.len(), 2);
+    assert!(!db.client.query_one("SELECT to_regclass('notes') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
+    cli(BASE, &url, &["resolve", "--applied", "20240102000000"]).expect(2);
+    cli(BASE, &url, &["resolve", "--rolled-back", "20240102000000"]).expect(0);
+    assert_eq!(history(&db.client).await.len(), 1);
+    let run = cli(BASE, &url, &["resolve", "--applied", "20990101000000"]).expect(2);
+    assert!(run.stderr.contains("no migration has version 20990101000000"), "{}", run.stderr);
+    cli(BASE, &url, &["resolve"]).expect(2);
+}
+
+#[tokio::test]
+async fn reset_needs_confirmation_and_refuses_production() {
+    let db = TestDb::new("cli_reset").await;
+    let url = db_url(&db.name);
+    cli(BASE, &url, &["up"]).expect(0);
+    db.client.batch_execute("CREATE TABLE stray (id int)").await.unwrap();
+    let run = cli(BASE, &url, &["reset"]).expect(2);
+    assert!(run.stderr.contains("run `reset --yes` to confirm"), "{}", run.stderr);
+    cli(BASE, &url, &["reset", "--yes"]).expect(0);
+    assert!(!db.client.query_one("SELECT to_regclass('stray') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
+    assert_eq!(history(&db.client).await.len(), 3);
+
+    let dir = scratch_dir("reset");
+    std::fs::write(dir.join("migrate.toml"), format!("[targets.prod]\nurl = \"{url}\"\nproduction = true\n")).unwrap();
+    let run = cli_in(&dir, BASE, "", &["--target", "prod", "reset", "--yes"]).expect(2);
+    assert!(run.stderr.contains("refusing to reset a production database"), "{}", run.stderr);
+    // The same URL given directly is recognised as production.
+    cli_in(&dir, BASE, &url, &["reset", "--yes"]).expect(2);
+    assert!(db.client.query_one("SELECT to_regclass('notes') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
+}
