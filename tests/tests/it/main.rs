@@ -4,6 +4,7 @@
 mod bad_input;
 mod cases;
 mod cli;
+mod cli_connect;
 mod cli_failures;
 mod cli_history;
 mod ops_columns;

@@ -1,0 +1,146 @@
+//! Connecting: bad URLs, unreachable servers, wrong passwords (never echoed), unknown commands, and
+//! TLS as libpq's sslmode.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use migrate_tests::{TestDb, cli, db_url};
+
+const BASE: &str = env!("CARGO_BIN_EXE_fx_base");
+
+#[test]
+fn a_bad_url_is_refused_without_echoing_the_password() {
+    let run = cli(BASE, "", &["--database-url", "postgres://u:hunter2@h:notaport/d", "status"]).expect(2);
+    assert!(run.stderr.contains("error: the database URL is not valid"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2") && !run.stdout.contains("hunter2"), "{}", run.stderr);
+    let run = cli(BASE, "postgres://h/d?sslmode=sometimes", &["status"]).expect(2);
+    assert!(run.stderr.contains("sslmode=sometimes is not known"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unreachable_server_fails_fast_and_clearly() {
+    let start = Instant::now();
+    let run = cli(BASE, "postgres://postgres:s3cr3tpw@127.0.0.1:1/nowhere", &["up"]).expect(2);
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert!(
+        run.stderr.contains("error: cannot connect to database `nowhere` on 127.0.0.1:1 as `postgres`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("s3cr3tpw"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_commands_are_usage_errors() {
+    let run = cli(BASE, "", &["upp"]).expect(2);
+    assert!(run.stderr.contains("unrecognized subcommand 'upp'"), "{}", run.stderr);
+    let help = cli(BASE, "", &["--help"]).expect(0);
+    for command in ["up", "down", "redo", "status", "sql", "list", "resolve", "reset", "new", "init", "dev-db"] {
+        assert!(help.stdout.contains(&format!("  {command} ")), "--help lacks {command}:\n{}", help.stdout);
+    }
+    let up_help = cli(BASE, "", &["up", "--help"]).expect(0);
+    assert!(up_help.stdout.contains("Example: migrate-cli up --to 20240105000000"), "{}", up_help.stdout);
+}
+
+/// A throwaway cluster that requires a password (the shared server trusts every local connection).
+struct PasswordCluster {
+    dir: std::path::PathBuf,
+}
+
+fn as_postgres(cmd: &str, args: &[&str]) -> std::process::Output {
+    // PostgreSQL refuses to run as root: drop to the postgres user when we are root.
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=postgres", "--regid=postgres", "--init-groups", "--", cmd]);
+        c
+    } else {
+        Command::new(cmd)
+    };
+    c.args(args).output().unwrap()
+}
+
+fn pg_bin(name: &str) -> String {
+    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql").unwrap().flatten().map(|e| e.path()).collect();
+    dirs.sort();
+    dirs.last().unwrap().join("bin").join(name).display().to_string()
+}
+
+impl PasswordCluster {
+    fn start() -> PasswordCluster {
+        let dir = std::env::temp_dir().join(format!("mt-pw-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pw"), "right-password\n").unwrap();
+        Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status().unwrap();
+        let d = dir.display().to_string();
+        let init = as_postgres(
+            &pg_bin("initdb"),
+            &[
+                "-D",
+                &format!("{d}/data"),
+                "-U",
+                "postgres",
+                "-A",
+                "scram-sha-256",
+                "--pwfile",
+                &format!("{d}/pw"),
+                "-N",
+            ],
+        );
+        assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
+        let opts = format!("-k {d} -c listen_addresses=''");
+        let start = as_postgres(
+            &pg_bin("pg_ctl"),
+            &["-D", &format!("{d}/data"), "-l", &format!("{d}/log"), "-o", &opts, "-w", "start"],
+        );
+        assert!(start.status.success(), "pg_ctl: {}", String::from_utf8_lossy(&start.stderr));
+        PasswordCluster { dir }
+    }
+}
+
+impl Drop for PasswordCluster {
+    fn drop(&mut self) {
+        let d = self.dir.display().to_string();
+        as_postgres(&pg_bin("pg_ctl"), &["-D", &format!("{d}/data"), "-m", "immediate", "-w", "stop"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn a_wrong_password_is_reported_and_never_echoed() {
+    let cluster = PasswordCluster::start();
+    let host = cluster.dir.display().to_string();
+    let encoded = host.replace('/', "%2F");
+    let wrong = format!("postgres://postgres:wr0ng-pa55@{encoded}/postgres?sslmode=disable");
+    let run = cli(BASE, &wrong, &["status"]).expect(2);
+    assert!(
+        run.stderr.contains("password authentication failed for user \"postgres\" (SQLSTATE 28P01)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("wr0ng-pa55") && !run.stdout.contains("wr0ng-pa55"), "{}", run.stderr);
+    let right = format!("host={host} user=postgres password=right-password dbname=postgres sslmode=disable");
+    cli(BASE, &right, &["up"]).expect(0);
+}
+
+async fn uses_tls(url: &str) -> Result<bool, String> {
+    let client = migrate_cli::connect::connect(url).await.map_err(|e| format!("{e:#}"))?;
+    Ok(client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).await.unwrap().get(0))
+}
+
+#[tokio::test]
+async fn tls_follows_sslmode() {
+    let db = TestDb::new("tls").await;
+    let url = db_url(&db.name);
+    // The local server has TLS on with a self-signed certificate: prefer (the default) and require
+    // encrypt without verifying, as libpq does.
+    assert_eq!(uses_tls(&url).await, Ok(true));
+    assert_eq!(uses_tls(&format!("{url}?sslmode=require")).await, Ok(true));
+    assert_eq!(uses_tls(&format!("{url}?sslmode=disable")).await, Ok(false));
+    let err = uses_tls(&format!("{url}?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("cannot connect to database"), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+}
