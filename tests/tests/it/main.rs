@@ -7,6 +7,7 @@ mod cli;
 mod cli_connect;
 mod cli_failures;
 mod cli_history;
+mod cli_scaffold;
 mod ops_columns;
 mod ops_indexes_constraints;
 mod ops_tables;

@@ -1,0 +1,114 @@
+//! `init`, `new` and the `migrate-cli` driver on a scratch project, and the development database.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use migrate_tests::{TestDb, cli_in, db_url, history, scratch_dir};
+
+/// target/debug, where the test binary's own folder (deps/) sits.
+fn target_debug() -> PathBuf {
+    std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The `migrate-cli` driver, built if this test run did not build it.
+fn driver() -> String {
+    let path = target_debug().join("migrate-cli");
+    if !path.is_file() {
+        let status =
+            Command::new(cargo()).args(["build", "-q", "-p", "migrate-cli", "--bin", "migrate-cli"]).status().unwrap();
+        assert!(status.success());
+    }
+    path.display().to_string()
+}
+
+/// Runs the driver in `dir`, sharing the workspace's target folder so nothing is built twice.
+fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
+    // The scratch crate builds into the workspace's target folder (CARGO_TARGET_DIR).
+    let target = target_debug().parent().unwrap().display().to_string();
+    let mut cmd = Command::new(driver());
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env("CARGO_TARGET_DIR", target).env("CARGO", cargo());
+    if url.is_empty() {
+        cmd.env_remove("DATABASE_URL");
+    } else {
+        cmd.env("DATABASE_URL", url);
+    }
+    let out = cmd.output().unwrap();
+    migrate_tests::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn init_new_up_through_the_driver() {
+    let db = TestDb::new("cli_init").await;
+    let url = db_url(&db.name);
+    let dir = scratch_dir("init");
+
+    let outside = run(&dir, &url, &["status"]).expect(2);
+    assert!(outside.stderr.contains("no migrate.toml found here or above"), "{}", outside.stderr);
+
+    let init = run(&dir, "", &["init"]).expect(0);
+    for file in [
+        "migrations/Cargo.toml",
+        "migrations/build.rs",
+        "migrations/src/lib.rs",
+        "migrations/src/main.rs",
+        "migrate.toml",
+    ] {
+        assert!(dir.join(file).is_file(), "init did not write {file}:\n{}", init.stdout);
+    }
+    run(&dir, "", &["init"]).expect(2);
+    // Reuse the workspace's dependency versions, so the scratch crate builds on artifacts already built.
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+
+    let new = run(&dir, "", &["new", "add_things"]).expect(0);
+    let created = new.stdout.trim().strip_prefix("created ").unwrap().to_string();
+    assert!(created.contains("migrations/src/migrations/m") && created.ends_with("_add_things.rs"), "{created}");
+    std::fs::write(
+        &created,
+        "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"things\", |t| {\n        t.bigint(\"id\").identity().primary_key();\n    });\n}\n",
+    )
+    .unwrap();
+    run(&dir, "", &["new", "Bad Name"]).expect(2);
+
+    let list = run(&dir, "", &["list"]).expect(0);
+    assert_eq!(list.stdout.lines().count(), 2, "{}\n{}", list.stdout, list.stderr);
+    run(&dir, &url, &["up"]).expect(0);
+    assert_eq!(history(&db.client).await.len(), 2);
+    assert!(db.client.query_one("SELECT to_regclass('things') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
+    run(&dir, &url, &["status", "--exit-code"]).expect(0);
+
+    // A file in the folder that is not a migration fails the build, naming the file.
+    std::fs::write(dir.join("migrations/src/migrations/m20990101000000_forgotten.rs"), "pub fn up() {}\n").unwrap();
+    let broken = run(&dir, &url, &["status"]).expect(2);
+    assert!(broken.stderr.contains("m20990101000000_forgotten.rs has no #[migration]"), "{}", broken.stderr);
+}
+
+#[test]
+fn the_development_database_starts_once_and_stops() {
+    let root = scratch_dir("devdb");
+    let urls: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..2).map(|_| s.spawn(|| migrate_cli::dev_db::ensure_running(&root, false).unwrap())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(urls[0], urls[1]);
+    assert!(root.join(".migrate/dev-db/data/PG_VERSION").is_file() || urls[0].contains("/tmp/migrate-dev-"));
+    let status = migrate_cli::dev_db::status(&root).unwrap();
+    assert!(status.starts_with("running: host="), "{status}");
+    // It takes migrations: the CLI with no database configured uses it.
+    let fx = env!("CARGO_BIN_EXE_fx_base");
+    let up = cli_in(&root, fx, "", &["up"]).expect(0);
+    assert!(up.stderr.contains("using the development database in"), "{}", up.stderr);
+    assert!(cli_in(&root, fx, "", &["status"]).expect(0).stdout.contains("3 applied"));
+    assert_eq!(migrate_cli::dev_db::stop(&root).unwrap(), "stopped");
+    assert!(migrate_cli::dev_db::status(&root).unwrap().starts_with("stopped"));
+    let _ = std::fs::remove_dir_all(&root);
+}
