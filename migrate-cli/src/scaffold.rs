@@ -110,7 +110,7 @@ pub fn init(cwd: &Path, path: &str) -> Result<Vec<PathBuf>> {
         bail!("{} already has a Cargo.toml: choose another --path", krate.display());
     }
     let name = krate.file_name().and_then(|n| n.to_str()).unwrap_or("migrations").replace('-', "_");
-    let package = format!("{}", name.replace('_', "-"));
+    let package = name.replace('_', "-");
     let src = source_root();
     let dep = |c: &str| format!("{c} = {{ path = {:?} }}", src.join(c).display().to_string());
     let files: Vec<(PathBuf, String)> = vec![

@@ -285,7 +285,7 @@ pub(super) async fn down(
         .into());
     }
     let mut applied: Vec<&HistoryRow> = rows.iter().collect();
-    applied.sort_by(|a, b| b.version.cmp(&a.version));
+    applied.sort_by_key(|r| std::cmp::Reverse(r.version));
     let targets: Vec<&HistoryRow> = match target {
         DownTarget::LastBatch => {
             let last = applied.iter().map(|r| r.batch).max();
