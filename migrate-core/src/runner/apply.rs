@@ -21,10 +21,27 @@ fn statements(steps: &[Step]) -> Vec<String> {
 }
 
 /// Executes statements one by one, so that a failure names its statement (a multi-statement batch
-/// reports no statement for errors without a position, such as a division by zero).
-async fn execute_each(c: &impl tokio_postgres::GenericClient, statements: &[String]) -> Result<(), DbFailure> {
+/// reports no statement for errors without a position, such as a division by zero). A statement that
+/// runs long is reported every 10 seconds.
+async fn execute_each(
+    m: &Migrator,
+    c: &impl tokio_postgres::GenericClient,
+    statements: &[String],
+) -> Result<(), DbFailure> {
     for st in statements {
-        if let Err(e) = c.batch_execute(st).await {
+        let run = c.batch_execute(st);
+        tokio::pin!(run);
+        let started = Instant::now();
+        let result = loop {
+            tokio::select! {
+                r = &mut run => break r,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                    let head: String = st.chars().take(60).collect();
+                    m.progress(format!("  still running after {}s: {head}", started.elapsed().as_secs()));
+                }
+            }
+        };
+        if let Err(e) = result {
             return Err(DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
         }
     }
@@ -32,7 +49,7 @@ async fn execute_each(c: &impl tokio_postgres::GenericClient, statements: &[Stri
 }
 
 pub(super) async fn up(
-    m: &mut Migrator,
+    m: &Migrator,
     client: &mut Client,
     tables: &HistoryTables,
     to: Option<u64>,
@@ -144,7 +161,7 @@ async fn apply_one(
         let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
         let outcome = async {
             tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            execute_each(&tx, &up_sql).await?;
+            execute_each(m, &tx, &up_sql).await?;
             let ms = start.elapsed().as_millis() as i64;
             history::insert(&tx, tables, &row("applied", Some(ms)))
                 .await
@@ -182,6 +199,12 @@ async fn apply_one(
         };
         for (k, step) in steps.iter().enumerate().skip(first) {
             let resuming = resume == Some(k);
+            m.progress(format!(
+                "  step {}/{}{}",
+                k + 1,
+                steps.len(),
+                if step.transactional { "" } else { " (outside a transaction)" }
+            ));
             let of = StepOf { m, tables, version: mig.version, direction: "up" };
             if let Err(failure) = run_step(&of, client, k, step, resuming).await {
                 let _ = history::set_progress(&*client, tables, mig.version, "failed", "up", k).await;
@@ -219,7 +242,7 @@ async fn run_step(
     if step.transactional {
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
         tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        execute_each(&tx, &step.statements).await?;
+        execute_each(m, &tx, &step.statements).await?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;
@@ -230,7 +253,7 @@ async fn run_step(
         client.batch_execute(&timeouts(&m.config, false)).await.map_err(|e| DbFailure::from_error(&e, None))?;
         // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
         // implicit transaction.
-        let result = execute_each(&*client, &step.statements).await;
+        let result = execute_each(m, &*client, &step.statements).await;
         let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
         result?;
     }
@@ -269,7 +292,7 @@ async fn guard(client: &Client, guard: Option<&Guard>) -> Result<bool, DbFailure
 }
 
 pub(super) async fn down(
-    m: &mut Migrator,
+    m: &Migrator,
     client: &mut Client,
     tables: &HistoryTables,
     target: DownTarget,
@@ -357,7 +380,7 @@ async fn rollback_one(
         let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
         let outcome = async {
             tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            execute_each(&tx, &sql).await?;
+            execute_each(m, &tx, &sql).await?;
             history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
             history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
             Ok::<(), DbFailure>(())
@@ -406,7 +429,7 @@ async fn rollback_one(
 }
 
 pub(super) async fn resolve(
-    m: &mut Migrator,
+    m: &Migrator,
     client: &mut Client,
     tables: &HistoryTables,
     what: Resolve,

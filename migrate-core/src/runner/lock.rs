@@ -24,7 +24,7 @@ pub async fn acquire(
     client: &Client,
     key: i64,
     wait: bool,
-    waiting: &mut (dyn FnMut(String) + Send),
+    waiting: &(dyn Fn(String) + Send + Sync),
 ) -> Result<(), RunError> {
     let start = Instant::now();
     let mut last_report: Option<Instant> = None;

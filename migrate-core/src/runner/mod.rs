@@ -126,7 +126,7 @@ pub enum Resolve {
 pub struct Migrator {
     migrations: Vec<Migration>,
     config: Config,
-    progress: Box<dyn FnMut(String) + Send>,
+    progress: Box<dyn Fn(String) + Send + Sync>,
 }
 
 impl Migrator {
@@ -146,8 +146,9 @@ impl Migrator {
         &self.config
     }
 
-    /// Receives progress messages (waiting for the lock, each migration as it starts).
-    pub fn on_progress(&mut self, f: impl FnMut(String) + Send + 'static) -> &mut Self {
+    /// Receives progress messages: waiting for the lock, each migration and step as it starts, and a
+    /// reminder every 10 seconds while a statement runs.
+    pub fn on_progress(&mut self, f: impl Fn(String) + Send + Sync + 'static) -> &mut Self {
         self.progress = Box::new(f);
         self
     }
@@ -195,7 +196,7 @@ impl Migrator {
         let tables = self.tables(&current);
         let key = lock::key(&tables.history);
         let wait = self.config.wait_for_lock;
-        lock::acquire(client, key, wait, &mut *self.progress).await?;
+        lock::acquire(client, key, wait, &*self.progress).await?;
         if create && let Err(e) = client.batch_execute(&tables.ddl()).await {
             lock::release(client, key).await;
             return Err(RunError::db("creating the migration history tables", &e));
@@ -304,7 +305,7 @@ impl Migrator {
         self.up(client, None).await
     }
 
-    fn progress(&mut self, message: String) {
+    fn progress(&self, message: String) {
         (self.progress)(message);
     }
 }

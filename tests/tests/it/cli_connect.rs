@@ -144,3 +144,28 @@ async fn tls_follows_sslmode() {
     assert!(err.contains("cannot connect to database"), "{err}");
     assert!(err.to_lowercase().contains("certificate"), "{err}");
 }
+
+#[tokio::test]
+async fn the_database_comes_from_flag_target_env_dotenv_or_default_target() {
+    let db = TestDb::new("cli_sources").await;
+    let url = db_url(&db.name);
+    let nowhere = "postgres://postgres@127.0.0.1:1/nowhere";
+    let dir = migrate_tests::scratch_dir("sources");
+    std::fs::write(
+        dir.join("migrate.toml"),
+        format!("default_target = \"dev\"\n[targets.dev]\nurl = \"{nowhere}\"\n[targets.real]\nurl = \"{url}\"\n"),
+    )
+    .unwrap();
+    // The default target alone: unreachable.
+    migrate_tests::cli_in(&dir, BASE, "", &["status"]).expect(2);
+    // .env wins over the default target.
+    std::fs::write(dir.join(".env"), format!("# local settings\nexport DATABASE_URL=\"{url}\"\n")).unwrap();
+    migrate_tests::cli_in(&dir, BASE, "", &["status"]).expect(0);
+    // DATABASE_URL wins over .env.
+    migrate_tests::cli_in(&dir, BASE, nowhere, &["status"]).expect(2);
+    // --target wins over DATABASE_URL, and --database-url over everything.
+    migrate_tests::cli_in(&dir, BASE, nowhere, &["--target", "real", "status"]).expect(0);
+    migrate_tests::cli_in(&dir, BASE, nowhere, &["--target", "real", "--database-url", nowhere, "status"]).expect(2);
+    let run = migrate_tests::cli_in(&dir, BASE, "", &["--target", "staging", "status"]).expect(2);
+    assert!(run.stderr.contains("no target named `staging` in migrate.toml (known: dev, real)"), "{}", run.stderr);
+}
