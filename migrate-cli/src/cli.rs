@@ -60,6 +60,10 @@ pub enum Command {
     ///
     /// Example: migrate-cli sql down 20240101000000..20240105000000
     Sql(SqlArgs),
+    /// Check the migrations against the schema they run on: locks, rewrites, risky changes.
+    ///
+    /// Example: migrate-cli lint --all --format json
+    Lint(LintArgs),
     /// List the migrations in the code (no database needed).
     ///
     /// Example: migrate-cli list
@@ -126,6 +130,13 @@ pub struct StatusArgs {
     /// Exit with 1 when a migration is pending, changed since applied, or failed.
     #[arg(long)]
     pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Check every migration, including those at or before `lint_baseline`.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,12 @@ pub struct Config {
     pub lock_timeout: Option<String>,
     /// `statement_timeout` per statement (default: none).
     pub statement_timeout: Option<String>,
+    /// How many times a step that hit `lock_timeout` is retried (default 10).
+    pub lock_retries: Option<u32>,
+    /// Migrations at or before this version are not linted (history that predates the tool).
+    pub lint_baseline: Option<u64>,
+    /// The PostgreSQL major version `lint` assumes without a connection (default 12, the oldest supported).
+    pub server_version: Option<u32>,
     /// The target used when none is named.
     pub default_target: Option<String>,
     /// Named databases.
@@ -104,7 +110,23 @@ impl Loaded {
         if let Some(t) = &self.config.statement_timeout {
             c.statement_timeout = duration("statement_timeout", t)?;
         }
+        if let Some(n) = self.config.lock_retries {
+            c.lock_retries = n;
+        }
         Ok(c)
+    }
+
+    /// The lint settings: `server_version_num` given (connected) or from the configured major version.
+    pub fn lint_config(&self, server_version_num: Option<u32>) -> Result<migrate_core::lint::LintConfig> {
+        let major = self.config.server_version.unwrap_or(12);
+        if !(12..=99).contains(&major) {
+            bail!("server_version = {major} in {FILE_NAME}: give the PostgreSQL major version, 12 or later");
+        }
+        Ok(migrate_core::lint::LintConfig {
+            server_version: server_version_num.unwrap_or(major * 10_000),
+            baseline: self.config.lint_baseline,
+            lock_timeout: self.runner_config()?.lock_timeout.is_some(),
+        })
     }
 
     /// The migrations crate folder, if configured.

@@ -53,6 +53,8 @@
 pub mod canonical;
 pub mod error;
 pub mod ident;
+pub mod lint;
+pub mod model;
 pub mod op;
 pub mod registry;
 pub mod render;

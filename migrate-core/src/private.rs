@@ -64,3 +64,12 @@ pub const fn check_up<T: UpHasAttribute>() {}
 
 /// The mode of `up` and `down`, named in the generated signatures.
 pub type DownMode = ExplicitDown;
+
+/// Fails to compile (a const panic) when `#[migration(allow(..))]` names an unknown lint rule.
+pub const fn check_rule(id: &str) {
+    if !crate::lint::rules::is_rule_id(id) {
+        panic!(
+            "unknown lint rule in #[migration(allow(..))]: see the rule list in the migrate_core::lint docs (LINT_RULES.md)"
+        );
+    }
+}

@@ -30,6 +30,8 @@ pub struct MigrationDef {
     pub transaction: bool,
     /// The reason given with `#[migration(irreversible = "..")]`.
     pub irreversible: Option<&'static str>,
+    /// Lint rules acknowledged with `#[migration(allow(rule = "reason"))]`: `(rule id, reason)`.
+    pub allow: &'static [(&'static str, &'static str)],
 }
 
 inventory::collect!(MigrationDef);
@@ -63,6 +65,8 @@ pub struct Migration {
     pub checksum_format: u32,
     pub file: &'static str,
     pub line: u32,
+    /// Lint rules this migration acknowledges: `(rule id, reason)`.
+    pub acks: Vec<(String, String)>,
 }
 
 impl Migration {
@@ -216,6 +220,7 @@ fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, Re
         checksum_format: CANONICAL_FORMAT,
         file: def.file,
         line: def.line,
+        acks: def.allow.iter().map(|(r, why)| (r.to_string(), why.to_string())).collect(),
     })
 }
 

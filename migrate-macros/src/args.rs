@@ -10,6 +10,8 @@ pub struct Args {
     pub first: Option<Ident>,
     pub no_transaction: bool,
     pub irreversible: Option<LitStr>,
+    /// Acknowledged lint rules: `allow(ban_drop_column = "reason", ..)`.
+    pub allow: Vec<(Ident, LitStr)>,
 }
 
 impl Parse for Args {
@@ -33,13 +35,38 @@ impl Parse for Args {
                     }
                     args.irreversible = Some(reason);
                 }
-                "no_transaction" | "irreversible" => {
+                "allow" if args.allow.is_empty() => {
+                    let content;
+                    syn::parenthesized!(content in input);
+                    while !content.is_empty() {
+                        let rule: Ident = content.parse()?;
+                        content.parse::<Token![=]>()?;
+                        let reason: LitStr = content.parse()?;
+                        if reason.value().trim().is_empty() {
+                            return Err(syn::Error::new_spanned(
+                                reason,
+                                "say why this rule's finding is acceptable here: `allow(ban_drop_column = \"nothing reads it since v2.3\")`",
+                            ));
+                        }
+                        args.allow.push((rule, reason));
+                        if !content.is_empty() {
+                            content.parse::<Token![,]>()?;
+                        }
+                    }
+                    if args.allow.is_empty() {
+                        return Err(syn::Error::new_spanned(
+                            key,
+                            "name the rules to acknowledge: `allow(rule_name = \"reason\")`",
+                        ));
+                    }
+                }
+                "no_transaction" | "irreversible" | "allow" => {
                     return Err(syn::Error::new_spanned(key, "this option is given twice"));
                 }
                 _ => {
                     return Err(syn::Error::new_spanned(
                         key,
-                        "unknown option: #[migration] takes `no_transaction` and `irreversible = \"reason\"`",
+                        "unknown option: #[migration] takes `no_transaction`, `irreversible = \"reason\"` and `allow(rule_name = \"reason\")`",
                     ));
                 }
             }

@@ -50,6 +50,14 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
         quote!(::migrate_core::schema::mode::DerivedDown)
     };
     let transaction = !args.no_transaction;
+    let rules: Vec<String> = args.allow.iter().map(|(r, _)| r.to_string().replace('_', "-")).collect();
+    let reasons: Vec<&syn::LitStr> = args.allow.iter().map(|(_, why)| why).collect();
+    // One const check per rule, spanned on the rule's name, so an unknown rule is reported there.
+    let rule_checks = args.allow.iter().zip(&rules).map(|((ident, _), id)| {
+        quote::quote_spanned! {ident.span()=>
+            const _: () = ::migrate_core::__private::check_rule(#id);
+        }
+    });
     let (irreversible, irreversible_check) = match &args.irreversible {
         Some(reason) => (
             quote!(::core::option::Option::Some(#reason)),
@@ -84,6 +92,7 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
         const _: () = ::migrate_core::__private::check_module_path(::core::module_path!());
         const _: () = ::migrate_core::__private::check_down::<__MigrateMode, _>(&down);
         #irreversible_check
+        #(#rule_checks)*
 
         #[doc(hidden)]
         fn __migrate_build_up() -> ::core::result::Result<
@@ -102,6 +111,7 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
                 down: __MIGRATE_DOWN,
                 transaction: #transaction,
                 irreversible: #irreversible,
+                allow: &[#((#rules, #reasons)),*],
             }
         }
     })
@@ -200,6 +210,10 @@ fn options(args: &Args) -> TokenStream {
     }
     if let Some(reason) = &args.irreversible {
         opts.push(quote!(irreversible = #reason));
+    }
+    if !args.allow.is_empty() {
+        let pairs = args.allow.iter().map(|(r, why)| quote!(#r = #why));
+        opts.push(quote!(allow(#(#pairs),*)));
     }
     quote!(#(#opts),*)
 }

@@ -1,6 +1,7 @@
 //! One file per command; this module dispatches and holds what they share.
 
 mod down;
+pub mod lint;
 mod list;
 mod reset;
 mod resolve;
@@ -81,6 +82,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Status(a) => status::run(&ctx, a).await,
         Command::Sql(a) => sql::run(&ctx, a),
         Command::List => list::run(&ctx),
+        Command::Lint(a) => lint::run(&ctx, a),
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,
         Command::New(a) => {

@@ -25,6 +25,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
                     "applied_at": e.applied_at,
                     "applied_by": e.applied_by,
                     "batch": e.batch,
+                    "acknowledged": e.acks.iter().map(|(r, why)| json!({ "rule": r, "reason": why })).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -39,6 +40,9 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
             };
             let when = e.applied_at.as_deref().map(|a| format!("  {}", ctx.out.dim(a))).unwrap_or_default();
             println!("{} {:<40} {shown}{when}", e.version, e.name);
+            for (rule, why) in &e.acks {
+                println!("    acknowledges {rule}: {}", ctx.out.dim(why));
+            }
         }
         let pending = status
             .entries

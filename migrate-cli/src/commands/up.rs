@@ -49,15 +49,27 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if !ctx.out.json {
         eprintln!("migrating {}", crate::connect::describe(&crate::connect::parse(&db.url)?.config));
     }
+    // Lint the pending migrations against the schema, on this server's version, before any SQL.
+    let version: u32 = client
+        .query_one("SHOW server_version_num", &[])
+        .await
+        .ok()
+        .and_then(|r| r.get::<_, String>(0).parse().ok())
+        .unwrap_or(120_000);
+    let status = m.status(&client).await?;
+    let pending: Vec<u64> = status
+        .entries
+        .iter()
+        .filter(|e| {
+            !matches!(e.state, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch)
+        })
+        .filter(|e| args.to.is_none_or(|t| e.version <= t))
+        .map(|e| e.version)
+        .collect();
+    if let Err(code) = super::lint::gate(ctx, m.migrations(), &pending, &ctx.loaded.lint_config(Some(version))?) {
+        return Ok(code);
+    }
     if args.dry_run {
-        let status = m.status(&client).await?;
-        let pending: Vec<u64> = status
-            .entries
-            .iter()
-            .filter(|e| matches!(e.state, EntryState::Pending | EntryState::PendingOutOfOrder))
-            .filter(|e| args.to.is_none_or(|t| e.version <= t))
-            .map(|e| e.version)
-            .collect();
         let mut json = Vec::new();
         for mig in m.migrations().iter().filter(|x| pending.contains(&x.version)) {
             let steps = plan(&mig.up, mig.transaction);

@@ -16,6 +16,11 @@ fn fail(report: Report, error: RunError) -> Failed {
     Failed { report, error }
 }
 
+/// A migration's lint acknowledgements as stored in the history: `rule: reason`.
+fn acks_of(m: &Migration) -> Vec<String> {
+    m.acks.iter().map(|(rule, why)| format!("{rule}: {why}")).collect()
+}
+
 fn statements(steps: &[Step]) -> Vec<String> {
     steps.iter().flat_map(|s| s.statements.iter().cloned()).collect()
 }
@@ -132,6 +137,7 @@ async fn apply_one(
         Err(r) => (None, Some(r.to_string())),
     };
     let id = mig.id();
+    let acks = acks_of(mig);
     let start = Instant::now();
     let row = |state: &'static str, duration_ms: Option<i64>| NewRow {
         version: mig.version,
@@ -146,6 +152,7 @@ async fn apply_one(
         up_sql: &up_sql,
         down_sql: down_sql.as_deref(),
         irreversible_reason: reason.as_deref(),
+        lint_acks: &acks,
     };
     let event = |action, outcome, detail: Option<String>| Event {
         version: Some(mig.version),
@@ -158,33 +165,39 @@ async fn apply_one(
     };
     if mig.transaction {
         // One transaction: the migration's statements and its history row commit together or not at all.
-        let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
-        let outcome = async {
-            tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            execute_each(m, &tx, &up_sql).await?;
-            let ms = start.elapsed().as_millis() as i64;
-            history::insert(&tx, tables, &row("applied", Some(ms)))
-                .await
-                .map_err(|e| DbFailure::from_error(&e, None))?;
-            history::log(&tx, tables, &event("apply", "ok", None))
-                .await
-                .map_err(|e| DbFailure::from_error(&e, None))?;
-            Ok::<i64, DbFailure>(ms)
-        }
-        .await;
-        match outcome {
-            Ok(ms) => {
-                tx.commit().await.map_err(|e| RunError::Migration {
-                    migration: id.clone(),
-                    step: None,
-                    failure: DbFailure::from_error(&e, None),
-                })?;
-                Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() })
+        let mut attempt = 0;
+        loop {
+            let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
+            let outcome = async {
+                tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                execute_each(m, &tx, &up_sql).await?;
+                let ms = start.elapsed().as_millis() as i64;
+                history::insert(&tx, tables, &row("applied", Some(ms)))
+                    .await
+                    .map_err(|e| DbFailure::from_error(&e, None))?;
+                history::log(&tx, tables, &event("apply", "ok", None))
+                    .await
+                    .map_err(|e| DbFailure::from_error(&e, None))?;
+                Ok::<i64, DbFailure>(ms)
             }
-            Err(failure) => {
-                drop(tx); // rolls back
-                let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
-                Err(RunError::Migration { migration: id, step: None, failure })
+            .await;
+            match outcome {
+                Ok(ms) => {
+                    tx.commit().await.map_err(|e| RunError::Migration {
+                        migration: id.clone(),
+                        step: None,
+                        failure: DbFailure::from_error(&e, None),
+                    })?;
+                    return Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() });
+                }
+                Err(failure) => {
+                    drop(tx); // rolls back
+                    if wait_before_retry(m, &failure, &mut attempt).await {
+                        continue;
+                    }
+                    let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
+                    return Err(RunError::Migration { migration: id, step: None, failure });
+                }
             }
         }
     } else {
@@ -230,8 +243,44 @@ struct StepOf<'a> {
     direction: &'a str,
 }
 
-/// Runs step `k` of a non-transactional migration and records the progress (`k + 1` steps done).
+/// Runs step `k` of a non-transactional migration, retrying it when it could not get its lock in
+/// time (a retried autocommit index step first cleans what the failed attempt left).
 async fn run_step(
+    of: &StepOf<'_>,
+    client: &mut Client,
+    k: usize,
+    step: &Step,
+    resuming: bool,
+) -> Result<(), DbFailure> {
+    let mut attempt = 0;
+    loop {
+        match run_step_once(of, client, k, step, resuming || attempt > 0).await {
+            Err(failure) if wait_before_retry(of.m, &failure, &mut attempt).await => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Whether a failure is a lock timeout (SQLSTATE 55P03) worth another attempt; if so, reports it and
+/// waits (200 ms, doubling, at most 5 s) before returning true.
+async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt: &mut u32) -> bool {
+    if failure.code != "55P03" || *attempt >= m.config.lock_retries {
+        return false;
+    }
+    *attempt += 1;
+    let delay = std::time::Duration::from_millis((200u64 << (*attempt - 1).min(5)).min(5_000));
+    m.progress(format!(
+        "  could not get a lock within lock_timeout (attempt {} of {}); retrying in {} ms",
+        *attempt,
+        m.config.lock_retries + 1,
+        delay.as_millis()
+    ));
+    tokio::time::sleep(delay).await;
+    true
+}
+
+/// Runs step `k` once and records the progress (`k + 1` steps done).
+async fn run_step_once(
     of: &StepOf<'_>,
     client: &mut Client,
     k: usize,
@@ -377,27 +426,34 @@ async fn rollback_one(
     };
     let single_tx = steps.len() <= 1 && steps.iter().all(|s| s.transactional);
     if single_tx {
-        let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
-        let outcome = async {
-            tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            execute_each(m, &tx, &sql).await?;
-            history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-            Ok::<(), DbFailure>(())
-        }
-        .await;
-        match outcome {
-            Ok(()) => {
-                tx.commit().await.map_err(|e| RunError::Migration {
-                    migration: id.clone(),
-                    step: None,
-                    failure: DbFailure::from_error(&e, None),
-                })?;
+        let mut attempt = 0;
+        loop {
+            let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
+            let outcome = async {
+                tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                execute_each(m, &tx, &sql).await?;
+                history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                Ok::<(), DbFailure>(())
             }
-            Err(failure) => {
-                drop(tx);
-                let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
-                return Err(RunError::Migration { migration: format!("{id} (rolling back)"), step: None, failure });
+            .await;
+            match outcome {
+                Ok(()) => {
+                    tx.commit().await.map_err(|e| RunError::Migration {
+                        migration: id.clone(),
+                        step: None,
+                        failure: DbFailure::from_error(&e, None),
+                    })?;
+                    break;
+                }
+                Err(failure) => {
+                    drop(tx);
+                    if wait_before_retry(m, &failure, &mut attempt).await {
+                        continue;
+                    }
+                    let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
+                    return Err(RunError::Migration { migration: format!("{id} (rolling back)"), step: None, failure });
+                }
             }
         }
     } else {
@@ -471,6 +527,7 @@ pub(super) async fn resolve(
                     up_sql: &up_sql,
                     down_sql: down_sql.as_deref(),
                     irreversible_reason: reason.as_deref(),
+                    lint_acks: &acks_of(c),
                 };
                 history::insert(&*client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))?;
                 (v, c.name.clone(), "marked applied without running it".to_string())

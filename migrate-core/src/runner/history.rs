@@ -145,13 +145,15 @@ pub struct NewRow<'a> {
     pub up_sql: &'a [String],
     pub down_sql: Option<&'a [String]>,
     pub irreversible_reason: Option<&'a str>,
+    /// Acknowledged lint rules, as `rule: reason`.
+    pub lint_acks: &'a [String],
 }
 
 pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "INSERT INTO {} (version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version)
-         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13)",
+                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version, lint_acks)
+         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         t.history
     );
     c.execute(
@@ -170,6 +172,7 @@ pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>)
             &row.down_sql,
             &row.irreversible_reason,
             &env!("CARGO_PKG_VERSION"),
+            &row.lint_acks,
         ],
     )
     .await

@@ -34,8 +34,8 @@ use crate::registry::Migration;
 use history::HistoryTables;
 
 /// Runner settings. Defaults: history table `migrate_history` in the connection's current schema,
-/// `lock_timeout` 10 s, no `statement_timeout`, wait for the migration lock, refuse out-of-order
-/// migrations.
+/// `lock_timeout` 200 ms with 10 retries, no `statement_timeout`, wait for the migration lock, refuse
+/// out-of-order migrations.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The history table's name; the event log is `<name>_events` beside it.
@@ -43,8 +43,13 @@ pub struct Config {
     /// The schema the migrations and the history run in; `None` keeps the connection's
     /// `current_schema()`. When set, the runner creates it if needed and sets `search_path` to it.
     pub schema: Option<String>,
-    /// `lock_timeout` for every migration statement (`None`: the server's setting).
+    /// `lock_timeout` for every migration statement (`None`: the server's setting). Short by default
+    /// (200 ms): a DDL statement waiting for its lock makes every later query on the table wait behind
+    /// it, so it gives up quickly and is retried ([`lock_retries`](Self::lock_retries)).
     pub lock_timeout: Option<Duration>,
+    /// How many times a step that hit `lock_timeout` (SQLSTATE 55P03) is retried, with backoff
+    /// (200 ms doubling to 5 s), before the run stops.
+    pub lock_retries: u32,
     /// `statement_timeout` for every migration statement (`None`: the server's setting).
     pub statement_timeout: Option<Duration>,
     /// Wait for the migration lock (true) or fail at once when another process holds it.
@@ -58,7 +63,8 @@ impl Default for Config {
         Config {
             history_table: "migrate_history".into(),
             schema: None,
-            lock_timeout: Some(Duration::from_secs(10)),
+            lock_timeout: Some(Duration::from_millis(200)),
+            lock_retries: 10,
             statement_timeout: None,
             wait_for_lock: true,
             allow_out_of_order: false,

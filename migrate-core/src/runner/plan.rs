@@ -23,8 +23,10 @@ pub struct Step {
     pub guard: Option<Guard>,
 }
 
-/// The steps of `ops`. A transactional migration is one step; otherwise consecutive transactional
-/// statements form one step and every other statement is a step of its own.
+/// The steps of `ops`. A transactional migration is one step. Otherwise each op is a step of its own
+/// (its statements in one transaction), and each statement that cannot run in a transaction is a step
+/// alone in autocommit: a `VALIDATE CONSTRAINT` after its `ADD .. NOT VALID` then runs in a separate
+/// transaction, as it must to let writes through.
 ///
 /// ```
 /// use migrate_core::prelude::*;
@@ -33,15 +35,20 @@ pub struct Step {
 /// s.create_table("t", |t| { t.integer("a"); });
 /// s.create_index("t", ["a"]).concurrently();
 /// s.rename_table("t", "u");
-/// let steps = plan(&s.finish().unwrap(), false);
+/// let ops = s.finish().unwrap();
+/// let steps = plan(&ops, false);
 /// assert_eq!(steps.iter().map(|s| s.transactional).collect::<Vec<_>>(), [true, false, true]);
+/// // In one transaction, the same ops are one step.
+/// assert_eq!(plan(&ops, true).len(), 1);
 /// ```
 pub fn plan(ops: &[Op], transaction: bool) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     for op in ops {
+        let mut op_step: Option<usize> = None;
         for st in render_op(op) {
             let together = transaction || st.transactional;
-            match steps.last_mut() {
+            let joins = if transaction { steps.last().map(|_| steps.len() - 1) } else { op_step };
+            match joins.and_then(|i| steps.get_mut(i)) {
                 Some(last) if together && last.transactional => last.statements.push(st.sql),
                 _ => {
                     let guard = if together {
@@ -54,6 +61,9 @@ pub fn plan(ops: &[Op], transaction: bool) -> Vec<Step> {
                         }
                     };
                     steps.push(Step { statements: vec![st.sql], transactional: together, guard });
+                    if together {
+                        op_step = Some(steps.len() - 1);
+                    }
                 }
             }
         }

@@ -57,6 +57,8 @@ pub struct Entry {
     pub applied_at: Option<String>,
     pub applied_by: Option<String>,
     pub batch: Option<i32>,
+    /// Lint rules the migration acknowledges in code: `(rule id, reason)`.
+    pub acks: Vec<(String, String)>,
 }
 
 /// Every migration known to the code or the history, in version order.
@@ -94,6 +96,7 @@ pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
             applied_at: row.map(|r| r.applied_at.clone()),
             applied_by: row.map(|r| r.applied_by.clone()),
             batch: row.map(|r| r.batch),
+            acks: m.acks.clone(),
         });
     }
     for r in rows.iter().filter(|r| !code.iter().any(|m| m.version == r.version)) {
@@ -104,6 +107,7 @@ pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
             applied_at: Some(r.applied_at.clone()),
             applied_by: Some(r.applied_by.clone()),
             batch: Some(r.batch),
+            acks: vec![],
         });
     }
     entries.sort_by_key(|e| e.version);

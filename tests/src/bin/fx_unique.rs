@@ -2,8 +2,10 @@
 
 use std::process::ExitCode;
 
+#[path = "../../fixtures/dupes.rs"]
+mod m20240101000000_dupes;
 #[path = "../../fixtures/unique_concurrently.rs"]
-mod m20240101000000_unique_concurrently;
+mod m20240102000000_unique_concurrently;
 
 fn main() -> ExitCode {
     migrate_cli::run()

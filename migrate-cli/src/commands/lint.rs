@@ -1,0 +1,82 @@
+//! `lint`: every migration checked against the schema it runs on; `up` runs the same check on the
+//! migrations it is about to apply.
+
+use anyhow::Result;
+use migrate_core::lint::{Finding, LintConfig, Severity, lint};
+use migrate_core::registry::Migration;
+use serde_json::json;
+
+use super::Ctx;
+use crate::cli::LintArgs;
+
+pub fn run(ctx: &Ctx, args: LintArgs) -> Result<u8> {
+    let migrations = ctx.migrations()?;
+    let mut config = ctx.loaded.lint_config(None)?;
+    if args.all {
+        config.baseline = None;
+    }
+    let findings = lint(&migrations, &config);
+    print(ctx, &findings);
+    Ok(if findings.iter().any(Finding::blocks) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
+}
+
+/// The findings for the migrations `up` is about to apply; `Err` when one blocks.
+pub fn gate(ctx: &Ctx, migrations: &[Migration], pending: &[u64], config: &LintConfig) -> Result<(), u8> {
+    let findings: Vec<Finding> =
+        lint(migrations, config).into_iter().filter(|f| pending.contains(&f.version)).collect();
+    let blocking = findings.iter().filter(|f| f.blocks()).count();
+    if blocking > 0 {
+        print(ctx, &findings);
+        eprintln!(
+            "{} `up` stopped before running any SQL: {blocking} lint error(s) in pending migrations. Make the change the safe way, or acknowledge the rule in the migration with `#[migration(allow(rule_name = \"reason\"))]`",
+            ctx.out.red("error:")
+        );
+        return Err(crate::EXIT_PROBLEMS);
+    }
+    if !ctx.out.json {
+        for f in findings.iter().filter(|f| f.severity == Severity::Warning) {
+            eprintln!("{} [{}] {}: {}", ctx.out.yellow("warning"), f.rule.id(), f.migration, f.message);
+        }
+    }
+    Ok(())
+}
+
+fn print(ctx: &Ctx, findings: &[Finding]) {
+    if ctx.out.json {
+        let items: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "rule": f.rule.id(),
+                    "severity": f.severity.label(),
+                    "migration": f.migration,
+                    "version": f.version,
+                    "op": f.op,
+                    "message": f.message,
+                    "help": f.help,
+                    "acknowledged": f.acknowledged,
+                    "blocks": f.blocks(),
+                })
+            })
+            .collect();
+        ctx.json(&json!({ "findings": items, "blocking": findings.iter().filter(|f| f.blocks()).count() }));
+        return;
+    }
+    for f in findings {
+        let label = match (f.severity, &f.acknowledged) {
+            (_, Some(_)) => ctx.out.dim("acknowledged"),
+            (Severity::Error, None) => ctx.out.red("error"),
+            (Severity::Warning, None) => ctx.out.yellow("warning"),
+        };
+        println!("{label} [{}] {}: {}\n  {}", f.rule.id(), f.migration, f.op, f.message);
+        if let Some(reason) = &f.acknowledged {
+            println!("  acknowledged: {reason}");
+        } else if !f.help.is_empty() {
+            println!("  help: {}", f.help);
+        }
+    }
+    let errors = findings.iter().filter(|f| f.blocks()).count();
+    let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
+    let acked = findings.iter().filter(|f| f.acknowledged.is_some()).count();
+    println!("{errors} error(s), {warnings} warning(s), {acked} acknowledged");
+}

@@ -1,0 +1,25 @@
+//! Rule `constraint-missing-not-valid` (error).
+//!
+//! Problem: Adding a CHECK or FOREIGN KEY to an existing table checks every row while holding a lock that blocks writes (ACCESS EXCLUSIVE for CHECK; SHARE ROW EXCLUSIVE on both tables for a foreign key).
+//!
+//! Solution: Add it `.not_valid()` (instant), then `validate_constraint` in a separate transaction: validation takes only a SHARE UPDATE EXCLUSIVE lock, which lets writes through.
+
+#[allow(unused_imports)]
+use super::helpers::*;
+use crate::lint::{Context, Violation};
+#[allow(unused_imports)]
+use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
+
+/// Runs the rule on one op.
+pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
+    let Op::AddConstraint { table, def } = op else { return None };
+    let fk = matches!(def.kind, ConstraintKind::ForeignKey { .. });
+    if def.not_valid || !(fk || matches!(def.kind, ConstraintKind::Check { .. })) || !cx.existing(table) {
+        return None;
+    }
+    let what = if fk { "foreign key" } else { "check" };
+    Some(Violation {
+        message: format!("adds {what} `{}` to `{table}` and checks every row under a lock that blocks writes", def.name),
+        help: "add it with `.not_valid()`, then `validate_constraint` in a separate transaction (a later migration, or a `no_transaction` one)".into(),
+    })
+}

@@ -1,0 +1,25 @@
+//! Rule `disallowed-unique-constraint` (error).
+//!
+//! Problem: `ADD CONSTRAINT .. UNIQUE` or `PRIMARY KEY` on an existing table builds the index under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole build.
+//!
+//! Solution: Build a unique index `.concurrently()` first; then add the constraint from it (`USING INDEX`), which is instant.
+
+#[allow(unused_imports)]
+use super::helpers::*;
+use crate::lint::{Context, Violation};
+#[allow(unused_imports)]
+use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
+
+/// Runs the rule on one op.
+pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
+    let Op::AddConstraint { table, def } = op else { return None };
+    let kind = match def.kind {
+        ConstraintKind::Unique { .. } => "unique constraint",
+        ConstraintKind::PrimaryKey { .. } => "primary key",
+        _ => return None,
+    };
+    cx.existing(table).then(|| Violation {
+        message: format!("adds {kind} `{}` to `{table}`, building its index under an ACCESS EXCLUSIVE lock", def.name),
+        help: "create a unique index `.concurrently()` in a `no_transaction` migration first, then add the constraint using that index".into(),
+    })
+}

@@ -1,0 +1,217 @@
+//! The lint rules: one module per rule, each opening with its Problem and Solution.
+
+pub mod adding_required_field;
+pub mod adding_volatile_default;
+pub mod backfill_with_ddl;
+pub mod ban_drop_column;
+pub mod ban_drop_table;
+pub mod changing_column_type;
+pub mod concurrently_in_transaction;
+pub mod constraint_missing_not_valid;
+pub mod disallowed_unique_constraint;
+pub mod enum_value_in_transaction;
+mod helpers;
+pub mod prefer_bigint_keys;
+pub mod prefer_identity;
+pub mod prefer_jsonb;
+pub mod prefer_text;
+pub mod prefer_timestamptz;
+pub mod raw_sql;
+pub mod renaming_column;
+pub mod renaming_table;
+pub mod require_concurrent_index_creation;
+pub mod require_concurrent_index_deletion;
+pub mod require_lock_timeout;
+pub mod setting_not_nullable_field;
+pub mod validate_in_same_transaction;
+
+use super::{Context, Severity, Violation};
+use crate::op::Op;
+
+/// Every rule. `SchemaModel` reports the schema model's problems (an op that does not fit the schema
+/// the earlier migrations build).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Rule {
+    SchemaModel,
+    RequireConcurrentIndexCreation,
+    RequireConcurrentIndexDeletion,
+    ConcurrentlyInTransaction,
+    ConstraintMissingNotValid,
+    ValidateInSameTransaction,
+    DisallowedUniqueConstraint,
+    AddingVolatileDefault,
+    AddingRequiredField,
+    SettingNotNullableField,
+    ChangingColumnType,
+    RenamingColumn,
+    RenamingTable,
+    BanDropColumn,
+    BanDropTable,
+    EnumValueInTransaction,
+    PreferJsonb,
+    PreferIdentity,
+    PreferBigintKeys,
+    PreferText,
+    PreferTimestamptz,
+    RequireLockTimeout,
+    BackfillWithDdl,
+    RawSql,
+}
+
+impl Rule {
+    /// Every rule that inspects ops, in the order they run.
+    pub const ALL: &'static [Rule] = &[
+        Rule::RequireConcurrentIndexCreation,
+        Rule::RequireConcurrentIndexDeletion,
+        Rule::ConcurrentlyInTransaction,
+        Rule::ConstraintMissingNotValid,
+        Rule::ValidateInSameTransaction,
+        Rule::DisallowedUniqueConstraint,
+        Rule::AddingVolatileDefault,
+        Rule::AddingRequiredField,
+        Rule::SettingNotNullableField,
+        Rule::ChangingColumnType,
+        Rule::RenamingColumn,
+        Rule::RenamingTable,
+        Rule::BanDropColumn,
+        Rule::BanDropTable,
+        Rule::EnumValueInTransaction,
+        Rule::PreferJsonb,
+        Rule::PreferIdentity,
+        Rule::PreferBigintKeys,
+        Rule::PreferText,
+        Rule::PreferTimestamptz,
+        Rule::RequireLockTimeout,
+        Rule::BackfillWithDdl,
+        Rule::RawSql,
+    ];
+
+    /// The rule's id, as used in output and acknowledgements (`ban-drop-column`; in
+    /// `#[migration(allow(..))]` written with underscores).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Rule::SchemaModel => "schema-model",
+            Rule::RequireConcurrentIndexCreation => "require-concurrent-index-creation",
+            Rule::RequireConcurrentIndexDeletion => "require-concurrent-index-deletion",
+            Rule::ConcurrentlyInTransaction => "concurrently-in-transaction",
+            Rule::ConstraintMissingNotValid => "constraint-missing-not-valid",
+            Rule::ValidateInSameTransaction => "validate-in-same-transaction",
+            Rule::DisallowedUniqueConstraint => "disallowed-unique-constraint",
+            Rule::AddingVolatileDefault => "adding-volatile-default",
+            Rule::AddingRequiredField => "adding-required-field",
+            Rule::SettingNotNullableField => "setting-not-nullable-field",
+            Rule::ChangingColumnType => "changing-column-type",
+            Rule::RenamingColumn => "renaming-column",
+            Rule::RenamingTable => "renaming-table",
+            Rule::BanDropColumn => "ban-drop-column",
+            Rule::BanDropTable => "ban-drop-table",
+            Rule::EnumValueInTransaction => "enum-value-in-transaction",
+            Rule::PreferJsonb => "prefer-jsonb",
+            Rule::PreferIdentity => "prefer-identity",
+            Rule::PreferBigintKeys => "prefer-bigint-keys",
+            Rule::PreferText => "prefer-text",
+            Rule::PreferTimestamptz => "prefer-timestamptz",
+            Rule::RequireLockTimeout => "require-lock-timeout",
+            Rule::BackfillWithDdl => "backfill-with-ddl",
+            Rule::RawSql => "raw-sql",
+        }
+    }
+
+    /// The documented severity.
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::SchemaModel => Severity::Error,
+            Rule::RequireConcurrentIndexCreation => Severity::Error,
+            Rule::RequireConcurrentIndexDeletion => Severity::Error,
+            Rule::ConcurrentlyInTransaction => Severity::Error,
+            Rule::ConstraintMissingNotValid => Severity::Error,
+            Rule::ValidateInSameTransaction => Severity::Error,
+            Rule::DisallowedUniqueConstraint => Severity::Error,
+            Rule::AddingVolatileDefault => Severity::Error,
+            Rule::AddingRequiredField => Severity::Error,
+            Rule::SettingNotNullableField => Severity::Error,
+            Rule::ChangingColumnType => Severity::Error,
+            Rule::RenamingColumn => Severity::Warning,
+            Rule::RenamingTable => Severity::Warning,
+            Rule::BanDropColumn => Severity::Error,
+            Rule::BanDropTable => Severity::Error,
+            Rule::EnumValueInTransaction => Severity::Error,
+            Rule::PreferJsonb => Severity::Warning,
+            Rule::PreferIdentity => Severity::Warning,
+            Rule::PreferBigintKeys => Severity::Warning,
+            Rule::PreferText => Severity::Warning,
+            Rule::PreferTimestamptz => Severity::Warning,
+            Rule::RequireLockTimeout => Severity::Warning,
+            Rule::BackfillWithDdl => Severity::Error,
+            Rule::RawSql => Severity::Warning,
+        }
+    }
+
+    /// Runs the rule on one op.
+    pub fn check(self, op: &Op, cx: &Context) -> Option<Violation> {
+        match self {
+            Rule::SchemaModel => None,
+            Rule::RequireConcurrentIndexCreation => require_concurrent_index_creation::check(op, cx),
+            Rule::RequireConcurrentIndexDeletion => require_concurrent_index_deletion::check(op, cx),
+            Rule::ConcurrentlyInTransaction => concurrently_in_transaction::check(op, cx),
+            Rule::ConstraintMissingNotValid => constraint_missing_not_valid::check(op, cx),
+            Rule::ValidateInSameTransaction => validate_in_same_transaction::check(op, cx),
+            Rule::DisallowedUniqueConstraint => disallowed_unique_constraint::check(op, cx),
+            Rule::AddingVolatileDefault => adding_volatile_default::check(op, cx),
+            Rule::AddingRequiredField => adding_required_field::check(op, cx),
+            Rule::SettingNotNullableField => setting_not_nullable_field::check(op, cx),
+            Rule::ChangingColumnType => changing_column_type::check(op, cx),
+            Rule::RenamingColumn => renaming_column::check(op, cx),
+            Rule::RenamingTable => renaming_table::check(op, cx),
+            Rule::BanDropColumn => ban_drop_column::check(op, cx),
+            Rule::BanDropTable => ban_drop_table::check(op, cx),
+            Rule::EnumValueInTransaction => enum_value_in_transaction::check(op, cx),
+            Rule::PreferJsonb => prefer_jsonb::check(op, cx),
+            Rule::PreferIdentity => prefer_identity::check(op, cx),
+            Rule::PreferBigintKeys => prefer_bigint_keys::check(op, cx),
+            Rule::PreferText => prefer_text::check(op, cx),
+            Rule::PreferTimestamptz => prefer_timestamptz::check(op, cx),
+            Rule::RequireLockTimeout => require_lock_timeout::check(op, cx),
+            Rule::BackfillWithDdl => backfill_with_ddl::check(op, cx),
+            Rule::RawSql => raw_sql::check(op, cx),
+        }
+    }
+
+    /// The rule with this id (kebab-case or snake_case).
+    pub fn from_id(id: &str) -> Option<Rule> {
+        let id = id.replace('_', "-");
+        std::iter::once(Rule::SchemaModel).chain(Rule::ALL.iter().copied()).find(|r| r.id() == id)
+    }
+}
+
+/// Whether `id` (kebab-case) names a rule, in a `const fn`: `#[migration(allow(..))]` checks its rule
+/// names when the migration compiles.
+pub const fn is_rule_id(id: &str) -> bool {
+    if eq(id, Rule::SchemaModel.id()) {
+        return true;
+    }
+    let mut i = 0;
+    while i < Rule::ALL.len() {
+        if eq(id, Rule::ALL[i].id()) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

@@ -1,0 +1,26 @@
+//! Rule `require-concurrent-index-creation` (error).
+//!
+//! Problem: `CREATE INDEX` without `CONCURRENTLY` takes a SHARE lock on the table: every INSERT, UPDATE and DELETE waits until the whole index is built.
+//!
+//! Solution: Build it with `.concurrently()` in a `#[migration(no_transaction)]` migration. An index on a table created in the same migration is fine as it is.
+
+#[allow(unused_imports)]
+use super::helpers::*;
+use crate::lint::{Context, Violation};
+#[allow(unused_imports)]
+use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
+
+/// Runs the rule on one op.
+pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
+    let Op::CreateIndex { def } = op else { return None };
+    if def.concurrently || !cx.existing(&def.table) {
+        return None;
+    }
+    Some(Violation {
+        message: format!(
+            "builds index `{}` while holding a SHARE lock on `{}`: writes to it wait for the whole build",
+            def.name, def.table
+        ),
+        help: "add `.concurrently()` and mark the migration `#[migration(no_transaction)]`".into(),
+    })
+}

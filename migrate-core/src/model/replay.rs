@@ -1,0 +1,620 @@
+//! Applying one op to the model, checking it first.
+
+use super::{Index, Model, Table};
+use crate::op::*;
+
+/// A problem an op has with the schema it runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// An error, or a warning when raw SQL run earlier may explain it.
+    pub error: bool,
+    pub message: String,
+}
+
+struct Check<'a> {
+    problems: Vec<Problem>,
+    opaque: &'a Option<String>,
+}
+
+impl Check<'_> {
+    /// A problem about an object the model does not know: a warning after raw SQL.
+    fn unknown(&mut self, message: String) {
+        match self.opaque {
+            Some(sql) => self.problems.push(Problem {
+                error: false,
+                message: format!("{message} (the model may not know it: raw SQL ran earlier, {sql})"),
+            }),
+            None => self.problems.push(Problem { error: true, message }),
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        self.problems.push(Problem { error: true, message });
+    }
+}
+
+fn constraint_columns(kind: &ConstraintKind) -> &[String] {
+    match kind {
+        ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => columns,
+        ConstraintKind::ForeignKey { columns, .. } => columns,
+        ConstraintKind::Check { .. } => &[],
+    }
+}
+
+fn owns_index(kind: &ConstraintKind) -> bool {
+    matches!(kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
+}
+
+impl Model {
+    /// Checks `op` against the model and applies it. `version` is the migration the op belongs to.
+    /// The op is applied as far as it makes sense even when it has problems, so one mistake does not
+    /// cascade into many.
+    pub fn apply(&mut self, op: &Op, version: u64) -> Vec<Problem> {
+        let opaque = self.opaque.clone();
+        let mut c = Check { problems: Vec::new(), opaque: &opaque };
+        self.apply_checked(op, version, &mut c);
+        c.problems
+    }
+
+    fn table_or_report(&self, c: &mut Check, table: &str) -> bool {
+        if self.tables.contains_key(table) {
+            true
+        } else {
+            c.unknown(format!("table `{table}` does not exist"));
+            false
+        }
+    }
+
+    fn check_columns(&self, c: &mut Check, table: &str, columns: &[String], what: &str) {
+        if let Some(t) = self.tables.get(table) {
+            for col in columns {
+                if t.column(col).is_none() {
+                    c.unknown(format!("{what} names column `{col}`, which table `{table}` does not have"));
+                }
+            }
+        }
+    }
+
+    fn check_constraint(&self, c: &mut Check, table: &str, def: &ConstraintDef, own: Option<&Table>) {
+        let cols = constraint_columns(&def.kind);
+        match own {
+            Some(t) => {
+                for col in cols {
+                    if t.column(col).is_none() {
+                        c.fail(format!(
+                            "constraint `{}` names column `{col}`, which table `{table}` does not have",
+                            def.name
+                        ));
+                    }
+                }
+            }
+            None => self.check_columns(c, table, cols, &format!("constraint `{}`", def.name)),
+        }
+        if let ConstraintKind::ForeignKey { ref_table, ref_columns, .. } = &def.kind {
+            let target = if ref_table == table { own.or(self.tables.get(table)) } else { self.tables.get(ref_table) };
+            match target {
+                None => c.unknown(format!(
+                    "foreign key `{}` references table `{ref_table}`, which does not exist",
+                    def.name
+                )),
+                Some(t) => {
+                    for col in ref_columns {
+                        if t.column(col).is_none() {
+                            c.unknown(format!(
+                                "foreign key `{}` references column `{ref_table}.{col}`, which does not exist",
+                                def.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if owns_index(&def.kind) && self.relation_exists(&def.name) {
+            c.fail(format!(
+                "constraint `{}` needs an index of that name, and a relation `{}` already exists",
+                def.name, def.name
+            ));
+        }
+    }
+
+    fn add_constraint(&mut self, table: &str, def: &ConstraintDef, version: u64) {
+        if owns_index(&def.kind) {
+            let index = IndexDef {
+                name: def.name.clone(),
+                table: table.to_string(),
+                elems: constraint_columns(&def.kind)
+                    .iter()
+                    .map(|c| IndexElem { target: IndexTarget::Column { name: c.clone() }, opclass: None, desc: false })
+                    .collect(),
+                unique: true,
+                method: None,
+                include: vec![],
+                predicate: None,
+                nulls_not_distinct: matches!(def.kind, ConstraintKind::Unique { nulls_not_distinct: true, .. }),
+                concurrently: false,
+            };
+            self.indexes.insert(
+                def.name.clone(),
+                Index { def: index, constraint: Some(def.name.clone()), created_in: version },
+            );
+        }
+        if let Some(t) = self.tables.get_mut(table) {
+            if matches!(def.kind, ConstraintKind::PrimaryKey { .. }) {
+                for col in constraint_columns(&def.kind) {
+                    if let Some(cd) = t.column_mut(col) {
+                        cd.not_null = true;
+                    }
+                }
+            }
+            t.constraints.insert(def.name.clone(), def.clone());
+        }
+    }
+
+    fn apply_checked(&mut self, op: &Op, v: u64, c: &mut Check) {
+        match op {
+            Op::CreateTable { def } => {
+                if self.relation_exists(&def.name) {
+                    c.fail(format!("a table, index or view named `{}` already exists", def.name));
+                    return;
+                }
+                let own = Table {
+                    columns: def.columns.clone(),
+                    constraints: Default::default(),
+                    comment: def.comment.clone(),
+                    created_in: v,
+                };
+                for k in &def.constraints {
+                    self.check_constraint(c, &def.name, k, Some(&own));
+                }
+                for col in &def.columns {
+                    self.check_type(c, &col.ty);
+                }
+                self.tables.insert(def.name.clone(), own);
+                for k in &def.constraints {
+                    self.add_constraint(&def.name, k, v);
+                }
+            }
+            Op::DropTable { name, .. } => {
+                if !self.table_or_report(c, name) {
+                    return;
+                }
+                let referencing: Vec<String> = self
+                    .tables
+                    .iter()
+                    .filter(|(t, _)| *t != name)
+                    .flat_map(|(t, tab)| {
+                        tab.constraints.values().filter_map(move |k| match &k.kind {
+                            ConstraintKind::ForeignKey { ref_table, .. } if ref_table == name => {
+                                Some(format!("{t}.{}", k.name))
+                            }
+                            _ => None,
+                        })
+                    })
+                    .collect();
+                if !referencing.is_empty() {
+                    c.fail(format!(
+                        "table `{name}` is referenced by foreign keys {}: drop them first",
+                        referencing.join(", ")
+                    ));
+                }
+                self.tables.remove(name);
+                self.indexes.retain(|_, i| &i.def.table != name);
+            }
+            Op::RenameTable { from, to } => {
+                if !self.table_or_report(c, from) {
+                    return;
+                }
+                if self.relation_exists(to) {
+                    c.fail(format!(
+                        "cannot rename table `{from}` to `{to}`: a table, index or view named `{to}` exists"
+                    ));
+                    return;
+                }
+                if let Some(t) = self.tables.remove(from) {
+                    self.tables.insert(to.clone(), t);
+                }
+                for i in self.indexes.values_mut().filter(|i| &i.def.table == from) {
+                    i.def.table = to.clone();
+                }
+                for t in self.tables.values_mut() {
+                    for k in t.constraints.values_mut() {
+                        if let ConstraintKind::ForeignKey { ref_table, .. } = &mut k.kind
+                            && ref_table == from
+                        {
+                            *ref_table = to.clone();
+                        }
+                    }
+                }
+            }
+            Op::AddColumn { table, def } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                if self.tables[table].column(&def.column.name).is_some() {
+                    c.fail(format!("column `{table}.{}` already exists", def.column.name));
+                    return;
+                }
+                self.check_type(c, &def.column.ty);
+                if let Some(t) = self.tables.get_mut(table) {
+                    t.columns.push(def.column.clone());
+                }
+                for k in &def.constraints {
+                    let own = self.tables.get(table).cloned();
+                    self.check_constraint(c, table, k, own.as_ref());
+                    self.add_constraint(table, k, v);
+                }
+            }
+            Op::DropColumn { table, column, .. } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                let Some(t) = self.tables.get_mut(table) else { return };
+                if t.column(column).is_none() {
+                    c.unknown(format!("column `{table}.{column}` does not exist"));
+                    return;
+                }
+                t.columns.retain(|cd| &cd.name != column);
+                // PostgreSQL drops the constraints and indexes that involve the column.
+                let gone: Vec<String> = t
+                    .constraints
+                    .iter()
+                    .filter(|(_, k)| constraint_columns(&k.kind).contains(column))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for n in &gone {
+                    t.constraints.remove(n);
+                }
+                self.indexes.retain(|_, i| {
+                    !(&i.def.table == table
+                        && i.def
+                            .elems
+                            .iter()
+                            .any(|e| matches!(&e.target, IndexTarget::Column { name } if name == column)))
+                });
+            }
+            Op::RenameColumn { table, from, to } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                let Some(t) = self.tables.get_mut(table) else { return };
+                if t.column(from).is_none() {
+                    c.unknown(format!("column `{table}.{from}` does not exist"));
+                    return;
+                }
+                if t.column(to).is_some() {
+                    c.fail(format!("cannot rename `{table}.{from}` to `{to}`: that column exists"));
+                    return;
+                }
+                if let Some(cd) = t.column_mut(from) {
+                    cd.name = to.clone();
+                }
+                let rename =
+                    |cols: &mut Vec<String>| cols.iter_mut().filter(|x| *x == from).for_each(|x| *x = to.clone());
+                for k in t.constraints.values_mut() {
+                    match &mut k.kind {
+                        ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => {
+                            rename(columns)
+                        }
+                        ConstraintKind::ForeignKey { columns, .. } => rename(columns),
+                        ConstraintKind::Check { .. } => {}
+                    }
+                }
+                for i in self.indexes.values_mut().filter(|i| &i.def.table == table) {
+                    for e in &mut i.def.elems {
+                        if let IndexTarget::Column { name } = &mut e.target
+                            && name == from
+                        {
+                            *name = to.clone();
+                        }
+                    }
+                }
+                for t in self.tables.values_mut() {
+                    for k in t.constraints.values_mut() {
+                        if let ConstraintKind::ForeignKey { ref_table, ref_columns, .. } = &mut k.kind
+                            && ref_table == table
+                        {
+                            rename(ref_columns);
+                        }
+                    }
+                }
+            }
+            Op::ChangeColumnType { table, column, to, from, .. } => {
+                let Some(cd) = self.column_mut_or_report(c, table, column) else { return };
+                if let Some(from) = from
+                    && *from != cd.ty
+                {
+                    let (had, said) =
+                        (crate::render::render_column_type(&cd.ty), crate::render::render_column_type(from));
+                    c.fail(format!(
+                        "column `{table}.{column}` is {had}, but the type change records its old type as {said}"
+                    ));
+                }
+                cd.ty = to.clone();
+                self.check_type(c, to);
+            }
+            Op::SetNotNull { table, column } | Op::DropNotNull { table, column } => {
+                let set = matches!(op, Op::SetNotNull { .. });
+                if let Some(cd) = self.column_mut_or_report(c, table, column) {
+                    cd.not_null = set;
+                }
+            }
+            Op::SetDefault { table, column, default, previous } => {
+                let Some(cd) = self.column_mut_or_report(c, table, column) else { return };
+                if cd.default != *previous {
+                    let shown = |d: &Option<DefaultValue>| match d {
+                        Some(d) => crate::render::render_default(d),
+                        None => "none".into(),
+                    };
+                    c.fail(format!(
+                        "column `{table}.{column}` has default {}, but the change records {} as the one it replaces: the derived down would not restore it (name it with `.replacing(..)`)",
+                        shown(&cd.default),
+                        shown(previous)
+                    ));
+                }
+                cd.default = Some(default.clone());
+            }
+            Op::DropDefault { table, column, previous } => {
+                let Some(cd) = self.column_mut_or_report(c, table, column) else { return };
+                if previous.is_some() && cd.default != *previous {
+                    c.fail(format!(
+                        "column `{table}.{column}`: the recorded previous default is not the column's default"
+                    ));
+                }
+                cd.default = None;
+            }
+            Op::Comment { target, comment, .. } => match target {
+                CommentTarget::Table { table } => {
+                    if self.table_or_report(c, table)
+                        && let Some(t) = self.tables.get_mut(table)
+                    {
+                        t.comment = comment.clone();
+                    }
+                }
+                CommentTarget::Column { table, column } => {
+                    if let Some(cd) = self.column_mut_or_report(c, table, column) {
+                        cd.comment = comment.clone();
+                    }
+                }
+            },
+            Op::CreateIndex { def } => {
+                if self.relation_exists(&def.name) {
+                    c.fail(format!("a table, index or view named `{}` already exists", def.name));
+                    return;
+                }
+                if !self.table_or_report(c, &def.table) {
+                    return;
+                }
+                let cols: Vec<String> = def
+                    .elems
+                    .iter()
+                    .filter_map(|e| match &e.target {
+                        IndexTarget::Column { name } => Some(name.clone()),
+                        IndexTarget::Expr { .. } => None,
+                    })
+                    .chain(def.include.iter().cloned())
+                    .collect();
+                self.check_columns(c, &def.table, &cols, &format!("index `{}`", def.name));
+                self.indexes.insert(def.name.clone(), Index { def: def.clone(), constraint: None, created_in: v });
+            }
+            Op::DropIndex { name, .. } => match self.indexes.get(name) {
+                None => c.unknown(format!("index `{name}` does not exist")),
+                Some(Index { constraint: Some(k), .. }) => {
+                    c.fail(format!("index `{name}` belongs to constraint `{k}`: drop the constraint instead"))
+                }
+                Some(_) => {
+                    self.indexes.remove(name);
+                }
+            },
+            Op::RenameIndex { from, to } => {
+                if !self.indexes.contains_key(from) {
+                    c.unknown(format!("index `{from}` does not exist"));
+                    return;
+                }
+                if self.relation_exists(to) {
+                    c.fail(format!(
+                        "cannot rename index `{from}` to `{to}`: a table, index or view named `{to}` exists"
+                    ));
+                    return;
+                }
+                if let Some(mut i) = self.indexes.remove(from) {
+                    i.def.name = to.clone();
+                    if let Some(k) = &i.constraint {
+                        // Renaming a constraint's index renames the constraint.
+                        if let Some(t) = self.tables.get_mut(&i.def.table)
+                            && let Some(mut def) = t.constraints.remove(k)
+                        {
+                            def.name = to.clone();
+                            t.constraints.insert(to.clone(), def);
+                        }
+                        i.constraint = Some(to.clone());
+                    }
+                    self.indexes.insert(to.clone(), i);
+                }
+            }
+            Op::AddConstraint { table, def } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                if self.tables[table].constraints.contains_key(&def.name) {
+                    c.fail(format!("constraint `{}` already exists on table `{table}`", def.name));
+                    return;
+                }
+                self.check_constraint(c, table, def, None);
+                self.add_constraint(table, def, v);
+            }
+            Op::ValidateConstraint { table, name } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                match self.tables.get_mut(table).and_then(|t| t.constraints.get_mut(name)) {
+                    Some(k) => k.not_valid = false,
+                    None => c.unknown(format!("constraint `{name}` does not exist on table `{table}`")),
+                }
+            }
+            Op::DropConstraint { table, name, .. } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                match self.tables.get_mut(table).and_then(|t| t.constraints.remove(name)) {
+                    Some(k) => {
+                        if owns_index(&k.kind) {
+                            self.indexes.remove(name);
+                        }
+                    }
+                    None => c.unknown(format!("constraint `{name}` does not exist on table `{table}`")),
+                }
+            }
+            Op::RenameConstraint { table, from, to } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                let Some(t) = self.tables.get_mut(table) else { return };
+                if t.constraints.contains_key(to) {
+                    c.fail(format!("constraint `{to}` already exists on table `{table}`"));
+                    return;
+                }
+                match t.constraints.remove(from) {
+                    None => c.unknown(format!("constraint `{from}` does not exist on table `{table}`")),
+                    Some(mut k) => {
+                        k.name = to.clone();
+                        let owns = owns_index(&k.kind);
+                        t.constraints.insert(to.clone(), k);
+                        if owns && let Some(mut i) = self.indexes.remove(from) {
+                            i.def.name = to.clone();
+                            i.constraint = Some(to.clone());
+                            self.indexes.insert(to.clone(), i);
+                        }
+                    }
+                }
+            }
+            Op::CreateEnum { def } => {
+                if self.enums.contains_key(&def.name) {
+                    c.fail(format!("type `{}` already exists", def.name));
+                    return;
+                }
+                self.enums.insert(def.name.clone(), def.values.clone());
+            }
+            Op::AddEnumValue { name, value, position } => {
+                let Some(values) = self.enums.get_mut(name) else {
+                    c.unknown(format!("enum `{name}` does not exist"));
+                    return;
+                };
+                if values.contains(value) {
+                    c.fail(format!("enum `{name}` already has value `{value}`"));
+                    return;
+                }
+                let at = match position {
+                    Some(EnumPosition::Before { value: v }) | Some(EnumPosition::After { value: v }) => {
+                        match values.iter().position(|x| x == v) {
+                            None => {
+                                c.fail(format!("enum `{name}` has no value `{v}` to place `{value}` next to"));
+                                return;
+                            }
+                            Some(i) if matches!(position, Some(EnumPosition::After { .. })) => i + 1,
+                            Some(i) => i,
+                        }
+                    }
+                    None => values.len(),
+                };
+                values.insert(at, value.clone());
+            }
+            Op::RenameEnumValue { name, from, to } => {
+                let Some(values) = self.enums.get_mut(name) else {
+                    c.unknown(format!("enum `{name}` does not exist"));
+                    return;
+                };
+                if values.contains(to) {
+                    c.fail(format!("enum `{name}` already has value `{to}`"));
+                } else if let Some(x) = values.iter_mut().find(|x| *x == from) {
+                    *x = to.clone();
+                } else {
+                    c.unknown(format!("enum `{name}` has no value `{from}`"));
+                }
+            }
+            Op::DropEnum { name, .. } => {
+                if self.enums.remove(name).is_none() {
+                    c.unknown(format!("enum `{name}` does not exist"));
+                    return;
+                }
+                let users: Vec<String> = self
+                    .tables
+                    .iter()
+                    .flat_map(|(t, tab)| {
+                        tab.columns
+                            .iter()
+                            .filter(|cd| uses_type(&cd.ty, name))
+                            .map(move |cd| format!("{t}.{}", cd.name))
+                    })
+                    .collect();
+                if !users.is_empty() {
+                    c.fail(format!("enum `{name}` is used by column(s) {}", users.join(", ")));
+                }
+            }
+            Op::CreateExtension { def } => {
+                if !self.extensions.insert(def.name.clone()) {
+                    c.fail(format!("extension `{}` is already created", def.name));
+                }
+            }
+            Op::DropExtension { name, .. } => {
+                if !self.extensions.remove(name) {
+                    c.unknown(format!("extension `{name}` does not exist"));
+                }
+            }
+            Op::CreateSchema { name } => {
+                if !self.schemas.insert(name.clone()) {
+                    c.fail(format!("schema `{name}` already exists"));
+                }
+            }
+            Op::DropSchema { name, .. } => {
+                if !self.schemas.remove(name) {
+                    c.unknown(format!("schema `{name}` does not exist"));
+                }
+            }
+            Op::CreateView { def } => {
+                if self.relation_exists(&def.name) {
+                    c.fail(format!("a table, index or view named `{}` already exists", def.name));
+                    return;
+                }
+                self.views.insert(def.name.clone());
+            }
+            Op::DropView { name, .. } => {
+                if !self.views.remove(name) {
+                    c.unknown(format!("view `{name}` does not exist"));
+                }
+            }
+            Op::Sql { .. } => {
+                self.opaque = Some(format!("in migration {v}: {}", op.describe()));
+            }
+        }
+    }
+
+    fn column_mut_or_report(&mut self, c: &mut Check, table: &str, column: &str) -> Option<&mut ColumnDef> {
+        if !self.table_or_report(c, table) {
+            return None;
+        }
+        let t = self.tables.get_mut(table)?;
+        if t.column(column).is_none() {
+            c.unknown(format!("column `{table}.{column}` does not exist"));
+            return None;
+        }
+        t.column_mut(column)
+    }
+
+    fn check_type(&self, c: &mut Check, ty: &ColumnType) {
+        match ty {
+            ColumnType::Enum { name } if !self.enums.contains_key(name) => {
+                c.unknown(format!("enum type `{name}` does not exist"))
+            }
+            ColumnType::Array { element } => self.check_type(c, element),
+            _ => {}
+        }
+    }
+}
+
+fn uses_type(ty: &ColumnType, name: &str) -> bool {
+    match ty {
+        ColumnType::Enum { name: n } => n == name,
+        ColumnType::Array { element } => uses_type(element, name),
+        _ => false,
+    }
+}
