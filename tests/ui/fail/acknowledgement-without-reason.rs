@@ -1,0 +1,10 @@
+mod m20240101000000_drop_legacy {
+    use migrate_core::prelude::*;
+
+    #[migration(allow(ban_drop_column = " "))]
+    pub fn up(s: &mut Schema) {
+        s.create_schema("x");
+    }
+}
+
+fn main() {}
