@@ -8,6 +8,7 @@ mod cli_connect;
 mod cli_failures;
 mod cli_history;
 mod cli_scaffold;
+mod lint_rules;
 mod ops_columns;
 mod ops_indexes_constraints;
 mod ops_tables;

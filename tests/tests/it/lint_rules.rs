@@ -1,0 +1,389 @@
+//! Every lint rule on a case it must report and a case it must accept, and the schema model's checks.
+
+use migrate_core::Schema;
+use migrate_core::lint::{Finding, LintConfig, Severity, lint};
+use migrate_core::prelude::*;
+use migrate_core::registry::{Down, Migration};
+use migrate_core::schema::mode::ExplicitDown;
+
+type S = Schema<ExplicitDown>;
+
+fn mig(version: u64, transaction: bool, f: impl FnOnce(&mut S)) -> Migration {
+    let mut s = S::in_mode();
+    f(&mut s);
+    Migration {
+        version,
+        name: format!("m{version}"),
+        up: s.finish().expect("valid ops"),
+        down: Down::Explicit(vec![]),
+        transaction,
+        checksum: String::new(),
+        checksum_format: 1,
+        file: "test.rs",
+        line: 1,
+        acks: vec![],
+    }
+}
+
+/// A table that exists before the migration under test, with rows in production.
+fn base(s: &mut S) {
+    s.create_enum("mood", ["ok", "sad"]);
+    s.create_table("users", |t| {
+        t.bigint("id").primary_key();
+        t.text("email");
+        t.varchar("code", 10);
+        t.integer("age");
+        t.numeric("price", 8, 2);
+        t.cidr("net");
+    });
+    s.create_table("posts", |t| {
+        t.bigint("id").primary_key();
+        t.bigint("user_id");
+    });
+    s.create_index("users", ["email"]);
+}
+
+fn findings_with(config: &LintConfig, transaction: bool, change: impl FnOnce(&mut S)) -> Vec<Finding> {
+    let all = [mig(1, true, base), mig(2, transaction, change)];
+    lint(&all, config).into_iter().filter(|f| f.version == 2).collect()
+}
+
+fn ids_tx(transaction: bool, change: impl FnOnce(&mut S)) -> Vec<&'static str> {
+    findings_with(&LintConfig::default(), transaction, change).iter().map(|f| f.rule.id()).collect()
+}
+
+fn ids(change: impl FnOnce(&mut S)) -> Vec<&'static str> {
+    ids_tx(true, change)
+}
+
+/// Asserts the rule reports `bad` (with the table named in the message) and not `good`.
+fn lint_err_ok(rule: &str, bad: Vec<&'static str>, good: Vec<&'static str>) {
+    assert!(bad.contains(&rule), "`{rule}` did not report its error case; got {bad:?}");
+    assert!(!good.contains(&rule), "`{rule}` reported its ok case; got {good:?}");
+}
+
+#[test]
+fn require_concurrent_index_creation() {
+    lint_err_ok(
+        "require-concurrent-index-creation",
+        ids(|s| drop(s.create_index("users", ["age"]))),
+        ids_tx(false, |s| drop(s.create_index("users", ["age"]).concurrently())),
+    );
+    // An index on a table created in the same migration is fine.
+    let fresh = ids(|s| {
+        s.create_table("fresh", |t| drop(t.integer("a")));
+        drop(s.create_index("fresh", ["a"]));
+    });
+    assert!(!fresh.contains(&"require-concurrent-index-creation"), "{fresh:?}");
+}
+
+#[test]
+fn require_concurrent_index_deletion() {
+    lint_err_ok(
+        "require-concurrent-index-deletion",
+        ids(|s| drop(s.drop_index("users_email_idx"))),
+        ids_tx(false, |s| drop(s.drop_index("users_email_idx").concurrently())),
+    );
+}
+
+#[test]
+fn concurrently_in_transaction() {
+    lint_err_ok(
+        "concurrently-in-transaction",
+        ids(|s| drop(s.create_index("users", ["age"]).concurrently())),
+        ids_tx(false, |s| drop(s.create_index("users", ["age"]).concurrently())),
+    );
+}
+
+#[test]
+fn constraint_missing_not_valid() {
+    lint_err_ok(
+        "constraint-missing-not-valid",
+        ids(|s| s.alter_table("posts", |t| drop(t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"])))),
+        ids(|s| {
+            s.alter_table("posts", |t| {
+                drop(t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"]).not_valid())
+            })
+        }),
+    );
+    lint_err_ok(
+        "constraint-missing-not-valid",
+        ids(|s| s.alter_table("users", |t| drop(t.add_check("users_age", "age > 0")))),
+        ids(|s| s.alter_table("users", |t| drop(t.add_check("users_age", "age > 0").not_valid()))),
+    );
+}
+
+#[test]
+fn validate_in_same_transaction() {
+    let add_and_validate = |s: &mut S| {
+        s.alter_table("users", |t| {
+            t.add_check("users_age", "age > 0").not_valid();
+            t.validate_constraint("users_age");
+        })
+    };
+    lint_err_ok("validate-in-same-transaction", ids(add_and_validate), ids_tx(false, add_and_validate));
+}
+
+#[test]
+fn disallowed_unique_constraint() {
+    lint_err_ok(
+        "disallowed-unique-constraint",
+        ids(|s| s.alter_table("users", |t| drop(t.add_unique("users_email_key", ["email"])))),
+        ids(|s| s.create_table("fresh", |t| drop(t.text("a").unique()))),
+    );
+}
+
+#[test]
+fn adding_volatile_default() {
+    lint_err_ok(
+        "adding-volatile-default",
+        ids(|s| s.alter_table("users", |t| drop(t.uuid("token").default(gen_random_uuid())))),
+        ids(|s| s.alter_table("users", |t| drop(t.timestamptz("seen").default(now())))),
+    );
+}
+
+#[test]
+fn adding_required_field() {
+    lint_err_ok(
+        "adding-required-field",
+        ids(|s| s.alter_table("users", |t| drop(t.text("name").not_null()))),
+        ids(|s| s.alter_table("users", |t| drop(t.text("name").not_null().default("")))),
+    );
+}
+
+#[test]
+fn setting_not_nullable_field() {
+    lint_err_ok(
+        "setting-not-nullable-field",
+        ids(|s| s.alter_table("users", |t| t.set_not_null("email"))),
+        ids_tx(false, |s| {
+            s.alter_table("users", |t| {
+                t.add_check("users_email_nn", "\"email\" IS NOT NULL").not_valid();
+                t.validate_constraint("users_email_nn");
+                t.set_not_null("email");
+            })
+        }),
+    );
+}
+
+#[test]
+fn changing_column_type() {
+    lint_err_ok(
+        "changing-column-type",
+        ids(|s| s.alter_table("users", |t| drop(t.change_type("age", Integer, BigInt)))),
+        ids(|s| {
+            s.alter_table("users", |t| {
+                t.change_type("code", Varchar(10), Varchar(50));
+                t.change_type("price", Numeric::new(8, 2), Numeric::new(12, 2));
+                t.change_type("net", Cidr, Inet);
+            })
+        }),
+    );
+    assert!(ids(|s| s.alter_table("users", |t| drop(t.change_type("code", Varchar(10), Text)))).is_empty());
+    assert!(
+        ids(|s| s.alter_table("users", |t| drop(t.change_type("code", Varchar(10), Varchar(5)))))
+            .contains(&"changing-column-type")
+    );
+}
+
+#[test]
+fn renaming_column_and_table() {
+    lint_err_ok(
+        "renaming-column",
+        ids(|s| s.rename_column("users", "email", "mail")),
+        ids(|s| {
+            s.create_table("fresh", |t| drop(t.text("a")));
+            s.rename_column("fresh", "a", "b");
+        }),
+    );
+    lint_err_ok(
+        "renaming-table",
+        ids(|s| s.rename_table("users", "people")),
+        ids(|s| s.rename_index("users_email_idx", "x")),
+    );
+}
+
+#[test]
+fn ban_drop_column_and_table() {
+    lint_err_ok(
+        "ban-drop-column",
+        ids(|s| s.drop_column("users", "age")),
+        ids(|s| s.rename_index("users_email_idx", "x")),
+    );
+    lint_err_ok("ban-drop-table", ids(|s| s.drop_table("posts")), ids(|s| s.create_table("t", |t| drop(t.text("a")))));
+}
+
+#[test]
+fn enum_value_in_transaction() {
+    let old = LintConfig { server_version: 110_000, ..LintConfig::default() };
+    let on = |config: &LintConfig, tx| {
+        findings_with(config, tx, |s| drop(s.add_enum_value("mood", "meh")))
+            .iter()
+            .map(|f| f.rule.id())
+            .collect::<Vec<_>>()
+    };
+    lint_err_ok("enum-value-in-transaction", on(&old, true), on(&old, false));
+    assert!(!on(&LintConfig::default(), true).contains(&"enum-value-in-transaction"));
+    // On 12+, using the new value in the same transaction is the problem.
+    let used = ids(|s| {
+        s.add_enum_value("mood", "meh");
+        s.alter_table("users", |t| drop(t.enumeration("mood", "mood").default("meh")));
+    });
+    assert!(used.contains(&"enum-value-in-transaction"), "{used:?}");
+}
+
+#[test]
+fn type_preferences() {
+    lint_err_ok(
+        "prefer-jsonb",
+        ids(|s| s.alter_table("users", |t| drop(t.json("doc")))),
+        ids(|s| s.alter_table("users", |t| drop(t.jsonb("doc")))),
+    );
+    lint_err_ok(
+        "prefer-identity",
+        ids(|s| s.create_table("t", |t| drop(t.named_type("id", "bigserial")))),
+        ids(|s| s.create_table("t", |t| drop(t.bigint("id").identity()))),
+    );
+    lint_err_ok(
+        "prefer-bigint-keys",
+        ids(|s| s.create_table("t", |t| drop(t.integer("id").primary_key()))),
+        ids(|s| s.create_table("t", |t| drop(t.bigint("id").primary_key()))),
+    );
+    lint_err_ok(
+        "prefer-text",
+        ids(|s| s.create_table("t", |t| drop(t.varchar("a", 20)))),
+        ids(|s| s.create_table("t", |t| drop(t.text("a")))),
+    );
+    lint_err_ok(
+        "prefer-timestamptz",
+        ids(|s| s.create_table("t", |t| drop(t.array("a", Timestamp)))),
+        ids(|s| s.create_table("t", |t| drop(t.timestamptz("a")))),
+    );
+}
+
+#[test]
+fn require_lock_timeout() {
+    let off = LintConfig { lock_timeout: false, ..LintConfig::default() };
+    let change = |s: &mut S| s.rename_column("users", "email", "mail");
+    let bad: Vec<_> = findings_with(&off, true, change).iter().map(|f| f.rule.id()).collect();
+    lint_err_ok("require-lock-timeout", bad, ids(change));
+}
+
+#[test]
+fn backfill_with_ddl_and_raw_sql() {
+    lint_err_ok(
+        "backfill-with-ddl",
+        ids(|s| {
+            s.alter_table("users", |t| drop(t.text("name")));
+            s.sql_with_down("UPDATE users SET name = email", "SELECT 1");
+        }),
+        ids_tx(false, |s| {
+            s.alter_table("users", |t| drop(t.text("name")));
+            s.sql_with_down("UPDATE users SET name = email", "SELECT 1");
+        }),
+    );
+    lint_err_ok("raw-sql", ids(|s| s.sql("SELECT 1")), ids(|s| s.create_schema("x")));
+}
+
+#[test]
+fn findings_say_what_locks_and_the_safe_way() {
+    let f = &findings_with(&LintConfig::default(), true, |s| drop(s.create_index("users", ["age"])))[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.migration, "m2_m2");
+    assert_eq!(f.op, "create_index users_age_idx on users");
+    assert_eq!(
+        f.message,
+        "builds index `users_age_idx` while holding a SHARE lock on `users`: writes to it wait for the whole build"
+    );
+    assert_eq!(f.help, "add `.concurrently()` and mark the migration `#[migration(no_transaction)]`");
+    assert!(f.blocks());
+}
+
+#[test]
+fn acknowledged_errors_do_not_block_and_the_baseline_skips_history() {
+    let mut m = mig(2, true, |s| s.drop_column("users", "age"));
+    m.acks = vec![("ban-drop-column".into(), "nothing reads it".into())];
+    let all = [mig(1, true, base), m];
+    let f: Vec<Finding> = lint(&all, &LintConfig::default()).into_iter().filter(|f| f.version == 2).collect();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].acknowledged.as_deref(), Some("nothing reads it"));
+    assert!(!f[0].blocks());
+
+    let old =
+        [mig(1, true, base), mig(2, true, |s| s.drop_column("users", "age")), mig(3, true, |s| s.create_schema("x"))];
+    let config = LintConfig { baseline: Some(2), ..LintConfig::default() };
+    assert!(lint(&old, &config).is_empty(), "history at or before the baseline is not linted");
+}
+
+fn model_errors(change: impl FnOnce(&mut S)) -> Vec<(bool, String)> {
+    findings_with(&LintConfig::default(), true, change)
+        .into_iter()
+        .filter(|f| f.rule.id() == "schema-model")
+        .map(|f| (f.severity == Severity::Error, f.message))
+        .collect()
+}
+
+#[test]
+fn the_schema_model_checks_every_op_against_the_history() {
+    let e = |m: &str| vec![(true, m.to_string())];
+    assert_eq!(model_errors(|s| s.alter_table("nope", |t| drop(t.text("a")))), e("table `nope` does not exist"));
+    assert_eq!(
+        model_errors(|s| s.alter_table("users", |t| drop(t.text("email")))),
+        e("column `users.email` already exists")
+    );
+    assert_eq!(model_errors(|s| drop(s.drop_index("no_such_idx"))), e("index `no_such_idx` does not exist"));
+    assert_eq!(
+        model_errors(
+            |s| s.alter_table("posts", |t| drop(t.add_foreign_key("fk", ["user_id"], "users", ["uid"]).not_valid()))
+        ),
+        e("foreign key `fk` references column `users.uid`, which does not exist")
+    );
+    assert_eq!(
+        model_errors(|s| s.create_table("users_email_idx", |t| drop(t.text("a")))),
+        e("a table, index or view named `users_email_idx` already exists")
+    );
+    assert_eq!(
+        model_errors(|s| s.alter_table("users", |t| drop(t.change_type("age", BigInt, Numeric::any())))),
+        e("column `users.age` is integer, but the type change records its old type as bigint")
+    );
+    assert_eq!(
+        model_errors(|s| drop(s.drop_index("users_pkey"))),
+        e("index `users_pkey` belongs to constraint `users_pkey`: drop the constraint instead")
+    );
+    assert_eq!(
+        model_errors(|s| {
+            s.alter_table("posts", |t| {
+                drop(t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"]).not_valid())
+            });
+            s.drop_table("users");
+        }),
+        e("table `users` is referenced by foreign keys posts.posts_user_fk: drop them first")
+    );
+    assert_eq!(
+        model_errors(|s| {
+            s.alter_table("users", |t| drop(t.set_default("email", Text, "x")));
+            s.alter_table("users", |t| drop(t.set_default("email", Text, "y")));
+        }),
+        e(
+            "column `users.email` has default 'x', but the change records none as the one it replaces: the derived down would not restore it (name it with `.replacing(..)`)"
+        )
+    );
+    // After raw SQL the model may be blind: unknown objects are warnings naming that SQL.
+    let after_sql = model_errors(|s| {
+        s.sql("CREATE TABLE made_by_sql (a int)");
+        s.alter_table("made_by_sql", |t| drop(t.text("b")));
+    });
+    assert_eq!(after_sql.len(), 1);
+    assert!(!after_sql[0].0, "a warning, not an error");
+    assert!(after_sql[0].1.starts_with("table `made_by_sql` does not exist (the model may not know it: raw SQL ran earlier, in migration 2: sql `CREATE TABLE made_by_sql (a int)`)"), "{}", after_sql[0].1);
+}
+
+#[test]
+fn the_example_project_passes_lint() {
+    use blog_migrations as _;
+    let all = migrate_core::registry::migrations().unwrap();
+    let findings = lint(&all, &LintConfig::default());
+    let blocking: Vec<String> = findings.iter().filter(|f| f.blocks()).map(ToString::to_string).collect();
+    assert!(blocking.is_empty(), "{}", blocking.join("\n"));
+    assert_eq!(findings.iter().filter(|f| f.acknowledged.is_some()).count(), 2);
+}
