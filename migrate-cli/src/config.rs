@@ -20,7 +20,7 @@ pub struct Config {
     pub history_table: Option<String>,
     /// The schema the migrations and the history run in (default: the connection's current schema).
     pub schema: Option<String>,
-    /// `lock_timeout` per statement, e.g. `"10s"`, `"500ms"`, `"0"` for none (default 10s).
+    /// `lock_timeout` per statement, e.g. `"200ms"`, `"2s"`, `"0"` for none (default 200ms).
     pub lock_timeout: Option<String>,
     /// `statement_timeout` per statement (default: none).
     pub statement_timeout: Option<String>,

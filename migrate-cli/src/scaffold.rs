@@ -137,7 +137,7 @@ pub fn init(cwd: &Path, path: &str) -> Result<Vec<PathBuf>> {
         (
             config.clone(),
             format!(
-                "# migrate.toml: see the migrate-cli README for every key.\nmigrations = {path:?}\n# history_table = \"migrate_history\"\n# lock_timeout = \"10s\"\n# default_target = \"dev\"\n#\n# [targets.dev]\n# url = \"postgres://postgres@127.0.0.1:5432/app_dev\"\n#\n# [targets.production]\n# url_env = \"PRODUCTION_DATABASE_URL\"\n# production = true\n"
+                "# migrate.toml: see the migrate-cli README for every key.\nmigrations = {path:?}\n# history_table = \"migrate_history\"\n# lock_timeout = \"200ms\"\n# default_target = \"dev\"\n#\n# [targets.dev]\n# url = \"postgres://postgres@127.0.0.1:5432/app_dev\"\n#\n# [targets.production]\n# url_env = \"PRODUCTION_DATABASE_URL\"\n# production = true\n"
             ),
         ),
     ];

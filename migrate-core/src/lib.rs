@@ -49,6 +49,9 @@
 //!
 //! # Reversibility of every op
 #![doc = include_str!("../REVERSIBILITY.md")]
+//!
+//! # Lint rules
+#![doc = include_str!("../LINT_RULES.md")]
 
 pub mod canonical;
 pub mod error;

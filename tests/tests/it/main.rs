@@ -7,6 +7,7 @@ mod cli;
 mod cli_connect;
 mod cli_failures;
 mod cli_history;
+mod cli_lint;
 mod cli_scaffold;
 mod lint_rules;
 mod ops_columns;
