@@ -253,6 +253,23 @@ pub struct IndexDef {
     pub concurrently: bool,
 }
 
+impl IndexDef {
+    /// An index on `table` with no entries, no name and default options.
+    pub fn new(table: &str) -> Self {
+        IndexDef {
+            name: String::new(),
+            table: table.into(),
+            elems: vec![],
+            unique: false,
+            method: None,
+            include: vec![],
+            predicate: None,
+            nulls_not_distinct: false,
+            concurrently: false,
+        }
+    }
+}
+
 canonical_struct!(IndexDef {
     name,
     table,

@@ -180,20 +180,7 @@ impl Migrator {
         if version.parse::<u32>().unwrap_or(0) < 120_000 {
             return Err(RunError::ServerTooOld(version));
         }
-        if let Some(schema) = &self.config.schema {
-            let q = crate::ident::quote_ident(schema);
-            let sql = if create {
-                format!("CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q}")
-            } else {
-                format!("SET search_path TO {q}")
-            };
-            client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("using schema {schema}"), &e))?;
-        }
-        let current: Option<String> = client
-            .query_one("SELECT current_schema()", &[])
-            .await
-            .map_err(|e| RunError::db("reading the current schema", &e))?
-            .get(0);
+        let current = self.use_schema(client, create).await?;
         let Some(current) = current else {
             return Err(RunError::Usage(
                 "the connection has no current schema (search_path names no existing schema); set `schema` in migrate.toml".into(),
@@ -208,6 +195,25 @@ impl Migrator {
             return Err(RunError::db("creating the migration history tables", &e));
         }
         Ok((tables, key))
+    }
+
+    /// Sets `search_path` to the configured schema (creating it when `create`), and returns the
+    /// connection's current schema.
+    async fn use_schema(&self, client: &Client, create: bool) -> Result<Option<String>, RunError> {
+        if let Some(schema) = &self.config.schema {
+            let q = crate::ident::quote_ident(schema);
+            let sql = if create {
+                format!("CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q}")
+            } else {
+                format!("SET search_path TO {q}")
+            };
+            client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("using schema {schema}"), &e))?;
+        }
+        let row = client
+            .query_one("SELECT current_schema()", &[])
+            .await
+            .map_err(|e| RunError::db("reading the current schema", &e))?;
+        Ok(row.get(0))
     }
 
     async fn finish(client: &Client, key: i64) {
@@ -257,18 +263,7 @@ impl Migrator {
 
     /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
-        if let Some(schema) = &self.config.schema {
-            let q = crate::ident::quote_ident(schema);
-            client
-                .batch_execute(&format!("SET search_path TO {q}"))
-                .await
-                .map_err(|e| RunError::db(format!("using schema {schema}"), &e))?;
-        }
-        let current: Option<String> = client
-            .query_one("SELECT current_schema()", &[])
-            .await
-            .map_err(|e| RunError::db("reading the current schema", &e))?
-            .get(0);
+        let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));
         let rows = if history::exists(client, &tables).await? { history::read(client, &tables).await? } else { vec![] };
         Ok(status::compute(&self.migrations, &rows))

@@ -89,20 +89,7 @@ impl IndexBuilder<'_> {
 
 impl Drop for IndexBuilder<'_> {
     fn drop(&mut self) {
-        let mut def = std::mem::replace(
-            &mut self.def,
-            IndexDef {
-                name: String::new(),
-                table: String::new(),
-                elems: vec![],
-                unique: false,
-                method: None,
-                include: vec![],
-                predicate: None,
-                nulls_not_distinct: false,
-                concurrently: false,
-            },
-        );
+        let mut def = std::mem::replace(&mut self.def, IndexDef::new(""));
         if def.name.is_empty() && def.elems.iter().all(|e| matches!(e.target, IndexTarget::Column { .. })) {
             let mut parts = vec![def.table.as_str()];
             parts.extend(def.elems.iter().filter_map(|e| match &e.target {

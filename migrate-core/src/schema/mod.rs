@@ -147,20 +147,9 @@ impl<M: Mode> Schema<M> {
         table: &str,
         elems: impl IntoIterator<Item = E>,
     ) -> IndexBuilder<'_> {
-        IndexBuilder {
-            ops: &mut self.ops,
-            def: IndexDef {
-                name: String::new(),
-                table: table.into(),
-                elems: elems.into_iter().map(Into::into).collect(),
-                unique: false,
-                method: None,
-                include: vec![],
-                predicate: None,
-                nulls_not_distinct: false,
-                concurrently: false,
-            },
-        }
+        let mut def = IndexDef::new(table);
+        def.elems = elems.into_iter().map(Into::into).collect();
+        IndexBuilder { ops: &mut self.ops, def }
     }
 
     /// `DROP INDEX`. Irreversible.

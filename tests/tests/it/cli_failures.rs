@@ -63,6 +63,22 @@ async fn sleeping_backend(db: &TestDb) -> i32 {
     }
 }
 
+/// Starts `up`, waits until its migration sleeps, SIGKILLs the CLI, then terminates the backend it
+/// leaves running (as an operator would).
+async fn kill_while_sleeping(bin: &str, db: &TestDb) {
+    let mut child = Command::new(bin)
+        .arg("up")
+        .env("DATABASE_URL", db_url(&db.name))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = sleeping_backend(db).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    db.client.query_one("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+}
+
 async fn sleep_for(db: &TestDb, seconds: i32) {
     db.client
         .batch_execute(&format!(
@@ -80,17 +96,7 @@ async fn killed_cli_and_terminated_backend_leave_a_consistent_state() {
 
     // SIGKILL the CLI mid-migration; its backend keeps running until an operator (here: the test)
     // terminates it. The transaction dies with it.
-    let mut child = Command::new(SLOW)
-        .arg("up")
-        .env("DATABASE_URL", &url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = sleeping_backend(&db).await;
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    db.client.query_one("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+    kill_while_sleeping(SLOW, &db).await;
     assert!(!exists(&db, "slow_result").await);
     assert!(history(&db.client).await.is_empty());
 
@@ -122,17 +128,7 @@ async fn a_killed_multi_step_migration_resumes_at_its_step() {
     let db = TestDb::new("cli_resume").await;
     let url = db_url(&db.name);
     sleep_for(&db, 60).await;
-    let mut child = Command::new(SLOW_STEPS)
-        .arg("up")
-        .env("DATABASE_URL", &url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = sleeping_backend(&db).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-    db.client.query_one("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+    kill_while_sleeping(SLOW_STEPS, &db).await;
     // Steps 1 (table) and 2 (concurrent index) are done and recorded; step 3 was interrupted.
     assert_eq!(history(&db.client).await, [(20240101000000, "in_progress".to_string(), 2)]);
     cli(SLOW_STEPS, &url, &["status", "--exit-code"]).expect(1);
