@@ -26,6 +26,8 @@ pub struct Config {
     pub statement_timeout: Option<String>,
     /// How many times a step that hit `lock_timeout` is retried (default 10).
     pub lock_retries: Option<u32>,
+    /// Run changes to existing tables in their safe forms (default true).
+    pub safe_operations: Option<bool>,
     /// Migrations at or before this version are not linted (history that predates the tool).
     pub lint_baseline: Option<u64>,
     /// The PostgreSQL major version `lint` assumes without a connection (default 12, the oldest supported).
@@ -113,6 +115,9 @@ impl Loaded {
         if let Some(n) = self.config.lock_retries {
             c.lock_retries = n;
         }
+        if let Some(safe) = self.config.safe_operations {
+            c.safe_operations = safe;
+        }
         Ok(c)
     }
 
@@ -126,6 +131,7 @@ impl Loaded {
             server_version: server_version_num.unwrap_or(major * 10_000),
             baseline: self.config.lint_baseline,
             lock_timeout: self.runner_config()?.lock_timeout.is_some(),
+            safe_operations: self.config.safe_operations.unwrap_or(true),
         })
     }
 

@@ -336,9 +336,12 @@ canonical_enum!(CommentTarget { Table { table }, Column { table, column } });
 pub struct AddColumnDef {
     pub column: ColumnDef,
     pub constraints: Vec<ConstraintDef>,
+    /// An SQL expression that fills the existing rows (`.backfill(..)`): the column is added nullable,
+    /// filled in batches, then made NOT NULL if declared so, without long locks.
+    pub backfill: Option<String>,
 }
 
-canonical_struct!(AddColumnDef { column, constraints });
+canonical_struct!(AddColumnDef { column, constraints, backfill });
 
 /// One schema change.
 #[derive(Debug, Clone, PartialEq)]
@@ -489,6 +492,16 @@ pub enum Op {
         up: String,
         down: Option<String>,
     },
+    /// `UPDATE table SET set [WHERE filter]`, run in batches of `batch_size` rows by primary key, each
+    /// batch its own short transaction, pausing `pause_ms` between batches. Irreversible: the old
+    /// values are gone.
+    Backfill {
+        table: String,
+        set: String,
+        filter: Option<String>,
+        batch_size: u32,
+        pause_ms: u32,
+    },
 }
 
 canonical_enum!(Op {
@@ -522,6 +535,7 @@ canonical_enum!(Op {
     CreateView { def },
     DropView { name, def },
     Sql { up, down },
+    Backfill { table, set, filter, batch_size, pause_ms },
 });
 
 impl Op {
@@ -572,6 +586,7 @@ impl Op {
                 let first: String = up.trim().chars().take(40).collect();
                 format!("sql `{first}`")
             }
+            Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
         }
     }
 

@@ -80,6 +80,7 @@ pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
         Op::Sql { down: None, .. } => {
             Err(no("raw SQL has no known inverse; use `sql_with_down(up, down)` or write a `down`"))
         }
+        Op::Backfill { .. } => Err(no("the values it overwrites are gone; write a `down`")),
     }
 }
 

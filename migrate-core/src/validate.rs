@@ -249,6 +249,9 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     cols.insert(def.column.name.as_str());
                 }
                 c.column(&def.column);
+                if let Some(b) = &def.backfill {
+                    c.sql(&format!("backfill of `{}`", def.column.name), b);
+                }
                 let own: HashSet<&str> = [def.column.name.as_str()].into();
                 for k in &def.constraints {
                     c.constraint(k, Some(&own));
@@ -373,6 +376,16 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.sql("view query", &def.query);
             }
             Op::DropView { name, def: None } => c.name("view", name),
+            Op::Backfill { table, set, filter, batch_size, .. } => {
+                c.name("table", table);
+                c.sql("SET list of the backfill", set);
+                if let Some(f) = filter {
+                    c.sql("WHERE of the backfill", f);
+                }
+                if *batch_size == 0 {
+                    c.fail("a batch size of 0 rows: use at least 1".into());
+                }
+            }
             Op::Sql { up, down } => {
                 c.sql("SQL", up);
                 if let Some(d) = down {

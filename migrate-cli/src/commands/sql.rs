@@ -2,7 +2,6 @@
 
 use anyhow::{Result, bail};
 use migrate_core::registry::Migration;
-use migrate_core::runner::plan::plan;
 
 use super::Ctx;
 use crate::cli::{Direction, SqlArgs};
@@ -29,6 +28,7 @@ fn range(text: Option<&str>) -> Result<(u64, u64)> {
 
 pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
     let migrations = ctx.migrations()?;
+    let runner = ctx.migrator(migrations.clone())?;
     let (from, to) = range(args.range.as_deref())?;
     let mut chosen: Vec<&Migration> = migrations.iter().filter(|m| m.version >= from && m.version <= to).collect();
     if chosen.is_empty() {
@@ -41,26 +41,29 @@ pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
     let mut out = String::new();
     let mut json = Vec::new();
     for m in chosen {
-        let ops = if up {
-            &m.up[..]
+        let (up_steps, down_steps) = runner.steps(m);
+        let steps = if up {
+            up_steps
         } else {
-            match m.down_ops() {
-                Ok(ops) => ops,
+            match down_steps {
+                Ok(steps) => steps,
                 Err(reason) => bail!("{} cannot be rolled back: {reason}", m.id()),
             }
         };
-        let steps = plan(ops, m.transaction);
         let statements: Vec<String> = steps.iter().flat_map(|s| s.statements.clone()).collect();
-        out.push_str(&format!(
-            "-- {} ({})\n",
-            m.id(),
-            if m.transaction { "one transaction" } else { "no transaction" }
-        ));
+        let how = if steps.len() == 1 && steps[0].transactional {
+            "one transaction".to_string()
+        } else {
+            format!("{} steps", steps.len())
+        };
+        out.push_str(&format!("-- {} ({how})\n", m.id()));
         for st in &statements {
             out.push_str(st);
             out.push_str(";\n");
         }
-        json.push(serde_json::json!({ "version": m.version, "name": m.name, "transaction": m.transaction, "statements": statements }));
+        json.push(
+            serde_json::json!({ "version": m.version, "name": m.name, "steps": steps.len(), "statements": statements }),
+        );
     }
     if ctx.out.json {
         ctx.json(&serde_json::json!(json));

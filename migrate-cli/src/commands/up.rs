@@ -1,7 +1,6 @@
 //! `up`: apply pending migrations (or, with `--dry-run`, print what would run).
 
 use anyhow::Result;
-use migrate_core::runner::plan::plan;
 use migrate_core::runner::{EntryState, Report};
 use serde_json::json;
 
@@ -72,7 +71,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if args.dry_run {
         let mut json = Vec::new();
         for mig in m.migrations().iter().filter(|x| pending.contains(&x.version)) {
-            let steps = plan(&mig.up, mig.transaction);
+            let steps = m.steps(mig).0;
             if !ctx.out.json {
                 println!("-- {} ({} step{})", mig.id(), steps.len(), if steps.len() == 1 { "" } else { "s" });
                 for (i, s) in steps.iter().enumerate() {

@@ -95,11 +95,14 @@ pub struct LintConfig {
     pub baseline: Option<u64>,
     /// Whether the runner sets a `lock_timeout`.
     pub lock_timeout: bool,
+    /// Whether the runner applies changes to existing tables in their safe forms (then the rules about
+    /// what it makes safe stay silent).
+    pub safe_operations: bool,
 }
 
 impl Default for LintConfig {
     fn default() -> Self {
-        LintConfig { server_version: 120_000, baseline: None, lock_timeout: true }
+        LintConfig { server_version: 120_000, baseline: None, lock_timeout: true, safe_operations: true }
     }
 }
 

@@ -582,6 +582,9 @@ impl Model {
                     c.unknown(format!("view `{name}` does not exist"));
                 }
             }
+            Op::Backfill { table, .. } => {
+                self.table_or_report(c, table);
+            }
             Op::Sql { .. } => {
                 self.opaque = Some(format!("in migration {v}: {}", op.describe()));
             }

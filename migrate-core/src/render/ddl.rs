@@ -4,8 +4,8 @@ use super::Statement;
 use super::types::{render_column_type, render_default};
 use crate::ident::{quote_ident as q, quote_literal};
 use crate::op::{
-    ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction, Identity, IndexDef, IndexTarget,
-    Op,
+    AddColumnDef, ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction, Identity, IndexDef,
+    IndexTarget, Op,
 };
 
 fn tx(sql: String) -> Statement {
@@ -47,6 +47,20 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         }
         Op::DropTable { name, .. } => vec![tx(format!("DROP TABLE {}", q(name)))],
         Op::RenameTable { from, to } => vec![alter(from, &format!("RENAME TO {}", q(to)))],
+        Op::AddColumn { table, def } if def.backfill.is_some() => {
+            // In one go: add nullable (with the default for new rows), fill, then NOT NULL. The safe
+            // plan (runner::safe) does the same in batches without long locks.
+            let mut col = def.column.clone();
+            col.not_null = false;
+            let plain = AddColumnDef { column: col, constraints: def.constraints.clone(), backfill: None };
+            let mut out = render_op(&Op::AddColumn { table: table.clone(), def: plain });
+            let expr = def.backfill.as_deref().unwrap_or("NULL");
+            out.insert(1, tx(format!("UPDATE {} SET {} = {expr}", q(table), q(&def.column.name))));
+            if def.column.not_null {
+                out.insert(2, alter(table, &format!("ALTER COLUMN {} SET NOT NULL", q(&def.column.name))));
+            }
+            out
+        }
         Op::AddColumn { table, def } => {
             let mut rest = format!("ADD COLUMN {}", column(&def.column));
             for c in &def.constraints {
@@ -141,6 +155,10 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         }
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         Op::Sql { up, .. } => vec![tx(up.clone())],
+        Op::Backfill { table, set, filter, .. } => {
+            let filter = filter.as_ref().map(|f| format!(" WHERE {f}")).unwrap_or_default();
+            vec![tx(format!("UPDATE {} SET {set}{filter}", q(table)))]
+        }
     }
 }
 

@@ -6,11 +6,10 @@ use tokio_postgres::Client;
 
 use super::error::{DbFailure, RunError, Sent};
 use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
-use super::plan::{Guard, Step, from_sql, plan};
+use super::plan::{Guard, Step, from_sql};
 use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, timeouts};
 use crate::ident::quote_ident;
 use crate::registry::Migration;
-use crate::render::render_ops;
 
 fn fail(report: Report, error: RunError) -> Failed {
     Failed { report, error }
@@ -130,11 +129,11 @@ async fn apply_one(
     batch_no: i32,
     who: &str,
 ) -> Result<Done, RunError> {
-    let steps = plan(&mig.up, mig.transaction);
+    let (steps, down_steps) = m.steps(mig);
     let up_sql = statements(&steps);
-    let (down_sql, reason) = match mig.down_ops() {
-        Ok(ops) => (Some(render_ops(ops).into_iter().map(|s| s.sql).collect::<Vec<_>>()), None),
-        Err(r) => (None, Some(r.to_string())),
+    let (down_sql, reason) = match down_steps {
+        Ok(down) => (Some(statements(&down)), None),
+        Err(r) => (None, Some(r)),
     };
     let id = mig.id();
     let acks = acks_of(mig);
@@ -163,7 +162,7 @@ async fn apply_one(
         sql: Some(&up_sql),
         detail,
     };
-    if mig.transaction {
+    if steps.len() == 1 && steps[0].transactional {
         // One transaction: the migration's statements and its history row commit together or not at all.
         let mut attempt = 0;
         loop {
@@ -288,6 +287,12 @@ async fn run_step_once(
     resuming: bool,
 ) -> Result<(), DbFailure> {
     let StepOf { m, tables, version, direction } = *of;
+    if let Some(b) = &step.backfill {
+        backfill(m, client, b).await?;
+        return history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None));
+    }
     if step.transactional {
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
         tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
@@ -376,10 +381,10 @@ pub(super) async fn down(
             Some(c) if c.checksum != row.checksum => {
                 return Err(fail(report, RunError::ChecksumMismatch(vec![(row.version, row.name.clone())])));
             }
-            Some(c) => match c.down_ops() {
-                Ok(ops) => plan(ops, c.transaction),
+            Some(c) => match m.steps(c).1 {
+                Ok(steps) => steps,
                 Err(reason) => {
-                    return Err(fail(report, RunError::Irreversible { migration: id, reason: reason.into() }));
+                    return Err(fail(report, RunError::Irreversible { migration: id, reason }));
                 }
             },
             None => match &row.down_sql {
@@ -508,11 +513,11 @@ pub(super) async fn resolve(
             }
             (None, Some(c)) => {
                 let batch = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
-                let steps = plan(&c.up, c.transaction);
+                let (steps, down_steps) = m.steps(c);
                 let up_sql = statements(&steps);
-                let (down_sql, reason) = match c.down_ops() {
-                    Ok(ops) => (Some(render_ops(ops).into_iter().map(|s| s.sql).collect::<Vec<_>>()), None),
-                    Err(r) => (None, Some(r.to_string())),
+                let (down_sql, reason) = match down_steps {
+                    Ok(down) => (Some(statements(&down)), None),
+                    Err(r) => (None, Some(r)),
                 };
                 let row = NewRow {
                     version: v,
@@ -567,4 +572,100 @@ pub(super) async fn resolve(
     )
     .await;
     Ok(format!("m{version}_{name}: {detail}"))
+}
+
+/// Runs a batched update: `batch_size` rows at a time in key order (or by `ctid` among the rows the
+/// filter selects), each batch its own short transaction with `batch_statement_timeout`, reporting
+/// rows, rate and ETA about every 2 seconds.
+async fn backfill(m: &Migrator, client: &mut Client, b: &super::plan::BackfillStep) -> Result<(), DbFailure> {
+    let t = quote_ident(&b.table);
+    let filter = b.filter.as_ref().map(|f| format!(" AND ({f})")).unwrap_or_default();
+    let estimate: i64 = client
+        .query_one("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($1)", &[&t])
+        .await
+        .map(|r| r.get(0))
+        .unwrap_or(0);
+    let started = Instant::now();
+    let mut last_report = Instant::now();
+    let mut done: i64 = 0;
+    let mut cursor: Option<String> = None;
+    let timeout = format!("SET LOCAL statement_timeout = {}", m.config.batch_statement_timeout.as_millis());
+    loop {
+        let (sql, key) = match &b.key {
+            Some((k, ty)) => {
+                let k = quote_ident(k);
+                let after = match &cursor {
+                    Some(c) => format!("{k} > {}::{ty}", crate::ident::quote_literal(c)),
+                    None => "true".into(),
+                };
+                (
+                    format!(
+                        "WITH batch AS (SELECT {k} FROM {t} WHERE {after}{filter} ORDER BY {k} LIMIT {n}), \
+                         upd AS (UPDATE {t} SET {set} WHERE {k} IN (SELECT {k} FROM batch){filter} RETURNING 1) \
+                         SELECT (SELECT max({k})::text FROM batch), (SELECT count(*) FROM upd)",
+                        n = b.batch_size,
+                        set = b.set
+                    ),
+                    true,
+                )
+            }
+            None => (
+                format!(
+                    "WITH upd AS (UPDATE {t} SET {set} WHERE ctid IN (SELECT ctid FROM {t} WHERE true{filter} LIMIT {n}) RETURNING 1) \
+                     SELECT NULL::text, count(*) FROM upd",
+                    n = b.batch_size,
+                    set = b.set
+                ),
+                false,
+            ),
+        };
+        let sent = Sent { statements: vec![(0, sql.clone())] };
+        let mut attempt = 0;
+        let (last, updated) = loop {
+            let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
+            let result = async {
+                tx.batch_execute(&format!("{}; {timeout}", timeouts(&m.config, true)))
+                    .await
+                    .map_err(|e| DbFailure::from_error(&e, None))?;
+                let row = tx.query_one(&sql, &[]).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+                let last: Option<String> = row.get(0);
+                let updated: i64 = row.get(1);
+                Ok::<_, DbFailure>((last, updated))
+            }
+            .await;
+            match result {
+                Ok(r) => {
+                    tx.commit().await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    break r;
+                }
+                Err(failure) => {
+                    drop(tx);
+                    if wait_before_retry(m, &failure, &mut attempt).await {
+                        continue;
+                    }
+                    return Err(failure);
+                }
+            }
+        };
+        done += updated;
+        let finished = if key { last.is_none() } else { updated == 0 };
+        if finished {
+            m.progress(format!("  backfilled {done} rows of {} in {:.1}s", b.table, started.elapsed().as_secs_f64()));
+            return Ok(());
+        }
+        cursor = last;
+        if last_report.elapsed() >= std::time::Duration::from_secs(2) {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            let eta = if estimate > done && rate > 0.0 {
+                format!(", about {:.0}s left", (estimate - done) as f64 / rate)
+            } else {
+                String::new()
+            };
+            m.progress(format!("  backfill {}: {done} rows ({rate:.0} rows/s{eta})", b.table));
+            last_report = Instant::now();
+        }
+        if b.pause_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(u64::from(b.pause_ms))).await;
+        }
+    }
 }

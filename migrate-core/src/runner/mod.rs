@@ -20,6 +20,7 @@ pub mod error;
 pub mod history;
 pub mod lock;
 pub mod plan;
+pub mod safe;
 mod status;
 
 use std::time::Duration;
@@ -56,6 +57,11 @@ pub struct Config {
     pub wait_for_lock: bool,
     /// Apply pending migrations older than the newest applied one.
     pub allow_out_of_order: bool,
+    /// Run changes to existing tables in their safe forms ([`safe`]): concurrent indexes, NOT VALID +
+    /// VALIDATE, batched backfills, ... On by default.
+    pub safe_operations: bool,
+    /// `statement_timeout` of each backfill batch.
+    pub batch_statement_timeout: Duration,
 }
 
 impl Default for Config {
@@ -68,6 +74,8 @@ impl Default for Config {
             statement_timeout: None,
             wait_for_lock: true,
             allow_out_of_order: false,
+            safe_operations: true,
+            batch_statement_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -162,6 +170,30 @@ impl Migrator {
     /// The migrations this runner knows.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
+    }
+
+    /// The steps of a migration's up and of its down, as this runner runs them: planned on the schema
+    /// its predecessors build, in their safe forms unless `safe_operations` is off. The down is `Err`
+    /// with the reason when the migration cannot be rolled back.
+    pub fn steps(&self, mig: &Migration) -> (Vec<plan::Step>, Result<Vec<plan::Step>, String>) {
+        let mut model = crate::model::Model::default();
+        for earlier in self.migrations.iter().take_while(|e| e.version < mig.version) {
+            for op in &earlier.up {
+                model.apply(op, earlier.version);
+            }
+        }
+        let safe = self.config.safe_operations;
+        let up = safe::safe_plan(&mig.up, mig.transaction, &model, mig.version, safe);
+        let down = match mig.down_ops() {
+            Ok(ops) => {
+                for op in &mig.up {
+                    model.apply(op, mig.version);
+                }
+                Ok(safe::safe_plan(ops, mig.transaction, &model, mig.version, safe))
+            }
+            Err(reason) => Err(reason.to_string()),
+        };
+        (up, down)
     }
 
     /// The history and event tables for this configuration, given the connection's current schema.

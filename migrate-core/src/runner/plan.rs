@@ -2,7 +2,6 @@
 //! their own in autocommit (`CREATE INDEX CONCURRENTLY` and the like).
 
 use crate::op::Op;
-use crate::render::render_op;
 
 /// What a retry must check before an autocommit index step: a failed concurrent build leaves an
 /// INVALID index behind, and a step that succeeded just before a crash must not run twice.
@@ -17,10 +16,46 @@ pub enum Guard {
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
+    /// The SQL (for a backfill step, a description of it: the runner builds each batch).
     pub statements: Vec<String>,
     /// Runs in a transaction (with its progress update) when true, alone in autocommit otherwise.
     pub transactional: bool,
     pub guard: Option<Guard>,
+    /// A batched update: many short transactions instead of the statements.
+    pub backfill: Option<BackfillStep>,
+}
+
+/// A batched update: rows taken in key order, `batch_size` at a time, each batch its own transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackfillStep {
+    pub table: String,
+    /// The SET list, as written (`"col" = expr`).
+    pub set: String,
+    /// Only rows matching this condition (for a new column: `col IS NULL`, which also makes a rerun
+    /// skip what is done).
+    pub filter: Option<String>,
+    /// The single-column primary key and its SQL type, for key-ordered batches; without one, batches
+    /// are taken by `ctid` among the rows matching `filter` (which must then be given).
+    pub key: Option<(String, String)>,
+    pub batch_size: u32,
+    pub pause_ms: u32,
+}
+
+impl BackfillStep {
+    /// What the history and `sql` show for this step.
+    pub fn describe(&self) -> String {
+        let filter = self.filter.as_ref().map(|f| format!(" WHERE {f}")).unwrap_or_default();
+        let by = match &self.key {
+            Some((k, _)) => format!("by {}", crate::ident::quote_ident(k)),
+            None => "by ctid".into(),
+        };
+        format!(
+            "-- backfill in batches of {} rows {by}: UPDATE {} SET {}{filter}",
+            self.batch_size,
+            crate::ident::quote_ident(&self.table),
+            self.set
+        )
+    }
 }
 
 /// The steps of `ops`. A transactional migration is one step. Otherwise each op is a step of its own
@@ -42,41 +77,18 @@ pub struct Step {
 /// assert_eq!(plan(&ops, true).len(), 1);
 /// ```
 pub fn plan(ops: &[Op], transaction: bool) -> Vec<Step> {
-    let mut steps: Vec<Step> = Vec::new();
-    for op in ops {
-        let mut op_step: Option<usize> = None;
-        for st in render_op(op) {
-            let together = transaction || st.transactional;
-            let joins = if transaction { steps.last().map(|_| steps.len() - 1) } else { op_step };
-            match joins.and_then(|i| steps.get_mut(i)) {
-                Some(last) if together && last.transactional => last.statements.push(st.sql),
-                _ => {
-                    let guard = if together {
-                        None
-                    } else {
-                        match op {
-                            Op::CreateIndex { def } => Some(Guard::CreateIndex { name: def.name.clone() }),
-                            Op::DropIndex { name, .. } => Some(Guard::DropIndex { name: name.clone() }),
-                            _ => None,
-                        }
-                    };
-                    steps.push(Step { statements: vec![st.sql], transactional: together, guard });
-                    if together {
-                        op_step = Some(steps.len() - 1);
-                    }
-                }
-            }
-        }
-    }
-    steps
+    super::safe::safe_plan(ops, transaction, &crate::model::Model::default(), 0, false)
 }
 
 /// Steps from stored SQL (the history's down SQL of a migration missing from the code): one
 /// transactional step, or one autocommit step per statement.
 pub fn from_sql(statements: &[String], transaction: bool) -> Vec<Step> {
     if transaction {
-        vec![Step { statements: statements.to_vec(), transactional: true, guard: None }]
+        vec![Step { statements: statements.to_vec(), transactional: true, guard: None, backfill: None }]
     } else {
-        statements.iter().map(|s| Step { statements: vec![s.clone()], transactional: false, guard: None }).collect()
+        statements
+            .iter()
+            .map(|s| Step { statements: vec![s.clone()], transactional: false, guard: None, backfill: None })
+            .collect()
     }
 }

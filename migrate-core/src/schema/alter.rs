@@ -302,7 +302,7 @@ impl<M: Mode> AlterTable<M> {
                         let constraints = entry.constraints(&table);
                         out.push(Op::AddColumn {
                             table: table.clone(),
-                            def: AddColumnDef { column: entry.def, constraints },
+                            def: AddColumnDef { column: entry.def, constraints, backfill: entry.backfill },
                         });
                     }
                 }

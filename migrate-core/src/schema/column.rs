@@ -15,6 +15,7 @@ pub struct ColumnEntry {
     pub unique: bool,
     pub check: Option<String>,
     pub references: Option<ColumnRef>,
+    pub backfill: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,7 @@ impl ColumnEntry {
             unique: false,
             check: None,
             references: None,
+            backfill: None,
         }
     }
 
@@ -157,6 +159,24 @@ impl<T> ColumnBuilder<'_, T> {
         if let Some(r) = &mut self.entry.references {
             r.on_update = Some(action);
         }
+        self
+    }
+
+    /// Fills the existing rows of a column added to an existing table with an SQL expression, in
+    /// batches, without long locks: the column is added nullable (with its default for new rows),
+    /// filled batch by batch, then made NOT NULL (if declared) through a validated CHECK. Only for
+    /// `alter_table`; the derived down drops the column.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.alter_table("users", |t| {
+    ///     t.text("handle").not_null().backfill("lower(email)");
+    /// });
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn backfill(self, expr: impl Into<String>) -> Self {
+        self.entry.backfill = Some(expr.into());
         self
     }
 

@@ -138,3 +138,32 @@ impl AddEnumValue<'_> {
         self
     }
 }
+
+/// A `backfill` being defined.
+pub struct Backfill<'a> {
+    pub(crate) op: &'a mut Op,
+}
+
+impl Backfill<'_> {
+    /// Only the rows matching `filter` (an SQL condition).
+    pub fn where_(self, filter: impl Into<String>) -> Self {
+        if let Op::Backfill { filter: f, .. } = self.op {
+            *f = Some(filter.into());
+        }
+        self
+    }
+    /// Rows per batch (default 1000).
+    pub fn batch_size(self, rows: u32) -> Self {
+        if let Op::Backfill { batch_size, .. } = self.op {
+            *batch_size = rows;
+        }
+        self
+    }
+    /// A pause between batches, to spare a busy server (default none).
+    pub fn pause_ms(self, ms: u32) -> Self {
+        if let Op::Backfill { pause_ms, .. } = self.op {
+            *pause_ms = ms;
+        }
+        self
+    }
+}

@@ -12,7 +12,7 @@ pub use alter::{AlterTable, OpHandle, SetDefault};
 pub use column::{ColumnBuilder, ColumnMethods};
 #[doc(hidden)]
 pub use column::{ColumnEntry, ColumnRef};
-pub use index::{AddEnumValue, DropIndex, IndexBuilder, col, expr};
+pub use index::{AddEnumValue, Backfill, DropIndex, IndexBuilder, col, expr};
 pub use table::{CreateTable, TableConstraint};
 
 use crate::error::BuildErrors;
@@ -88,6 +88,15 @@ impl<M: Mode> Schema<M> {
     pub fn create_table(&mut self, name: &str, body: impl FnOnce(&mut CreateTable)) {
         let mut t = CreateTable::new(name);
         body(&mut t);
+        for c in t.columns.iter().filter(|c| c.backfill.is_some()) {
+            self.errors.push(
+                format!("create_table {name}"),
+                format!(
+                    "column `{}`: `.backfill(..)` fills existing rows, and a new table has none: use `.default(..)`",
+                    c.def.name
+                ),
+            );
+        }
         self.push(Op::CreateTable { def: t.into_def() });
     }
 
@@ -242,6 +251,17 @@ impl<M: Mode> Schema<M> {
         M: AllowsRawSql,
     {
         self.push(Op::Sql { up: up.into(), down: None });
+    }
+
+    /// `UPDATE table SET set` in batches by primary key, each batch a short transaction of its own;
+    /// refine with `.where_(..)`, `.batch_size(..)` (default 1000), `.pause_ms(..)` (default 0).
+    /// Irreversible: the values it overwrites are gone.
+    pub fn backfill(&mut self, table: &str, set: impl Into<String>) -> Backfill<'_>
+    where
+        M: AllowsBackfill,
+    {
+        let op = Op::Backfill { table: table.into(), set: set.into(), filter: None, batch_size: 1000, pause_ms: 0 };
+        Backfill { op: self.push(op) }
     }
 
     /// Raw SQL and the SQL that undoes it. Reversible.

@@ -146,3 +146,11 @@ irreversible_op!(
     "irreversible: the previous default is not recorded",
     "to fix it, use `t.drop_default(column, Type, previous_default)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
 );
+
+irreversible_op!(
+    /// Allows `backfill` (an irreversible op) in `up`.
+    AllowsBackfill,
+    "`backfill` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the values it overwrites are gone",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; to fill a column you add, use `.backfill(expr)` on the column instead"
+);

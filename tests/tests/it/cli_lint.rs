@@ -12,15 +12,19 @@ const BASE: &str = env!("CARGO_BIN_EXE_fx_base");
 async fn lint_errors_block_up_before_any_sql() {
     let db = TestDb::new("cli_lint").await;
     let url = db_url(&db.name);
-    let lint = cli(LINT, "", &["lint"]).expect(1);
+    // With safe_operations off, the runner would apply the index as written: lint reports it.
+    let plain = scratch_dir("plain");
+    std::fs::write(plain.join("migrate.toml"), "safe_operations = false\n").unwrap();
+    let plain_cli = |url: &str, args: &[&str]| cli_in(&plain, LINT, url, args);
+    let lint = plain_cli("", &["lint"]).expect(1);
     assert!(lint.stdout.contains("error [require-concurrent-index-creation] m20240102000000_index_blocking: create_index accounts_email_id_idx on accounts"), "{}", lint.stdout);
     assert!(lint.stdout.contains("1 error(s), 0 warning(s), 0 acknowledged"), "{}", lint.stdout);
-    let json = cli(LINT, "", &["lint", "--format", "json"]).expect(1);
+    let json = plain_cli("", &["lint", "--format", "json"]).expect(1);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["blocking"], 1);
     assert_eq!(v["findings"][0]["rule"], "require-concurrent-index-creation");
 
-    let up = cli(LINT, &url, &["up"]).expect(1);
+    let up = plain_cli(&url, &["up"]).expect(1);
     assert!(
         up.stderr.contains("`up` stopped before running any SQL: 1 lint error(s) in pending migrations"),
         "{}",
@@ -30,11 +34,28 @@ async fn lint_errors_block_up_before_any_sql() {
 
     // Migrations at or before the baseline are not linted.
     let dir = scratch_dir("baseline");
-    std::fs::write(dir.join("migrate.toml"), "lint_baseline = 20240102000000\n").unwrap();
+    std::fs::write(dir.join("migrate.toml"), "safe_operations = false\nlint_baseline = 20240102000000\n").unwrap();
     cli_in(&dir, LINT, "", &["lint"]).expect(0);
     cli_in(&dir, LINT, "", &["lint", "--all"]).expect(1);
     cli_in(&dir, LINT, &url, &["up"]).expect(0);
     assert_eq!(history(&db.client).await.len(), 2);
+}
+
+#[tokio::test]
+async fn with_safe_operations_the_same_index_is_built_concurrently() {
+    let db = TestDb::new("cli_safe_index").await;
+    let url = db_url(&db.name);
+    migrate_tests::cli(LINT, "", &["lint"]).expect(0);
+    let run = migrate_tests::cli(LINT, &url, &["up"]).expect(0);
+    assert!(run.stderr.contains("  step 1/1 (outside a transaction)"), "{}", run.stderr);
+    let up_sql: Vec<String> = db
+        .client
+        .query_one("SELECT up_sql FROM migrate_history WHERE version = 20240102000000", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(up_sql, [r#"CREATE INDEX CONCURRENTLY "accounts_email_id_idx" ON "accounts" ("email", "id")"#]);
+    migrate_tests::cli(LINT, &url, &["down"]).expect(0);
 }
 
 #[tokio::test]

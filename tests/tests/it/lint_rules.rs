@@ -48,8 +48,14 @@ fn findings_with(config: &LintConfig, transaction: bool, change: impl FnOnce(&mu
     lint(&all, config).into_iter().filter(|f| f.version == 2).collect()
 }
 
+/// Rules run as a plain linter: with `safe_operations` off, the runner applies changes as written, so
+/// every rule about locks speaks.
+fn plain() -> LintConfig {
+    LintConfig { safe_operations: false, ..LintConfig::default() }
+}
+
 fn ids_tx(transaction: bool, change: impl FnOnce(&mut S)) -> Vec<&'static str> {
-    findings_with(&LintConfig::default(), transaction, change).iter().map(|f| f.rule.id()).collect()
+    findings_with(&plain(), transaction, change).iter().map(|f| f.rule.id()).collect()
 }
 
 fn ids(change: impl FnOnce(&mut S)) -> Vec<&'static str> {
@@ -288,7 +294,7 @@ fn ban_drop_column_and_table() {
 
 #[test]
 fn enum_value_in_transaction() {
-    let old = LintConfig { server_version: 110_000, ..LintConfig::default() };
+    let old = LintConfig { server_version: 110_000, ..plain() };
     let on = |config: &LintConfig, tx| {
         findings_with(config, tx, |s| {
             s.add_enum_value("mood", "meh");
@@ -298,7 +304,7 @@ fn enum_value_in_transaction() {
         .collect::<Vec<_>>()
     };
     lint_err_ok("enum-value-in-transaction", on(&old, true), on(&old, false));
-    assert!(!on(&LintConfig::default(), true).contains(&"enum-value-in-transaction"));
+    assert!(!on(&plain(), true).contains(&"enum-value-in-transaction"));
     // On 12+, using the new value in the same transaction is the problem.
     let used = ids(|s| {
         s.add_enum_value("mood", "meh");
@@ -380,7 +386,7 @@ fn type_preferences() {
 
 #[test]
 fn require_lock_timeout() {
-    let off = LintConfig { lock_timeout: false, ..LintConfig::default() };
+    let off = LintConfig { lock_timeout: false, ..plain() };
     let change = |s: &mut S| s.rename_column("users", "email", "mail");
     let bad: Vec<_> = findings_with(&off, true, change).iter().map(|f| f.rule.id()).collect();
     lint_err_ok("require-lock-timeout", bad, ids(change));
@@ -408,7 +414,7 @@ fn backfill_with_ddl_and_raw_sql() {
 
 #[test]
 fn findings_say_what_locks_and_the_safe_way() {
-    let f = &findings_with(&LintConfig::default(), true, |s| {
+    let f = &findings_with(&plain(), true, |s| {
         s.create_index("users", ["age"]);
     })[0];
     assert_eq!(f.severity, Severity::Error);
@@ -420,6 +426,46 @@ fn findings_say_what_locks_and_the_safe_way() {
     );
     assert_eq!(f.help, "add `.concurrently()` and mark the migration `#[migration(no_transaction)]`");
     assert!(f.blocks());
+}
+
+#[test]
+fn with_safe_operations_the_rules_for_what_the_runner_makes_safe_are_silent() {
+    let safe = |change: fn(&mut S)| -> Vec<&'static str> {
+        findings_with(&LintConfig::default(), true, change).iter().map(|f| f.rule.id()).collect()
+    };
+    assert!(
+        safe(|s| {
+            s.create_index("users", ["age"]);
+        })
+        .is_empty()
+    );
+    assert!(
+        safe(|s| s.alter_table("users", |t| {
+            t.add_check("users_age", "age > 0");
+        }))
+        .is_empty()
+    );
+    assert!(safe(|s| s.alter_table("users", |t| t.set_not_null("email"))).is_empty());
+    assert!(
+        safe(|s| s.alter_table("users", |t| {
+            t.uuid("token").default(gen_random_uuid());
+        }))
+        .is_empty()
+    );
+    // What the runner cannot make safe still reports.
+    assert_eq!(safe(|s| s.drop_column("users", "age")), ["ban-drop-column"]);
+    assert_eq!(
+        safe(|s| s.alter_table("users", |t| {
+            t.text("name").not_null();
+        })),
+        ["adding-required-field"]
+    );
+    assert!(
+        safe(|s| s.alter_table("users", |t| {
+            t.text("name").not_null().backfill("email");
+        }))
+        .is_empty()
+    );
 }
 
 #[test]

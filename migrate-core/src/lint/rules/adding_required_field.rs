@@ -14,7 +14,7 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::AddColumn { table, def } = op else { return None };
     let c = &def.column;
-    if !c.not_null || c.default.is_some() || c.identity.is_some() || !cx.existing(table) {
+    if !c.not_null || c.default.is_some() || c.identity.is_some() || def.backfill.is_some() || !cx.existing(table) {
         return None;
     }
     Some(Violation {

@@ -2,6 +2,9 @@
 //!
 //! Problem: A new column whose default is volatile (`random()`, `gen_random_uuid()`, `clock_timestamp()`, `nextval(..)`) makes PostgreSQL rewrite the whole table under an ACCESS EXCLUSIVE lock. (Constant and stable defaults such as `now()` are instant from PostgreSQL 11.)
 //!
+//! With `safe_operations` on (the default) the runner applies the safe form itself and this rule is
+//! silent; it reports when `safe_operations = false`.
+//!
 //! Solution: Add the column without a default, set the default for new rows, and fill the existing rows in batches.
 
 #[allow(unused_imports)]
@@ -13,8 +16,12 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::AddColumn { table, def } = op else { return None };
+    if cx.config.safe_operations {
+        // The safe plan runs this change in its safe form (runner::safe).
+        return None;
+    }
     let Some(DefaultValue::Expr { sql }) = &def.column.default else { return None };
-    if !cx.existing(table) || !is_volatile(sql) {
+    if !cx.existing(table) || !is_volatile_sql(sql) {
         return None;
     }
     Some(Violation {

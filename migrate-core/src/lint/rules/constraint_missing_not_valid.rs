@@ -2,6 +2,9 @@
 //!
 //! Problem: Adding a CHECK or FOREIGN KEY to an existing table checks every row while holding a lock that blocks writes (ACCESS EXCLUSIVE for CHECK; SHARE ROW EXCLUSIVE on both tables for a foreign key).
 //!
+//! With `safe_operations` on (the default) the runner applies the safe form itself and this rule is
+//! silent; it reports when `safe_operations = false`.
+//!
 //! Solution: Add it `.not_valid()` (instant), then `validate_constraint` in a separate transaction: validation takes only a SHARE UPDATE EXCLUSIVE lock, which lets writes through.
 
 #[allow(unused_imports)]
@@ -13,6 +16,10 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::AddConstraint { table, def } = op else { return None };
+    if cx.config.safe_operations {
+        // The safe plan runs this change in its safe form (runner::safe).
+        return None;
+    }
     let fk = matches!(def.kind, ConstraintKind::ForeignKey { .. });
     if def.not_valid || !(fk || matches!(def.kind, ConstraintKind::Check { .. })) || !cx.existing(table) {
         return None;

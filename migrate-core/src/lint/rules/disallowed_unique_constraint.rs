@@ -2,6 +2,9 @@
 //!
 //! Problem: `ADD CONSTRAINT .. UNIQUE` or `PRIMARY KEY` on an existing table builds the index under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole build.
 //!
+//! With `safe_operations` on (the default) the runner applies the safe form itself and this rule is
+//! silent; it reports when `safe_operations = false`.
+//!
 //! Solution: Build a unique index `.concurrently()` first; then add the constraint from it (`USING INDEX`), which is instant.
 
 #[allow(unused_imports)]
@@ -13,6 +16,10 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::AddConstraint { table, def } = op else { return None };
+    if cx.config.safe_operations {
+        // The safe plan runs this change in its safe form (runner::safe).
+        return None;
+    }
     let kind = match def.kind {
         ConstraintKind::Unique { .. } => "unique constraint",
         ConstraintKind::PrimaryKey { .. } => "primary key",

@@ -4,7 +4,7 @@ use crate::lint::Context;
 use crate::op::{ColumnDef, ColumnType, CommentTarget, Op};
 
 /// Volatile functions whose default makes ADD COLUMN rewrite the table.
-pub fn is_volatile(sql: &str) -> bool {
+pub fn is_volatile_sql(sql: &str) -> bool {
     let s = sql.to_ascii_lowercase();
     ["random(", "gen_random_uuid(", "uuid_generate_", "clock_timestamp(", "nextval(", "timeofday("]
         .iter()

@@ -2,6 +2,9 @@
 //!
 //! Problem: `CREATE INDEX` without `CONCURRENTLY` takes a SHARE lock on the table: every INSERT, UPDATE and DELETE waits until the whole index is built.
 //!
+//! With `safe_operations` on (the default) the runner applies the safe form itself and this rule is
+//! silent; it reports when `safe_operations = false`.
+//!
 //! Solution: Build it with `.concurrently()` in a `#[migration(no_transaction)]` migration. An index on a table created in the same migration is fine as it is.
 
 #[allow(unused_imports)]
@@ -13,6 +16,10 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::CreateIndex { def } = op else { return None };
+    if cx.config.safe_operations {
+        // The safe plan runs this change in its safe form (runner::safe).
+        return None;
+    }
     if def.concurrently || !cx.existing(&def.table) {
         return None;
     }

@@ -2,6 +2,9 @@
 //!
 //! Problem: `SET NOT NULL` scans the whole table under an ACCESS EXCLUSIVE lock, unless a validated `CHECK (col IS NOT NULL)` already proves it (PostgreSQL 12+).
 //!
+//! With `safe_operations` on (the default) the runner applies the safe form itself and this rule is
+//! silent; it reports when `safe_operations = false`.
+//!
 //! Solution: Add `CHECK (col IS NOT NULL)` NOT VALID, validate it in a separate transaction, then SET NOT NULL (instant), then drop the CHECK.
 
 #[allow(unused_imports)]
@@ -13,6 +16,10 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::SetNotNull { table, column } = op else { return None };
+    if cx.config.safe_operations {
+        // The safe plan runs this change in its safe form (runner::safe).
+        return None;
+    }
     if !cx.existing(table) || cx.model.tables.get(table).and_then(|t| t.column(column)).is_none() {
         return None;
     }

@@ -1,0 +1,276 @@
+//! The safe plan: how a migration runs on tables that already have rows and traffic.
+//!
+//! Knowing the schema (the [model](crate::model) at the migration's point in history), the planner
+//! turns changes that would lock or rewrite an existing table into their safe forms:
+//!
+//! | change on an existing table | runs as |
+//! |---|---|
+//! | `create_index` | `CREATE INDEX CONCURRENTLY`, its own step outside a transaction (an INVALID leftover of a failed build is dropped before a retry) |
+//! | `drop_index` | `DROP INDEX CONCURRENTLY`, its own step |
+//! | foreign key or CHECK | added `NOT VALID`, then validated in a transaction of its own |
+//! | `validate_constraint` | in a transaction of its own |
+//! | UNIQUE / PRIMARY KEY | a unique index built concurrently, then `ADD CONSTRAINT .. USING INDEX` |
+//! | `set_not_null` | `CHECK (col IS NOT NULL) NOT VALID`, validated separately, then `SET NOT NULL` (instant) and the CHECK dropped |
+//! | a column with a volatile default, or with `.backfill(..)` | added without default, the default set for new rows, existing rows filled in batches, then NOT NULL as above |
+//! | `backfill` | batches by primary key, each its own short transaction |
+//!
+//! A migration whose plan has such steps no longer runs as one transaction: it runs step by step and
+//! records its progress, so a failed or killed run resumes at the step it stopped at.
+
+use super::plan::{BackfillStep, Guard, Step};
+use crate::ident::{derive_name, quote_ident as q};
+use crate::model::Model;
+use crate::op::*;
+use crate::render::{render_column_type, render_default, render_op};
+
+/// One piece of a plan before grouping.
+struct Unit {
+    sql: String,
+    transactional: bool,
+    /// Starts a new transaction (a VALIDATE after its ADD .. NOT VALID, for instance).
+    new_step: bool,
+    guard: Option<Guard>,
+    backfill: Option<BackfillStep>,
+}
+
+impl Unit {
+    fn tx(sql: String) -> Unit {
+        Unit { sql, transactional: true, new_step: false, guard: None, backfill: None }
+    }
+    fn tx_alone(sql: String) -> Unit {
+        Unit { new_step: true, ..Unit::tx(sql) }
+    }
+    fn auto(sql: String, guard: Option<Guard>) -> Unit {
+        Unit { sql, transactional: false, new_step: true, guard, backfill: None }
+    }
+    fn backfill(b: BackfillStep) -> Unit {
+        Unit { sql: b.describe(), transactional: false, new_step: true, guard: None, backfill: Some(b) }
+    }
+}
+
+fn plain(op: &Op, transaction: bool) -> Vec<Unit> {
+    render_op(op)
+        .into_iter()
+        .map(|st| {
+            if st.transactional || transaction {
+                Unit::tx(st.sql)
+            } else {
+                let guard = match op {
+                    Op::CreateIndex { def } => Some(Guard::CreateIndex { name: def.name.clone() }),
+                    Op::DropIndex { name, .. } => Some(Guard::DropIndex { name: name.clone() }),
+                    _ => None,
+                };
+                Unit::auto(st.sql, guard)
+            }
+        })
+        .collect()
+}
+
+/// `SET NOT NULL` without a long lock: a NOT VALID CHECK, validated on its own, proves the column has
+/// no NULL, so SET NOT NULL skips its scan; the CHECK is then dropped.
+fn safe_not_null(table: &str, column: &str) -> Vec<Unit> {
+    let check = derive_name(&[table, column], "not_null");
+    vec![
+        Unit::tx_alone(format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+            q(table),
+            q(&check),
+            q(column)
+        )),
+        Unit::tx_alone(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", q(table), q(&check))),
+        Unit::tx_alone(format!("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", q(table), q(column))),
+        Unit::tx(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(&check))),
+    ]
+}
+
+fn key_of(model: &Model, table: &str) -> Option<(String, String)> {
+    let t = model.tables.get(table)?;
+    match t.primary_key() {
+        Some([k]) => t.column(k).map(|c| (k.clone(), render_column_type(&c.ty))),
+        _ => None,
+    }
+}
+
+fn is_volatile(d: &Option<DefaultValue>) -> bool {
+    matches!(d, Some(DefaultValue::Expr { sql }) if crate::lint::rules::is_volatile(sql))
+}
+
+/// The safe form of `op`, when it changes a table that existed before migration `version`.
+fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
+    let existing = |t: &str| model.existed_before(t, version);
+    match op {
+        Op::CreateIndex { def } if !def.concurrently && existing(&def.table) => {
+            let concurrent = IndexDef { concurrently: true, ..def.clone() };
+            let sql = render_op(&Op::CreateIndex { def: concurrent }).remove(0).sql;
+            Some(vec![Unit::auto(sql, Some(Guard::CreateIndex { name: def.name.clone() }))])
+        }
+        Op::DropIndex { name, concurrently: false, .. } => {
+            let index = model.indexes.get(name)?;
+            if index.constraint.is_some() || !existing(&index.def.table) {
+                return None;
+            }
+            Some(vec![Unit::auto(
+                format!("DROP INDEX CONCURRENTLY {}", q(name)),
+                Some(Guard::DropIndex { name: name.clone() }),
+            )])
+        }
+        Op::AddConstraint { table, def } if existing(table) => match &def.kind {
+            ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } if !def.not_valid => {
+                let not_valid = ConstraintDef { not_valid: true, ..def.clone() };
+                let add = render_op(&Op::AddConstraint { table: table.clone(), def: not_valid }).remove(0).sql;
+                let validate =
+                    render_op(&Op::ValidateConstraint { table: table.clone(), name: def.name.clone() }).remove(0).sql;
+                Some(vec![Unit::tx(add), Unit::tx_alone(validate)])
+            }
+            ConstraintKind::Unique { columns, nulls_not_distinct } => {
+                Some(unique_from_index(table, def, columns, *nulls_not_distinct, "UNIQUE", model))
+            }
+            ConstraintKind::PrimaryKey { columns } => {
+                Some(unique_from_index(table, def, columns, false, "PRIMARY KEY", model))
+            }
+            _ => None,
+        },
+        Op::ValidateConstraint { table, .. } if existing(table) => {
+            Some(render_op(op).into_iter().map(|st| Unit::tx_alone(st.sql)).collect())
+        }
+        Op::SetNotNull { table, column } if existing(table) => {
+            let nullable = model.tables.get(table)?.column(column).is_some_and(|c| !c.not_null);
+            nullable.then(|| safe_not_null(table, column))
+        }
+        Op::AddColumn { table, def }
+            if existing(table) && (def.backfill.is_some() || is_volatile(&def.column.default)) =>
+        {
+            if def.column.identity.is_some() {
+                return None;
+            }
+            let col = &def.column;
+            let mut units = Vec::new();
+            let bare = ColumnDef { not_null: false, default: None, comment: None, ..col.clone() };
+            let add = AddColumnDef { column: bare, constraints: vec![], backfill: None };
+            units.extend(
+                render_op(&Op::AddColumn { table: table.clone(), def: add }).into_iter().map(|st| Unit::tx(st.sql)),
+            );
+            if let Some(d) = &col.default {
+                units.push(Unit::tx(format!(
+                    "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}",
+                    q(table),
+                    q(&col.name),
+                    render_default(d)
+                )));
+            }
+            let value = def.backfill.clone().or_else(|| col.default.as_ref().map(render_default))?;
+            units.push(Unit::backfill(BackfillStep {
+                table: table.clone(),
+                set: format!("{} = {value}", q(&col.name)),
+                filter: Some(format!("{} IS NULL", q(&col.name))),
+                key: key_of(model, table),
+                batch_size: 1000,
+                pause_ms: 0,
+            }));
+            if col.not_null {
+                units.extend(safe_not_null(table, &col.name));
+            }
+            if let Some(c) = &col.comment {
+                units.push(Unit::tx(format!(
+                    "COMMENT ON COLUMN {}.{} IS {}",
+                    q(table),
+                    q(&col.name),
+                    crate::ident::quote_literal(c)
+                )));
+            }
+            // The column's constraints, each in its own safe form.
+            let mut after = model.clone();
+            after.apply(
+                &Op::AddColumn { table: table.clone(), def: AddColumnDef { constraints: vec![], ..def.clone() } },
+                version,
+            );
+            for k in &def.constraints {
+                let add = Op::AddConstraint { table: table.clone(), def: k.clone() };
+                units.extend(rewrite(&add, &after, version).unwrap_or_else(|| plain(&add, true)));
+            }
+            Some(units)
+        }
+        Op::Backfill { table, set, filter, batch_size, pause_ms } => Some(vec![Unit::backfill(BackfillStep {
+            table: table.clone(),
+            set: set.clone(),
+            filter: filter.clone(),
+            key: key_of(model, table),
+            batch_size: *batch_size,
+            pause_ms: *pause_ms,
+        })]),
+        _ => None,
+    }
+}
+
+/// UNIQUE or PRIMARY KEY on an existing table: a unique index built concurrently (its own step), then
+/// the constraint added from it, which is instant. A primary key's nullable columns are made NOT NULL
+/// the safe way first.
+fn unique_from_index(
+    table: &str,
+    def: &ConstraintDef,
+    columns: &[String],
+    nulls_not_distinct: bool,
+    kind: &str,
+    model: &Model,
+) -> Vec<Unit> {
+    let mut units = Vec::new();
+    if kind == "PRIMARY KEY"
+        && let Some(t) = model.tables.get(table)
+    {
+        for c in columns.iter().filter(|c| t.column(c).is_some_and(|cd| !cd.not_null)) {
+            units.extend(safe_not_null(table, c));
+        }
+    }
+    let mut index = IndexDef::new(table);
+    index.name = def.name.clone();
+    index.unique = true;
+    index.concurrently = true;
+    index.nulls_not_distinct = nulls_not_distinct;
+    index.elems = columns.iter().map(|c| crate::schema::col(c)).collect();
+    let create = render_op(&Op::CreateIndex { def: index }).remove(0).sql;
+    units.push(Unit::auto(create, Some(Guard::CreateIndex { name: def.name.clone() })));
+    let deferred = if def.deferred { " DEFERRABLE INITIALLY DEFERRED" } else { "" };
+    units.push(Unit::tx_alone(format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} {kind} USING INDEX {}{deferred}",
+        q(table),
+        q(&def.name),
+        q(&def.name)
+    )));
+    units
+}
+
+/// The steps of `ops` (a migration's up, or its down) run on the schema `model` at `version`. With
+/// `safe` off, or when nothing needs a safe form, this is [`plan`](super::plan::plan).
+pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, safe: bool) -> Vec<Step> {
+    let mut model = model.clone();
+    let mut per_op: Vec<Vec<Unit>> = Vec::with_capacity(ops.len());
+    let mut split = false;
+    for op in ops {
+        let units = if safe { rewrite(op, &model, version) } else { None };
+        split |= units.is_some();
+        per_op.push(units.unwrap_or_else(|| plain(op, transaction)));
+        model.apply(op, version);
+    }
+    let one_transaction = transaction && !split;
+    let mut steps: Vec<Step> = Vec::new();
+    for units in per_op {
+        let mut first_of_op = true;
+        for u in units {
+            // Outside one transaction, each op starts a step of its own (as `plan` does).
+            let starts = u.new_step || !u.transactional || (!transaction && first_of_op);
+            first_of_op = false;
+            match steps.last_mut() {
+                Some(last) if u.transactional && last.transactional && (one_transaction || !starts) => {
+                    last.statements.push(u.sql)
+                }
+                _ => steps.push(Step {
+                    statements: vec![u.sql],
+                    transactional: u.transactional,
+                    guard: u.guard,
+                    backfill: u.backfill,
+                }),
+            }
+        }
+    }
+    steps
+}
