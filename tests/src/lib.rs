@@ -7,7 +7,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use migrate_core::op::Op;
+use migrate_core::registry::{Down, Migration};
 use migrate_core::render::render_ops;
+use migrate_core::schema::mode::ExplicitDown;
 use tokio_postgres::{Client, NoTls};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -26,6 +28,11 @@ async fn connect(url: &str) -> Client {
         let _ = conn.await;
     });
     client
+}
+
+/// A new connection to the test database `db`.
+pub async fn connect_to(db: &str) -> Client {
+    connect(&format!("{} dbname={db}", admin_url())).await
 }
 
 /// A database created for one test and dropped after it.
@@ -224,4 +231,32 @@ pub async fn history(client: &Client) -> Vec<(i64, String, i32)> {
         .await
         .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
         .unwrap_or_default()
+}
+
+/// A migration built from a closure, for tests that drive the library without `#[migration]`: its
+/// down is derived when the ops allow it, empty otherwise.
+pub fn migration(
+    version: u64,
+    transaction: bool,
+    f: impl FnOnce(&mut migrate_core::Schema<ExplicitDown>),
+) -> Migration {
+    let mut s = migrate_core::Schema::<ExplicitDown>::in_mode();
+    f(&mut s);
+    let up = s.finish().expect("valid ops");
+    let down = match migrate_core::reverse::reverse_ops(&up) {
+        Ok(ops) => Down::Derived(ops),
+        Err(_) => Down::Explicit(vec![]),
+    };
+    Migration {
+        version,
+        name: format!("m{version}"),
+        checksum: migrate_core::registry::checksum(&up, &down, transaction),
+        up,
+        down,
+        transaction,
+        checksum_format: 1,
+        file: "test.rs",
+        line: 1,
+        acks: vec![],
+    }
 }

@@ -3,26 +3,13 @@
 use migrate_core::Schema;
 use migrate_core::lint::{Finding, LintConfig, Severity, lint};
 use migrate_core::prelude::*;
-use migrate_core::registry::{Down, Migration};
+use migrate_core::registry::Migration;
 use migrate_core::schema::mode::ExplicitDown;
 
 type S = Schema<ExplicitDown>;
 
 fn mig(version: u64, transaction: bool, f: impl FnOnce(&mut S)) -> Migration {
-    let mut s = S::in_mode();
-    f(&mut s);
-    Migration {
-        version,
-        name: format!("m{version}"),
-        up: s.finish().expect("valid ops"),
-        down: Down::Explicit(vec![]),
-        transaction,
-        checksum: String::new(),
-        checksum_format: 1,
-        file: "test.rs",
-        line: 1,
-        acks: vec![],
-    }
+    migrate_tests::migration(version, transaction, f)
 }
 
 /// A table that exists before the migration under test, with rows in production.

@@ -16,3 +16,4 @@ mod ops_tables;
 mod ops_types;
 mod registry;
 mod roundtrip;
+mod safe_ops;

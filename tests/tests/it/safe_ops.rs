@@ -1,0 +1,204 @@
+//! The safe plan on tables with rows: each change ends in exactly the schema the plain DDL gives, in
+//! the expected steps, and its down too.
+
+use migrate_core::Schema;
+use migrate_core::prelude::*;
+use migrate_core::runner::{Config, DownTarget, Migrator};
+use migrate_core::schema::mode::ExplicitDown;
+use migrate_tests::{TestDb, catalog, migration};
+
+type S = Schema<ExplicitDown>;
+
+fn base(s: &mut S) {
+    s.create_table("users", |t| {
+        t.bigint("id").primary_key();
+        t.text("email");
+        t.integer("age");
+    });
+    s.create_table("posts", |t| {
+        t.bigint("id");
+        t.bigint("user_id");
+        t.text("title");
+    });
+    s.sql_with_down(
+        "INSERT INTO users SELECT g, 'u' || g || '@x', g % 90 FROM generate_series(1, 2500) g; \
+         INSERT INTO posts SELECT g, 1 + g % 2500, 'post ' || g FROM generate_series(1, 3000) g",
+        "DELETE FROM posts; DELETE FROM users",
+    );
+}
+
+/// (transactional?, first statement) of each step.
+type Shape = Vec<(bool, String)>;
+
+/// Applies `base` then `change` in two schemas, one with the safe plan and one plain; both must end
+/// in the same catalog, after up and after down. Returns the safe plan's step shapes.
+async fn safe_vs_plain(tag: &str, change: fn(&mut S), needs_down: bool) -> (Shape, TestDb) {
+    let db = TestDb::new(tag).await;
+    let mut catalogs = Vec::new();
+    let mut shape = Vec::new();
+    for (schema, safe) in [("safe", true), ("plain", false)] {
+        let migrations = vec![migration(1, true, base), migration(2, true, change)];
+        let mut m = Migrator::new(migrations.clone());
+        m.with_config(Config { schema: Some(schema.into()), safe_operations: safe, ..Config::default() });
+        let mut client = migrate_tests::connect_to(&db.name).await;
+        m.up(&mut client, None).await.unwrap_or_else(|e| panic!("{schema} up: {e}"));
+        if safe {
+            shape = m.steps(&migrations[1]).0.iter().map(|s| (s.transactional, s.statements[0].clone())).collect();
+        }
+        let after_up = catalog(&client, schema).await.replace(&format!("{schema}."), "S.");
+        let mut after_down = String::new();
+        if needs_down {
+            m.down(&mut client, DownTarget::Steps(1)).await.unwrap_or_else(|e| panic!("{schema} down: {e}"));
+            after_down = catalog(&client, schema).await.replace(&format!("{schema}."), "S.");
+        }
+        catalogs.push((after_up, after_down));
+    }
+    let strip = |c: &str| c.lines().filter(|l| !l.starts_with("schema ")).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(&catalogs[0].0), strip(&catalogs[1].0), "the safe plan ends in another schema than the plain DDL");
+    assert_eq!(strip(&catalogs[0].1), strip(&catalogs[1].1), "the downs end in different schemas");
+    (shape, db)
+}
+
+fn kinds(shape: &Shape) -> Vec<bool> {
+    shape.iter().map(|(t, _)| *t).collect()
+}
+
+#[tokio::test]
+async fn an_index_is_built_concurrently_and_dropped_concurrently() {
+    let (shape, _db) = safe_vs_plain(
+        "safe_index",
+        |s| {
+            s.create_index("posts", ["user_id"]);
+        },
+        true,
+    )
+    .await;
+    assert_eq!(shape, [(false, r#"CREATE INDEX CONCURRENTLY "posts_user_id_idx" ON "posts" ("user_id")"#.to_string())]);
+}
+
+#[tokio::test]
+async fn a_foreign_key_is_added_not_valid_then_validated_apart() {
+    let (shape, _db) = safe_vs_plain(
+        "safe_fk",
+        |s| {
+            s.alter_table("posts", |t| {
+                t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"]).on_delete(FkAction::Cascade);
+            })
+        },
+        true,
+    )
+    .await;
+    assert_eq!(kinds(&shape), [true, true]);
+    assert!(shape[0].1.ends_with("ON DELETE CASCADE NOT VALID"), "{shape:?}");
+    assert_eq!(shape[1].1, r#"ALTER TABLE "posts" VALIDATE CONSTRAINT "posts_user_fk""#);
+}
+
+#[tokio::test]
+async fn unique_and_primary_key_come_from_concurrent_indexes() {
+    let (shape, _db) = safe_vs_plain(
+        "safe_unique",
+        |s| {
+            s.alter_table("users", |t| {
+                t.add_unique("users_email_key", ["email"]);
+            });
+            s.alter_table("posts", |t| {
+                t.add_primary_key("posts_pkey", ["id"]);
+            });
+        },
+        false,
+    )
+    .await;
+    let sql: Vec<&str> = shape.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(sql[0], r#"CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "users" ("email")"#);
+    assert_eq!(sql[1], r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE USING INDEX "users_email_key""#);
+    // posts.id is nullable: made NOT NULL the safe way before the key.
+    assert_eq!(sql[2], r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_id_not_null" CHECK ("id" IS NOT NULL) NOT VALID"#);
+    assert_eq!(sql[5], r#"CREATE UNIQUE INDEX CONCURRENTLY "posts_pkey" ON "posts" ("id")"#);
+    assert_eq!(sql[6], r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_pkey" PRIMARY KEY USING INDEX "posts_pkey""#);
+}
+
+#[tokio::test]
+async fn set_not_null_goes_through_a_validated_check() {
+    let (shape, _db) =
+        safe_vs_plain("safe_not_null", |s| s.alter_table("users", |t| t.set_not_null("email")), true).await;
+    let sql: Vec<&str> = shape.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID"#,
+            r#"ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_not_null""#,
+            r#"ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL"#,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_volatile_default_column_is_added_then_backfilled_in_batches() {
+    let (shape, db) = safe_vs_plain(
+        "safe_volatile",
+        |s| {
+            s.alter_table("users", |t| {
+                t.uuid("token").not_null().default(gen_random_uuid());
+            })
+        },
+        false,
+    )
+    .await;
+    assert_eq!(shape[0].1, r#"ALTER TABLE "users" ADD COLUMN "token" uuid"#);
+    assert_eq!(
+        shape[1].1,
+        r#"-- backfill in batches of 1000 rows by "id": UPDATE "users" SET "token" = gen_random_uuid() WHERE "token" IS NULL"#
+    );
+    assert!(!shape[1].0);
+    let c = migrate_tests::connect_to(&db.name).await;
+    c.batch_execute("SET search_path TO safe").await.unwrap();
+    let (rows, distinct): (i64, i64) = c
+        .query_one("SELECT count(*), count(DISTINCT token) FROM users", &[])
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((rows, distinct), (2500, 2500), "every existing row gets its own value");
+}
+
+#[tokio::test]
+async fn backfilled_columns_and_the_backfill_op_fill_every_row() {
+    let db = TestDb::new("safe_backfill").await;
+    let migrations = vec![
+        migration(1, true, base),
+        migration(2, true, |s| {
+            s.alter_table("users", |t| {
+                t.text("handle").not_null().backfill("split_part(email, '@', 1)");
+            })
+        }),
+        // posts has no primary key: batches by ctid among the rows the filter selects.
+        migration(3, true, |s| {
+            s.backfill("posts", "title = upper(title)").where_("title <> upper(title)").batch_size(700);
+        }),
+    ];
+    let mut m = Migrator::new(migrations);
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = messages.clone();
+    m.on_progress(move |msg| sink.lock().unwrap().push(msg));
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    m.up(&mut client, None).await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE handle = 'u' || id), (SELECT count(*) FROM posts WHERE title = upper(title)),
+                    (SELECT attnotnull FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'handle')
+             FROM users",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1), row.get::<_, bool>(2)), (2500, 3000, true));
+    let log = messages.lock().unwrap().join("\n");
+    assert!(log.contains("backfilled 2500 rows of users"), "{log}");
+    assert!(log.contains("backfilled 3000 rows of posts"), "{log}");
+    // The temporary CHECK is gone.
+    let checks: i64 = client
+        .query_one("SELECT count(*) FROM pg_constraint WHERE conname LIKE '%not_null'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(checks, 0);
+}
