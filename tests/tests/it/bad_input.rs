@@ -182,3 +182,26 @@ fn all_errors_are_reported_at_once() {
     });
     assert_eq!(errs.len(), 3, "{errs:?}");
 }
+
+#[test]
+fn backfills_that_cannot_work() {
+    assert_error(
+        |s| {
+            s.create_table("t", |t| {
+                t.text("a").backfill("'x'");
+            })
+        },
+        "create_table t: column `a`: `.backfill(..)` fills existing rows, and a new table has none: use `.default(..)`",
+    );
+    let mut s = migrate_core::Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+    s.backfill("users", "a = 1").batch_size(0);
+    s.backfill("users", " ");
+    let errs: Vec<String> = s.finish().unwrap_err().0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errs,
+        [
+            "backfill users SET a = 1: a batch size of 0 rows: use at least 1",
+            "backfill users SET  : the SET list of the backfill is empty"
+        ]
+    );
+}

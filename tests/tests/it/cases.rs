@@ -59,7 +59,8 @@ async fn run_case(c: &tokio_postgres::Client, schema: &str, case: &Case) -> Resu
     }
     apply(c, &up).await.map_err(|e| format!("up failed: {e}"))?;
     let after = catalog(c, schema).await;
-    if after == before {
+    let data_only = up.iter().all(|op| matches!(op, migrate_core::op::Op::Backfill { .. }));
+    if after == before && !data_only {
         return Err("the up changed nothing in the catalog".into());
     }
     match (reverse_ops(&up), case.down) {

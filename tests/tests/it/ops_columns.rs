@@ -31,6 +31,30 @@ async fn columns() {
                 ]),
             },
             Case {
+                name: "add a NOT NULL column filled from existing data",
+                setup: users,
+                change: |s| {
+                    s.alter_table("users", |t| {
+                        t.text("handle").not_null().default("").backfill("coalesce(email, 'none')");
+                    })
+                },
+                up: &[
+                    r#"ALTER TABLE "users" ADD COLUMN "handle" text DEFAULT ''"#,
+                    r#"UPDATE "users" SET "handle" = coalesce(email, 'none')"#,
+                    r#"ALTER TABLE "users" ALTER COLUMN "handle" SET NOT NULL"#,
+                ],
+                down: Some(&[r#"ALTER TABLE "users" DROP COLUMN "handle""#]),
+            },
+            Case {
+                name: "backfill",
+                setup: users,
+                change: |s| {
+                    s.backfill("users", "age = 0").where_("age IS NULL").batch_size(500);
+                },
+                up: &[r#"UPDATE "users" SET age = 0 WHERE age IS NULL"#],
+                down: None,
+            },
+            Case {
                 name: "drop_column",
                 setup: users,
                 change: |s| s.alter_table("users", |t| t.drop_column("age")),
