@@ -202,3 +202,51 @@ async fn backfilled_columns_and_the_backfill_op_fill_every_row() {
         .get(0);
     assert_eq!(checks, 0);
 }
+
+async fn upper_emails(c: &tokio_postgres::Client) -> i64 {
+    c.query_one("SELECT count(*) FROM users WHERE email = upper(email)", &[]).await.unwrap().get(0)
+}
+
+#[tokio::test]
+async fn an_interrupted_backfill_resumes_without_redoing_or_skipping_rows() {
+    let db = TestDb::new("safe_resume_backfill").await;
+    let migrations = || {
+        vec![
+            migration(1, true, base),
+            // 25 batches of 100 rows, 100 ms apart: about 2.5 s, cut off after the first batches.
+            migration(2, true, |s| {
+                s.backfill("users", "email = upper(email)")
+                    .where_("email <> upper(email)")
+                    .batch_size(100)
+                    .pause_ms(100);
+            }),
+        ]
+    };
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    Migrator::new(migrations()).up(&mut client, Some(1)).await.unwrap();
+    let name = db.name.clone();
+    let run = tokio::spawn(async move {
+        let mut c = migrate_tests::connect_to(&name).await;
+        Migrator::new(migrations()).up(&mut c, None).await.map(|_| ())
+    });
+    while upper_emails(&client).await == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    run.abort(); // drops the runner and its connection mid-backfill
+    let _ = run.await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let cut = upper_emails(&client).await;
+    assert!(cut > 0 && cut < 2500, "the run was not cut off mid-backfill ({cut} rows done)");
+    assert_eq!(migrate_tests::history(&client).await[1], (2, "in_progress".to_string(), 0));
+
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = messages.clone();
+    let mut again = Migrator::new(migrations());
+    again.on_progress(move |m| sink.lock().unwrap().push(m));
+    again.up(&mut client, None).await.unwrap();
+    assert_eq!(upper_emails(&client).await, 2500, "every row is filled");
+    let log = messages.lock().unwrap().join("\n");
+    // Only the rows left were updated on the second run.
+    assert!(log.contains(&format!("backfilled {} rows of users", 2500 - cut)), "{log}");
+    assert_eq!(migrate_tests::history(&client).await[1].1, "applied");
+}
