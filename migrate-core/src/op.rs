@@ -487,10 +487,12 @@ pub enum Op {
         name: String,
         def: Option<ViewDef>,
     },
-    /// Raw SQL; reversible only with `down`.
+    /// Raw SQL; reversible only with `down`. `declares` are builder ops that say what the SQL does to
+    /// the schema: the model applies them (they are never rendered), so it stays exact after raw SQL.
     Sql {
         up: String,
         down: Option<String>,
+        declares: Vec<Op>,
     },
     /// `UPDATE table SET set [WHERE filter]`, run in batches of `batch_size` rows by primary key, each
     /// batch its own short transaction, pausing `pause_ms` between batches. Irreversible: the old
@@ -534,7 +536,7 @@ canonical_enum!(Op {
     DropSchema { name, recreate },
     CreateView { def },
     DropView { name, def },
-    Sql { up, down },
+    Sql { up, down, declares },
     Backfill { table, set, filter, batch_size, pause_ms },
 });
 

@@ -76,7 +76,12 @@ pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
         Op::CreateView { def } => one(Op::DropView { name: def.name.clone(), def: Some(def) }),
         Op::DropView { def: Some(def), .. } => one(Op::CreateView { def }),
         Op::DropView { def: None, .. } => Err(no("the view's query is not known; write a `down`")),
-        Op::Sql { up, down: Some(down) } => one(Op::Sql { up: down, down: Some(up) }),
+        Op::Sql { up, down: Some(down), declares } => {
+            // The down's declarations are the inverse of the up's; when they have none, the model
+            // treats the down as opaque.
+            let declares = reverse_ops(&declares).unwrap_or_default();
+            one(Op::Sql { up: down, down: Some(up), declares })
+        }
         Op::Sql { down: None, .. } => {
             Err(no("raw SQL has no known inverse; use `sql_with_down(up, down)` or write a `down`"))
         }

@@ -386,7 +386,8 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     c.fail("a batch size of 0 rows: use at least 1".into());
                 }
             }
-            Op::Sql { up, down } => {
+            Op::Sql { up, down, declares } => {
+                c.errors.0.extend(validate_ops(declares));
                 c.sql("SQL", up);
                 if let Some(d) = down {
                     c.sql("down SQL", d);

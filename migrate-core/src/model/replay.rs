@@ -585,6 +585,12 @@ impl Model {
             Op::Backfill { table, .. } => {
                 self.table_or_report(c, table);
             }
+            Op::Sql { declares, .. } if !declares.is_empty() => {
+                for d in declares {
+                    let problems = self.apply(d, v);
+                    c.problems.extend(problems);
+                }
+            }
             Op::Sql { .. } => {
                 self.opaque = Some(format!("in migration {v}: {}", op.describe()));
             }

@@ -19,6 +19,32 @@ use crate::error::BuildErrors;
 use crate::op::{EnumDef, ExtensionDef, IndexDef, IndexElem, Op, ViewDef};
 use mode::*;
 
+/// Raw SQL being recorded.
+pub struct RawSql<'a> {
+    op: &'a mut Op,
+}
+
+impl RawSql<'_> {
+    /// Declares what the SQL does to the schema, as builder calls that are never rendered: the schema
+    /// model (lint, the safe plan) applies them, so it stays exact after raw SQL.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.sql_with_down("CREATE TABLE audit (id bigint PRIMARY KEY) PARTITION BY RANGE (id)", "DROP TABLE audit")
+    ///     .declares(|d| d.create_table("audit", |t| { t.bigint("id").primary_key(); }));
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn declares(self, f: impl FnOnce(&mut Schema<ExplicitDown>)) -> Self {
+        let mut d = Schema::<ExplicitDown>::in_mode();
+        f(&mut d);
+        if let Op::Sql { declares, .. } = self.op {
+            declares.extend(d.ops);
+        }
+        self
+    }
+}
+
 /// Records schema changes as ops. `M` is the migration's mode (see [`mode`]): in the default
 /// [`DerivedDown`] mode only reversible changes compile.
 ///
@@ -245,12 +271,13 @@ impl<M: Mode> Schema<M> {
         self.push(Op::DropView { name: name.into(), def: None });
     }
 
-    /// Raw SQL with no inverse. Irreversible.
-    pub fn sql(&mut self, up: impl Into<String>)
+    /// Raw SQL with no inverse. Irreversible. Say what it does to the schema with
+    /// [`declares`](RawSql::declares).
+    pub fn sql(&mut self, up: impl Into<String>) -> RawSql<'_>
     where
         M: AllowsRawSql,
     {
-        self.push(Op::Sql { up: up.into(), down: None });
+        RawSql { op: self.push(Op::Sql { up: up.into(), down: None, declares: vec![] }) }
     }
 
     /// `UPDATE table SET set` in batches by primary key, each batch a short transaction of its own;
@@ -265,7 +292,7 @@ impl<M: Mode> Schema<M> {
     }
 
     /// Raw SQL and the SQL that undoes it. Reversible.
-    pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) {
-        self.push(Op::Sql { up: up.into(), down: Some(down.into()) });
+    pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) -> RawSql<'_> {
+        RawSql { op: self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] }) }
     }
 }

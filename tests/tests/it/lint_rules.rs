@@ -396,7 +396,13 @@ fn backfill_with_ddl_and_raw_sql() {
             s.sql_with_down("UPDATE users SET name = email", "SELECT 1");
         }),
     );
-    lint_err_ok("raw-sql", ids(|s| s.sql("SELECT 1")), ids(|s| s.create_schema("x")));
+    lint_err_ok(
+        "raw-sql",
+        ids(|s| {
+            s.sql("SELECT 1");
+        }),
+        ids(|s| s.create_schema("x")),
+    );
 }
 
 #[test]
@@ -566,4 +572,38 @@ fn the_example_project_passes_lint() {
     let blocking: Vec<String> = findings.iter().filter(|f| f.blocks()).map(ToString::to_string).collect();
     assert!(blocking.is_empty(), "{}", blocking.join("\n"));
     assert_eq!(findings.iter().filter(|f| f.acknowledged.is_some()).count(), 2);
+}
+
+#[test]
+fn raw_sql_can_declare_what_it_does_so_the_model_stays_exact() {
+    let declared = model_errors(|s| {
+        s.sql_with_down("CREATE TABLE made_by_sql (a int)", "DROP TABLE made_by_sql").declares(|d| {
+            d.create_table("made_by_sql", |t| {
+                t.integer("a");
+            })
+        });
+        s.alter_table("made_by_sql", |t| {
+            t.text("b");
+        });
+        s.alter_table("made_by_sql", |t| {
+            t.text("a");
+        });
+    });
+    // No warning about the table; a real error about the duplicate column, which the model now knows.
+    assert_eq!(declared, [(true, "column `made_by_sql.a` already exists".to_string())]);
+    // Declarations are never rendered, and the derived down declares the inverse.
+    let mut s = migrate_core::Schema::new();
+    s.sql_with_down("CREATE TABLE x (a int)", "DROP TABLE x").declares(|d| {
+        d.create_table("x", |t| {
+            t.integer("a");
+        })
+    });
+    let ops = s.finish().unwrap();
+    assert_eq!(migrate_core::render::render_script(&ops), "CREATE TABLE x (a int);\n");
+    let down = migrate_core::reverse::reverse_ops(&ops).unwrap();
+    let mut model = migrate_core::model::Model::default();
+    for op in ops.iter().chain(&down) {
+        assert!(model.apply(op, 1).is_empty());
+    }
+    assert!(model.tables.is_empty() && model.opaque.is_none(), "{model:?}");
 }

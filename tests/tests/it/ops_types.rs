@@ -106,7 +106,7 @@ async fn types_and_objects() {
                     s.sql_with_down(
                         "CREATE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$",
                         "DROP FUNCTION user_count()",
-                    )
+                    );
                 },
                 up: &["CREATE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$"],
                 down: Some(&["DROP FUNCTION user_count()"]),
@@ -114,7 +114,9 @@ async fn types_and_objects() {
             Case {
                 name: "sql without down",
                 setup: users,
-                change: |s| s.sql("ALTER TABLE users ADD COLUMN legacy text"),
+                change: |s| {
+                    s.sql("ALTER TABLE users ADD COLUMN legacy text");
+                },
                 up: &["ALTER TABLE users ADD COLUMN legacy text"],
                 down: None,
             },

@@ -67,7 +67,7 @@ fn ok_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors
 }
 
 fn irreversible_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
-    Ok(vec![migrate_core::op::Op::Sql { up: "SELECT 1".into(), down: None }])
+    Ok(vec![migrate_core::op::Op::Sql { up: "SELECT 1".into(), down: None, declares: vec![] }])
 }
 
 const fn def(module_path: &'static str, file: &'static str, up: migrate_core::registry::BuildFn) -> MigrationDef {
