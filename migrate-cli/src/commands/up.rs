@@ -94,7 +94,12 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
         }
         return Ok(crate::EXIT_OK);
     }
-    match m.up(&mut client, args.to).await {
+    let monitor = index_progress(ctx, &client, &db.url).await;
+    let result = m.up(&mut client, args.to).await;
+    if let Some(task) = monitor {
+        task.abort();
+    }
+    match result {
         Ok(report) => {
             print_report(ctx, &report, "applied");
             Ok(crate::EXIT_OK)
@@ -108,4 +113,47 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
             Err(failed.into())
         }
     }
+}
+
+/// While `up` runs, reports the progress of index builds on the migrating connection every 2 seconds,
+/// from `pg_stat_progress_create_index` (read on a second connection, since the first is busy).
+async fn index_progress(ctx: &Ctx, client: &tokio_postgres::Client, url: &str) -> Option<tokio::task::JoinHandle<()>> {
+    if ctx.out.json {
+        return None;
+    }
+    let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.ok()?.get(0);
+    let watcher = crate::connect::connect(url).await.ok()?;
+    Some(tokio::spawn(async move {
+        let mut last = String::new();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let row = watcher
+                .query_opt(
+                    "SELECT relid::regclass::text, index_relid::regclass::text, phase, blocks_done, blocks_total, tuples_done, tuples_total
+                     FROM pg_stat_progress_create_index WHERE pid = $1",
+                    &[&pid],
+                )
+                .await;
+            let Ok(Some(r)) = row else { continue };
+            let (table, index, phase): (Option<String>, Option<String>, String) = (r.get(0), r.get(1), r.get(2));
+            let (blocks, blocks_total, tuples, tuples_total): (i64, i64, i64, i64) =
+                (r.get(3), r.get(4), r.get(5), r.get(6));
+            let share = if blocks_total > 0 {
+                format!(", {}% of blocks", blocks * 100 / blocks_total)
+            } else if tuples_total > 0 {
+                format!(", {}% of tuples", tuples * 100 / tuples_total)
+            } else {
+                String::new()
+            };
+            let line = format!(
+                "  building index {} on {}: {phase}{share}",
+                index.unwrap_or_else(|| "?".into()),
+                table.unwrap_or_else(|| "?".into())
+            );
+            if line != last {
+                eprintln!("{line}");
+                last = line;
+            }
+        }
+    }))
 }
