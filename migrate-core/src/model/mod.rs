@@ -72,8 +72,10 @@ impl Model {
         self.tables.contains_key(name) || self.indexes.contains_key(name) || self.views.contains(name)
     }
 
-    /// Whether the table existed before migration `version` (so changing it can lock live traffic).
+    /// Whether the table existed before migration `version` (so changing it can lock live traffic). A
+    /// table the model does not know (created by raw SQL, or before the history the code holds)
+    /// counts as existing: assuming it has rows is the safe side.
     pub fn existed_before(&self, table: &str, version: u64) -> bool {
-        self.tables.get(table).is_some_and(|t| t.created_in != version)
+        self.tables.get(table).is_none_or(|t| t.created_in != version)
     }
 }

@@ -258,18 +258,22 @@ impl Model {
                 let gone: Vec<String> = t
                     .constraints
                     .iter()
-                    .filter(|(_, k)| constraint_columns(&k.kind).contains(column))
+                    .filter(|(_, k)| match &k.kind {
+                        ConstraintKind::Check { expr } => mentions(expr, column),
+                        kind => constraint_columns(kind).contains(column),
+                    })
                     .map(|(n, _)| n.clone())
                     .collect();
                 for n in &gone {
                     t.constraints.remove(n);
                 }
                 self.indexes.retain(|_, i| {
-                    !(&i.def.table == table
-                        && i.def
-                            .elems
-                            .iter()
-                            .any(|e| matches!(&e.target, IndexTarget::Column { name } if name == column)))
+                    let uses = i.def.elems.iter().any(|e| match &e.target {
+                        IndexTarget::Column { name } => name == column,
+                        IndexTarget::Expr { sql } => mentions(sql, column),
+                    }) || i.def.include.contains(column)
+                        || i.def.predicate.as_deref().is_some_and(|p| mentions(p, column));
+                    !(&i.def.table == table && uses)
                 });
             }
             Op::RenameColumn { table, from, to } => {
@@ -300,6 +304,7 @@ impl Model {
                     }
                 }
                 for i in self.indexes.values_mut().filter(|i| &i.def.table == table) {
+                    rename(&mut i.def.include);
                     for e in &mut i.def.elems {
                         if let IndexTarget::Column { name } = &mut e.target
                             && name == from
@@ -626,4 +631,19 @@ fn uses_type(ty: &ColumnType, name: &str) -> bool {
         ColumnType::Array { element } => uses_type(element, name),
         _ => false,
     }
+}
+
+/// Whether an SQL expression mentions a column (as a whole word, quoted or not). An approximation:
+/// the model does not parse SQL.
+fn mentions(sql: &str, column: &str) -> bool {
+    let quoted = crate::ident::quote_ident(column);
+    if sql.contains(&quoted) {
+        return true;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    sql.match_indices(column).any(|(i, _)| {
+        let before = sql[..i].chars().next_back();
+        let after = sql[i + column.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
 }

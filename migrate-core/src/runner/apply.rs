@@ -63,7 +63,9 @@ pub(super) async fn up(
     if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "down") {
         return Err(RunError::Inconsistent(format!(
             "migration m{}_{} stopped while being rolled back (at step {}); run `down` again to finish rolling it back, or repair it by hand and record the result with `resolve --applied {0}` or `resolve --rolled-back {0}`",
-            r.version, r.name, r.step
+            r.version,
+            r.name,
+            r.step + 1
         ))
         .into());
     }
@@ -96,23 +98,32 @@ pub(super) async fn up(
             return Err(RunError::OutOfOrder { pending: late, newest }.into());
         }
     }
+    if let Some(r) = rows.iter().find(|r| r.state != "applied" && !m.migrations.iter().any(|c| c.version == r.version)) {
+        return Err(RunError::Inconsistent(format!(
+            "migration m{}_{} stopped while being applied (at step {}) and is missing from the code: restore it to finish it, or repair it by hand and record the result with `resolve`",
+            r.version,
+            r.name,
+            r.step + 1
+        ))
+        .into());
+    }
     let batch_no = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
     // Unfinished migrations (an earlier run failed or was killed) resume where they stopped.
-    let mut work: Vec<(&Migration, Option<usize>)> = rows
+    let mut work: Vec<(&Migration, Option<&HistoryRow>)> = rows
         .iter()
         .filter(|r| r.state != "applied" && in_range(r.version))
-        .filter_map(|r| m.migrations.iter().find(|c| c.version == r.version).map(|c| (c, Some(r.step))))
+        .filter_map(|r| m.migrations.iter().find(|c| c.version == r.version).map(|c| (c, Some(r))))
         .collect();
     work.extend(pending.into_iter().map(|c| (c, None)));
     work.sort_by_key(|(c, _)| c.version);
-    let work: Vec<(Migration, Option<usize>)> = work.into_iter().map(|(c, s)| (c.clone(), s)).collect();
+    let work: Vec<(Migration, Option<HistoryRow>)> = work.into_iter().map(|(c, r)| (c.clone(), r.cloned())).collect();
     let who = actor(client).await;
     for (mig, resume) in work {
-        m.progress(match resume {
-            Some(step) => format!("resuming {} at step {}", mig.id(), step + 1),
+        m.progress(match &resume {
+            Some(r) => format!("resuming {} at step {}", mig.id(), r.step + 1),
             None => format!("applying {}", mig.id()),
         });
-        match apply_one(m, client, tables, &mig, resume, batch_no, &who).await {
+        match apply_one(m, client, tables, &mig, resume.as_ref(), batch_no, &who).await {
             Ok(done) => report.applied.push(done),
             Err(e) => return Err(fail(report, e)),
         }
@@ -125,12 +136,25 @@ async fn apply_one(
     client: &mut Client,
     tables: &HistoryTables,
     mig: &Migration,
-    resume: Option<usize>,
+    resume: Option<&HistoryRow>,
     batch_no: i32,
     who: &str,
 ) -> Result<Done, RunError> {
     let (steps, down_steps) = m.steps(mig);
     let up_sql = statements(&steps);
+    if let Some(r) = resume
+        && r.up_sql != up_sql
+    {
+        // The step number recorded belongs to the plan that ran; a different plan (another tool
+        // version, `safe_operations` changed) cannot be resumed by number.
+        return Err(RunError::Inconsistent(format!(
+            "migration {} stopped at step {} of a plan that is not the one this run would use (the SQL stored in the history differs): finish it by hand and record it with `resolve --applied {}`, or restore the settings it ran with",
+            mig.id(),
+            r.step + 1,
+            mig.version
+        )));
+    }
+    let single_transaction_down = matches!(&down_steps, Ok(d) if d.len() <= 1 && d.iter().all(|s| s.transactional));
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),
         Err(r) => (None, Some(r)),
@@ -145,7 +169,8 @@ async fn apply_one(
         checksum_format: mig.checksum_format,
         state,
         batch: batch_no,
-        transactional: mig.transaction,
+        // Whether the stored down SQL, replayed without the code, may run as one transaction.
+        transactional: single_transaction_down,
         applied_by: who,
         duration_ms,
         up_sql: &up_sql,
@@ -162,7 +187,7 @@ async fn apply_one(
         sql: Some(&up_sql),
         detail,
     };
-    if steps.len() == 1 && steps[0].transactional {
+    if resume.is_none() && steps.len() == 1 && steps[0].transactional {
         // One transaction: the migration's statements and its history row commit together or not at all.
         let mut attempt = 0;
         loop {
@@ -201,7 +226,7 @@ async fn apply_one(
         }
     } else {
         let first = match resume {
-            Some(step) => step,
+            Some(r) => r.step,
             None => {
                 history::insert(&*client, tables, &row("in_progress", None))
                     .await
@@ -210,7 +235,8 @@ async fn apply_one(
             }
         };
         for (k, step) in steps.iter().enumerate().skip(first) {
-            let resuming = resume == Some(k);
+            let resuming = resume.is_some() && k == first;
+            let cursor = if resuming { resume.and_then(|r| r.step_cursor.clone()) } else { None };
             m.progress(format!(
                 "  step {}/{}{}",
                 k + 1,
@@ -218,7 +244,7 @@ async fn apply_one(
                 if step.transactional { "" } else { " (outside a transaction)" }
             ));
             let of = StepOf { m, tables, version: mig.version, direction: "up" };
-            if let Err(failure) = run_step(&of, client, k, step, resuming).await {
+            if let Err(failure) = run_step(&of, client, k, step, resuming, cursor).await {
                 let _ = history::set_progress(&*client, tables, mig.version, "failed", "up", k).await;
                 let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
                 return Err(RunError::Migration { migration: id, step: Some(k + 1), failure });
@@ -250,7 +276,15 @@ async fn run_step(
     k: usize,
     step: &Step,
     resuming: bool,
+    cursor: Option<String>,
 ) -> Result<(), DbFailure> {
+    if let Some(b) = &step.backfill {
+        // Its batches retry on their own and record their progress: never restarted from here.
+        backfill(of, client, b, cursor).await?;
+        return history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None));
+    }
     let mut attempt = 0;
     loop {
         match run_step_once(of, client, k, step, resuming || attempt > 0).await {
@@ -287,11 +321,15 @@ async fn run_step_once(
     resuming: bool,
 ) -> Result<(), DbFailure> {
     let StepOf { m, tables, version, direction } = *of;
-    if let Some(b) = &step.backfill {
-        backfill(m, client, b).await?;
-        return history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
-            .await
-            .map_err(|e| DbFailure::from_error(&e, None));
+    if step.statements.iter().any(|s| s.starts_with("-- backfill")) {
+        return Err(DbFailure {
+            code: String::new(),
+            message: "this step is a batched backfill stored as a description in the history; it cannot be replayed without the migration's code: restore the migration, or repair by hand and `resolve`".into(),
+            detail: None,
+            hint: None,
+            statement: step.statements.first().cloned(),
+            position: None,
+        });
     }
     if step.transactional {
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
@@ -304,7 +342,16 @@ async fn run_step_once(
     }
     let skip = if resuming { guard(client, step.guard.as_ref()).await? } else { false };
     if !skip {
-        client.batch_execute(&timeouts(&m.config, false)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        // A concurrent index build waits for older transactions through lock waits: a short
+        // lock_timeout would fail it after its scan. It takes no lock that blocks writes, so it may wait.
+        let settings = if step.guard.is_some() {
+            let mut c = m.config.clone();
+            c.lock_timeout = None;
+            timeouts(&c, false)
+        } else {
+            timeouts(&m.config, false)
+        };
+        client.batch_execute(&settings).await.map_err(|e| DbFailure::from_error(&e, None))?;
         // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
         // implicit transaction.
         let result = execute_each(m, &*client, &step.statements).await;
@@ -468,10 +515,12 @@ async fn rollback_one(
                 .await
                 .map_err(|e| RunError::db(format!("recording the rollback of {id}"), &e))?;
         }
+        let unfinished = row.state != "applied" && row.direction == "down";
         for (k, step) in steps.iter().enumerate().skip(first) {
-            let resuming = first == k && first > 0;
+            let resuming = unfinished && first == k;
+            let cursor = if resuming { row.step_cursor.clone() } else { None };
             let of = StepOf { m, tables, version: row.version, direction: "down" };
-            if let Err(failure) = run_step(&of, client, k, step, resuming).await {
+            if let Err(failure) = run_step(&of, client, k, step, resuming, cursor).await {
                 let _ = history::set_progress(&*client, tables, row.version, "failed", "down", k).await;
                 let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
                 return Err(RunError::Migration {
@@ -577,8 +626,28 @@ pub(super) async fn resolve(
 /// Runs a batched update: `batch_size` rows at a time in key order (or by `ctid` among the rows the
 /// filter selects), each batch its own short transaction with `batch_statement_timeout`, reporting
 /// rows, rate and ETA about every 2 seconds.
-async fn backfill(m: &Migrator, client: &mut Client, b: &super::plan::BackfillStep) -> Result<(), DbFailure> {
+async fn backfill(
+    of: &StepOf<'_>,
+    client: &mut Client,
+    b: &super::plan::BackfillStep,
+    start: Option<String>,
+) -> Result<(), DbFailure> {
+    let m = of.m;
     let t = quote_ident(&b.table);
+    if b.key.is_none() && b.filter.is_none() {
+        return Err(DbFailure {
+            code: String::new(),
+            message: format!(
+                "backfill of {}: the table has no single-column primary key to take batches in order, so the backfill needs a `.where_(..)` that the update makes false (the rows still to do)",
+                b.table
+            ),
+            detail: None,
+            hint: None,
+            statement: None,
+            position: None,
+        });
+    }
+    let still = b.filter.as_ref().map(|f| format!("({f})")).unwrap_or_else(|| "false".into());
     let filter = b.filter.as_ref().map(|f| format!(" AND ({f})")).unwrap_or_default();
     let estimate: i64 = client
         .query_one("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($1)", &[&t])
@@ -588,7 +657,10 @@ async fn backfill(m: &Migrator, client: &mut Client, b: &super::plan::BackfillSt
     let started = Instant::now();
     let mut last_report = Instant::now();
     let mut done: i64 = 0;
-    let mut cursor: Option<String> = None;
+    let mut cursor: Option<String> = start;
+    if let Some(c) = &cursor {
+        m.progress(format!("  resuming the backfill of {} after key {c}", b.table));
+    }
     let timeout = format!("SET LOCAL statement_timeout = {}", m.config.batch_statement_timeout.as_millis());
     loop {
         let (sql, key) = match &b.key {
@@ -601,8 +673,9 @@ async fn backfill(m: &Migrator, client: &mut Client, b: &super::plan::BackfillSt
                 (
                     format!(
                         "WITH batch AS (SELECT {k} FROM {t} WHERE {after}{filter} ORDER BY {k} LIMIT {n}), \
-                         upd AS (UPDATE {t} SET {set} WHERE {k} IN (SELECT {k} FROM batch){filter} RETURNING 1) \
-                         SELECT (SELECT max({k})::text FROM batch), (SELECT count(*) FROM upd)",
+                         upd AS (UPDATE {t} SET {set} WHERE {k} IN (SELECT {k} FROM batch){filter} RETURNING {still} AS still) \
+                         SELECT (SELECT {k}::text FROM batch ORDER BY {k} DESC LIMIT 1), (SELECT count(*) FROM upd), \
+                                (SELECT count(*) FROM upd WHERE still)",
                         n = b.batch_size,
                         set = b.set
                     ),
@@ -611,8 +684,8 @@ async fn backfill(m: &Migrator, client: &mut Client, b: &super::plan::BackfillSt
             }
             None => (
                 format!(
-                    "WITH upd AS (UPDATE {t} SET {set} WHERE ctid IN (SELECT ctid FROM {t} WHERE true{filter} LIMIT {n}) RETURNING 1) \
-                     SELECT NULL::text, count(*) FROM upd",
+                    "WITH upd AS (UPDATE {t} SET {set} WHERE ctid IN (SELECT ctid FROM {t} WHERE true{filter} LIMIT {n}) RETURNING {still} AS still) \
+                     SELECT NULL::text, count(*), count(*) FILTER (WHERE still) FROM upd",
                     n = b.batch_size,
                     set = b.set
                 ),
@@ -630,6 +703,26 @@ async fn backfill(m: &Migrator, client: &mut Client, b: &super::plan::BackfillSt
                 let row = tx.query_one(&sql, &[]).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
                 let last: Option<String> = row.get(0);
                 let updated: i64 = row.get(1);
+                let still: i64 = row.get(2);
+                if !key && updated > 0 && still == updated {
+                    // Every row updated still matches the filter: taken by ctid, the same rows would
+                    // be picked forever.
+                    return Err(DbFailure {
+                        code: String::new(),
+                        message: format!(
+                            "backfill of {}: after the update every row of the batch still matches `{}`, so it would never finish; make the SET change what the filter tests",
+                            b.table,
+                            b.filter.as_deref().unwrap_or("")
+                        ),
+                        detail: None,
+                        hint: None,
+                        statement: Some(sql.clone()),
+                        position: None,
+                    });
+                }
+                if let Some(c) = &last {
+                    history::set_cursor(&tx, of.tables, of.version, c).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                }
                 Ok::<_, DbFailure>((last, updated))
             }
             .await;

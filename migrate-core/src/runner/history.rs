@@ -38,6 +38,7 @@ impl HistoryTables {
     state text NOT NULL CHECK (state IN ('applied', 'in_progress', 'failed')),
     direction text NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down')),
     step integer NOT NULL DEFAULT 0,
+    step_cursor text,
     batch integer NOT NULL,
     transactional boolean NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now(),
@@ -89,12 +90,15 @@ pub struct HistoryRow {
     pub down_sql: Option<Vec<String>>,
     pub irreversible_reason: Option<String>,
     pub tool_version: String,
+    /// How far the current batched step got (its last key), for resuming it.
+    pub step_cursor: Option<String>,
 }
 
 pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version
+                applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
+                step_cursor
          FROM {} ORDER BY version",
         t.history
     );
@@ -118,6 +122,7 @@ pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<Histo
             down_sql: r.get(13),
             irreversible_reason: r.get(14),
             tool_version: r.get(15),
+            step_cursor: r.get(16),
         })
         .collect())
 }
@@ -187,8 +192,22 @@ pub async fn set_progress(
     direction: &str,
     step: usize,
 ) -> Result<(), tokio_postgres::Error> {
-    let sql = format!("UPDATE {} SET state = $2, direction = $3, step = $4 WHERE version = $1", t.history);
+    let sql = format!(
+        "UPDATE {} SET state = $2, direction = $3, step = $4, step_cursor = NULL WHERE version = $1",
+        t.history
+    );
     c.execute(&sql, &[&(version as i64), &state, &direction, &(step as i32)]).await.map(|_| ())
+}
+
+/// Records how far a batched step got (the last key done), in the batch's own transaction.
+pub async fn set_cursor(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    version: u64,
+    cursor: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let sql = format!("UPDATE {} SET step_cursor = $2 WHERE version = $1", t.history);
+    c.execute(&sql, &[&(version as i64), &cursor]).await.map(|_| ())
 }
 
 pub async fn mark_applied(

@@ -62,6 +62,9 @@ pub async fn acquire(
         .map_err(|e| RunError::db("checking the migration lock", &e))?
         .get(0);
     if !held {
+        // Behind a pooling proxy the lock may sit on another server connection: release it there too
+        // (best effort), so later runs do not wait for it forever.
+        release(client, key).await;
         return Err(RunError::NoSession("the migration lock taken by one statement is not held by the next".into()));
     }
     Ok(())

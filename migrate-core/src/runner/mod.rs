@@ -316,26 +316,22 @@ impl Migrator {
         let (tables, key) = self.begin(client, false).await?;
         let schema = tables.schema.clone();
         let sql = format!(
-            "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{}",
+            "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {}",
             if schema == "\"public\"" {
                 // PostgreSQL 15's defaults for the public schema.
                 " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"
             } else {
                 ""
-            }
+            },
+            tables.ddl()
         );
-        let dropped =
-            client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("dropping schema {schema}"), &e));
-        if let Err(e) = dropped {
-            Self::finish(client, key).await;
-            return Err(e.into());
-        }
-        if let Err(e) = client.batch_execute(&format!("SET search_path TO {schema}")).await {
-            Self::finish(client, key).await;
-            return Err(RunError::db("using the recreated schema", &e).into());
-        }
+        // The lock is held from the drop to the end of the new run: no other deploy gets in between.
+        let result = match client.batch_execute(&sql).await {
+            Ok(()) => apply::up(self, client, &tables, None).await,
+            Err(e) => Err(RunError::db(format!("dropping and recreating schema {schema}"), &e).into()),
+        };
         Self::finish(client, key).await;
-        self.up(client, None).await
+        result
     }
 
     fn progress(&self, message: String) {
