@@ -98,7 +98,8 @@ pub(super) async fn up(
             return Err(RunError::OutOfOrder { pending: late, newest }.into());
         }
     }
-    if let Some(r) = rows.iter().find(|r| r.state != "applied" && !m.migrations.iter().any(|c| c.version == r.version)) {
+    if let Some(r) = rows.iter().find(|r| r.state != "applied" && !m.migrations.iter().any(|c| c.version == r.version))
+    {
         return Err(RunError::Inconsistent(format!(
             "migration m{}_{} stopped while being applied (at step {}) and is missing from the code: restore it to finish it, or repair it by hand and record the result with `resolve`",
             r.version,

@@ -250,3 +250,82 @@ async fn an_interrupted_backfill_resumes_without_redoing_or_skipping_rows() {
     assert!(log.contains(&format!("backfilled {} rows of users", 2500 - cut)), "{log}");
     assert_eq!(migrate_tests::history(&client).await[1].1, "applied");
 }
+
+async fn incremented(c: &tokio_postgres::Client) -> (i64, i64) {
+    let r = c
+        .query_one("SELECT count(*) FILTER (WHERE n = 1), count(*) FILTER (WHERE n > 1) FROM counters", &[])
+        .await
+        .unwrap();
+    (r.get(0), r.get(1))
+}
+
+#[tokio::test]
+async fn a_keyed_backfill_resumes_after_its_last_batch_and_uuid_keys_work() {
+    let db = TestDb::new("safe_backfill_cursor").await;
+    fn table(s: &mut S) {
+        s.create_table("counters", |t| {
+            t.uuid("id").primary_key().default(gen_random_uuid());
+            t.integer("n").not_null().default(0);
+        });
+        s.sql_with_down("INSERT INTO counters (n) SELECT 0 FROM generate_series(1, 2000)", "DELETE FROM counters");
+    }
+    // No filter: a rerun from the first row would increment rows twice. 20 batches, 100 ms apart.
+    let migrations = || {
+        vec![
+            migration(1, true, table),
+            migration(2, true, |s| {
+                s.backfill("counters", "n = n + 1").batch_size(100).pause_ms(100);
+            }),
+        ]
+    };
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    Migrator::new(migrations()).up(&mut client, Some(1)).await.unwrap();
+    let name = db.name.clone();
+    let run = tokio::spawn(async move {
+        let mut c = migrate_tests::connect_to(&name).await;
+        Migrator::new(migrations()).up(&mut c, None).await.map(|_| ())
+    });
+    while incremented(&client).await.0 == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    run.abort();
+    let _ = run.await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (cut, _) = incremented(&client).await;
+    assert!(cut > 0 && cut < 2000, "not cut off mid-backfill ({cut})");
+    let cursor: Option<String> =
+        client.query_one("SELECT step_cursor FROM migrate_history WHERE version = 2", &[]).await.unwrap().get(0);
+    assert!(cursor.is_some(), "the last batch's key is recorded");
+    Migrator::new(migrations()).up(&mut client, None).await.unwrap();
+    assert_eq!(incremented(&client).await, (2000, 0), "every row incremented exactly once");
+}
+
+#[tokio::test]
+async fn a_backfill_without_key_or_progress_stops_with_a_clear_error() {
+    let db = TestDb::new("safe_backfill_stuck").await;
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    let table = |s: &mut S| {
+        s.create_table("bag", |t| {
+            t.integer("v");
+        });
+        s.sql_with_down("INSERT INTO bag SELECT NULL FROM generate_series(1, 50)", "DELETE FROM bag");
+    };
+    let no_filter = vec![
+        migration(1, true, table),
+        migration(2, true, |s| {
+            s.backfill("bag", "v = 1");
+        }),
+    ];
+    let err = Migrator::new(no_filter).up(&mut client, None).await.unwrap_err().to_string();
+    assert!(err.contains("backfill of bag: the table has no single-column primary key"), "{err}");
+    let db = TestDb::new("safe_backfill_stuck2").await;
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    let stuck = vec![
+        migration(1, true, table),
+        migration(3, true, |s| {
+            s.backfill("bag", "v = NULL").where_("v IS NULL");
+        }),
+    ];
+    let err = Migrator::new(stuck).up(&mut client, None).await.unwrap_err().to_string();
+    assert!(err.contains("every row of the batch still matches `v IS NULL`, so it would never finish"), "{err}");
+}
