@@ -73,11 +73,14 @@ pub mod __private;
 
 pub use migrate_macros::migration;
 pub use schema::Schema;
+/// The PostgreSQL client the runner and data steps use, re-exported so migration code depends on this
+/// crate only.
+pub use tokio_postgres;
 
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {
     pub use crate::migration;
-    pub use crate::op::FkAction;
+    pub use crate::op::{DataFuture, FkAction};
     pub use crate::schema::mode::Mode;
     pub use crate::schema::{ColumnMethods, Schema, col, expr};
     pub use crate::types::{
@@ -85,4 +88,5 @@ pub mod prelude {
         NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, Uuid, Varchar, current_date,
         current_timestamp, gen_random_uuid, now, sql,
     };
+    pub use tokio_postgres::Transaction;
 }

@@ -504,6 +504,44 @@ pub enum Op {
         batch_size: u32,
         pause_ms: u32,
     },
+    /// A step of Rust code run with the migration's database transaction (a data change SQL alone
+    /// cannot express). Irreversible unless the migration has a `down`. Only `name` enters the
+    /// checksum: the code inside is not seen.
+    DataStep {
+        name: String,
+        run: DataFn,
+    },
+}
+
+/// The future a data step returns.
+pub type DataFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), tokio_postgres::Error>> + Send + 'a>>;
+
+/// A data step's function: it gets the step's transaction.
+pub type DataStepFn = for<'a> fn(&'a tokio_postgres::Transaction<'a>) -> DataFuture<'a>;
+
+/// A data step's function, as an op holds it (compared by address; not part of the canonical form).
+#[derive(Clone, Copy)]
+pub struct DataFn(pub DataStepFn);
+
+impl std::fmt::Debug for DataFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataFn(..)")
+    }
+}
+
+impl PartialEq for DataFn {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for DataFn {}
+
+impl crate::canonical::Canonical for DataFn {
+    fn write_canonical(&self, out: &mut String) {
+        out.push_str("rust");
+    }
 }
 
 canonical_enum!(Op {
@@ -538,6 +576,7 @@ canonical_enum!(Op {
     DropView { name, def },
     Sql { up, down, declares },
     Backfill { table, set, filter, batch_size, pause_ms },
+    DataStep { name, run },
 });
 
 impl Op {
@@ -589,6 +628,7 @@ impl Op {
                 format!("sql `{first}`")
             }
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
+            Op::DataStep { name, .. } => format!("data step `{name}`"),
         }
     }
 

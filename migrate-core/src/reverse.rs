@@ -86,6 +86,7 @@ pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
             Err(no("raw SQL has no known inverse; use `sql_with_down(up, down)` or write a `down`"))
         }
         Op::Backfill { .. } => Err(no("the values it overwrites are gone; write a `down`")),
+        Op::DataStep { .. } => Err(no("Rust code has no known inverse; write a `down`")),
     }
 }
 

@@ -376,6 +376,11 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.sql("view query", &def.query);
             }
             Op::DropView { name, def: None } => c.name("view", name),
+            Op::DataStep { name, .. } => {
+                if name.trim().is_empty() {
+                    c.fail("a data step needs a name, which goes into the checksum and the history".into());
+                }
+            }
             Op::Backfill { table, set, filter, batch_size, .. } => {
                 c.name("table", table);
                 c.sql("SET list of the backfill", set);

@@ -587,6 +587,7 @@ impl Model {
                     c.unknown(format!("view `{name}` does not exist"));
                 }
             }
+            Op::DataStep { .. } => {}
             Op::Backfill { table, .. } => {
                 self.table_or_report(c, table);
             }

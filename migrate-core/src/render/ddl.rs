@@ -155,6 +155,8 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         }
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         Op::Sql { up, .. } => vec![tx(up.clone())],
+        // Rust code, run by the runner: the script shows where it runs.
+        Op::DataStep { name, .. } => vec![tx(format!("-- data step `{name}` (Rust code)"))],
         Op::Backfill { table, set, filter, .. } => {
             let filter = filter.as_ref().map(|f| format!(" WHERE {f}")).unwrap_or_default();
             vec![tx(format!("UPDATE {} SET {set}{filter}", q(table)))]

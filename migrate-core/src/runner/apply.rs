@@ -188,7 +188,7 @@ async fn apply_one(
         sql: Some(&up_sql),
         detail,
     };
-    if resume.is_none() && steps.len() == 1 && steps[0].transactional {
+    if resume.is_none() && steps.len() == 1 && steps[0].transactional && steps[0].data.is_none() {
         // One transaction: the migration's statements and its history row commit together or not at all.
         let mut attempt = 0;
         loop {
@@ -322,10 +322,24 @@ async fn run_step_once(
     resuming: bool,
 ) -> Result<(), DbFailure> {
     let StepOf { m, tables, version, direction } = *of;
-    if step.statements.iter().any(|s| s.starts_with("-- backfill")) {
+    if let Some(run) = step.data {
+        let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        (run.0)(&tx).await.map_err(|e| {
+            DbFailure::from_error(
+                &e,
+                step.statements.first().map(|s| Sent { statements: vec![(0, s.clone())] }).as_ref(),
+            )
+        })?;
+        history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None))?;
+        return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
+    }
+    if step.statements.iter().any(|s| s.starts_with("-- backfill") || s.starts_with("-- data step")) {
         return Err(DbFailure {
             code: String::new(),
-            message: "this step is a batched backfill stored as a description in the history; it cannot be replayed without the migration's code: restore the migration, or repair by hand and `resolve`".into(),
+            message: "this step (a batched backfill or Rust code) is stored as a description in the history; it cannot be replayed without the migration's code: restore the migration, or repair by hand and `resolve`".into(),
             detail: None,
             hint: None,
             statement: step.statements.first().cloned(),

@@ -23,6 +23,8 @@ pub struct Step {
     pub guard: Option<Guard>,
     /// A batched update: many short transactions instead of the statements.
     pub backfill: Option<BackfillStep>,
+    /// A data step: Rust code run with the step's transaction instead of the statements.
+    pub data: Option<crate::op::DataFn>,
 }
 
 /// A batched update: rows taken in key order, `batch_size` at a time, each batch its own transaction.
@@ -84,11 +86,17 @@ pub fn plan(ops: &[Op], transaction: bool) -> Vec<Step> {
 /// transactional step, or one autocommit step per statement.
 pub fn from_sql(statements: &[String], transaction: bool) -> Vec<Step> {
     if transaction {
-        vec![Step { statements: statements.to_vec(), transactional: true, guard: None, backfill: None }]
+        vec![Step { statements: statements.to_vec(), transactional: true, guard: None, backfill: None, data: None }]
     } else {
         statements
             .iter()
-            .map(|s| Step { statements: vec![s.clone()], transactional: false, guard: None, backfill: None })
+            .map(|s| Step {
+                statements: vec![s.clone()],
+                transactional: false,
+                guard: None,
+                backfill: None,
+                data: None,
+            })
             .collect()
     }
 }

@@ -31,24 +31,30 @@ struct Unit {
     new_step: bool,
     guard: Option<Guard>,
     backfill: Option<BackfillStep>,
+    data: Option<crate::op::DataFn>,
 }
 
 impl Unit {
     fn tx(sql: String) -> Unit {
-        Unit { sql, transactional: true, new_step: false, guard: None, backfill: None }
+        Unit { sql, transactional: true, new_step: false, guard: None, backfill: None, data: None }
     }
     fn tx_alone(sql: String) -> Unit {
         Unit { new_step: true, ..Unit::tx(sql) }
     }
     fn auto(sql: String, guard: Option<Guard>) -> Unit {
-        Unit { sql, transactional: false, new_step: true, guard, backfill: None }
+        Unit { sql, transactional: false, new_step: true, guard, backfill: None, data: None }
     }
     fn backfill(b: BackfillStep) -> Unit {
-        Unit { sql: b.describe(), transactional: false, new_step: true, guard: None, backfill: Some(b) }
+        Unit { sql: b.describe(), transactional: false, new_step: true, guard: None, backfill: Some(b), data: None }
     }
 }
 
 fn plain(op: &Op, transaction: bool) -> Vec<Unit> {
+    if let Op::DataStep { run, .. } = op {
+        // Rust code runs in a transaction of its own, which the runner opens for it.
+        let sql = render_op(op).remove(0).sql;
+        return vec![Unit { data: Some(*run), ..Unit::tx_alone(sql) }];
+    }
     render_op(op)
         .into_iter()
         .map(|st| {
@@ -247,7 +253,7 @@ pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, saf
     let mut split = false;
     for op in ops {
         let units = if safe { rewrite(op, &model, version) } else { None };
-        split |= units.is_some();
+        split |= units.is_some() || matches!(op, Op::DataStep { .. });
         per_op.push(units.unwrap_or_else(|| plain(op, transaction)));
         model.apply(op, version);
     }
@@ -260,7 +266,13 @@ pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, saf
             let starts = u.new_step || !u.transactional || (!transaction && first_of_op);
             first_of_op = false;
             match steps.last_mut() {
-                Some(last) if u.transactional && last.transactional && (one_transaction || !starts) => {
+                Some(last)
+                    if u.transactional
+                        && last.transactional
+                        && last.data.is_none()
+                        && u.data.is_none()
+                        && (one_transaction || !starts) =>
+                {
                     last.statements.push(u.sql)
                 }
                 _ => steps.push(Step {
@@ -268,6 +280,7 @@ pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, saf
                     transactional: u.transactional,
                     guard: u.guard,
                     backfill: u.backfill,
+                    data: u.data,
                 }),
             }
         }

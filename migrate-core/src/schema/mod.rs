@@ -291,6 +291,35 @@ impl<M: Mode> Schema<M> {
         Backfill { op: self.push(op) }
     }
 
+    /// A step of Rust code, run with the step's transaction (its own, after the steps before it):
+    /// for data changes SQL alone cannot express. Irreversible: needs a `down`.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// use migrate_core::op::DataFuture;
+    ///
+    /// fn fill_slugs<'a>(tx: &'a tokio_postgres::Transaction<'a>) -> DataFuture<'a> {
+    ///     Box::pin(async move {
+    ///         for row in tx.query("SELECT id, title FROM posts WHERE slug IS NULL", &[]).await? {
+    ///             let (id, title): (i64, String) = (row.get(0), row.get(1));
+    ///             let slug = title.to_lowercase().replace(' ', "-");
+    ///             tx.execute("UPDATE posts SET slug = $1 WHERE id = $2", &[&slug, &id]).await?;
+    ///         }
+    ///         Ok(())
+    ///     })
+    /// }
+    ///
+    /// let mut s = Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+    /// s.data_step("fill slugs", fill_slugs);
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn data_step(&mut self, name: &str, run: crate::op::DataStepFn)
+    where
+        M: AllowsDataStep,
+    {
+        self.push(Op::DataStep { name: name.into(), run: crate::op::DataFn(run) });
+    }
+
     /// Raw SQL and the SQL that undoes it. Reversible.
     pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) -> RawSql<'_> {
         RawSql { op: self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] }) }

@@ -154,3 +154,11 @@ irreversible_op!(
     "irreversible: the values it overwrites are gone",
     "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; to fill a column you add, use `.backfill(expr)` on the column instead"
 );
+
+irreversible_op!(
+    /// Allows `data_step` (an irreversible op) in `up`.
+    AllowsDataStep,
+    "`data_step` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: Rust code has no known inverse",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);

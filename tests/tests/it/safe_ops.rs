@@ -329,3 +329,75 @@ async fn a_backfill_without_key_or_progress_stops_with_a_clear_error() {
     let err = Migrator::new(stuck).up(&mut client, None).await.unwrap_err().to_string();
     assert!(err.contains("every row of the batch still matches `v IS NULL`, so it would never finish"), "{err}");
 }
+
+fn fill_slugs<'a>(tx: &'a Transaction<'a>) -> DataFuture<'a> {
+    Box::pin(async move {
+        for row in tx.query("SELECT id, title FROM posts WHERE slug IS NULL ORDER BY id", &[]).await? {
+            let (id, title): (i64, String) = (row.get(0), row.get(1));
+            let slug: String = title.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
+            tx.execute("UPDATE posts SET slug = $1 WHERE id = $2", &[&slug, &id]).await?;
+        }
+        Ok(())
+    })
+}
+
+fn fail_on_purpose<'a>(tx: &'a Transaction<'a>) -> DataFuture<'a> {
+    Box::pin(async move {
+        tx.execute("UPDATE posts SET slug = 'half-done'", &[]).await?;
+        tx.execute("SELECT 1 / (SELECT count(*) FROM gate)", &[]).await?;
+        Ok(())
+    })
+}
+
+#[tokio::test]
+async fn data_steps_run_rust_code_in_their_own_transaction() {
+    let db = TestDb::new("safe_data_step").await;
+    let migrations = || {
+        vec![
+            migration(1, true, base),
+            migration(2, true, |s| {
+                s.alter_table("posts", |t| {
+                    t.text("slug");
+                });
+                s.data_step("fill slugs", fill_slugs);
+            }),
+        ]
+    };
+    let m = Migrator::new(migrations());
+    let (steps, down) = m.steps(&migrations()[1]);
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[1].statements, ["-- data step `fill slugs` (Rust code)"]);
+    assert!(steps[1].data.is_some() && down.is_ok());
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    Migrator::new(migrations()).up(&mut client, None).await.unwrap();
+    let filled: i64 =
+        client.query_one("SELECT count(*) FROM posts WHERE slug = 'post-' || id", &[]).await.unwrap().get(0);
+    assert_eq!(filled, 3000);
+
+    // A failing data step rolls back its own transaction, stops the run, and resumes at its step.
+    let db = TestDb::new("safe_data_step_fail").await;
+    let failing = || {
+        vec![
+            migration(1, true, base),
+            migration(2, true, |s| {
+                s.create_table("gate", |t| {
+                    t.integer("x");
+                });
+                s.alter_table("posts", |t| {
+                    t.text("slug");
+                });
+                s.data_step("fail on purpose", fail_on_purpose);
+            }),
+        ]
+    };
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    let err = Migrator::new(failing()).up(&mut client, None).await.unwrap_err().to_string();
+    assert!(err.contains("m2_m2 failed at step 2: division by zero (SQLSTATE 22012)"), "{err}");
+    let half: i64 = client.query_one("SELECT count(*) FROM posts WHERE slug = 'half-done'", &[]).await.unwrap().get(0);
+    assert_eq!(half, 0, "the data step's transaction rolled back");
+    assert_eq!(migrate_tests::history(&client).await[1], (2, "failed".to_string(), 1));
+    client.batch_execute("INSERT INTO gate VALUES (1)").await.unwrap();
+    Migrator::new(failing()).up(&mut client, None).await.unwrap();
+    let half: i64 = client.query_one("SELECT count(*) FROM posts WHERE slug = 'half-done'", &[]).await.unwrap().get(0);
+    assert_eq!(half, 3000);
+}
