@@ -154,7 +154,12 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             vec![tx(format!("CREATE VIEW {} AS {}", q(&def.name), def.query))]
         }
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
-        Op::Sql { up, .. } => vec![tx(up.clone())],
+        // A script is split into its statements; those PostgreSQL refuses in a transaction block
+        // (CREATE INDEX CONCURRENTLY, VACUUM, ...) are marked to run alone.
+        Op::Sql { up, .. } => super::split_statements(up)
+            .into_iter()
+            .map(|sql| Statement { transactional: !super::needs_autocommit(&sql), sql })
+            .collect(),
         // Rust code, run by the runner: the script shows where it runs.
         Op::DataStep { name, .. } => vec![tx(format!("-- data step `{name}` (Rust code)"))],
         Op::Backfill { table, set, filter, .. } => {

@@ -89,6 +89,18 @@ async fn init_new_up_through_the_driver() {
     std::fs::write(dir.join("migrations/src/migrations/m20990101000000_forgotten.rs"), "pub fn up() {}\n").unwrap();
     let broken = run(&dir, &url, &["status"]).expect(2);
     assert!(broken.stderr.contains("m20990101000000_forgotten.rs has no #[migration]"), "{}", broken.stderr);
+
+    // An SQL migration without down.sql and without an irreversible marker fails the build too.
+    std::fs::remove_file(dir.join("migrations/src/migrations/m20990101000000_forgotten.rs")).unwrap();
+    let sql = dir.join("migrations/src/migrations/m20990102000000_drop_things");
+    std::fs::create_dir_all(&sql).unwrap();
+    std::fs::write(sql.join("up.sql"), "DROP TABLE things;\n").unwrap();
+    let broken = run(&dir, &url, &["status"]).expect(2);
+    assert!(broken.stderr.contains("m20990102000000_drop_things has no down.sql"), "{}", broken.stderr);
+    std::fs::write(sql.join("up.sql"), "-- migrate: irreversible = \"things are gone for good\"\nDROP TABLE things;\n")
+        .unwrap();
+    let listed = run(&dir, &url, &["list"]).expect(0);
+    assert!(listed.stdout.contains("drop_things (irreversible down)"), "{}", listed.stdout);
 }
 
 #[test]
