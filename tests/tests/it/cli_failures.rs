@@ -77,6 +77,19 @@ async fn kill_while_sleeping(bin: &str, db: &TestDb) {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     db.client.query_one("SELECT pg_terminate_backend($1)", &[&pid]).await.unwrap();
+    // Wait until the backend is gone, so the next look for a sleeping backend cannot find it.
+    let start = std::time::Instant::now();
+    while db
+        .client
+        .query_one("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", &[&pid])
+        .await
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(start.elapsed() < Duration::from_secs(30), "backend {pid} did not exit");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn sleep_for(db: &TestDb, seconds: i32) {
