@@ -119,12 +119,15 @@ pub(super) async fn up(
     work.sort_by_key(|(c, _)| c.version);
     let work: Vec<(Migration, Option<HistoryRow>)> = work.into_iter().map(|(c, r)| (c.clone(), r.cloned())).collect();
     let who = actor(client).await;
+    let mut plans = m.plans_for(&work.iter().map(|(c, _)| c.version).collect::<Vec<_>>());
     for (mig, resume) in work {
+        let planned = plans.remove(&mig.version).unwrap_or_else(|| m.steps(&mig));
         m.progress(match &resume {
             Some(r) => format!("resuming {} at step {}", mig.id(), r.step + 1),
             None => format!("applying {}", mig.id()),
         });
-        match apply_one(m, client, tables, &mig, resume.as_ref(), batch_no, &who).await {
+        let run = Run { batch_no, who: &who };
+        match apply_one(m, client, tables, &mig, planned, resume.as_ref(), &run).await {
             Ok(done) => report.applied.push(done),
             Err(e) => return Err(fail(report, e)),
         }
@@ -132,16 +135,23 @@ pub(super) async fn up(
     Ok(report)
 }
 
+/// What one `up` run shares across its migrations.
+struct Run<'a> {
+    batch_no: i32,
+    /// Who applies: role (OS user@host).
+    who: &'a str,
+}
+
 async fn apply_one(
     m: &Migrator,
     client: &mut Client,
     tables: &HistoryTables,
     mig: &Migration,
+    (steps, down_steps): super::Plans,
     resume: Option<&HistoryRow>,
-    batch_no: i32,
-    who: &str,
+    run: &Run<'_>,
 ) -> Result<Done, RunError> {
-    let (steps, down_steps) = m.steps(mig);
+    let Run { batch_no, who } = *run;
     let up_sql = statements(&steps);
     if let Some(r) = resume
         && r.up_sql != up_sql
@@ -435,6 +445,7 @@ pub(super) async fn down(
     };
     let who = actor(client).await;
     let mut report = Report::default();
+    let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>());
     for row in targets {
         let row = row.clone();
         let id = format!("m{}_{}", row.version, row.name);
@@ -443,7 +454,7 @@ pub(super) async fn down(
             Some(c) if c.checksum != row.checksum => {
                 return Err(fail(report, RunError::ChecksumMismatch(vec![(row.version, row.name.clone())])));
             }
-            Some(c) => match m.steps(c).1 {
+            Some(c) => match plans.remove(&c.version).unwrap_or_else(|| m.steps(c)).1 {
                 Ok(steps) => steps,
                 Err(reason) => {
                     return Err(fail(report, RunError::Irreversible { migration: id, reason }));

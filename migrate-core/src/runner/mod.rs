@@ -114,6 +114,9 @@ impl From<RunError> for Failed {
     }
 }
 
+/// A migration's up steps, and its down steps or the reason it cannot be rolled back.
+pub type Plans = (Vec<plan::Step>, Result<Vec<plan::Step>, String>);
+
 /// Which migrations `down` rolls back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DownTarget {
@@ -175,21 +178,36 @@ impl Migrator {
     /// The steps of a migration's up and of its down, as this runner runs them: planned on the schema
     /// its predecessors build, in their safe forms unless `safe_operations` is off. The down is `Err`
     /// with the reason when the migration cannot be rolled back.
-    pub fn steps(&self, mig: &Migration) -> (Vec<plan::Step>, Result<Vec<plan::Step>, String>) {
+    pub fn steps(&self, mig: &Migration) -> Plans {
+        self.plans_for(&[mig.version]).remove(&mig.version).unwrap_or_else(|| self.plan_on(mig, &Default::default()))
+    }
+
+    /// [`steps`](Self::steps) for several migrations, replaying the history once.
+    pub fn plans_for(&self, versions: &[u64]) -> std::collections::HashMap<u64, Plans> {
+        let mut out = std::collections::HashMap::new();
         let mut model = crate::model::Model::default();
-        for earlier in self.migrations.iter().take_while(|e| e.version < mig.version) {
-            for op in &earlier.up {
-                model.apply(op, earlier.version);
+        let last = versions.iter().copied().max().unwrap_or(0);
+        for mig in self.migrations.iter().take_while(|m| m.version <= last) {
+            if versions.contains(&mig.version) {
+                out.insert(mig.version, self.plan_on(mig, &model));
+            }
+            for op in &mig.up {
+                model.apply(op, mig.version);
             }
         }
+        out
+    }
+
+    fn plan_on(&self, mig: &Migration, before: &crate::model::Model) -> Plans {
         let safe = self.config.safe_operations;
-        let up = safe::safe_plan(&mig.up, mig.transaction, &model, mig.version, safe);
+        let up = safe::safe_plan(&mig.up, mig.transaction, before, mig.version, safe);
         let down = match mig.down_ops() {
             Ok(ops) => {
+                let mut after = before.clone();
                 for op in &mig.up {
-                    model.apply(op, mig.version);
+                    after.apply(op, mig.version);
                 }
-                Ok(safe::safe_plan(ops, mig.transaction, &model, mig.version, safe))
+                Ok(safe::safe_plan(ops, mig.transaction, &after, mig.version, safe))
             }
             Err(reason) => Err(reason.to_string()),
         };
