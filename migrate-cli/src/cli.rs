@@ -64,6 +64,15 @@ pub enum Command {
     ///
     /// Example: migrate-cli lint --all --format json
     Lint(LintArgs),
+    /// Apply every migration to a scratch database and check that each down restores the schema
+    /// exactly, and that up again gives the same schema (for CI).
+    ///
+    /// Example: migrate-cli verify
+    Verify,
+    /// Compare the database with the schema its applied migrations build; list every difference.
+    ///
+    /// Example: migrate-cli drift --format json
+    Drift,
     /// List the migrations in the code (no database needed).
     ///
     /// Example: migrate-cli list
@@ -127,9 +136,13 @@ pub struct DownArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Exit with 1 when a migration is pending, changed since applied, or failed.
+    /// Exit with 1 when a migration is pending, changed since applied, or failed (or, with --drift,
+    /// when the schema drifted).
     #[arg(long)]
     pub exit_code: bool,
+    /// Also compare the schema with what the applied migrations build (see `drift`).
+    #[arg(long)]
+    pub drift: bool,
 }
 
 #[derive(Debug, Args)]

@@ -201,7 +201,17 @@ pub fn describe(config: &Config) -> String {
 
 /// Connects, spawning the connection task on the current runtime.
 pub async fn connect(url: &str) -> Result<Client> {
-    let parsed = parse(url)?;
+    connect_parsed(parse(url)?, url).await
+}
+
+/// Connects to another database of the same server (same user, host, TLS).
+pub async fn connect_to_db(url: &str, dbname: &str) -> Result<Client> {
+    let mut parsed = parse(url)?;
+    parsed.config.dbname(dbname);
+    connect_parsed(parsed, url).await
+}
+
+async fn connect_parsed(parsed: Parsed, url: &str) -> Result<Client> {
     let what = describe(&parsed.config);
     let fail = |e: tokio_postgres::Error| {
         let message = match e.as_db_error() {

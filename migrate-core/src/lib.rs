@@ -56,6 +56,7 @@
 pub mod canonical;
 pub mod error;
 pub mod ident;
+pub mod introspect;
 pub mod lint;
 pub mod model;
 pub mod op;

@@ -111,46 +111,7 @@ fn describe(e: &tokio_postgres::Error, sql: &str) -> String {
 /// comments, enums with their labels in order, views, functions, and the database's extensions. Two states are
 /// the same schema exactly when their snapshots are equal.
 pub async fn catalog(client: &Client, schema: &str) -> String {
-    const QUERY: &str = r#"
-with ns as (select oid from pg_namespace where nspname = $1)
-select 'table ' || quote_ident(c.relname) || ' kind=' || c.relkind::text || ' comment=' || coalesce(quote_literal(obj_description(c.oid, 'pg_class')), '-')
-  from pg_class c where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p')
-union all
-select 'column ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
-       || ' #' || (row_number() over (partition by c.oid order by a.attnum))::text
-       || ' ' || format_type(a.atttypid, a.atttypmod)
-       || case when a.attnotnull then ' not null' else '' end
-       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
-       || case when a.attidentity <> '' then ' identity ' || a.attidentity::text else '' end
-       || ' comment=' || coalesce(quote_literal(col_description(c.oid, a.attnum)), '-')
-  from pg_class c join pg_attribute a on a.attrelid = c.oid
-  left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
-  where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p', 'v') and a.attnum > 0 and not a.attisdropped
-union all
-select 'constraint ' || quote_ident(c.relname) || '.' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
-       || case when k.convalidated then '' else ' (not validated)' end
-  from pg_constraint k join pg_class c on c.oid = k.conrelid where k.connamespace = (select oid from ns)
-union all
-select 'index ' || pg_get_indexdef(i.indexrelid) || case when i.indisvalid then '' else ' (INVALID)' end
-  from pg_index i join pg_class c on c.oid = i.indexrelid where c.relnamespace = (select oid from ns)
-union all
-select 'enum ' || quote_ident(t.typname) || ' ' || coalesce((select string_agg(quote_literal(e.enumlabel), ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
-  from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'e'
-union all
-select 'view ' || quote_ident(c.relname) || ' ' || pg_get_viewdef(c.oid)
-  from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'v'
-union all
-select 'function ' || p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid))
-  from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
-union all
-select 'extension ' || quote_ident(x.extname) || ' schema=' || x.extnamespace::regnamespace::text from pg_extension x
-union all
-select 'schema ' || quote_ident(n.nspname) from pg_namespace n
-  where n.nspname not like 'pg\_%' and n.nspname <> 'information_schema'
-order by 1
-"#;
-    let rows = client.query(QUERY, &[&schema]).await.expect("catalog query");
-    rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>().join("\n")
+    migrate_core::introspect::snapshot(client, schema, &[]).await.expect("catalog query").lines.join("\n")
 }
 
 /// A catalog snapshot without column positions: for comparisons after an explicit down that re-adds a

@@ -1,6 +1,7 @@
 //! One file per command; this module dispatches and holds what they share.
 
 mod down;
+mod drift;
 pub mod lint;
 mod list;
 mod reset;
@@ -8,6 +9,7 @@ mod resolve;
 mod sql;
 mod status;
 mod up;
+mod verify;
 
 use anyhow::{Context, Result};
 use migrate_core::registry::Migration;
@@ -83,6 +85,8 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Sql(a) => sql::run(&ctx, a),
         Command::List => list::run(&ctx),
         Command::Lint(a) => lint::run(&ctx, a),
+        Command::Verify => verify::run(&ctx).await,
+        Command::Drift => drift::run(&ctx).await,
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,
         Command::New(a) => {

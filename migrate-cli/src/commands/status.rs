@@ -52,5 +52,6 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
         let applied = status.entries.iter().filter(|e| e.state == EntryState::Applied).count();
         println!("{applied} applied, {pending} pending, {problems} needing attention");
     }
-    Ok(if args.exit_code && problems > 0 { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
+    let drifted = if args.drift { super::drift::run(ctx).await? != crate::EXIT_OK } else { false };
+    Ok(if args.exit_code && (problems > 0 || drifted) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
 }

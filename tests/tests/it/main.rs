@@ -9,6 +9,7 @@ mod cli_failures;
 mod cli_history;
 mod cli_lint;
 mod cli_scaffold;
+mod cli_schema;
 mod cli_sql_files;
 mod lint_rules;
 mod ops_columns;
