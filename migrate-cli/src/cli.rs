@@ -73,6 +73,14 @@ pub enum Command {
     ///
     /// Example: migrate-cli drift --format json
     Drift,
+    /// Write a Rust module with typed identifiers for every table and column (no database needed).
+    ///
+    /// Example: migrate-cli codegen --out src/schema.rs
+    Codegen(CodegenArgs),
+    /// Draw the schema as an entity-relationship diagram (no database needed).
+    ///
+    /// Example: migrate-cli schema --format mermaid --at 20240105000000
+    Schema(SchemaArgs),
     /// List the migrations in the code (no database needed).
     ///
     /// Example: migrate-cli list
@@ -150,6 +158,33 @@ pub struct LintArgs {
     /// Check every migration, including those at or before `lint_baseline`.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CodegenArgs {
+    /// The schema as of this version (default: the latest migration).
+    #[arg(long, value_name = "VERSION")]
+    pub at: Option<u64>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The schema as of this version (default: the latest migration).
+    #[arg(long, value_name = "VERSION")]
+    pub at: Option<u64>,
+    /// `mermaid` or `dot`.
+    #[arg(long = "diagram", value_enum, default_value_t = Diagram::Mermaid)]
+    pub diagram: Diagram,
+}
+
+/// Diagram formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Diagram {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One file per command; this module dispatches and holds what they share.
 
+mod codegen;
 mod down;
 mod drift;
 pub mod lint;
@@ -86,6 +87,8 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::List => list::run(&ctx),
         Command::Lint(a) => lint::run(&ctx, a),
         Command::Verify => verify::run(&ctx).await,
+        Command::Codegen(a) => codegen::run(&ctx, a),
+        Command::Schema(a) => codegen::diagram(&ctx, a),
         Command::Drift => drift::run(&ctx).await,
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,

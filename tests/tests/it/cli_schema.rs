@@ -69,3 +69,54 @@ async fn drift_names_every_difference_in_plain_words() {
     // status --drift makes it a CI gate.
     cli(BLOG, &url, &["status", "--drift", "--exit-code"]).expect(1);
 }
+
+/// Compiles `main` together with a generated module with rustc alone; returns rustc's stderr on failure.
+fn compiles(module: &str, main: &str) -> Result<(), String> {
+    let dir = migrate_tests::scratch_dir("codegen");
+    std::fs::write(dir.join("schema.rs"), module).unwrap();
+    std::fs::write(dir.join("main.rs"), format!("mod schema;\nuse schema::*;\n{main}\n")).unwrap();
+    let out = std::process::Command::new("rustc")
+        .args(["--edition", "2024", "--crate-type", "bin", "-o"])
+        .arg(dir.join("app"))
+        .arg(dir.join("main.rs"))
+        .output()
+        .unwrap();
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+#[test]
+fn codegen_gives_typed_names_and_a_rename_breaks_stale_code() {
+    let app = r#"fn main() {
+        let q = format!("SELECT {} FROM {}", Users::DisplayName, Users::Table);
+        assert_eq!(q, "SELECT display_name FROM users");
+        assert_eq!(PostTags::TagId.as_str(), "tag_id");
+    }"#;
+    let before = cli(BLOG, "", &["codegen", "--at", "20240104000000"]).expect(0);
+    assert!(before.stdout.contains("pub enum Users {"), "{}", before.stdout);
+    compiles(&before.stdout, app).unwrap();
+    // After m20240105000000 renames display_name to name, the same application code no longer compiles.
+    let after = cli(BLOG, "", &["codegen"]).expect(0);
+    let err = compiles(&after.stdout, app).unwrap_err();
+    assert!(err.contains("no variant") && err.contains("DisplayName"), "{err}");
+    compiles(&after.stdout, &app.replace("Users::DisplayName", "Users::Name").replace("display_name", "name")).unwrap();
+}
+
+#[test]
+fn schema_diagrams_in_mermaid_and_dot() {
+    let mermaid = cli(BLOG, "", &["schema"]).expect(0).stdout;
+    assert!(mermaid.starts_with("erDiagram\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("    post_tags {\n        bigint post_id PK, FK\n        bigint tag_id PK, FK\n    }"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("    posts }o--|| users : \"posts_author_id_fkey (author_id)\""), "{mermaid}");
+    // Before the foreign key was added, there is no such line.
+    let early = cli(BLOG, "", &["schema", "--at", "20240103000000"]).expect(0).stdout;
+    assert!(!early.contains("posts }o--|| users"), "{early}");
+    let dot = cli(BLOG, "", &["schema", "--diagram", "dot"]).expect(0).stdout;
+    assert!(
+        dot.starts_with("digraph schema {")
+            && dot.contains("\"comments\" -> \"posts\" [label=\"comments_post_id_fkey\"];"),
+        "{dot}"
+    );
+}
