@@ -172,3 +172,244 @@ pub fn diff(expected: &Snapshot, actual: &Snapshot) -> Vec<Change> {
     }
     out
 }
+
+/// Reads the schema of `schema` as the ops that would create it: extensions, enums, tables with their
+/// columns and constraints (foreign keys last, so any order of tables works), other indexes, views. The
+/// tables named in `ignore` are left out. Defaults and CHECK expressions are kept as PostgreSQL prints
+/// them (SQL expressions); types PostgreSQL knows by other names map to the builder's types.
+pub async fn ops(
+    client: &impl GenericClient,
+    schema: &str,
+    ignore: &[&str],
+) -> Result<Vec<crate::op::Op>, tokio_postgres::Error> {
+    use crate::op::*;
+    let mut out = Vec::new();
+    let ext = client
+        .query(
+            "SELECT extname::text, CASE WHEN extnamespace::regnamespace::text = $1 THEN NULL ELSE extnamespace::regnamespace::text END
+             FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
+            &[&schema],
+        )
+        .await?;
+    for r in ext {
+        out.push(Op::CreateExtension { def: ExtensionDef { name: r.get(0), schema: r.get(1) } });
+    }
+    let enums = client
+        .query(
+            "SELECT t.typname::text, array(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+             FROM pg_type t WHERE t.typnamespace = $1::text::regnamespace AND t.typtype = 'e' ORDER BY 1",
+            &[&schema],
+        )
+        .await?;
+    for r in enums {
+        out.push(Op::CreateEnum { def: EnumDef { name: r.get(0), values: r.get(1) } });
+    }
+    let tables = client
+        .query(
+            "SELECT c.oid, c.relname::text, obj_description(c.oid, 'pg_class') FROM pg_class c
+             WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+            &[&schema],
+        )
+        .await?;
+    let mut foreign_keys = Vec::new();
+    for t in tables {
+        let (oid, name): (u32, String) = (t.get(0), t.get(1));
+        if ignore.contains(&name.as_str()) {
+            continue;
+        }
+        let cols = client
+            .query(
+                "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), ty.typtype::text, ty.typname::text,
+                        et.typtype::text, et.typname::text, a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
+                        col_description(a.attrelid, a.attnum)
+                 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                 LEFT JOIN pg_type et ON et.oid = ty.typelem AND ty.typcategory = 'A'
+                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                &[&oid],
+            )
+            .await?;
+        let columns = cols
+            .iter()
+            .map(|c| {
+                let formatted: String = c.get(1);
+                let (typtype, typname): (String, String) = (c.get(2), c.get(3));
+                let (elem_type, elem_name): (Option<String>, Option<String>) = (c.get(4), c.get(5));
+                let ty = match (typtype.as_str(), elem_type.as_deref()) {
+                    ("e", _) => ColumnType::Enum { name: typname },
+                    (_, Some("e")) => ColumnType::Array {
+                        element: Box::new(ColumnType::Enum { name: elem_name.unwrap_or_default() }),
+                    },
+                    _ => column_type(&formatted),
+                };
+                let identity: String = c.get(8);
+                ColumnDef {
+                    name: c.get(0),
+                    ty,
+                    not_null: c.get(6),
+                    default: c.get::<_, Option<String>>(7).map(|sql| DefaultValue::Expr { sql }),
+                    identity: match identity.as_str() {
+                        "a" => Some(Identity::Always),
+                        "d" => Some(Identity::ByDefault),
+                        _ => None,
+                    },
+                    comment: c.get(9),
+                }
+            })
+            .collect();
+        let cons = client
+            .query(
+                "SELECT k.conname::text, k.contype::text, pg_get_constraintdef(k.oid),
+                        array(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.i),
+                        k.confrelid::regclass::text,
+                        array(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.i),
+                        k.confdeltype::text, k.confupdtype::text, k.convalidated, k.condeferrable AND k.condeferred
+                 FROM pg_constraint k WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f') ORDER BY k.contype = 'f', k.conname",
+                &[&oid],
+            )
+            .await?;
+        let mut constraints = Vec::new();
+        for k in cons {
+            let (kname, kind, def, cols): (String, String, String, Vec<String>) =
+                (k.get(0), k.get(1), k.get(2), k.get(3));
+            let action = |c: String| match c.as_str() {
+                "r" => Some(FkAction::Restrict),
+                "c" => Some(FkAction::Cascade),
+                "n" => Some(FkAction::SetNull),
+                "d" => Some(FkAction::SetDefault),
+                _ => None,
+            };
+            let kind = match kind.as_str() {
+                "p" => ConstraintKind::PrimaryKey { columns: cols },
+                "u" => ConstraintKind::Unique { columns: cols, nulls_not_distinct: def.contains("NULLS NOT DISTINCT") },
+                "c" => {
+                    let expr = def.strip_prefix("CHECK ").unwrap_or(&def).trim_end_matches(" NOT VALID").to_string();
+                    ConstraintKind::Check { expr }
+                }
+                _ => ConstraintKind::ForeignKey {
+                    columns: cols,
+                    ref_table: k
+                        .get::<_, String>(4)
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                        .to_string(),
+                    ref_columns: k.get(5),
+                    on_delete: action(k.get(6)),
+                    on_update: action(k.get(7)),
+                },
+            };
+            let c = ConstraintDef { name: kname, kind, not_valid: !k.get::<_, bool>(8), deferred: k.get(9) };
+            if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
+                foreign_keys.push(Op::AddConstraint { table: name.clone(), def: c });
+            } else {
+                constraints.push(ConstraintDef { not_valid: false, ..c });
+            }
+        }
+        out.push(Op::CreateTable { def: TableDef { name: name.clone(), columns, constraints, comment: t.get(2) } });
+    }
+    let indexes = client
+        .query(
+            "SELECT ic.relname::text, tc.relname::text, i.indisunique, am.amname::text, pg_get_expr(i.indpred, i.indrelid),
+                    i.indnkeyatts::int, i.indnatts::int, i.indkey::int2[], i.indoption::int2[], i.indnullsnotdistinct,
+                    array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k),
+                    array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END FROM unnest(i.indclass) WITH ORDINALITY u(c, n) JOIN pg_opclass o ON o.oid = u.c ORDER BY u.n)
+             FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_am am ON am.oid = ic.relam
+             WHERE tc.relnamespace = $1::text::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+             ORDER BY 1",
+            &[&schema],
+        )
+        .await?;
+    for r in indexes {
+        let table: String = r.get(1);
+        if ignore.contains(&table.as_str()) {
+            continue;
+        }
+        let (keys, all): (i32, i32) = (r.get(5), r.get(6));
+        let indkey: Vec<i16> = r.get(7);
+        let options: Vec<i16> = r.get(8);
+        let defs: Vec<String> = r.get(10);
+        let classes: Vec<Option<String>> = r.get(11);
+        let method: String = r.get(3);
+        let mut def = IndexDef::new(&table);
+        def.name = r.get(0);
+        def.unique = r.get(2);
+        def.method = (method != "btree").then_some(method);
+        def.predicate = r.get(4);
+        def.nulls_not_distinct = r.get(9);
+        for k in 0..keys as usize {
+            let text = defs.get(k).cloned().unwrap_or_default();
+            let target = if indkey.get(k).copied().unwrap_or(0) == 0 {
+                IndexTarget::Expr { sql: text }
+            } else {
+                IndexTarget::Column { name: text.trim_matches('"').replace("\"\"", "\"") }
+            };
+            let desc = options.get(k).is_some_and(|o| o & 1 == 1);
+            def.elems.push(IndexElem { target, opclass: classes.get(k).cloned().flatten(), desc });
+        }
+        def.include = defs
+            .iter()
+            .skip(keys as usize)
+            .take((all - keys) as usize)
+            .map(|c| c.trim_matches('"').to_string())
+            .collect();
+        out.push(Op::CreateIndex { def });
+    }
+    out.extend(foreign_keys);
+    let views = client
+        .query(
+            "SELECT c.relname::text, pg_get_viewdef(c.oid) FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind = 'v' ORDER BY 1",
+            &[&schema],
+        )
+        .await?;
+    for v in views {
+        let query: String = v.get(1);
+        out.push(Op::CreateView {
+            def: ViewDef { name: v.get(0), query: query.trim().trim_end_matches(';').to_string() },
+        });
+    }
+    Ok(out)
+}
+
+/// A type as `format_type` prints it, as the builder's type.
+fn column_type(formatted: &str) -> crate::op::ColumnType {
+    use crate::op::ColumnType as T;
+    if let Some(element) = formatted.strip_suffix("[]") {
+        return T::Array { element: Box::new(column_type(element)) };
+    }
+    let (base, args) = match formatted.split_once('(') {
+        Some((b, rest)) => (
+            b.trim(),
+            rest.trim_end_matches(')').split(',').filter_map(|a| a.trim().parse::<u32>().ok()).collect::<Vec<_>>(),
+        ),
+        None => (formatted, vec![]),
+    };
+    match (base, args.as_slice()) {
+        ("smallint", []) => T::SmallInt,
+        ("integer", []) => T::Integer,
+        ("bigint", []) => T::BigInt,
+        ("numeric", []) => T::Numeric { precision: None, scale: None },
+        ("numeric", [p]) => T::Numeric { precision: Some(*p as u16), scale: Some(0) },
+        ("numeric", [p, s]) => T::Numeric { precision: Some(*p as u16), scale: Some(*s as u16) },
+        ("real", []) => T::Real,
+        ("double precision", []) => T::Double,
+        ("boolean", []) => T::Boolean,
+        ("text", []) => T::Text,
+        ("character varying", []) => T::Varchar { length: None },
+        ("character varying", [n]) => T::Varchar { length: Some(*n) },
+        ("character", [n]) => T::Char { length: *n },
+        ("uuid", []) => T::Uuid,
+        ("bytea", []) => T::Bytea,
+        ("date", []) => T::Date,
+        ("time without time zone", []) => T::Time,
+        ("timestamp without time zone", []) => T::Timestamp,
+        ("timestamp with time zone", []) => T::Timestamptz,
+        ("interval", []) => T::Interval,
+        ("json", []) => T::Json,
+        ("jsonb", []) => T::Jsonb,
+        ("inet", []) => T::Inet,
+        ("cidr", []) => T::Cidr,
+        _ => T::Named { name: formatted.trim_matches('"').to_string() },
+    }
+}
