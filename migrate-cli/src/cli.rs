@@ -81,6 +81,11 @@ pub enum Command {
     ///
     /// Example: migrate-cli schema --format mermaid --at 20240105000000
     Schema(SchemaArgs),
+    /// Adopt an existing database: write a baseline migration with its whole schema and record it
+    /// as applied there.
+    ///
+    /// Example: migrate-cli pull
+    Pull(PullArgs),
     /// List the migrations in the code (no database needed).
     ///
     /// Example: migrate-cli list
@@ -158,6 +163,13 @@ pub struct LintArgs {
     /// Check every migration, including those at or before `lint_baseline`.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The baseline migration's name.
+    #[arg(long, default_value = "baseline")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

@@ -86,8 +86,8 @@ pub mod prelude {
     pub use crate::schema::{ColumnMethods, Schema, col, expr};
     pub use crate::types::{
         Array, BigInt, Boolean, Bytea, Char, Cidr, Date, Double, EnumType, Inet, Integer, Interval, Json, Jsonb,
-        NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, Uuid, Varchar, current_date,
-        current_timestamp, gen_random_uuid, now, sql,
+        NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, UnboundedVarchar, Uuid, Varchar,
+        current_date, current_timestamp, gen_random_uuid, now, sql,
     };
     pub use tokio_postgres::Transaction;
 }

@@ -105,6 +105,16 @@ impl SqlType for Varchar {
     }
 }
 
+/// `varchar` without a length limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnboundedVarchar;
+
+impl SqlType for UnboundedVarchar {
+    fn column_type(&self) -> ColumnType {
+        ColumnType::Varchar { length: None }
+    }
+}
+
 /// `char(n)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Char(pub u32);
@@ -241,8 +251,8 @@ literal_defaults! {
     i64 => |v| Literal::Int { value: v }; [BigInt, Numeric]
     f32 => |v| Literal::Float { text: if v.is_finite() { v.to_string() } else { float_text(v.into()) } }; [Real, Double, Numeric]
     f64 => |v| Literal::Float { text: float_text(v) }; [Double, Numeric]
-    &str => |v| Literal::Text { value: v.to_string() }; [Text, Varchar, Char, EnumType, Json, Jsonb]
-    String => |v| Literal::Text { value: v }; [Text, Varchar, Char, EnumType, Json, Jsonb]
+    &str => |v| Literal::Text { value: v.to_string() }; [Text, Varchar, UnboundedVarchar, Char, EnumType, Json, Jsonb]
+    String => |v| Literal::Text { value: v }; [Text, Varchar, UnboundedVarchar, Char, EnumType, Json, Jsonb]
 }
 
 impl<E, V: DefaultFor<E> + LiteralValue> DefaultFor<Array<E>> for Vec<V> {

@@ -5,6 +5,7 @@ mod down;
 mod drift;
 pub mod lint;
 mod list;
+mod pull;
 mod reset;
 mod resolve;
 mod sql;
@@ -90,6 +91,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Codegen(a) => codegen::run(&ctx, a),
         Command::Schema(a) => codegen::diagram(&ctx, a),
         Command::Drift => drift::run(&ctx).await,
+        Command::Pull(a) => pull::run(&ctx, a).await,
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,
         Command::New(a) => {

@@ -124,3 +124,49 @@ fn the_development_database_starts_once_and_stops() {
     assert!(migrate_cli::dev_db::status(&root).unwrap().starts_with("stopped"));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[tokio::test]
+async fn pull_adopts_an_existing_database() {
+    // An existing database: the example's schema, made by hand (no history tables).
+    let db = TestDb::new("cli_pull").await;
+    let url = db_url(&db.name);
+    cli_in(&scratch_dir("pull_src"), env!("CARGO_BIN_EXE_blog"), &url, &["up"]).expect(0);
+    db.client.batch_execute("DROP TABLE migrate_history, migrate_history_events").await.unwrap();
+
+    let dir = scratch_dir("pull");
+    run(&dir, "", &["init"]).expect(0);
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+    // `init` wrote a first, empty migration; the baseline must come first, so remove it.
+    for e in std::fs::read_dir(dir.join("migrations/src/migrations")).unwrap().flatten() {
+        std::fs::remove_file(e.path()).unwrap();
+    }
+    let pulled = run(&dir, &url, &["pull"]).expect(0);
+    assert!(pulled.stdout.contains("_baseline.rs and recorded it as applied; lint_baseline = "), "{}", pulled.stdout);
+    let file = std::fs::read_dir(dir.join("migrations/src/migrations")).unwrap().flatten().next().unwrap().path();
+    let code = std::fs::read_to_string(&file).unwrap();
+    assert!(code.contains("s.create_enum(\"user_role\", [\"reader\", \"author\", \"admin\"]);"), "{code}");
+    assert!(
+        code.contains(
+            "t.column(\"role\", EnumType(\"user_role\".into())).not_null().default(sql(\"'reader'::user_role\"));"
+        ),
+        "{code}"
+    );
+    assert!(std::fs::read_to_string(dir.join("migrate.toml")).unwrap().contains("lint_baseline = "));
+    // Compiled, the baseline has exactly the checksum recorded: applied, nothing pending, no drift.
+    let status = run(&dir, &url, &["status", "--exit-code", "--drift"]).expect(0);
+    assert!(
+        status.stdout.contains("1 applied, 0 pending, 0 needing attention"),
+        "{}\n{}",
+        status.stdout,
+        status.stderr
+    );
+    assert!(status.stdout.contains("no drift"), "{}", status.stdout);
+    // And on an empty database it creates the same schema.
+    let fresh = TestDb::new("cli_pull_fresh").await;
+    run(&dir, &db_url(&fresh.name), &["up"]).expect(0);
+    let ignore = ["migrate_history", "migrate_history_events"];
+    let a = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
+    let b = migrate_core::introspect::snapshot(&fresh.client, "public", &ignore).await.unwrap();
+    assert_eq!(migrate_core::introspect::diff(&a, &b), vec![]);
+}

@@ -1,0 +1,251 @@
+//! `pull`: adopting the framework on an existing database. Writes a baseline migration that creates the
+//! database's whole schema (builder code, formatted), records it as applied there, and sets
+//! `lint_baseline` so history before the tool never blocks `up`.
+
+use std::fmt::Write as _;
+
+use anyhow::{Context, Result, bail};
+use migrate_core::op::*;
+use migrate_core::registry::{Down, Migration, checksum};
+use migrate_core::runner::{Migrator, Resolve};
+
+use super::Ctx;
+use crate::cli::PullArgs;
+
+fn q(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "))
+}
+
+/// The builder expression of a type marker.
+fn marker(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::SmallInt => "SmallInt".into(),
+        ColumnType::Integer => "Integer".into(),
+        ColumnType::BigInt => "BigInt".into(),
+        ColumnType::Numeric { precision, scale } => format!("Numeric {{ precision: {precision:?}, scale: {scale:?} }}"),
+        ColumnType::Real => "Real".into(),
+        ColumnType::Double => "Double".into(),
+        ColumnType::Boolean => "Boolean".into(),
+        ColumnType::Text => "Text".into(),
+        ColumnType::Varchar { length: Some(n) } => format!("Varchar({n})"),
+        ColumnType::Varchar { length: None } => "UnboundedVarchar".into(),
+        ColumnType::Char { length } => format!("Char({length})"),
+        ColumnType::Uuid => "Uuid".into(),
+        ColumnType::Bytea => "Bytea".into(),
+        ColumnType::Date => "Date".into(),
+        ColumnType::Time => "Time".into(),
+        ColumnType::Timestamp => "Timestamp".into(),
+        ColumnType::Timestamptz => "Timestamptz".into(),
+        ColumnType::Interval => "Interval".into(),
+        ColumnType::Json => "Json".into(),
+        ColumnType::Jsonb => "Jsonb".into(),
+        ColumnType::Inet => "Inet".into(),
+        ColumnType::Cidr => "Cidr".into(),
+        ColumnType::Array { element } => format!("Array({})", marker(element)),
+        ColumnType::Enum { name } => format!("EnumType({}.into())", q(name)),
+        ColumnType::Named { name } => format!("NamedType({}.into())", q(name)),
+        _ => "NamedType(\"unknown\".into())".into(),
+    }
+}
+
+fn action(a: &Option<FkAction>) -> Option<&'static str> {
+    a.map(|a| match a {
+        FkAction::NoAction => "NoAction",
+        FkAction::Restrict => "Restrict",
+        FkAction::Cascade => "Cascade",
+        FkAction::SetNull => "SetNull",
+        _ => "SetDefault",
+    })
+}
+
+/// Builder code that records exactly `ops` (the checksum of the compiled migration equals theirs).
+pub fn rust(ops: &[Op]) -> Result<String> {
+    let mut b = String::new();
+    for op in ops {
+        match op {
+            Op::CreateExtension { def } => match &def.schema {
+                Some(s) => writeln!(b, "    s.create_extension_in({}, {});", q(&def.name), q(s))?,
+                None => writeln!(b, "    s.create_extension({});", q(&def.name))?,
+            },
+            Op::CreateEnum { def } => writeln!(b, "    s.create_enum({}, {});", q(&def.name), list(&def.values))?,
+            Op::CreateTable { def } => {
+                writeln!(b, "    s.create_table({}, |t| {{", q(&def.name))?;
+                for c in &def.columns {
+                    let mut line = format!("        t.column({}, {})", q(&c.name), marker(&c.ty));
+                    if c.not_null {
+                        line.push_str(".not_null()");
+                    }
+                    if let Some(DefaultValue::Expr { sql }) = &c.default {
+                        write!(line, ".default(sql({}))", q(sql))?;
+                    }
+                    match c.identity {
+                        Some(Identity::Always) => line.push_str(".identity()"),
+                        Some(Identity::ByDefault) => line.push_str(".identity_by_default()"),
+                        _ => {}
+                    }
+                    if let Some(comment) = &c.comment {
+                        write!(line, ".comment({})", q(comment))?;
+                    }
+                    writeln!(b, "{line};")?;
+                }
+                for k in &def.constraints {
+                    let mut line = match &k.kind {
+                        ConstraintKind::PrimaryKey { columns } => {
+                            format!("        t.primary_key({}).name({})", list(columns), q(&k.name))
+                        }
+                        ConstraintKind::Unique { columns, nulls_not_distinct } => format!(
+                            "        t.unique({}).name({}){}",
+                            list(columns),
+                            q(&k.name),
+                            if *nulls_not_distinct { ".nulls_not_distinct()" } else { "" }
+                        ),
+                        ConstraintKind::Check { expr } => format!("        t.check({}, {})", q(&k.name), q(expr)),
+                        _ => bail!("a foreign key inside create_table: the introspection puts them after the tables"),
+                    };
+                    if k.deferred {
+                        line.push_str(".deferred()");
+                    }
+                    writeln!(b, "{line};")?;
+                }
+                if let Some(c) = &def.comment {
+                    writeln!(b, "        t.comment({});", q(c))?;
+                }
+                writeln!(b, "    }});")?;
+            }
+            Op::AddConstraint { table, def } => {
+                let ConstraintKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update } = &def.kind
+                else {
+                    bail!("only foreign keys are added after the tables");
+                };
+                let mut line = format!(
+                    "        t.add_foreign_key({}, {}, {}, {})",
+                    q(&def.name),
+                    list(columns),
+                    q(ref_table),
+                    list(ref_columns)
+                );
+                if let Some(a) = action(on_delete) {
+                    write!(line, ".on_delete(FkAction::{a})")?;
+                }
+                if let Some(a) = action(on_update) {
+                    write!(line, ".on_update(FkAction::{a})")?;
+                }
+                if def.deferred {
+                    line.push_str(".deferred()");
+                }
+                if def.not_valid {
+                    line.push_str(".not_valid()");
+                }
+                writeln!(b, "    s.alter_table({}, |t| {{\n{line};\n    }});", q(table))?;
+            }
+            Op::CreateIndex { def } => {
+                let elems: Vec<String> = def
+                    .elems
+                    .iter()
+                    .map(|e| {
+                        let mut s = match &e.target {
+                            IndexTarget::Column { name } => format!("col({})", q(name)),
+                            IndexTarget::Expr { sql } => format!("expr({})", q(sql)),
+                            _ => "col(\"?\")".into(),
+                        };
+                        if let Some(oc) = &e.opclass {
+                            write!(s, ".opclass({})", q(oc)).ok();
+                        }
+                        if e.desc {
+                            s.push_str(".desc()");
+                        }
+                        s
+                    })
+                    .collect();
+                let mut line =
+                    format!("    s.create_index({}, [{}]).name({})", q(&def.table), elems.join(", "), q(&def.name));
+                if def.unique {
+                    line.push_str(".unique()");
+                }
+                if let Some(m) = &def.method {
+                    write!(line, ".using({})", q(m))?;
+                }
+                if !def.include.is_empty() {
+                    write!(line, ".include({})", list(&def.include))?;
+                }
+                if let Some(p) = &def.predicate {
+                    write!(line, ".where_({})", q(p))?;
+                }
+                if def.nulls_not_distinct {
+                    line.push_str(".nulls_not_distinct()");
+                }
+                writeln!(b, "{line};")?;
+            }
+            Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
+            other => bail!("pull does not write `{}`", other.describe()),
+        }
+    }
+    Ok(format!(
+        "// Written by `migrate-cli pull`: the schema of the database when the project adopted migrations.\n\
+         // It is recorded as applied there; on a new database it creates the same schema.\n\
+         use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{b}}}\n"
+    ))
+}
+
+pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
+    let (db, mut client) = ctx.connect().await?;
+    let config = ctx.loaded.runner_config()?;
+    let table = config.history_table.clone();
+    let events = format!("{table}_events");
+    let schema = match &config.schema {
+        Some(s) => s.clone(),
+        None => client.query_one("SELECT current_schema()::text", &[]).await?.get(0),
+    };
+    let ops = migrate_core::introspect::ops(&client, &schema, &[table.as_str(), events.as_str()]).await?;
+    if ops.is_empty() {
+        bail!(
+            "the schema `{schema}` of {} is empty: there is nothing to pull",
+            crate::connect::describe(&crate::connect::parse(&db.url)?.config)
+        );
+    }
+    let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
+    let version = crate::scaffold::timestamp_now();
+    let name = args.name;
+    let path = dir.join(format!("m{version}_{name}.rs"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(&path, rust(&ops)?).with_context(|| format!("writing {}", path.display()))?;
+    // Recorded as applied with the checksum the compiled file will have: the same ops.
+    let down = Down::Derived(migrate_core::reverse::reverse_ops(&ops).map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    let baseline = Migration {
+        version,
+        name: name.clone(),
+        checksum: checksum(&ops, &down, true),
+        up: ops,
+        down,
+        transaction: true,
+        checksum_format: migrate_core::canonical::CANONICAL_FORMAT,
+        file: "pull",
+        line: 1,
+        acks: vec![],
+    };
+    let mut m = Migrator::new(vec![baseline]);
+    m.with_config(config);
+    m.resolve(&mut client, Resolve::Applied(version)).await?;
+    set_lint_baseline(ctx, version)?;
+    println!("wrote {} and recorded it as applied; lint_baseline = {version}", path.display());
+    Ok(crate::EXIT_OK)
+}
+
+/// Sets `lint_baseline` in migrate.toml (the pulled schema predates the rules).
+fn set_lint_baseline(ctx: &Ctx, version: u64) -> Result<()> {
+    if !ctx.loaded.found {
+        return Ok(());
+    }
+    let path = ctx.loaded.root.join(crate::config::FILE_NAME);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines: Vec<String> =
+        text.lines().filter(|l| !l.trim_start().starts_with("lint_baseline")).map(String::from).collect();
+    // Top-level keys go before the first table.
+    let at = lines.iter().position(|l| l.trim_start().starts_with('[')).unwrap_or(lines.len());
+    lines.insert(at, format!("lint_baseline = {version}"));
+    std::fs::write(&path, lines.join("\n") + "\n").with_context(|| format!("writing {}", path.display()))
+}
