@@ -81,6 +81,11 @@ pub enum Command {
     ///
     /// Example: migrate-cli schema --format mermaid --at 20240105000000
     Schema(SchemaArgs),
+    /// Write a migration that turns the schema of the migrations into the live database's schema
+    /// (to capture a change made by hand), or with --reverse the other way.
+    ///
+    /// Example: migrate-cli diff --name capture_hotfix
+    Diff(DiffArgs),
     /// Adopt an existing database: write a baseline migration with its whole schema and record it
     /// as applied there.
     ///
@@ -163,6 +168,19 @@ pub struct LintArgs {
     /// Check every migration, including those at or before `lint_baseline`.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Turn the live schema into the migrations' schema instead.
+    #[arg(long)]
+    pub reverse: bool,
+    /// The new migration's name.
+    #[arg(long, default_value = "capture")]
+    pub name: String,
+    /// Write here instead of the migrations folder.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

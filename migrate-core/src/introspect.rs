@@ -413,3 +413,138 @@ fn column_type(formatted: &str) -> crate::op::ColumnType {
         _ => T::Named { name: formatted.trim_matches('"').to_string() },
     }
 }
+
+/// The ops that turn schema `from` into schema `to` (both read from catalogs, so written alike):
+/// tables, columns (type, nullability, default, comment), constraints, indexes, enums (new values),
+/// views. Objects that must go first are dropped first; foreign keys are added last.
+pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<crate::op::Op> {
+    use crate::op::*;
+    let mut drops = Vec::new();
+    let mut creates = Vec::new();
+    let mut late = Vec::new();
+    for v in from.views.difference(&to.views) {
+        drops.push(Op::DropView { name: v.clone(), def: None });
+    }
+    for (name, idx) in &from.indexes {
+        let gone = match to.indexes.get(name) {
+            None => true,
+            Some(other) => other.def != idx.def,
+        };
+        if gone && idx.constraint.is_none() && to.tables.contains_key(&idx.def.table) {
+            drops.push(Op::DropIndex { name: name.clone(), concurrently: false, def: None });
+        }
+    }
+    for (name, t) in &from.tables {
+        match to.tables.get(name) {
+            None => drops.push(Op::DropTable { name: name.clone(), def: None }),
+            Some(target) => {
+                for (k, def) in &t.constraints {
+                    if target.constraints.get(k) != Some(def) {
+                        drops.push(Op::DropConstraint { table: name.clone(), name: k.clone(), def: None });
+                    }
+                }
+            }
+        }
+    }
+    for (name, values) in &to.enums {
+        match from.enums.get(name) {
+            None => creates.push(Op::CreateEnum { def: EnumDef { name: name.clone(), values: values.clone() } }),
+            Some(old) => {
+                for v in values.iter().filter(|v| !old.contains(v)) {
+                    creates.push(Op::AddEnumValue { name: name.clone(), value: v.clone(), position: None });
+                }
+            }
+        }
+    }
+    for (name, t) in &to.tables {
+        let fks = |kind: &ConstraintKind| matches!(kind, ConstraintKind::ForeignKey { .. });
+        match from.tables.get(name) {
+            None => {
+                let constraints = t.constraints.values().filter(|k| !fks(&k.kind)).cloned().collect();
+                let def = TableDef {
+                    name: name.clone(),
+                    columns: t.columns.clone(),
+                    constraints,
+                    comment: t.comment.clone(),
+                };
+                creates.push(Op::CreateTable { def });
+                for k in t.constraints.values().filter(|k| fks(&k.kind)) {
+                    late.push(Op::AddConstraint { table: name.clone(), def: k.clone() });
+                }
+            }
+            Some(old) => {
+                for c in old.columns.iter().filter(|c| t.column(&c.name).is_none()) {
+                    creates.push(Op::DropColumn { table: name.clone(), column: c.name.clone(), def: None });
+                }
+                for c in &t.columns {
+                    let table = name.clone();
+                    let column = c.name.clone();
+                    let Some(was) = old.column(&c.name) else {
+                        let def = AddColumnDef { column: c.clone(), constraints: vec![], backfill: None };
+                        creates.push(Op::AddColumn { table, def });
+                        continue;
+                    };
+                    if was.ty != c.ty {
+                        creates.push(Op::ChangeColumnType {
+                            table: table.clone(),
+                            column: column.clone(),
+                            to: c.ty.clone(),
+                            using: None,
+                            from: Some(was.ty.clone()),
+                            using_down: None,
+                        });
+                    }
+                    if was.default != c.default {
+                        creates.push(match &c.default {
+                            Some(d) => Op::SetDefault {
+                                table: table.clone(),
+                                column: column.clone(),
+                                default: d.clone(),
+                                previous: was.default.clone(),
+                            },
+                            None => Op::DropDefault {
+                                table: table.clone(),
+                                column: column.clone(),
+                                previous: was.default.clone(),
+                            },
+                        });
+                    }
+                    if was.not_null != c.not_null {
+                        creates.push(if c.not_null {
+                            Op::SetNotNull { table: table.clone(), column: column.clone() }
+                        } else {
+                            Op::DropNotNull { table: table.clone(), column: column.clone() }
+                        });
+                    }
+                    if was.comment != c.comment {
+                        let target = CommentTarget::Column { table, column };
+                        creates.push(Op::Comment { target, comment: c.comment.clone(), previous: was.comment.clone() });
+                    }
+                }
+                if old.comment != t.comment {
+                    let target = CommentTarget::Table { table: name.clone() };
+                    creates.push(Op::Comment { target, comment: t.comment.clone(), previous: old.comment.clone() });
+                }
+                for (k, def) in &t.constraints {
+                    if old.constraints.get(k) != Some(def) {
+                        let add = Op::AddConstraint { table: name.clone(), def: def.clone() };
+                        if fks(&def.kind) { late.push(add) } else { creates.push(add) }
+                    }
+                }
+            }
+        }
+    }
+    for (name, idx) in &to.indexes {
+        let new = match from.indexes.get(name) {
+            None => true,
+            Some(other) => other.def != idx.def,
+        };
+        if new && idx.constraint.is_none() {
+            creates.push(Op::CreateIndex { def: idx.def.clone() });
+        }
+    }
+    // New views are not created: the model keeps no view queries (write them by hand).
+    drops.extend(creates);
+    drops.extend(late);
+    drops
+}

@@ -1,5 +1,6 @@
 //! One file per command; this module dispatches and holds what they share.
 
+mod capture;
 mod codegen;
 mod down;
 mod drift;
@@ -92,6 +93,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Schema(a) => codegen::diagram(&ctx, a),
         Command::Drift => drift::run(&ctx).await,
         Command::Pull(a) => pull::run(&ctx, a).await,
+        Command::Diff(a) => capture::run(&ctx, a).await,
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,
         Command::New(a) => {

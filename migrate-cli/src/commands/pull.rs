@@ -62,11 +62,90 @@ fn action(a: &Option<FkAction>) -> Option<&'static str> {
     })
 }
 
-/// Builder code that records exactly `ops` (the checksum of the compiled migration equals theirs).
-pub fn rust(ops: &[Op]) -> Result<String> {
+/// The body of a migration function that records exactly `ops` (for `pull`, the checksum of the
+/// compiled migration equals theirs).
+pub fn body(ops: &[Op]) -> Result<String> {
     let mut b = String::new();
+    let alter = |b: &mut String, table: &str, line: String| {
+        writeln!(b, "    s.alter_table({}, |t| {{\n        {line};\n    }});", q(table))
+    };
     for op in ops {
         match op {
+            Op::AddColumn { table, def } => {
+                let c = &def.column;
+                let mut line = format!("t.column({}, {})", q(&c.name), marker(&c.ty));
+                if c.not_null {
+                    line.push_str(".not_null()");
+                }
+                if let Some(DefaultValue::Expr { sql }) = &c.default {
+                    write!(line, ".default(sql({}))", q(sql))?;
+                }
+                if let Some(comment) = &c.comment {
+                    write!(line, ".comment({})", q(comment))?;
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::DropColumn { table, column, .. } => writeln!(b, "    s.drop_column({}, {});", q(table), q(column))?,
+            Op::ChangeColumnType { table, column, to, from: Some(from), .. } => {
+                alter(&mut b, table, format!("t.change_type({}, {}, {})", q(column), marker(from), marker(to)))?
+            }
+            Op::SetDefault { table, column, default: DefaultValue::Expr { sql }, previous } => {
+                let mut line = format!("t.set_default({}, NamedType(String::new()), sql({}))", q(column), q(sql));
+                if let Some(DefaultValue::Expr { sql }) = previous {
+                    write!(line, ".replacing(sql({}))", q(sql))?;
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::DropDefault { table, column, previous: Some(DefaultValue::Expr { sql }) } => alter(
+                &mut b,
+                table,
+                format!("t.drop_default({}, NamedType(String::new()), sql({}))", q(column), q(sql)),
+            )?,
+            Op::SetNotNull { table, column } => alter(&mut b, table, format!("t.set_not_null({})", q(column)))?,
+            Op::DropNotNull { table, column } => alter(&mut b, table, format!("t.drop_not_null({})", q(column)))?,
+            Op::Comment { target, comment: Some(text), previous } => {
+                let (table, mut line) = match target {
+                    CommentTarget::Column { table, column } => {
+                        (table, format!("t.comment_column({}, {})", q(column), q(text)))
+                    }
+                    CommentTarget::Table { table } => (table, format!("t.comment({})", q(text))),
+                    _ => bail!("unknown comment target"),
+                };
+                if let Some(p) = previous {
+                    write!(line, ".replacing_comment({})", q(p))?;
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::Comment { comment: None, .. } => {
+                writeln!(b, "    // A comment was removed: COMMENT ON .. IS NULL is not in the builder.")?
+            }
+            Op::DropTable { name, .. } => writeln!(b, "    s.drop_table({});", q(name))?,
+            Op::DropIndex { name, .. } => writeln!(b, "    s.drop_index({});", q(name))?,
+            Op::DropView { name, .. } => writeln!(b, "    s.drop_view({});", q(name))?,
+            Op::DropConstraint { table, name, .. } => alter(&mut b, table, format!("t.drop_constraint({})", q(name)))?,
+            Op::AddEnumValue { name, value, .. } => writeln!(b, "    s.add_enum_value({}, {});", q(name), q(value))?,
+            Op::AddConstraint { table, def } if !matches!(def.kind, ConstraintKind::ForeignKey { .. }) => {
+                let mut line = match &def.kind {
+                    ConstraintKind::Check { expr } => format!("t.add_check({}, {})", q(&def.name), q(expr)),
+                    ConstraintKind::Unique { columns, nulls_not_distinct } => format!(
+                        "t.add_unique({}, {}){}",
+                        q(&def.name),
+                        list(columns),
+                        if *nulls_not_distinct { ".nulls_not_distinct()" } else { "" }
+                    ),
+                    ConstraintKind::PrimaryKey { columns } => {
+                        format!("t.add_primary_key({}, {})", q(&def.name), list(columns))
+                    }
+                    _ => bail!("unknown constraint kind"),
+                };
+                if def.deferred {
+                    line.push_str(".deferred()");
+                }
+                if def.not_valid {
+                    line.push_str(".not_valid()");
+                }
+                alter(&mut b, table, line)?;
+            }
             Op::CreateExtension { def } => match &def.schema {
                 Some(s) => writeln!(b, "    s.create_extension_in({}, {});", q(&def.name), q(s))?,
                 None => writeln!(b, "    s.create_extension({});", q(&def.name))?,
@@ -181,13 +260,19 @@ pub fn rust(ops: &[Op]) -> Result<String> {
                 writeln!(b, "{line};")?;
             }
             Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
-            other => bail!("pull does not write `{}`", other.describe()),
+            other => bail!("cannot write `{}` as builder code", other.describe()),
         }
     }
+    Ok(b)
+}
+
+/// The baseline migration file of `pull`.
+pub fn rust(ops: &[Op]) -> Result<String> {
     Ok(format!(
         "// Written by `migrate-cli pull`: the schema of the database when the project adopted migrations.\n\
          // It is recorded as applied there; on a new database it creates the same schema.\n\
-         use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{b}}}\n"
+         use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{}}}\n",
+        body(ops)?
     ))
 }
 

@@ -169,4 +169,34 @@ async fn pull_adopts_an_existing_database() {
     let a = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
     let b = migrate_core::introspect::snapshot(&fresh.client, "public", &ignore).await.unwrap();
     assert_eq!(migrate_core::introspect::diff(&a, &b), vec![]);
+
+    // A hotfix by hand on the adopted database, captured by `diff` as a new migration.
+    db.client
+        .batch_execute(
+            "ALTER TABLE users ADD COLUMN favorite_color text DEFAULT 'blue';
+             ALTER TABLE users ALTER COLUMN role SET DEFAULT 'author';
+             ALTER TABLE posts ADD CONSTRAINT posts_title_short CHECK (length(title) < 150);
+             CREATE INDEX users_name_idx ON users (name);
+             DROP INDEX posts_metadata_idx;",
+        )
+        .await
+        .unwrap();
+    run(&dir, &url, &["drift"]).expect(1);
+    let captured = run(&dir, &url, &["diff", "--name", "capture_hotfix"]).expect(0);
+    assert!(
+        captured.stdout.contains("_capture_hotfix.rs (5 change(s) up, 5 down)"),
+        "{}\n{}",
+        captured.stdout,
+        captured.stderr
+    );
+    // The captured migration, applied after the baseline on an empty database, gives the hotfixed schema.
+    let third = TestDb::new("cli_pull_captured").await;
+    run(&dir, &db_url(&third.name), &["up"]).expect(0);
+    let c = migrate_core::introspect::snapshot(&third.client, "public", &ignore).await.unwrap();
+    let hotfixed = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
+    assert_eq!(migrate_core::introspect::diff(&hotfixed, &c), vec![]);
+    // And its down takes the schema back.
+    run(&dir, &db_url(&third.name), &["down", "--steps", "1"]).expect(0);
+    let back = migrate_core::introspect::snapshot(&third.client, "public", &ignore).await.unwrap();
+    assert_eq!(migrate_core::introspect::diff(&b, &back), vec![]);
 }
