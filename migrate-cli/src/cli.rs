@@ -31,11 +31,13 @@ Examples:
   migrate-cli sql up 20240101000000    print a migration's SQL
   migrate-cli new add_user_roles       write a new migration file";
 
-/// Output formats.
+/// Output formats (`mermaid` and `dot` are for `schema`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,7 +81,7 @@ pub enum Command {
     Codegen(CodegenArgs),
     /// Draw the schema as an entity-relationship diagram (no database needed).
     ///
-    /// Example: migrate-cli schema --format mermaid --at 20240105000000
+    /// Example: migrate-cli schema --format dot --at 20240105000000
     Schema(SchemaArgs),
     /// Write a migration that turns the schema of the migrations into the live database's schema
     /// (to capture a change made by hand), or with --reverse the other way.
@@ -198,6 +200,9 @@ pub struct CodegenArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// Also implement `sea_query::Iden` (sea-query 1.x), so `Users::Email` goes straight into queries.
+    #[arg(long)]
+    pub sea_query: bool,
 }
 
 #[derive(Debug, Args)]
@@ -205,16 +210,6 @@ pub struct SchemaArgs {
     /// The schema as of this version (default: the latest migration).
     #[arg(long, value_name = "VERSION")]
     pub at: Option<u64>,
-    /// `mermaid` or `dot`.
-    #[arg(long = "diagram", value_enum, default_value_t = Diagram::Mermaid)]
-    pub diagram: Diagram,
-}
-
-/// Diagram formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Diagram {
-    Mermaid,
-    Dot,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,10 @@ pub struct Config {
     pub lint_baseline: Option<u64>,
     /// The PostgreSQL major version `lint` assumes without a connection (default 12, the oldest supported).
     pub server_version: Option<u32>,
+    /// Tables that are not the migrations' business (another tool's history table, ...): `verify`,
+    /// `drift`, `diff` and `pull` leave them out.
+    #[serde(default)]
+    pub ignore_tables: Vec<String>,
     /// The target used when none is named.
     pub default_target: Option<String>,
     /// Named databases.

@@ -28,7 +28,7 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
         .filter(|e| matches!(e.state, EntryState::Applied | EntryState::ChecksumMismatch))
         .map(|e| e.version)
         .collect();
-    let (schema, ignore) = scope(&live);
+    let (schema, ignore) = scope(ctx, &live);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
     let actual = migrate_core::introspect::ops(&client, &schema, &ignore).await?;
     let mut scratch = Scratch::create(&db.url, "diff").await?;

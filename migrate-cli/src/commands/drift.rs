@@ -25,7 +25,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
         .filter(|e| e.state == EntryState::MissingFromCode)
         .map(|e| format!("m{}_{}", e.version, e.name))
         .collect();
-    let (schema, ignore) = scope(&live);
+    let (schema, ignore) = scope(ctx, &live);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
     let actual = snapshot(&client, &schema, &ignore).await?;
     let mut scratch = Scratch::create(&db.url, "drift").await?;

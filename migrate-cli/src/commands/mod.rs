@@ -29,6 +29,8 @@ pub struct Ctx {
     pub cli_url: Option<String>,
     pub cli_target: Option<String>,
     pub out: Out,
+    /// The `--format` given (diagrams read it; other commands use `out`).
+    pub format: Format,
     pub loaded: Loaded,
 }
 
@@ -78,8 +80,13 @@ impl Ctx {
 pub async fn dispatch(cli: Cli) -> Result<u8> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
     let loaded = crate::config::load(&cwd)?;
-    let ctx =
-        Ctx { cli_url: cli.database_url, cli_target: cli.target, out: Out::new(cli.format == Format::Json), loaded };
+    let ctx = Ctx {
+        cli_url: cli.database_url,
+        cli_target: cli.target,
+        out: Out::new(cli.format == Format::Json),
+        format: cli.format,
+        loaded,
+    };
     match cli.command {
         Command::Up(a) => up::run(&ctx, a).await,
         Command::Down(a) => down::run(&ctx, a).await,

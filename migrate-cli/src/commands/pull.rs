@@ -285,7 +285,9 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
         Some(s) => s.clone(),
         None => client.query_one("SELECT current_schema()::text", &[]).await?.get(0),
     };
-    let ops = migrate_core::introspect::ops(&client, &schema, &[table.as_str(), events.as_str()]).await?;
+    let mut ignore = vec![table.as_str(), events.as_str()];
+    ignore.extend(ctx.loaded.config.ignore_tables.iter().map(String::as_str));
+    let ops = migrate_core::introspect::ops(&client, &schema, &ignore).await?;
     if ops.is_empty() {
         bail!(
             "the schema `{schema}` of {} is empty: there is nothing to pull",

@@ -34,11 +34,14 @@ impl Scratch {
     }
 }
 
-/// The schema the migrations run in, and the tables of the framework to leave out of snapshots.
-pub fn scope(m: &Migrator) -> (String, Vec<String>) {
+/// The schema the migrations run in, and the tables to leave out of snapshots: the framework's own and
+/// the config's `ignore_tables`.
+pub fn scope(ctx: &Ctx, m: &Migrator) -> (String, Vec<String>) {
     let c = m.config();
     let table = c.history_table.clone();
-    (c.schema.clone().unwrap_or_else(|| "public".into()), vec![table.clone(), format!("{table}_events")])
+    let mut ignore = vec![table.clone(), format!("{table}_events")];
+    ignore.extend(ctx.loaded.config.ignore_tables.iter().cloned());
+    (c.schema.clone().unwrap_or_else(|| "public".into()), ignore)
 }
 
 pub async fn run(ctx: &Ctx) -> Result<u8> {
@@ -48,7 +51,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     // Quiet: the report says what matters.
     let mut m = Migrator::new(migrations.clone());
     m.with_config(ctx.loaded.runner_config()?);
-    let (schema, ignore) = scope(&m);
+    let (schema, ignore) = scope(ctx, &m);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
     let mut failures = 0;
     let mut results = Vec::new();

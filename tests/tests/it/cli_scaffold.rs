@@ -134,16 +134,17 @@ async fn pull_adopts_an_existing_database() {
     db.client.batch_execute("DROP TABLE migrate_history, migrate_history_events").await.unwrap();
 
     let dir = scratch_dir("pull");
-    run(&dir, "", &["init"]).expect(0);
+    // Its own crate name: the init test builds a `migrations` crate into the same target folder.
+    run(&dir, "", &["init", "--path", "adopted"]).expect(0);
     let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
-    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+    std::fs::copy(lock, dir.join("adopted/Cargo.lock")).unwrap();
     // `init` wrote a first, empty migration; the baseline must come first, so remove it.
-    for e in std::fs::read_dir(dir.join("migrations/src/migrations")).unwrap().flatten() {
+    for e in std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten() {
         std::fs::remove_file(e.path()).unwrap();
     }
     let pulled = run(&dir, &url, &["pull"]).expect(0);
     assert!(pulled.stdout.contains("_baseline.rs and recorded it as applied; lint_baseline = "), "{}", pulled.stdout);
-    let file = std::fs::read_dir(dir.join("migrations/src/migrations")).unwrap().flatten().next().unwrap().path();
+    let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("s.create_enum(\"user_role\", [\"reader\", \"author\", \"admin\"]);"), "{code}");
     assert!(
@@ -189,6 +190,12 @@ async fn pull_adopts_an_existing_database() {
         captured.stdout,
         captured.stderr
     );
+    // --reverse writes the way back: from the live schema to the migrations' schema.
+    let back_file = scratch_dir("reverse").join("back.rs");
+    run(&dir, &url, &["diff", "--reverse", "--out", back_file.to_str().unwrap()]).expect(0);
+    let back_code = std::fs::read_to_string(&back_file).unwrap();
+    assert!(back_code.contains("s.drop_column(\"users\", \"favorite_color\");"), "{back_code}");
+    assert!(back_code.contains("s.drop_index(\"users_name_idx\");"), "{back_code}");
     // The captured migration, applied after the baseline on an empty database, gives the hotfixed schema.
     let third = TestDb::new("cli_pull_captured").await;
     run(&dir, &db_url(&third.name), &["up"]).expect(0);

@@ -102,6 +102,39 @@ fn codegen_gives_typed_names_and_a_rename_breaks_stale_code() {
 }
 
 #[test]
+fn codegen_implements_sea_query_iden() {
+    // A stand-in for sea-query 1.x's `Iden` (its one required method, as in sea-query 1.0.2), compiled
+    // as the `sea_query` crate, so the generated impl is checked against that signature.
+    let dir = migrate_tests::scratch_dir("iden");
+    std::fs::write(dir.join("sea_query.rs"), "pub trait Iden { fn unquoted(&self) -> &str; }\n").unwrap();
+    let lib = std::process::Command::new("rustc")
+        .args(["--edition", "2024", "--crate-type", "rlib", "--crate-name", "sea_query", "--out-dir"])
+        .arg(&dir)
+        .arg(dir.join("sea_query.rs"))
+        .status()
+        .unwrap();
+    assert!(lib.success());
+    let code = cli(BLOG, "", &["codegen", "--sea-query"]).expect(0).stdout;
+    assert!(code.contains("impl sea_query::Iden for Users {"), "{code}");
+    std::fs::write(dir.join("schema.rs"), code).unwrap();
+    std::fs::write(
+        dir.join("main.rs"),
+        "mod schema;\nuse sea_query::Iden;\nfn main() { assert_eq!(schema::Users::Email.unquoted(), \"email\"); }\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new("rustc")
+        .args(["--edition", "2024", "--extern"])
+        .arg(format!("sea_query={}", dir.join("libsea_query.rlib").display()))
+        .arg("-o")
+        .arg(dir.join("app"))
+        .arg(dir.join("main.rs"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::process::Command::new(dir.join("app")).status().unwrap().success());
+}
+
+#[test]
 fn schema_diagrams_in_mermaid_and_dot() {
     let mermaid = cli(BLOG, "", &["schema"]).expect(0).stdout;
     assert!(mermaid.starts_with("erDiagram\n"), "{mermaid}");
@@ -113,7 +146,8 @@ fn schema_diagrams_in_mermaid_and_dot() {
     // Before the foreign key was added, there is no such line.
     let early = cli(BLOG, "", &["schema", "--at", "20240103000000"]).expect(0).stdout;
     assert!(!early.contains("posts }o--|| users"), "{early}");
-    let dot = cli(BLOG, "", &["schema", "--diagram", "dot"]).expect(0).stdout;
+    let dot = cli(BLOG, "", &["schema", "--format", "dot"]).expect(0).stdout;
+    cli(BLOG, "", &["schema", "--format", "json"]).expect(2);
     assert!(
         dot.starts_with("digraph schema {")
             && dot.contains("\"comments\" -> \"posts\" [label=\"comments_post_id_fkey\"];"),
@@ -144,4 +178,150 @@ async fn introspection_round_trips_the_example_schema() {
     let rebuilt = migrate_core::introspect::snapshot(&copy.client, "public", &ignore).await.unwrap();
     let changes = migrate_core::introspect::diff(&original, &rebuilt);
     assert!(changes.is_empty(), "{}", changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+}
+
+/// Every builder feature in one schema: types, defaults, identity, constraints, index options, enums,
+/// views, comments, an extension.
+fn rich(s: &mut migrate_core::Schema<migrate_core::schema::mode::ExplicitDown>) {
+    use migrate_core::prelude::*;
+    s.create_extension("citext");
+    s.create_enum("mood", ["ok", "it's fine"]);
+    s.create_table("parents", |t| {
+        t.bigint("id").identity_by_default().primary_key();
+        t.integer("code").not_null();
+        t.unique(["code"]).nulls_not_distinct();
+    });
+    s.create_table("all_types", |t| {
+        t.smallint("a").default(1i16);
+        t.integer("b").check("b > 0");
+        t.bigint("c").identity();
+        t.numeric("d", 10, 2).default(1.5);
+        t.column("d2", Numeric::any());
+        t.real("e");
+        t.double("f").default(f64::NAN);
+        t.boolean("g").not_null().default(true);
+        t.text("h").default("it's");
+        t.varchar("i", 20);
+        t.column("i2", UnboundedVarchar);
+        t.char("j", 3);
+        t.uuid("k").default(gen_random_uuid());
+        t.bytea("l");
+        t.date("m").default(current_date());
+        t.time("n");
+        t.timestamp("o");
+        t.timestamptz("p").default(now());
+        t.interval("q");
+        t.json("r");
+        t.jsonb("s").default(sql("'{}'::jsonb"));
+        t.inet("t");
+        t.cidr("u");
+        t.array("v", Text).default(vec!["x", "y,z"]);
+        t.enumeration("w", "mood").default("ok");
+        t.array("w2", EnumType("mood".into()));
+        t.named_type("x", "citext");
+        t.integer("parent_code");
+        t.check("all_types_e_positive", "e > 0");
+        t.foreign_key(["parent_code"], "parents", ["code"])
+            .on_delete(FkAction::Cascade)
+            .on_update(FkAction::SetNull)
+            .deferred();
+        t.comment("Every type; 'quoted'");
+    });
+    s.alter_table("all_types", |t| {
+        t.comment_column("h", "A comment");
+    });
+    s.create_index("all_types", [col("h").desc(), col("b")]).unique().where_("b > 10").include(["a"]);
+    s.create_index("all_types", [expr("lower(h)")]).name("all_types_lower_h");
+    s.create_index("all_types", [col("s").opclass("jsonb_path_ops")]).using("gin");
+    s.create_view("positive", "SELECT b, h FROM all_types WHERE b > 0");
+}
+
+#[tokio::test]
+async fn introspection_round_trips_every_builder_feature() {
+    let source = TestDb::new("introspect_rich").await;
+    let copy = TestDb::new("introspect_rich_copy").await;
+    let mut s = migrate_core::Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+    rich(&mut s);
+    migrate_tests::apply(&source.client, &s.finish().unwrap()).await.unwrap();
+    let ops = migrate_core::introspect::ops(&source.client, "public", &[]).await.unwrap();
+    migrate_tests::apply(&copy.client, &ops).await.unwrap();
+    let a = migrate_core::introspect::snapshot(&source.client, "public", &[]).await.unwrap();
+    let b = migrate_core::introspect::snapshot(&copy.client, "public", &[]).await.unwrap();
+    let changes = migrate_core::introspect::diff(&a, &b);
+    assert!(changes.is_empty(), "{}", changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    // Structurally, the introspected model is the replayed one: same tables, columns, nullability,
+    // constraint and index names.
+    let mut replayed = migrate_core::model::Model::default();
+    let mut s = migrate_core::Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+    rich(&mut s);
+    for op in s.finish().unwrap() {
+        replayed.apply(&op, 1);
+    }
+    let mut read = migrate_core::model::Model::default();
+    for op in &ops {
+        read.apply(op, 1);
+    }
+    let shape = |m: &migrate_core::model::Model| -> Vec<String> {
+        let mut out: Vec<String> = m
+            .tables
+            .iter()
+            .flat_map(|(t, tab)| {
+                tab.columns
+                    .iter()
+                    .map(move |c| format!("{t}.{} {:?} {}", c.name, c.ty, c.not_null))
+                    .chain(tab.constraints.keys().map(move |k| format!("{t} constraint {k}")))
+            })
+            .collect();
+        out.extend(m.indexes.keys().map(|i| format!("index {i}")));
+        out.extend(m.enums.iter().map(|(e, v)| format!("enum {e} {v:?}")));
+        out.extend(m.views.iter().cloned());
+        out.sort();
+        out
+    };
+    assert_eq!(shape(&read), shape(&replayed));
+}
+
+#[tokio::test]
+async fn drift_finds_each_kind_of_manual_change() {
+    let db = TestDb::new("cli_drift_kinds").await;
+    let url = db_url(&db.name);
+    cli(BLOG, &url, &["up"]).expect(0);
+    let cases: &[(&str, &str)] = &[
+        ("ALTER TABLE users ADD COLUMN nickname text", "extra: column users.nickname"),
+        ("ALTER TABLE tags DROP COLUMN label", "missing: column tags.label"),
+        (
+            "ALTER TABLE posts ALTER COLUMN body TYPE varchar(500)",
+            "differs: column posts.body #5 character varying(500)",
+        ),
+        (
+            "ALTER TABLE posts ALTER COLUMN published_at SET DEFAULT now()",
+            "differs: column posts.published_at #7 timestamp with time zone default now()",
+        ),
+        (
+            "ALTER TABLE posts ALTER COLUMN published_at SET NOT NULL",
+            "differs: column posts.published_at #7 timestamp with time zone not null",
+        ),
+        ("CREATE INDEX comments_body_idx ON comments (body)", "extra: index CREATE INDEX comments_body_idx"),
+        ("DROP INDEX comments_post_id_created_at_idx", "missing: index CREATE INDEX comments_post_id_created_at_idx"),
+        (
+            "ALTER TABLE posts DROP CONSTRAINT posts_title_check, ADD CONSTRAINT posts_title_check CHECK (length(title) < 100)",
+            "differs: constraint posts.posts_title_check CHECK ((length(title) < 100))",
+        ),
+    ];
+    for (change, expected) in cases {
+        let fresh = TestDb::new("cli_drift_kind").await;
+        let url = db_url(&fresh.name);
+        cli(BLOG, &url, &["up"]).expect(0);
+        fresh.client.batch_execute(change).await.unwrap();
+        let run = cli(BLOG, &url, &["drift"]).expect(1);
+        assert!(run.stdout.contains(expected), "after `{change}` expected `{expected}` in:\n{}", run.stdout);
+    }
+    // An index left INVALID by a failed concurrent build.
+    db.client.batch_execute("INSERT INTO tags (label) VALUES ('a'), ('b')").await.unwrap();
+    db.client.batch_execute("UPDATE tags SET label = 'a'").await.ok();
+    db.client.batch_execute("ALTER TABLE tags DROP CONSTRAINT tags_label_key").await.unwrap();
+    db.client.batch_execute("UPDATE tags SET label = 'a'").await.unwrap();
+    let _ = db.client.batch_execute("CREATE UNIQUE INDEX CONCURRENTLY tags_label_key ON tags (label)").await;
+    let run = cli(BLOG, &url, &["drift"]).expect(1);
+    assert!(run.stdout.contains("(INVALID)"), "{}", run.stdout);
 }
