@@ -111,6 +111,7 @@ fn migration(version: u64, f: impl FnOnce(&mut S)) -> Migration {
         file: "bench",
         line: 0,
         acks: vec![],
+        original: None,
     }
 }
 

@@ -104,6 +104,8 @@ pub struct SqlHeader {
     pub irreversible: Option<String>,
     /// `(rule_name, reason)` pairs.
     pub allow: Vec<(String, String)>,
+    /// The identifier in the tool the migration was imported from.
+    pub original: Option<String>,
 }
 
 /// Reads the `-- migrate: ...` lines at the top of an `up.sql` (before the first line that is not a
@@ -133,6 +135,12 @@ pub fn sql_header(up: &str) -> Result<SqlHeader, String> {
                 .strip_prefix('=')
                 .ok_or_else(|| format!("`-- migrate: {setting}`: write `irreversible = \"why\"`"))?;
             h.irreversible = Some(quoted(reason)?);
+        } else if let Some(rest) = setting.strip_prefix("original") {
+            let id = rest
+                .trim()
+                .strip_prefix('=')
+                .ok_or_else(|| format!("`-- migrate: {setting}`: write `original = \"id\"`"))?;
+            h.original = Some(quoted(id)?);
         } else if let Some(rest) = setting.strip_prefix("allow ") {
             let (rule, reason) = rest
                 .split_once('=')
@@ -183,6 +191,9 @@ fn sql_migration(dir: &Path, stem: &str) -> Result<String, String> {
         let pairs: Vec<String> = header.allow.iter().map(|(r, why)| format!("{r} = {}", rust_str(why))).collect();
         options.push(format!("allow({})", pairs.join(", ")));
     }
+    if let Some(o) = &header.original {
+        options.push(format!("original = {}", rust_str(o)));
+    }
     let body = if has_down {
         format!("s.sql_with_down(include_str!({}), include_str!({}));", rust_str(&abs(&up)), rust_str(&abs(&down)))
     } else {
@@ -201,6 +212,7 @@ fn name_problem(stem: &str) -> Option<String> {
         && b[1..15].iter().all(u8::is_ascii_digit)
         && b[15] == b'_'
         && b[16..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+    // (The date itself is checked when the migration compiles; plain integer versions are zeros.)
     if ok {
         None
     } else {
@@ -262,7 +274,8 @@ mod tests {
             SqlHeader {
                 no_transaction: true,
                 irreversible: None,
-                allow: vec![("ban_drop_table".into(), "unused".into())]
+                allow: vec![("ban_drop_table".into(), "unused".into())],
+                original: None,
             }
         );
         assert!(sql_header("-- migrate: irreversible = \"\"").unwrap_err().contains("give the reason"));

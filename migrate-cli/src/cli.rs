@@ -88,6 +88,10 @@ pub enum Command {
     ///
     /// Example: migrate-cli diff --name capture_hotfix
     Diff(DiffArgs),
+    /// Bring another tool's SQL migrations into the project, in order, keeping their identifiers.
+    ///
+    /// Example: migrate-cli import --from diesel ../old/migrations
+    Import(ImportArgs),
     /// Adopt an existing database: write a baseline migration with its whole schema and record it
     /// as applied there.
     ///
@@ -183,6 +187,23 @@ pub struct DiffArgs {
     /// Write here instead of the migrations folder.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool the migrations come from.
+    #[arg(long, value_enum)]
+    pub from: Tool,
+    /// Its migrations folder.
+    pub path: std::path::PathBuf,
+}
+
+/// Tools `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tool {
+    Sqlx,
+    Diesel,
+    Refinery,
 }
 
 #[derive(Debug, Args)]

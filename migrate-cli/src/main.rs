@@ -17,7 +17,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { migrate_cli::EXIT_FAILURE } else { migrate_cli::EXIT_OK });
         }
     };
-    if matches!(cli.command, Cmd::New(_) | Cmd::Init(_) | Cmd::DevDb(_)) {
+    if matches!(cli.command, Cmd::New(_) | Cmd::Init(_) | Cmd::DevDb(_) | Cmd::Import(_)) {
         return migrate_cli::run();
     }
     let cwd = match std::env::current_dir() {

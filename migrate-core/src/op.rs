@@ -634,9 +634,6 @@ impl Op {
 
     /// Whether this op must run outside a transaction (e.g. `CREATE INDEX CONCURRENTLY`).
     pub fn needs_autocommit(&self) -> bool {
-        if let Op::Sql { up, .. } = self {
-            return crate::render::split_statements(up).iter().any(|s| crate::render::needs_autocommit(s));
-        }
         matches!(
             self,
             Op::CreateIndex { def: IndexDef { concurrently: true, .. } } | Op::DropIndex { concurrently: true, .. }

@@ -32,6 +32,8 @@ pub struct MigrationDef {
     pub irreversible: Option<&'static str>,
     /// Lint rules acknowledged with `#[migration(allow(rule = "reason"))]`: `(rule id, reason)`.
     pub allow: &'static [(&'static str, &'static str)],
+    /// The identifier in the tool the migration was imported from (`#[migration(original = "..")]`).
+    pub original: Option<&'static str>,
 }
 
 inventory::collect!(MigrationDef);
@@ -67,6 +69,8 @@ pub struct Migration {
     pub line: u32,
     /// Lint rules this migration acknowledges: `(rule id, reason)`.
     pub acks: Vec<(String, String)>,
+    /// The identifier in the tool it was imported from, kept in the history.
+    pub original: Option<String>,
 }
 
 impl Migration {
@@ -221,6 +225,7 @@ fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, Re
         file: def.file,
         line: def.line,
         acks: def.allow.iter().map(|(r, why)| (r.to_string(), why.to_string())).collect(),
+        original: def.original.map(str::to_string),
     })
 }
 
@@ -277,10 +282,15 @@ pub const fn check_module_name(name: &[u8]) -> Option<&'static str> {
         i += 1;
     }
     let (month, day, hour, minute, second) = (two(name, 5), two(name, 7), two(name, 9), two(name, 11), two(name, 13));
-    if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 {
-        return Some(
-            "the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31, hour 00-23, ...)",
-        );
+    // A plain integer version (imported from a tool that numbers migrations: refinery's V1, diesel's
+    // initial setup) has zeros for its date, and sorts before every timestamp.
+    let plain_integer =
+        name[1] == b'0' && name[2] == b'0' && name[3] == b'0' && name[4] == b'0' && month == 0 && day == 0;
+    // The time of day is not checked: histories imported from other tools hold versions such as
+    // 20140929103760 (a 60th second), and only the order matters.
+    let _ = (hour, minute, second);
+    if !plain_integer && (month < 1 || month > 12 || day < 1 || day > 31) {
+        return Some("the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31)");
     }
     let mut i = 16;
     while i < name.len() {

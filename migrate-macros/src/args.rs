@@ -12,6 +12,8 @@ pub struct Args {
     pub irreversible: Option<LitStr>,
     /// Acknowledged lint rules: `allow(ban_drop_column = "reason", ..)`.
     pub allow: Vec<(Ident, LitStr)>,
+    /// The identifier the migration had in the tool it was imported from.
+    pub original: Option<LitStr>,
 }
 
 impl Parse for Args {
@@ -60,7 +62,11 @@ impl Parse for Args {
                         ));
                     }
                 }
-                "no_transaction" | "irreversible" | "allow" => {
+                "original" if args.original.is_none() => {
+                    input.parse::<Token![=]>()?;
+                    args.original = Some(input.parse()?);
+                }
+                "no_transaction" | "irreversible" | "allow" | "original" => {
                     return Err(syn::Error::new_spanned(key, "this option is given twice"));
                 }
                 _ => {

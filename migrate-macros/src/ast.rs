@@ -90,10 +90,10 @@ pub fn module_name_problem(name: &str) -> Option<&'static str> {
         return Some("expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`");
     }
     let two = |at: usize| u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0');
-    if !(1..=12).contains(&two(5)) || !(1..=31).contains(&two(7)) || two(9) > 23 || two(11) > 59 || two(13) > 59 {
-        return Some(
-            "the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31, hour 00-23, ...)",
-        );
+    let plain_integer = b[1..9].iter().all(|c| *c == b'0');
+    // The time of day is not checked (imported histories hold versions such as 20140929103760).
+    if !plain_integer && (!(1..=12).contains(&two(5)) || !(1..=31).contains(&two(7))) {
+        return Some("the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31)");
     }
     if !b[16..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_') {
         return Some("the name after the timestamp must be snake_case: lowercase letters, digits and `_`");

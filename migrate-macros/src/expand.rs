@@ -50,6 +50,10 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
         quote!(::migrate_core::schema::mode::DerivedDown)
     };
     let transaction = !args.no_transaction;
+    let original = match &args.original {
+        Some(o) => quote!(::core::option::Option::Some(#o)),
+        None => quote!(::core::option::Option::None),
+    };
     let rules: Vec<String> = args.allow.iter().map(|(r, _)| r.to_string().replace('_', "-")).collect();
     let reasons: Vec<&syn::LitStr> = args.allow.iter().map(|(_, why)| why).collect();
     // One const check per rule, spanned on the rule's name, so an unknown rule is reported there.
@@ -112,6 +116,7 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
                 transaction: #transaction,
                 irreversible: #irreversible,
                 allow: &[#((#rules, #reasons)),*],
+                original: #original,
             }
         }
     })
@@ -214,6 +219,9 @@ fn options(args: &Args) -> TokenStream {
     if !args.allow.is_empty() {
         let pairs = args.allow.iter().map(|(r, why)| quote!(#r = #why));
         opts.push(quote!(allow(#(#pairs),*)));
+    }
+    if let Some(o) = &args.original {
+        opts.push(quote!(original = #o));
     }
     quote!(#(#opts),*)
 }

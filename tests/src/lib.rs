@@ -219,5 +219,6 @@ pub fn migration(
         file: "test.rs",
         line: 1,
         acks: vec![],
+        original: None,
     }
 }

@@ -4,6 +4,7 @@ mod capture;
 mod codegen;
 mod down;
 mod drift;
+mod import;
 pub mod lint;
 mod list;
 mod pull;
@@ -100,6 +101,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Schema(a) => codegen::diagram(&ctx, a),
         Command::Drift => drift::run(&ctx).await,
         Command::Pull(a) => pull::run(&ctx, a).await,
+        Command::Import(a) => import::run(&ctx, a),
         Command::Diff(a) => capture::run(&ctx, a).await,
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,

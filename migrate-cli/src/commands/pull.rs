@@ -313,6 +313,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
         file: "pull",
         line: 1,
         acks: vec![],
+        original: None,
     };
     let mut m = Migrator::new(vec![baseline]);
     m.with_config(config);
@@ -323,7 +324,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
 }
 
 /// Sets `lint_baseline` in migrate.toml (the pulled schema predates the rules).
-fn set_lint_baseline(ctx: &Ctx, version: u64) -> Result<()> {
+pub fn set_lint_baseline(ctx: &Ctx, version: u64) -> Result<()> {
     if !ctx.loaded.found {
         return Ok(());
     }

@@ -28,6 +28,14 @@ impl Scratch {
         Ok(Scratch { name, client, admin })
     }
 
+    /// Drops and creates the database again, empty.
+    pub async fn recreate(&mut self, url: &str) -> Result<()> {
+        self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await?;
+        self.admin.batch_execute(&format!("CREATE DATABASE \"{}\"", self.name)).await?;
+        self.client = crate::connect::connect_to_db(url, &self.name).await?;
+        Ok(())
+    }
+
     pub async fn drop(self) {
         drop(self.client);
         let _ = self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await;
@@ -48,6 +56,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     let migrations = ctx.migrations()?;
     let db = ctx.database().await?;
     let mut scratch = Scratch::create(&db.url, "verify").await?;
+    eprintln!("verifying on the scratch database {} (dropped at the end)", scratch.name);
     // Quiet: the report says what matters.
     let mut m = Migrator::new(migrations.clone());
     m.with_config(ctx.loaded.runner_config()?);
@@ -58,35 +67,58 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     let outcome: Result<()> = async {
         for mig in &migrations {
             let before = snapshot(&scratch.client, &schema, &ignore).await?;
-            m.up(&mut scratch.client, Some(mig.version)).await?;
+            m.up(&mut scratch.client, Some(mig.version)).await.with_context(|| format!("applying {}", mig.id()))?;
             let after = snapshot(&scratch.client, &schema, &ignore).await?;
             let mut problems: Vec<Change> = Vec::new();
             let mut notes: Vec<String> = Vec::new();
-            match mig.down_ops() {
-                Err(reason) => notes.push(format!("irreversible ({reason}): down not checked")),
-                Ok(_) => {
-                    m.down(&mut scratch.client, DownTarget::Steps(1)).await?;
-                    let restored = snapshot(&scratch.client, &schema, &ignore).await?;
-                    for change in diff(&before, &restored) {
-                        if change.only_position() {
-                            notes.push(format!(
-                                "column order differs after the down (a re-added column goes last): {change}"
-                            ));
-                        } else {
-                            problems.push(change);
-                        }
+            let mut errors: Vec<String> = Vec::new();
+            let mut stop = false;
+            if let Err(reason) = mig.down_ops() {
+                notes.push(format!("irreversible ({reason}): down not checked"));
+            } else if let Err(e) = m.down(&mut scratch.client, DownTarget::Steps(1)).await {
+                // The down itself fails: report it and go on from the up state.
+                errors.push(format!("the down fails: {}", e.error));
+                m.resolve(&mut scratch.client, migrate_core::runner::Resolve::Applied(mig.version)).await.ok();
+                if snapshot(&scratch.client, &schema, &ignore).await? != after {
+                    notes.push(
+                        "the failed down left part of its changes behind; later results may follow from it".into(),
+                    );
+                }
+            } else {
+                let restored = snapshot(&scratch.client, &schema, &ignore).await?;
+                for change in diff(&before, &restored) {
+                    if change.only_position() {
+                        notes.push(format!(
+                            "column order differs after the down (a re-added column goes last): {change}"
+                        ));
+                    } else {
+                        problems.push(change);
                     }
-                    m.up(&mut scratch.client, Some(mig.version)).await?;
-                    let again = snapshot(&scratch.client, &schema, &ignore).await?;
-                    problems.extend(diff(&after, &again).into_iter().filter(|c| !c.only_position()));
+                }
+                match m.up(&mut scratch.client, Some(mig.version)).await {
+                    Ok(_) => {
+                        let again = snapshot(&scratch.client, &schema, &ignore).await?;
+                        problems.extend(diff(&after, &again).into_iter().filter(|c| !c.only_position()));
+                    }
+                    Err(e) => {
+                        errors.push(format!("up again after the down fails: {}", e.error));
+                        // Go on from the up state: rebuild it in a new scratch database.
+                        scratch.recreate(&db.url).await?;
+                        stop = m.up(&mut scratch.client, Some(mig.version)).await.is_err()
+                            || snapshot(&scratch.client, &schema, &ignore).await? != after;
+                    }
                 }
             }
-            if !problems.is_empty() {
+            let ok = problems.is_empty() && errors.is_empty();
+            if !ok {
                 failures += 1;
             }
             if !ctx.out.json {
-                let label = if problems.is_empty() { ctx.out.green("ok") } else { ctx.out.red("FAILED") };
+                let label = if ok { ctx.out.green("ok") } else { ctx.out.red("FAILED") };
                 println!("{label} {}", mig.id());
+                for e in &errors {
+                    println!("    {}", e.replace('\n', "\n    "));
+                }
                 for p in &problems {
                     println!("    {p}");
                 }
@@ -97,10 +129,14 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
             results.push(json!({
                 "version": mig.version,
                 "id": mig.id(),
-                "ok": problems.is_empty(),
+                "ok": ok,
+                "errors": errors,
                 "differences": problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
                 "notes": notes,
             }));
+            if stop {
+                anyhow::bail!("the schema after {} could not be rebuilt: verify stops here", mig.id());
+            }
         }
         Ok(())
     }

@@ -188,6 +188,7 @@ async fn apply_one(
         down_sql: down_sql.as_deref(),
         irreversible_reason: reason.as_deref(),
         lint_acks: &acks,
+        original_id: mig.original.as_deref(),
     };
     let event = |action, outcome, detail: Option<String>| Event {
         version: Some(mig.version),
@@ -608,6 +609,7 @@ pub(super) async fn resolve(
                     down_sql: down_sql.as_deref(),
                     irreversible_reason: reason.as_deref(),
                     lint_acks: &acks_of(c),
+                    original_id: c.original.as_deref(),
                 };
                 history::insert(&*client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))?;
                 (v, c.name.clone(), "marked applied without running it".to_string())

@@ -48,6 +48,7 @@ impl HistoryTables {
     down_sql text[],
     irreversible_reason text,
     lint_acks text[] NOT NULL DEFAULT '{{}}',
+    original_id text,
     tool_version text NOT NULL
 );
 CREATE TABLE IF NOT EXISTS {e} (
@@ -152,13 +153,15 @@ pub struct NewRow<'a> {
     pub irreversible_reason: Option<&'a str>,
     /// Acknowledged lint rules, as `rule: reason`.
     pub lint_acks: &'a [String],
+    /// The identifier in the tool the migration was imported from.
+    pub original_id: Option<&'a str>,
 }
 
 pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "INSERT INTO {} (version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version, lint_acks)
-         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version, lint_acks, original_id)
+         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         t.history
     );
     c.execute(
@@ -178,6 +181,7 @@ pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>)
             &row.irreversible_reason,
             &env!("CARGO_PKG_VERSION"),
             &row.lint_acks,
+            &row.original_id,
         ],
     )
     .await

@@ -58,7 +58,10 @@ fn plain(op: &Op, transaction: bool) -> Vec<Unit> {
     render_op(op)
         .into_iter()
         .map(|st| {
-            if st.transactional || transaction {
+            // Raw SQL that PostgreSQL refuses in a transaction block (CREATE INDEX CONCURRENTLY,
+            // VACUUM, ...) runs alone even in a transactional migration; the builder's concurrent
+            // ops need `no_transaction` (the registry says so).
+            if st.transactional || (transaction && !matches!(op, Op::Sql { .. })) {
                 Unit::tx(st.sql)
             } else {
                 let guard = match op {
@@ -257,7 +260,8 @@ pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, saf
         per_op.push(units.unwrap_or_else(|| plain(op, transaction)));
         model.apply(op, version);
     }
-    let one_transaction = transaction && !split;
+    let one_transaction =
+        transaction && !split && per_op.iter().flatten().all(|u| u.transactional && !u.new_step && u.data.is_none());
     let mut steps: Vec<Step> = Vec::new();
     for units in per_op {
         let mut first_of_op = true;

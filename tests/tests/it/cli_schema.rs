@@ -23,13 +23,11 @@ async fn verify_passes_the_example_and_catches_a_down_that_forgets() {
         "{}",
         run.stdout
     );
-    // The scratch databases are gone; the target was not touched.
-    let left: i64 = db
-        .client
-        .query_one("SELECT count(*) FROM pg_database WHERE datname LIKE 'migrate_verify_%'", &[])
-        .await
-        .unwrap()
-        .get(0);
+    // The scratch database is gone; the target was not touched.
+    let scratch = run.stderr.split("scratch database ").nth(1).and_then(|s| s.split(' ').next()).unwrap();
+    assert!(scratch.starts_with("migrate_verify_"), "{}", run.stderr);
+    let left: i64 =
+        db.client.query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&scratch]).await.unwrap().get(0);
     assert_eq!(left, 0);
     assert!(migrate_tests::history(&db.client).await.is_empty());
 }

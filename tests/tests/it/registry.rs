@@ -71,7 +71,17 @@ fn irreversible_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::B
 }
 
 const fn def(module_path: &'static str, file: &'static str, up: migrate_core::registry::BuildFn) -> MigrationDef {
-    MigrationDef { module_path, file, line: 1, up, down: None, transaction: true, irreversible: None, allow: &[] }
+    MigrationDef {
+        module_path,
+        file,
+        line: 1,
+        up,
+        down: None,
+        transaction: true,
+        irreversible: None,
+        allow: &[],
+        original: None,
+    }
 }
 
 #[test]
