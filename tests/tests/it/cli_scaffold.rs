@@ -209,10 +209,11 @@ async fn pull_adopts_an_existing_database() {
 }
 
 /// The real-world check: the 285 diesel migrations of the Rust package registry's web application
-/// (../shared/corpus/rust-registry-app, MIT/Apache-2.0) imported, applied, and verified.
+/// (copied into tests/corpus/rust-registry-app with its MIT/Apache-2.0 licence) imported, applied, and
+/// verified.
 #[tokio::test]
 async fn the_registry_app_history_imports_applies_and_verifies() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/rust-registry-app/migrations");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rust-registry-app/migrations");
     if !corpus.is_dir() {
         panic!("the corpus is missing at {}", corpus.display());
     }
