@@ -42,12 +42,14 @@ impl Scratch {
     }
 }
 
-/// The schema the migrations run in, and the tables to leave out of snapshots: the framework's own and
-/// the config's `ignore_tables`.
+/// The schema the migrations run in, and the tables to leave out of snapshots: the framework's own, the
+/// history tables of the tools `import` reads (kept in place after an import), and the config's
+/// `ignore_tables`.
 pub fn scope(ctx: &Ctx, m: &Migrator) -> (String, Vec<String>) {
     let c = m.config();
     let table = c.history_table.clone();
     let mut ignore = vec![table.clone(), format!("{table}_events")];
+    ignore.extend(migrate_core::runner::FOREIGN_HISTORY_TABLES.iter().map(|t| t.to_string()));
     ignore.extend(ctx.loaded.config.ignore_tables.iter().cloned());
     (c.schema.clone().unwrap_or_else(|| "public".into()), ignore)
 }

@@ -58,8 +58,14 @@ pub(super) async fn up(
     tables: &HistoryTables,
     to: Option<u64>,
 ) -> Result<Report, Failed> {
-    let rows = history::read(client, tables).await?;
+    let mut rows = history::read(client, tables).await?;
     let mut report = Report::default();
+    if rows.is_empty() {
+        report.warnings = adopt_foreign_history(m, client, tables).await?;
+        if !report.warnings.is_empty() {
+            rows = history::read(client, tables).await?;
+        }
+    }
     if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "down") {
         return Err(RunError::Inconsistent(format!(
             "migration m{}_{} stopped while being rolled back (at step {}); run `down` again to finish rolling it back, or repair it by hand and record the result with `resolve --applied {0}` or `resolve --rolled-back {0}`",
@@ -565,6 +571,118 @@ async fn rollback_one(
     Ok(Done { version: row.version, id, duration_ms: start.elapsed().as_millis() as i64, statements: sql })
 }
 
+/// Writes a history row saying `c` is applied, without running it (its SQL is stored as for a run).
+async fn record_applied(
+    m: &Migrator,
+    client: &Client,
+    tables: &HistoryTables,
+    c: &Migration,
+    batch: i32,
+    who: &str,
+) -> Result<(), RunError> {
+    let (steps, down_steps) = m.steps(c);
+    let up_sql = statements(&steps);
+    let (down_sql, reason) = match down_steps {
+        Ok(down) => (Some(statements(&down)), None),
+        Err(r) => (None, Some(r)),
+    };
+    let row = NewRow {
+        version: c.version,
+        name: &c.name,
+        checksum: &c.checksum,
+        checksum_format: c.checksum_format,
+        state: "applied",
+        batch,
+        transactional: c.transaction,
+        applied_by: who,
+        duration_ms: None,
+        up_sql: &up_sql,
+        down_sql: down_sql.as_deref(),
+        irreversible_reason: reason.as_deref(),
+        lint_acks: &acks_of(c),
+        original_id: c.original.as_deref(),
+    };
+    history::insert(client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))
+}
+
+/// How to list what each of [`FOREIGN_HISTORY_TABLES`](super::FOREIGN_HISTORY_TABLES) applied.
+const FOREIGN_HISTORIES: [(&str, &str); 3] = [
+    (super::FOREIGN_HISTORY_TABLES[0], "SELECT version::text FROM {t}"),
+    (super::FOREIGN_HISTORY_TABLES[1], "SELECT version::text FROM {t} WHERE success"),
+    (super::FOREIGN_HISTORY_TABLES[2], "SELECT version::text FROM {t}"),
+];
+
+/// An identifier as the other tool stores it: diesel drops the dashes of `2024-01-01-120000`, refinery
+/// and sqlx keep the number (`V001` is 1).
+fn foreign_key(id: &str) -> String {
+    let digits: String = id.trim_start_matches(['V', 'v']).chars().filter(|c| *c != '-').collect();
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.is_empty() && !digits.is_empty() { "0".into() } else { trimmed.to_string() }
+}
+
+/// On the first run (an empty history) of migrations imported from another tool: reads that tool's
+/// history table in place (left untouched) and records the migrations it applied as applied here, so
+/// nothing is applied twice. Returns what it did, for the report.
+pub(super) async fn adopt_foreign_history(
+    m: &Migrator,
+    client: &Client,
+    tables: &HistoryTables,
+) -> Result<Vec<String>, RunError> {
+    if !m.migrations.iter().any(|c| c.original.is_some()) {
+        return Ok(vec![]);
+    }
+    let mut notes = Vec::new();
+    for (table, query) in FOREIGN_HISTORIES {
+        let found: Option<String> = client
+            .query_one("SELECT to_regclass(format('%s.%I', $1::text, $2::text))::text", &[&tables.schema, &table])
+            .await
+            .map_err(|e| RunError::db(format!("looking for {table}"), &e))?
+            .get(0);
+        let Some(qualified) = found else { continue };
+        let sql = query.replace("{t}", &qualified);
+        let applied: Vec<String> = client
+            .query(&sql, &[])
+            .await
+            .map_err(|e| RunError::db(format!("reading {qualified}"), &e))?
+            .iter()
+            .map(|r| foreign_key(r.get::<_, &str>(0)))
+            .collect();
+        let who = actor(client).await;
+        let mut recorded = 0;
+        for c in &m.migrations {
+            let Some(original) = &c.original else { continue };
+            if applied.contains(&foreign_key(original)) {
+                record_applied(m, client, tables, c, 1, &who).await?;
+                recorded += 1;
+            }
+        }
+        let unknown = applied
+            .iter()
+            .filter(|v| !m.migrations.iter().any(|c| c.original.as_deref().map(foreign_key).as_ref() == Some(*v)))
+            .count();
+        let detail = format!(
+            "recorded {recorded} migration(s) as applied from {qualified} (left untouched){}",
+            if unknown > 0 { format!("; {unknown} of its entries match no imported migration") } else { String::new() }
+        );
+        let _ = history::log(
+            client,
+            tables,
+            &Event {
+                version: None,
+                name: None,
+                action: "adopt",
+                outcome: "ok",
+                actor: &who,
+                sql: None,
+                detail: Some(detail.clone()),
+            },
+        )
+        .await;
+        notes.push(detail);
+    }
+    Ok(notes)
+}
+
 pub(super) async fn resolve(
     m: &Migrator,
     client: &mut Client,
@@ -589,29 +707,7 @@ pub(super) async fn resolve(
             }
             (None, Some(c)) => {
                 let batch = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
-                let (steps, down_steps) = m.steps(c);
-                let up_sql = statements(&steps);
-                let (down_sql, reason) = match down_steps {
-                    Ok(down) => (Some(statements(&down)), None),
-                    Err(r) => (None, Some(r)),
-                };
-                let row = NewRow {
-                    version: v,
-                    name: &c.name,
-                    checksum: &c.checksum,
-                    checksum_format: c.checksum_format,
-                    state: "applied",
-                    batch,
-                    transactional: c.transaction,
-                    applied_by: &who,
-                    duration_ms: None,
-                    up_sql: &up_sql,
-                    down_sql: down_sql.as_deref(),
-                    irreversible_reason: reason.as_deref(),
-                    lint_acks: &acks_of(c),
-                    original_id: c.original.as_deref(),
-                };
-                history::insert(&*client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))?;
+                record_applied(m, client, tables, c, batch, &who).await?;
                 (v, c.name.clone(), "marked applied without running it".to_string())
             }
             (None, None) => return Err(RunError::Usage(format!("no migration has version {v}"))),
@@ -788,5 +884,22 @@ async fn backfill(
         if b.pause_ms > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(u64::from(b.pause_ms))).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::foreign_key;
+
+    #[test]
+    fn identifiers_match_the_way_each_tool_stores_them() {
+        // diesel: the folder's prefix without dashes.
+        assert_eq!(foreign_key("2024-01-02-030405"), "20240102030405");
+        assert_eq!(foreign_key("2026-05-27-120000-0000"), "202605271200000000");
+        assert_ne!(foreign_key("2026-05-27-120000-0000"), foreign_key("2026-05-27-120000"));
+        // refinery: `V001` is stored as 1; sqlx: the number itself.
+        assert_eq!(foreign_key("V001"), foreign_key("1"));
+        assert_eq!(foreign_key("20240101120000"), "20240101120000");
+        assert_eq!(foreign_key("0"), "0");
     }
 }

@@ -357,6 +357,11 @@ impl Migrator {
     }
 }
 
+/// The history tables of diesel, sqlx and refinery. After `import`, the first `up` on a database one of
+/// them migrated reads its table (left in place) and records what it applied as applied here.
+pub const FOREIGN_HISTORY_TABLES: [&str; 3] =
+    ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history"];
+
 /// Who is applying: the database role, the OS user and the host.
 pub(crate) async fn actor(client: &Client) -> String {
     let role: String =

@@ -258,4 +258,60 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     assert!(verify.stdout.contains(&format!("285 migration(s) verified, {failed} failed")), "{}", verify.stdout);
     // One known case: dropping users.email cannot be undone by its down.
     assert!(verify.stdout.contains("FAILED m20191111162609_drop_email_from_user"), "{}", verify.stdout);
+
+    // A database diesel migrated: the first 200 migrations applied, diesel's history table beside them.
+    let old = TestDb::new("cli_registry_app_diesel").await;
+    let old_url = db_url(&old.name);
+    let mut ours: Vec<String> = std::fs::read_dir(dir.join("registry/src/migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('m'))
+        .collect();
+    ours.sort();
+    run(&dir, &old_url, &["up", "--to", &ours[199][1..15]]).expect(0);
+    let mut diesel: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.as_bytes()[0].is_ascii_digit())
+        .collect();
+    diesel.sort();
+    // diesel stores a folder `2026-05-27-120000-0000_x` as version 202605271200000000.
+    let versions: Vec<String> = diesel[..200].iter().map(|n| n.split('_').next().unwrap().replace('-', "")).collect();
+    old.client
+        .batch_execute(
+            "DROP TABLE migrate_history, migrate_history_events;
+             CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now())",
+        )
+        .await
+        .unwrap();
+    for v in &versions {
+        old.client.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ($1)", &[v]).await.unwrap();
+    }
+    let adopted = run(&dir, &old_url, &["up"]).expect(0);
+    assert!(
+        adopted.stderr.contains("recorded 200 migration(s) as applied from __diesel_schema_migrations"),
+        "{}",
+        adopted.stderr
+    );
+    assert_eq!(adopted.stdout.lines().filter(|l| l.starts_with("applied m")).count(), 85, "{}", adopted.stdout);
+    let rows = history(&old.client).await;
+    assert_eq!(rows.len(), 285);
+    let left: i64 = old.client.query_one("SELECT count(*) FROM __diesel_schema_migrations", &[]).await.unwrap().get(0);
+    assert_eq!(left, 200, "diesel's table is left untouched");
+    let logged: i64 = old
+        .client
+        .query_one("SELECT count(*) FROM migrate_history_events WHERE action = 'adopt'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(logged, 1);
+    // A second run finds its own history and adopts nothing again.
+    let again = run(&dir, &old_url, &["up"]).expect(0);
+    assert!(!again.stderr.contains("recorded"), "{}", again.stderr);
+    run(&dir, &old_url, &["status", "--exit-code"]).expect(0);
+    // diesel's table is not drift: it is another tool's history, left in place.
+    let drift = run(&dir, &old_url, &["drift"]).expect(0);
+    assert!(drift.stdout.contains("no drift"), "{}", drift.stdout);
 }
