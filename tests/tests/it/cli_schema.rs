@@ -323,3 +323,41 @@ async fn drift_finds_each_kind_of_manual_change() {
     let run = cli(BLOG, &url, &["drift"]).expect(1);
     assert!(run.stdout.contains("(INVALID)"), "{}", run.stdout);
 }
+
+/// Runs one of the documented CI recipes (docs/ci/*.sh) with `bin` as the tool.
+fn recipe(name: &str, bin: &str, url: &str) -> migrate_tests::Run {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ci").join(name);
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .current_dir(migrate_tests::scratch_dir("ci_recipe"))
+        .env("MIGRATE", bin)
+        .env("DATABASE_URL", url)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    migrate_tests::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn the_ci_recipes_gate_what_they_promise() {
+    let db = TestDb::new("ci_recipes").await;
+    let url = db_url(&db.name);
+    // Before the deploy the application's gate is closed; the pull-request check passes.
+    recipe("pending.sh", BLOG, &url).expect(1);
+    let check = recipe("check.sh", BLOG, &url).expect(0);
+    assert!(check.stdout.contains("7 migration(s) verified, 0 failed"), "{}", check.stdout);
+    let deploy = recipe("deploy.sh", BLOG, &url).expect(0);
+    assert_eq!(deploy.stdout.lines().filter(|l| l.starts_with("applied m")).count(), 7, "{}", deploy.stdout);
+    recipe("pending.sh", BLOG, &url).expect(0);
+    // A hand-made change fails the next deploy; a down that forgets fails the pull-request check.
+    db.client.batch_execute("ALTER TABLE users ADD COLUMN favorite_color text").await.unwrap();
+    let deploy = recipe("deploy.sh", BLOG, &url).expect(1);
+    assert!(deploy.stdout.contains("extra: column users.favorite_color"), "{}", deploy.stdout);
+    let other = TestDb::new("ci_recipes_forgetful").await;
+    let check = recipe("check.sh", FORGETFUL, &db_url(&other.name)).expect(1);
+    assert!(check.stdout.contains("FAILED m20240102000000_forgetful_down"), "{}", check.stdout);
+}
