@@ -109,6 +109,10 @@ pub enum Command {
     ///
     /// Example: migrate-cli reset --yes
     Reset(ResetArgs),
+    /// Run the seeds of an environment (all in one transaction), or list the seeds.
+    ///
+    /// Example: migrate-cli seed --env dev
+    Seed(SeedArgs),
     /// Write a new migration file from a template and register it.
     ///
     /// Example: migrate-cli new add_user_roles
@@ -267,6 +271,19 @@ pub struct ResetArgs {
     /// Confirm: every object in the migrations' schema is dropped.
     #[arg(long)]
     pub yes: bool,
+    /// Run the seeds of this environment afterwards.
+    #[arg(long, value_name = "ENV")]
+    pub seed: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The environment whose seeds run (default `dev`; must be given for a production target).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// List the seeds and their environments instead of running them (no database needed).
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Args)]

@@ -65,6 +65,7 @@ pub mod render;
 pub mod reverse;
 pub mod runner;
 pub mod schema;
+pub mod seed;
 pub mod types;
 pub mod validate;
 
@@ -72,7 +73,7 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use migrate_macros::migration;
+pub use migrate_macros::{migration, seed};
 pub use schema::Schema;
 /// The PostgreSQL client the runner and data steps use, re-exported so migration code depends on this
 /// crate only.
@@ -80,7 +81,6 @@ pub use tokio_postgres;
 
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::migration;
     pub use crate::op::{DataFuture, FkAction};
     pub use crate::schema::mode::Mode;
     pub use crate::schema::{ColumnMethods, Schema, col, expr};
@@ -89,5 +89,6 @@ pub mod prelude {
         NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, UnboundedVarchar, Uuid, Varchar,
         current_date, current_timestamp, gen_random_uuid, now, sql,
     };
+    pub use crate::{migration, seed};
     pub use tokio_postgres::Transaction;
 }

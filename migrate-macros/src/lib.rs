@@ -7,6 +7,7 @@
 mod args;
 mod ast;
 mod expand;
+mod seed;
 
 use proc_macro::TokenStream;
 
@@ -40,4 +41,23 @@ fn file_module_name() -> Option<String> {
     let path = proc_macro::Span::call_site().local_file()?;
     let stem = path.file_stem()?.to_str()?.to_string();
     ast::module_name_problem(&stem).is_none().then_some(stem)
+}
+
+/// Registers a seed: `#[seed] pub async fn users(tx: &Transaction<'_>) -> Result<(), E>`, optionally
+/// limited to environments with `#[seed(env = "dev")]` or `#[seed(env = ["dev", "test"])]`. See
+/// `migrate_core::seed`.
+#[proc_macro_attribute]
+pub fn seed(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original: proc_macro2::TokenStream = item.clone().into();
+    let result = syn::parse::<seed::SeedArgs>(attr)
+        .and_then(|args| Ok((args, syn::parse::<syn::ItemFn>(item)?)))
+        .and_then(|(args, f)| seed::expand(args, f));
+    match result {
+        Ok(tokens) => tokens.into(),
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(original);
+            out.into()
+        }
+    }
 }

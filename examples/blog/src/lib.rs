@@ -4,3 +4,6 @@
 pub mod migrations {
     include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 }
+
+/// Seed data for development and test databases (`migrate-cli seed --env dev`).
+pub mod seeds;

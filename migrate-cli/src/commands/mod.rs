@@ -10,6 +10,7 @@ mod list;
 mod pull;
 mod reset;
 mod resolve;
+mod seed;
 mod sql;
 mod status;
 mod up;
@@ -105,6 +106,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Diff(a) => capture::run(&ctx, a).await,
         Command::Resolve(a) => resolve::run(&ctx, a).await,
         Command::Reset(a) => reset::run(&ctx, a).await,
+        Command::Seed(a) => seed::run(&ctx, a).await,
         Command::New(a) => {
             let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
             let path = crate::scaffold::new_migration(&dir, &a.name)?;

@@ -21,5 +21,8 @@ pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
     let mut m = ctx.migrator(migrations)?;
     let report = m.reset(&mut client).await?;
     print_report(ctx, &report, "applied");
+    if let Some(env) = &args.seed {
+        super::seed::seed(ctx, &mut client, env).await?;
+    }
     Ok(crate::EXIT_OK)
 }

@@ -361,3 +361,57 @@ async fn the_ci_recipes_gate_what_they_promise() {
     let check = recipe("check.sh", FORGETFUL, &db_url(&other.name)).expect(1);
     assert!(check.stdout.contains("FAILED m20240102000000_forgetful_down"), "{}", check.stdout);
 }
+
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    db.client.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+#[tokio::test]
+async fn seeds_run_per_environment_idempotently_and_all_or_nothing() {
+    let db = TestDb::new("cli_seed").await;
+    let url = db_url(&db.name);
+    let list = cli(BLOG, "", &["seed", "--list"]).expect(0);
+    assert!(
+        list.stdout.contains("users  (dev, test)") && list.stdout.contains("welcome_post  (dev)"),
+        "{}",
+        list.stdout
+    );
+
+    cli(BLOG, &url, &["up"]).expect(0);
+    for _ in 0..2 {
+        let run = cli(BLOG, &url, &["seed"]).expect(0);
+        assert_eq!(run.stdout, "seeded users\nseeded welcome_post\n");
+        // Upserts: a second run changes nothing.
+        assert_eq!(count(&db, "SELECT count(*) FROM users").await, 2);
+        assert_eq!(count(&db, "SELECT count(*) FROM posts").await, 1);
+    }
+    let run = cli(BLOG, &url, &["seed", "--env", "test"]).expect(0);
+    assert_eq!(run.stdout, "seeded users\n");
+    let run = cli(BLOG, &url, &["seed", "--env", "prod"]).expect(2);
+    assert!(
+        run.stderr.contains("no seed runs in environment `prod` (environments the seeds name: dev, test)"),
+        "{}",
+        run.stderr
+    );
+
+    // `reset --seed dev` starts over with the seed data.
+    db.client.batch_execute("DELETE FROM posts; DELETE FROM users").await.unwrap();
+    cli(BLOG, &url, &["reset", "--yes", "--seed", "dev"]).expect(0);
+    assert_eq!(count(&db, "SELECT count(*) FROM posts").await, 1);
+
+    // The second seed fails: the first one's rows are rolled back with it, and the error is the server's.
+    db.client
+        .batch_execute("DELETE FROM posts; DELETE FROM users; DROP TABLE comments, post_tags, posts")
+        .await
+        .unwrap();
+    let run = cli(BLOG, &url, &["seed"]).expect(2);
+    assert!(run.stderr.contains("seed `welcome_post` failed; nothing was seeded"), "{}", run.stderr);
+    assert!(run.stderr.contains("relation \"posts\" does not exist (SQLSTATE 42P01)"), "{}", run.stderr);
+    assert_eq!(count(&db, "SELECT count(*) FROM users").await, 0);
+
+    // A production target names its environment.
+    let dir = migrate_tests::scratch_dir("seed_prod");
+    std::fs::write(dir.join("migrate.toml"), format!("[targets.prod]\nurl = \"{url}\"\nproduction = true\n")).unwrap();
+    let run = migrate_tests::cli_in(&dir, BLOG, "", &["--target", "prod", "seed"]).expect(2);
+    assert!(run.stderr.contains("name the environment to seed with `--env`"), "{}", run.stderr);
+}

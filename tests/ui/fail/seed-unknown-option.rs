@@ -1,0 +1,8 @@
+use migrate_core::prelude::*;
+
+#[seed(environment = "dev")]
+pub async fn users(_tx: &Transaction<'_>) -> Result<(), migrate_core::tokio_postgres::Error> {
+    Ok(())
+}
+
+fn main() {}
