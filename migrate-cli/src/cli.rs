@@ -147,6 +147,19 @@ pub struct UpArgs {
     pub allow_out_of_order: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// Every target of migrate.toml at once.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Every target in migrate.toml (each tenant schema of a target counts as one).
+    #[arg(long)]
+    pub all_targets: bool,
+    /// How many targets are migrated at once with --all-targets (after the canary).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +184,9 @@ pub struct StatusArgs {
     /// Also compare the schema with what the applied migrations build (see `drift`).
     #[arg(long)]
     pub drift: bool,
+    /// Every target in migrate.toml, a line each.
+    #[arg(long)]
+    pub all_targets: bool,
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,12 @@ pub struct Target {
     /// A production database: `reset` refuses it.
     #[serde(default)]
     pub production: bool,
+    /// Tenant schemas: with `--all-targets` the migrations and their history run in each of them.
+    #[serde(default)]
+    pub schemas: Vec<String>,
+    /// With `--all-targets`, migrated first and alone; a failure there stops the run.
+    #[serde(default)]
+    pub canary: bool,
 }
 
 /// A loaded configuration and where it was found.

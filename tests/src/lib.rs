@@ -70,6 +70,42 @@ impl Drop for TestDb {
     }
 }
 
+/// Many databases created for one test and dropped after it, without a connection held to each (the
+/// server allows 100 connections).
+pub struct ManyDbs {
+    pub names: Vec<String>,
+}
+
+impl ManyDbs {
+    pub async fn new(tag: &str, n: usize) -> ManyDbs {
+        let admin = connect(&admin_url()).await;
+        let mut names = Vec::new();
+        for _ in 0..n {
+            let name = format!("mt_{tag}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+            admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            names.push(name);
+        }
+        ManyDbs { names }
+    }
+}
+
+impl Drop for ManyDbs {
+    fn drop(&mut self) {
+        let names = std::mem::take(&mut self.names);
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let admin = connect(&admin_url()).await;
+                for name in names {
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
 /// Executes ops on the server: transactional statements in one transaction, the others (e.g.
 /// `CREATE INDEX CONCURRENTLY`) on their own. Returns the server's error with the failing statement.
 pub async fn apply(client: &Client, ops: &[Op]) -> Result<(), String> {

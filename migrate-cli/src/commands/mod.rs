@@ -4,6 +4,7 @@ mod capture;
 mod codegen;
 mod down;
 mod drift;
+mod fleet;
 mod import;
 pub mod lint;
 mod list;

@@ -8,6 +8,9 @@ use super::Ctx;
 use crate::cli::StatusArgs;
 
 pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
+    if args.all_targets {
+        return super::fleet::status(ctx, args.exit_code).await;
+    }
     let migrations = ctx.migrations()?;
     let (_db, client) = ctx.connect().await?;
     let mut m = ctx.migrator(migrations)?;

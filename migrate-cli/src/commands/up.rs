@@ -38,6 +38,9 @@ pub fn print_report(ctx: &Ctx, r: &Report, verb: &str) {
 }
 
 pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
+    if args.fleet.all_targets {
+        return super::fleet::up(ctx, &args).await;
+    }
     let migrations = ctx.migrations()?;
     let (db, mut client) = ctx.connect().await?;
     let mut m = ctx.migrator(migrations)?;

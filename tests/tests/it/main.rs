@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod cli_connect;
 mod cli_failures;
+mod cli_fleet;
 mod cli_history;
 mod cli_lint;
 mod cli_scaffold;
