@@ -7,6 +7,7 @@
 //! benchmark creates and drops its own database.
 
 mod load;
+mod perf;
 mod safety;
 
 fn main() -> anyhow::Result<()> {
@@ -17,8 +18,9 @@ fn main() -> anyhow::Result<()> {
             let rows = args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(1_000_000);
             runtime.block_on(safety::run(rows))
         }
+        Some("perf") => perf::run(args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(500)),
         _ => {
-            eprintln!("usage: migrate-bench safety [ROWS]");
+            eprintln!("usage: migrate-bench safety [ROWS] | perf [MIGRATIONS]");
             std::process::exit(2);
         }
     }
