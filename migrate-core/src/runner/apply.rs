@@ -52,6 +52,39 @@ async fn execute_each(
     Ok(())
 }
 
+/// Sends `prefix` and `statements` as one simple query (one round trip). A server error is mapped to
+/// the statement its position falls in; without a position the statement is unknown, so callers that
+/// need it run [`execute_each`] after a failure.
+async fn execute_batch(
+    m: &Migrator,
+    c: &impl tokio_postgres::GenericClient,
+    prefix: &str,
+    statements: &[String],
+) -> Result<(), DbFailure> {
+    let mut text = String::from(prefix);
+    let mut sent = Sent { statements: vec![(0, prefix.to_string())] };
+    let mut chars = prefix.chars().count();
+    for st in statements {
+        text.push_str(";\n");
+        chars += 2;
+        sent.statements.push((chars, st.clone()));
+        text.push_str(st);
+        chars += st.chars().count();
+    }
+    let run = c.batch_execute(&text);
+    tokio::pin!(run);
+    let started = Instant::now();
+    let result = loop {
+        tokio::select! {
+            r = &mut run => break r,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                m.progress(format!("  still running after {}s ({} statements)", started.elapsed().as_secs(), statements.len()));
+            }
+        }
+    };
+    result.map_err(|e| DbFailure::from_error(&e, Some(&sent)))
+}
+
 pub(super) async fn up(
     m: &Migrator,
     client: &mut Client,
@@ -208,17 +241,22 @@ async fn apply_one(
     if resume.is_none() && steps.len() == 1 && steps[0].transactional && steps[0].data.is_none() {
         // One transaction: the migration's statements and its history row commit together or not at all.
         let mut attempt = 0;
+        // First the fast way: the settings and all statements in one round trip, the history row and
+        // the event pipelined. After a failure, the statements go one by one, so the error names its
+        // statement for certain (the rolled-back batch left nothing behind).
+        let mut batched = true;
         loop {
             let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
             let outcome = async {
-                tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                execute_each(m, &tx, &up_sql).await?;
+                if batched {
+                    execute_batch(m, &tx, &timeouts(&m.config, true), &up_sql).await?;
+                } else {
+                    tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    execute_each(m, &tx, &up_sql).await?;
+                }
                 let ms = start.elapsed().as_millis() as i64;
-                history::insert(&tx, tables, &row("applied", Some(ms)))
-                    .await
-                    .map_err(|e| DbFailure::from_error(&e, None))?;
-                history::log(&tx, tables, &event("apply", "ok", None))
-                    .await
+                let (new_row, ok_event) = (row("applied", Some(ms)), event("apply", "ok", None));
+                tokio::try_join!(history::insert(&tx, tables, &new_row), history::log(&tx, tables, &ok_event))
                     .map_err(|e| DbFailure::from_error(&e, None))?;
                 Ok::<i64, DbFailure>(ms)
             }
@@ -234,6 +272,14 @@ async fn apply_one(
                 }
                 Err(failure) => {
                     drop(tx); // rolls back
+                    // An error in the SQL: go again statement by statement. A lost or terminated
+                    // connection (no SQLSTATE, class 08, class 57) is final.
+                    let connection_lost =
+                        failure.code.is_empty() || failure.code.starts_with("08") || failure.code.starts_with("57");
+                    if batched && !connection_lost {
+                        batched = false;
+                        continue;
+                    }
                     if wait_before_retry(m, &failure, &mut attempt).await {
                         continue;
                     }
