@@ -25,10 +25,15 @@ pub fn migration(attr: TokenStream, item: TokenStream) -> TokenStream {
     let result = syn::parse::<args::Args>(attr)
         .and_then(|args| Ok((args, syn::parse::<ast::Input>(item)?)))
         .and_then(|(args, input)| expand::expand(args, input, &file_module_name()));
+    finish(result, original)
+}
+
+/// The expansion, or on error the error beside the item re-emitted unchanged, so that the only error
+/// is ours.
+fn finish(result: syn::Result<proc_macro2::TokenStream>, original: proc_macro2::TokenStream) -> TokenStream {
     match result {
         Ok(tokens) => tokens.into(),
         Err(err) => {
-            // Re-emit the item unchanged so that the only error is ours.
             let mut out = err.to_compile_error();
             out.extend(original);
             out.into()
@@ -52,12 +57,5 @@ pub fn seed(attr: TokenStream, item: TokenStream) -> TokenStream {
     let result = syn::parse::<seed::SeedArgs>(attr)
         .and_then(|args| Ok((args, syn::parse::<syn::ItemFn>(item)?)))
         .and_then(|(args, f)| seed::expand(args, f));
-    match result {
-        Ok(tokens) => tokens.into(),
-        Err(err) => {
-            let mut out = err.to_compile_error();
-            out.extend(original);
-            out.into()
-        }
-    }
+    finish(result, original)
 }

@@ -180,6 +180,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     /// Panics with the whole output unless the exit code is `code`.
     pub fn expect(self, code: i32) -> Run {
@@ -208,12 +218,7 @@ pub fn cli_in(dir: &std::path::Path, bin: &str, url: &str, args: &[&str]) -> Run
     if !url.is_empty() {
         cmd.env("DATABASE_URL", url);
     }
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {bin}: {e}")).into()
 }
 
 /// [`cli_in`] in a fresh scratch folder.

@@ -651,6 +651,27 @@ async fn record_applied(
     history::insert(client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))
 }
 
+/// Logs a change to the history made without running SQL (best effort: the change itself is done).
+async fn log_change(
+    client: &Client,
+    tables: &HistoryTables,
+    migration: Option<(u64, &str)>,
+    action: &str,
+    who: &str,
+    detail: &str,
+) {
+    let event = Event {
+        version: migration.map(|m| m.0),
+        name: migration.map(|m| m.1),
+        action,
+        outcome: "ok",
+        actor: who,
+        sql: None,
+        detail: Some(detail.to_string()),
+    };
+    let _ = history::log(client, tables, &event).await;
+}
+
 /// How to list what each of [`FOREIGN_HISTORY_TABLES`](super::FOREIGN_HISTORY_TABLES) applied.
 const FOREIGN_HISTORIES: [(&str, &str); 3] = [
     (super::FOREIGN_HISTORY_TABLES[0], "SELECT version::text FROM {t}"),
@@ -710,20 +731,7 @@ pub(super) async fn adopt_foreign_history(
             "recorded {recorded} migration(s) as applied from {qualified} (left untouched){}",
             if unknown > 0 { format!("; {unknown} of its entries match no imported migration") } else { String::new() }
         );
-        let _ = history::log(
-            client,
-            tables,
-            &Event {
-                version: None,
-                name: None,
-                action: "adopt",
-                outcome: "ok",
-                actor: &who,
-                sql: None,
-                detail: Some(detail.clone()),
-            },
-        )
-        .await;
+        log_change(client, tables, None, "adopt", &who, &detail).await;
         notes.push(detail);
     }
     Ok(notes)
@@ -776,20 +784,7 @@ pub(super) async fn resolve(
             (_, None) => return Err(RunError::Usage(format!("migration {v} is not in the code"))),
         },
     };
-    let _ = history::log(
-        &*client,
-        tables,
-        &Event {
-            version: Some(version),
-            name: Some(&name),
-            action: "resolve",
-            outcome: "ok",
-            actor: &who,
-            sql: None,
-            detail: Some(detail.clone()),
-        },
-    )
-    .await;
+    log_change(&*client, tables, Some((version, &name)), "resolve", &who, &detail).await;
     Ok(format!("m{version}_{name}: {detail}"))
 }
 

@@ -249,7 +249,7 @@ pub async fn set_checksum(
 pub struct Event<'a> {
     pub version: Option<u64>,
     pub name: Option<&'a str>,
-    /// `apply`, `rollback`, `resolve`, `failure`, `reset`.
+    /// `apply`, `rollback`, `resolve`, `adopt`, `failure`, `reset`.
     pub action: &'a str,
     /// `ok` or `error`.
     pub outcome: &'a str,

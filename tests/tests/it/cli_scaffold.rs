@@ -37,11 +37,7 @@ fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
         cmd.env("DATABASE_URL", url);
     }
     let out = cmd.output().unwrap();
-    migrate_tests::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    out.into()
 }
 
 #[tokio::test]

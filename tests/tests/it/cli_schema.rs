@@ -335,11 +335,7 @@ fn recipe(name: &str, bin: &str, url: &str) -> migrate_tests::Run {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    migrate_tests::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    out.into()
 }
 
 #[tokio::test]
