@@ -8,6 +8,7 @@
 
 mod load;
 mod perf;
+mod plan;
 mod safety;
 
 fn main() -> anyhow::Result<()> {
@@ -18,9 +19,10 @@ fn main() -> anyhow::Result<()> {
             let rows = args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(1_000_000);
             runtime.block_on(safety::run(rows))
         }
+        Some("plan") => plan::run(args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(10_000)),
         Some("perf") => perf::run(args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(500)),
         _ => {
-            eprintln!("usage: migrate-bench safety [ROWS] | perf [MIGRATIONS]");
+            eprintln!("usage: migrate-bench safety [ROWS] | perf [MIGRATIONS] | plan [MIGRATIONS]");
             std::process::exit(2);
         }
     }

@@ -187,12 +187,22 @@ impl Migrator {
         let mut out = std::collections::HashMap::new();
         let mut model = crate::model::Model::default();
         let last = versions.iter().copied().max().unwrap_or(0);
+        let wanted: std::collections::HashSet<u64> = versions.iter().copied().collect();
+        let safe = self.config.safe_operations;
         for mig in self.migrations.iter().take_while(|m| m.version <= last) {
-            if versions.contains(&mig.version) {
-                out.insert(mig.version, self.plan_on(mig, &model));
-            }
-            for op in &mig.up {
-                model.apply(op, mig.version);
+            if !wanted.contains(&mig.version) {
+                for op in &mig.up {
+                    model.apply(op, mig.version);
+                }
+            } else {
+                // Planning the up walks the model through it.
+                let up = safe::safe_plan_in(&mig.up, mig.transaction, &mut model, mig.version, safe);
+                // The down is planned on the schema after the up: the model as it now is.
+                let down = match mig.down_ops() {
+                    Ok(ops) => Ok(safe::safe_plan(ops, mig.transaction, &model, mig.version, safe)),
+                    Err(reason) => Err(reason.to_string()),
+                };
+                out.insert(mig.version, (up, down));
             }
         }
         out

@@ -251,11 +251,16 @@ fn unique_from_index(
 /// The steps of `ops` (a migration's up, or its down) run on the schema `model` at `version`. With
 /// `safe` off, or when nothing needs a safe form, this is [`plan`](super::plan::plan).
 pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, safe: bool) -> Vec<Step> {
-    let mut model = model.clone();
+    safe_plan_in(ops, transaction, &mut model.clone(), version, safe)
+}
+
+/// [`safe_plan`] on `model` itself, which is left as it is after the ops (no copy of the whole schema,
+/// which costs time in proportion to the history's size).
+pub fn safe_plan_in(ops: &[Op], transaction: bool, model: &mut Model, version: u64, safe: bool) -> Vec<Step> {
     let mut per_op: Vec<Vec<Unit>> = Vec::with_capacity(ops.len());
     let mut split = false;
     for op in ops {
-        let units = if safe { rewrite(op, &model, version) } else { None };
+        let units = if safe { rewrite(op, model, version) } else { None };
         split |= units.is_some() || matches!(op, Op::DataStep { .. });
         per_op.push(units.unwrap_or_else(|| plain(op, transaction)));
         model.apply(op, version);

@@ -1,0 +1,77 @@
+//! `cargo run --release -p migrate-bench -- plan [N]`: building, reversing, checksumming, linting and
+//! planning (rendering) N migrations of the perf workload's shape in-process, without a database.
+//! Prints median, min and max over 5 runs of each phase and of the whole.
+
+use std::time::{Duration, Instant};
+
+use migrate_core::prelude::*;
+use migrate_core::registry::{Down, Migration, checksum};
+use migrate_core::schema::mode::ExplicitDown;
+
+fn build(n: usize) -> Vec<Migration> {
+    (0..n)
+        .map(|i| {
+            let mut s = Schema::<ExplicitDown>::in_mode();
+            let table = format!("t{i}");
+            s.create_table(&table, |t| {
+                t.uuid("id").primary_key().default(gen_random_uuid());
+                t.text("name").not_null().unique();
+                t.timestamptz("created_at").not_null().default(now());
+            });
+            s.create_index(&table, [col("created_at")]);
+            if i % 5 == 4 {
+                s.alter_table(&format!("t{}", i / 2), |t| {
+                    t.text(&format!("extra_{i}"));
+                });
+            }
+            let up = s.finish().expect("valid ops");
+            let down = Down::Derived(migrate_core::reverse::reverse_ops(&up).expect("reversible"));
+            let version = 20240101000000 + i as u64;
+            Migration {
+                version,
+                name: format!("create_t{i}"),
+                checksum: checksum(&up, &down, true),
+                up,
+                down,
+                transaction: true,
+                checksum_format: 1,
+                file: "generated",
+                line: 1,
+                acks: vec![],
+                original: None,
+            }
+        })
+        .collect()
+}
+
+fn stats(mut v: Vec<Duration>) -> String {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    format!("{:.1} ms | {:.1} ms | {:.1} ms", ms(v[v.len() / 2]), ms(v[0]), ms(v[v.len() - 1]))
+}
+
+pub fn run(n: usize) -> anyhow::Result<()> {
+    let (mut builds, mut lints, mut plans, mut totals) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let start = Instant::now();
+        let migrations = build(n);
+        builds.push(start.elapsed());
+        let t = Instant::now();
+        let findings = migrate_core::lint::lint(&migrations, &migrate_core::lint::LintConfig::default());
+        lints.push(t.elapsed());
+        anyhow::ensure!(findings.is_empty(), "the workload should lint clean: {findings:?}");
+        let t = Instant::now();
+        let versions: Vec<u64> = migrations.iter().map(|m| m.version).collect();
+        let planned = migrate_core::runner::Migrator::new(migrations).plans_for(&versions);
+        plans.push(t.elapsed());
+        anyhow::ensure!(planned.len() == n);
+        totals.push(start.elapsed());
+    }
+    println!("| {n} migrations, 5 runs | median | min | max |");
+    println!("|---|---|---|---|");
+    println!("| build ops + derive downs + checksums | {} |", stats(builds));
+    println!("| lint (schema model replay + rules) | {} |", stats(lints));
+    println!("| plan (safe plan + render SQL, up and down) | {} |", stats(plans));
+    println!("| total | {} |", stats(totals));
+    Ok(())
+}
