@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use migrate_core::model::Model;
-use migrate_core::runner::{EntryState, Migrator};
+use migrate_core::runner::Migrator;
 
 use super::Ctx;
 use super::verify::{Scratch, scope};
@@ -22,12 +22,7 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
     let (db, client) = ctx.connect().await?;
     let mut live = ctx.migrator(migrations.clone())?;
     let status = live.status(&client).await?;
-    let applied: Vec<u64> = status
-        .entries
-        .iter()
-        .filter(|e| matches!(e.state, EntryState::Applied | EntryState::ChecksumMismatch))
-        .map(|e| e.version)
-        .collect();
+    let applied = status.applied_versions();
     let (schema, ignore) = scope(ctx, &live);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
     let actual = migrate_core::introspect::ops(&client, &schema, &ignore).await?;

@@ -13,12 +13,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     let (db, client) = ctx.connect().await?;
     let mut live = ctx.migrator(migrations.clone())?;
     let status = live.status(&client).await?;
-    let applied: Vec<u64> = status
-        .entries
-        .iter()
-        .filter(|e| matches!(e.state, EntryState::Applied | EntryState::ChecksumMismatch))
-        .map(|e| e.version)
-        .collect();
+    let applied = status.applied_versions();
     let missing: Vec<String> = status
         .entries
         .iter()

@@ -136,16 +136,7 @@ pub async fn up(ctx: &Ctx, args: &UpArgs) -> Result<u8> {
         let client = crate::connect::connect(&u.url).await?;
         let mut m = migrator(ctx, &migrations, u, true)?;
         let status = m.status(&client).await?;
-        pending.extend(
-            status
-                .entries
-                .iter()
-                .filter(|e| {
-                    !matches!(e.state, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch)
-                })
-                .filter(|e| args.to.is_none_or(|t| e.version <= t))
-                .map(|e| e.version),
-        );
+        pending.extend(status.pending_versions(args.to));
     }
     pending.sort_unstable();
     pending.dedup();

@@ -1,7 +1,7 @@
 //! `up`: apply pending migrations (or, with `--dry-run`, print what would run).
 
 use anyhow::Result;
-use migrate_core::runner::{EntryState, Report};
+use migrate_core::runner::Report;
 use serde_json::json;
 
 use super::Ctx;
@@ -59,15 +59,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
         .and_then(|r| r.get::<_, String>(0).parse().ok())
         .unwrap_or(120_000);
     let status = m.status(&client).await?;
-    let pending: Vec<u64> = status
-        .entries
-        .iter()
-        .filter(|e| {
-            !matches!(e.state, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch)
-        })
-        .filter(|e| args.to.is_none_or(|t| e.version <= t))
-        .map(|e| e.version)
-        .collect();
+    let pending = status.pending_versions(args.to);
     if let Err(code) = super::lint::gate(ctx, m.migrations(), &pending, &ctx.loaded.lint_config(Some(version))?) {
         return Ok(code);
     }

@@ -33,23 +33,26 @@ async fn execute_each(
     statements: &[String],
 ) -> Result<(), DbFailure> {
     for st in statements {
-        let run = c.batch_execute(st);
-        tokio::pin!(run);
-        let started = Instant::now();
-        let result = loop {
-            tokio::select! {
-                r = &mut run => break r,
-                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-                    let head: String = st.chars().take(60).collect();
-                    m.progress(format!("  still running after {}s: {head}", started.elapsed().as_secs()));
-                }
-            }
-        };
-        if let Err(e) = result {
+        let head: String = st.chars().take(60).collect();
+        if let Err(e) = with_ticker(m, c.batch_execute(st), &head).await {
             return Err(DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
         }
     }
     Ok(())
+}
+
+/// Awaits `run`, reporting every 10 seconds that `what` is still running.
+async fn with_ticker<T>(m: &Migrator, run: impl std::future::Future<Output = T>, what: &str) -> T {
+    tokio::pin!(run);
+    let started = Instant::now();
+    loop {
+        tokio::select! {
+            r = &mut run => return r,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                m.progress(format!("  still running after {}s: {what}", started.elapsed().as_secs()));
+            }
+        }
+    }
 }
 
 /// Sends `prefix` and `statements` as one simple query (one round trip). A server error is mapped to
@@ -71,18 +74,8 @@ async fn execute_batch(
         text.push_str(st);
         chars += st.chars().count();
     }
-    let run = c.batch_execute(&text);
-    tokio::pin!(run);
-    let started = Instant::now();
-    let result = loop {
-        tokio::select! {
-            r = &mut run => break r,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-                m.progress(format!("  still running after {}s ({} statements)", started.elapsed().as_secs(), statements.len()));
-            }
-        }
-    };
-    result.map_err(|e| DbFailure::from_error(&e, Some(&sent)))
+    let what = format!("{} statements", statements.len());
+    with_ticker(m, c.batch_execute(&text), &what).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))
 }
 
 pub(super) async fn up(

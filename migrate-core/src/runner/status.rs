@@ -72,6 +72,21 @@ impl Status {
     pub fn problems(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.state.is_problem())
     }
+
+    /// The versions whose schema the database holds: applied, including those changed since.
+    pub fn applied_versions(&self) -> Vec<u64> {
+        let applied = |s: &EntryState| matches!(s, EntryState::Applied | EntryState::ChecksumMismatch);
+        self.entries.iter().filter(|e| applied(&e.state)).map(|e| e.version).collect()
+    }
+
+    /// The versions an `up` to `to` (all when `None`) would run: pending, or left unfinished.
+    pub fn pending_versions(&self, to: Option<u64>) -> Vec<u64> {
+        let done = |s: &EntryState| {
+            matches!(s, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch)
+        };
+        let in_range = |v: u64| to.is_none_or(|t| v <= t);
+        self.entries.iter().filter(|e| !done(&e.state) && in_range(e.version)).map(|e| e.version).collect()
+    }
 }
 
 pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
