@@ -179,7 +179,9 @@ impl Migrator {
     /// its predecessors build, in their safe forms unless `safe_operations` is off. The down is `Err`
     /// with the reason when the migration cannot be rolled back.
     pub fn steps(&self, mig: &Migration) -> Plans {
-        self.plans_for(&[mig.version]).remove(&mig.version).unwrap_or_else(|| self.plan_on(mig, &Default::default()))
+        self.plans_for(&[mig.version])
+            .remove(&mig.version)
+            .unwrap_or_else(|| self.plan_walking(mig, &mut Default::default()))
     }
 
     /// [`steps`](Self::steps) for several migrations, replaying the history once.
@@ -188,37 +190,25 @@ impl Migrator {
         let mut model = crate::model::Model::default();
         let last = versions.iter().copied().max().unwrap_or(0);
         let wanted: std::collections::HashSet<u64> = versions.iter().copied().collect();
-        let safe = self.config.safe_operations;
         for mig in self.migrations.iter().take_while(|m| m.version <= last) {
             if !wanted.contains(&mig.version) {
                 for op in &mig.up {
                     model.apply(op, mig.version);
                 }
             } else {
-                // Planning the up walks the model through it.
-                let up = safe::safe_plan_in(&mig.up, mig.transaction, &mut model, mig.version, safe);
-                // The down is planned on the schema after the up: the model as it now is.
-                let down = match mig.down_ops() {
-                    Ok(ops) => Ok(safe::safe_plan(ops, mig.transaction, &model, mig.version, safe)),
-                    Err(reason) => Err(reason.to_string()),
-                };
-                out.insert(mig.version, (up, down));
+                out.insert(mig.version, self.plan_walking(mig, &mut model));
             }
         }
         out
     }
 
-    fn plan_on(&self, mig: &Migration, before: &crate::model::Model) -> Plans {
+    /// Plans `mig` on `model`, the schema before it, and leaves `model` as it is after its up: planning
+    /// the up walks the model through it, and the down is planned on the schema the up leaves.
+    fn plan_walking(&self, mig: &Migration, model: &mut crate::model::Model) -> Plans {
         let safe = self.config.safe_operations;
-        let up = safe::safe_plan(&mig.up, mig.transaction, before, mig.version, safe);
+        let up = safe::safe_plan_in(&mig.up, mig.transaction, model, mig.version, safe);
         let down = match mig.down_ops() {
-            Ok(ops) => {
-                let mut after = before.clone();
-                for op in &mig.up {
-                    after.apply(op, mig.version);
-                }
-                Ok(safe::safe_plan(ops, mig.transaction, &after, mig.version, safe))
-            }
+            Ok(ops) => Ok(safe::safe_plan(ops, mig.transaction, model, mig.version, safe)),
             Err(reason) => Err(reason.to_string()),
         };
         (up, down)
