@@ -10,7 +10,7 @@ mod replay;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::op::{ColumnDef, ConstraintDef, ConstraintKind, IndexDef};
+use crate::op::{ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumDef, IndexDef, Op, ViewDef};
 
 pub use replay::Problem;
 
@@ -77,5 +77,136 @@ impl Model {
     /// counts as existing: assuming it has rows is the safe side.
     pub fn existed_before(&self, table: &str, version: u64) -> bool {
         self.tables.get(table).is_none_or(|t| t.created_in != version)
+    }
+}
+
+impl Model {
+    /// A copy of the part of the model that planning `ops` reads or changes: the tables and indexes
+    /// they name (with each such index's table, and the tables their foreign keys reference), the
+    /// enums they name, and the small sets (views, extensions, schemas). Planning a migration's down
+    /// on this copy gives the plan a copy of the whole model gives, at a cost that does not grow with
+    /// the history (the runner plans one down per migration, so whole copies made planning quadratic).
+    ///
+    /// ```
+    /// use migrate_core::model::Model;
+    /// use migrate_core::op::Op;
+    /// let mut model = Model::default();
+    /// for name in ["users", "posts"] {
+    ///     let mut s = migrate_core::prelude::Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+    ///     s.create_table(name, |t| { t.bigserial("id").primary_key(); });
+    ///     for op in s.finish().unwrap() { model.apply(&op, 1); }
+    /// }
+    /// let drop = [Op::DropTable { name: "posts".into(), def: None }];
+    /// let scoped = model.scoped(&drop);
+    /// assert!(scoped.tables.contains_key("posts") && !scoped.tables.contains_key("users"));
+    /// ```
+    pub fn scoped(&self, ops: &[Op]) -> Model {
+        let mut names = BTreeSet::new();
+        let mut enums = BTreeSet::new();
+        for op in ops {
+            named(op, &mut names, &mut enums);
+        }
+        let mut out = Model {
+            views: self.views.clone(),
+            extensions: self.extensions.clone(),
+            schemas: self.schemas.clone(),
+            opaque: self.opaque.clone(),
+            ..Model::default()
+        };
+        for name in names {
+            if let Some(i) = self.indexes.get(name) {
+                out.indexes.insert(name.to_string(), i.clone());
+                out.copy_table(self, &i.def.table);
+            }
+            out.copy_table(self, name);
+        }
+        for name in enums {
+            if let Some(e) = self.enums.get(name) {
+                out.enums.insert(name.to_string(), e.clone());
+            }
+        }
+        out
+    }
+
+    /// Copies table `name` from `from` (if it is there and not copied yet), with the tables its foreign
+    /// keys reference.
+    fn copy_table(&mut self, from: &Model, name: &str) {
+        if self.tables.contains_key(name) {
+            return;
+        }
+        let Some(t) = from.tables.get(name) else { return };
+        self.tables.insert(name.to_string(), t.clone());
+        for k in t.constraints.values() {
+            if let ConstraintKind::ForeignKey { ref_table, .. } = &k.kind
+                && let Some(r) = from.tables.get(ref_table)
+            {
+                self.tables.entry(ref_table.clone()).or_insert_with(|| r.clone());
+            }
+        }
+    }
+}
+
+/// The relations (tables, indexes, constraints that own an index) and enums `op` names.
+fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a str>) {
+    let refs = |k: &'a ConstraintDef, names: &mut BTreeSet<&'a str>| {
+        names.insert(&k.name);
+        if let ConstraintKind::ForeignKey { ref_table, .. } = &k.kind {
+            names.insert(ref_table);
+        }
+    };
+    match op {
+        Op::CreateTable { def } => {
+            names.insert(&def.name);
+            def.constraints.iter().for_each(|k| refs(k, names));
+        }
+        Op::DropTable { name, .. } => {
+            names.insert(name);
+        }
+        Op::RenameTable { from, to } | Op::RenameIndex { from, to } => {
+            names.extend([from.as_str(), to.as_str()]);
+        }
+        Op::AddColumn { table, def } => {
+            names.insert(table);
+            def.constraints.iter().for_each(|k| refs(k, names));
+        }
+        Op::AddConstraint { table, def } => {
+            names.insert(table);
+            refs(def, names);
+        }
+        Op::DropConstraint { table, name, .. } | Op::ValidateConstraint { table, name } => {
+            names.extend([table.as_str(), name.as_str()]);
+        }
+        Op::RenameConstraint { table, from, to } => {
+            names.extend([table.as_str(), from.as_str(), to.as_str()]);
+        }
+        Op::DropColumn { table, .. }
+        | Op::RenameColumn { table, .. }
+        | Op::ChangeColumnType { table, .. }
+        | Op::SetNotNull { table, .. }
+        | Op::DropNotNull { table, .. }
+        | Op::SetDefault { table, .. }
+        | Op::DropDefault { table, .. }
+        | Op::Backfill { table, .. }
+        | Op::Comment { target: CommentTarget::Table { table } | CommentTarget::Column { table, .. }, .. } => {
+            names.insert(table);
+        }
+        Op::CreateIndex { def } => {
+            names.extend([def.name.as_str(), def.table.as_str()]);
+        }
+        Op::DropIndex { name, .. } | Op::CreateView { def: ViewDef { name, .. } } | Op::DropView { name, .. } => {
+            names.insert(name);
+        }
+        Op::CreateEnum { def: EnumDef { name, .. } }
+        | Op::AddEnumValue { name, .. }
+        | Op::RenameEnumValue { name, .. }
+        | Op::DropEnum { name, .. } => {
+            enums.insert(name);
+        }
+        Op::Sql { declares, .. } => declares.iter().for_each(|d| named(d, names, enums)),
+        Op::CreateExtension { .. }
+        | Op::DropExtension { .. }
+        | Op::CreateSchema { .. }
+        | Op::DropSchema { .. }
+        | Op::DataStep { .. } => {}
     }
 }

@@ -188,7 +188,7 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
                 )));
             }
             // The column's constraints, each in its own safe form.
-            let mut after = model.clone();
+            let mut after = model.scoped(std::slice::from_ref(op));
             after.apply(
                 &Op::AddColumn { table: table.clone(), def: AddColumnDef { constraints: vec![], ..def.clone() } },
                 version,
@@ -249,9 +249,10 @@ fn unique_from_index(
 }
 
 /// The steps of `ops` (a migration's up, or its down) run on the schema `model` at `version`. With
-/// `safe` off, or when nothing needs a safe form, this is [`plan`](super::plan::plan).
+/// `safe` off, or when nothing needs a safe form, this is [`plan`](super::plan::plan). It plans on the
+/// part of the model the ops name ([`Model::scoped`]), so its cost does not grow with the schema.
 pub fn safe_plan(ops: &[Op], transaction: bool, model: &Model, version: u64, safe: bool) -> Vec<Step> {
-    safe_plan_in(ops, transaction, &mut model.clone(), version, safe)
+    safe_plan_in(ops, transaction, &mut model.scoped(ops), version, safe)
 }
 
 /// [`safe_plan`] on `model` itself, which is left as it is after the ops (no copy of the whole schema,
@@ -295,4 +296,116 @@ pub fn safe_plan_in(ops: &[Op], transaction: bool, model: &mut Model, version: u
         }
     }
     steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+    use crate::schema::mode::ExplicitDown;
+
+    type S = crate::Schema<ExplicitDown>;
+
+    fn ops(f: impl FnOnce(&mut S)) -> Vec<Op> {
+        let mut s = S::in_mode();
+        f(&mut s);
+        s.finish().expect("valid ops")
+    }
+
+    /// A history that renames, drops, references and rewrites, and downs (derived and explicit).
+    fn history() -> Vec<(u64, Vec<Op>, Vec<Vec<Op>>)> {
+        let v1 = ops(|s| {
+            s.create_table("users", |t| {
+                t.bigint("id").primary_key();
+                t.text("email");
+                t.integer("age");
+            });
+            s.create_table("posts", |t| {
+                t.bigint("id").primary_key();
+                t.bigint("user_id");
+                t.text("title");
+            });
+            s.create_enum("mood", ["ok", "sad"]);
+            s.create_index("users", ["email"]).name("users_email_idx");
+        });
+        let v2 = ops(|s| {
+            s.alter_table("users", |t| {
+                t.add_unique("users_email_key", ["email"]);
+                t.integer("score").not_null().backfill("0");
+            });
+            s.alter_table("posts", |t| {
+                t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"]);
+            });
+            s.create_index("posts", ["title"]).name("posts_title_idx");
+        });
+        let v3 = ops(|s| {
+            s.rename_table("posts", "articles");
+            s.rename_column("articles", "title", "headline");
+            s.alter_table("users", |t| t.set_not_null("age"));
+            s.create_table("tags", |t| {
+                t.bigint("id").primary_key();
+                t.bigint("article_id").references("articles", "id");
+            });
+            s.create_index("tags", ["article_id"]).name("tags_article_idx");
+        });
+        let v3_down = ops(|s| {
+            s.drop_index("tags_article_idx");
+            s.drop_index("posts_title_idx");
+            s.drop_table("tags");
+        });
+        let v4 = ops(|s| {
+            s.drop_index("users_email_idx");
+            s.drop_column("users", "age");
+            s.alter_table("articles", |t| t.drop_constraint("posts_user_fk"));
+        });
+        let v4_down = ops(|s| {
+            s.create_index("users", ["email"]).name("users_email_idx");
+            s.alter_table("articles", |t| {
+                t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"]);
+            });
+        });
+        let derived = |up: &[Op]| vec![crate::reverse::reverse_ops(up).expect("reversible")];
+        vec![
+            (1, v1.clone(), derived(&v1)),
+            (2, v2.clone(), vec![]),
+            (3, v3.clone(), vec![derived(&v3).remove(0), v3_down]),
+            (4, v4, vec![v4_down]),
+        ]
+    }
+
+    #[test]
+    fn planning_on_the_scoped_model_matches_planning_on_a_whole_copy() {
+        let mut model = Model::default();
+        for (version, up, downs) in history() {
+            for safe in [true, false] {
+                let whole = safe_plan_in(&up, true, &mut model.clone(), version, safe);
+                assert_eq!(safe_plan(&up, true, &model, version, safe), whole, "up of {version}");
+            }
+            for op in &up {
+                model.apply(op, version);
+            }
+            for down in downs {
+                let whole = safe_plan_in(&down, true, &mut model.clone(), version, true);
+                assert_eq!(safe_plan(&down, true, &model, version, true), whole, "a down of {version}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_index_on_a_table_of_the_same_migration_is_dropped_plainly() {
+        let mut model = Model::default();
+        for (version, up, _) in history().into_iter().take(3) {
+            for op in &up {
+                model.apply(op, version);
+            }
+        }
+        let drop = ops(|s| {
+            s.drop_index("tags_article_idx");
+        });
+        let steps = safe_plan(&drop, true, &model, 3, true);
+        assert_eq!(steps.len(), 1);
+        assert!(steps[0].transactional, "{steps:?}");
+        let later = safe_plan(&drop, true, &model, 4, true);
+        assert!(!later[0].transactional && later[0].statements[0].contains("CONCURRENTLY"), "{later:?}");
+    }
 }
