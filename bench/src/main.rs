@@ -1,28 +1,49 @@
-//! `cargo run --release -p migrate-bench -- safety [ROWS]`: for each schema change, the longest write
-//! stall and the writes slower than 1 s while it runs, once as naive DDL and once through the
-//! framework's default (safe) plan, on a table of ROWS rows (default 1,000,000) under a steady write
-//! load. Prints a Markdown table.
-//!
-//! The server comes from `BENCH_DATABASE_URL` (default: the local PostgreSQL as `postgres`); the
-//! benchmark creates and drops its own database.
+//! The benchmark program. `cargo run --release -p migrate-bench -- all` runs what
+//! `docs/benchmarks.md` reports:
+//! - `perf [N ...]`: apply (`up` against psql's floor), `status` and peak memory for crates of N
+//!   generated migrations (default 500 5000 10000), on a throwaway PostgreSQL cluster on tmpfs;
+//! - `plan [N]`: building, linting and planning N migrations in-process (default 10,000);
+//! - `compile [N]`: compile time and rustc memory of a crate of N migrations (default 500);
+//! - `safety [ROWS]`: write stalls of schema changes under load, naive DDL against the safe plan.
 
+mod cluster;
+mod compile;
 mod load;
 mod perf;
 mod plan;
 mod safety;
 
+fn sizes(args: &[String]) -> anyhow::Result<Vec<usize>> {
+    let v: Vec<usize> = args.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;
+    Ok(if v.is_empty() { vec![500, 5000, 10_000] } else { v })
+}
+
 fn main() -> anyhow::Result<()> {
+    if let Some(code) = compile::wrapper() {
+        std::process::exit(code);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let arg = |i: usize| args.get(i).map(|r| r.parse::<usize>()).transpose();
     match args.first().map(String::as_str) {
         Some("safety") => {
-            let rows = args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(1_000_000);
-            runtime.block_on(safety::run(rows))
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            runtime.block_on(safety::run(arg(1)?.unwrap_or(1_000_000) as i64))
         }
-        Some("plan") => plan::run(args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(10_000)),
-        Some("perf") => perf::run(args.get(1).map(|r| r.parse()).transpose()?.unwrap_or(500)),
+        Some("plan") => plan::run(arg(1)?.unwrap_or(10_000)),
+        Some("perf") => perf::run(&cluster::Server::start()?, &sizes(&args[1..])?),
+        Some("compile") => compile::run(arg(1)?.unwrap_or(500)),
+        Some("all") => {
+            println!("## Plan (in-process, no database)\n");
+            plan::run(10_000)?;
+            println!("\n## Compile time\n");
+            compile::run(500)?;
+            println!("\n## Apply, status, peak memory\n");
+            perf::run(&cluster::Server::start()?, &sizes(&[])?)
+        }
         _ => {
-            eprintln!("usage: migrate-bench safety [ROWS] | perf [MIGRATIONS] | plan [MIGRATIONS]");
+            eprintln!(
+                "usage: migrate-bench all | perf [MIGRATIONS ...] | plan [MIGRATIONS] | compile [MIGRATIONS] | safety [ROWS]"
+            );
             std::process::exit(2);
         }
     }

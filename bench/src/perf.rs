@@ -15,10 +15,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::cluster::Server;
+
 const RUNS: usize = 5;
 
 /// Writes the generated crate (idempotent: files are rewritten only when their content changes).
-fn generate(dir: &Path, n: usize) -> Result<()> {
+pub fn generate(dir: &Path, n: usize) -> Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().canonicalize()?;
     let migrations = dir.join("src/migrations");
     std::fs::create_dir_all(&migrations)?;
@@ -31,7 +33,7 @@ fn generate(dir: &Path, n: usize) -> Result<()> {
     write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"perf-gen\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n\
+            "[package]\nname = \"perf-gen-m{n}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n\
              [dependencies]\nmigrate-core = {{ path = \"{r}/migrate-core\" }}\nmigrate-cli = {{ path = \"{r}/migrate-cli\" }}\n\n\
              [build-dependencies]\nmigrate-build = {{ path = \"{r}/migrate-build\" }}\n",
             r = root.display()
@@ -47,36 +49,31 @@ fn generate(dir: &Path, n: usize) -> Result<()> {
     )?;
     write(
         dir.join("src/main.rs"),
-        "use perf_gen as _;\n\nfn main() -> std::process::ExitCode {\n    migrate_cli::run()\n}\n".into(),
+        format!("use perf_gen_m{n} as _;\n\nfn main() -> std::process::ExitCode {{\n    migrate_cli::run()\n}}\n"),
     )?;
     for i in 0..n {
-        let extra = if i % 5 == 4 {
-            format!("    s.alter_table(\"t{}\", |t| {{\n        t.text(\"extra_{i}\");\n    }});\n", i / 2)
-        } else {
-            String::new()
-        };
-        write(
-            migrations.join(format!("m{}_create_t{i}.rs", 20240101000000u64 + i as u64)),
-            format!(
-                "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n    s.create_table(\"t{i}\", |t| {{\n        \
-                 t.uuid(\"id\").primary_key().default(gen_random_uuid());\n        t.text(\"name\").not_null().unique();\n        \
-                 t.timestamptz(\"created_at\").not_null().default(now());\n    }});\n    s.create_index(\"t{i}\", [col(\"created_at\")]);\n{extra}}}\n"
-            ),
-        )?;
+        write(migrations.join(file_name(i)), migration_source(i, ""))?;
     }
     Ok(())
 }
 
-fn admin_url() -> String {
-    std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+/// The file of the `i`th generated migration.
+pub fn file_name(i: usize) -> String {
+    format!("m{}_create_t{i}.rs", 20240101000000u64 + i as u64)
 }
 
-fn db_url(name: &str) -> String {
-    let admin = admin_url();
-    match admin.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{name}"),
-        None => admin,
-    }
+/// The `i`th generated migration, with `more` added to its table's body.
+pub fn migration_source(i: usize, more: &str) -> String {
+    let extra = if i % 5 == 4 {
+        format!("    s.alter_table(\"t{}\", |t| {{\n        t.text(\"extra_{i}\");\n    }});\n", i / 2)
+    } else {
+        String::new()
+    };
+    format!(
+        "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n    s.create_table(\"t{i}\", |t| {{\n        \
+             t.uuid(\"id\").primary_key().default(gen_random_uuid());\n        t.text(\"name\").not_null().unique();\n        \
+             t.timestamptz(\"created_at\").not_null().default(now());\n{more}    }});\n    s.create_index(\"t{i}\", [col(\"created_at\")]);\n{extra}}}\n"
+    )
 }
 
 fn psql(url: &str, args: &[&str]) -> Result<std::process::Output> {
@@ -87,22 +84,43 @@ fn psql(url: &str, args: &[&str]) -> Result<std::process::Output> {
     Ok(out)
 }
 
-fn fresh_db(name: &str) -> Result<()> {
+fn fresh_db(server: &Server, name: &str) -> Result<()> {
     psql(
-        &admin_url(),
+        &server.admin_url,
         &["-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), "-c", &format!("CREATE DATABASE {name}")],
     )?;
     Ok(())
 }
 
-fn run_bin(bin: &Path, url: &str, args: &[&str]) -> Result<Duration> {
+/// A whole process: wall time and peak memory.
+pub struct Measured {
+    pub took: Duration,
+    pub max_rss_kib: u64,
+}
+
+/// Runs `cmd` to completion (output to `log`), timing it and reading its peak memory (max RSS, its
+/// waited-for children included) from `wait4`.
+pub fn measure(cmd: &mut Command, log: &Path) -> Result<Measured> {
+    let out = std::fs::File::create(log)?;
+    cmd.stdin(std::process::Stdio::null()).stdout(out.try_clone()?).stderr(out);
     let start = Instant::now();
-    let out = Command::new(bin).args(args).env("DATABASE_URL", url).env("NO_COLOR", "1").output()?;
+    let child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child (std's handle is never waited on), writing into locals.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let took = start.elapsed();
-    if !out.status.success() {
-        bail!("{} {args:?} failed: {}", bin.display(), String::from_utf8_lossy(&out.stderr));
+    if pid < 0 {
+        bail!("waiting for {cmd:?}: {}", std::io::Error::last_os_error());
     }
-    Ok(took)
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("{cmd:?} failed (see {}): {}", log.display(), std::fs::read_to_string(log).unwrap_or_default());
+    }
+    Ok(Measured { took, max_rss_kib: usage.ru_maxrss as u64 })
+}
+
+fn run_bin(bin: &Path, url: &str, args: &[&str], log: &Path) -> Result<Measured> {
+    measure(Command::new(bin).args(args).env("DATABASE_URL", url).env("NO_COLOR", "1"), log)
 }
 
 /// The binary's `sql up`, one transaction per migration.
@@ -135,52 +153,132 @@ fn psql_script(bin: &Path) -> Result<String> {
 }
 
 /// `(median, min, max)` in seconds.
-fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
+pub fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
     v.sort();
     (v[v.len() / 2].as_secs_f64(), v[0].as_secs_f64(), v[v.len() - 1].as_secs_f64())
 }
 
-fn row(name: &str, v: Vec<Duration>, reference: Option<f64>) -> String {
+/// A table row: median, min, max in ms, and the ratio of the median to `reference`.
+pub fn row(name: &str, v: Vec<Duration>, reference: Option<f64>) -> String {
     let (med, min, max) = stats(v);
     let ratio = reference.map_or("—".to_string(), |r| format!("{:.2}x", med / r));
     format!("| {name} | {:.1} ms | {:.1} ms | {:.1} ms | {ratio} |", med * 1e3, min * 1e3, max * 1e3)
 }
 
-pub fn run(n: usize) -> Result<()> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/perf-gen").join(format!("m{n}"));
+/// Where the generated crates live; they share one target directory, so dependencies build once.
+pub fn gen_dir(n: usize) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/perf-gen").join(format!("m{n}"))
+}
+
+pub fn gen_target() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/perf-gen/target")
+}
+
+/// `cargo` in the generated crate `dir`, on the shared target directory.
+pub fn cargo(dir: &Path) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(dir).env("CARGO_TARGET_DIR", gen_target());
+    c
+}
+
+/// The release binary of the generated crate of `n` migrations, built if needed.
+fn binary(n: usize) -> Result<PathBuf> {
+    let dir = gen_dir(n);
     generate(&dir, n)?;
     eprintln!("building the {n}-migration binary (release) in {}", dir.display());
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "-q"])
-        .current_dir(&dir)
-        .status()
-        .context("running cargo")?;
+    let status = cargo(&dir).args(["build", "--release", "-q"]).status().context("running cargo")?;
     if !status.success() {
         bail!("building the generated crate failed");
     }
-    let bin = dir.join("target/release/perf-gen");
+    Ok(gen_target().join(format!("release/perf-gen-m{n}")))
+}
+
+/// What one size measured.
+pub struct Sized {
+    pub n: usize,
+    pub psql: Vec<Duration>,
+    pub up: Vec<Measured>,
+    pub status: Vec<Measured>,
+}
+
+/// Apply and status for `n` migrations: `RUNS` times on a fresh database, psql then the binary's `up`
+/// then `status`.
+pub fn measure_size(server: &Server, n: usize) -> Result<Sized> {
+    let bin = binary(n)?;
+    let dir = gen_dir(n);
     let script = psql_script(&bin)?;
     let script_path = dir.join("up.sql");
     std::fs::write(&script_path, &script)?;
     let name = format!("migrate_perf_{}", std::process::id());
-    let url = db_url(&name);
-    let (mut ours, mut floor, mut status) = (Vec::new(), Vec::new(), Vec::new());
+    let url = server.url(&name);
+    let log = dir.join("last-run.log");
+    let mut out = Sized { n, psql: vec![], up: vec![], status: vec![] };
     for i in 0..RUNS {
-        eprintln!("run {}/{RUNS}", i + 1);
-        fresh_db(&name)?;
+        eprintln!("{n} migrations: run {}/{RUNS}", i + 1);
+        fresh_db(server, &name)?;
         let start = Instant::now();
         psql(&url, &["-f", script_path.to_str().unwrap()])?;
-        floor.push(start.elapsed());
-        fresh_db(&name)?;
-        ours.push(run_bin(&bin, &url, &["up"])?);
-        status.push(run_bin(&bin, &url, &["status"])?);
+        out.psql.push(start.elapsed());
+        fresh_db(server, &name)?;
+        out.up.push(run_bin(&bin, &url, &["up"], &log)?);
+        out.status.push(run_bin(&bin, &url, &["status"], &log)?);
     }
-    psql(&admin_url(), &["-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])?;
-    let reference = stats(floor.clone()).0;
-    println!("| {n} migrations, {RUNS} runs | median | min | max | ratio to psql |");
+    psql(&server.admin_url, &["-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])?;
+    Ok(out)
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// The apply/status/memory table for several sizes, measured against `server`.
+pub fn run(server: &Server, sizes: &[usize]) -> Result<()> {
+    let mut results = Vec::new();
+    for &n in sizes {
+        results.push(measure_size(server, n)?);
+    }
+    println!("Server: {}.\n", server.description);
+    println!("| {RUNS} runs each | median | min | max | ratio to psql |");
     println!("|---|---|---|---|---|");
-    println!("{}", row("psql, one transaction per migration (floor)", floor, None));
-    println!("{}", row("`up` (whole process: lint, plan, apply, history)", ours, Some(reference)));
-    println!("{}", row(&format!("`status` with {n} applied (whole process)"), status, None));
+    for r in &results {
+        let floor = stats(r.psql.clone()).0;
+        println!("{}", row(&format!("psql, {} migrations, one transaction each (floor)", r.n), r.psql.clone(), None));
+        println!(
+            "{}",
+            row(
+                &format!("`up`, {} migrations (whole process: lint, plan, apply, history)", r.n),
+                r.up.iter().map(|m| m.took).collect(),
+                Some(floor)
+            )
+        );
+        println!(
+            "{}",
+            row(&format!("`status`, {} applied (whole process)", r.n), r.status.iter().map(|m| m.took).collect(), None)
+        );
+    }
+    println!();
+    println!(
+        "| peak memory (max RSS, largest of {RUNS} runs) | `up` | `status` | per migration (`up`, over the smallest size) |"
+    );
+    println!("|---|---|---|---|");
+    let peak = |v: &[Measured]| v.iter().map(|m| m.max_rss_kib).max().unwrap_or(0);
+    let base = results.first().map(|r| (r.n, peak(&r.up)));
+    for r in &results {
+        let per = match base {
+            Some((n0, p0)) if r.n > n0 => {
+                format!("{:.1} KiB", (peak(&r.up) as f64 - p0 as f64) / (r.n - n0) as f64)
+            }
+            _ => "—".into(),
+        };
+        println!("| {} migrations | {:.1} MiB | {:.1} MiB | {per} |", r.n, mib(peak(&r.up)), mib(peak(&r.status)));
+    }
+    let us: Vec<String> = results
+        .iter()
+        .map(|r| {
+            let extra = stats(r.up.iter().map(|m| m.took).collect()).0 - stats(r.psql.clone()).0;
+            format!("{} migrations: {:.0} µs", r.n, extra / r.n as f64 * 1e6)
+        })
+        .collect();
+    println!("\nTime `up` adds per migration over psql (medians): {}.", us.join(", "));
     Ok(())
 }

@@ -21,9 +21,29 @@ impl Canonical for String {
     }
 }
 
+/// Appends the decimal digits of `n` (without the allocation of `to_string`: checksums are computed
+/// for every migration at every start).
+fn push_decimal(out: &mut String, n: u128, negative: bool) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
 impl Canonical for str {
     fn write_canonical(&self, out: &mut String) {
-        out.push_str(&self.len().to_string());
+        push_decimal(out, self.len() as u128, false);
         out.push(':');
         out.push_str(self);
     }
@@ -40,7 +60,8 @@ macro_rules! canonical_int {
         impl Canonical for $t {
             fn write_canonical(&self, out: &mut String) {
                 out.push('#');
-                out.push_str(&self.to_string());
+                #[allow(unused_comparisons)]
+                push_decimal(out, (*self as i128).unsigned_abs(), *self < 0);
             }
         }
     )*};

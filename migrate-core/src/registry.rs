@@ -179,13 +179,40 @@ pub fn load<'a>(defs: impl IntoIterator<Item = &'a MigrationDef>) -> Result<Vec<
         }
     }
     let mut out = Vec::with_capacity(named.len());
-    for (version, name, def) in named {
-        match build(version, name, def) {
+    for built in build_all(named) {
+        match built {
             Ok(m) => out.push(m),
             Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(RegistryErrors(errors)) }
+}
+
+/// Builds every migration (ops, derived down, checksum), in order. Every command starts with this, so
+/// a long history is split across the machine's cores (each migration builds on its own).
+fn build_all(named: Vec<(u64, String, &MigrationDef)>) -> Vec<Result<Migration, RegistryError>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || named.len() < 256 {
+        return named.into_iter().map(|(v, n, d)| build(v, n, d)).collect();
+    }
+    let per = named.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<(u64, String, &MigrationDef)>> = Vec::new();
+    let mut rest = named.into_iter();
+    loop {
+        let chunk: Vec<_> = rest.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(|(v, n, d)| build(v, n, d)).collect::<Vec<_>>()))
+            .collect();
+        // A panic in a migration's builder code goes on in this thread, as it would without threads.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, RegistryError> {
@@ -245,7 +272,14 @@ pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
     }
     text.push_str(";transaction=");
     transaction.write_canonical(&mut text);
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push(HEX[usize::from(b >> 4)] as char);
+        hex.push(HEX[usize::from(b & 15)] as char);
+    }
+    hex
 }
 
 fn last_segment(module_path: &str) -> &str {

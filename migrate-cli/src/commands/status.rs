@@ -34,6 +34,9 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
             .collect();
         ctx.json(&json!({ "migrations": entries, "problems": problems }));
     } else {
+        use std::io::Write as _;
+        // One write per 64 KiB instead of one per line: a long history prints thousands of lines.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         for e in &status.entries {
             let label = e.state.label();
             let shown = match e.state {
@@ -42,9 +45,9 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
                 _ => ctx.out.red(&label),
             };
             let when = e.applied_at.as_deref().map(|a| format!("  {}", ctx.out.dim(a))).unwrap_or_default();
-            println!("{} {:<40} {shown}{when}", e.version, e.name);
+            writeln!(out, "{} {:<40} {shown}{when}", e.version, e.name)?;
             for (rule, why) in &e.acks {
-                println!("    acknowledges {rule}: {}", ctx.out.dim(why));
+                writeln!(out, "    acknowledges {rule}: {}", ctx.out.dim(why))?;
             }
         }
         let pending = status
@@ -53,7 +56,8 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
             .filter(|e| matches!(e.state, EntryState::Pending | EntryState::PendingOutOfOrder))
             .count();
         let applied = status.entries.iter().filter(|e| e.state == EntryState::Applied).count();
-        println!("{applied} applied, {pending} pending, {problems} needing attention");
+        writeln!(out, "{applied} applied, {pending} pending, {problems} needing attention")?;
+        out.flush()?;
     }
     let drifted = if args.drift { super::drift::run(ctx).await? != crate::EXIT_OK } else { false };
     Ok(if args.exit_code && (problems > 0 || drifted) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })

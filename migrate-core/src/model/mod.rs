@@ -90,10 +90,11 @@ impl Model {
     /// ```
     /// use migrate_core::model::Model;
     /// use migrate_core::op::Op;
+    /// use migrate_core::prelude::*;
     /// let mut model = Model::default();
     /// for name in ["users", "posts"] {
-    ///     let mut s = migrate_core::prelude::Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
-    ///     s.create_table(name, |t| { t.bigserial("id").primary_key(); });
+    ///     let mut s = Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+    ///     s.create_table(name, |t| { t.bigint("id").primary_key(); });
     ///     for op in s.finish().unwrap() { model.apply(&op, 1); }
     /// }
     /// let drop = [Op::DropTable { name: "posts".into(), def: None }];

@@ -96,9 +96,20 @@ pub struct HistoryRow {
 }
 
 pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
+    read_rows(c, t, true).await
+}
+
+/// [`read`] without the SQL each migration ran (`up_sql` and `down_sql` left empty): what `status`
+/// needs, a fraction of the bytes.
+pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
+    read_rows(c, t, false).await
+}
+
+async fn read_rows(c: &impl GenericClient, t: &HistoryTables, with_sql: bool) -> Result<Vec<HistoryRow>, RunError> {
+    let sql_columns = if with_sql { "up_sql, down_sql" } else { "'{}'::text[], NULL::text[]" };
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
+                applied_at::text, applied_by, duration_ms, {sql_columns}, irreversible_reason, tool_version,
                 step_cursor
          FROM {} ORDER BY version",
         t.history

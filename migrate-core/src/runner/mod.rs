@@ -315,7 +315,11 @@ impl Migrator {
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
         let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));
-        let rows = if history::exists(client, &tables).await? { history::read(client, &tables).await? } else { vec![] };
+        let rows = if history::exists(client, &tables).await? {
+            history::read_summary(client, &tables).await?
+        } else {
+            vec![]
+        };
         Ok(status::compute(&self.migrations, &rows))
     }
 

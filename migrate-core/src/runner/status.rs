@@ -91,9 +91,11 @@ impl Status {
 
 pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
     let newest_applied = rows.iter().map(|r| r.version).max();
-    let mut entries = Vec::new();
+    let by_version: std::collections::HashMap<u64, &HistoryRow> = rows.iter().map(|r| (r.version, r)).collect();
+    let in_code: std::collections::HashSet<u64> = code.iter().map(|m| m.version).collect();
+    let mut entries = Vec::with_capacity(code.len());
     for m in code {
-        let row = rows.iter().find(|r| r.version == m.version);
+        let row = by_version.get(&m.version).copied();
         let state = match row {
             None if newest_applied.is_some_and(|n| n > m.version) => EntryState::PendingOutOfOrder,
             None => EntryState::Pending,
@@ -114,7 +116,7 @@ pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
             acks: m.acks.clone(),
         });
     }
-    for r in rows.iter().filter(|r| !code.iter().any(|m| m.version == r.version)) {
+    for r in rows.iter().filter(|r| !in_code.contains(&r.version)) {
         entries.push(Entry {
             version: r.version,
             name: r.name.clone(),
