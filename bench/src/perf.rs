@@ -201,12 +201,11 @@ pub struct Sized {
     pub status: Vec<Measured>,
 }
 
-/// Apply and status for `n` migrations: `RUNS` times on a fresh database, psql then the binary's `up`
-/// then `status`.
-pub fn measure_size(server: &Server, n: usize) -> Result<Sized> {
-    let bin = binary(n)?;
+/// Apply and status for `n` migrations (binary `bin`): `RUNS` times on a fresh database, psql then
+/// the binary's `up` then `status`.
+pub fn measure_size(server: &Server, n: usize, bin: &Path) -> Result<Sized> {
     let dir = gen_dir(n);
-    let script = psql_script(&bin)?;
+    let script = psql_script(bin)?;
     let script_path = dir.join("up.sql");
     std::fs::write(&script_path, &script)?;
     let name = format!("migrate_perf_{}", std::process::id());
@@ -220,8 +219,8 @@ pub fn measure_size(server: &Server, n: usize) -> Result<Sized> {
         psql(&url, &["-f", script_path.to_str().unwrap()])?;
         out.psql.push(start.elapsed());
         fresh_db(server, &name)?;
-        out.up.push(run_bin(&bin, &url, &["up"], &log)?);
-        out.status.push(run_bin(&bin, &url, &["status"], &log)?);
+        out.up.push(run_bin(bin, &url, &["up"], &log)?);
+        out.status.push(run_bin(bin, &url, &["status"], &log)?);
     }
     psql(&server.admin_url, &["-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])?;
     Ok(out)
@@ -231,46 +230,29 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// The apply/status/memory table for several sizes, measured against `server`.
+fn peak(v: &[Measured]) -> u64 {
+    v.iter().map(|m| m.max_rss_kib).max().unwrap_or(0)
+}
+
+/// The apply/status/memory table for several sizes, measured against `server`. The binaries are all
+/// built first (so no build runs beside a measurement); each size's rows print as soon as measured.
 pub fn run(server: &Server, sizes: &[usize]) -> Result<()> {
-    let mut results = Vec::new();
-    for &n in sizes {
-        results.push(measure_size(server, n)?);
-    }
+    let bins: Vec<PathBuf> = sizes.iter().map(|&n| binary(n)).collect::<Result<_>>()?;
     println!("Server: {}.\n", server.description);
-    println!("| {RUNS} runs each | median | min | max | ratio to psql |");
-    println!("|---|---|---|---|---|");
-    for r in &results {
+    println!("| {RUNS} runs each | median | min | max | ratio to psql | peak memory (max RSS) |");
+    println!("|---|---|---|---|---|---|");
+    let mut results = Vec::new();
+    for (&n, bin) in sizes.iter().zip(&bins) {
+        let r = measure_size(server, n, bin)?;
         let floor = stats(r.psql.clone()).0;
-        println!("{}", row(&format!("psql, {} migrations, one transaction each (floor)", r.n), r.psql.clone(), None));
-        println!(
-            "{}",
-            row(
-                &format!("`up`, {} migrations (whole process: lint, plan, apply, history)", r.n),
-                r.up.iter().map(|m| m.took).collect(),
-                Some(floor)
-            )
-        );
-        println!(
-            "{}",
-            row(&format!("`status`, {} applied (whole process)", r.n), r.status.iter().map(|m| m.took).collect(), None)
-        );
-    }
-    println!();
-    println!(
-        "| peak memory (max RSS, largest of {RUNS} runs) | `up` | `status` | per migration (`up`, over the smallest size) |"
-    );
-    println!("|---|---|---|---|");
-    let peak = |v: &[Measured]| v.iter().map(|m| m.max_rss_kib).max().unwrap_or(0);
-    let base = results.first().map(|r| (r.n, peak(&r.up)));
-    for r in &results {
-        let per = match base {
-            Some((n0, p0)) if r.n > n0 => {
-                format!("{:.1} KiB", (peak(&r.up) as f64 - p0 as f64) / (r.n - n0) as f64)
-            }
-            _ => "—".into(),
-        };
-        println!("| {} migrations | {:.1} MiB | {:.1} MiB | {per} |", r.n, mib(peak(&r.up)), mib(peak(&r.status)));
+        println!("{} — |", row(&format!("psql, {n} migrations, one transaction each (floor)"), r.psql.clone(), None));
+        let up =
+            row(&format!("`up`, {n} migrations (whole process)"), r.up.iter().map(|m| m.took).collect(), Some(floor));
+        println!("{up} {:.1} MiB |", mib(peak(&r.up)));
+        let status =
+            row(&format!("`status`, {n} applied (whole process)"), r.status.iter().map(|m| m.took).collect(), None);
+        println!("{status} {:.1} MiB |", mib(peak(&r.status)));
+        results.push(r);
     }
     let us: Vec<String> = results
         .iter()

@@ -118,8 +118,10 @@ async fn index_progress(ctx: &Ctx, client: &tokio_postgres::Client, url: &str) -
         return None;
     }
     let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.ok()?.get(0);
-    let watcher = crate::connect::connect(url).await.ok()?;
+    let url = url.to_string();
     Some(tokio::spawn(async move {
+        // Connects beside the run, not before it: a run without a long index build never waits for it.
+        let Ok(watcher) = crate::connect::connect(&url).await else { return };
         let mut last = String::new();
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -151,6 +151,9 @@ pub(super) async fn up(
     work.sort_by_key(|(c, _)| c.version);
     let work: Vec<(Migration, Option<HistoryRow>)> = work.into_iter().map(|(c, r)| (c.clone(), r.cloned())).collect();
     let who = actor(client).await;
+    let prepared = history::Prepared::new(&*client, tables)
+        .await
+        .map_err(|e| RunError::db("preparing the history statements", &e))?;
     let mut plans = m.plans_for(&work.iter().map(|(c, _)| c.version).collect::<Vec<_>>());
     for (mig, resume) in work {
         let planned = plans.remove(&mig.version).unwrap_or_else(|| m.steps(&mig));
@@ -158,7 +161,7 @@ pub(super) async fn up(
             Some(r) => format!("resuming {} at step {}", mig.id(), r.step + 1),
             None => format!("applying {}", mig.id()),
         });
-        let run = Run { batch_no, who: &who };
+        let run = Run { batch_no, who: &who, prepared: &prepared };
         match apply_one(m, client, tables, &mig, planned, resume.as_ref(), &run).await {
             Ok(done) => report.applied.push(done),
             Err(e) => return Err(fail(report, e)),
@@ -172,6 +175,7 @@ struct Run<'a> {
     batch_no: i32,
     /// Who applies: role (OS user@host).
     who: &'a str,
+    prepared: &'a history::Prepared,
 }
 
 async fn apply_one(
@@ -183,7 +187,7 @@ async fn apply_one(
     resume: Option<&HistoryRow>,
     run: &Run<'_>,
 ) -> Result<Done, RunError> {
-    let Run { batch_no, who } = *run;
+    let Run { batch_no, who, prepared } = *run;
     let up_sql = statements(&steps);
     if let Some(r) = resume
         && r.up_sql != up_sql
@@ -234,29 +238,32 @@ async fn apply_one(
     if resume.is_none() && steps.len() == 1 && steps[0].transactional && steps[0].data.is_none() {
         // One transaction: the migration's statements and its history row commit together or not at all.
         let mut attempt = 0;
-        // First the fast way: the settings and all statements in one round trip, the history row and
-        // the event pipelined. After a failure, the statements go one by one, so the error names its
-        // statement for certain (the rolled-back batch left nothing behind).
+        // First the fast way, two round trips: BEGIN, the settings and all statements as one simple
+        // query; then the history row, the event and COMMIT pipelined (an insert that fails aborts the
+        // transaction, so the COMMIT rolls it back). After a failure the statements go one by one, so
+        // the error names its statement for certain (the rolled-back batch left nothing behind).
         let mut batched = true;
+        let begin = format!("BEGIN;\n{}", timeouts(&m.config, true));
         loop {
-            let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
+            let c = &*client;
             let outcome = async {
                 if batched {
-                    execute_batch(m, &tx, &timeouts(&m.config, true), &up_sql).await?;
+                    execute_batch(m, c, &begin, &up_sql).await?;
                 } else {
-                    tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                    execute_each(m, &tx, &up_sql).await?;
+                    c.batch_execute(&begin).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    execute_each(m, c, &up_sql).await?;
                 }
                 let ms = start.elapsed().as_millis() as i64;
                 let (new_row, ok_event) = (row("applied", Some(ms)), event("apply", "ok", None));
-                tokio::try_join!(history::insert(&tx, tables, &new_row), history::log(&tx, tables, &ok_event))
-                    .map_err(|e| DbFailure::from_error(&e, None))?;
-                Ok::<i64, DbFailure>(ms)
+                let (inserted, logged, committed) =
+                    tokio::join!(prepared.insert(c, &new_row), prepared.log(c, &ok_event), c.batch_execute("COMMIT"));
+                inserted.and(logged).map_err(|e| DbFailure::from_error(&e, None))?;
+                Ok::<_, DbFailure>((ms, committed))
             }
             .await;
             match outcome {
-                Ok(ms) => {
-                    tx.commit().await.map_err(|e| RunError::Migration {
+                Ok((ms, committed)) => {
+                    committed.map_err(|e| RunError::Migration {
                         migration: id.clone(),
                         step: None,
                         failure: DbFailure::from_error(&e, None),
@@ -264,7 +271,8 @@ async fn apply_one(
                     return Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() });
                 }
                 Err(failure) => {
-                    drop(tx); // rolls back
+                    // Ends the failed transaction (a warning only when the COMMIT already did).
+                    let _ = client.batch_execute("ROLLBACK").await;
                     // An error in the SQL: go again statement by statement. A lost or terminated
                     // connection (no SQLSTATE, class 08, class 57) is final.
                     let connection_lost =

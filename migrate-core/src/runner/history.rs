@@ -148,6 +148,16 @@ pub async fn exists(c: &impl GenericClient, t: &HistoryTables) -> Result<bool, R
     Ok(row.get(0))
 }
 
+/// Whether both the history table and the event log exist (a run creates them only when not: the
+/// `CREATE TABLE IF NOT EXISTS` costs a DDL statement on every run otherwise).
+pub async fn both_exist(c: &impl GenericClient, t: &HistoryTables) -> Result<bool, RunError> {
+    let row = c
+        .query_one("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL", &[&t.history, &t.events])
+        .await
+        .map_err(|e| RunError::db("looking for the migration history tables", &e))?;
+    Ok(row.get(0))
+}
+
 /// A new row, as `insert` writes it.
 pub struct NewRow<'a> {
     pub version: u64,
@@ -169,14 +179,47 @@ pub struct NewRow<'a> {
 }
 
 pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
-    let sql = format!(
+    insert_as(c, insert_sql(t).as_str(), row).await
+}
+
+fn insert_sql(t: &HistoryTables) -> String {
+    format!(
         "INSERT INTO {} (version, name, checksum, checksum_format, state, direction, step, batch, transactional,
                          applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version, lint_acks, original_id)
          VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         t.history
-    );
+    )
+}
+
+/// The history row insert and the event insert, prepared once for a run of many migrations: each
+/// migration then sends only its values (no parse and describe round trip per statement).
+pub struct Prepared {
+    insert: tokio_postgres::Statement,
+    log: tokio_postgres::Statement,
+}
+
+impl Prepared {
+    pub async fn new(c: &impl GenericClient, t: &HistoryTables) -> Result<Prepared, tokio_postgres::Error> {
+        let (insert, log) = (insert_sql(t), log_sql(t));
+        let (insert, log) = tokio::try_join!(c.prepare(&insert), c.prepare(&log))?;
+        Ok(Prepared { insert, log })
+    }
+
+    pub async fn insert(&self, c: &impl GenericClient, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
+        insert_as(c, &self.insert, row).await
+    }
+
+    pub async fn log(&self, c: &impl GenericClient, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
+        log_as(c, &self.log, e).await
+    }
+}
+
+async fn insert_as<S>(c: &impl GenericClient, statement: &S, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error>
+where
+    S: tokio_postgres::ToStatement + ?Sized + Sync + Send,
+{
     c.execute(
-        &sql,
+        statement,
         &[
             &(row.version as i64),
             &row.name,
@@ -270,13 +313,23 @@ pub struct Event<'a> {
 }
 
 pub async fn log(c: &impl GenericClient, t: &HistoryTables, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
-    let sql = format!(
+    log_as(c, log_sql(t).as_str(), e).await
+}
+
+fn log_sql(t: &HistoryTables) -> String {
+    format!(
         "INSERT INTO {} (version, name, action, outcome, actor, sql, detail, tool_version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         t.events
-    );
+    )
+}
+
+async fn log_as<S>(c: &impl GenericClient, statement: &S, e: &Event<'_>) -> Result<(), tokio_postgres::Error>
+where
+    S: tokio_postgres::ToStatement + ?Sized + Sync + Send,
+{
     c.execute(
-        &sql,
+        statement,
         &[
             &e.version.map(|v| v as i64),
             &e.name,

@@ -240,9 +240,19 @@ impl Migrator {
         let key = lock::key(&tables.history);
         let wait = self.config.wait_for_lock;
         lock::acquire(client, key, wait, &*self.progress).await?;
-        if create && let Err(e) = client.batch_execute(&tables.ddl()).await {
-            lock::release(client, key).await;
-            return Err(RunError::db("creating the migration history tables", &e));
+        if create {
+            let created = match history::both_exist(client, &tables).await {
+                Ok(true) => Ok(()),
+                Ok(false) => client
+                    .batch_execute(&tables.ddl())
+                    .await
+                    .map_err(|e| RunError::db("creating the migration history tables", &e)),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = created {
+                lock::release(client, key).await;
+                return Err(e);
+            }
         }
         Ok((tables, key))
     }

@@ -225,3 +225,52 @@ async fn eight_processes_apply_every_migration_exactly_once() {
         .get(0);
     assert_eq!(applies, 3);
 }
+
+/// The history row is written in the migration's transaction, pipelined with its COMMIT: when the
+/// write fails, the migration's DDL is rolled back with it and the connection is usable again.
+#[tokio::test]
+async fn a_failing_history_write_rolls_the_migration_back_with_it() {
+    use migrate_core::prelude::*;
+    use migrate_core::runner::Migrator;
+    let db = TestDb::new("history_write").await;
+    let migrations = vec![
+        migrate_tests::migration(1, true, |s| {
+            s.create_table("kept", |t| {
+                t.bigint("id");
+            })
+        }),
+        migrate_tests::migration(2, true, |s| {
+            s.create_table("doomed", |t| {
+                t.bigint("id");
+            })
+        }),
+    ];
+    let mut m = Migrator::new(migrations);
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    m.up(&mut client, Some(1)).await.unwrap();
+    db.client
+        .batch_execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                 IF NEW.version = 2 THEN RAISE EXCEPTION 'history refused'; END IF; RETURN NEW; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON migrate_history FOR EACH ROW EXECUTE FUNCTION refuse()",
+        )
+        .await
+        .unwrap();
+    let failed = m.up(&mut client, None).await.unwrap_err();
+    assert!(failed.to_string().contains("history refused"), "{failed}");
+    assert!(exists(&db, "kept").await);
+    assert!(!exists(&db, "doomed").await, "the migration's DDL outlived its failed history write");
+    let idle: String = client.query_one("SELECT 'idle'", &[]).await.expect("the connection is usable").get(0);
+    assert_eq!(idle, "idle");
+    let outcome: String = db
+        .client
+        .query_one("SELECT outcome FROM migrate_history_events WHERE version = 2 ORDER BY id DESC LIMIT 1", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(outcome, "error");
+    db.client.batch_execute("DROP TRIGGER refuse ON migrate_history").await.unwrap();
+    m.up(&mut client, None).await.unwrap();
+    assert!(exists(&db, "doomed").await);
+    assert_eq!(history(&db.client).await.len(), 2);
+}
