@@ -149,8 +149,28 @@ pub fn migrations() -> Result<Vec<Migration>, RegistryErrors> {
     load(inventory::iter::<MigrationDef>())
 }
 
+/// [`migrations`] without their ops: each migration is built, checked and checksummed, then its ops
+/// are dropped (`up` empty, a derived or explicit down empty). What comparing the code with the
+/// history needs (`status`), in a fraction of the memory of a long history.
+///
+/// ```no_run
+/// let summaries = migrate_core::registry::summaries()?;
+/// assert!(summaries.iter().all(|m| m.up.is_empty() && !m.checksum.is_empty()));
+/// # Ok::<(), migrate_core::registry::RegistryErrors>(())
+/// ```
+pub fn summaries() -> Result<Vec<Migration>, RegistryErrors> {
+    load_keeping(inventory::iter::<MigrationDef>(), false)
+}
+
 /// [`migrations`] over an explicit list of definitions (tests, tools).
 pub fn load<'a>(defs: impl IntoIterator<Item = &'a MigrationDef>) -> Result<Vec<Migration>, RegistryErrors> {
+    load_keeping(defs, true)
+}
+
+fn load_keeping<'a>(
+    defs: impl IntoIterator<Item = &'a MigrationDef>,
+    keep_ops: bool,
+) -> Result<Vec<Migration>, RegistryErrors> {
     let mut named: Vec<(u64, String, &MigrationDef)> = Vec::new();
     let mut errors = Vec::new();
     let mut any = false;
@@ -179,7 +199,7 @@ pub fn load<'a>(defs: impl IntoIterator<Item = &'a MigrationDef>) -> Result<Vec<
         }
     }
     let mut out = Vec::with_capacity(named.len());
-    for built in build_all(named) {
+    for built in build_all(named, keep_ops) {
         match built {
             Ok(m) => out.push(m),
             Err(e) => errors.push(e),
@@ -190,10 +210,20 @@ pub fn load<'a>(defs: impl IntoIterator<Item = &'a MigrationDef>) -> Result<Vec<
 
 /// Builds every migration (ops, derived down, checksum), in order. Every command starts with this, so
 /// a long history is split across the machine's cores (each migration builds on its own).
-fn build_all(named: Vec<(u64, String, &MigrationDef)>) -> Vec<Result<Migration, RegistryError>> {
+fn build_all(named: Vec<(u64, String, &MigrationDef)>, keep_ops: bool) -> Vec<Result<Migration, RegistryError>> {
+    let build = |(version, name, def)| {
+        let mut built = build(version, name, def);
+        if !keep_ops && let Ok(m) = &mut built {
+            m.up = Vec::new();
+            if let Down::Derived(ops) | Down::Explicit(ops) = &mut m.down {
+                *ops = Vec::new();
+            }
+        }
+        built
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads < 2 || named.len() < 256 {
-        return named.into_iter().map(|(v, n, d)| build(v, n, d)).collect();
+        return named.into_iter().map(build).collect();
     }
     let per = named.len().div_ceil(threads);
     let mut chunks: Vec<Vec<(u64, String, &MigrationDef)>> = Vec::new();
@@ -208,7 +238,7 @@ fn build_all(named: Vec<(u64, String, &MigrationDef)>) -> Vec<Result<Migration, 
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(|(v, n, d)| build(v, n, d)).collect::<Vec<_>>()))
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(build).collect::<Vec<_>>()))
             .collect();
         // A panic in a migration's builder code goes on in this thread, as it would without threads.
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()

@@ -54,6 +54,30 @@ impl Ctx {
         }
     }
 
+    /// The code's migrations and a connection, built and opened at once: building a long history
+    /// (every migration's ops and checksum) runs on other threads while the connection is set up.
+    /// A problem in the migrations is reported before a connection problem, as if built first.
+    pub async fn migrations_and_connection(&self) -> Result<(Vec<Migration>, Database, Client)> {
+        self.built_and_connected(migrate_core::registry::migrations).await
+    }
+
+    /// [`migrations_and_connection`](Self::migrations_and_connection) without the ops
+    /// ([`summaries`](migrate_core::registry::summaries)): for comparing with the history only.
+    pub async fn summaries_and_connection(&self) -> Result<(Vec<Migration>, Database, Client)> {
+        self.built_and_connected(migrate_core::registry::summaries).await
+    }
+
+    async fn built_and_connected(
+        &self,
+        build: fn() -> Result<Vec<Migration>, migrate_core::registry::RegistryErrors>,
+    ) -> Result<(Vec<Migration>, Database, Client)> {
+        let building = std::thread::spawn(build);
+        let connected = self.connect().await;
+        let migrations = building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let (db, client) = connected?;
+        Ok((migrations, db, client))
+    }
+
     pub async fn connect(&self) -> Result<(Database, Client)> {
         let db = self.database().await?;
         let client = crate::connect::connect(&db.url).await?;

@@ -11,8 +11,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     if args.all_targets {
         return super::fleet::status(ctx, args.exit_code).await;
     }
-    let migrations = ctx.migrations()?;
-    let (_db, client) = ctx.connect().await?;
+    let (migrations, _db, client) = ctx.summaries_and_connection().await?;
     let mut m = ctx.migrator(migrations)?;
     let status = m.status(&client).await?;
     let problems = status.problems().count();

@@ -41,8 +41,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if args.fleet.all_targets {
         return super::fleet::up(ctx, &args).await;
     }
-    let migrations = ctx.migrations()?;
-    let (db, mut client) = ctx.connect().await?;
+    let (migrations, db, mut client) = ctx.migrations_and_connection().await?;
     let mut m = ctx.migrator(migrations)?;
     let mut config = m.config().clone();
     config.wait_for_lock = !args.lock.no_wait;

@@ -101,17 +101,19 @@ pub(super) async fn up(
         ))
         .into());
     }
+    let code: std::collections::HashMap<u64, &Migration> = m.migrations.iter().map(|c| (c.version, c)).collect();
+    let in_history: std::collections::HashSet<u64> = rows.iter().map(|r| r.version).collect();
     let mismatched: Vec<(u64, String)> = rows
         .iter()
         .filter_map(|r| {
-            let code = m.migrations.iter().find(|c| c.version == r.version)?;
+            let code = code.get(&r.version)?;
             (code.checksum != r.checksum).then(|| (r.version, r.name.clone()))
         })
         .collect();
     if !mismatched.is_empty() {
         return Err(RunError::ChecksumMismatch(mismatched).into());
     }
-    for r in rows.iter().filter(|r| !m.migrations.iter().any(|c| c.version == r.version)) {
+    for r in rows.iter().filter(|r| !code.contains_key(&r.version)) {
         report.warnings.push(format!(
             "migration m{}_{} is applied but missing from the code; `down` can still roll it back with the SQL stored in the history",
             r.version, r.name
@@ -120,7 +122,7 @@ pub(super) async fn up(
     let newest_applied = rows.iter().filter(|r| r.state == "applied").map(|r| r.version).max();
     let in_range = |v: u64| to.is_none_or(|t| v <= t);
     let pending: Vec<&Migration> =
-        m.migrations.iter().filter(|c| in_range(c.version) && !rows.iter().any(|r| r.version == c.version)).collect();
+        m.migrations.iter().filter(|c| in_range(c.version) && !in_history.contains(&c.version)).collect();
     if !m.config.allow_out_of_order
         && let Some(newest) = newest_applied
     {
@@ -130,8 +132,7 @@ pub(super) async fn up(
             return Err(RunError::OutOfOrder { pending: late, newest }.into());
         }
     }
-    if let Some(r) = rows.iter().find(|r| r.state != "applied" && !m.migrations.iter().any(|c| c.version == r.version))
-    {
+    if let Some(r) = rows.iter().find(|r| r.state != "applied" && !code.contains_key(&r.version)) {
         return Err(RunError::Inconsistent(format!(
             "migration m{}_{} stopped while being applied (at step {}) and is missing from the code: restore it to finish it, or repair it by hand and record the result with `resolve`",
             r.version,
@@ -145,24 +146,25 @@ pub(super) async fn up(
     let mut work: Vec<(&Migration, Option<&HistoryRow>)> = rows
         .iter()
         .filter(|r| r.state != "applied" && in_range(r.version))
-        .filter_map(|r| m.migrations.iter().find(|c| c.version == r.version).map(|c| (c, Some(r))))
+        .filter_map(|r| code.get(&r.version).map(|c| (*c, Some(r))))
         .collect();
     work.extend(pending.into_iter().map(|c| (c, None)));
     work.sort_by_key(|(c, _)| c.version);
-    let work: Vec<(Migration, Option<HistoryRow>)> = work.into_iter().map(|(c, r)| (c.clone(), r.cloned())).collect();
     let who = actor(client).await;
     let prepared = history::Prepared::new(&*client, tables)
         .await
         .map_err(|e| RunError::db("preparing the history statements", &e))?;
-    let mut plans = m.plans_for(&work.iter().map(|(c, _)| c.version).collect::<Vec<_>>());
+    // Each migration is planned just before it runs (one walk of the schema model for the whole run),
+    // so a long run never holds every plan at once.
+    let mut walk = super::Walk::new(m);
     for (mig, resume) in work {
-        let planned = plans.remove(&mig.version).unwrap_or_else(|| m.steps(&mig));
+        let planned = walk.plans(mig.version).unwrap_or_else(|| m.steps(mig));
         m.progress(match &resume {
             Some(r) => format!("resuming {} at step {}", mig.id(), r.step + 1),
             None => format!("applying {}", mig.id()),
         });
         let run = Run { batch_no, who: &who, prepared: &prepared };
-        match apply_one(m, client, tables, &mig, planned, resume.as_ref(), &run).await {
+        match apply_one(m, client, tables, mig, planned, resume, &run).await {
             Ok(done) => report.applied.push(done),
             Err(e) => return Err(fail(report, e)),
         }

@@ -117,6 +117,37 @@ impl From<RunError> for Failed {
 /// A migration's up steps, and its down steps or the reason it cannot be rolled back.
 pub type Plans = (Vec<plan::Step>, Result<Vec<plan::Step>, String>);
 
+/// Plans migrations in version order on one walk of the schema model: the ups of the migrations in
+/// between are replayed, each asked-for migration is planned on the schema its predecessors build.
+pub(crate) struct Walk<'a> {
+    m: &'a Migrator,
+    model: crate::model::Model,
+    /// The index in `m.migrations` of the first migration not walked yet.
+    next: usize,
+}
+
+impl<'a> Walk<'a> {
+    pub(crate) fn new(m: &'a Migrator) -> Self {
+        Walk { m, model: Default::default(), next: 0 }
+    }
+
+    /// The plans of migration `version`, which must come after every version asked before; `None`
+    /// when the code has no such migration.
+    pub(crate) fn plans(&mut self, version: u64) -> Option<Plans> {
+        while let Some(mig) = self.m.migrations.get(self.next)
+            && mig.version < version
+        {
+            for op in &mig.up {
+                self.model.apply(op, mig.version);
+            }
+            self.next += 1;
+        }
+        let mig = self.m.migrations.get(self.next).filter(|mig| mig.version == version)?;
+        self.next += 1;
+        Some(self.m.plan_walking(mig, &mut self.model))
+    }
+}
+
 /// Which migrations `down` rolls back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DownTarget {
@@ -186,20 +217,11 @@ impl Migrator {
 
     /// [`steps`](Self::steps) for several migrations, replaying the history once.
     pub fn plans_for(&self, versions: &[u64]) -> std::collections::HashMap<u64, Plans> {
-        let mut out = std::collections::HashMap::new();
-        let mut model = crate::model::Model::default();
-        let last = versions.iter().copied().max().unwrap_or(0);
-        let wanted: std::collections::HashSet<u64> = versions.iter().copied().collect();
-        for mig in self.migrations.iter().take_while(|m| m.version <= last) {
-            if !wanted.contains(&mig.version) {
-                for op in &mig.up {
-                    model.apply(op, mig.version);
-                }
-            } else {
-                out.insert(mig.version, self.plan_walking(mig, &mut model));
-            }
-        }
-        out
+        let mut sorted = versions.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut walk = Walk::new(self);
+        sorted.into_iter().filter_map(|v| Some((v, walk.plans(v)?))).collect()
     }
 
     /// Plans `mig` on `model`, the schema before it, and leaves `model` as it is after its up: planning
