@@ -164,6 +164,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbers_are_written_as_to_string_writes_them() {
+        // The canonical form is stored behind every checksum: it must never change.
+        for v in [0i64, 1, 9, 10, 99, 100, 12345, -1, -10, -987654321, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            v.write_canonical(&mut out);
+            assert_eq!(out, format!("#{v}"));
+        }
+        for v in [0u32, 7, 4_000_000_000, u32::MAX] {
+            let mut out = String::new();
+            v.write_canonical(&mut out);
+            assert_eq!(out, format!("#{v}"));
+        }
+        let long = "x".repeat(1234);
+        let mut out = String::new();
+        long.as_str().write_canonical(&mut out);
+        assert_eq!(out, format!("1234:{long}"));
+    }
+
+    #[test]
     fn strings_cannot_imitate_structure() {
         let a = vec!["a,".to_string(), "b".to_string()];
         let b = vec!["a".to_string(), ",b".to_string()];

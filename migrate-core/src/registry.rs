@@ -289,21 +289,31 @@ fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, Re
 /// The checksum of a migration: SHA-256 of the canonical form of its up ops, its explicit down (a
 /// derived down follows from the up) and its options.
 pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
-    let mut text = format!("format={CANONICAL_FORMAT};up=");
-    up.write_canonical(&mut text);
-    text.push_str(";down=");
-    match down {
-        Down::Derived(_) => text.push_str("derived"),
-        Down::Explicit(ops) => ops.write_canonical(&mut text),
-        Down::Irreversible { reason } => {
-            text.push_str("irreversible:");
-            reason.write_canonical(&mut text);
-        }
+    thread_local! {
+        // The canonical text of one migration at a time: reused, so a long history is not a stream of
+        // growing and freed buffers.
+        static TEXT: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(16 * 1024));
     }
-    text.push_str(";transaction=");
-    transaction.write_canonical(&mut text);
+    let digest = TEXT.with_borrow_mut(|text| {
+        text.clear();
+        text.push_str("format=");
+        text.push_str(&CANONICAL_FORMAT.to_string());
+        text.push_str(";up=");
+        up.write_canonical(text);
+        text.push_str(";down=");
+        match down {
+            Down::Derived(_) => text.push_str("derived"),
+            Down::Explicit(ops) => ops.write_canonical(text),
+            Down::Irreversible { reason } => {
+                text.push_str("irreversible:");
+                reason.write_canonical(text);
+            }
+        }
+        text.push_str(";transaction=");
+        transaction.write_canonical(text);
+        Sha256::digest(text.as_bytes())
+    });
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
     let mut hex = String::with_capacity(64);
     for b in digest.iter() {
         hex.push(HEX[usize::from(b >> 4)] as char);
@@ -385,4 +395,53 @@ pub const fn module_name_of(path: &str) -> &[u8] {
         start = 0;
     }
     bytes.split_at(start).1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    /// The checksum as the first release computed it: the canonical text built with `format!`, hex
+    /// digits written one `format!` at a time. Applied migrations carry such checksums for ever.
+    fn first_release_checksum(up: &[Op], down: &Down, transaction: bool) -> String {
+        let mut text = format!("format={CANONICAL_FORMAT};up=");
+        up.write_canonical(&mut text);
+        text.push_str(";down=");
+        match down {
+            Down::Derived(_) => text.push_str("derived"),
+            Down::Explicit(ops) => ops.write_canonical(&mut text),
+            Down::Irreversible { reason } => {
+                text.push_str("irreversible:");
+                reason.write_canonical(&mut text);
+            }
+        }
+        text.push_str(";transaction=");
+        transaction.write_canonical(&mut text);
+        Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn checksums_are_stable() {
+        let mut s = crate::Schema::<crate::schema::mode::ExplicitDown>::in_mode();
+        s.create_table("users", |t| {
+            t.uuid("id").primary_key().default(gen_random_uuid());
+            t.text("email").not_null().unique();
+            t.integer("age").default(-42);
+        });
+        s.create_index("users", [col("email")]);
+        let up = s.finish().unwrap();
+        let downs = [
+            Down::Derived(crate::reverse::reverse_ops(&up).unwrap()),
+            Down::Explicit(vec![Op::DropTable { name: "users".into(), def: None }]),
+            Down::Irreversible { reason: "data is gone".into() },
+        ];
+        for down in &downs {
+            for tx in [true, false] {
+                assert_eq!(checksum(&up, down, tx), first_release_checksum(&up, down, tx));
+            }
+        }
+        // Pinned: a change of the canonical form shows here before it shows in users' histories.
+        assert_eq!(checksum(&up, &downs[0], true), "f8fe170426d880431b77c18661e5453d4a7344eea396bdc190975a722d059c4c");
+    }
 }
