@@ -26,10 +26,9 @@ pub fn wrapper() -> Option<i32> {
     let (rustc, rest) = args.split_first()?;
     let start = Instant::now();
     let child = Command::new(rustc).args(rest).spawn().ok()?;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, writing into locals.
-    unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    // rustc is started from this small process, not from cargo: its max RSS is its own (see
+    // `perf::measure_wrapper`).
+    let (status, usage) = crate::perf::wait_for(child.id());
     let took = start.elapsed();
     let name = rest.iter().position(|a| a == "--crate-name").and_then(|i| rest.get(i + 1));
     if let Some(name) = name

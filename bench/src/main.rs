@@ -19,7 +19,7 @@ fn sizes(args: &[String]) -> anyhow::Result<Vec<usize>> {
 }
 
 fn main() -> anyhow::Result<()> {
-    if let Some(code) = compile::wrapper() {
+    if let Some(code) = compile::wrapper().or_else(perf::measure_wrapper) {
         std::process::exit(code);
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,12 +33,18 @@ fn main() -> anyhow::Result<()> {
         Some("perf") => perf::run(&cluster::Server::start()?, &sizes(&args[1..])?),
         Some("compile") => compile::run(arg(1)?.unwrap_or(500)),
         Some("all") => {
-            println!("## Plan (in-process, no database)\n");
-            plan::run(10_000)?;
-            println!("\n## Compile time\n");
-            compile::run(500)?;
-            println!("\n## Apply, status, peak memory\n");
-            perf::run(&cluster::Server::start()?, &sizes(&[])?)
+            // Each part in a process of its own, so one part's memory does not stay behind in the next.
+            for (title, part) in [
+                ("Plan (in-process, no database)", "plan"),
+                ("Compile time", "compile"),
+                ("Apply, status, peak memory", "perf"),
+            ] {
+                println!("## {title}\n");
+                let status = std::process::Command::new(std::env::current_exe()?).arg(part).status()?;
+                anyhow::ensure!(status.success(), "`migrate-bench {part}` failed");
+                println!();
+            }
+            Ok(())
         }
         _ => {
             eprintln!(

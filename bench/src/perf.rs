@@ -98,29 +98,62 @@ pub struct Measured {
     pub max_rss_kib: u64,
 }
 
-/// Runs `cmd` to completion (output to `log`), timing it and reading its peak memory (max RSS, its
-/// waited-for children included) from `wait4`.
-pub fn measure(cmd: &mut Command, log: &Path) -> Result<Measured> {
-    let out = std::fs::File::create(log)?;
-    cmd.stdin(std::process::Stdio::null()).stdout(out.try_clone()?).stderr(out);
+/// The measuring mode: `migrate-bench <program> <args>` with `MIGRATE_BENCH_MEASURE=<file>` runs the
+/// program and writes `<ms> <max_rss_kib>` to the file. Returns `None` when not in this mode.
+///
+/// Measuring goes through this small process because a child's max RSS starts at its parent's RSS
+/// when it was started (Linux records the pre-exec memory as the high-water mark): measured straight
+/// from the benchmark, which holds workloads in memory, every program would seem at least as large.
+pub fn measure_wrapper() -> Option<i32> {
+    let report = std::env::var_os("MIGRATE_BENCH_MEASURE")?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (program, rest) = args.split_first()?;
     let start = Instant::now();
-    let child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
+    let child = Command::new(program).args(rest).env_remove("MIGRATE_BENCH_MEASURE").spawn().ok()?;
+    let (status, usage) = wait_for(child.id());
+    let took = start.elapsed();
+    std::fs::write(report, format!("{} {}", took.as_nanos(), usage.ru_maxrss)).ok()?;
+    Some(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 })
+}
+
+/// Waits for child `pid`: its wait status and resource usage.
+pub fn wait_for(pid: u32) -> (i32, libc::rusage) {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waits for our own child (std's handle is never waited on), writing into locals.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let took = start.elapsed();
-    if pid < 0 {
-        bail!("waiting for {cmd:?}: {}", std::io::Error::last_os_error());
+    unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    (status, usage)
+}
+
+/// Runs `program args` to completion (output to `log`) through the measuring mode: wall time and
+/// peak memory (max RSS).
+pub fn measure(program: &Path, args: &[&str], envs: &[(&str, &str)], log: &Path) -> Result<Measured> {
+    let out = std::fs::File::create(log)?;
+    let report = log.with_extension("measure");
+    let status = Command::new(std::env::current_exe()?)
+        .arg(program)
+        .args(args)
+        .envs(envs.iter().copied())
+        .env("MIGRATE_BENCH_MEASURE", &report)
+        .stdin(std::process::Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .status()?;
+    if !status.success() {
+        bail!(
+            "{} {args:?} failed (see {}): {}",
+            program.display(),
+            log.display(),
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
     }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("{cmd:?} failed (see {}): {}", log.display(), std::fs::read_to_string(log).unwrap_or_default());
-    }
-    Ok(Measured { took, max_rss_kib: usage.ru_maxrss as u64 })
+    let text = std::fs::read_to_string(&report)?;
+    let (ns, kib) = text.split_once(' ').context("the measuring process wrote no figures")?;
+    Ok(Measured { took: Duration::from_nanos(ns.parse()?), max_rss_kib: kib.parse()? })
 }
 
 fn run_bin(bin: &Path, url: &str, args: &[&str], log: &Path) -> Result<Measured> {
-    measure(Command::new(bin).args(args).env("DATABASE_URL", url).env("NO_COLOR", "1"), log)
+    measure(bin, args, &[("DATABASE_URL", url), ("NO_COLOR", "1")], log)
 }
 
 /// The binary's `sql up`, one transaction per migration.

@@ -286,6 +286,14 @@ impl<M: Mode> AlterTable<M> {
     }
 
     /// The recorded ops, in order; `None` when nothing was recorded (an empty ALTER).
+    /// A new ALTER on `table`, filled by `body`: its ops (`None` when it records nothing). Generic over
+    /// the mode only, so compiled once per mode, not once per migration.
+    pub(crate) fn record(table: &str, body: &mut dyn FnMut(&mut AlterTable<M>)) -> Option<Vec<Op>> {
+        let mut t = AlterTable::new(table);
+        body(&mut t);
+        t.into_ops()
+    }
+
     pub(crate) fn into_ops(self) -> Option<Vec<Op>> {
         if self.items.is_empty() {
             return None;

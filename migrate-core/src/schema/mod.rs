@@ -112,18 +112,14 @@ impl<M: Mode> Schema<M> {
 
     /// `CREATE TABLE`. Reversible (the down drops it).
     pub fn create_table(&mut self, name: &str, body: impl FnOnce(&mut CreateTable)) {
-        let mut t = CreateTable::new(name);
-        body(&mut t);
-        for c in t.columns.iter().filter(|c| c.backfill.is_some()) {
-            self.errors.push(
-                format!("create_table {name}"),
-                format!(
-                    "column `{}`: `.backfill(..)` fills existing rows, and a new table has none: use `.default(..)`",
-                    c.def.name
-                ),
-            );
-        }
-        self.push(Op::CreateTable { def: t.into_def() });
+        // The closure makes this method generic, so it is compiled once per migration: it only hands
+        // the closure on; the work is compiled once, in this crate.
+        let mut body = Some(body);
+        create_table_dyn(&mut self.ops, &mut self.errors, name, &mut |t| {
+            if let Some(body) = body.take() {
+                body(t)
+            }
+        });
     }
 
     /// `DROP TABLE`. Irreversible.
@@ -142,14 +138,14 @@ impl<M: Mode> Schema<M> {
     /// Changes an existing table: add, drop, rename and change columns, add and drop constraints.
     /// Recording nothing is an error (an empty ALTER).
     pub fn alter_table(&mut self, name: &str, body: impl FnOnce(&mut AlterTable<M>)) {
-        let mut t = AlterTable::new(name);
-        body(&mut t);
-        match t.into_ops() {
-            Some(ops) => self.ops.extend(ops),
-            None => self
-                .errors
-                .push(format!("alter_table {name}"), "the ALTER records no change; remove it or add a change"),
-        }
+        // As in `create_table`: the per-migration instance only hands the closure on.
+        let mut body = Some(body);
+        let recorded = AlterTable::record(name, &mut |t| {
+            if let Some(body) = body.take() {
+                body(t)
+            }
+        });
+        alter_table_done(&mut self.ops, &mut self.errors, name, recorded);
     }
 
     /// Drops a column: shorthand for `alter_table(table, |t| t.drop_column(column))`. Irreversible.
@@ -323,5 +319,29 @@ impl<M: Mode> Schema<M> {
     /// Raw SQL and the SQL that undoes it. Reversible.
     pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) -> RawSql<'_> {
         RawSql { op: self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] }) }
+    }
+}
+
+/// [`Schema::create_table`], outside the generic method.
+fn create_table_dyn(ops: &mut Vec<Op>, errors: &mut BuildErrors, name: &str, body: &mut dyn FnMut(&mut CreateTable)) {
+    let mut t = CreateTable::new(name);
+    body(&mut t);
+    for c in t.columns.iter().filter(|c| c.backfill.is_some()) {
+        errors.push(
+            format!("create_table {}", t.name),
+            format!(
+                "column `{}`: `.backfill(..)` fills existing rows, and a new table has none: use `.default(..)`",
+                c.def.name
+            ),
+        );
+    }
+    ops.push(Op::CreateTable { def: t.into_def() });
+}
+
+/// The end of [`Schema::alter_table`], outside the generic method.
+fn alter_table_done(ops: &mut Vec<Op>, errors: &mut BuildErrors, name: &str, recorded: Option<Vec<Op>>) {
+    match recorded {
+        Some(recorded) => ops.extend(recorded),
+        None => errors.push(format!("alter_table {name}"), "the ALTER records no change; remove it or add a change"),
     }
 }
