@@ -1,13 +1,14 @@
-//! `cargo run --release -p migrate-bench -- perf [N]`: the cost of the tool next to the server's own
-//! work. Generates a crate of N Rust migrations (default 500; each a table with a uuid primary key
-//! defaulting to gen_random_uuid(), a unique text column, a timestamptz defaulting to now() and an
-//! index; every fifth also adds a column to an earlier table), builds its binary (release), then, over
-//! several runs on fresh databases, times:
+//! `cargo run --release -p migrate-bench -- perf [N ...]`: the cost of the tool next to the server's
+//! own work. For each N (default 500 5000 10000) it generates a crate of N Rust migrations (each a
+//! table with a uuid primary key defaulting to gen_random_uuid(), a unique text column, a timestamptz
+//! defaulting to now() and an index; every fifth also adds a column to an earlier table), builds its
+//! binary (release), then, 5 times on a fresh database of the benchmark's server ([`Server`]):
 //! - apply: the binary's `up` against `psql` running the same SQL (from the binary's `sql up`), one
 //!   transaction per migration in one session — the floor;
-//! - status: the binary's `status` with N applied (whole process).
+//! - status: the binary's `status` with N applied;
+//! - peak memory (max RSS) of both.
 //!
-//! Prints a Markdown table: median, min, max, and the ratio to psql in the same run.
+//! Prints a Markdown table: median, min, max, the ratio to psql in the same run, peak memory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
