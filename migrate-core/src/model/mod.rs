@@ -10,7 +10,7 @@ mod replay;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::op::{ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumDef, IndexDef, Op, ViewDef};
+use crate::op::{ColumnDef, ConstraintDef, ConstraintKind, EnumDef, IndexDef, Op, ViewDef};
 
 pub use replay::Problem;
 
@@ -180,17 +180,17 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         Op::RenameConstraint { table, from, to } => {
             names.extend([table.as_str(), from.as_str(), to.as_str()]);
         }
-        Op::DropColumn { table, .. }
-        | Op::RenameColumn { table, .. }
-        | Op::ChangeColumnType { table, .. }
-        | Op::SetNotNull { table, .. }
-        | Op::DropNotNull { table, .. }
-        | Op::SetDefault { table, .. }
-        | Op::DropDefault { table, .. }
-        | Op::Backfill { table, .. }
-        | Op::Comment { target: CommentTarget::Table { table } | CommentTarget::Column { table, .. }, .. } => {
+        Op::Backfill { table, .. } => {
             names.insert(table);
         }
+        Op::DropColumn { .. }
+        | Op::RenameColumn { .. }
+        | Op::ChangeColumnType { .. }
+        | Op::SetNotNull { .. }
+        | Op::DropNotNull { .. }
+        | Op::SetDefault { .. }
+        | Op::DropDefault { .. }
+        | Op::Comment { .. } => names.extend(crate::lint::rules::helpers::table_of(op)),
         Op::CreateIndex { def } => {
             names.extend([def.name.as_str(), def.table.as_str()]);
         }

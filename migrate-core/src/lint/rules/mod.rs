@@ -10,7 +10,7 @@ pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
 pub mod disallowed_unique_constraint;
 pub mod enum_value_in_transaction;
-mod helpers;
+pub(crate) mod helpers;
 pub use helpers::is_volatile_sql as is_volatile;
 pub mod prefer_bigint_keys;
 pub mod prefer_identity;
