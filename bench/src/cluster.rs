@@ -62,8 +62,18 @@ impl Server {
                 .find(|b| b.join("initdb").exists())
                 .context("no initdb found (pg_config --bindir, /usr/lib/postgresql/*/bin)")?
         };
-        let data = PathBuf::from(format!("/dev/shm/migrate-bench-pg-{}", std::process::id()));
         let as_postgres = unsafe { libc::geteuid() } == 0;
+        // A run that was interrupted (Ctrl-C skips `Drop`) left its cluster running on the port.
+        for old in std::fs::read_dir("/dev/shm")?.filter_map(|e| e.ok()) {
+            if old.file_name().to_string_lossy().starts_with("migrate-bench-pg-") {
+                eprintln!("stopping and removing the cluster an interrupted run left: {}", old.path().display());
+                let mut stop = pg_command(&bin, "pg_ctl", as_postgres);
+                stop.args(["-D"]).arg(old.path()).args(["-m", "immediate", "-w", "stop"]);
+                let _ = stop.output();
+                std::fs::remove_dir_all(old.path())?;
+            }
+        }
+        let data = PathBuf::from(format!("/dev/shm/migrate-bench-pg-{}", std::process::id()));
         std::fs::create_dir_all(&data)?;
         if as_postgres {
             run(
