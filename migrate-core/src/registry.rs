@@ -248,18 +248,23 @@ fn build_all(named: Vec<(u64, String, &MigrationDef)>, keep_ops: bool) -> Vec<Re
 fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, RegistryError> {
     let id = format!("m{version}_{name}");
     let build_err = |errors| RegistryError::Build { migration: id.clone(), file: def.file.into(), errors };
-    let up = (def.up)().map_err(build_err)?;
+    let mut up = (def.up)().map_err(build_err)?;
+    up.shrink_to_fit();
     let down = match (def.down, def.irreversible) {
         (Some(_), Some(_)) => {
             return Err(RegistryError::IrreversibleWithDown { migration: id, file: def.file.into() });
         }
         (Some(down), None) => Down::Explicit(down().map_err(build_err)?),
         (None, Some(reason)) => Down::Irreversible { reason: reason.into() },
-        (None, None) => Down::Derived(reverse_ops(&up).map_err(|ops| RegistryError::Irreversible {
-            migration: id.clone(),
-            file: def.file.into(),
-            ops,
-        })?),
+        (None, None) => Down::Derived({
+            let mut ops = reverse_ops(&up).map_err(|ops| RegistryError::Irreversible {
+                migration: id.clone(),
+                file: def.file.into(),
+                ops,
+            })?;
+            ops.shrink_to_fit();
+            ops
+        }),
     };
     if def.transaction {
         let down_ops = match &down {

@@ -85,12 +85,12 @@ impl CreateTable {
             constraints.extend(c.constraints(&self.name));
         }
         constraints.extend(self.constraints);
-        TableDef {
-            name: self.name,
-            columns: self.columns.into_iter().map(|c| c.def).collect(),
-            constraints,
-            comment: self.comment,
-        }
+        constraints.shrink_to_fit();
+        // Collected in place, the columns would keep the builder entries' larger allocation for the
+        // life of the registry.
+        let mut columns: Vec<_> = self.columns.into_iter().map(|c| c.def).collect();
+        columns.shrink_to_fit();
+        TableDef { name: self.name, columns, constraints, comment: self.comment }
     }
 }
 
