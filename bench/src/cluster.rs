@@ -33,6 +33,13 @@ fn pg_command(bin: &std::path::Path, program: &str, as_postgres: bool) -> Comman
     }
 }
 
+/// Stops the cluster in `data` (`mode`: `fast` or `immediate`), whatever state it is in.
+fn stop(bin: &std::path::Path, data: &std::path::Path, as_postgres: bool, mode: &str) {
+    let mut stop = pg_command(bin, "pg_ctl", as_postgres);
+    stop.args(["-D"]).arg(data).args(["-m", mode, "-w", "stop"]);
+    let _ = stop.output();
+}
+
 fn run(mut c: Command, what: &str) -> Result<()> {
     let out = c.output().with_context(|| format!("running {what}"))?;
     if !out.status.success() {
@@ -67,9 +74,7 @@ impl Server {
         for old in std::fs::read_dir("/dev/shm")?.filter_map(|e| e.ok()) {
             if old.file_name().to_string_lossy().starts_with("migrate-bench-pg-") {
                 eprintln!("stopping and removing the cluster an interrupted run left: {}", old.path().display());
-                let mut stop = pg_command(&bin, "pg_ctl", as_postgres);
-                stop.args(["-D"]).arg(old.path()).args(["-m", "immediate", "-w", "stop"]);
-                let _ = stop.output();
+                stop(&bin, &old.path(), as_postgres, "immediate");
                 std::fs::remove_dir_all(old.path())?;
             }
         }
@@ -117,9 +122,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(s) = &self.started {
-            let mut stop = pg_command(&s.bin, "pg_ctl", s.as_postgres);
-            stop.args(["-D"]).arg(&s.data).args(["-m", "fast", "-w", "stop"]);
-            let _ = stop.output();
+            stop(&s.bin, &s.data, s.as_postgres, "fast");
             let _ = std::fs::remove_dir_all(&s.data);
         }
     }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::perf::{cargo, gen_dir, generate, migration_source, stats};
+use crate::perf::{cargo, cells, gen_dir, generate, migration_source};
 
 const ENV_LOG: &str = "MIGRATE_BENCH_RUSTC_LOG";
 
@@ -100,11 +100,6 @@ fn build(dir: &Path, krate: &str, args: &[&str]) -> Result<Build> {
     Ok(Build { wall, ours })
 }
 
-fn ms(v: Vec<Duration>) -> String {
-    let (med, min, max) = stats(v);
-    format!("{:.0} ms | {:.0} ms | {:.0} ms", med * 1e3, min * 1e3, max * 1e3)
-}
-
 pub fn run(n: usize) -> Result<()> {
     const RUNS: usize = 5;
     let dir = gen_dir(n);
@@ -166,15 +161,18 @@ pub fn run(n: usize) -> Result<()> {
     let mib = |k: u64| k as f64 / 1024.0;
     println!("| {n}-migration crate, dev profile, {RUNS} runs | median | min | max | rustc peak memory |");
     println!("|---|---|---|---|---|");
-    println!("| clean build: the crate's rustc | {} | {:.0} MiB |", ms(clean_rustc), mib(clean_rss));
-    println!("| clean build: its build script (compile + run, in cargo's time below) | {} | — |", ms(clean_script));
-    println!("| clean build: whole `cargo build --lib` | {} | — |", ms(clean));
-    println!("| edit one migration: the crate's rustc | {} | {:.0} MiB |", ms(edit_rustc), mib(edit_rss));
-    println!("| edit one migration: whole `cargo build --lib` | {} | — |", ms(edit));
-    println!("| add one migration: the crate's rustc | {} | {:.0} MiB |", ms(add_rustc), mib(add_rss));
-    println!("| add one migration: whole `cargo build --lib` | {} | — |", ms(add));
-    println!("| edit one migration, then the binary: its rustc (link included) | {} | — |", ms(link_bin));
-    println!("| edit one migration, then the binary: whole `cargo build` | {} | — |", ms(link));
+    println!("| clean build: the crate's rustc | {} | {:.0} MiB |", cells(clean_rustc, 0), mib(clean_rss));
+    println!(
+        "| clean build: its build script (compile + run, in cargo's time below) | {} | — |",
+        cells(clean_script, 0)
+    );
+    println!("| clean build: whole `cargo build --lib` | {} | — |", cells(clean, 0));
+    println!("| edit one migration: the crate's rustc | {} | {:.0} MiB |", cells(edit_rustc, 0), mib(edit_rss));
+    println!("| edit one migration: whole `cargo build --lib` | {} | — |", cells(edit, 0));
+    println!("| add one migration: the crate's rustc | {} | {:.0} MiB |", cells(add_rustc, 0), mib(add_rss));
+    println!("| add one migration: whole `cargo build --lib` | {} | — |", cells(add, 0));
+    println!("| edit one migration, then the binary: its rustc (link included) | {} | — |", cells(link_bin, 0));
+    println!("| edit one migration, then the binary: whole `cargo build` | {} | — |", cells(link, 0));
     match expanded {
         Some(bytes) => println!(
             "\nMacro expansion: {:.0} bytes of expanded code per migration (source: {:.0} bytes per migration).",

@@ -192,11 +192,16 @@ pub fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
     (v[v.len() / 2].as_secs_f64(), v[0].as_secs_f64(), v[v.len() - 1].as_secs_f64())
 }
 
+/// Table cells: median, min and max in ms, with `decimals` digits.
+pub fn cells(v: Vec<Duration>, decimals: usize) -> String {
+    let (med, min, max) = stats(v);
+    format!("{:.decimals$} ms | {:.decimals$} ms | {:.decimals$} ms", med * 1e3, min * 1e3, max * 1e3)
+}
+
 /// A table row: median, min, max in ms, and the ratio of the median to `reference`.
 pub fn row(name: &str, v: Vec<Duration>, reference: Option<f64>) -> String {
-    let (med, min, max) = stats(v);
-    let ratio = reference.map_or("—".to_string(), |r| format!("{:.2}x", med / r));
-    format!("| {name} | {:.1} ms | {:.1} ms | {:.1} ms | {ratio} |", med * 1e3, min * 1e3, max * 1e3)
+    let ratio = reference.map_or("—".to_string(), |r| format!("{:.2}x", stats(v.clone()).0 / r));
+    format!("| {name} | {} | {ratio} |", cells(v, 1))
 }
 
 /// Where the generated crates live; they share one target directory, so dependencies build once.

@@ -2,11 +2,13 @@
 //! planning (rendering) N migrations of the perf workload's shape in-process, without a database.
 //! Prints median, min and max over 5 runs of each phase and of the whole.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use migrate_core::prelude::*;
 use migrate_core::registry::{Down, Migration, checksum};
 use migrate_core::schema::mode::ExplicitDown;
+
+use crate::perf::cells;
 
 fn build(n: usize) -> Vec<Migration> {
     (0..n)
@@ -44,12 +46,6 @@ fn build(n: usize) -> Vec<Migration> {
         .collect()
 }
 
-fn stats(mut v: Vec<Duration>) -> String {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    format!("{:.1} ms | {:.1} ms | {:.1} ms", ms(v[v.len() / 2]), ms(v[0]), ms(v[v.len() - 1]))
-}
-
 pub fn run(n: usize) -> anyhow::Result<()> {
     let (mut builds, mut lints, mut plans, mut totals) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..5 {
@@ -69,9 +65,9 @@ pub fn run(n: usize) -> anyhow::Result<()> {
     }
     println!("| {n} migrations, 5 runs | median | min | max |");
     println!("|---|---|---|---|");
-    println!("| build ops + derive downs + checksums | {} |", stats(builds));
-    println!("| lint (schema model replay + rules) | {} |", stats(lints));
-    println!("| plan (safe plan + render SQL, up and down) | {} |", stats(plans));
-    println!("| total | {} |", stats(totals));
+    println!("| build ops + derive downs + checksums | {} |", cells(builds, 1));
+    println!("| lint (schema model replay + rules) | {} |", cells(lints, 1));
+    println!("| plan (safe plan + render SQL, up and down) | {} |", cells(plans, 1));
+    println!("| total | {} |", cells(totals, 1));
     Ok(())
 }

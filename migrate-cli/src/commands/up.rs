@@ -65,8 +65,8 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if args.dry_run {
         let mut json = Vec::new();
         let mut plans = m.plans_for(&pending);
-        for mig in m.migrations().iter().filter(|x| pending.contains(&x.version)) {
-            let steps = plans.remove(&mig.version).unwrap_or_else(|| m.steps(mig)).0;
+        for mig in m.migrations() {
+            let Some((steps, _)) = plans.remove(&mig.version) else { continue };
             if !ctx.out.json {
                 println!("-- {} ({} step{})", mig.id(), steps.len(), if steps.len() == 1 { "" } else { "s" });
                 for (i, s) in steps.iter().enumerate() {

@@ -148,14 +148,18 @@ pub async fn exists(c: &impl GenericClient, t: &HistoryTables) -> Result<bool, R
     Ok(row.get(0))
 }
 
-/// Whether both the history table and the event log exist (a run creates them only when not: the
-/// `CREATE TABLE IF NOT EXISTS` costs a DDL statement on every run otherwise).
-pub async fn both_exist(c: &impl GenericClient, t: &HistoryTables) -> Result<bool, RunError> {
-    let row = c
+/// Creates the history table and the event log unless both exist (checked first: the `CREATE TABLE
+/// IF NOT EXISTS` would cost a DDL statement on every run).
+pub async fn create_if_missing(c: &impl GenericClient, t: &HistoryTables) -> Result<(), RunError> {
+    let exist: bool = c
         .query_one("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL", &[&t.history, &t.events])
         .await
-        .map_err(|e| RunError::db("looking for the migration history tables", &e))?;
-    Ok(row.get(0))
+        .map_err(|e| RunError::db("looking for the migration history tables", &e))?
+        .get(0);
+    if !exist {
+        c.batch_execute(&t.ddl()).await.map_err(|e| RunError::db("creating the migration history tables", &e))?;
+    }
+    Ok(())
 }
 
 /// A new row, as `insert` writes it.

@@ -262,19 +262,9 @@ impl Migrator {
         let key = lock::key(&tables.history);
         let wait = self.config.wait_for_lock;
         lock::acquire(client, key, wait, &*self.progress).await?;
-        if create {
-            let created = match history::both_exist(client, &tables).await {
-                Ok(true) => Ok(()),
-                Ok(false) => client
-                    .batch_execute(&tables.ddl())
-                    .await
-                    .map_err(|e| RunError::db("creating the migration history tables", &e)),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = created {
-                lock::release(client, key).await;
-                return Err(e);
-            }
+        if create && let Err(e) = history::create_if_missing(client, &tables).await {
+            lock::release(client, key).await;
+            return Err(e);
         }
         Ok((tables, key))
     }
