@@ -13,6 +13,11 @@ mod perf;
 mod plan;
 mod safety;
 
+/// The allocator migrate-cli installs in every migrations binary (its default feature `mimalloc`), so
+/// what `plan` measures in-process is what the CLI pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn sizes(args: &[String]) -> anyhow::Result<Vec<usize>> {
     let v: Vec<usize> = args.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;
     Ok(if v.is_empty() { vec![500, 5000, 10_000] } else { v })

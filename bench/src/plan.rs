@@ -41,6 +41,7 @@ fn build(n: usize) -> Vec<Migration> {
                 line: 1,
                 acks: vec![],
                 original: None,
+                source: None,
             }
         })
         .collect()
@@ -58,7 +59,7 @@ pub fn run(n: usize) -> anyhow::Result<()> {
         anyhow::ensure!(findings.is_empty(), "the workload should lint clean: {findings:?}");
         let t = Instant::now();
         let versions: Vec<u64> = migrations.iter().map(|m| m.version).collect();
-        let planned = migrate_core::runner::Migrator::new(migrations).plans_for(&versions);
+        let planned = migrate_core::runner::Migrator::new(migrations).plans_for(&versions)?;
         plans.push(t.elapsed());
         anyhow::ensure!(planned.len() == n);
         totals.push(start.elapsed());

@@ -112,6 +112,7 @@ fn migration(version: u64, f: impl FnOnce(&mut S)) -> Migration {
         line: 0,
         acks: vec![],
         original: None,
+        source: None,
     }
 }
 

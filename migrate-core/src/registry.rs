@@ -71,6 +71,9 @@ pub struct Migration {
     pub acks: Vec<(String, String)>,
     /// The identifier in the tool it was imported from, kept in the history.
     pub original: Option<String>,
+    /// The registered definition it was built from: a summary ([`summaries`]) holds no ops and
+    /// [`loaded`](Migration::loaded) builds them again from it. `None` for a migration made by hand.
+    pub source: Option<&'static MigrationDef>,
 }
 
 impl Migration {
@@ -85,6 +88,27 @@ impl Migration {
             Down::Derived(ops) | Down::Explicit(ops) => Ok(ops),
             Down::Irreversible { reason } => Err(reason),
         }
+    }
+
+    /// This migration with its ops: itself when it holds them, else built again from its
+    /// [`source`](Migration::source) (a summary). The build must give the ops the checksum was taken
+    /// of: a builder that gives other ops each time it runs is an error, not a different migration.
+    ///
+    /// ```no_run
+    /// let summaries = migrate_core::registry::summaries()?;
+    /// let first = summaries[0].loaded()?;
+    /// assert_eq!(first.checksum, summaries[0].checksum);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn loaded(&self) -> Result<std::borrow::Cow<'_, Migration>, RegistryError> {
+        let Some(def) = self.source.filter(|_| self.up.is_empty()) else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let built = build(self.version, self.name.clone(), def)?;
+        if built.checksum != self.checksum {
+            return Err(RegistryError::Nondeterministic { migration: self.id(), file: def.file.into() });
+        }
+        Ok(std::borrow::Cow::Owned(built))
     }
 
     /// `m<version>_<name>`, as the module is named.
@@ -123,6 +147,12 @@ pub enum RegistryError {
         "migration {migration} ({file}) runs in a transaction, but `{op}` cannot run inside one: mark it `#[migration(no_transaction)]`"
     )]
     NeedsNoTransaction { migration: String, file: String, op: String },
+    /// Building a migration again gave other ops than the first build.
+    #[error(
+        "migration {migration} ({file}) gave other ops when built again: a migration's `up` and `down` must build \
+         the same ops every time they run (no clock, randomness, environment or I/O in the builder)"
+    )]
+    Nondeterministic { migration: String, file: String },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown { migration: String, file: String },
@@ -151,7 +181,8 @@ pub fn migrations() -> Result<Vec<Migration>, RegistryErrors> {
 
 /// [`migrations`] without their ops: each migration is built, checked and checksummed, then its ops
 /// are dropped (`up` empty, a derived or explicit down empty). What comparing the code with the
-/// history needs (`status`), in a fraction of the memory of a long history.
+/// history needs (`status`), in a fraction of the memory of a long history; the runner builds a
+/// summary's ops again when it plans it ([`Migration::loaded`]), one migration at a time (`up`).
 ///
 /// ```no_run
 /// let summaries = migrate_core::registry::summaries()?;
@@ -163,15 +194,15 @@ pub fn summaries() -> Result<Vec<Migration>, RegistryErrors> {
 }
 
 /// [`migrations`] over an explicit list of definitions (tests, tools).
-pub fn load<'a>(defs: impl IntoIterator<Item = &'a MigrationDef>) -> Result<Vec<Migration>, RegistryErrors> {
+pub fn load(defs: impl IntoIterator<Item = &'static MigrationDef>) -> Result<Vec<Migration>, RegistryErrors> {
     load_keeping(defs, true)
 }
 
-fn load_keeping<'a>(
-    defs: impl IntoIterator<Item = &'a MigrationDef>,
+fn load_keeping(
+    defs: impl IntoIterator<Item = &'static MigrationDef>,
     keep_ops: bool,
 ) -> Result<Vec<Migration>, RegistryErrors> {
-    let mut named: Vec<(u64, String, &MigrationDef)> = Vec::new();
+    let mut named: Vec<(u64, String, &'static MigrationDef)> = Vec::new();
     let mut errors = Vec::new();
     let mut any = false;
     for def in defs {
@@ -210,7 +241,10 @@ fn load_keeping<'a>(
 
 /// Builds every migration (ops, derived down, checksum), in order. Every command starts with this, so
 /// a long history is split across the machine's cores (each migration builds on its own).
-fn build_all(named: Vec<(u64, String, &MigrationDef)>, keep_ops: bool) -> Vec<Result<Migration, RegistryError>> {
+fn build_all(
+    named: Vec<(u64, String, &'static MigrationDef)>,
+    keep_ops: bool,
+) -> Vec<Result<Migration, RegistryError>> {
     let build = |(version, name, def)| {
         let mut built = build(version, name, def);
         if !keep_ops && let Ok(m) = &mut built {
@@ -226,7 +260,7 @@ fn build_all(named: Vec<(u64, String, &MigrationDef)>, keep_ops: bool) -> Vec<Re
         return named.into_iter().map(build).collect();
     }
     let per = named.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<(u64, String, &MigrationDef)>> = Vec::new();
+    let mut chunks: Vec<Vec<(u64, String, &'static MigrationDef)>> = Vec::new();
     let mut rest = named.into_iter();
     loop {
         let chunk: Vec<_> = rest.by_ref().take(per).collect();
@@ -245,7 +279,7 @@ fn build_all(named: Vec<(u64, String, &MigrationDef)>, keep_ops: bool) -> Vec<Re
     })
 }
 
-fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, RegistryError> {
+fn build(version: u64, name: String, def: &'static MigrationDef) -> Result<Migration, RegistryError> {
     let id = format!("m{version}_{name}");
     let build_err = |errors| RegistryError::Build { migration: id.clone(), file: def.file.into(), errors };
     let mut up = (def.up)().map_err(build_err)?;
@@ -288,6 +322,7 @@ fn build(version: u64, name: String, def: &MigrationDef) -> Result<Migration, Re
         line: def.line,
         acks: def.allow.iter().map(|(r, why)| (r.to_string(), why.to_string())).collect(),
         original: def.original.map(str::to_string),
+        source: Some(def),
     })
 }
 

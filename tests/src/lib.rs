@@ -261,5 +261,6 @@ pub fn migration(
         line: 1,
         acks: vec![],
         original: None,
+        source: None,
     }
 }

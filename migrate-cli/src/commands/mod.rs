@@ -54,24 +54,12 @@ impl Ctx {
         }
     }
 
-    /// The code's migrations and a connection, built and opened at once: building a long history
-    /// (every migration's ops and checksum) runs on other threads while the connection is set up.
-    /// A problem in the migrations is reported before a connection problem, as if built first.
-    pub async fn migrations_and_connection(&self) -> Result<(Vec<Migration>, Database, Client)> {
-        self.built_and_connected(migrate_core::registry::migrations).await
-    }
-
-    /// [`migrations_and_connection`](Self::migrations_and_connection) without the ops
-    /// ([`summaries`](migrate_core::registry::summaries)): for comparing with the history only.
+    /// The code's migrations as [summaries](migrate_core::registry::summaries) (checksums without
+    /// ops; the runner builds each one's ops again when it plans it) and a connection, built and opened
+    /// at once: building a long history runs on other threads while the connection is set up. A
+    /// problem in the migrations is reported before a connection problem, as if built first.
     pub async fn summaries_and_connection(&self) -> Result<(Vec<Migration>, Database, Client)> {
-        self.built_and_connected(migrate_core::registry::summaries).await
-    }
-
-    async fn built_and_connected(
-        &self,
-        build: fn() -> Result<Vec<Migration>, migrate_core::registry::RegistryErrors>,
-    ) -> Result<(Vec<Migration>, Database, Client)> {
-        let building = std::thread::spawn(build);
+        let building = std::thread::spawn(migrate_core::registry::summaries);
         let connected = self.connect().await;
         let migrations = building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         let (db, client) = connected?;

@@ -314,6 +314,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
         line: 1,
         acks: vec![],
         original: None,
+        source: None,
     };
     let mut m = Migrator::new(vec![baseline]);
     m.with_config(config);

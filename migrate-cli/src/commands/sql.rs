@@ -40,9 +40,12 @@ pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
     }
     let mut out = String::new();
     let mut json = Vec::new();
-    let mut plans = runner.plans_for(&chosen.iter().map(|m| m.version).collect::<Vec<_>>());
+    let mut plans = runner.plans_for(&chosen.iter().map(|m| m.version).collect::<Vec<_>>())?;
     for m in chosen {
-        let (up_steps, down_steps) = plans.remove(&m.version).unwrap_or_else(|| runner.steps(m));
+        let (up_steps, down_steps) = match plans.remove(&m.version) {
+            Some(plans) => plans,
+            None => runner.steps(m)?,
+        };
         let steps = if up {
             up_steps
         } else {

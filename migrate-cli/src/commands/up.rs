@@ -41,7 +41,9 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if args.fleet.all_targets {
         return super::fleet::up(ctx, &args).await;
     }
-    let (migrations, db, mut client) = ctx.migrations_and_connection().await?;
+    // Summaries: each migration's ops are built again as the run reaches it, so a long history is
+    // never held whole (`Migration::loaded`).
+    let (migrations, db, mut client) = ctx.summaries_and_connection().await?;
     let mut m = ctx.migrator(migrations)?;
     let mut config = m.config().clone();
     config.wait_for_lock = !args.lock.no_wait;
@@ -64,7 +66,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     }
     if args.dry_run {
         let mut json = Vec::new();
-        let mut plans = m.plans_for(&pending);
+        let mut plans = m.plans_for(&pending)?;
         for mig in m.migrations() {
             let Some((steps, _)) = plans.remove(&mig.version) else { continue };
             if !ctx.out.json {

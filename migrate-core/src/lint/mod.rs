@@ -134,6 +134,27 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
     let mut findings = Vec::new();
     for m in migrations {
         let checked = config.baseline.is_none_or(|b| m.version > b);
+        let m = match m.loaded() {
+            Ok(m) => m,
+            Err(e) => {
+                let v = Violation {
+                    message: e.to_string(),
+                    help: "make the migration build the same ops every time".into(),
+                };
+                findings.push(Finding {
+                    rule: Rule::SchemaModel,
+                    severity: Severity::Error,
+                    version: m.version,
+                    migration: m.id(),
+                    op: "building the migration".into(),
+                    message: v.message,
+                    help: v.help,
+                    acknowledged: None,
+                });
+                continue;
+            }
+        };
+        let m = &*m;
         for (index, op) in m.up.iter().enumerate() {
             if checked {
                 let cx = Context { model: &model, migration: m, index, config };
@@ -175,6 +196,8 @@ fn finding(m: &Migration, op: &Op, rule: Rule, severity: Severity, v: Violation)
 pub fn model_of(migrations: &[Migration]) -> Model {
     let mut model = Model::default();
     for m in migrations {
+        // A summary whose second build fails is left out; `lint` reports it.
+        let Ok(m) = m.loaded() else { continue };
         for op in &m.up {
             model.apply(op, m.version);
         }

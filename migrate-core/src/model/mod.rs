@@ -20,7 +20,7 @@ pub struct Table {
     /// Columns in their order.
     pub columns: Vec<ColumnDef>,
     /// Constraints by name.
-    pub constraints: BTreeMap<String, ConstraintDef>,
+    pub constraints: Constraints,
     pub comment: Option<String>,
     /// The migration that created the table (0 when unknown).
     pub created_in: u64,
@@ -41,6 +41,101 @@ impl Table {
             ConstraintKind::PrimaryKey { columns } => Some(columns.as_slice()),
             _ => None,
         })
+    }
+}
+
+/// A table's constraints, sorted by name: a map from name to constraint kept in one vector (a table
+/// has a handful, and a long history holds thousands of tables: a B-tree node per table cost 1.5 KB).
+///
+/// ```
+/// use migrate_core::model::Constraints;
+/// use migrate_core::op::{ConstraintDef, ConstraintKind};
+/// let check = |name: &str| ConstraintDef {
+///     name: name.into(),
+///     kind: ConstraintKind::Check { expr: "true".into() },
+///     not_valid: false,
+///     deferred: false,
+/// };
+/// let mut ks = Constraints::default();
+/// ks.insert(check("b"));
+/// ks.insert(check("a"));
+/// assert_eq!(ks.values().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+/// assert!(ks.remove("a").is_some() && !ks.contains_key("a"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints(Vec<ConstraintDef>);
+
+impl Constraints {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|k| k.name.as_str().cmp(name))
+    }
+
+    /// Adds `def` under its name, replacing a constraint of that name; returns the replaced one.
+    pub fn insert(&mut self, def: ConstraintDef) -> Option<ConstraintDef> {
+        match self.position(&def.name) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i], def)),
+            Err(i) => {
+                self.0.insert(i, def);
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&ConstraintDef> {
+        self.position(name).ok().map(|i| &self.0[i])
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut ConstraintDef> {
+        self.position(name).ok().map(|i| &mut self.0[i])
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<ConstraintDef> {
+        self.position(name).ok().map(|i| self.0.remove(i))
+    }
+
+    /// The constraints, by name.
+    pub fn values(&self) -> std::slice::Iter<'_, ConstraintDef> {
+        self.0.iter()
+    }
+
+    pub fn values_mut(&mut self) -> std::slice::IterMut<'_, ConstraintDef> {
+        self.0.iter_mut()
+    }
+
+    /// The names, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|k| &k.name)
+    }
+
+    /// `(name, constraint)` pairs, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &ConstraintDef)> {
+        self.0.iter().map(|k| (&k.name, k))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps the constraints `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&ConstraintDef) -> bool) {
+        self.0.retain(keep)
+    }
+}
+
+impl<'a> IntoIterator for &'a Constraints {
+    type Item = (&'a String, &'a ConstraintDef);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, ConstraintDef>, fn(&'a ConstraintDef) -> Self::Item>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|k| (&k.name, k))
     }
 }
 

@@ -146,7 +146,7 @@ impl Model {
                     }
                 }
             }
-            t.constraints.insert(def.name.clone(), def.clone());
+            t.constraints.insert(def.clone());
         }
     }
 
@@ -255,18 +255,10 @@ impl Model {
                 }
                 t.columns.retain(|cd| &cd.name != column);
                 // PostgreSQL drops the constraints and indexes that involve the column.
-                let gone: Vec<String> = t
-                    .constraints
-                    .iter()
-                    .filter(|(_, k)| match &k.kind {
-                        ConstraintKind::Check { expr } => mentions(expr, column),
-                        kind => constraint_columns(kind).contains(column),
-                    })
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                for n in &gone {
-                    t.constraints.remove(n);
-                }
+                t.constraints.retain(|k| match &k.kind {
+                    ConstraintKind::Check { expr } => !mentions(expr, column),
+                    kind => !constraint_columns(kind).contains(column),
+                });
                 self.indexes.retain(|_, i| {
                     let uses = i.def.elems.iter().any(|e| match &e.target {
                         IndexTarget::Column { name } => name == column,
@@ -429,7 +421,7 @@ impl Model {
                             && let Some(mut def) = t.constraints.remove(k)
                         {
                             def.name = to.clone();
-                            t.constraints.insert(to.clone(), def);
+                            t.constraints.insert(def);
                         }
                         i.constraint = Some(to.clone());
                     }
@@ -483,7 +475,7 @@ impl Model {
                     Some(mut k) => {
                         k.name = to.clone();
                         let owns = owns_index(&k.kind);
-                        t.constraints.insert(to.clone(), k);
+                        t.constraints.insert(k);
                         if owns && let Some(mut i) = self.indexes.remove(from) {
                             i.def.name = to.clone();
                             i.constraint = Some(to.clone());

@@ -158,7 +158,10 @@ pub(super) async fn up(
     // so a long run never holds every plan at once.
     let mut walk = super::Walk::new(m);
     for (mig, resume) in work {
-        let planned = walk.plans(mig.version).unwrap_or_else(|| m.steps(mig));
+        let planned = match walk.plans(mig.version).unwrap_or_else(|| m.steps(mig)) {
+            Ok(planned) => planned,
+            Err(e) => return Err(fail(report, e.into())),
+        };
         m.progress(match &resume {
             Some(r) => format!("resuming {} at step {}", mig.id(), r.step + 1),
             None => format!("applying {}", mig.id()),
@@ -501,7 +504,7 @@ pub(super) async fn down(
     };
     let who = actor(client).await;
     let mut report = Report::default();
-    let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>());
+    let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>()).map_err(RunError::from)?;
     for row in targets {
         let row = row.clone();
         let id = format!("m{}_{}", row.version, row.name);
@@ -510,11 +513,12 @@ pub(super) async fn down(
             Some(c) if c.checksum != row.checksum => {
                 return Err(fail(report, RunError::ChecksumMismatch(vec![(row.version, row.name.clone())])));
             }
-            Some(c) => match plans.remove(&c.version).unwrap_or_else(|| m.steps(c)).1 {
-                Ok(steps) => steps,
-                Err(reason) => {
+            Some(c) => match plans.remove(&c.version).map_or_else(|| m.steps(c), Ok) {
+                Ok((_, Ok(steps))) => steps,
+                Ok((_, Err(reason))) => {
                     return Err(fail(report, RunError::Irreversible { migration: id, reason }));
                 }
+                Err(e) => return Err(fail(report, e.into())),
             },
             None => match &row.down_sql {
                 Some(sql) => {
@@ -629,7 +633,7 @@ async fn record_applied(
     batch: i32,
     who: &str,
 ) -> Result<(), RunError> {
-    let (steps, down_steps) = m.steps(c);
+    let (steps, down_steps) = m.steps(c)?;
     let up_sql = statements(&steps);
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),

@@ -159,6 +159,9 @@ pub enum RunError {
     /// Bad request (unknown version, ...).
     #[error("{0}")]
     Usage(String),
+    /// A migration's ops could not be built again ([`Migration::loaded`](crate::registry::Migration::loaded)).
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 fn checksum_lines(list: &[(u64, String)]) -> String {

@@ -31,7 +31,7 @@ pub use error::{DbFailure, RunError};
 pub use history::HistoryRow;
 pub use status::{Entry, EntryState, Status};
 
-use crate::registry::Migration;
+use crate::registry::{Migration, RegistryError};
 use history::HistoryTables;
 
 /// Runner settings. Defaults: history table `migrate_history` in the connection's current schema,
@@ -132,19 +132,25 @@ impl<'a> Walk<'a> {
     }
 
     /// The plans of migration `version`, which must come after every version asked before; `None`
-    /// when the code has no such migration.
-    pub(crate) fn plans(&mut self, version: u64) -> Option<Plans> {
+    /// when the code has no such migration. Summaries are built again one at a time as the walk
+    /// reaches them ([`Migration::loaded`]), so a long history is never held whole; the error is a
+    /// migration whose second build differs from its first.
+    pub(crate) fn plans(&mut self, version: u64) -> Option<Result<Plans, RegistryError>> {
         while let Some(mig) = self.m.migrations.get(self.next)
             && mig.version < version
         {
+            self.next += 1;
+            let mig = match mig.loaded() {
+                Ok(mig) => mig,
+                Err(e) => return Some(Err(e)),
+            };
             for op in &mig.up {
                 self.model.apply(op, mig.version);
             }
-            self.next += 1;
         }
         let mig = self.m.migrations.get(self.next).filter(|mig| mig.version == version)?;
         self.next += 1;
-        Some(self.m.plan_walking(mig, &mut self.model))
+        Some(mig.loaded().map(|mig| self.m.plan_walking(&mig, &mut self.model)))
     }
 }
 
@@ -209,19 +215,20 @@ impl Migrator {
     /// The steps of a migration's up and of its down, as this runner runs them: planned on the schema
     /// its predecessors build, in their safe forms unless `safe_operations` is off. The down is `Err`
     /// with the reason when the migration cannot be rolled back.
-    pub fn steps(&self, mig: &Migration) -> Plans {
-        self.plans_for(&[mig.version])
-            .remove(&mig.version)
-            .unwrap_or_else(|| self.plan_walking(mig, &mut Default::default()))
+    pub fn steps(&self, mig: &Migration) -> Result<Plans, RegistryError> {
+        match self.plans_for(&[mig.version])?.remove(&mig.version) {
+            Some(plans) => Ok(plans),
+            None => Ok(self.plan_walking(&*mig.loaded()?, &mut Default::default())),
+        }
     }
 
     /// [`steps`](Self::steps) for several migrations, replaying the history once.
-    pub fn plans_for(&self, versions: &[u64]) -> std::collections::HashMap<u64, Plans> {
+    pub fn plans_for(&self, versions: &[u64]) -> Result<std::collections::HashMap<u64, Plans>, RegistryError> {
         let mut sorted = versions.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         let mut walk = Walk::new(self);
-        sorted.into_iter().filter_map(|v| Some((v, walk.plans(v)?))).collect()
+        sorted.into_iter().filter_map(|v| Some(walk.plans(v)?.map(|plans| (v, plans)))).collect()
     }
 
     /// Plans `mig` on `model`, the schema before it, and leaves `model` as it is after its up: planning

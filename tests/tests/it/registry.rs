@@ -70,8 +70,9 @@ fn irreversible_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::B
     Ok(vec![migrate_core::op::Op::Sql { up: "SELECT 1".into(), down: None, declares: vec![] }])
 }
 
-const fn def(module_path: &'static str, file: &'static str, up: migrate_core::registry::BuildFn) -> MigrationDef {
-    MigrationDef {
+/// A definition as `#[migration]` registers it (a static: a loaded migration refers back to it).
+fn def(module_path: &'static str, file: &'static str, up: migrate_core::registry::BuildFn) -> &'static MigrationDef {
+    Box::leak(Box::new(MigrationDef {
         module_path,
         file,
         line: 1,
@@ -81,14 +82,14 @@ const fn def(module_path: &'static str, file: &'static str, up: migrate_core::re
         irreversible: None,
         allow: &[],
         original: None,
-    }
+    }))
 }
 
 #[test]
 fn duplicate_versions_name_both_files() {
     let a = def("app::m20240101000000_a", "src/migrations/m20240101000000_a.rs", ok_up);
     let b = def("app::m20240101000000_b", "src/migrations/m20240101000000_b.rs", ok_up);
-    let err = load([&b, &a]).unwrap_err().to_string();
+    let err = load([b, a]).unwrap_err().to_string();
     assert_eq!(
         err,
         "migration version 20240101000000 is used twice: by app::m20240101000000_a (src/migrations/m20240101000000_a.rs) and by app::m20240101000000_b (src/migrations/m20240101000000_b.rs); give one of them a new timestamp"
@@ -100,7 +101,7 @@ fn sorts_whatever_the_registration_order() {
     let a = def("app::m20240101000000_a", "a.rs", ok_up);
     let b = def("app::m20230101000000_b", "b.rs", ok_up);
     let c = def("app::m20250101000000_c", "c.rs", ok_up);
-    let names: Vec<String> = load([&a, &c, &b]).unwrap().into_iter().map(|m| m.name).collect();
+    let names: Vec<String> = load([a, c, b]).unwrap().into_iter().map(|m| m.name).collect();
     assert_eq!(names, ["b", "a", "c"]);
 }
 
@@ -114,7 +115,7 @@ fn zero_migrations_explain_the_linking_rule() {
 #[test]
 fn runtime_check_catches_what_slipped_through() {
     let a = def("app::m20240101000000_raw", "raw.rs", irreversible_up);
-    let err = load([&a]).unwrap_err().to_string();
+    let err = load([a]).unwrap_err().to_string();
     assert!(err.contains("m20240101000000_raw (raw.rs) has no `down`, and its up cannot be reversed"), "{err}");
     assert!(err.contains("sql `SELECT 1`"), "{err}");
 }
@@ -123,7 +124,7 @@ fn runtime_check_catches_what_slipped_through() {
 fn bad_names_are_rejected() {
     let a = def("app::create_users", "x.rs", ok_up);
     let b = def("app::m20241301000000_x", "y.rs", ok_up);
-    let err = load([&a, &b]).unwrap_err().to_string();
+    let err = load([a, b]).unwrap_err().to_string();
     assert!(
         err.contains(
             "migration module `app::create_users` (x.rs) is misnamed: expected `m<YYYYMMDDHHMMSS>_<snake_name>`"
@@ -163,11 +164,84 @@ fn concurrent_index() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::
 #[test]
 fn concurrent_ops_need_no_transaction() {
     let a = def("app::m20240101000000_idx", "idx.rs", concurrent_index);
-    let err = load([&a]).unwrap_err().to_string();
+    let err = load([a]).unwrap_err().to_string();
     assert_eq!(
         err,
         "migration m20240101000000_idx (idx.rs) runs in a transaction, but `create_index users_email_idx on users` cannot run inside one: mark it `#[migration(no_transaction)]`"
     );
-    let b = MigrationDef { transaction: false, ..def("app::m20240101000000_idx", "idx.rs", concurrent_index) };
-    assert!(load([&b]).is_ok());
+    let b = Box::leak(Box::new(MigrationDef {
+        transaction: false,
+        ..*def("app::m20240101000000_idx", "idx.rs", concurrent_index)
+    }));
+    assert!(load([&*b]).is_ok());
+}
+
+#[tokio::test]
+async fn summaries_build_their_ops_again_as_the_runner_reaches_them() {
+    let full = migrations().unwrap();
+    let summaries = migrate_core::registry::summaries().unwrap();
+    assert!(summaries.iter().all(|m| m.up.is_empty()), "summaries hold no ops");
+    for (m, s) in full.iter().zip(&summaries) {
+        let loaded = s.loaded().unwrap_or_else(|e| panic!("{}: {e}", s.id()));
+        assert_eq!((loaded.up.as_slice(), &loaded.down, &loaded.checksum), (m.up.as_slice(), &m.down, &m.checksum));
+    }
+    // The runner over summaries applies the same schema as over the full migrations.
+    let (mut a, mut b) = (TestDb::new("summaries_full").await, TestDb::new("summaries_lazy").await);
+    let mut runner = migrate_core::runner::Migrator::new(full);
+    runner.up(&mut a.client, None).await.unwrap();
+    let mut lazy = migrate_core::runner::Migrator::new(summaries);
+    let report = lazy.up(&mut b.client, None).await.unwrap();
+    assert_eq!(report.applied.len(), runner.migrations().len());
+    assert_eq!(catalog(&b.client, "public").await, catalog(&a.client, "public").await);
+    // The history records the same checksums and SQL, up and down.
+    let sql = "SELECT version, checksum, up_sql::text, down_sql::text FROM migrate_history ORDER BY version";
+    let history = async |c: &tokio_postgres::Client| {
+        let rows = c.query(sql, &[]).await.unwrap();
+        rows.iter()
+            .map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1), r.get::<_, String>(2), r.get::<_, Option<String>>(3)))
+            .collect::<Vec<_>>()
+    };
+    let (full_rows, lazy_rows) = (history(&a.client).await, history(&b.client).await);
+    assert_eq!(full_rows.len(), report.applied.len());
+    assert_eq!(lazy_rows, full_rows);
+    // Rolling everything back through the summaries leaves the database empty again.
+    lazy.down(&mut b.client, migrate_core::runner::DownTarget::To(0)).await.unwrap();
+    let left: Vec<String> = b
+        .client
+        .query(
+            "SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+               AND relname NOT LIKE 'migrate_history%' ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "rolled back through summaries, these relations remain");
+}
+
+static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A builder that gives another schema name every time it runs.
+fn changing_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let mut s = migrate_core::Schema::new();
+    s.create_schema(&format!("x{n}"));
+    s.finish()
+}
+
+#[test]
+fn a_builder_that_changes_between_builds_is_an_error_not_other_sql() {
+    let mut m = load([def("app::m20240101000000_changing", "changing.rs", changing_up)]).unwrap().remove(0);
+    m.up.clear(); // as a summary holds it
+    let err = m.loaded().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "migration m20240101000000_changing (changing.rs) gave other ops when built again: a migration's `up` and `down` must build the same ops every time they run (no clock, randomness, environment or I/O in the builder)"
+    );
+    // Linting (as `up` does before running) reports it instead of skipping the migration.
+    let findings = migrate_core::lint::lint(&[m], &Default::default());
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].message, err);
 }

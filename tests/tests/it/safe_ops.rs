@@ -43,7 +43,13 @@ async fn safe_vs_plain(tag: &str, change: fn(&mut S), needs_down: bool) -> (Shap
         let mut client = migrate_tests::connect_to(&db.name).await;
         m.up(&mut client, None).await.unwrap_or_else(|e| panic!("{schema} up: {e}"));
         if safe {
-            shape = m.steps(&migrations[1]).0.iter().map(|s| (s.transactional, s.statements[0].clone())).collect();
+            shape = m
+                .steps(&migrations[1])
+                .expect("built")
+                .0
+                .iter()
+                .map(|s| (s.transactional, s.statements[0].clone()))
+                .collect();
         }
         let after_up = catalog(&client, schema).await.replace(&format!("{schema}."), "S.");
         let mut after_down = String::new();
@@ -364,7 +370,7 @@ async fn data_steps_run_rust_code_in_their_own_transaction() {
         ]
     };
     let m = Migrator::new(migrations());
-    let (steps, down) = m.steps(&migrations()[1]);
+    let (steps, down) = m.steps(&migrations()[1]).expect("built");
     assert_eq!(steps.len(), 2);
     assert_eq!(steps[1].statements, ["-- data step `fill slugs` (Rust code)"]);
     assert!(steps[1].data.is_some() && down.is_ok());
