@@ -10,41 +10,41 @@ use migrate_core::schema::mode::ExplicitDown;
 
 use crate::perf::cells;
 
+/// Builds the migrations as the registry does: spread over the cores
+/// ([`map_in_order`](migrate_core::parallel::map_in_order) with the registry's threshold).
 fn build(n: usize) -> Vec<Migration> {
-    (0..n)
-        .map(|i| {
-            let mut s = Schema::<ExplicitDown>::in_mode();
-            let table = format!("t{i}");
-            s.create_table(&table, |t| {
-                t.uuid("id").primary_key().default(gen_random_uuid());
-                t.text("name").not_null().unique();
-                t.timestamptz("created_at").not_null().default(now());
+    migrate_core::parallel::map_in_order((0..n).collect(), 256, |i| {
+        let mut s = Schema::<ExplicitDown>::in_mode();
+        let table = format!("t{i}");
+        s.create_table(&table, |t| {
+            t.uuid("id").primary_key().default(gen_random_uuid());
+            t.text("name").not_null().unique();
+            t.timestamptz("created_at").not_null().default(now());
+        });
+        s.create_index(&table, [col("created_at")]);
+        if i % 5 == 4 {
+            s.alter_table(&format!("t{}", i / 2), |t| {
+                t.text(&format!("extra_{i}"));
             });
-            s.create_index(&table, [col("created_at")]);
-            if i % 5 == 4 {
-                s.alter_table(&format!("t{}", i / 2), |t| {
-                    t.text(&format!("extra_{i}"));
-                });
-            }
-            let up = s.finish().expect("valid ops");
-            let down = Down::Derived(migrate_core::reverse::reverse_ops(&up).expect("reversible"));
-            let version = 20240101000000 + i as u64;
-            Migration {
-                version,
-                name: format!("create_t{i}"),
-                checksum: checksum(&up, &down, true),
-                up,
-                down,
-                transaction: true,
-                checksum_format: 1,
-                file: "generated",
-                line: 1,
-                acks: vec![],
-                original: None,
-                source: None,
-            }
-        })
-        .collect()
+        }
+        let up = s.finish().expect("valid ops");
+        let down = Down::Derived(migrate_core::reverse::reverse_ops(&up).expect("reversible"));
+        let version = 20240101000000 + i as u64;
+        Migration {
+            version,
+            name: format!("create_t{i}"),
+            checksum: checksum(&up, &down, true),
+            up,
+            down,
+            transaction: true,
+            checksum_format: 1,
+            file: "generated",
+            line: 1,
+            acks: vec![],
+            original: None,
+            source: None,
+        }
+    })
 }
 
 pub fn run(n: usize) -> anyhow::Result<()> {

@@ -60,6 +60,7 @@ pub mod introspect;
 pub mod lint;
 pub mod model;
 pub mod op;
+pub mod parallel;
 pub mod registry;
 pub mod render;
 pub mod reverse;

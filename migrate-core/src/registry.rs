@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::canonical::{CANONICAL_FORMAT, Canonical};
 use crate::error::BuildErrors;
 use crate::op::Op;
-use crate::reverse::{Irreversible, reverse_ops};
+use crate::reverse::{Irreversible, reverse_ops, reverse_ops_owned};
 
 /// Builds a migration's ops.
 pub type BuildFn = fn() -> Result<Vec<Op>, BuildErrors>;
@@ -104,7 +104,7 @@ impl Migration {
         let Some(def) = self.source.filter(|_| self.up.is_empty()) else {
             return Ok(std::borrow::Cow::Borrowed(self));
         };
-        let built = build(self.version, self.name.clone(), def)?;
+        let built = build(self.version, self.name.clone(), def, true)?;
         if built.checksum != self.checksum {
             return Err(RegistryError::Nondeterministic { migration: self.id(), file: def.file.into() });
         }
@@ -190,7 +190,12 @@ pub fn migrations() -> Result<Vec<Migration>, RegistryErrors> {
 /// # Ok::<(), migrate_core::registry::RegistryErrors>(())
 /// ```
 pub fn summaries() -> Result<Vec<Migration>, RegistryErrors> {
-    load_keeping(inventory::iter::<MigrationDef>(), false)
+    summaries_of(inventory::iter::<MigrationDef>())
+}
+
+/// [`summaries`] over an explicit list of definitions (tests, tools).
+pub fn summaries_of(defs: impl IntoIterator<Item = &'static MigrationDef>) -> Result<Vec<Migration>, RegistryErrors> {
+    load_keeping(defs, false)
 }
 
 /// [`migrations`] over an explicit list of definitions (tests, tools).
@@ -245,71 +250,51 @@ fn build_all(
     named: Vec<(u64, String, &'static MigrationDef)>,
     keep_ops: bool,
 ) -> Vec<Result<Migration, RegistryError>> {
-    let build = |(version, name, def)| {
-        let mut built = build(version, name, def);
-        if !keep_ops && let Ok(m) = &mut built {
-            m.up = Vec::new();
-            if let Down::Derived(ops) | Down::Explicit(ops) = &mut m.down {
-                *ops = Vec::new();
-            }
-        }
-        built
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || named.len() < 256 {
-        return named.into_iter().map(build).collect();
-    }
-    let per = named.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<(u64, String, &'static MigrationDef)>> = Vec::new();
-    let mut rest = named.into_iter();
-    loop {
-        let chunk: Vec<_> = rest.by_ref().take(per).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(build).collect::<Vec<_>>()))
-            .collect();
-        // A panic in a migration's builder code goes on in this thread, as it would without threads.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
+    crate::parallel::map_in_order(named, 256, |(version, name, def)| build(version, name, def, keep_ops))
 }
 
-fn build(version: u64, name: String, def: &'static MigrationDef) -> Result<Migration, RegistryError> {
+/// Builds one migration; with `keep_ops` false, a summary: checked and checksummed, its ops dropped
+/// (the derived down is computed from the up ops themselves, not from a copy).
+fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool) -> Result<Migration, RegistryError> {
     let id = format!("m{version}_{name}");
     let build_err = |errors| RegistryError::Build { migration: id.clone(), file: def.file.into(), errors };
     let mut up = (def.up)().map_err(build_err)?;
     up.shrink_to_fit();
-    let down = match (def.down, def.irreversible) {
+    let mut down = match (def.down, def.irreversible) {
         (Some(_), Some(_)) => {
             return Err(RegistryError::IrreversibleWithDown { migration: id, file: def.file.into() });
         }
         (Some(down), None) => Down::Explicit(down().map_err(build_err)?),
         (None, Some(reason)) => Down::Irreversible { reason: reason.into() },
-        (None, None) => Down::Derived({
-            let mut ops = reverse_ops(&up).map_err(|ops| RegistryError::Irreversible {
-                migration: id.clone(),
-                file: def.file.into(),
-                ops,
-            })?;
-            ops.shrink_to_fit();
-            ops
-        }),
+        (None, None) => Down::Derived(Vec::new()),
     };
-    if def.transaction {
-        let down_ops = match &down {
-            Down::Derived(ops) | Down::Explicit(ops) => ops.as_slice(),
-            Down::Irreversible { .. } => &[],
-        };
-        if let Some(op) = up.iter().chain(down_ops).find(|op| op.needs_autocommit()) {
-            return Err(RegistryError::NeedsNoTransaction { migration: id, file: def.file.into(), op: op.describe() });
+    // A derived down follows from the up: the checksum names it without its ops.
+    let checksum = checksum(&up, &down, def.transaction);
+    let needs_autocommit = |ops: &[Op]| ops.iter().find(|op| op.needs_autocommit()).map(Op::describe);
+    let mut refused = if def.transaction { needs_autocommit(&up) } else { None };
+    if let Down::Derived(ops) = &mut down {
+        let reversed = if keep_ops { reverse_ops(&up) } else { reverse_ops_owned(std::mem::take(&mut up)) };
+        *ops = reversed.map_err(|ops| RegistryError::Irreversible {
+            migration: id.clone(),
+            file: def.file.into(),
+            ops,
+        })?;
+        ops.shrink_to_fit();
+    }
+    if def.transaction
+        && let Down::Derived(ops) | Down::Explicit(ops) = &down
+    {
+        refused = refused.or_else(|| needs_autocommit(ops));
+    }
+    if let Some(op) = refused {
+        return Err(RegistryError::NeedsNoTransaction { migration: id, file: def.file.into(), op });
+    }
+    if !keep_ops {
+        up = Vec::new();
+        if let Down::Derived(ops) | Down::Explicit(ops) = &mut down {
+            *ops = Vec::new();
         }
     }
-    let checksum = checksum(&up, &down, def.transaction);
     Ok(Migration {
         version,
         name,

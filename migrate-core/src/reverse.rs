@@ -17,22 +17,28 @@ pub struct Irreversible {
 
 /// The inverse of one op, as a list of ops (empty when there is nothing to undo).
 pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
-    let no = |reason: &'static str| Irreversible { op: op.describe(), reason };
+    reverse_owned(op.clone())
+}
+
+/// [`reverse_op`] of an op the caller no longer needs: its definitions move into the inverse
+/// instead of being copied.
+pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
+    let no = |op: &Op, reason: &'static str| Irreversible { op: op.describe(), reason };
     let one = |o: Op| Ok(vec![o]);
-    match op.clone() {
+    match op {
         Op::CreateTable { def } => one(Op::DropTable { name: def.name.clone(), def: Some(def) }),
         Op::DropTable { def: Some(def), .. } => one(Op::CreateTable { def }),
-        Op::DropTable { def: None, .. } => Err(no("the table and its data are gone; write a `down`")),
+        Op::DropTable { def: None, .. } => Err(no(&op, "the table and its data are gone; write a `down`")),
         Op::RenameTable { from, to } => one(Op::RenameTable { from: to, to: from }),
         Op::AddColumn { table, def } => one(Op::DropColumn { table, column: def.column.name.clone(), def: Some(def) }),
         Op::DropColumn { table, def: Some(def), .. } => one(Op::AddColumn { table, def }),
-        Op::DropColumn { def: None, .. } => Err(no("the column and its data are gone; write a `down`")),
+        Op::DropColumn { def: None, .. } => Err(no(&op, "the column and its data are gone; write a `down`")),
         Op::RenameColumn { table, from, to } => one(Op::RenameColumn { table, from: to, to: from }),
         Op::ChangeColumnType { table, column, to, using, from: Some(from), using_down } => {
             one(Op::ChangeColumnType { table, column, to: from, using: using_down, from: Some(to), using_down: using })
         }
         Op::ChangeColumnType { from: None, .. } => {
-            Err(no("the old type is not recorded; give it with `change_type(column, from, to)` or write a `down`"))
+            Err(no(&op, "the old type is not recorded; give it with `change_type(column, from, to)` or write a `down`"))
         }
         Op::SetNotNull { table, column } => one(Op::DropNotNull { table, column }),
         Op::DropNotNull { table, column } => one(Op::SetNotNull { table, column }),
@@ -46,47 +52,50 @@ pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
             one(Op::SetDefault { table, column, default: previous, previous: None::<DefaultValue> })
         }
         Op::DropDefault { previous: None, .. } => {
-            Err(no("the previous default is not recorded; use `drop_default(column, previous)` or write a `down`"))
+            Err(no(&op, "the previous default is not recorded; use `drop_default(column, previous)` or write a `down`"))
         }
         Op::Comment { target, comment, previous } => one(Op::Comment { target, comment: previous, previous: comment }),
         Op::CreateIndex { def } => {
             one(Op::DropIndex { name: def.name.clone(), concurrently: def.concurrently, def: Some(def) })
         }
         Op::DropIndex { def: Some(def), .. } => one(Op::CreateIndex { def }),
-        Op::DropIndex { def: None, .. } => Err(no("the index definition is not known; write a `down`")),
+        Op::DropIndex { def: None, .. } => Err(no(&op, "the index definition is not known; write a `down`")),
         Op::RenameIndex { from, to } => one(Op::RenameIndex { from: to, to: from }),
         Op::AddConstraint { table, def } => one(Op::DropConstraint { table, name: def.name.clone(), def: Some(def) }),
         Op::ValidateConstraint { .. } => Ok(vec![]),
         Op::DropConstraint { table, def: Some(def), .. } => one(Op::AddConstraint { table, def }),
-        Op::DropConstraint { def: None, .. } => Err(no("the constraint definition is not known; write a `down`")),
+        Op::DropConstraint { def: None, .. } => Err(no(&op, "the constraint definition is not known; write a `down`")),
         Op::RenameConstraint { table, from, to } => one(Op::RenameConstraint { table, from: to, to: from }),
         Op::CreateEnum { def } => one(Op::DropEnum { name: def.name.clone(), def: Some(def) }),
         Op::AddEnumValue { .. } => Err(no(
+            &op,
             "PostgreSQL cannot remove a value from an enum; write a `down` that recreates the type, or opt out with `#[migration(irreversible = \"..\")]`",
         )),
         Op::RenameEnumValue { name, from, to } => one(Op::RenameEnumValue { name, from: to, to: from }),
         Op::DropEnum { def: Some(def), .. } => one(Op::CreateEnum { def }),
-        Op::DropEnum { def: None, .. } => Err(no("the enum's values are not known; write a `down`")),
+        Op::DropEnum { def: None, .. } => Err(no(&op, "the enum's values are not known; write a `down`")),
         Op::CreateExtension { def } => one(Op::DropExtension { name: def.name.clone(), def: Some(def) }),
         Op::DropExtension { def: Some(def), .. } => one(Op::CreateExtension { def }),
-        Op::DropExtension { def: None, .. } => Err(no("the extension's objects and data are gone; write a `down`")),
+        Op::DropExtension { def: None, .. } => {
+            Err(no(&op, "the extension's objects and data are gone; write a `down`"))
+        }
         Op::CreateSchema { name } => one(Op::DropSchema { name, recreate: true }),
         Op::DropSchema { name, recreate: true } => one(Op::CreateSchema { name }),
-        Op::DropSchema { recreate: false, .. } => Err(no("the schema's contents are gone; write a `down`")),
+        Op::DropSchema { recreate: false, .. } => Err(no(&op, "the schema's contents are gone; write a `down`")),
         Op::CreateView { def } => one(Op::DropView { name: def.name.clone(), def: Some(def) }),
         Op::DropView { def: Some(def), .. } => one(Op::CreateView { def }),
-        Op::DropView { def: None, .. } => Err(no("the view's query is not known; write a `down`")),
+        Op::DropView { def: None, .. } => Err(no(&op, "the view's query is not known; write a `down`")),
         Op::Sql { up, down: Some(down), declares } => {
             // The down's declarations are the inverse of the up's; when they have none, the model
             // treats the down as opaque.
-            let declares = reverse_ops(&declares).unwrap_or_default();
+            let declares = reverse_ops_owned(declares).unwrap_or_default();
             one(Op::Sql { up: down, down: Some(up), declares })
         }
         Op::Sql { down: None, .. } => {
-            Err(no("raw SQL has no known inverse; use `sql_with_down(up, down)` or write a `down`"))
+            Err(no(&op, "raw SQL has no known inverse; use `sql_with_down(up, down)` or write a `down`"))
         }
-        Op::Backfill { .. } => Err(no("the values it overwrites are gone; write a `down`")),
-        Op::DataStep { .. } => Err(no("Rust code has no known inverse; write a `down`")),
+        Op::Backfill { .. } => Err(no(&op, "the values it overwrites are gone; write a `down`")),
+        Op::DataStep { .. } => Err(no(&op, "Rust code has no known inverse; write a `down`")),
     }
 }
 
@@ -108,10 +117,15 @@ pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
 /// );
 /// ```
 pub fn reverse_ops(ops: &[Op]) -> Result<Vec<Op>, Vec<Irreversible>> {
+    reverse_ops_owned(ops.to_vec())
+}
+
+/// [`reverse_ops`] of ops the caller no longer needs (no copy of their definitions).
+pub fn reverse_ops_owned(ops: Vec<Op>) -> Result<Vec<Op>, Vec<Irreversible>> {
     let mut down = Vec::new();
     let mut errors = Vec::new();
-    for op in ops.iter().rev() {
-        match reverse_op(op) {
+    for op in ops.into_iter().rev() {
+        match reverse_owned(op) {
             Ok(mut inv) => down.append(&mut inv),
             Err(e) => errors.push(e),
         }

@@ -9,13 +9,14 @@ use crate::ident::check_ident;
 use crate::op::*;
 
 struct Check<'a> {
-    op: String,
+    /// Described only when it has a problem: most ops have none.
+    op: &'a Op,
     errors: &'a mut BuildErrors,
 }
 
 impl Check<'_> {
     fn fail(&mut self, problem: String) {
-        self.errors.push(self.op.clone(), problem);
+        self.errors.push(self.op.describe(), problem);
     }
 
     fn name(&mut self, what: &str, name: &str) {
@@ -31,7 +32,7 @@ impl Check<'_> {
         }
     }
 
-    fn sql(&mut self, what: &str, sql: &str) {
+    fn sql(&mut self, what: impl std::fmt::Display, sql: &str) {
         if sql.trim().is_empty() {
             self.fail(format!("the {what} is empty"));
         } else if sql.contains('\0') {
@@ -39,7 +40,7 @@ impl Check<'_> {
         }
     }
 
-    fn text(&mut self, what: &str, text: &str) {
+    fn text(&mut self, what: impl std::fmt::Display, text: &str) {
         if text.contains('\0') {
             self.fail(format!("the {what} contains a NUL byte"));
         }
@@ -71,14 +72,14 @@ impl Check<'_> {
 
     fn default(&mut self, column: &str, d: &DefaultValue) {
         match d {
-            DefaultValue::Expr { sql } => self.sql(&format!("default expression of `{column}`"), sql),
+            DefaultValue::Expr { sql } => self.sql(format_args!("default expression of `{column}`"), sql),
             DefaultValue::Literal { value } => self.literal(column, value),
         }
     }
 
     fn literal(&mut self, column: &str, lit: &Literal) {
         match lit {
-            Literal::Text { value } => self.text(&format!("default of `{column}`"), value),
+            Literal::Text { value } => self.text(format_args!("default of `{column}`"), value),
             Literal::Array { items } => items.iter().for_each(|i| self.literal(column, i)),
             _ => {}
         }
@@ -94,7 +95,7 @@ impl Check<'_> {
             }
         }
         if let Some(t) = &c.comment {
-            self.text(&format!("comment of `{}`", c.name), t);
+            self.text(format_args!("comment of `{}`", c.name), t);
         }
     }
 
@@ -117,7 +118,7 @@ impl Check<'_> {
                 (columns, "foreign key")
             }
             ConstraintKind::Check { expr } => {
-                self.sql(&format!("expression of check `{}`", c.name), expr);
+                self.sql(format_args!("expression of check `{}`", c.name), expr);
                 (&[][..], "check")
             }
         };
@@ -210,7 +211,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             }
             _ => {}
         }
-        let mut c = Check { op: op.describe(), errors: &mut errors };
+        let mut c = Check { op, errors: &mut errors };
         match op {
             Op::CreateTable { def } | Op::DropTable { def: Some(def), .. } => {
                 c.name("table", &def.name);
@@ -250,7 +251,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 }
                 c.column(&def.column);
                 if let Some(b) = &def.backfill {
-                    c.sql(&format!("backfill of `{}`", def.column.name), b);
+                    c.sql(format_args!("backfill of `{}`", def.column.name), b);
                 }
                 let own: HashSet<&str> = [def.column.name.as_str()].into();
                 for k in &def.constraints {

@@ -56,14 +56,29 @@ impl Ctx {
 
     /// The code's migrations as [summaries](migrate_core::registry::summaries) (checksums without
     /// ops; the runner builds each one's ops again when it plans it) and a connection, built and opened
-    /// at once: building a long history runs on other threads while the connection is set up. A
-    /// problem in the migrations is reported before a connection problem, as if built first.
+    /// at once: building a long history runs on other threads while the connection is set up.
     pub async fn summaries_and_connection(&self) -> Result<(Vec<Migration>, Database, Client)> {
-        let building = std::thread::spawn(migrate_core::registry::summaries);
-        let connected = self.connect().await;
-        let migrations = building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        let (db, client) = connected?;
+        let (migrations, db, client, ()) = self.summaries_while_connected(async |_| Ok(())).await?;
         Ok((migrations, db, client))
+    }
+
+    /// [`summaries_and_connection`](Self::summaries_and_connection), running `read` on the connection
+    /// while the migrations are still being built (`status` reads the history meanwhile). A problem
+    /// in the migrations is reported before a connection problem, as if built first.
+    pub async fn summaries_while_connected<T>(
+        &self,
+        read: impl AsyncFnOnce(&Client) -> Result<T>,
+    ) -> Result<(Vec<Migration>, Database, Client, T)> {
+        let building = std::thread::spawn(migrate_core::registry::summaries);
+        let connected = async {
+            let (db, client) = self.connect().await?;
+            let value = read(&client).await?;
+            anyhow::Ok((db, client, value))
+        }
+        .await;
+        let migrations = building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let (db, client, value) = connected?;
+        Ok((migrations, db, client, value))
     }
 
     pub async fn connect(&self) -> Result<(Database, Client)> {

@@ -11,9 +11,12 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     if args.all_targets {
         return super::fleet::status(ctx, args.exit_code).await;
     }
-    let (migrations, _db, client) = ctx.summaries_and_connection().await?;
-    let mut m = ctx.migrator(migrations)?;
-    let status = m.status(&client).await?;
+    // The history is read while the migrations are still being built: with a long history both take
+    // a while.
+    let reader = ctx.migrator(Vec::new())?;
+    let (migrations, _db, _client, rows) =
+        ctx.summaries_while_connected(async |client| Ok(reader.history_summary(client).await?)).await?;
+    let status = ctx.migrator(migrations)?.status_of(&rows);
     let problems = status.problems().count();
     if ctx.out.json {
         let entries: Vec<_> = status

@@ -342,14 +342,22 @@ impl Migrator {
 
     /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
+        let rows = self.history_summary(client).await?;
+        Ok(self.status_of(&rows))
+    }
+
+    /// The history rows [`status`](Self::status) compares the code with (without their SQL), read
+    /// without writing anything; empty before the first run. Needs only the settings, not the
+    /// migrations: a caller can read it while the migrations are still being built.
+    pub async fn history_summary(&self, client: &Client) -> Result<Vec<history::HistoryRow>, RunError> {
         let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));
-        let rows = if history::exists(client, &tables).await? {
-            history::read_summary(client, &tables).await?
-        } else {
-            vec![]
-        };
-        Ok(status::compute(&self.migrations, &rows))
+        if history::exists(client, &tables).await? { history::read_summary(client, &tables).await } else { Ok(vec![]) }
+    }
+
+    /// [`status`](Self::status) from history rows already read ([`history_summary`](Self::history_summary)).
+    pub fn status_of(&self, rows: &[history::HistoryRow]) -> Status {
+        status::compute(&self.migrations, rows)
     }
 
     /// Changes the history without running migrations, and logs it.

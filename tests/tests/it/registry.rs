@@ -121,6 +121,27 @@ fn runtime_check_catches_what_slipped_through() {
 }
 
 #[test]
+fn summaries_report_what_full_loads_report() {
+    // A summary reverses the up ops themselves instead of a copy; the problems must stay the same.
+    for (path, up) in [
+        ("app::m20240101000000_raw", irreversible_up as migrate_core::registry::BuildFn),
+        ("app::m20240101000000_idx", concurrent_index),
+        ("app::m20240101000000_ok", ok_up),
+    ] {
+        let d = def(path, "x.rs", up);
+        let (full, summary) = (load([d]), migrate_core::registry::summaries_of([d]));
+        match (full, summary) {
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a[0].checksum, b[0].checksum);
+                assert!(b[0].up.is_empty() && !a[0].up.is_empty());
+            }
+            (a, b) => panic!("{path}: a full load gave {a:?}, a summary {b:?}"),
+        }
+    }
+}
+
+#[test]
 fn bad_names_are_rejected() {
     let a = def("app::create_users", "x.rs", ok_up);
     let b = def("app::m20241301000000_x", "y.rs", ok_up);
