@@ -237,7 +237,15 @@ fn load_keeping(
     let mut out = Vec::with_capacity(named.len());
     for built in build_all(named, keep_ops) {
         match built {
-            Ok(m) => out.push(m),
+            Ok(mut m) => {
+                if !keep_ops {
+                    // A summary's checksum was written on a builder thread, between the migration's
+                    // temporaries: a copy made here lets the builders' memory go (at 10,000 migrations,
+                    // 640 KB of checksums kept some 30 MiB of the builders' pages alive).
+                    m.checksum = m.checksum.as_str().to_owned();
+                }
+                out.push(m)
+            }
             Err(e) => errors.push(e),
         }
     }

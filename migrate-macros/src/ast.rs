@@ -1,5 +1,6 @@
 //! The item `#[migration]` is on, read and checked.
 
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::{FnArg, Item, ItemFn, ItemMod, ReturnType, Type};
 
@@ -26,6 +27,37 @@ impl Parse for Input {
                 "#[migration] goes on `pub fn up(s: &mut Schema)` or `pub fn down(s: &mut Schema)`, or on an inline `mod m<YYYYMMDDHHMMSS>_<name> { .. }`",
             )),
         }
+    }
+}
+
+/// A function's body, kept as the compiler gave it: `#[migration]` only reads and rewrites the
+/// signature, so it parses the item with an empty body and puts the original body back. Parsing and
+/// printing every statement of every migration made up most of the macro's time. Returns the item
+/// with an empty body and the body; an item that is not a function comes back whole.
+pub fn split_body(item: TokenStream) -> (TokenStream, Option<TokenTree>) {
+    let mut tokens: Vec<TokenTree> = item.into_iter().collect();
+    let is_fn = tokens.iter().any(|t| matches!(t, TokenTree::Ident(i) if i == "fn"));
+    match tokens.last() {
+        Some(TokenTree::Group(g)) if is_fn && g.delimiter() == Delimiter::Brace => {
+            let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+            empty.set_span(g.span());
+            let body = tokens.pop();
+            tokens.push(TokenTree::Group(empty));
+            (tokens.into_iter().collect(), body)
+        }
+        _ => (tokens.into_iter().collect(), None),
+    }
+}
+
+/// The function `#[migration]` emits: `f`'s attributes and (rewritten) signature with its original
+/// body (see [`split_body`]), or `f` itself when it was parsed whole.
+pub fn function(f: &ItemFn, body: Option<TokenTree>) -> TokenStream {
+    match body {
+        Some(body) => {
+            let (attrs, vis, sig) = (&f.attrs, &f.vis, &f.sig);
+            quote::quote!(#(#attrs)* #vis #sig #body)
+        }
+        None => quote::quote!(#f),
     }
 }
 

@@ -1,16 +1,21 @@
 //! Code generation. Generated code uses absolute paths only.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use syn::{Item, ItemFn, ItemMod};
 
 use crate::args::Args;
-use crate::ast::{Input, check_signature, module_name_problem};
+use crate::ast::{Input, check_signature, function, module_name_problem};
 
-pub fn expand(args: Args, input: Input, file_module: &Option<String>) -> syn::Result<TokenStream> {
+pub fn expand(
+    args: Args,
+    input: Input,
+    body: Option<TokenTree>,
+    file_module: &Option<String>,
+) -> syn::Result<TokenStream> {
     match input {
         Input::Up(f) => {
-            let mut out = up(&args, f)?;
+            let mut out = up(&args, f, body, file_module.is_some())?;
             out.extend(file_module.as_deref().map(unique_version));
             Ok(out)
         }
@@ -21,7 +26,7 @@ pub fn expand(args: Args, input: Input, file_module: &Option<String>) -> syn::Re
                     "options go on `#[migration]` of `fn up` (or of the module), not on `fn down`",
                 ));
             }
-            down(f)
+            down(f, body)
         }
         Input::Module(m) => module(&args, m),
     }
@@ -42,8 +47,8 @@ fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
     Ok(f)
 }
 
-fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
-    let f = with_mode(f, quote!(__MigrateMode))?;
+fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> syn::Result<TokenStream> {
+    let f = function(&with_mode(f, quote!(__MigrateMode))?, body);
     let fallback_mode = if args.irreversible.is_some() {
         quote!(::migrate_core::schema::mode::Irreversible)
     } else {
@@ -74,6 +79,15 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
         ),
         None => (quote!(::core::option::Option::None), quote!()),
     };
+    // The module's name is checked at compile time: by this macro when the file's name has the
+    // migration form (the module takes the file's name), else by a const evaluation of
+    // `module_path!()`, which costs the compiler about 0.3 ms per migration. The registry checks it
+    // again at run time (a `#[path]` attribute can give a module another name than its file).
+    let module_check = (!name_checked).then(|| {
+        quote!(
+            const _: () = ::migrate_core::__private::check_module_path(::core::module_path!());
+        )
+    });
     Ok(quote! {
         #f
 
@@ -93,7 +107,7 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
         #[doc(hidden)]
         type __MigrateUp = ::migrate_core::__private::UpRegistered;
 
-        const _: () = ::migrate_core::__private::check_module_path(::core::module_path!());
+        #module_check
         const _: () = ::migrate_core::__private::check_down::<__MigrateMode, _>(&down);
         #irreversible_check
         #(#rule_checks)*
@@ -122,8 +136,8 @@ fn up(args: &Args, f: ItemFn) -> syn::Result<TokenStream> {
     })
 }
 
-fn down(f: ItemFn) -> syn::Result<TokenStream> {
-    let f = with_mode(f, quote!(::migrate_core::__private::DownMode))?;
+fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
+    let f = function(&with_mode(f, quote!(::migrate_core::__private::DownMode))?, body);
     Ok(quote! {
         #f
 

@@ -22,9 +22,10 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn migration(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original: proc_macro2::TokenStream = item.clone().into();
+    let (head, body) = ast::split_body(original.clone());
     let result = syn::parse::<args::Args>(attr)
-        .and_then(|args| Ok((args, syn::parse::<ast::Input>(item)?)))
-        .and_then(|(args, input)| expand::expand(args, input, &file_module_name()));
+        .and_then(|args| Ok((args, syn::parse2::<ast::Input>(head)?)))
+        .and_then(|(args, input)| expand::expand(args, input, body, &file_module_name()));
     finish(result, original)
 }
 

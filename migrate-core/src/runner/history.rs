@@ -96,20 +96,51 @@ pub struct HistoryRow {
 }
 
 pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
-    read_rows(c, t, true).await
+    read_rows(c, t).await
 }
 
-/// [`read`] without the SQL each migration ran (`up_sql` and `down_sql` left empty): what `status`
-/// needs, a fraction of the bytes.
+/// What `status` compares: each row's version, name, checksum, state, direction, step, batch and
+/// when and by whom it was applied; the other fields are left empty (`up_sql`, `down_sql`,
+/// `tool_version`, ...). Rows are converted as they arrive: a long history is never held twice.
 pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
-    read_rows(c, t, false).await
+    use futures_util::TryStreamExt as _;
+    let sql = format!(
+        "SELECT version, name, checksum, state, direction, step, batch, applied_at::text, applied_by
+         FROM {} ORDER BY version",
+        t.history
+    );
+    let failed = |e: tokio_postgres::Error| RunError::db("reading the migration history", &e);
+    let rows = c.query_raw(&sql, std::iter::empty::<i32>()).await.map_err(failed)?;
+    let mut rows = std::pin::pin!(rows);
+    let mut out = Vec::with_capacity(rows.rows_affected().unwrap_or(0) as usize);
+    while let Some(r) = rows.try_next().await.map_err(failed)? {
+        out.push(HistoryRow {
+            version: r.get::<_, i64>(0) as u64,
+            name: r.get(1),
+            checksum: r.get(2),
+            checksum_format: 0,
+            state: r.get(3),
+            direction: r.get(4),
+            step: r.get::<_, i32>(5).max(0) as usize,
+            batch: r.get(6),
+            transactional: false,
+            applied_at: r.get(7),
+            applied_by: r.get(8),
+            duration_ms: None,
+            up_sql: Vec::new(),
+            down_sql: None,
+            irreversible_reason: None,
+            tool_version: String::new(),
+            step_cursor: None,
+        });
+    }
+    Ok(out)
 }
 
-async fn read_rows(c: &impl GenericClient, t: &HistoryTables, with_sql: bool) -> Result<Vec<HistoryRow>, RunError> {
-    let sql_columns = if with_sql { "up_sql, down_sql" } else { "'{}'::text[], NULL::text[]" };
+async fn read_rows(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                applied_at::text, applied_by, duration_ms, {sql_columns}, irreversible_reason, tool_version,
+                applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
                 step_cursor
          FROM {} ORDER BY version",
         t.history
