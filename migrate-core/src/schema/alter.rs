@@ -287,9 +287,9 @@ impl<M: Mode> AlterTable<M> {
 
     /// A new ALTER on `table`, filled by `body`: its ops (`None` when it records nothing). Generic over
     /// the mode only, so compiled once per mode, not once per migration.
-    pub(crate) fn record(table: &str, body: &mut dyn FnMut(&mut AlterTable<M>)) -> Option<Vec<Op>> {
+    pub(crate) fn record(table: &str, body: &mut dyn super::CallOnce<AlterTable<M>>) -> Option<Vec<Op>> {
         let mut t = AlterTable::new(table);
-        body(&mut t);
+        body.call_once(&mut t);
         t.into_ops()
     }
 
