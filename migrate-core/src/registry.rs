@@ -264,13 +264,14 @@ fn build_all(
 /// Builds one migration; with `keep_ops` false, a summary: checked and checksummed, its ops dropped
 /// (the derived down is computed from the up ops themselves, not from a copy).
 fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool) -> Result<Migration, RegistryError> {
-    let id = format!("m{version}_{name}");
-    let build_err = |errors| RegistryError::Build { migration: id.clone(), file: def.file.into(), errors };
+    // Named only in errors: most migrations have none.
+    let id = || format!("m{version}_{name}");
+    let build_err = |errors| RegistryError::Build { migration: id(), file: def.file.into(), errors };
     let mut up = (def.up)().map_err(build_err)?;
     up.shrink_to_fit();
     let mut down = match (def.down, def.irreversible) {
         (Some(_), Some(_)) => {
-            return Err(RegistryError::IrreversibleWithDown { migration: id, file: def.file.into() });
+            return Err(RegistryError::IrreversibleWithDown { migration: id(), file: def.file.into() });
         }
         (Some(down), None) => Down::Explicit(down().map_err(build_err)?),
         (None, Some(reason)) => Down::Irreversible { reason: reason.into() },
@@ -282,11 +283,7 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
     let mut refused = if def.transaction { needs_autocommit(&up) } else { None };
     if let Down::Derived(ops) = &mut down {
         let reversed = if keep_ops { reverse_ops(&up) } else { reverse_ops_owned(std::mem::take(&mut up)) };
-        *ops = reversed.map_err(|ops| RegistryError::Irreversible {
-            migration: id.clone(),
-            file: def.file.into(),
-            ops,
-        })?;
+        *ops = reversed.map_err(|ops| RegistryError::Irreversible { migration: id(), file: def.file.into(), ops })?;
         ops.shrink_to_fit();
     }
     if def.transaction
@@ -295,7 +292,7 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         refused = refused.or_else(|| needs_autocommit(ops));
     }
     if let Some(op) = refused {
-        return Err(RegistryError::NeedsNoTransaction { migration: id, file: def.file.into(), op });
+        return Err(RegistryError::NeedsNoTransaction { migration: id(), file: def.file.into(), op });
     }
     if !keep_ops {
         up = Vec::new();

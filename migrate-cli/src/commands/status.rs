@@ -16,7 +16,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     let reader = ctx.migrator(Vec::new())?;
     let (migrations, _db, _client, rows) =
         ctx.summaries_while_connected(async |client| Ok(reader.history_summary(client).await?)).await?;
-    let status = ctx.migrator(migrations)?.status_of(&rows);
+    let status = ctx.migrator(migrations)?.status_of(rows);
     let problems = status.problems().count();
     if ctx.out.json {
         let entries: Vec<_> = status

@@ -343,7 +343,7 @@ impl Migrator {
     /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
         let rows = self.history_summary(client).await?;
-        Ok(self.status_of(&rows))
+        Ok(self.status_of(rows))
     }
 
     /// The history rows [`status`](Self::status) compares the code with (without their SQL), read
@@ -356,7 +356,7 @@ impl Migrator {
     }
 
     /// [`status`](Self::status) from history rows already read ([`history_summary`](Self::history_summary)).
-    pub fn status_of(&self, rows: &[history::HistoryRow]) -> Status {
+    pub fn status_of(&self, rows: Vec<history::HistoryRow>) -> Status {
         status::compute(&self.migrations, rows)
     }
 

@@ -89,14 +89,31 @@ impl Status {
     }
 }
 
-pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
-    let newest_applied = rows.iter().map(|r| r.version).max();
-    let by_version: std::collections::HashMap<u64, &HistoryRow> = rows.iter().map(|r| (r.version, r)).collect();
-    let in_code: std::collections::HashSet<u64> = code.iter().map(|m| m.version).collect();
-    let mut entries = Vec::with_capacity(code.len());
+/// Joins the code's migrations and the history rows by version: both in version order (the registry
+/// sorts, the history is read in order; sorted input is checked in linear time), so one merge pass,
+/// moving each row's strings into its entry.
+pub(crate) fn compute(code: &[Migration], mut rows: Vec<HistoryRow>) -> Status {
+    rows.sort_by_key(|r| r.version);
+    let newest_applied = rows.last().map(|r| r.version);
+    let mut code: Vec<&Migration> = code.iter().collect();
+    code.sort_by_key(|m| m.version);
+    let missing = |r: HistoryRow| Entry {
+        version: r.version,
+        name: r.name,
+        state: EntryState::MissingFromCode,
+        applied_at: Some(r.applied_at),
+        applied_by: Some(r.applied_by),
+        batch: Some(r.batch),
+        acks: vec![],
+    };
+    let mut entries = Vec::with_capacity(code.len().max(rows.len()));
+    let mut rows = rows.into_iter().peekable();
     for m in code {
-        let row = by_version.get(&m.version).copied();
-        let state = match row {
+        while let Some(r) = rows.next_if(|r| r.version < m.version) {
+            entries.push(missing(r));
+        }
+        let row = rows.next_if(|r| r.version == m.version);
+        let state = match &row {
             None if newest_applied.is_some_and(|n| n > m.version) => EntryState::PendingOutOfOrder,
             None => EntryState::Pending,
             Some(r) if r.state == "failed" => EntryState::Failed { step: r.step, direction: r.direction.clone() },
@@ -106,27 +123,100 @@ pub(crate) fn compute(code: &[Migration], rows: &[HistoryRow]) -> Status {
             Some(r) if r.checksum != m.checksum => EntryState::ChecksumMismatch,
             Some(_) => EntryState::Applied,
         };
+        let batch = row.as_ref().map(|r| r.batch);
+        let (applied_at, applied_by) = row.map(|r| (r.applied_at, r.applied_by)).unzip();
         entries.push(Entry {
             version: m.version,
             name: m.name.clone(),
             state,
-            applied_at: row.map(|r| r.applied_at.clone()),
-            applied_by: row.map(|r| r.applied_by.clone()),
-            batch: row.map(|r| r.batch),
+            applied_at,
+            applied_by,
+            batch,
             acks: m.acks.clone(),
         });
     }
-    for r in rows.iter().filter(|r| !in_code.contains(&r.version)) {
-        entries.push(Entry {
-            version: r.version,
-            name: r.name.clone(),
-            state: EntryState::MissingFromCode,
-            applied_at: Some(r.applied_at.clone()),
-            applied_by: Some(r.applied_by.clone()),
-            batch: Some(r.batch),
-            acks: vec![],
-        });
-    }
-    entries.sort_by_key(|e| e.version);
+    entries.extend(rows.map(missing));
     Status { entries }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(version: u64, checksum: &str) -> Migration {
+        Migration {
+            version,
+            name: format!("c{version}"),
+            up: vec![],
+            down: crate::registry::Down::Derived(vec![]),
+            transaction: true,
+            checksum: checksum.into(),
+            checksum_format: 1,
+            file: "x.rs",
+            line: 1,
+            acks: vec![],
+            original: None,
+            source: None,
+        }
+    }
+
+    fn row(version: u64, checksum: &str, state: &str) -> HistoryRow {
+        HistoryRow {
+            version,
+            name: format!("h{version}"),
+            checksum: checksum.into(),
+            checksum_format: 1,
+            state: state.into(),
+            direction: "up".into(),
+            step: 2,
+            batch: 7,
+            transactional: true,
+            applied_at: format!("t{version}"),
+            applied_by: "me".into(),
+            duration_ms: None,
+            up_sql: vec![],
+            down_sql: None,
+            irreversible_reason: None,
+            tool_version: String::new(),
+            step_cursor: None,
+        }
+    }
+
+    #[test]
+    fn code_and_history_are_joined_in_version_order() {
+        // Rows before, between and after the code's migrations, in any order; code in any order.
+        let migrations = [code(5, "e"), code(1, "a"), code(3, "c"), code(7, "g")];
+        let rows = vec![
+            row(6, "f", "applied"),
+            row(2, "b", "applied"),
+            row(3, "changed", "applied"),
+            row(1, "a", "applied"),
+            row(4, "d", "failed"),
+            row(9, "i", "applied"),
+        ];
+        let status = compute(&migrations, rows);
+        let got: Vec<(u64, &str, EntryState, Option<&str>)> = status
+            .entries
+            .iter()
+            .map(|e| (e.version, e.name.as_str(), e.state.clone(), e.applied_at.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "c1", EntryState::Applied, Some("t1")),
+                (2, "h2", EntryState::MissingFromCode, Some("t2")),
+                (3, "c3", EntryState::ChecksumMismatch, Some("t3")),
+                (4, "h4", EntryState::MissingFromCode, Some("t4")),
+                (5, "c5", EntryState::PendingOutOfOrder, None),
+                (6, "h6", EntryState::MissingFromCode, Some("t6")),
+                (7, "c7", EntryState::PendingOutOfOrder, None),
+                (9, "h9", EntryState::MissingFromCode, Some("t9")),
+            ]
+        );
+        let failed = compute(&[code(4, "d")], vec![row(4, "d", "failed")]);
+        assert_eq!(failed.entries[0].state, EntryState::Failed { step: 2, direction: "up".into() });
+        assert_eq!((failed.entries[0].batch, failed.entries[0].applied_by.as_deref()), (Some(7), Some("me")));
+        let pending = compute(&[code(1, "a")], vec![]);
+        assert_eq!(pending.entries[0].state, EntryState::Pending);
+    }
 }
