@@ -71,8 +71,9 @@ pub struct Migration {
     pub acks: Vec<(String, String)>,
     /// The identifier in the tool it was imported from, kept in the history.
     pub original: Option<String>,
-    /// The registered definition it was built from: a summary ([`summaries`]) holds no ops and
-    /// [`loaded`](Migration::loaded) builds them again from it. `None` for a migration made by hand.
+    /// For a summary ([`summaries`]), which holds no ops: the registered definition it was built
+    /// from, which [`loaded`](Migration::loaded) builds the ops again from. `None` for a migration that
+    /// holds its ops ([`migrations`], or made by hand).
     pub source: Option<&'static MigrationDef>,
 }
 
@@ -101,7 +102,7 @@ impl Migration {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn loaded(&self) -> Result<std::borrow::Cow<'_, Migration>, RegistryError> {
-        let Some(def) = self.source.filter(|_| self.up.is_empty()) else {
+        let Some(def) = self.source else {
             return Ok(std::borrow::Cow::Borrowed(self));
         };
         let built = build(self.version, self.name.clone(), def, true)?;
@@ -312,7 +313,7 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         line: def.line,
         acks: def.allow.iter().map(|(r, why)| (r.to_string(), why.to_string())).collect(),
         original: def.original.map(str::to_string),
-        source: Some(def),
+        source: (!keep_ops).then_some(def),
     })
 }
 

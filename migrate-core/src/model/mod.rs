@@ -85,6 +85,8 @@ impl Constraints {
         self.position(name).ok().map(|i| &self.0[i])
     }
 
+    /// The constraint named `name`, to change in place: not its name (the vector is kept sorted by
+    /// name; rename by [`remove`](Self::remove) and [`insert`](Self::insert)).
     pub fn get_mut(&mut self, name: &str) -> Option<&mut ConstraintDef> {
         self.position(name).ok().map(|i| &mut self.0[i])
     }
@@ -102,6 +104,7 @@ impl Constraints {
         self.0.iter()
     }
 
+    /// The constraints, to change in place: not their names (see [`get_mut`](Self::get_mut)).
     pub fn values_mut(&mut self) -> std::slice::IterMut<'_, ConstraintDef> {
         self.0.iter_mut()
     }

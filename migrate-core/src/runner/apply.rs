@@ -624,16 +624,16 @@ async fn rollback_one(
     Ok(Done { version: row.version, id, duration_ms: start.elapsed().as_millis() as i64, statements: sql })
 }
 
-/// Writes a history row saying `c` is applied, without running it (its SQL is stored as for a run).
+/// Writes a history row saying `c` is applied, without running it (its SQL, planned as `plans`, is
+/// stored as for a run).
 async fn record_applied(
-    m: &Migrator,
     client: &Client,
     tables: &HistoryTables,
     c: &Migration,
+    (steps, down_steps): super::Plans,
     batch: i32,
     who: &str,
 ) -> Result<(), RunError> {
-    let (steps, down_steps) = m.steps(c)?;
     let up_sql = statements(&steps);
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),
@@ -723,10 +723,13 @@ pub(super) async fn adopt_foreign_history(
             .collect();
         let who = actor(client).await;
         let mut recorded = 0;
+        // One walk of the model for all of them (in version order), not one per migration.
+        let mut walk = super::Walk::new(m);
         for c in &m.migrations {
             let Some(original) = &c.original else { continue };
             if applied.contains(&foreign_key(original)) {
-                record_applied(m, client, tables, c, 1, &who).await?;
+                let plans = walk.plans(c.version).unwrap_or_else(|| m.steps(c))?;
+                record_applied(client, tables, c, plans, 1, &who).await?;
                 recorded += 1;
             }
         }
@@ -768,7 +771,7 @@ pub(super) async fn resolve(
             }
             (None, Some(c)) => {
                 let batch = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
-                record_applied(m, client, tables, c, batch, &who).await?;
+                record_applied(client, tables, c, m.steps(c)?, batch, &who).await?;
                 (v, c.name.clone(), "marked applied without running it".to_string())
             }
             (None, None) => return Err(RunError::Usage(format!("no migration has version {v}"))),

@@ -112,7 +112,7 @@ pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<V
     let failed = |e: tokio_postgres::Error| RunError::db("reading the migration history", &e);
     let rows = c.query_raw(&sql, std::iter::empty::<i32>()).await.map_err(failed)?;
     let mut rows = std::pin::pin!(rows);
-    let mut out = Vec::with_capacity(rows.rows_affected().unwrap_or(0) as usize);
+    let mut out = Vec::new();
     while let Some(r) = rows.try_next().await.map_err(failed)? {
         out.push(HistoryRow {
             version: r.get::<_, i64>(0) as u64,

@@ -346,9 +346,11 @@ impl Migrator {
         Ok(self.status_of(rows))
     }
 
-    /// The history rows [`status`](Self::status) compares the code with (without their SQL), read
-    /// without writing anything; empty before the first run. Needs only the settings, not the
-    /// migrations: a caller can read it while the migrations are still being built.
+    /// The history rows [`status`](Self::status) compares the code with, read without writing
+    /// anything; empty before the first run. Only the fields `status` reads are filled (version, name,
+    /// checksum, state, direction, step, batch, applied_at, applied_by); the others are left empty or
+    /// zero ([`history::read_summary`]). Needs only the settings, not the migrations: a caller can
+    /// read it while the migrations are still being built.
     pub async fn history_summary(&self, client: &Client) -> Result<Vec<history::HistoryRow>, RunError> {
         let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));

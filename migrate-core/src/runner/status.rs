@@ -106,7 +106,7 @@ pub(crate) fn compute(code: &[Migration], mut rows: Vec<HistoryRow>) -> Status {
         batch: Some(r.batch),
         acks: vec![],
     };
-    let mut entries = Vec::with_capacity(code.len().max(rows.len()));
+    let mut entries = Vec::with_capacity(code.len() + rows.len());
     let mut rows = rows.into_iter().peekable();
     for m in code {
         while let Some(r) = rows.next_if(|r| r.version < m.version) {

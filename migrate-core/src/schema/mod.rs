@@ -312,10 +312,9 @@ impl<M: Mode> Schema<M> {
     }
 }
 
-/// [`Schema::create_table`], outside the generic method.
 /// A builder closure called once through a vtable of one method. `&mut dyn FnMut` would do, but its
-/// vtable also holds an `FnOnce::call_once` shim, a second copy of every migration's closure in an
-/// optimized build (4 MB of the 17 MB of code of a 10,000-migration binary).
+/// vtable also holds an `FnOnce::call_once` shim per closure, one more function per migration for the
+/// compiler (rustc's peak memory on a clean build of 500 migrations: 315 MiB with it, 297 without).
 pub(crate) trait CallOnce<T> {
     fn call_once(&mut self, t: &mut T);
 }
@@ -328,6 +327,7 @@ impl<T, F: FnOnce(&mut T)> CallOnce<T> for Option<F> {
     }
 }
 
+/// [`Schema::create_table`], outside the generic method.
 fn create_table_dyn(ops: &mut Vec<Op>, errors: &mut BuildErrors, name: &str, body: &mut dyn CallOnce<CreateTable>) {
     let mut t = CreateTable::new(name);
     body.call_once(&mut t);
