@@ -22,8 +22,12 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<u8> {
 
 /// The findings for the migrations `up` is about to apply; `Err` when one blocks.
 pub fn gate(ctx: &Ctx, migrations: &[Migration], pending: &[u64], config: &LintConfig) -> Result<(), u8> {
+    // Linting replays the history from the start: it stops at the last pending migration, and with
+    // none pending there is nothing to check (`up` on an up-to-date database builds no ops).
+    let Some(&last) = pending.iter().max() else { return Ok(()) };
+    let upto = migrations.partition_point(|m| m.version <= last);
     let findings: Vec<Finding> =
-        lint(migrations, config).into_iter().filter(|f| pending.contains(&f.version)).collect();
+        lint(&migrations[..upto], config).into_iter().filter(|f| pending.contains(&f.version)).collect();
     let blocking = findings.iter().filter(|f| f.blocks()).count();
     if blocking > 0 {
         print(ctx, &findings);
