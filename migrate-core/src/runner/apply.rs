@@ -84,12 +84,12 @@ pub(super) async fn up(
     tables: &HistoryTables,
     to: Option<u64>,
 ) -> Result<Report, Failed> {
-    let mut rows = history::read(client, tables).await?;
+    let mut rows = history::read_for_up(client, tables).await?;
     let mut report = Report::default();
     if rows.is_empty() {
         report.warnings = adopt_foreign_history(m, client, tables).await?;
         if !report.warnings.is_empty() {
-            rows = history::read(client, tables).await?;
+            rows = history::read_for_up(client, tables).await?;
         }
     }
     if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "down") {

@@ -96,7 +96,22 @@ pub struct HistoryRow {
 }
 
 pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
-    read_rows(c, t).await
+    read_rows(c, t, "").await
+}
+
+/// What `up` needs: [`read_summary`] of every row, and the whole row (its SQL, the cursor of a
+/// batched step) of each migration an earlier run left unfinished, which `up` resumes. A long
+/// history's SQL is not read on every run.
+pub async fn read_for_up(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
+    let mut rows = read_summary(c, t).await?;
+    if rows.iter().any(|r| r.state != "applied") {
+        for full in read_rows(c, t, "WHERE state <> 'applied'").await? {
+            if let Ok(i) = rows.binary_search_by_key(&full.version, |r| r.version) {
+                rows[i] = full;
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// What `status` compares: each row's version, name, checksum, state, direction, step, batch and
@@ -137,12 +152,13 @@ pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<V
     Ok(out)
 }
 
-async fn read_rows(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
+/// Whole rows, those `filter` (a `WHERE` clause, or empty) keeps, in version order.
+async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> Result<Vec<HistoryRow>, RunError> {
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
                 applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
                 step_cursor
-         FROM {} ORDER BY version",
+         FROM {} {filter} ORDER BY version",
         t.history
     );
     let rows = c.query(&sql, &[]).await.map_err(|e| RunError::db("reading the migration history", &e))?;
