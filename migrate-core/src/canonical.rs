@@ -23,7 +23,7 @@ impl Canonical for String {
 
 /// Appends the decimal digits of `n` (without the allocation of `to_string`: checksums are computed
 /// for every migration at every start).
-fn push_decimal(out: &mut String, n: u128, negative: bool) {
+pub(crate) fn push_decimal(out: &mut String, n: u128, negative: bool) {
     let mut buf = [0u8; 40];
     let mut i = buf.len();
     let mut n = n;

@@ -328,7 +328,7 @@ pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
     let digest = TEXT.with_borrow_mut(|text| {
         text.clear();
         text.push_str("format=");
-        text.push_str(&CANONICAL_FORMAT.to_string());
+        crate::canonical::push_decimal(text, CANONICAL_FORMAT.into(), false);
         text.push_str(";up=");
         up.write_canonical(text);
         text.push_str(";down=");

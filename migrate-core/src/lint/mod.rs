@@ -137,18 +137,14 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
         let m = match m.loaded() {
             Ok(m) => m,
             Err(e) => {
-                let v = Violation {
-                    message: e.to_string(),
-                    help: "make the migration build the same ops every time".into(),
-                };
                 findings.push(Finding {
                     rule: Rule::SchemaModel,
                     severity: Severity::Error,
                     version: m.version,
                     migration: m.id(),
                     op: "building the migration".into(),
-                    message: v.message,
-                    help: v.help,
+                    message: e.to_string(),
+                    help: "make the migration build the same ops every time".into(),
                     acknowledged: None,
                 });
                 continue;
