@@ -28,7 +28,7 @@ pub fn wrapper() -> Option<i32> {
     let child = Command::new(rustc).args(rest).spawn().ok()?;
     // rustc is started from this small process, not from cargo: its max RSS is its own (see
     // `perf::measure_wrapper`).
-    let (status, usage) = crate::perf::wait_for(child.id());
+    let (code, usage) = crate::perf::wait_for(child.id());
     let took = start.elapsed();
     let name = rest.iter().position(|a| a == "--crate-name").and_then(|i| rest.get(i + 1));
     if let Some(name) = name
@@ -43,7 +43,7 @@ pub fn wrapper() -> Option<i32> {
         };
         let _ = writeln!(f, "{name}\t{kind}\t{}\t{}", took.as_millis(), usage.ru_maxrss);
     }
-    Some(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 })
+    Some(code)
 }
 
 /// One rustc run from the log.

@@ -111,19 +111,28 @@ pub fn measure_wrapper() -> Option<i32> {
     let (program, rest) = args.split_first()?;
     let start = Instant::now();
     let child = Command::new(program).args(rest).env_remove("MIGRATE_BENCH_MEASURE").spawn().ok()?;
-    let (status, usage) = wait_for(child.id());
+    let (code, usage) = wait_for(child.id());
     let took = start.elapsed();
     std::fs::write(report, format!("{} {}", took.as_nanos(), usage.ru_maxrss)).ok()?;
-    Some(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 })
+    Some(code)
 }
 
-/// Waits for child `pid`: its wait status and resource usage.
+/// Waits for child `pid`: its exit code (1 when it did not exit normally or could not be waited for)
+/// and resource usage.
 pub fn wait_for(pid: u32) -> (i32, libc::rusage) {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child (std's handle is never waited on), writing into locals.
-    unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    (status, usage)
+    loop {
+        // SAFETY: waits for our own child (std's handle is never waited on), writing into locals.
+        if unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) } >= 0 {
+            return (if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 }, usage);
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            eprintln!("waiting for process {pid}: {e}");
+            return (1, usage);
+        }
+    }
 }
 
 /// Runs `program args` to completion (output to `log`) through the measuring mode: wall time and
