@@ -28,6 +28,34 @@ pub const fn check_module_path(path: &str) {
 /// The `down` that `#[migration]` on `up` provides when the module has none.
 pub struct NoDown;
 
+/// What `#[migration]` on `fn up` glob-imports (`use ..::derived::*`, or `irreversible` with that
+/// option): the mode and the absent `down` of a module without `#[migration] fn down`. The `down`
+/// expansion's own items shadow these glob imports. Shared here rather than emitted in every
+/// migration: each item a migration expands to costs the compiler on every rebuild.
+#[allow(non_upper_case_globals)]
+pub mod up_fallback {
+    use super::{BuildFn, NoDown};
+
+    pub mod derived {
+        pub use super::__MIGRATE_DOWN;
+        pub use super::down;
+        pub type __MigrateMode = crate::schema::mode::DerivedDown;
+    }
+    pub mod irreversible {
+        pub use super::__MIGRATE_DOWN;
+        pub use super::down;
+        pub type __MigrateMode = crate::schema::mode::Irreversible;
+    }
+    pub const __MIGRATE_DOWN: Option<BuildFn> = None;
+    pub const down: NoDown = NoDown;
+}
+
+/// What `#[migration]` on `fn down` glob-imports: the marker of a module whose `fn up` lacks the
+/// attribute. The `up` expansion's own `__MigrateUp` shadows it.
+pub mod down_fallback {
+    pub type __MigrateUp = super::UpWithoutAttribute;
+}
+
 /// Checks that a `fn down` next to `#[migration] fn up` is registered too.
 #[diagnostic::on_unimplemented(
     message = "`fn down` of this migration has no #[migration] attribute, so it would never run",

@@ -49,10 +49,10 @@ fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
 
 fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> syn::Result<TokenStream> {
     let f = function(&with_mode(f, quote!(__MigrateMode))?, body);
-    let fallback_mode = if args.irreversible.is_some() {
-        quote!(::migrate_core::schema::mode::Irreversible)
+    let fallback = if args.irreversible.is_some() {
+        quote!(::migrate_core::__private::up_fallback::irreversible)
     } else {
-        quote!(::migrate_core::schema::mode::DerivedDown)
+        quote!(::migrate_core::__private::up_fallback::derived)
     };
     let transaction = !args.no_transaction;
     let original = match &args.original {
@@ -92,19 +92,9 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         #f
 
         // Fallbacks for a module without `#[migration] fn down`: the real items that the `down`
-        // expansion defines shadow these glob imports.
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, non_camel_case_types)]
-        mod __migrate_up_fallback {
-            pub type __MigrateMode = #fallback_mode;
-            pub const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
-                ::core::option::Option::None;
-            pub const down: ::migrate_core::__private::NoDown = ::migrate_core::__private::NoDown;
-        }
-        #[doc(hidden)]
+        // expansion defines shadow these glob imports. (Private items need no `#[doc(hidden)]`.)
         #[allow(unused_imports)]
-        use self::__migrate_up_fallback::*;
-        #[doc(hidden)]
+        use #fallback::*;
         type __MigrateUp = ::migrate_core::__private::UpRegistered;
 
         #module_check
@@ -112,7 +102,6 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         #irreversible_check
         #(#rule_checks)*
 
-        #[doc(hidden)]
         fn __migrate_build_up() -> ::core::result::Result<
             ::std::vec::Vec<::migrate_core::op::Op>,
             ::migrate_core::error::BuildErrors,
@@ -143,23 +132,14 @@ fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
 
         // Fallback for a module whose `fn up` lacks `#[migration]`: the `up` expansion's real item
         // shadows it.
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        mod __migrate_down_fallback {
-            pub type __MigrateUp = ::migrate_core::__private::UpWithoutAttribute;
-        }
-        #[doc(hidden)]
         #[allow(unused_imports)]
-        use self::__migrate_down_fallback::*;
-        #[doc(hidden)]
+        use ::migrate_core::__private::down_fallback::*;
         type __MigrateMode = ::migrate_core::schema::mode::ExplicitDown;
-        #[doc(hidden)]
         const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
             ::core::option::Option::Some(__migrate_build_down);
 
         const _: () = ::migrate_core::__private::check_up::<__MigrateUp>();
 
-        #[doc(hidden)]
         fn __migrate_build_down() -> ::core::result::Result<
             ::std::vec::Vec<::migrate_core::op::Op>,
             ::migrate_core::error::BuildErrors,
