@@ -9,8 +9,11 @@ pub use crate::registry::{BuildFn, MigrationDef};
 use crate::schema::Schema;
 use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible, Mode};
 
+/// What a migration's build function returns.
+pub type Built = Result<Vec<Op>, BuildErrors>;
+
 /// Runs a migration function on a fresh builder of its mode.
-pub fn build<M: Mode>(f: fn(&mut Schema<M>)) -> Result<Vec<Op>, BuildErrors> {
+pub fn build<M: Mode>(f: fn(&mut Schema<M>)) -> Built {
     let mut s = Schema::<M>::in_mode();
     f(&mut s);
     s.finish()

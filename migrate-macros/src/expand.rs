@@ -98,14 +98,12 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         type __MigrateUp = ::migrate_core::__private::UpRegistered;
 
         #module_check
-        const _: () = ::migrate_core::__private::check_down::<__MigrateMode, _>(&down);
         #irreversible_check
         #(#rule_checks)*
 
-        fn __migrate_build_up() -> ::core::result::Result<
-            ::std::vec::Vec<::migrate_core::op::Op>,
-            ::migrate_core::error::BuildErrors,
-        > {
+        // The `down` check is an inline const of this body rather than an item of its own.
+        fn __migrate_build_up() -> ::migrate_core::__private::Built {
+            const { ::migrate_core::__private::check_down::<__MigrateMode, _>(&down) };
             ::migrate_core::__private::build::<__MigrateMode>(up)
         }
 
@@ -140,10 +138,7 @@ fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
 
         const _: () = ::migrate_core::__private::check_up::<__MigrateUp>();
 
-        fn __migrate_build_down() -> ::core::result::Result<
-            ::std::vec::Vec<::migrate_core::op::Op>,
-            ::migrate_core::error::BuildErrors,
-        > {
+        fn __migrate_build_down() -> ::migrate_core::__private::Built {
             ::migrate_core::__private::build::<::migrate_core::__private::DownMode>(down)
         }
     })
