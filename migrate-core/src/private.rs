@@ -3,21 +3,8 @@
 
 pub use inventory;
 
-use crate::error::BuildErrors;
-use crate::op::Op;
 pub use crate::registry::{BuildFn, MigrationDef};
-use crate::schema::Schema;
-use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible, Mode};
-
-/// What a migration's build function returns.
-pub type Built = Result<Vec<Op>, BuildErrors>;
-
-/// Runs a migration function on a fresh builder of its mode.
-pub fn build<M: Mode>(f: fn(&mut Schema<M>)) -> Built {
-    let mut s = Schema::<M>::in_mode();
-    f(&mut s);
-    s.finish()
-}
+use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible};
 
 /// Fails to compile (a const panic) when the module is not named `m<YYYYMMDDHHMMSS>_<snake_name>`.
 pub const fn check_module_path(path: &str) {

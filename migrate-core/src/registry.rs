@@ -12,8 +12,52 @@ use crate::error::BuildErrors;
 use crate::op::Op;
 use crate::reverse::{Irreversible, reverse_ops, reverse_ops_owned};
 
-/// Builds a migration's ops.
-pub type BuildFn = fn() -> Result<Vec<Op>, BuildErrors>;
+/// Builds a migration's ops: what [`MigrationDef`] holds for `up` and `down`.
+pub type BuildFn = &'static dyn Build;
+
+/// A function that builds a migration's ops.
+///
+/// `#[migration]` registers its `fn up` / `fn down` as a plain function pointer with the builder mode
+/// it takes, `&(up as fn(&mut Schema<Mode>))`: the code that runs it is compiled once per mode, in this
+/// crate, rather than once per migration. A definition made by hand can also give a function that
+/// returns the ops:
+///
+/// ```
+/// use migrate_core::error::BuildErrors;
+/// use migrate_core::op::Op;
+/// use migrate_core::registry::BuildFn;
+///
+/// fn up() -> Result<Vec<Op>, BuildErrors> {
+///     let mut s = migrate_core::Schema::new();
+///     s.create_schema("reports");
+///     s.finish()
+/// }
+/// let build: BuildFn = &(up as fn() -> Result<Vec<Op>, BuildErrors>);
+/// assert_eq!(build.build().unwrap().len(), 1);
+/// ```
+pub trait Build: Sync {
+    fn build(&self) -> Result<Vec<Op>, BuildErrors>;
+}
+
+impl<M: crate::schema::mode::Mode> Build for fn(&mut crate::Schema<M>) {
+    fn build(&self) -> Result<Vec<Op>, BuildErrors> {
+        let mut s = crate::Schema::<M>::in_mode();
+        self(&mut s);
+        s.finish()
+    }
+}
+
+impl fmt::Debug for dyn Build {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Build")
+    }
+}
+
+impl Build for fn() -> Result<Vec<Op>, BuildErrors> {
+    fn build(&self) -> Result<Vec<Op>, BuildErrors> {
+        self()
+    }
+}
 
 /// What `#[migration]` registers for each migration. Not built by hand.
 #[derive(Debug)]
@@ -268,13 +312,13 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
     // Named only in errors: most migrations have none.
     let id = || format!("m{version}_{name}");
     let build_err = |errors| RegistryError::Build { migration: id(), file: def.file.into(), errors };
-    let mut up = (def.up)().map_err(build_err)?;
+    let mut up = def.up.build().map_err(build_err)?;
     up.shrink_to_fit();
     let mut down = match (def.down, def.irreversible) {
         (Some(_), Some(_)) => {
             return Err(RegistryError::IrreversibleWithDown { migration: id(), file: def.file.into() });
         }
-        (Some(down), None) => Down::Explicit(down().map_err(build_err)?),
+        (Some(down), None) => Down::Explicit(down.build().map_err(build_err)?),
         (None, Some(reason)) => Down::Irreversible { reason: reason.into() },
         (None, None) => Down::Derived(Vec::new()),
     };

@@ -64,14 +64,14 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
     // One const check per rule, spanned on the rule's name, so an unknown rule is reported there.
     let rule_checks = args.allow.iter().zip(&rules).map(|((ident, _), id)| {
         quote::quote_spanned! {ident.span()=>
-            const _: () = ::migrate_core::__private::check_rule(#id);
+            ::migrate_core::__private::check_rule(#id);
         }
     });
     let (irreversible, irreversible_check) = match &args.irreversible {
         Some(reason) => (
             quote!(::core::option::Option::Some(#reason)),
             quote! {
-                const _: () = ::core::assert!(
+                ::core::assert!(
                     __MIGRATE_DOWN.is_none(),
                     "this migration is marked `irreversible` and also has a `down`: remove one of them"
                 );
@@ -98,21 +98,18 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         type __MigrateUp = ::migrate_core::__private::UpRegistered;
 
         #module_check
-        #irreversible_check
-        #(#rule_checks)*
-
-        // The `down` check is an inline const of this body rather than an item of its own.
-        fn __migrate_build_up() -> ::migrate_core::__private::Built {
-            const { ::migrate_core::__private::check_down::<__MigrateMode, _>(&down) };
-            ::migrate_core::__private::build::<__MigrateMode>(up)
-        }
-
         ::migrate_core::__private::inventory::submit! {
             ::migrate_core::__private::MigrationDef {
                 module_path: ::core::module_path!(),
                 file: ::core::file!(),
                 line: ::core::line!(),
-                up: __migrate_build_up,
+                // The compile-time checks run as the static is evaluated: no item of their own.
+                up: {
+                    ::migrate_core::__private::check_down::<__MigrateMode, _>(&down);
+                    #irreversible_check
+                    #(#rule_checks)*
+                    &(up as fn(&mut ::migrate_core::Schema<__MigrateMode>))
+                },
                 down: __MIGRATE_DOWN,
                 transaction: #transaction,
                 irreversible: #irreversible,
@@ -134,13 +131,9 @@ fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
         use ::migrate_core::__private::down_fallback::*;
         type __MigrateMode = ::migrate_core::schema::mode::ExplicitDown;
         const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
-            ::core::option::Option::Some(__migrate_build_down);
+            ::core::option::Option::Some(&(down as fn(&mut ::migrate_core::Schema<__MigrateMode>)));
 
         const _: () = ::migrate_core::__private::check_up::<__MigrateUp>();
-
-        fn __migrate_build_down() -> ::migrate_core::__private::Built {
-            ::migrate_core::__private::build::<::migrate_core::__private::DownMode>(down)
-        }
     })
 }
 

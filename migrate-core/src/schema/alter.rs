@@ -285,14 +285,6 @@ impl<M: Mode> AlterTable<M> {
         self.op(Op::RenameConstraint { table: self.t(), from: from.into(), to: to.into() });
     }
 
-    /// A new ALTER on `table`, filled by `body`: its ops (`None` when it records nothing). Generic over
-    /// the mode only, so compiled once per mode, not once per migration.
-    pub(crate) fn record(table: &str, body: &mut dyn super::CallOnce<AlterTable<M>>) -> Option<Vec<Op>> {
-        let mut t = AlterTable::new(table);
-        body.call_once(&mut t);
-        t.into_ops()
-    }
-
     /// The recorded ops, in order; `None` when nothing was recorded (an empty ALTER).
     pub(crate) fn into_ops(self) -> Option<Vec<Op>> {
         if self.items.is_empty() {

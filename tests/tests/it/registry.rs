@@ -70,13 +70,15 @@ fn irreversible_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::B
     Ok(vec![migrate_core::op::Op::Sql { up: "SELECT 1".into(), down: None, declares: vec![] }])
 }
 
+type UpFn = fn() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors>;
+
 /// A definition as `#[migration]` registers it (a static: a loaded migration refers back to it).
-fn def(module_path: &'static str, file: &'static str, up: migrate_core::registry::BuildFn) -> &'static MigrationDef {
+fn def(module_path: &'static str, file: &'static str, up: UpFn) -> &'static MigrationDef {
     Box::leak(Box::new(MigrationDef {
         module_path,
         file,
         line: 1,
-        up,
+        up: Box::leak(Box::new(up)),
         down: None,
         transaction: true,
         irreversible: None,
@@ -124,7 +126,7 @@ fn runtime_check_catches_what_slipped_through() {
 fn summaries_report_what_full_loads_report() {
     // A summary reverses the up ops themselves instead of a copy; the problems must stay the same.
     for (path, up) in [
-        ("app::m20240101000000_raw", irreversible_up as migrate_core::registry::BuildFn),
+        ("app::m20240101000000_raw", irreversible_up as UpFn),
         ("app::m20240101000000_idx", concurrent_index),
         ("app::m20240101000000_ok", ok_up),
     ] {
