@@ -394,7 +394,7 @@ async fn run_step_once(
     if let Some(run) = step.data {
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
         tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        (run.0)(&tx).await.map_err(|e| {
+        (run.get())(&tx).await.map_err(|e| {
             DbFailure::from_error(
                 &e,
                 step.statements.first().map(|s| Sent { statements: vec![(0, s.clone())] }).as_ref(),

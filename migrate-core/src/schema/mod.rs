@@ -306,7 +306,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDataStep,
     {
-        self.push(Op::DataStep { name: name.into(), run: crate::op::DataFn(run) });
+        self.push(Op::DataStep { name: name.into(), run: crate::op::DataFn::new(run) });
     }
 
     /// Raw SQL and the SQL that undoes it. Reversible.
