@@ -19,9 +19,9 @@ enum Item {
 pub struct AlterTable<M> {
     table: String,
     items: Vec<Item>,
-    columns: Vec<ColumnEntry>,
-    constraints: Vec<ConstraintDef>,
-    ops: Vec<Op>,
+    columns: super::hidden::Columns,
+    constraints: super::hidden::Constraints,
+    ops: super::hidden::Ops,
     _mode: PhantomData<fn() -> M>,
 }
 
@@ -36,29 +36,29 @@ impl<M> ColumnMethods for AlterTable<M> {
 
 /// A recorded op that can still be refined (`using`, `replacing`, ...).
 pub struct OpHandle<'a> {
-    op: &'a mut Op,
+    op: super::hidden::OpMut<'a>,
 }
 
 impl OpHandle<'_> {
     /// `USING expr` for a type change: how to convert existing values.
-    pub fn using(self, expr: impl Into<String>) -> Self {
-        if let Op::ChangeColumnType { using, .. } = self.op {
+    pub fn using(mut self, expr: impl Into<String>) -> Self {
+        if let Op::ChangeColumnType { using, .. } = &mut *self.op {
             *using = Some(expr.into());
         }
         self
     }
 
     /// `USING expr` of the derived down's type change back.
-    pub fn using_down(self, expr: impl Into<String>) -> Self {
-        if let Op::ChangeColumnType { using_down, .. } = self.op {
+    pub fn using_down(mut self, expr: impl Into<String>) -> Self {
+        if let Op::ChangeColumnType { using_down, .. } = &mut *self.op {
             *using_down = Some(expr.into());
         }
         self
     }
 
     /// For comments: the comment this one replaces, restored by the down (default: none).
-    pub fn replacing_comment(self, previous: impl Into<String>) -> Self {
-        if let Op::Comment { previous: p, .. } = self.op {
+    pub fn replacing_comment(mut self, previous: impl Into<String>) -> Self {
+        if let Op::Comment { previous: p, .. } = &mut *self.op {
             *p = Some(previous.into());
         }
         self
@@ -67,14 +67,14 @@ impl OpHandle<'_> {
 
 /// A `set_default` that can name the default it replaces.
 pub struct SetDefault<'a, T> {
-    op: &'a mut Op,
+    op: super::hidden::OpMut<'a>,
     _ty: PhantomData<T>,
 }
 
 impl<T> SetDefault<'_, T> {
     /// The default this one replaces: the down restores it (without it, the down drops the default).
-    pub fn replacing<V: DefaultFor<T>>(self, previous: V) -> Self {
-        if let Op::SetDefault { previous: p, .. } = self.op {
+    pub fn replacing<V: DefaultFor<T>>(mut self, previous: V) -> Self {
+        if let Op::SetDefault { previous: p, .. } = &mut *self.op {
             *p = Some(previous.into_default());
         }
         self
@@ -86,9 +86,9 @@ impl<M: Mode> AlterTable<M> {
         AlterTable {
             table: table.into(),
             items: vec![],
-            columns: vec![],
-            constraints: vec![],
-            ops: vec![],
+            columns: super::hidden::Columns::new(vec![]),
+            constraints: super::hidden::Constraints::new(vec![]),
+            ops: super::hidden::Ops::new(vec![]),
             _mode: PhantomData,
         }
     }
@@ -97,14 +97,14 @@ impl<M: Mode> AlterTable<M> {
         let i = self.ops.len();
         self.ops.push(op);
         self.items.push(Item::Op(i));
-        OpHandle { op: &mut self.ops[i] }
+        OpHandle { op: super::hidden::OpMut::new(&mut self.ops[i]) }
     }
 
     fn constraint(&mut self, name: &str, kind: ConstraintKind) -> TableConstraint<'_> {
         let i = self.constraints.len();
         self.constraints.push(ConstraintDef { name: name.into(), kind, not_valid: false, deferred: false });
         self.items.push(Item::Constraint(i));
-        TableConstraint { def: &mut self.constraints[i] }
+        TableConstraint { def: super::hidden::ConstraintMut::new(&mut self.constraints[i]) }
     }
 
     fn t(&self) -> String {
@@ -291,9 +291,9 @@ impl<M: Mode> AlterTable<M> {
             return None;
         }
         let AlterTable { table, items, columns, constraints, ops, .. } = self;
-        let mut columns: Vec<Option<ColumnEntry>> = columns.into_iter().map(Some).collect();
-        let mut constraints: Vec<Option<ConstraintDef>> = constraints.into_iter().map(Some).collect();
-        let mut ops: Vec<Option<Op>> = ops.into_iter().map(Some).collect();
+        let mut columns: Vec<Option<ColumnEntry>> = columns.into_inner().into_iter().map(Some).collect();
+        let mut constraints: Vec<Option<ConstraintDef>> = constraints.into_inner().into_iter().map(Some).collect();
+        let mut ops: Vec<Option<Op>> = ops.into_inner().into_iter().map(Some).collect();
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match item {

@@ -45,8 +45,8 @@ impl IndexElem {
 ///
 /// Without [`name`](Self::name), the name is derived as PostgreSQL does: `<table>_<columns>_idx`.
 pub struct IndexBuilder<'a> {
-    pub(crate) ops: &'a mut Vec<Op>,
-    pub(crate) def: IndexDef,
+    pub(crate) ops: super::hidden::OpsMut<'a>,
+    pub(crate) def: super::hidden::Index,
 }
 
 impl IndexBuilder<'_> {
@@ -89,7 +89,7 @@ impl IndexBuilder<'_> {
 
 impl Drop for IndexBuilder<'_> {
     fn drop(&mut self) {
-        let mut def = std::mem::replace(&mut self.def, IndexDef::new(""));
+        let mut def = std::mem::replace(&mut *self.def, IndexDef::new(""));
         if def.name.is_empty() && def.elems.iter().all(|e| matches!(e.target, IndexTarget::Column { .. })) {
             let mut parts = vec![def.table.as_str()];
             parts.extend(def.elems.iter().filter_map(|e| match &e.target {

@@ -2,6 +2,7 @@
 
 mod alter;
 mod column;
+mod hidden;
 mod index;
 pub mod mode;
 mod table;
@@ -21,7 +22,7 @@ use mode::*;
 
 /// Raw SQL being recorded.
 pub struct RawSql<'a> {
-    op: &'a mut Op,
+    op: hidden::OpMut<'a>,
 }
 
 impl RawSql<'_> {
@@ -35,11 +36,11 @@ impl RawSql<'_> {
     ///     .declares(|d| d.create_table("audit", |t| { t.bigint("id").primary_key(); }));
     /// # s.finish().unwrap();
     /// ```
-    pub fn declares(self, f: impl FnOnce(&mut Schema<ExplicitDown>)) -> Self {
+    pub fn declares(mut self, f: impl FnOnce(&mut Schema<ExplicitDown>)) -> Self {
         let mut d = Schema::<ExplicitDown>::in_mode();
         f(&mut d);
-        if let Op::Sql { declares, .. } = self.op {
-            declares.extend(d.ops);
+        if let Op::Sql { declares, .. } = &mut *self.op {
+            declares.extend(d.ops.into_inner());
         }
         self
     }
@@ -67,7 +68,7 @@ impl RawSql<'_> {
 /// );
 /// ```
 pub struct Schema<M = DerivedDown> {
-    ops: Vec<Op>,
+    ops: hidden::Ops,
     errors: BuildErrors,
     _mode: PhantomData<fn() -> M>,
 }
@@ -88,7 +89,7 @@ impl Default for Schema<DerivedDown> {
 impl<M: Mode> Schema<M> {
     /// A builder in mode `M`. `#[migration]` picks the mode; this is for tests and tools.
     pub fn in_mode() -> Self {
-        Schema { ops: Vec::new(), errors: BuildErrors::default(), _mode: PhantomData }
+        Schema { ops: hidden::Ops::new(Vec::new()), errors: BuildErrors::default(), _mode: PhantomData }
     }
 
     /// The ops recorded so far.
@@ -101,7 +102,7 @@ impl<M: Mode> Schema<M> {
     pub fn finish(self) -> Result<Vec<Op>, BuildErrors> {
         let mut errors = self.errors;
         errors.0.extend(crate::validate::validate_ops(&self.ops));
-        if errors.0.is_empty() { Ok(self.ops) } else { Err(errors) }
+        if errors.0.is_empty() { Ok(self.ops.into_inner()) } else { Err(errors) }
     }
 
     fn push(&mut self, op: Op) -> &mut Op {
@@ -173,7 +174,7 @@ impl<M: Mode> Schema<M> {
     ) -> IndexBuilder<'_> {
         let mut def = IndexDef::new(table);
         def.elems = elems.into_iter().map(Into::into).collect();
-        IndexBuilder { ops: &mut self.ops, def }
+        IndexBuilder { ops: hidden::OpsMut::new(&mut self.ops), def: hidden::Index::new(def) }
     }
 
     /// `DROP INDEX`. Irreversible.
@@ -266,7 +267,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsRawSql,
     {
-        RawSql { op: self.push(Op::Sql { up: up.into(), down: None, declares: vec![] }) }
+        RawSql { op: hidden::OpMut::new(self.push(Op::Sql { up: up.into(), down: None, declares: vec![] })) }
     }
 
     /// `UPDATE table SET set` in batches by primary key, each batch a short transaction of its own;
@@ -311,7 +312,9 @@ impl<M: Mode> Schema<M> {
 
     /// Raw SQL and the SQL that undoes it. Reversible.
     pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) -> RawSql<'_> {
-        RawSql { op: self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] }) }
+        RawSql {
+            op: hidden::OpMut::new(self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] })),
+        }
     }
 }
 

@@ -7,8 +7,8 @@ use crate::op::{ConstraintDef, ConstraintKind, FkAction, TableDef};
 /// The body of `create_table`: columns (through [`ColumnMethods`]) and table constraints.
 pub struct CreateTable {
     pub(crate) name: String,
-    pub(crate) columns: Vec<ColumnEntry>,
-    pub(crate) constraints: Vec<ConstraintDef>,
+    pub(crate) columns: super::hidden::Columns,
+    pub(crate) constraints: super::hidden::Constraints,
     pub(crate) comment: Option<String>,
 }
 
@@ -22,13 +22,18 @@ impl ColumnMethods for CreateTable {
 
 impl CreateTable {
     pub(crate) fn new(name: &str) -> Self {
-        CreateTable { name: name.into(), columns: vec![], constraints: vec![], comment: None }
+        CreateTable {
+            name: name.into(),
+            columns: super::hidden::Columns::new(vec![]),
+            constraints: super::hidden::Constraints::new(vec![]),
+            comment: None,
+        }
     }
 
     fn push(&mut self, name: String, kind: ConstraintKind) -> TableConstraint<'_> {
         let i = self.constraints.len();
         self.constraints.push(ConstraintDef { name, kind, not_valid: false, deferred: false });
-        TableConstraint { def: &mut self.constraints[i] }
+        TableConstraint { def: super::hidden::ConstraintMut::new(&mut self.constraints[i]) }
     }
 
     /// A composite `PRIMARY KEY` (constraint `<table>_pkey`).
@@ -81,14 +86,14 @@ impl CreateTable {
 
     pub(crate) fn into_def(self) -> TableDef {
         let mut constraints = Vec::new();
-        for c in &self.columns {
+        for c in self.columns.iter() {
             constraints.extend(c.constraints(&self.name));
         }
-        constraints.extend(self.constraints);
+        constraints.extend(self.constraints.into_inner());
         constraints.shrink_to_fit();
         // Collected in place, the columns would keep the builder entries' larger allocation for the
         // life of the registry.
-        let mut columns: Vec<_> = self.columns.into_iter().map(|c| c.def).collect();
+        let mut columns: Vec<_> = self.columns.into_inner().into_iter().map(|c| c.def).collect();
         columns.shrink_to_fit();
         TableDef { name: self.name, columns, constraints, comment: self.comment }
     }
@@ -96,18 +101,18 @@ impl CreateTable {
 
 /// A table constraint being defined; refine it with the methods below.
 pub struct TableConstraint<'a> {
-    pub(crate) def: &'a mut ConstraintDef,
+    pub(crate) def: super::hidden::ConstraintMut<'a>,
 }
 
 impl TableConstraint<'_> {
     /// Replaces the derived name.
-    pub fn name(self, name: &str) -> Self {
+    pub fn name(mut self, name: &str) -> Self {
         self.def.name = name.into();
         self
     }
 
     /// `ON DELETE` (foreign keys).
-    pub fn on_delete(self, action: FkAction) -> Self {
+    pub fn on_delete(mut self, action: FkAction) -> Self {
         if let ConstraintKind::ForeignKey { on_delete, .. } = &mut self.def.kind {
             *on_delete = Some(action);
         }
@@ -115,7 +120,7 @@ impl TableConstraint<'_> {
     }
 
     /// `ON UPDATE` (foreign keys).
-    pub fn on_update(self, action: FkAction) -> Self {
+    pub fn on_update(mut self, action: FkAction) -> Self {
         if let ConstraintKind::ForeignKey { on_update, .. } = &mut self.def.kind {
             *on_update = Some(action);
         }
@@ -123,7 +128,7 @@ impl TableConstraint<'_> {
     }
 
     /// `NULLS NOT DISTINCT` (unique constraints; PostgreSQL 15+).
-    pub fn nulls_not_distinct(self) -> Self {
+    pub fn nulls_not_distinct(mut self) -> Self {
         if let ConstraintKind::Unique { nulls_not_distinct, .. } = &mut self.def.kind {
             *nulls_not_distinct = true;
         }
@@ -131,14 +136,14 @@ impl TableConstraint<'_> {
     }
 
     /// `DEFERRABLE INITIALLY DEFERRED` (unique, primary key, foreign key).
-    pub fn deferred(self) -> Self {
+    pub fn deferred(mut self) -> Self {
         self.def.deferred = true;
         self
     }
 
     /// `NOT VALID` (check and foreign key, on existing tables only): existing rows are checked later by
     /// `validate_constraint`, without blocking writes meanwhile.
-    pub fn not_valid(self) -> Self {
+    pub fn not_valid(mut self) -> Self {
         self.def.not_valid = true;
         self
     }
