@@ -541,8 +541,8 @@ pub type DataStepFn = for<'a> fn(&'a tokio_postgres::Transaction<'a>) -> DataFut
 /// ```
 #[derive(Clone, Copy)]
 pub struct DataFn {
-    /// A `DataStepFn`, made only by [`DataFn::new`].
-    addr: *const (),
+    /// A `DataStepFn`, made only by [`DataFn::new`] (non-null, so `Option<DataFn>` stays one word).
+    addr: std::ptr::NonNull<()>,
 }
 
 // SAFETY: `addr` is a function's address: nothing is read or written through it but the call.
@@ -552,13 +552,14 @@ unsafe impl Sync for DataFn {}
 
 impl DataFn {
     pub fn new(f: DataStepFn) -> Self {
-        DataFn { addr: f as *const () }
+        // SAFETY: a function pointer is never null.
+        DataFn { addr: unsafe { std::ptr::NonNull::new_unchecked(f as *mut ()) } }
     }
 
     /// The function.
     pub fn get(self) -> DataStepFn {
         // SAFETY: `addr` came from a `DataStepFn` in `new`, the only way to make a `DataFn`.
-        unsafe { std::mem::transmute::<*const (), DataStepFn>(self.addr) }
+        unsafe { std::mem::transmute::<*mut (), DataStepFn>(self.addr.as_ptr()) }
     }
 }
 

@@ -18,9 +18,9 @@ pub type BuildFn = &'static dyn Build;
 /// A function that builds a migration's ops.
 ///
 /// `#[migration]` registers its `fn up` / `fn down` as a plain function pointer with the builder mode
-/// it takes, `&(up as fn(&mut Schema<Mode>))`: the code that runs it is compiled once per mode, in this
-/// crate, rather than once per migration. A definition made by hand can also give a function that
-/// returns the ops:
+/// it takes, `&(up as fn(&mut Schema<Mode>))`: the code that runs it is compiled once per mode in the
+/// migrations crate, rather than once per migration. A function that returns the ops is a `Build`
+/// too (tests that register definitions of their own use it):
 ///
 /// ```
 /// use migrate_core::error::BuildErrors;
@@ -35,7 +35,7 @@ pub type BuildFn = &'static dyn Build;
 /// let build: BuildFn = &(up as fn() -> Result<Vec<Op>, BuildErrors>);
 /// assert_eq!(build.build().unwrap().len(), 1);
 /// ```
-pub trait Build: Sync {
+pub trait Build: Sync + std::panic::RefUnwindSafe {
     fn build(&self) -> Result<Vec<Op>, BuildErrors>;
 }
 

@@ -61,7 +61,8 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
     };
     let rules: Vec<String> = args.allow.iter().map(|(r, _)| r.to_string().replace('_', "-")).collect();
     let reasons: Vec<&syn::LitStr> = args.allow.iter().map(|(_, why)| why).collect();
-    // One const check per rule, spanned on the rule's name, so an unknown rule is reported there.
+    // One check per rule, spanned on the rule's name, so an unknown rule is reported there. The checks
+    // run as the registration static is evaluated, in order: the first failing one is reported.
     let rule_checks = args.allow.iter().zip(&rules).map(|((ident, _), id)| {
         quote::quote_spanned! {ident.span()=>
             ::migrate_core::__private::check_rule(#id);
@@ -92,9 +93,12 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         #f
 
         // Fallbacks for a module without `#[migration] fn down`: the real items that the `down`
-        // expansion defines shadow these glob imports. (Private items need no `#[doc(hidden)]`.)
+        // expansion defines shadow these glob imports. (`#[doc(hidden)]`: rustdoc documents the
+        // private items of a binary crate.)
+        #[doc(hidden)]
         #[allow(unused_imports)]
         use #fallback::*;
+        #[doc(hidden)]
         type __MigrateUp = ::migrate_core::__private::UpRegistered;
 
         #module_check
@@ -127,9 +131,12 @@ fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
 
         // Fallback for a module whose `fn up` lacks `#[migration]`: the `up` expansion's real item
         // shadows it.
+        #[doc(hidden)]
         #[allow(unused_imports)]
         use ::migrate_core::__private::down_fallback::*;
+        #[doc(hidden)]
         type __MigrateMode = ::migrate_core::schema::mode::ExplicitDown;
+        #[doc(hidden)]
         const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
             ::core::option::Option::Some(&(down as fn(&mut ::migrate_core::Schema<__MigrateMode>)));
 

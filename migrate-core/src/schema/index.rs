@@ -104,13 +104,13 @@ impl Drop for IndexBuilder<'_> {
 
 /// A `drop_index` that can be made concurrent.
 pub struct DropIndex<'a> {
-    pub(crate) op: &'a mut Op,
+    pub(crate) op: super::hidden::OpMut<'a>,
 }
 
 impl DropIndex<'_> {
     /// `DROP INDEX CONCURRENTLY`: runs outside a transaction, without blocking reads or writes.
-    pub fn concurrently(self) -> Self {
-        if let Op::DropIndex { concurrently, .. } = self.op {
+    pub fn concurrently(mut self) -> Self {
+        if let Op::DropIndex { concurrently, .. } = &mut *self.op {
             *concurrently = true;
         }
         self
@@ -119,20 +119,20 @@ impl DropIndex<'_> {
 
 /// An `add_enum_value` that can be placed before or after an existing label.
 pub struct AddEnumValue<'a> {
-    pub(crate) op: &'a mut Op,
+    pub(crate) op: super::hidden::OpMut<'a>,
 }
 
 impl AddEnumValue<'_> {
     /// `BEFORE existing`.
-    pub fn before(self, existing: &str) -> Self {
-        if let Op::AddEnumValue { position, .. } = self.op {
+    pub fn before(mut self, existing: &str) -> Self {
+        if let Op::AddEnumValue { position, .. } = &mut *self.op {
             *position = Some(crate::op::EnumPosition::Before { value: existing.into() });
         }
         self
     }
     /// `AFTER existing`.
-    pub fn after(self, existing: &str) -> Self {
-        if let Op::AddEnumValue { position, .. } = self.op {
+    pub fn after(mut self, existing: &str) -> Self {
+        if let Op::AddEnumValue { position, .. } = &mut *self.op {
             *position = Some(crate::op::EnumPosition::After { value: existing.into() });
         }
         self
@@ -141,27 +141,27 @@ impl AddEnumValue<'_> {
 
 /// A `backfill` being defined.
 pub struct Backfill<'a> {
-    pub(crate) op: &'a mut Op,
+    pub(crate) op: super::hidden::OpMut<'a>,
 }
 
 impl Backfill<'_> {
     /// Only the rows matching `filter` (an SQL condition).
-    pub fn where_(self, filter: impl Into<String>) -> Self {
-        if let Op::Backfill { filter: f, .. } = self.op {
+    pub fn where_(mut self, filter: impl Into<String>) -> Self {
+        if let Op::Backfill { filter: f, .. } = &mut *self.op {
             *f = Some(filter.into());
         }
         self
     }
     /// Rows per batch (default 1000).
-    pub fn batch_size(self, rows: u32) -> Self {
-        if let Op::Backfill { batch_size, .. } = self.op {
+    pub fn batch_size(mut self, rows: u32) -> Self {
+        if let Op::Backfill { batch_size, .. } = &mut *self.op {
             *batch_size = rows;
         }
         self
     }
     /// A pause between batches, to spare a busy server (default none).
-    pub fn pause_ms(self, ms: u32) -> Self {
-        if let Op::Backfill { pause_ms, .. } = self.op {
+    pub fn pause_ms(mut self, ms: u32) -> Self {
+        if let Op::Backfill { pause_ms, .. } = &mut *self.op {
             *pause_ms = ms;
         }
         self

@@ -182,7 +182,9 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropIndex,
     {
-        DropIndex { op: self.push(Op::DropIndex { name: name.into(), concurrently: false, def: None }) }
+        DropIndex {
+            op: hidden::OpMut::new(self.push(Op::DropIndex { name: name.into(), concurrently: false, def: None })),
+        }
     }
 
     /// `ALTER INDEX .. RENAME TO`. Reversible.
@@ -201,7 +203,13 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsAddEnumValue,
     {
-        AddEnumValue { op: self.push(Op::AddEnumValue { name: name.into(), value: value.into(), position: None }) }
+        AddEnumValue {
+            op: hidden::OpMut::new(self.push(Op::AddEnumValue {
+                name: name.into(),
+                value: value.into(),
+                position: None,
+            })),
+        }
     }
 
     /// `ALTER TYPE .. RENAME VALUE`. Reversible.
@@ -278,7 +286,7 @@ impl<M: Mode> Schema<M> {
         M: AllowsBackfill,
     {
         let op = Op::Backfill { table: table.into(), set: set.into(), filter: None, batch_size: 1000, pause_ms: 0 };
-        Backfill { op: self.push(op) }
+        Backfill { op: hidden::OpMut::new(self.push(op)) }
     }
 
     /// A step of Rust code, run with the step's transaction (its own, after the steps before it):
