@@ -524,8 +524,8 @@ pub type DataStepFn = for<'a> fn(&'a tokio_postgres::Transaction<'a>) -> DataFut
 ///
 /// It holds the function's address without its type: every `Op` names this type, and a function
 /// pointer type carries its signature into the debug info of every function that touches an op,
-/// down to the client's connection internals (about a third of the debug info a migration's code
-/// compiles to, repeated in each of the crate's codegen units).
+/// down to the client's connection internals, repeated in each codegen unit of a migrations crate
+/// (a crate of one migration described 851 composite types with the typed pointer, 477 without).
 ///
 /// ```
 /// use migrate_core::op::{DataFn, DataFuture};
@@ -551,6 +551,7 @@ unsafe impl Send for DataFn {}
 unsafe impl Sync for DataFn {}
 
 impl DataFn {
+    /// Holds `f`.
     pub fn new(f: DataStepFn) -> Self {
         // SAFETY: a function pointer is never null.
         DataFn { addr: unsafe { std::ptr::NonNull::new_unchecked(f as *mut ()) } }

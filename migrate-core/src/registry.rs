@@ -36,6 +36,7 @@ pub type BuildFn = &'static dyn Build;
 /// assert_eq!(build.build().unwrap().len(), 1);
 /// ```
 pub trait Build: Sync + std::panic::RefUnwindSafe {
+    /// Runs the function and returns the ops it records (validated), or every problem found.
     fn build(&self) -> Result<Vec<Op>, BuildErrors>;
 }
 
