@@ -105,10 +105,11 @@ impl<M: Mode> Schema<M> {
         if errors.0.is_empty() { Ok(self.ops.into_inner()) } else { Err(errors) }
     }
 
-    fn push(&mut self, op: Op) -> &mut Op {
+    /// Records `op`; the builders that refine it afterwards hold the returned handle.
+    fn push(&mut self, op: Op) -> hidden::OpMut<'_> {
         let i = self.ops.len();
         self.ops.push(op);
-        &mut self.ops[i]
+        hidden::OpMut::new(&mut self.ops[i])
     }
 
     /// `CREATE TABLE`. Reversible (the down drops it).
@@ -182,9 +183,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsDropIndex,
     {
-        DropIndex {
-            op: hidden::OpMut::new(self.push(Op::DropIndex { name: name.into(), concurrently: false, def: None })),
-        }
+        DropIndex { op: self.push(Op::DropIndex { name: name.into(), concurrently: false, def: None }) }
     }
 
     /// `ALTER INDEX .. RENAME TO`. Reversible.
@@ -203,13 +202,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsAddEnumValue,
     {
-        AddEnumValue {
-            op: hidden::OpMut::new(self.push(Op::AddEnumValue {
-                name: name.into(),
-                value: value.into(),
-                position: None,
-            })),
-        }
+        AddEnumValue { op: self.push(Op::AddEnumValue { name: name.into(), value: value.into(), position: None }) }
     }
 
     /// `ALTER TYPE .. RENAME VALUE`. Reversible.
@@ -275,7 +268,7 @@ impl<M: Mode> Schema<M> {
     where
         M: AllowsRawSql,
     {
-        RawSql { op: hidden::OpMut::new(self.push(Op::Sql { up: up.into(), down: None, declares: vec![] })) }
+        RawSql { op: self.push(Op::Sql { up: up.into(), down: None, declares: vec![] }) }
     }
 
     /// `UPDATE table SET set` in batches by primary key, each batch a short transaction of its own;
@@ -286,7 +279,7 @@ impl<M: Mode> Schema<M> {
         M: AllowsBackfill,
     {
         let op = Op::Backfill { table: table.into(), set: set.into(), filter: None, batch_size: 1000, pause_ms: 0 };
-        Backfill { op: hidden::OpMut::new(self.push(op)) }
+        Backfill { op: self.push(op) }
     }
 
     /// A step of Rust code, run with the step's transaction (its own, after the steps before it):
@@ -320,9 +313,7 @@ impl<M: Mode> Schema<M> {
 
     /// Raw SQL and the SQL that undoes it. Reversible.
     pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) -> RawSql<'_> {
-        RawSql {
-            op: hidden::OpMut::new(self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] })),
-        }
+        RawSql { op: self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] }) }
     }
 }
 
