@@ -330,12 +330,12 @@ async fn apply_one(
 }
 
 /// Which migration a step belongs to, for its progress record.
-struct StepOf<'a> {
-    m: &'a Migrator,
-    tables: &'a HistoryTables,
-    version: u64,
+pub(super) struct StepOf<'a> {
+    pub(super) m: &'a Migrator,
+    pub(super) tables: &'a HistoryTables,
+    pub(super) version: u64,
     /// `up` or `down`.
-    direction: &'a str,
+    pub(super) direction: &'a str,
 }
 
 /// Runs step `k` of a non-transactional migration, retrying it when it could not get its lock in
@@ -350,7 +350,7 @@ async fn run_step(
 ) -> Result<(), DbFailure> {
     if let Some(b) = &step.backfill {
         // Its batches retry on their own and record their progress: never restarted from here.
-        backfill(of, client, b, cursor).await?;
+        super::backfill::run(of, client, b, cursor).await?;
         return history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
             .await
             .map_err(|e| DbFailure::from_error(&e, None));
@@ -366,7 +366,7 @@ async fn run_step(
 
 /// Whether a failure is a lock timeout (SQLSTATE 55P03) worth another attempt; if so, reports it and
 /// waits (200 ms, doubling, at most 5 s) before returning true.
-async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt: &mut u32) -> bool {
+pub(super) async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt: &mut u32) -> bool {
     if failure.code != "55P03" || *attempt >= m.config.lock_retries {
         return false;
     }
@@ -796,146 +796,6 @@ pub(super) async fn resolve(
     };
     log_change(&*client, tables, Some((version, &name)), "resolve", &who, &detail).await;
     Ok(format!("m{version}_{name}: {detail}"))
-}
-
-/// Runs a batched update: `batch_size` rows at a time in key order (or by `ctid` among the rows the
-/// filter selects), each batch its own short transaction with `batch_statement_timeout`, reporting
-/// rows, rate and ETA about every 2 seconds.
-async fn backfill(
-    of: &StepOf<'_>,
-    client: &mut Client,
-    b: &super::plan::BackfillStep,
-    start: Option<String>,
-) -> Result<(), DbFailure> {
-    let m = of.m;
-    let t = quote_ident(&b.table);
-    if b.key.is_none() && b.filter.is_none() {
-        return Err(DbFailure {
-            code: String::new(),
-            message: format!(
-                "backfill of {}: the table has no single-column primary key to take batches in order, so the backfill needs a `.where_(..)` that the update makes false (the rows still to do)",
-                b.table
-            ),
-            detail: None,
-            hint: None,
-            statement: None,
-            position: None,
-        });
-    }
-    let still = b.filter.as_ref().map(|f| format!("({f})")).unwrap_or_else(|| "false".into());
-    let filter = b.filter.as_ref().map(|f| format!(" AND ({f})")).unwrap_or_default();
-    let estimate: i64 = client
-        .query_one("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($1)", &[&t])
-        .await
-        .map(|r| r.get(0))
-        .unwrap_or(0);
-    let started = Instant::now();
-    let mut last_report = Instant::now();
-    let mut done: i64 = 0;
-    let mut cursor: Option<String> = start;
-    if let Some(c) = &cursor {
-        m.progress(format!("  resuming the backfill of {} after key {c}", b.table));
-    }
-    let timeout = format!("SET LOCAL statement_timeout = {}", m.config.batch_statement_timeout.as_millis());
-    loop {
-        let (sql, key) = match &b.key {
-            Some((k, ty)) => {
-                let k = quote_ident(k);
-                let after = match &cursor {
-                    Some(c) => format!("{k} > {}::{ty}", crate::ident::quote_literal(c)),
-                    None => "true".into(),
-                };
-                (
-                    format!(
-                        "WITH batch AS (SELECT {k} FROM {t} WHERE {after}{filter} ORDER BY {k} LIMIT {n}), \
-                         upd AS (UPDATE {t} SET {set} WHERE {k} IN (SELECT {k} FROM batch){filter} RETURNING {still} AS still) \
-                         SELECT (SELECT {k}::text FROM batch ORDER BY {k} DESC LIMIT 1), (SELECT count(*) FROM upd), \
-                                (SELECT count(*) FROM upd WHERE still)",
-                        n = b.batch_size,
-                        set = b.set
-                    ),
-                    true,
-                )
-            }
-            None => (
-                format!(
-                    "WITH upd AS (UPDATE {t} SET {set} WHERE ctid IN (SELECT ctid FROM {t} WHERE true{filter} LIMIT {n}) RETURNING {still} AS still) \
-                     SELECT NULL::text, count(*), count(*) FILTER (WHERE still) FROM upd",
-                    n = b.batch_size,
-                    set = b.set
-                ),
-                false,
-            ),
-        };
-        let sent = Sent { statements: vec![(0, sql.clone())] };
-        let mut attempt = 0;
-        let (last, updated) = loop {
-            let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
-            let result = async {
-                tx.batch_execute(&format!("{}; {timeout}", timeouts(&m.config, true)))
-                    .await
-                    .map_err(|e| DbFailure::from_error(&e, None))?;
-                let row = tx.query_one(&sql, &[]).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
-                let last: Option<String> = row.get(0);
-                let updated: i64 = row.get(1);
-                let still: i64 = row.get(2);
-                if !key && updated > 0 && still == updated {
-                    // Every row updated still matches the filter: taken by ctid, the same rows would
-                    // be picked forever.
-                    return Err(DbFailure {
-                        code: String::new(),
-                        message: format!(
-                            "backfill of {}: after the update every row of the batch still matches `{}`, so it would never finish; make the SET change what the filter tests",
-                            b.table,
-                            b.filter.as_deref().unwrap_or("")
-                        ),
-                        detail: None,
-                        hint: None,
-                        statement: Some(sql.clone()),
-                        position: None,
-                    });
-                }
-                if let Some(c) = &last {
-                    history::set_cursor(&tx, of.tables, of.version, c).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                }
-                Ok::<_, DbFailure>((last, updated))
-            }
-            .await;
-            match result {
-                Ok(r) => {
-                    tx.commit().await.map_err(|e| DbFailure::from_error(&e, None))?;
-                    break r;
-                }
-                Err(failure) => {
-                    drop(tx);
-                    if wait_before_retry(m, &failure, &mut attempt).await {
-                        continue;
-                    }
-                    return Err(failure);
-                }
-            }
-        };
-        done += updated;
-        let finished = if key { last.is_none() } else { updated == 0 };
-        if finished {
-            m.progress(format!("  backfilled {done} rows of {} in {:.1}s", b.table, started.elapsed().as_secs_f64()));
-            return Ok(());
-        }
-        cursor = last;
-        if last_report.elapsed() >= std::time::Duration::from_secs(2) {
-            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-            let eta = if estimate > done && rate > 0.0 {
-                format!(", about {:.0}s left", (estimate - done) as f64 / rate)
-            } else {
-                String::new()
-            };
-            m.progress(format!("  backfill {}: {done} rows ({rate:.0} rows/s{eta})", b.table));
-            last_report = Instant::now();
-        }
-        if b.pause_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(u64::from(b.pause_ms))).await;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! the history table and in the append-only event log.
 
 mod apply;
+mod backfill;
 pub mod error;
 pub mod history;
 pub mod lock;

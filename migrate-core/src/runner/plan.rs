@@ -36,9 +36,10 @@ pub struct BackfillStep {
     /// Only rows matching this condition (for a new column: `col IS NULL`, which also makes a rerun
     /// skip what is done).
     pub filter: Option<String>,
-    /// The single-column primary key and its SQL type, for key-ordered batches; without one, batches
-    /// are taken by `ctid` among the rows matching `filter` (which must then be given).
-    pub key: Option<(String, String)>,
+    /// The primary key's columns and their SQL types, in key order, for key-ordered batches (a
+    /// composite key is compared as a row value); without one (empty), batches are taken by `ctid`
+    /// among the rows matching `filter` (which must then be given, and which the update must make false).
+    pub key: Vec<(String, String)>,
     pub batch_size: u32,
     pub pause_ms: u32,
 }
@@ -47,9 +48,13 @@ impl BackfillStep {
     /// What the history and `sql` show for this step.
     pub fn describe(&self) -> String {
         let filter = self.filter.as_ref().map(|f| format!(" WHERE {f}")).unwrap_or_default();
-        let by = match &self.key {
-            Some((k, _)) => format!("by {}", crate::ident::quote_ident(k)),
-            None => "by ctid".into(),
+        let by = match self.key.as_slice() {
+            [] => "by ctid".into(),
+            [(k, _)] => format!("by {}", crate::ident::quote_ident(k)),
+            keys => format!(
+                "by ({})",
+                keys.iter().map(|(k, _)| crate::ident::quote_ident(k)).collect::<Vec<_>>().join(", ")
+            ),
         };
         format!(
             "-- backfill in batches of {} rows {by}: UPDATE {} SET {}{filter}",

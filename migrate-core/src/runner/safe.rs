@@ -92,12 +92,15 @@ fn safe_not_null(table: &str, column: &str) -> Vec<Unit> {
     ]
 }
 
-fn key_of(model: &Model, table: &str) -> Option<(String, String)> {
-    let t = model.tables.get(table)?;
-    match t.primary_key() {
-        Some([k]) => t.column(k).map(|c| (k.clone(), render_column_type(&c.ty))),
-        _ => None,
-    }
+/// The primary key's columns with their types, in key order; empty when the table has none (or the
+/// model does not know one of its columns).
+fn key_of(model: &Model, table: &str) -> Vec<(String, String)> {
+    let Some(t) = model.tables.get(table) else { return vec![] };
+    let keys = t.primary_key().unwrap_or_default();
+    keys.iter()
+        .map(|k| t.column(k).map(|c| (k.clone(), render_column_type(&c.ty))))
+        .collect::<Option<_>>()
+        .unwrap_or_default()
 }
 
 fn is_volatile(d: &Option<DefaultValue>) -> bool {

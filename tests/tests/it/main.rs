@@ -1,6 +1,7 @@
 //! The integration tests, one binary with a module per area; every database test creates its own
 //! database on the real PostgreSQL.
 
+mod backfill;
 mod bad_input;
 mod cases;
 mod cli;

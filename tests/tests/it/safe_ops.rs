@@ -323,7 +323,7 @@ async fn a_backfill_without_key_or_progress_stops_with_a_clear_error() {
         }),
     ];
     let err = Migrator::new(no_filter).up(&mut client, None).await.unwrap_err().to_string();
-    assert!(err.contains("backfill of bag: the table has no single-column primary key"), "{err}");
+    assert!(err.contains("backfill of bag: the table has no primary key"), "{err}");
     let db = TestDb::new("safe_backfill_stuck2").await;
     let mut client = migrate_tests::connect_to(&db.name).await;
     let stuck = vec![
@@ -333,7 +333,7 @@ async fn a_backfill_without_key_or_progress_stops_with_a_clear_error() {
         }),
     ];
     let err = Migrator::new(stuck).up(&mut client, None).await.unwrap_err().to_string();
-    assert!(err.contains("every row of the batch still matches `v IS NULL`, so it would never finish"), "{err}");
+    assert!(err.contains("after the update 50 of the batch's 50 rows still match `v IS NULL`"), "{err}");
 }
 
 fn fill_slugs<'a>(tx: &'a Transaction<'a>) -> DataFuture<'a> {
