@@ -125,6 +125,11 @@ pub enum Command {
     ///
     /// Example: migrate-cli dev-db status
     DevDb(DevDbArgs),
+    /// Show, set or clear the production marker that `up` through a production target writes, and
+    /// that destructive commands refuse.
+    ///
+    /// Example: migrate-cli production-marker status
+    ProductionMarker(ProductionMarkerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +178,9 @@ pub struct DownArgs {
     pub to: Option<u64>,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Roll back every applied migration even on a database carrying a production marker.
+    #[arg(long)]
+    pub allow_production: bool,
 }
 
 #[derive(Debug, Args)]
@@ -269,11 +277,20 @@ pub enum Direction {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
 pub struct ResolveArgs {
-    /// Record this version as applied without running it.
-    #[arg(long, value_name = "VERSION")]
-    pub applied: Option<u64>,
+    #[command(flatten)]
+    pub what: ResolveWhat,
+    /// Allow --rolled-back on a database carrying a production marker.
+    #[arg(long)]
+    pub allow_production: bool,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ResolveWhat {
+    /// Record these versions as applied without running them.
+    #[arg(long, value_name = "VERSION", num_args = 1..)]
+    pub applied: Vec<u64>,
     /// Remove this version from the history without running its down.
     #[arg(long, value_name = "VERSION")]
     pub rolled_back: Option<u64>,
@@ -300,6 +317,9 @@ pub struct SeedArgs {
     /// List the seeds and their environments instead of running them (no database needed).
     #[arg(long)]
     pub list: bool,
+    /// Seed even a database carrying a production marker.
+    #[arg(long)]
+    pub allow_production: bool,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +333,22 @@ pub struct InitArgs {
     /// Where to create the migrations crate (relative to the current folder).
     #[arg(long, default_value = "migrations")]
     pub path: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ProductionMarkerArgs {
+    #[command(subcommand)]
+    pub action: MarkerAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MarkerAction {
+    /// Show the database's marker and whether it matches this server and database.
+    Status,
+    /// Mark the database as production (as `up` through a target marked `production = true` does).
+    Set,
+    /// Remove the marker (the database is no longer production).
+    Clear,
 }
 
 #[derive(Debug, Args)]

@@ -51,7 +51,8 @@ pub struct Target {
     pub url: Option<String>,
     /// The name of an environment variable holding the URL (keeps passwords out of the file).
     pub url_env: Option<String>,
-    /// A production database: `reset` refuses it.
+    /// A production database: `reset` refuses it, and `up` through it writes the production marker
+    /// into the database, which destructive commands then recognise whatever URL reaches it.
     #[serde(default)]
     pub production: bool,
     /// Tenant schemas: with `--all-targets` the migrations and their history run in each of them.
@@ -128,6 +129,7 @@ impl Loaded {
         if let Some(safe) = self.config.safe_operations {
             c.safe_operations = safe;
         }
+        c.validate().with_context(|| format!("{FILE_NAME} is not valid"))?;
         Ok(c)
     }
 

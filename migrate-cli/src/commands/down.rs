@@ -13,6 +13,7 @@ pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<u8> {
     let mut m = ctx.migrator(migrations)?;
     let mut config = m.config().clone();
     config.wait_for_lock = !args.lock.no_wait;
+    config.allow_production = args.allow_production;
     m.with_config(config);
     let target = match (args.steps, args.to) {
         (Some(n), _) => DownTarget::Steps(n),

@@ -21,6 +21,8 @@ struct Unit {
     url: String,
     schema: Option<String>,
     canary: bool,
+    /// Marked `production = true`: `up` writes the production marker.
+    production: bool,
 }
 
 /// The targets in order: the canary (the one marked `canary = true`, else the first by name) first.
@@ -41,7 +43,7 @@ fn units(ctx: &Ctx) -> Result<Vec<Unit>> {
         let db = crate::connect::resolve(&ctx.loaded, None, Some(name))?.expect("a named target resolves");
         let canary = marked.first().map_or(out.is_empty(), |m| *m == name);
         if t.schemas.is_empty() {
-            out.push(Unit { label: name.clone(), url: db.url, schema: None, canary });
+            out.push(Unit { label: name.clone(), url: db.url, schema: None, canary, production: db.production });
         } else {
             for (i, schema) in t.schemas.iter().enumerate() {
                 out.push(Unit {
@@ -49,6 +51,7 @@ fn units(ctx: &Ctx) -> Result<Vec<Unit>> {
                     url: db.url.clone(),
                     schema: Some(schema.clone()),
                     canary: canary && i == 0,
+                    production: db.production,
                 });
             }
         }
@@ -64,6 +67,7 @@ fn migrator(ctx: &Ctx, migrations: &[Migration], unit: &Unit, wait: bool) -> Res
         config.schema = unit.schema.clone();
     }
     config.wait_for_lock = wait;
+    config.production = unit.production;
     m.with_config(config);
     let label = unit.label.clone();
     let quiet = ctx.out.json;

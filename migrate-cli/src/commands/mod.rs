@@ -8,6 +8,7 @@ mod fleet;
 mod import;
 pub mod lint;
 mod list;
+mod marker;
 mod pull;
 mod reset;
 mod resolve;
@@ -148,6 +149,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
             }
             Ok(crate::EXIT_OK)
         }
+        Command::ProductionMarker(a) => marker::run(&ctx, a).await,
         Command::DevDb(a) => {
             let root = &ctx.loaded.root;
             match a.action {

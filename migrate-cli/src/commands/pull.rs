@@ -279,13 +279,12 @@ pub fn rust(ops: &[Op]) -> Result<String> {
 pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
     let (db, mut client) = ctx.connect().await?;
     let config = ctx.loaded.runner_config()?;
-    let table = config.history_table.clone();
-    let events = format!("{table}_events");
+    let own = config.own_tables();
     let schema = match &config.schema {
         Some(s) => s.clone(),
         None => client.query_one("SELECT current_schema()::text", &[]).await?.get(0),
     };
-    let mut ignore = vec![table.as_str(), events.as_str()];
+    let mut ignore: Vec<&str> = own.iter().map(String::as_str).collect();
     ignore.extend(ctx.loaded.config.ignore_tables.iter().map(String::as_str));
     let ops = migrate_core::introspect::ops(&client, &schema, &ignore).await?;
     if ops.is_empty() {

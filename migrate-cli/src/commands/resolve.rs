@@ -7,20 +7,37 @@ use super::Ctx;
 use crate::cli::ResolveArgs;
 
 pub async fn run(ctx: &Ctx, args: ResolveArgs) -> Result<u8> {
-    let what = match (args.applied, args.rolled_back, args.accept_checksum) {
-        (Some(v), _, _) => Resolve::Applied(v),
-        (_, Some(v), _) => Resolve::RolledBack(v),
-        (_, _, Some(v)) => Resolve::AcceptChecksum(v),
+    let w = &args.what;
+    let what: Vec<Resolve> = match (w.applied.is_empty(), w.rolled_back, w.accept_checksum) {
+        (false, _, _) => w.applied.iter().map(|v| Resolve::Applied(*v)).collect(),
+        (_, Some(v), _) => vec![Resolve::RolledBack(v)],
+        (_, _, Some(v)) => vec![Resolve::AcceptChecksum(v)],
         _ => anyhow::bail!("give --applied, --rolled-back or --accept-checksum"),
     };
     let migrations = ctx.migrations()?;
     let (_db, mut client) = ctx.connect().await?;
     let mut m = ctx.migrator(migrations)?;
-    let message = m.resolve(&mut client, what).await?;
+    let mut config = m.config().clone();
+    config.allow_production = args.allow_production;
+    m.with_config(config);
+    let mut messages = Vec::new();
+    // One at a time, each logged: a failure stops the rest, and what was done before it stays done.
+    for w in what {
+        match m.resolve(&mut client, w).await {
+            Ok(message) => {
+                if !ctx.out.json {
+                    println!("resolved {message}");
+                }
+                messages.push(message);
+            }
+            Err(e) if !messages.is_empty() => {
+                return Err(anyhow::Error::from(e).context(format!("after resolving {} migration(s)", messages.len())));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     if ctx.out.json {
-        ctx.json(&serde_json::json!({ "resolved": message }));
-    } else {
-        println!("resolved {message}");
+        ctx.json(&serde_json::json!({ "resolved": messages }));
     }
     Ok(crate::EXIT_OK)
 }

@@ -60,6 +60,11 @@ pub async fn run(ctx: &Ctx, args: SeedArgs) -> Result<u8> {
         (None, true) => bail!("the target is marked `production = true`: name the environment to seed with `--env`"),
     };
     let mut client = crate::connect::connect(&db.url).await?;
+    let mut m = ctx.migrator(vec![])?;
+    let mut config = m.config().clone();
+    config.allow_production = args.allow_production;
+    m.with_config(config);
+    m.refuse_on_production(&client, &format!("run the `{env}` seeds")).await?;
     seed(ctx, &mut client, &env).await?;
     Ok(crate::EXIT_OK)
 }

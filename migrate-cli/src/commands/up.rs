@@ -48,6 +48,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     let mut config = m.config().clone();
     config.wait_for_lock = !args.lock.no_wait;
     config.allow_out_of_order = args.allow_out_of_order;
+    config.production = db.production;
     m.with_config(config);
     if !ctx.out.json {
         eprintln!("migrating {}", crate::connect::describe(&crate::connect::parse(&db.url)?.config));

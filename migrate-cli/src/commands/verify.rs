@@ -47,8 +47,7 @@ impl Scratch {
 /// `ignore_tables`.
 pub fn scope(ctx: &Ctx, m: &Migrator) -> (String, Vec<String>) {
     let c = m.config();
-    let table = c.history_table.clone();
-    let mut ignore = vec![table.clone(), format!("{table}_events")];
+    let mut ignore = c.own_tables().to_vec();
     ignore.extend(migrate_core::runner::FOREIGN_HISTORY_TABLES.iter().map(|t| t.to_string()));
     ignore.extend(ctx.loaded.config.ignore_tables.iter().cloned());
     (c.schema.clone().unwrap_or_else(|| "public".into()), ignore)

@@ -20,6 +20,12 @@ fn acks_of(m: &Migration) -> Vec<String> {
     m.acks.iter().map(|(rule, why)| format!("{rule}: {why}")).collect()
 }
 
+/// The history's `transactional` column, the same for every writer: whether the stored down SQL,
+/// replayed without the code, may run as one transaction (the down is one transactional step).
+fn down_in_one_transaction(down: &Result<Vec<Step>, String>) -> bool {
+    matches!(down, Ok(d) if d.len() <= 1 && d.iter().all(|s| s.transactional))
+}
+
 fn statements(steps: &[Step]) -> Vec<String> {
     steps.iter().flat_map(|s| s.statements.iter().cloned()).collect()
 }
@@ -206,7 +212,7 @@ async fn apply_one(
             mig.version
         )));
     }
-    let single_transaction_down = matches!(&down_steps, Ok(d) if d.len() <= 1 && d.iter().all(|s| s.transactional));
+    let single_transaction_down = down_in_one_transaction(&down_steps);
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),
         Err(r) => (None, Some(r)),
@@ -221,7 +227,6 @@ async fn apply_one(
         checksum_format: mig.checksum_format,
         state,
         batch: batch_no,
-        // Whether the stored down SQL, replayed without the code, may run as one transaction.
         transactional: single_transaction_down,
         applied_by: who,
         duration_ms,
@@ -502,6 +507,10 @@ pub(super) async fn down(
         DownTarget::Steps(n) => applied.into_iter().take(n).collect(),
         DownTarget::To(v) => applied.into_iter().filter(|r| r.version > v).collect(),
     };
+    if !targets.is_empty() && targets.len() == rows.len() {
+        let what = "roll back every applied migration";
+        super::production::guard(client, tables, what, true, m.config.allow_production).await?;
+    }
     let who = actor(client).await;
     let mut report = Report::default();
     let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>()).map_err(RunError::from)?;
@@ -635,6 +644,7 @@ async fn record_applied(
     who: &str,
 ) -> Result<(), RunError> {
     let up_sql = statements(&steps);
+    let transactional = down_in_one_transaction(&down_steps);
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),
         Err(r) => (None, Some(r)),
@@ -646,7 +656,7 @@ async fn record_applied(
         checksum_format: c.checksum_format,
         state: "applied",
         batch,
-        transactional: c.transaction,
+        transactional,
         applied_by: who,
         duration_ms: None,
         up_sql: &up_sql,
@@ -659,7 +669,7 @@ async fn record_applied(
 }
 
 /// Logs a change to the history made without running SQL (best effort: the change itself is done).
-async fn log_change(
+pub(super) async fn log_change(
     client: &Client,
     tables: &HistoryTables,
     migration: Option<(u64, &str)>,
@@ -778,6 +788,8 @@ pub(super) async fn resolve(
         },
         Resolve::RolledBack(v) => match find_row(v) {
             Some(r) => {
+                let what = format!("remove m{v}_{} from the history without running its down", r.name);
+                super::production::guard(client, tables, &what, true, m.config.allow_production).await?;
                 history::delete(&*client, tables, v).await.map_err(|e| RunError::db("updating the history", &e))?;
                 (v, r.name.clone(), "removed from the history without running its down".to_string())
             }

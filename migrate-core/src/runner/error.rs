@@ -116,6 +116,11 @@ impl fmt::Display for DbFailure {
     }
 }
 
+/// A setting that cannot work, and why ([`Config::validate`](super::Config::validate)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidConfig(pub String);
+
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -159,9 +164,63 @@ pub enum RunError {
     /// Bad request (unknown version, ...).
     #[error("{0}")]
     Usage(String),
+    /// A setting that cannot work (a name PostgreSQL would truncate, an empty table name).
+    #[error(transparent)]
+    Config(#[from] InvalidConfig),
+    /// The history table is gone while its event log remains: every migration would look pending and
+    /// run again. `applied` is what the event log shows as applied.
+    #[error("{}", missing_history(.history, .events, .applied, *.adopted))]
+    HistoryMissing { history: String, events: String, applied: Vec<u64>, adopted: bool },
+    /// The history tables were written by a newer version of the tool.
+    #[error(
+        "the migration history {table} has layout {found}, newer than this tool knows (layout {known}): a newer version of the tool wrote it. Run that version or a later one; this one could misread the history, or write rows the newer one misreads"
+    )]
+    HistoryTooNew { table: String, found: u32, known: u32 },
+    /// A destructive command on a database carrying a valid production marker.
+    #[error("{}", production_refusal(.what, .marker, *.allowable))]
+    Production {
+        /// What was refused, e.g. `reset`.
+        what: String,
+        marker: Box<super::production::ProductionMarker>,
+        /// Whether `--allow-production` would let it run (never for `reset`).
+        allowable: bool,
+    },
     /// A migration's ops could not be built again ([`Migration::loaded`](crate::registry::Migration::loaded)).
     #[error(transparent)]
     Registry(#[from] crate::registry::RegistryError),
+}
+
+fn missing_history(history: &str, events: &str, applied: &[u64], adopted: bool) -> String {
+    let mut text = format!(
+        "the migration history table {history} is missing, but its event log {events} is there: the history was deleted, and without it every migration would look pending and run again (data migrations twice). Restore {history} from a backup, or record the migrations that are applied without running them"
+    );
+    if applied.is_empty() {
+        text.push_str(" with `resolve --applied VERSION ...` (the event log shows none applied)");
+    } else {
+        let list: Vec<String> = applied.iter().map(u64::to_string).collect();
+        text.push_str(&format!(
+            ": the event log shows {} applied, recorded again by `resolve --applied {}`",
+            applied.len(),
+            list.join(" ")
+        ));
+    }
+    if adopted {
+        text.push_str(
+            "; it also shows migrations recorded from another tool's history, which it does not list one by one: add those that are applied",
+        );
+    }
+    text
+}
+
+fn production_refusal(what: &str, marker: &super::production::ProductionMarker, allowable: bool) -> String {
+    let way_out = if allowable {
+        "pass --allow-production to do it anyway"
+    } else {
+        "it never runs on a production database; if this database is no longer one, clear the marker first with `production-marker clear`"
+    };
+    format!(
+        "refusing to {what}: this database carries a production marker ({marker}), written by `up` through a target marked `production = true`, whatever URL reached it now; {way_out}"
+    )
 }
 
 fn checksum_lines(list: &[(u64, String)]) -> String {

@@ -15,6 +15,9 @@ pub struct HistoryTables {
     pub history: String,
     /// `schema.table_events`, quoted.
     pub events: String,
+    /// `schema.table_meta`, quoted: the layout version and the production marker
+    /// ([`layout`](super::layout)).
+    pub meta: String,
 }
 
 impl HistoryTables {
@@ -23,14 +26,22 @@ impl HistoryTables {
         HistoryTables {
             history: format!("{s}.{}", quote_ident(table)),
             events: format!("{s}.{}", quote_ident(&format!("{table}_events"))),
+            meta: format!("{s}.{}", quote_ident(&format!("{table}_meta"))),
             schema: s,
         }
     }
 
-    /// The DDL of both tables (documented in the README).
+    /// The DDL of the three tables as this tool creates them (documented in the README, and checked
+    /// against it by a test). A history of an older layout is upgraded in place instead
+    /// ([`layout`](super::layout)).
     pub fn ddl(&self) -> String {
+        format!("{};\n{};\n{}", self.history_ddl(), self.events_ddl(), self.meta_ddl())
+    }
+
+    /// The history table: a row per migration applied or being applied.
+    pub fn history_ddl(&self) -> String {
         format!(
-            "CREATE TABLE IF NOT EXISTS {h} (
+            "CREATE TABLE IF NOT EXISTS {} (
     version bigint PRIMARY KEY,
     name text NOT NULL,
     checksum text NOT NULL,
@@ -50,8 +61,15 @@ impl HistoryTables {
     lint_acks text[] NOT NULL DEFAULT '{{}}',
     original_id text,
     tool_version text NOT NULL
-);
-CREATE TABLE IF NOT EXISTS {e} (
+)",
+            self.history
+        )
+    }
+
+    /// The event log: append-only.
+    pub fn events_ddl(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT clock_timestamp(),
     version bigint,
@@ -63,8 +81,19 @@ CREATE TABLE IF NOT EXISTS {e} (
     detail text,
     tool_version text NOT NULL
 )",
-            h = self.history,
-            e = self.events
+            self.events
+        )
+    }
+
+    /// The meta table (layout 2 on): the layout version and the production marker.
+    pub fn meta_ddl(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (
+    key text PRIMARY KEY,
+    value text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+)",
+            self.meta
         )
     }
 }
@@ -184,29 +213,6 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
             step_cursor: r.get(16),
         })
         .collect())
-}
-
-/// Whether the history table exists (without creating it: `status` must not write).
-pub async fn exists(c: &impl GenericClient, t: &HistoryTables) -> Result<bool, RunError> {
-    let row = c
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&t.history])
-        .await
-        .map_err(|e| RunError::db("looking for the migration history table", &e))?;
-    Ok(row.get(0))
-}
-
-/// Creates the history table and the event log unless both exist (checked first: the `CREATE TABLE
-/// IF NOT EXISTS` would cost a DDL statement on every run).
-pub async fn create_if_missing(c: &impl GenericClient, t: &HistoryTables) -> Result<(), RunError> {
-    let exist: bool = c
-        .query_one("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL", &[&t.history, &t.events])
-        .await
-        .map_err(|e| RunError::db("looking for the migration history tables", &e))?
-        .get(0);
-    if !exist {
-        c.batch_execute(&t.ddl()).await.map_err(|e| RunError::db("creating the migration history tables", &e))?;
-    }
-    Ok(())
 }
 
 /// A new row, as `insert` writes it.

@@ -19,8 +19,10 @@ mod apply;
 mod backfill;
 pub mod error;
 pub mod history;
+pub mod layout;
 pub mod lock;
 pub mod plan;
+pub mod production;
 pub mod safe;
 mod status;
 
@@ -28,12 +30,14 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
-pub use error::{DbFailure, RunError};
+pub use error::{DbFailure, InvalidConfig, RunError};
 pub use history::HistoryRow;
+pub use production::ProductionMarker;
 pub use status::{Entry, EntryState, Status};
 
 use crate::registry::{Migration, RegistryError};
 use history::HistoryTables;
+use layout::Access;
 
 /// Runner settings. Defaults: history table `migrate_history` in the connection's current schema,
 /// `lock_timeout` 200 ms with 10 retries, no `statement_timeout`, wait for the migration lock, refuse
@@ -63,6 +67,13 @@ pub struct Config {
     pub safe_operations: bool,
     /// `statement_timeout` of each backfill batch.
     pub batch_statement_timeout: Duration,
+    /// The database is a production database (the CLI sets it for a target marked `production =
+    /// true`): [`up`](Migrator::up) writes the [production marker](production) into it, so that
+    /// destructive commands recognise it whatever URL reaches it later.
+    pub production: bool,
+    /// Lets destructive operations (a `down` that leaves no migration applied, `resolve` of a
+    /// rolled-back migration) run on a database carrying a valid production marker. `reset` never does.
+    pub allow_production: bool,
 }
 
 impl Default for Config {
@@ -77,6 +88,58 @@ impl Default for Config {
             allow_out_of_order: false,
             safe_operations: true,
             batch_statement_timeout: Duration::from_secs(30),
+            production: false,
+            allow_production: false,
+        }
+    }
+}
+
+/// PostgreSQL's longest identifier, in bytes: a longer name is cut to it, silently.
+const MAX_IDENTIFIER: usize = 63;
+
+impl Config {
+    /// The names of the runner's own tables (in the migrations' schema): the history, its event log
+    /// and its meta table. Schema comparisons leave them out.
+    pub fn own_tables(&self) -> [String; 3] {
+        let t = &self.history_table;
+        [t.clone(), format!("{t}_events"), format!("{t}_meta")]
+    }
+
+    /// Checks the names the history uses: a name PostgreSQL would cut short could make two settings
+    /// that differ only after byte 63 name one table (or schema) under two migration locks, so each is
+    /// an error here, and so is an empty one.
+    ///
+    /// ```
+    /// use migrate_core::runner::Config;
+    /// let long = Config { history_table: "h".repeat(57), ..Config::default() };
+    /// assert!(long.validate().unwrap_err().to_string().contains("at most 56 bytes"));
+    /// assert!(Config::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), InvalidConfig> {
+        let t = &self.history_table;
+        if t.is_empty() {
+            return Err(InvalidConfig(
+                "history_table is empty: name the history table (the default is `migrate_history`)".into(),
+            ));
+        }
+        let events = format!("{t}_events");
+        if events.len() > MAX_IDENTIFIER {
+            return Err(InvalidConfig(format!(
+                "history_table {t:?} is {} bytes long: its event log `{events}` must fit PostgreSQL's {MAX_IDENTIFIER}-byte names (longer ones are cut short, so two settings could name one table), so the history table's name can be at most {} bytes",
+                t.len(),
+                MAX_IDENTIFIER - "_events".len()
+            )));
+        }
+        match &self.schema {
+            Some(s) if s.is_empty() => Err(InvalidConfig(
+                "schema is empty: name a schema, or leave the setting out to use the connection's current schema"
+                    .into(),
+            )),
+            Some(s) if s.len() > MAX_IDENTIFIER => Err(InvalidConfig(format!(
+                "schema {s:?} is {} bytes long: PostgreSQL cuts names to {MAX_IDENTIFIER} bytes, so two settings could name one schema; use a name of at most {MAX_IDENTIFIER} bytes",
+                s.len()
+            ))),
+            _ => Ok(()),
         }
     }
 }
@@ -249,9 +312,10 @@ impl Migrator {
         HistoryTables::new(self.config.schema.as_deref().unwrap_or(current_schema), &self.config.history_table)
     }
 
-    /// Prepares the session: server version, schema, lock, history tables. Returns the tables and the
-    /// lock key (held until [`finish`](Self::finish)).
-    async fn begin(&mut self, client: &Client, create: bool) -> Result<(HistoryTables, i64), RunError> {
+    /// Prepares the session: settings, server version, lock, schema, history tables (as `access`
+    /// allows). Returns the tables and the lock key (held until [`finish`](Self::finish)).
+    async fn begin(&mut self, client: &Client, access: Access) -> Result<(HistoryTables, i64), RunError> {
+        self.config.validate()?;
         let version: String = client
             .query_one("SHOW server_version_num", &[])
             .await
@@ -260,17 +324,24 @@ impl Migrator {
         if version.parse::<u32>().unwrap_or(0) < 120_000 {
             return Err(RunError::ServerTooOld(version));
         }
-        let current = self.use_schema(client, create).await?;
-        let Some(current) = current else {
-            return Err(RunError::Usage(
-                "the connection has no current schema (search_path names no existing schema); set `schema` in migrate.toml".into(),
-            ));
+        // The lock comes before the schema is created: concurrent first runs then create it one
+        // after the other (both creating it at once fails with a unique violation). A configured
+        // schema names the history before it exists.
+        let schema = match &self.config.schema {
+            Some(s) => s.clone(),
+            None => self.use_schema(client, false).await?.ok_or_else(no_current_schema)?,
         };
-        let tables = self.tables(&current);
+        let tables = self.tables(&schema);
         let key = lock::key(&tables.history);
         let wait = self.config.wait_for_lock;
         lock::acquire(client, key, wait, &*self.progress).await?;
-        if create && let Err(e) = history::create_if_missing(client, &tables).await {
+        let ready = async {
+            let create = matches!(access, Access::Run | Access::Repair);
+            self.use_schema(client, create).await?.ok_or_else(no_current_schema)?;
+            layout::prepare(client, &tables, access).await
+        }
+        .await;
+        if let Err(e) = ready {
             lock::release(client, key).await;
             return Err(e);
         }
@@ -296,21 +367,33 @@ impl Migrator {
         Ok(row.get(0))
     }
 
+    /// Ends a run begun by [`begin`](Self::begin): releases the lock.
     async fn finish(client: &Client, key: i64) {
         lock::release(client, key).await;
     }
 
     /// Applies pending migrations, up to and including `to` when given.
+    ///
+    /// With [`Config::production`], it first writes the [production marker](production).
     pub async fn up(&mut self, client: &mut Client, to: Option<u64>) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, true).await?;
-        let result = apply::up(self, client, &tables, to).await;
+        let (tables, key) = self.begin(client, Access::Run).await?;
+        let marked = match self.config.production {
+            true => production::write(client, &tables).await.map(|_| ()),
+            false => Ok(()),
+        };
+        let result = match marked {
+            Ok(()) => apply::up(self, client, &tables, to).await,
+            Err(e) => Err(e.into()),
+        };
         Self::finish(client, key).await;
         result
     }
 
-    /// Rolls back applied migrations.
+    /// Rolls back applied migrations. Refused on a database carrying a valid [production
+    /// marker](production) when it would leave no migration applied, unless
+    /// [`Config::allow_production`].
     pub async fn down(&mut self, client: &mut Client, target: DownTarget) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, true).await?;
+        let (tables, key) = self.begin(client, Access::Run).await?;
         let result = apply::down(self, client, &tables, target).await;
         Self::finish(client, key).await;
         result
@@ -318,7 +401,7 @@ impl Migrator {
 
     /// Rolls back the last applied migration and applies it again.
     pub async fn redo(&mut self, client: &mut Client) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, true).await?;
+        let (tables, key) = self.begin(client, Access::Run).await?;
         let mut report = match apply::down(self, client, &tables, DownTarget::Steps(1)).await {
             Ok(r) => r,
             Err(e) => {
@@ -353,9 +436,14 @@ impl Migrator {
     /// zero ([`history::read_summary`]). Needs only the settings, not the migrations: a caller can
     /// read it while the migrations are still being built.
     pub async fn history_summary(&self, client: &Client) -> Result<Vec<history::HistoryRow>, RunError> {
+        self.config.validate()?;
         let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));
-        if history::exists(client, &tables).await? { history::read_summary(client, &tables).await } else { Ok(vec![]) }
+        if layout::prepare(client, &tables, Access::Read).await? {
+            history::read_summary(client, &tables).await
+        } else {
+            Ok(vec![])
+        }
     }
 
     /// [`status`](Self::status) from history rows already read ([`history_summary`](Self::history_summary)).
@@ -363,19 +451,26 @@ impl Migrator {
         status::compute(&self.migrations, rows)
     }
 
-    /// Changes the history without running migrations, and logs it.
+    /// Changes the history without running migrations, and logs it. A history table deleted while its
+    /// event log remains is created again (empty), so that the applied migrations can be recorded.
+    /// [`Resolve::RolledBack`] is refused on a database carrying a valid [production
+    /// marker](production) unless [`Config::allow_production`].
     pub async fn resolve(&mut self, client: &mut Client, what: Resolve) -> Result<String, RunError> {
-        let (tables, key) = self.begin(client, true).await?;
+        let (tables, key) = self.begin(client, Access::Repair).await?;
         let result = apply::resolve(self, client, &tables, what).await;
         Self::finish(client, key).await;
         result
     }
 
     /// Drops every object in the migrations' schema (the history included) and applies every migration
-    /// again. For development databases: the caller must have confirmed it and checked the target is
-    /// not production.
+    /// again. For development databases: the caller must have confirmed it. Refused, always, on a
+    /// database carrying a valid [production marker](production).
     pub async fn reset(&mut self, client: &mut Client) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, false).await?;
+        let (tables, key) = self.begin(client, Access::Replace).await?;
+        if let Err(e) = production::guard(client, &tables, "reset", false, false).await {
+            Self::finish(client, key).await;
+            return Err(e.into());
+        }
         let schema = tables.schema.clone();
         let sql = format!(
             "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {}",
@@ -396,6 +491,57 @@ impl Migrator {
         result
     }
 
+    /// The [production marker](production) of this database, valid or not, if it has one. Reads
+    /// only: writes nothing and takes no lock.
+    pub async fn production_marker(&self, client: &Client) -> Result<Option<ProductionMarker>, RunError> {
+        self.config.validate()?;
+        let current = self.use_schema(client, false).await?;
+        production::read(client, &self.tables(current.as_deref().unwrap_or("public"))).await
+    }
+
+    /// Refuses `what` (e.g. `"seed"`) on a database carrying a valid [production marker](production),
+    /// unless [`Config::allow_production`]. Reads only.
+    pub async fn refuse_on_production(&self, client: &Client, what: &str) -> Result<(), RunError> {
+        match self.production_marker(client).await? {
+            Some(marker) if marker.valid && !self.config.allow_production => {
+                Err(RunError::Production { what: what.to_string(), marker: Box::new(marker), allowable: true })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the [production marker](production) for this server and database (as `up` does with
+    /// [`Config::production`]), creating the history tables if needed, and logs it.
+    pub async fn set_production_marker(&mut self, client: &mut Client) -> Result<ProductionMarker, RunError> {
+        let (tables, key) = self.begin(client, Access::Run).await?;
+        let result = production::write(client, &tables).await;
+        if let Ok(marker) = &result {
+            apply::log_change(
+                client,
+                &tables,
+                None,
+                "production-marker",
+                &actor(client).await,
+                &format!("set: {marker}"),
+            )
+            .await;
+        }
+        Self::finish(client, key).await;
+        result
+    }
+
+    /// Removes the [production marker](production), valid or not, and logs it; returns the one removed.
+    pub async fn clear_production_marker(&mut self, client: &mut Client) -> Result<Option<ProductionMarker>, RunError> {
+        let (tables, key) = self.begin(client, Access::Run).await?;
+        let result = production::clear(client, &tables).await;
+        if let Ok(Some(marker)) = &result {
+            let detail = format!("cleared: {marker}");
+            apply::log_change(client, &tables, None, "production-marker", &actor(client).await, &detail).await;
+        }
+        Self::finish(client, key).await;
+        result
+    }
+
     fn progress(&self, message: String) {
         (self.progress)(message);
     }
@@ -405,6 +551,13 @@ impl Migrator {
 /// them migrated reads its table (left in place) and records what it applied as applied here.
 pub const FOREIGN_HISTORY_TABLES: [&str; 3] =
     ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history"];
+
+fn no_current_schema() -> RunError {
+    RunError::Usage(
+        "the connection has no current schema (search_path names no existing schema); set `schema` in migrate.toml"
+            .into(),
+    )
+}
 
 /// Who is applying: the database role, the OS user and the host.
 pub(crate) async fn actor(client: &Client) -> String {

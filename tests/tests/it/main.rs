@@ -13,6 +13,7 @@ mod cli_lint;
 mod cli_scaffold;
 mod cli_schema;
 mod cli_sql_files;
+mod integrity;
 mod lint_rules;
 mod ops_columns;
 mod ops_indexes_constraints;

@@ -1,0 +1,204 @@
+//! The history tables' layout: which version a database holds, creating the tables, upgrading an
+//! older layout in place, and refusing a layout newer than this tool knows.
+//!
+//! | layout | tables |
+//! |---|---|
+//! | 1 | `<table>` and `<table>_events` (the first release; no version recorded) |
+//! | 2 | `<table>_meta` added: the layout version (key `history_version`) and the production marker |
+//!
+//! The rules every later layout keeps:
+//! - the first run of a newer tool upgrades the tables in place, under the migration lock, in one
+//!   transaction that also records the new version and an `upgrade` event;
+//! - a column an upgrade adds is nullable or has a default, so rows written by older tools stay valid;
+//!   the tool reads their missing values as unknown;
+//! - a tool refuses a layout newer than [`CURRENT`]: it could misread it, or write rows the newer tool
+//!   misreads.
+
+use tokio_postgres::Client;
+
+use super::error::RunError;
+use super::history::{self, Event, HistoryTables};
+
+/// The layout this tool writes.
+pub const CURRENT: u32 = 2;
+
+/// The meta table's key of the layout version.
+const VERSION_KEY: &str = "history_version";
+
+/// What a run may do to the history tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Reads only (`status`): creates and upgrades nothing; refuses a layout it does not know and a
+    /// deleted history table.
+    Read,
+    /// Runs migrations: creates the tables on first use, upgrades an older layout, refuses a history
+    /// table that was deleted while its event log remains (every migration would run again).
+    Run,
+    /// Repairs the history (`resolve`): as [`Run`](Self::Run), but recreates a deleted history table,
+    /// so that the applied migrations can be recorded again.
+    Repair,
+    /// Replaces everything (`reset`): checks nothing, the schema is dropped.
+    Replace,
+}
+
+/// The tables found.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    history: bool,
+    events: bool,
+    /// The layout: `None` when there is no history at all.
+    layout: Option<u32>,
+}
+
+async fn inspect(c: &Client, t: &HistoryTables) -> Result<Found, RunError> {
+    let row = c
+        .query_one(
+            "SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, to_regclass($3) IS NOT NULL",
+            &[&t.history, &t.events, &t.meta],
+        )
+        .await
+        .map_err(|e| RunError::db("looking for the migration history tables", &e))?;
+    let (history, events, meta): (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
+    let layout = if meta {
+        let sql = format!("SELECT value FROM {} WHERE key = $1", t.meta);
+        let value: Option<String> = c
+            .query_opt(&sql, &[&VERSION_KEY])
+            .await
+            .map_err(|e| RunError::db(format!("reading the history layout from {}", t.meta), &e))?
+            .map(|r| r.get(0));
+        // The version row is written with the table, in one transaction; without it, the table is
+        // the one layout 2 introduced.
+        let version = match value {
+            Some(v) => v.trim().parse::<u32>().map_err(|_| {
+                RunError::Usage(format!(
+                    "{} says the history layout is {v:?}, which is not a number: set it back with `UPDATE {} SET value = '{CURRENT}' WHERE key = '{VERSION_KEY}'` if this tool wrote it",
+                    t.meta, t.meta
+                ))
+            })?,
+            None => 2,
+        };
+        (history || events).then_some(version)
+    } else {
+        (history || events).then_some(1)
+    };
+    Ok(Found { history, events, layout })
+}
+
+/// Makes the history tables ready for `access`, under the migration lock (except for
+/// [`Access::Read`], which writes nothing): creates them on first use, upgrades an older layout, and
+/// refuses what a run must not touch. Returns whether the history table exists now.
+pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Result<bool, RunError> {
+    if access == Access::Replace {
+        return Ok(true);
+    }
+    let found = inspect(c, t).await?;
+    if let Some(layout) = found.layout
+        && layout > CURRENT
+    {
+        return Err(RunError::HistoryTooNew { table: t.history.clone(), found: layout, known: CURRENT });
+    }
+    if found.events && !found.history && access != Access::Repair {
+        return Err(missing_history(c, t).await);
+    }
+    if access == Access::Read {
+        return Ok(found.history);
+    }
+    match found.layout {
+        None => {
+            let sql = format!("{};\n{}", t.ddl(), set_version_sql(t));
+            c.batch_execute(&sql).await.map_err(|e| RunError::db("creating the migration history tables", &e))?;
+        }
+        Some(layout) => {
+            if !found.history || !found.events {
+                // A deleted history table being repaired (or a deleted event log): recreated empty.
+                let sql = format!("{};\n{}", t.history_ddl(), t.events_ddl());
+                c.batch_execute(&sql).await.map_err(|e| RunError::db("recreating the migration history tables", &e))?;
+            }
+            if layout < CURRENT {
+                upgrade(c, t, layout).await?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn set_version_sql(t: &HistoryTables) -> String {
+    format!(
+        "INSERT INTO {} (key, value) VALUES ('{VERSION_KEY}', '{CURRENT}') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+        t.meta
+    )
+}
+
+/// The SQL that takes a history of layout `from` to `from + 1`.
+fn upgrade_sql(t: &HistoryTables, from: u32) -> String {
+    match from {
+        1 => t.meta_ddl(),
+        _ => String::new(),
+    }
+}
+
+/// Upgrades the tables from layout `from` to [`CURRENT`] in one transaction, with an `upgrade` event.
+async fn upgrade(c: &Client, t: &HistoryTables, from: u32) -> Result<(), RunError> {
+    let mut sql = String::from("BEGIN;\n");
+    for layout in from..CURRENT {
+        sql.push_str(&upgrade_sql(t, layout));
+        sql.push_str(";\n");
+    }
+    sql.push_str(&set_version_sql(t));
+    let who = super::actor(c).await;
+    let detail = format!("history tables upgraded from layout {from} to {CURRENT}");
+    let event = Event {
+        version: None,
+        name: None,
+        action: "upgrade",
+        outcome: "ok",
+        actor: &who,
+        sql: None,
+        detail: Some(detail),
+    };
+    let result = async {
+        c.batch_execute(&sql).await?;
+        history::log(c, t, &event).await?;
+        c.batch_execute("COMMIT").await
+    }
+    .await;
+    if let Err(e) = result {
+        let _ = c.batch_execute("ROLLBACK").await;
+        return Err(RunError::db(
+            format!("upgrading the migration history tables from layout {from} to {CURRENT}"),
+            &e,
+        ));
+    }
+    Ok(())
+}
+
+/// The error for a history table deleted while its event log remains, listing what the event log
+/// shows as applied (so the message can give the `resolve` that records them again).
+async fn missing_history(c: &Client, t: &HistoryTables) -> RunError {
+    // The last decisive event of each migration: applied, rolled back, or changed by a resolve.
+    let sql = format!(
+        "SELECT version, action, coalesce(detail, '') FROM (
+             SELECT DISTINCT ON (version) version, action, detail FROM {}
+             WHERE version IS NOT NULL AND outcome = 'ok' AND action IN ('apply', 'rollback', 'resolve')
+               AND NOT (action = 'resolve' AND detail LIKE 'checksum%')
+             ORDER BY version, id DESC) last
+         ORDER BY version",
+        t.events
+    );
+    let applied: Vec<u64> = match c.query(&sql, &[]).await {
+        Ok(rows) => rows
+            .iter()
+            .filter(|r| {
+                let (action, detail): (&str, &str) = (r.get(1), r.get(2));
+                action == "apply" || (action == "resolve" && detail.starts_with("marked applied"))
+            })
+            .map(|r| r.get::<_, i64>(0) as u64)
+            .collect(),
+        Err(_) => vec![],
+    };
+    let adopted = c
+        .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE action = 'adopt')", t.events), &[])
+        .await
+        .is_ok_and(|r| r.get::<_, bool>(0));
+    RunError::HistoryMissing { history: t.history.clone(), events: t.events.clone(), applied, adopted }
+}
