@@ -168,6 +168,21 @@ mod tests {
     }
 
     #[test]
+    fn names_postgresql_would_cut_short_are_config_errors() {
+        let loaded = |text: &str| Loaded { config: toml::from_str(text).unwrap(), root: PathBuf::new(), found: true };
+        let long_schema = format!("schema = \"{}\"", "s".repeat(64));
+        let err = format!("{:#}", loaded(&long_schema).runner_config().unwrap_err());
+        assert!(err.contains("migrate.toml is not valid: schema \"ssss"), "{err}");
+        assert!(err.contains("is 64 bytes long"), "{err}");
+        let err = format!("{:#}", loaded("history_table = \"\"").runner_config().unwrap_err());
+        assert!(err.contains("history_table is empty"), "{err}");
+        let table = format!("history_table = \"{}\"", "h".repeat(57));
+        assert!(loaded(&table).runner_config().is_err());
+        let table = format!("history_table = \"{}\"", "h".repeat(56));
+        assert!(loaded(&table).runner_config().is_ok());
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         assert!(toml::from_str::<Config>("histroy_table = \"x\"").is_err());
         let c: Config = toml::from_str("[targets.prod]\nurl = \"postgres://h/db\"\nproduction = true").unwrap();

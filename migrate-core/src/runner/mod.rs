@@ -336,8 +336,10 @@ impl Migrator {
         let wait = self.config.wait_for_lock;
         lock::acquire(client, key, wait, &*self.progress).await?;
         let ready = async {
-            let create = matches!(access, Access::Run | Access::Repair);
-            self.use_schema(client, create).await?.ok_or_else(no_current_schema)?;
+            if self.config.schema.is_some() {
+                let create = matches!(access, Access::Run | Access::Repair);
+                self.use_schema(client, create).await?.ok_or_else(no_current_schema)?;
+            }
             layout::prepare(client, &tables, access).await
         }
         .await;
