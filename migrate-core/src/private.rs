@@ -8,10 +8,9 @@ use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible};
 
 /// Fails to compile (a const panic) when the module is not named `m<YYYYMMDDHHMMSS>_<snake_name>`.
 pub const fn check_module_path(path: &str) {
-    if crate::registry::check_module_name(crate::registry::module_name_of(path)).is_some() {
-        panic!(
-            "this migration's module is misnamed: name it m<YYYYMMDDHHMMSS>_<snake_name>, e.g. the file src/migrations/m20240620120000_create_users.rs"
-        );
+    if let Some(problem) = migrate_naming::check(crate::registry::module_name_of(path)) {
+        // One argument, a `&str`: the only formatting a const panic allows.
+        panic!("{}", problem.sentence());
     }
 }
 

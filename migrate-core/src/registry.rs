@@ -258,7 +258,22 @@ fn load_keeping(
     let mut any = false;
     for def in defs {
         any = true;
-        match parse_module_name(last_segment(def.module_path)) {
+        let module = last_segment(def.module_path);
+        if let Some(stem) = file_stem(def.file)
+            && stem != module
+            && migrate_naming::check(stem.as_bytes()).is_none()
+        {
+            // `#[path = "m…_a.rs"] mod m…_b;`: the history would record another name than the file's.
+            errors.push(RegistryError::BadName {
+                module_path: def.module_path.into(),
+                file: def.file.into(),
+                problem: format!(
+                    "the module is named `{module}` but its file is `{stem}.rs`: a migration takes its file's name (drop the #[path] attribute, or name the module `{stem}`)"
+                ),
+            });
+            continue;
+        }
+        match parse_module_name(module) {
             Ok((version, name)) => named.push((version, name.to_string(), def)),
             Err(problem) => errors.push(RegistryError::BadName {
                 module_path: def.module_path.into(),
@@ -398,6 +413,12 @@ pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
     hex
 }
 
+/// The name of a `.rs` file without its folder and extension.
+fn file_stem(file: &str) -> Option<&str> {
+    let name = file.rsplit(['/', '\\']).next()?;
+    name.strip_suffix(".rs")
+}
+
 fn last_segment(module_path: &str) -> &str {
     module_path.rsplit("::").next().unwrap_or(module_path)
 }
@@ -410,51 +431,16 @@ fn last_segment(module_path: &str) -> &str {
 /// assert!(parse_module_name("add_roles").is_err());
 /// ```
 pub fn parse_module_name(module: &str) -> Result<(u64, &str), &'static str> {
-    match check_module_name(module.as_bytes()) {
-        None => Ok((module[1..15].parse().map_err(|_| MODULE_NAME_FORM)?, &module[16..])),
-        Some(problem) => Err(problem),
-    }
+    migrate_naming::parse(module).map_err(migrate_naming::NameProblem::describe)
 }
 
-const MODULE_NAME_FORM: &str = "expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`";
-
-/// The problem with a migration module name, if any. A `const fn`, so `#[migration]` checks the name
-/// when the migration compiles.
+/// The problem with a migration module name, if any ([`migrate_naming::check`]). A `const fn`, so
+/// `#[migration]` checks the name when the migration compiles.
 pub const fn check_module_name(name: &[u8]) -> Option<&'static str> {
-    if name.len() < 17 || name[0] != b'm' || name[15] != b'_' {
-        return Some(MODULE_NAME_FORM);
+    match migrate_naming::check(name) {
+        Some(problem) => Some(problem.describe()),
+        None => None,
     }
-    let mut i = 1;
-    while i < 15 {
-        if !name[i].is_ascii_digit() {
-            return Some(MODULE_NAME_FORM);
-        }
-        i += 1;
-    }
-    let (month, day, hour, minute, second) = (two(name, 5), two(name, 7), two(name, 9), two(name, 11), two(name, 13));
-    // A plain integer version (imported from a tool that numbers migrations: refinery's V1, diesel's
-    // initial setup) has zeros for its date, and sorts before every timestamp.
-    let plain_integer =
-        name[1] == b'0' && name[2] == b'0' && name[3] == b'0' && name[4] == b'0' && month == 0 && day == 0;
-    // The time of day is not checked: histories imported from other tools hold versions such as
-    // 20140929103760 (a 60th second), and only the order matters.
-    let _ = (hour, minute, second);
-    if !plain_integer && (month < 1 || month > 12 || day < 1 || day > 31) {
-        return Some("the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31)");
-    }
-    let mut i = 16;
-    while i < name.len() {
-        let c = name[i];
-        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
-            return Some("the name after the timestamp must be snake_case: lowercase letters, digits and `_`");
-        }
-        i += 1;
-    }
-    None
-}
-
-const fn two(name: &[u8], at: usize) -> u32 {
-    (name[at] - b'0') as u32 * 10 + (name[at + 1] - b'0') as u32
 }
 
 /// The last `::` segment of a module path, in a `const fn`.

@@ -35,6 +35,9 @@ impl Check<'_> {
     fn sql(&mut self, what: impl std::fmt::Display, sql: &str) {
         if sql.trim().is_empty() {
             self.fail(format!("the {what} is empty"));
+        } else if crate::render::split_statements(sql).is_empty() {
+            // A freshly written SQL template holds comments only: refused until it is written.
+            self.fail(format!("the {what} has no statement, only comments: write the SQL it should run"));
         } else if sql.contains('\0') {
             self.fail(format!("the {what} contains a NUL byte"));
         }

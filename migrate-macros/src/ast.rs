@@ -117,18 +117,5 @@ pub fn schema_param(f: &ItemFn) -> syn::Result<&syn::TypePath> {
 
 /// The problem with a migration module name, if any (the same rule as `migrate_core::registry`).
 pub fn module_name_problem(name: &str) -> Option<&'static str> {
-    let b = name.as_bytes();
-    if b.len() < 17 || b[0] != b'm' || b[15] != b'_' || !b[1..15].iter().all(u8::is_ascii_digit) {
-        return Some("expected `m<YYYYMMDDHHMMSS>_<snake_name>`, e.g. `m20240620120000_create_users`");
-    }
-    let two = |at: usize| u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0');
-    let plain_integer = b[1..9].iter().all(|c| *c == b'0');
-    // The time of day is not checked (imported histories hold versions such as 20140929103760).
-    if !plain_integer && (!(1..=12).contains(&two(5)) || !(1..=31).contains(&two(7))) {
-        return Some("the 14 digits after `m` must be a timestamp YYYYMMDDHHMMSS (month 01-12, day 01-31)");
-    }
-    if !b[16..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_') {
-        return Some("the name after the timestamp must be snake_case: lowercase letters, digits and `_`");
-    }
-    None
+    migrate_naming::check(name.as_bytes()).map(migrate_naming::NameProblem::describe)
 }

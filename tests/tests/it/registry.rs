@@ -99,6 +99,19 @@ fn duplicate_versions_name_both_files() {
 }
 
 #[test]
+fn a_module_named_otherwise_than_its_migration_file_is_reported() {
+    // `#[path = "m20240101000000_a.rs"] mod m20240102000000_b;`
+    let renamed = def("app::m20240102000000_b", "src/migrations/m20240101000000_a.rs", ok_up);
+    let err = load([renamed]).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "migration module `app::m20240102000000_b` (src/migrations/m20240101000000_a.rs) is misnamed: the module is named `m20240102000000_b` but its file is `m20240101000000_a.rs`: a migration takes its file's name (drop the #[path] attribute, or name the module `m20240101000000_a`)"
+    );
+    // Inline modules in a file of another name (lib.rs, a test) are fine.
+    assert!(load([def("app::m20240102000000_b", "src/lib.rs", ok_up)]).is_ok());
+}
+
+#[test]
 fn sorts_whatever_the_registration_order() {
     let a = def("app::m20240101000000_a", "a.rs", ok_up);
     let b = def("app::m20230101000000_b", "b.rs", ok_up);

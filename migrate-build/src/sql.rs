@@ -1,0 +1,109 @@
+//! SQL-file migrations: a folder `m<YYYYMMDDHHMMSS>_<snake_name>/` with `up.sql` (and `down.sql`),
+//! settings in header comments.
+
+use std::path::Path;
+
+/// The settings an SQL migration's header comments give.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SqlHeader {
+    pub no_transaction: bool,
+    pub irreversible: Option<String>,
+    /// `(rule_name, reason)` pairs.
+    pub allow: Vec<(String, String)>,
+    /// The identifier in the tool the migration was imported from.
+    pub original: Option<String>,
+}
+
+/// Reads the `-- migrate: ...` lines at the top of an `up.sql` (before the first line that is not a
+/// comment or blank).
+pub fn sql_header(up: &str) -> Result<SqlHeader, String> {
+    let mut h = SqlHeader::default();
+    for line in up.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else { break };
+        let Some(setting) = comment.trim().strip_prefix("migrate:") else { continue };
+        let setting = setting.trim();
+        let quoted = |s: &str| -> Result<String, String> {
+            let s = s.trim();
+            match s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                Some(v) if !v.trim().is_empty() => Ok(v.to_string()),
+                _ => Err(format!("`-- migrate: {setting}`: give the reason in double quotes")),
+            }
+        };
+        if setting == "no_transaction" {
+            h.no_transaction = true;
+        } else if let Some(rest) = setting.strip_prefix("irreversible") {
+            let reason = rest
+                .trim()
+                .strip_prefix('=')
+                .ok_or_else(|| format!("`-- migrate: {setting}`: write `irreversible = \"why\"`"))?;
+            h.irreversible = Some(quoted(reason)?);
+        } else if let Some(rest) = setting.strip_prefix("original") {
+            let id = rest
+                .trim()
+                .strip_prefix('=')
+                .ok_or_else(|| format!("`-- migrate: {setting}`: write `original = \"id\"`"))?;
+            h.original = Some(quoted(id)?);
+        } else if let Some(rest) = setting.strip_prefix("allow ") {
+            let (rule, reason) = rest
+                .split_once('=')
+                .ok_or_else(|| format!("`-- migrate: {setting}`: write `allow rule_name = \"why\"`"))?;
+            let rule = rule.trim();
+            if rule.is_empty() || !rule.bytes().all(|c| c.is_ascii_lowercase() || c == b'_' || c == b'-') {
+                return Err(format!("`-- migrate: {setting}`: `{rule}` is not a rule name"));
+            }
+            h.allow.push((rule.replace('-', "_"), quoted(reason)?));
+        } else {
+            return Err(format!(
+                "unknown setting `-- migrate: {setting}`: the settings are no_transaction, irreversible = \"why\", allow rule_name = \"why\""
+            ));
+        }
+    }
+    Ok(h)
+}
+
+fn rust_str(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// The generated module of an SQL migration folder.
+pub(crate) fn sql_migration(dir: &Path, stem: &str) -> Result<String, String> {
+    let up = dir.join("up.sql");
+    let text = std::fs::read_to_string(&up).map_err(|e| format!("up.sql cannot be read: {e}"))?;
+    let header = sql_header(&text)?;
+    let down = dir.join("down.sql");
+    let has_down = down.is_file();
+    if !has_down && header.irreversible.is_none() {
+        return Err("has no down.sql: add one that undoes up.sql, or mark up.sql `-- migrate: irreversible = \"why it cannot be undone\"`".into());
+    }
+    if has_down && header.irreversible.is_some() {
+        return Err("is marked irreversible and has a down.sql: remove one of them".into());
+    }
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf()).display().to_string();
+    let mut options = Vec::new();
+    if header.no_transaction {
+        options.push("no_transaction".to_string());
+    }
+    if let Some(reason) = &header.irreversible {
+        options.push(format!("irreversible = {}", rust_str(reason)));
+    }
+    if !header.allow.is_empty() {
+        let pairs: Vec<String> = header.allow.iter().map(|(r, why)| format!("{r} = {}", rust_str(why))).collect();
+        options.push(format!("allow({})", pairs.join(", ")));
+    }
+    if let Some(o) = &header.original {
+        options.push(format!("original = {}", rust_str(o)));
+    }
+    let body = if has_down {
+        format!("s.sql_with_down(include_str!({}), include_str!({}));", rust_str(&abs(&up)), rust_str(&abs(&down)))
+    } else {
+        format!("s.sql(include_str!({}));", rust_str(&abs(&up)))
+    };
+    Ok(format!(
+        "/// SQL migration `{stem}/`.\npub mod {stem} {{\n    #[::migrate_core::migration({})]\n    pub fn up(s: &mut ::migrate_core::Schema) {{\n        {body}\n    }}\n}}\n",
+        options.join(", ")
+    ))
+}
