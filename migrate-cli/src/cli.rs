@@ -333,6 +333,10 @@ pub struct InitArgs {
     /// Where to create the migrations crate (relative to the current folder).
     #[arg(long, default_value = "migrations")]
     pub path: String,
+    /// The migrations crate's package name (default: `<project>-migrations`, the project being the
+    /// package in ./Cargo.toml, else this folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

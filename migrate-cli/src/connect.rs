@@ -59,9 +59,12 @@ pub fn resolve(loaded: &Loaded, flag_url: Option<&str>, flag_target: Option<&str
         let (url, production) = target_url(name)?;
         return Ok(Some(Database { url, source: Source::Target(name.into()), production }));
     }
-    if let Ok(url) = std::env::var("DATABASE_URL")
-        && !url.is_empty()
-    {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        if url.trim().is_empty() {
+            bail!(
+                "DATABASE_URL is set but empty: set it to the database's URL (postgres://user@host:5432/db), or unset it"
+            );
+        }
         let production = is_production_url(&url);
         return Ok(Some(Database { url, source: Source::Env, production }));
     }

@@ -195,6 +195,8 @@ pub fn stop(root: &Path) -> Result<String> {
     if !out.status.success() {
         bail!("pg_ctl stop failed: {}", String::from_utf8_lossy(&out.stderr).trim());
     }
+    // The socket folder in /tmp is ours and empty once the server is down: nothing is left there.
+    let _ = std::fs::remove_dir(&p.socket);
     Ok("stopped".into())
 }
 

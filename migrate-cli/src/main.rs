@@ -52,7 +52,11 @@ fn main() -> ExitCode {
     }
     // Under `cargo run`, CARGO names the cargo in use; cargo has released its build lock by now.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The program checks that it was built from this crate (another project's crate of the same
+    // package name, built into a shared target folder, would leave its binary in the same place).
+    let dir = std::fs::canonicalize(&krate).unwrap_or(krate.clone());
     let status = Command::new(cargo)
+        .env(migrate_cli::CRATE_DIR_VAR, dir)
         .args(["run", "--quiet", "--manifest-path"])
         .arg(&manifest)
         .arg("--")

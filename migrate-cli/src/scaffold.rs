@@ -98,9 +98,33 @@ fn source_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-/// Sets up migrations in the project at `cwd`: a migrations crate at `path` (library with the
-/// migrations, binary calling the CLI, build script listing `src/migrations/`) and `migrate.toml`.
-pub fn init(cwd: &Path, path: &str) -> Result<Vec<PathBuf>> {
+/// The package name `init` gives the migrations crate: `<project>-migrations`, where the project is
+/// the package name in `cwd/Cargo.toml`, else the folder's name. Package names must differ between
+/// projects: two migrations crates of one name built into a shared target folder overwrite each
+/// other's program.
+pub fn default_package_name(cwd: &Path) -> String {
+    let from_manifest = std::fs::read_to_string(cwd.join("Cargo.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string));
+    let project = from_manifest
+        .or_else(|| cwd.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "project".into());
+    let mut name: String = project
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "db-");
+    }
+    format!("{name}-migrations")
+}
+
+/// Sets up migrations in the project at `cwd`: a migrations crate at `path` named `package` (default
+/// [`default_package_name`]; library with the migrations, binary calling the CLI, build script
+/// listing `src/migrations/`) and `migrate.toml`.
+pub fn init(cwd: &Path, path: &str, package: Option<&str>) -> Result<Vec<PathBuf>> {
     let krate = cwd.join(path);
     let config = cwd.join(crate::config::FILE_NAME);
     if config.exists() {
@@ -109,8 +133,14 @@ pub fn init(cwd: &Path, path: &str) -> Result<Vec<PathBuf>> {
     if krate.join("Cargo.toml").exists() {
         bail!("{} already has a Cargo.toml: choose another --path", krate.display());
     }
-    let name = krate.file_name().and_then(|n| n.to_str()).unwrap_or("migrations").replace('-', "_");
-    let package = name.replace('_', "-");
+    let package = package.map(str::to_string).unwrap_or_else(|| default_package_name(cwd));
+    if package.is_empty()
+        || !package.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !package.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        bail!("`{package}` is not a package name: use letters, digits, `-` and `_`, starting with a letter");
+    }
+    let name = package.replace('-', "_");
     let src = source_root();
     let dep = |c: &str| format!("{c} = {{ path = {:?} }}", src.join(c).display().to_string());
     let files: Vec<(PathBuf, String)> = vec![
@@ -181,6 +211,20 @@ mod tests {
     }
 
     #[test]
+    fn the_migrations_crate_is_named_after_the_project() {
+        let dir = std::env::temp_dir().join(format!("migrate-init-name-{}", std::process::id()));
+        let project = dir.join("My Shop");
+        std::fs::create_dir_all(&project).unwrap();
+        assert_eq!(default_package_name(&project), "my-shop-migrations");
+        std::fs::write(project.join("Cargo.toml"), "[package]\nname = \"shop_api\"\nversion = \"0.1.0\"\n").unwrap();
+        assert_eq!(default_package_name(&project), "shop_api-migrations");
+        let numbered = dir.join("2024");
+        std::fs::create_dir_all(&numbered).unwrap();
+        assert_eq!(default_package_name(&numbered), "db-2024-migrations");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn new_writes_a_registered_file_with_a_unique_version() {
         let dir = std::env::temp_dir().join(format!("migrate-new-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -194,5 +238,6 @@ mod tests {
         assert_eq!(mods, format!("pub mod {};\npub mod {};\n", stem(&a), stem(&b)));
         assert!(std::fs::read_to_string(&a).unwrap().contains("#[migration]"));
         assert!(new_migration(&dir, "Bad-Name").unwrap_err().to_string().contains("must be snake_case"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

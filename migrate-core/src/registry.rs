@@ -83,6 +83,23 @@ pub struct MigrationDef {
 
 inventory::collect!(MigrationDef);
 
+/// The folder of a migrations crate whose module list `migrate-build` generated (the list registers
+/// it). A migrations binary compares it with the crate the `migrate-cli` driver meant to run: two
+/// projects whose migrations crates share a package name and a cargo target folder would otherwise
+/// run each other's binary against the wrong database.
+#[derive(Debug)]
+pub struct CrateDir(pub &'static str);
+
+inventory::collect!(CrateDir);
+
+/// The folders of the migrations crates linked into this program ([`CrateDir`]).
+pub fn crate_dirs() -> Vec<&'static str> {
+    let mut dirs: Vec<&'static str> = inventory::iter::<CrateDir>.into_iter().map(|d| d.0).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs
+}
+
 /// How a migration is undone.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -202,19 +202,45 @@ impl Run {
     }
 }
 
-/// A folder of its own for a CLI run, so no migrate.toml or .env of the repository is picked up.
-pub fn scratch_dir(tag: &str) -> std::path::PathBuf {
+/// A folder of its own for a test, removed with everything in it when dropped (a test leaves nothing
+/// in the temp folder).
+#[derive(Debug)]
+pub struct ScratchDir(std::path::PathBuf);
+
+impl std::ops::Deref for ScratchDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for ScratchDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A folder of its own for a CLI run, so no migrate.toml or .env of the repository is picked up;
+/// removed when the returned guard is dropped.
+pub fn scratch_dir(tag: &str) -> ScratchDir {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("migrate-test-{tag}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    ScratchDir(dir)
 }
 
 /// Runs a migrations binary with `DATABASE_URL` set (unless `url` is empty), in `dir`.
 pub fn cli_in(dir: &std::path::Path, bin: &str, url: &str, args: &[&str]) -> Run {
     let mut cmd = std::process::Command::new(bin);
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("DATABASE_URL");
+    // As on a developer's machine: CI's own `CI` variable would change which database is chosen.
+    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("CI");
     if !url.is_empty() {
         cmd.env("DATABASE_URL", url);
     }

@@ -36,6 +36,9 @@ pub struct Ctx {
     /// The `--format` given (diagrams read it; other commands use `out`).
     pub format: Format,
     pub loaded: Loaded,
+    /// What the command does to the database it connects to, for the line that names it first
+    /// ("migrating database `app` on db:5432 as `deploy`").
+    pub verb: &'static str,
 }
 
 impl Ctx {
@@ -44,10 +47,25 @@ impl Ctx {
         Ok(migrate_core::registry::migrations()?)
     }
 
-    /// The database to use; with none configured, the project-local development cluster.
+    /// The database to use; with none configured, the project-local development cluster, except in
+    /// CI (`CI` set) and in a project whose migrate.toml declares targets, where a database that was
+    /// meant but not named must not be replaced by a fresh local one.
     pub async fn database(&self) -> Result<Database> {
         match crate::connect::resolve(&self.loaded, self.cli_url.as_deref(), self.cli_target.as_deref())? {
             Some(db) => Ok(db),
+            None if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) || !self.loaded.config.targets.is_empty() => {
+                let targets: Vec<&str> = self.loaded.config.targets.keys().map(String::as_str).collect();
+                anyhow::bail!(
+                    "no database is configured ({}): name one with --database-url URL, --target NAME{}, DATABASE_URL, or `default_target` in migrate.toml. For the project-local development cluster, run `migrate-cli dev-db start` and pass the URL it prints with --database-url",
+                    if targets.is_empty() {
+                        "the development cluster is not started implicitly when CI is set".to_string()
+                    } else {
+                        "the development cluster is not started implicitly when migrate.toml declares targets"
+                            .to_string()
+                    },
+                    if targets.is_empty() { String::new() } else { format!(" (targets: {})", targets.join(", ")) }
+                );
+            }
             None => {
                 let url = crate::dev_db::ensure_running(&self.loaded.root, !self.out.json)?;
                 Ok(Database { url, source: crate::connect::Source::DefaultTarget("dev-db".into()), production: false })
@@ -82,10 +100,20 @@ impl Ctx {
         Ok((migrations, db, client, value))
     }
 
+    /// Connects to [the database](Self::database), after saying on stderr which one it is.
     pub async fn connect(&self) -> Result<(Database, Client)> {
         let db = self.database().await?;
-        let client = crate::connect::connect(&db.url).await?;
+        let client = self.connect_to(&db).await?;
         Ok((db, client))
+    }
+
+    /// Connects to `db`, after saying on stderr which database (unless the output is JSON).
+    pub async fn connect_to(&self, db: &Database) -> Result<Client> {
+        let parsed = crate::connect::parse(&db.url)?;
+        if !self.out.json {
+            eprintln!("{} {}", self.verb, crate::connect::describe(&parsed.config));
+        }
+        crate::connect::connect(&db.url).await
     }
 
     /// A runner over the code's migrations with the configured settings; progress goes to stderr.
@@ -107,6 +135,24 @@ impl Ctx {
     }
 }
 
+/// What a command does to the database it connects to.
+fn verb_of(command: &Command) -> &'static str {
+    match command {
+        Command::Up(_) => "migrating",
+        Command::Down(_) => "rolling back",
+        Command::Redo(_) => "redoing the last migration of",
+        Command::Status(_) => "reading",
+        Command::Verify => "verifying on the server of",
+        Command::Drift | Command::Diff(_) => "comparing",
+        Command::Pull(_) => "pulling",
+        Command::Resolve(_) => "resolving the history of",
+        Command::Reset(_) => "resetting",
+        Command::Seed(_) => "seeding",
+        Command::ProductionMarker(_) => "production marker of",
+        _ => "connecting to",
+    }
+}
+
 /// Runs the parsed command; returns the exit code or an error (printed by the caller).
 pub async fn dispatch(cli: Cli) -> Result<u8> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
@@ -117,6 +163,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         out: Out::new(cli.format == Format::Json),
         format: cli.format,
         loaded,
+        verb: verb_of(&cli.command),
     };
     match cli.command {
         Command::Up(a) => up::run(&ctx, a).await,
@@ -143,7 +190,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
             Ok(crate::EXIT_OK)
         }
         Command::Init(a) => {
-            let written = crate::scaffold::init(&cwd, &a.path)?;
+            let written = crate::scaffold::init(&cwd, &a.path, a.name.as_deref())?;
             for w in written {
                 println!("created {}", w.display());
             }

@@ -17,7 +17,7 @@ pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
         );
     }
     let migrations = ctx.migrations()?;
-    let mut client = crate::connect::connect(&db.url).await?;
+    let mut client = ctx.connect_to(&db).await?;
     let mut m = ctx.migrator(migrations)?;
     let report = m.reset(&mut client).await?;
     print_report(ctx, &report, "applied");

@@ -59,7 +59,7 @@ pub async fn run(ctx: &Ctx, args: SeedArgs) -> Result<u8> {
         (None, false) => "dev".to_string(),
         (None, true) => bail!("the target is marked `production = true`: name the environment to seed with `--env`"),
     };
-    let mut client = crate::connect::connect(&db.url).await?;
+    let mut client = ctx.connect_to(&db).await?;
     let mut m = ctx.migrator(vec![])?;
     let mut config = m.config().clone();
     config.allow_production = args.allow_production;

@@ -50,9 +50,6 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     config.allow_out_of_order = args.allow_out_of_order;
     config.production = db.production;
     m.with_config(config);
-    if !ctx.out.json {
-        eprintln!("migrating {}", crate::connect::describe(&crate::connect::parse(&db.url)?.config));
-    }
     // Lint the pending migrations against the schema, on this server's version, before any SQL.
     let version: u32 = client
         .query_one("SHOW server_version_num", &[])

@@ -169,3 +169,60 @@ async fn the_database_comes_from_flag_target_env_dotenv_or_default_target() {
     let run = migrate_tests::cli_in(&dir, BASE, "", &["--target", "staging", "status"]).expect(2);
     assert!(run.stderr.contains("no target named `staging` in migrate.toml (known: dev, real)"), "{}", run.stderr);
 }
+
+/// The database meant: an empty DATABASE_URL and an unnamed database (in CI, or in a project that
+/// declares targets) stop the run instead of starting the development cluster; every command that
+/// connects names the database first.
+#[tokio::test]
+async fn the_database_meant_is_named_first_or_the_run_stops() {
+    let dir = migrate_tests::scratch_dir("meant");
+    let run = |envs: &[(&str, &str)], args: &[&str]| -> migrate_tests::Run {
+        let mut cmd = Command::new(BASE);
+        cmd.args(args).current_dir(&dir).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("CI");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap().into()
+    };
+    let empty = run(&[("DATABASE_URL", "")], &["status"]).expect(2);
+    assert!(empty.stderr.contains("DATABASE_URL is set but empty"), "{}", empty.stderr);
+    let ci = run(&[("CI", "true")], &["up"]).expect(2);
+    assert!(
+        ci.stderr
+            .contains("no database is configured (the development cluster is not started implicitly when CI is set)"),
+        "{}",
+        ci.stderr
+    );
+    assert!(
+        ci.stderr.contains("run `migrate-cli dev-db start` and pass the URL it prints with --database-url"),
+        "{}",
+        ci.stderr
+    );
+    std::fs::write(dir.join("migrate.toml"), "[targets.prod]\nurl_env = \"PROD_URL\"\n").unwrap();
+    let declared = run(&[], &["up"]).expect(2);
+    assert!(declared.stderr.contains("when migrate.toml declares targets"), "{}", declared.stderr);
+    assert!(declared.stderr.contains("--target NAME (targets: prod)"), "{}", declared.stderr);
+    assert!(!dir.join(".migrate").exists(), "no development cluster was started");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let db = TestDb::new("cli_meant").await;
+    let url = db_url(&db.name);
+    let blog = env!("CARGO_BIN_EXE_blog");
+    let named = format!("database `{}` on 127.0.0.1:5432 as `postgres`", db.name);
+    for (args, verb) in [
+        (&["up"][..], "migrating"),
+        (&["status"], "reading"),
+        (&["down"], "rolling back"),
+        (&["up"], "migrating"),
+        (&["redo"], "redoing the last migration of"),
+        (&["resolve", "--accept-checksum", "20240101000000"], "resolving the history of"),
+        (&["seed", "--env", "dev"], "seeding"),
+        (&["drift"], "comparing"),
+        (&["reset", "--yes"], "resetting"),
+    ] {
+        let out = cli(blog, &url, args);
+        let first = out.stderr.lines().next().unwrap_or("");
+        assert_eq!(first, format!("{verb} {named}"), "{args:?}: {out:?}");
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+    }
+}

@@ -9,7 +9,7 @@ const BASE: &str = env!("CARGO_BIN_EXE_fx_base");
 
 /// A migrate.toml naming every database as a target (the first is the canary), and optionally one
 /// target with tenant schemas.
-fn config(dbs: &[String], tenants: Option<(&str, usize)>) -> std::path::PathBuf {
+fn config(dbs: &[String], tenants: Option<(&str, usize)>) -> migrate_tests::ScratchDir {
     let mut toml = String::new();
     for (i, name) in dbs.iter().enumerate() {
         writeln!(toml, "[targets.db{i:02}]\nurl = \"{}\"{}", db_url(name), if i == 0 { "\ncanary = true" } else { "" })

@@ -98,9 +98,10 @@ async fn a_lock_timeout_is_retried_with_backoff() {
             .unwrap();
     tokio::spawn(conn);
     blocker.batch_execute("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let cwd = scratch_dir("retry");
     let child = std::process::Command::new(BASE)
         .arg("up")
-        .current_dir(scratch_dir("retry"))
+        .current_dir(&cwd)
         .env("DATABASE_URL", &url)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -30,7 +30,12 @@ fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
     // The scratch crate builds into the workspace's target folder (CARGO_TARGET_DIR).
     let target = target_debug().parent().unwrap().display().to_string();
     let mut cmd = Command::new(driver());
-    cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env("CARGO_TARGET_DIR", target).env("CARGO", cargo());
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO", cargo());
     if url.is_empty() {
         cmd.env_remove("DATABASE_URL");
     } else {
@@ -187,7 +192,8 @@ async fn pull_adopts_an_existing_database() {
         captured.stderr
     );
     // --reverse writes the way back: from the live schema to the migrations' schema.
-    let back_file = scratch_dir("reverse").join("back.rs");
+    let reverse = scratch_dir("reverse");
+    let back_file = reverse.join("back.rs");
     run(&dir, &url, &["diff", "--reverse", "--out", back_file.to_str().unwrap()]).expect(0);
     let back_code = std::fs::read_to_string(&back_file).unwrap();
     assert!(back_code.contains("s.drop_column(\"users\", \"favorite_color\");"), "{back_code}");
@@ -310,4 +316,44 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     // diesel's table is not drift: it is another tool's history, left in place.
     let drift = run(&dir, &old_url, &["drift"]).expect(0);
     assert!(drift.stdout.contains("no drift"), "{}", drift.stdout);
+}
+
+/// Two projects whose migrations crates have one package name, built into one target folder: each
+/// `up` runs its own project's migrations, or stops naming both crates; never the other project's.
+#[tokio::test]
+async fn same_named_migrations_crates_sharing_a_target_folder_never_swap() {
+    let (db_a, db_b) = (TestDb::new("cli_same_name_a").await, TestDb::new("cli_same_name_b").await);
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    let project = |table: &str| {
+        let dir = scratch_dir(&format!("same_name_{table}"));
+        run(&dir, "", &["init", "--name", "shared-name-migrations"]).expect(0);
+        std::fs::copy(&lock, dir.join("migrations/Cargo.lock")).unwrap();
+        let created = run(&dir, "", &["new", &format!("create_{table}")]).expect(0);
+        let file = created.stdout.trim().strip_prefix("created ").unwrap().to_string();
+        std::fs::write(
+            file,
+            format!(
+                "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n    s.create_table(\"{table}\", |t| {{\n        t.bigint(\"id\").primary_key();\n    }});\n}}\n"
+            ),
+        )
+        .unwrap();
+        dir
+    };
+    let (a, b) = (project("alpha"), project("beta"));
+    run(&a, &db_url(&db_a.name), &["up"]).expect(0);
+    run(&b, &db_url(&db_b.name), &["up"]).expect(0);
+    // A again, after B's build replaced the program both builds leave at the same path.
+    let again = run(&a, &db_url(&db_a.name), &["list"]);
+    match again.code {
+        0 => assert!(again.stdout.contains("create_alpha") && !again.stdout.contains("create_beta"), "{again:?}"),
+        _ => assert!(
+            again.stderr.contains("two migrations crates with the same package name share a cargo target folder"),
+            "{again:?}"
+        ),
+    }
+    let swapped: bool = db_a.client.query_one("SELECT to_regclass('beta') IS NOT NULL", &[]).await.unwrap().get(0);
+    assert!(!swapped, "project A ran project B's migrations");
+    for dir in [a, b] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -107,7 +107,7 @@ fn codegen_implements_sea_query_iden() {
     std::fs::write(dir.join("sea_query.rs"), "pub trait Iden { fn unquoted(&self) -> &str; }\n").unwrap();
     let lib = std::process::Command::new("rustc")
         .args(["--edition", "2024", "--crate-type", "rlib", "--crate-name", "sea_query", "--out-dir"])
-        .arg(&dir)
+        .arg(&*dir)
         .arg(dir.join("sea_query.rs"))
         .status()
         .unwrap();
