@@ -35,9 +35,6 @@ impl Check<'_> {
     fn sql(&mut self, what: impl std::fmt::Display, sql: &str) {
         if sql.trim().is_empty() {
             self.fail(format!("the {what} is empty"));
-        } else if crate::render::split_statements(sql).is_empty() {
-            // A freshly written SQL template holds comments only: refused until it is written.
-            self.fail(format!("the {what} has no statement, only comments: write the SQL it should run"));
         } else if sql.contains('\0') {
             self.fail(format!("the {what} contains a NUL byte"));
         }
@@ -398,6 +395,12 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             Op::Sql { up, down, declares } => {
                 c.errors.0.extend(validate_ops(declares));
                 c.sql("SQL", up);
+                if !up.trim().is_empty() && crate::render::split_statements(up).is_empty() {
+                    // A freshly written SQL template holds comments only: refused until it is
+                    // written, as an empty one is. (A comment-only down is a deliberate "nothing to
+                    // undo", as imported histories have.)
+                    c.fail("the SQL has no statement, only comments: write the SQL it should run".into());
+                }
                 if let Some(d) = down {
                     c.sql("down SQL", d);
                 }

@@ -327,9 +327,10 @@ async fn drift_finds_each_kind_of_manual_change() {
 /// Runs one of the documented CI recipes (docs/ci/*.sh) with `bin` as the tool.
 fn recipe(name: &str, bin: &str, url: &str) -> migrate_tests::Run {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ci").join(name);
+    let cwd = migrate_tests::scratch_dir("ci_recipe");
     let out = std::process::Command::new("bash")
         .arg(&script)
-        .current_dir(migrate_tests::scratch_dir("ci_recipe"))
+        .current_dir(&cwd)
         .env("MIGRATE", bin)
         .env("DATABASE_URL", url)
         .env("NO_COLOR", "1")

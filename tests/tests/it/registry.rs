@@ -70,6 +70,13 @@ fn irreversible_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::B
     Ok(vec![migrate_core::op::Op::Sql { up: "SELECT 1".into(), down: None, declares: vec![] }])
 }
 
+fn comment_only_up() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    let mut s = migrate_core::Schema::new();
+    // A freshly written up.sql template: `-- migrate: ...` settings and a note, no statement.
+    s.sql_with_down("-- migrate: no_transaction\n-- write the change here\n/* and its down */", "-- nothing to undo");
+    s.finish()
+}
+
 type UpFn = fn() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors>;
 
 /// A definition as `#[migration]` registers it (a static: a loaded migration refers back to it).
@@ -109,6 +116,14 @@ fn a_module_named_otherwise_than_its_migration_file_is_reported() {
     );
     // Inline modules in a file of another name (lib.rs, a test) are fine.
     assert!(load([def("app::m20240102000000_b", "src/lib.rs", ok_up)]).is_ok());
+}
+
+#[test]
+fn a_comment_only_sql_migration_is_refused_as_an_empty_one_is() {
+    let err = load([def("app::m20240101000000_todo", "todo.rs", comment_only_up)]).unwrap_err().to_string();
+    assert!(err.contains("the SQL has no statement, only comments: write the SQL it should run"), "{err}");
+    // A comment-only down is a deliberate "nothing to undo" (imported histories have them).
+    assert!(!err.contains("down SQL"), "{err}");
 }
 
 #[test]
@@ -168,7 +183,10 @@ fn bad_names_are_rejected() {
         ),
         "{err}"
     );
-    assert!(err.contains("`app::m20241301000000_x` (y.rs) is misnamed: the 14 digits"), "{err}");
+    assert!(
+        err.contains("`app::m20241301000000_x` (y.rs) is misnamed: the month (digits 5-6 of the timestamp"),
+        "{err}"
+    );
 }
 
 #[test]
