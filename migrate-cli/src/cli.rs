@@ -31,6 +31,21 @@ Examples:
   migrate-cli sql up 20240101000000    print a migration's SQL
   migrate-cli new add_user_roles       write a new migration file";
 
+/// A migration as the user names it: its version (`20240620120000`), or the migration as the tool
+/// prints it (`m20240620120000_create_users`, or without the `m`).
+pub fn version_arg(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let t = t.strip_prefix('m').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())).unwrap_or(t);
+    let (digits, name) = t.split_once('_').unwrap_or((t, ""));
+    let name_ok = name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
+    match digits.parse::<u64>() {
+        Ok(v) if name_ok && !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) => Ok(v),
+        _ => Err(format!(
+            "`{text}` is not a migration: give its version (20240620120000) or its name as the tool prints it (m20240620120000_create_users)"
+        )),
+    }
+}
+
 /// Output formats (`mermaid` and `dot` are for `schema`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -141,9 +156,12 @@ pub struct LockArgs {
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
-    /// Apply up to and including this version.
-    #[arg(long, value_name = "VERSION")]
+    /// Apply up to and including this migration (its version, or its name as printed).
+    #[arg(long, value_name = "VERSION", value_parser = version_arg, conflicts_with = "steps")]
     pub to: Option<u64>,
+    /// Apply the next N pending migrations.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub steps: Option<u32>,
     /// Print the plan and the SQL; run nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -173,8 +191,8 @@ pub struct DownArgs {
     /// Roll back this many migrations.
     #[arg(long, value_name = "N")]
     pub steps: Option<usize>,
-    /// Roll back every migration newer than this version.
-    #[arg(long, value_name = "VERSION")]
+    /// Roll back every migration newer than this one (its version, or its name as printed).
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
     pub to: Option<u64>,
     #[command(flatten)]
     pub lock: LockArgs,
@@ -243,8 +261,8 @@ pub struct PullArgs {
 
 #[derive(Debug, Args)]
 pub struct CodegenArgs {
-    /// The schema as of this version (default: the latest migration).
-    #[arg(long, value_name = "VERSION")]
+    /// The schema as of this migration (default: the latest migration).
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
     pub at: Option<u64>,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
@@ -256,8 +274,8 @@ pub struct CodegenArgs {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The schema as of this version (default: the latest migration).
-    #[arg(long, value_name = "VERSION")]
+    /// The schema as of this migration (default: the latest migration).
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
     pub at: Option<u64>,
 }
 
@@ -288,14 +306,14 @@ pub struct ResolveArgs {
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct ResolveWhat {
-    /// Record these versions as applied without running them.
-    #[arg(long, value_name = "VERSION", num_args = 1..)]
+    /// Record these migrations as applied without running them (versions, or names as printed).
+    #[arg(long, value_name = "VERSION", num_args = 1.., value_parser = version_arg)]
     pub applied: Vec<u64>,
-    /// Remove this version from the history without running its down.
-    #[arg(long, value_name = "VERSION")]
+    /// Remove this migration from the history without running its down.
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
     pub rolled_back: Option<u64>,
-    /// Accept the code's checksum for this applied version.
-    #[arg(long, value_name = "VERSION")]
+    /// Accept the code's checksum for this applied migration.
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
     pub accept_checksum: Option<u64>,
 }
 

@@ -55,13 +55,15 @@ fn main() -> ExitCode {
     // The program checks that it was built from this crate (another project's crate of the same
     // package name, built into a shared target folder, would leave its binary in the same place).
     let dir = std::fs::canonicalize(&krate).unwrap_or(krate.clone());
-    let status = Command::new(cargo)
-        .env(migrate_cli::CRATE_DIR_VAR, dir)
-        .args(["run", "--quiet", "--manifest-path"])
-        .arg(&manifest)
-        .arg("--")
-        .args(&args[1..])
-        .status();
+    // A first build takes a while: say so, and on a terminal let cargo show its progress.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    eprintln!("building the migrations crate {} (cargo run)…", krate.display());
+    let mut command = Command::new(cargo);
+    command.env(migrate_cli::CRATE_DIR_VAR, dir).arg("run");
+    if !terminal {
+        command.arg("--quiet");
+    }
+    let status = command.arg("--manifest-path").arg(&manifest).arg("--").args(&args[1..]).status();
     match status {
         // A failed build of the migrations crate exits 101: report it as "stopped the work".
         Ok(s) => ExitCode::from(match s.code() {

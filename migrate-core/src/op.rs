@@ -663,10 +663,7 @@ impl Op {
             Op::DropSchema { name, .. } => format!("drop_schema {name}"),
             Op::CreateView { def } => format!("create_view {}", def.name),
             Op::DropView { name, .. } => format!("drop_view {name}"),
-            Op::Sql { up, .. } => {
-                let first: String = up.trim().chars().take(40).collect();
-                format!("sql `{first}`")
-            }
+            Op::Sql { up, .. } => format!("sql `{}`", excerpt(up, 50)),
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
             Op::DataStep { name, .. } => format!("data step `{name}`"),
         }
@@ -678,5 +675,43 @@ impl Op {
             self,
             Op::CreateIndex { def: IndexDef { concurrently: true, .. } } | Op::DropIndex { concurrently: true, .. }
         )
+    }
+}
+
+/// The start of `text` on one line: whitespace runs (newlines included) as one space, cut at a word
+/// boundary within `max` characters, `…` where it was cut.
+fn excerpt(text: &str, max: usize) -> String {
+    let flat: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in flat {
+        let sep = usize::from(!out.is_empty());
+        if out.chars().count() + sep + word.chars().count() > max {
+            if out.is_empty() {
+                out = word.chars().take(max).collect();
+            }
+            out.push('…');
+            return out;
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn sql_excerpts_stay_on_one_line_and_cut_between_words() {
+        assert_eq!(excerpt("  SELECT 1", 50), "SELECT 1");
+        assert_eq!(excerpt("CREATE TABLE t (\n  id int\n)", 50), "CREATE TABLE t ( id int )");
+        assert_eq!(
+            excerpt("UPDATE accounts SET email = lower(email) WHERE id > 10", 30),
+            "UPDATE accounts SET email =…"
+        );
+        assert_eq!(excerpt("abcdefghij", 4), "abcd…");
     }
 }

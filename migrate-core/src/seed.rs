@@ -103,13 +103,25 @@ fn failure(seed: Option<&str>, e: &(dyn std::error::Error + 'static)) -> SeedFai
 
 /// Runs `seeds` in order in one transaction; returns their names. On failure everything is rolled back.
 pub async fn run(client: &mut Client, seeds: &[&SeedDef]) -> Result<Vec<&'static str>, SeedFailure> {
+    run_reporting(client, seeds, |_, _| {}).await
+}
+
+/// [`run`], telling `ran` each seed's name and duration as it finishes (inside the transaction: a
+/// later failure still rolls it back).
+pub async fn run_reporting(
+    client: &mut Client,
+    seeds: &[&SeedDef],
+    mut ran: impl FnMut(&str, std::time::Duration),
+) -> Result<Vec<&'static str>, SeedFailure> {
     let tx = client.transaction().await.map_err(|e| failure(None, &e))?;
     let mut done = Vec::new();
     for s in seeds {
+        let started = std::time::Instant::now();
         if let Err(e) = (s.run)(&tx).await {
             // Dropping the transaction rolls it back.
             return Err(failure(Some(s.name), &*e));
         }
+        ran(s.name, started.elapsed());
         done.push(s.name);
     }
     tx.commit().await.map_err(|e| failure(None, &e))?;

@@ -10,6 +10,7 @@ pub mod lint;
 mod list;
 mod marker;
 mod pull;
+mod report;
 mod reset;
 mod resolve;
 mod seed;
@@ -20,7 +21,7 @@ mod verify;
 
 use anyhow::{Context, Result};
 use migrate_core::registry::Migration;
-use migrate_core::runner::Migrator;
+use migrate_core::runner::{Finished, Migrator};
 use tokio_postgres::Client;
 
 use crate::cli::{Cli, Command, DevDbAction, Format};
@@ -120,10 +121,20 @@ impl Ctx {
     pub fn migrator(&self, migrations: Vec<Migration>) -> Result<Migrator> {
         let mut m = Migrator::new(migrations);
         m.with_config(self.loaded.runner_config()?);
-        let json = self.out.json;
+        let out = self.out;
         m.on_progress(move |msg| {
-            if !json {
+            if !out.json {
                 eprintln!("{msg}");
+            }
+        });
+        // Each result as soon as it is committed: a long run says what is done while it goes on.
+        m.on_result(move |r| {
+            if !out.json {
+                match r {
+                    Finished::Applied(d) => println!("{}", report::result_line(&out, "applied", d)),
+                    Finished::RolledBack(d) => println!("{}", report::result_line(&out, "rolled back", d)),
+                    _ => {}
+                }
             }
         });
         Ok(m)

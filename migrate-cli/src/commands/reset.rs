@@ -3,7 +3,6 @@
 use anyhow::{Result, bail};
 
 use super::Ctx;
-use super::up::print_report;
 use crate::cli::ResetArgs;
 
 pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
@@ -19,10 +18,13 @@ pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
     let migrations = ctx.migrations()?;
     let mut client = ctx.connect_to(&db).await?;
     let mut m = ctx.migrator(migrations)?;
-    let report = m.reset(&mut client).await?;
-    print_report(ctx, &report, "applied");
+    let started = std::time::Instant::now();
+    let planned = m.migrations().len();
+    let result = m.reset(&mut client).await;
+    let database = crate::connect::describe(&crate::connect::parse(&db.url)?.config);
+    let code = super::report::finish(ctx, "reset", &database, result, planned, started.elapsed())?;
     if let Some(env) = &args.seed {
         super::seed::seed(ctx, &mut client, env).await?;
     }
-    Ok(crate::EXIT_OK)
+    Ok(code)
 }

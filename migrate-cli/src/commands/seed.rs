@@ -37,13 +37,23 @@ pub async fn seed(ctx: &Ctx, client: &mut tokio_postgres::Client, env: &str) -> 
     if let Some(schema) = &ctx.loaded.runner_config()?.schema {
         client.batch_execute(&format!("SET search_path TO {}", migrate_core::ident::quote_ident(schema))).await?;
     }
-    let done = migrate_core::seed::run(client, &chosen).await?;
+    let started = std::time::Instant::now();
+    let out = ctx.out;
+    let done = migrate_core::seed::run_reporting(client, &chosen, |name, took| {
+        if !out.json {
+            println!("{} {name} ({})", out.green("ran seed"), super::report::human(took));
+        }
+    })
+    .await?;
     if ctx.out.json {
         ctx.json(&json!({ "env": env, "seeded": done }));
     } else {
-        for name in &done {
-            println!("{} {name}", ctx.out.green("seeded"));
-        }
+        let n = done.len();
+        println!(
+            "seeded {n} seed{} of `{env}` in {}, committed",
+            if n == 1 { "" } else { "s" },
+            super::report::human(started.elapsed())
+        );
     }
     Ok(())
 }

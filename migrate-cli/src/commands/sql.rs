@@ -12,7 +12,7 @@ fn range(text: Option<&str>) -> Result<(u64, u64)> {
         if s.is_empty() {
             return Ok(default);
         }
-        s.parse().map_err(|_| anyhow::anyhow!("`{s}` is not a version (14 digits, e.g. 20240101000000)"))
+        crate::cli::version_arg(s).map_err(anyhow::Error::msg)
     };
     match text {
         None => Ok((0, u64::MAX)),
@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
         let how = if steps.len() == 1 && steps[0].transactional {
             "one transaction".to_string()
         } else {
-            format!("{} steps", steps.len())
+            format!("{} step{}", steps.len(), if steps.len() == 1 { "" } else { "s" })
         };
         out.push_str(&format!("-- {} ({how})\n", m.id()));
         for st in &statements {

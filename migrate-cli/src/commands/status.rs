@@ -7,6 +7,19 @@ use serde_json::json;
 use super::Ctx;
 use crate::cli::StatusArgs;
 
+/// A timestamp as PostgreSQL prints it, without the fraction of a second:
+/// `2026-12-02 05:01:38.653822+00` becomes `2026-12-02 05:01:38+00`.
+fn to_the_second(at: &str) -> String {
+    match at.find('.') {
+        Some(dot) => {
+            let rest = &at[dot + 1..];
+            let zone = rest.find(|c: char| !c.is_ascii_digit()).map_or("", |i| &rest[i..]);
+            format!("{}{zone}", &at[..dot])
+        }
+        None => at.to_string(),
+    }
+}
+
 pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     if args.all_targets {
         return super::fleet::status(ctx, args.exit_code).await;
@@ -46,21 +59,33 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
                 EntryState::Pending | EntryState::MissingFromCode => ctx.out.yellow(&label),
                 _ => ctx.out.red(&label),
             };
-            let when = e.applied_at.as_deref().map(|a| format!("  {}", ctx.out.dim(a))).unwrap_or_default();
+            let when =
+                e.applied_at.as_deref().map(|a| format!("  {}", ctx.out.dim(&to_the_second(a)))).unwrap_or_default();
             writeln!(out, "{} {:<40} {shown}{when}", e.version, e.name)?;
             for (rule, why) in &e.acks {
                 writeln!(out, "    acknowledges {rule}: {}", ctx.out.dim(why))?;
             }
         }
-        let pending = status
-            .entries
-            .iter()
-            .filter(|e| matches!(e.state, EntryState::Pending | EntryState::PendingOutOfOrder))
-            .count();
-        let applied = status.entries.iter().filter(|e| e.state == EntryState::Applied).count();
-        writeln!(out, "{applied} applied, {pending} pending, {problems} needing attention")?;
+        let count = |f: fn(&EntryState) -> bool| status.entries.iter().filter(|e| f(&e.state)).count();
+        // Applied: what the database holds, a migration missing from the code or changed since
+        // included. Needing attention: everything but applied and plainly pending.
+        let applied =
+            count(|s| matches!(s, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch));
+        let pending = count(|s| matches!(s, EntryState::Pending | EntryState::PendingOutOfOrder));
+        let attention = count(|s| s.is_problem() && *s != EntryState::Pending);
+        writeln!(out, "{applied} applied, {pending} pending, {attention} needing attention")?;
         out.flush()?;
     }
     let drifted = if args.drift { super::drift::run(ctx).await? != crate::EXIT_OK } else { false };
     Ok(if args.exit_code && (problems > 0 || drifted) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_are_shown_to_the_second() {
+        assert_eq!(super::to_the_second("2026-12-02 05:01:38.653822+00"), "2026-12-02 05:01:38+00");
+        assert_eq!(super::to_the_second("2026-12-02 05:01:38-05:30"), "2026-12-02 05:01:38-05:30");
+        assert_eq!(super::to_the_second("2026-12-02 05:01:38.5"), "2026-12-02 05:01:38");
+    }
 }

@@ -1,41 +1,10 @@
 //! `up`: apply pending migrations (or, with `--dry-run`, print what would run).
 
-use anyhow::Result;
-use migrate_core::runner::Report;
+use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::Ctx;
 use crate::cli::UpArgs;
-
-pub fn report_json(r: &Report) -> serde_json::Value {
-    let done =
-        |d: &migrate_core::runner::Done| json!({ "version": d.version, "id": d.id, "duration_ms": d.duration_ms });
-    json!({
-        "applied": r.applied.iter().map(done).collect::<Vec<_>>(),
-        "rolled_back": r.rolled_back.iter().map(done).collect::<Vec<_>>(),
-        "warnings": r.warnings,
-    })
-}
-
-pub fn print_report(ctx: &Ctx, r: &Report, verb: &str) {
-    for w in &r.warnings {
-        eprintln!("{} {w}", ctx.out.yellow("warning:"));
-    }
-    if ctx.out.json {
-        ctx.json(&report_json(r));
-        return;
-    }
-    let list = if verb == "applied" { &r.applied } else { &r.rolled_back };
-    for d in list {
-        println!("{} {} ({} ms)", ctx.out.green(verb), d.id, d.duration_ms);
-    }
-    if list.is_empty() {
-        println!(
-            "nothing to do: {}",
-            if verb == "applied" { "the database is up to date" } else { "nothing to roll back" }
-        );
-    }
-}
 
 pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if args.fleet.all_targets {
@@ -58,7 +27,20 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
         .and_then(|r| r.get::<_, String>(0).parse().ok())
         .unwrap_or(120_000);
     let status = m.status(&client).await?;
-    let pending = status.pending_versions(args.to);
+    if let Some(to) = args.to
+        && !m.migrations().iter().any(|mig| mig.version == to)
+    {
+        bail!("{}", no_such_migration(to, m.migrations()));
+    }
+    let mut to = args.to;
+    if let Some(n) = args.steps {
+        // The next N to run, unfinished ones included, in order.
+        to = status.pending_versions(None).into_iter().nth(n as usize - 1).or(to);
+    }
+    let mut pending = status.pending_versions(to);
+    if let Some(n) = args.steps {
+        pending.truncate(n as usize);
+    }
     if let Err(code) = super::lint::gate(ctx, m.migrations(), &pending, &ctx.loaded.lint_config(Some(version))?) {
         return Ok(code);
     }
@@ -90,24 +72,26 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
         return Ok(crate::EXIT_OK);
     }
     let monitor = index_progress(ctx, &client, &db.url).await;
-    let result = m.up(&mut client, args.to).await;
+    let started = std::time::Instant::now();
+    let result = m.up(&mut client, to).await;
     if let Some(task) = monitor {
         task.abort();
     }
-    match result {
-        Ok(report) => {
-            print_report(ctx, &report, "applied");
-            Ok(crate::EXIT_OK)
-        }
-        Err(failed) => {
-            if !ctx.out.json {
-                for d in &failed.report.applied {
-                    println!("{} {} ({} ms)", ctx.out.green("applied"), d.id, d.duration_ms);
-                }
-            }
-            Err(failed.into())
-        }
-    }
+    let database = crate::connect::describe(&crate::connect::parse(&db.url)?.config);
+    super::report::finish(ctx, "up", &database, result, pending.len(), started.elapsed())
+}
+
+/// The error for `up --to V` when no migration has version V: the nearest ones around it.
+fn no_such_migration(v: u64, migrations: &[migrate_core::registry::Migration]) -> String {
+    let before = migrations.iter().rev().find(|m| m.version < v).map(|m| m.id());
+    let after = migrations.iter().find(|m| m.version > v).map(|m| m.id());
+    let nearest = match (before, after) {
+        (Some(b), Some(a)) => format!("the nearest are {b} before it and {a} after it"),
+        (Some(b), None) => format!("the newest is {b}"),
+        (None, Some(a)) => format!("the oldest is {a}"),
+        (None, None) => "the code has none".to_string(),
+    };
+    format!("no migration has version {v}: {nearest}")
 }
 
 /// While `up` runs, reports the progress of index builds on the migrating connection every 2 seconds,

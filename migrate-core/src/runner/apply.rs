@@ -174,7 +174,10 @@ pub(super) async fn up(
         });
         let run = Run { batch_no, who: &who, prepared: &prepared };
         match apply_one(m, client, tables, mig, planned, resume, &run).await {
-            Ok(done) => report.applied.push(done),
+            Ok(done) => {
+                (m.result)(super::Finished::Applied(&done));
+                report.applied.push(done)
+            }
             Err(e) => return Err(fail(report, e)),
         }
     }
@@ -283,15 +286,19 @@ async fn apply_one(
                 Err(failure) => {
                     // Ends the failed transaction (a warning only when the COMMIT already did).
                     let _ = client.batch_execute("ROLLBACK").await;
-                    // An error in the SQL: go again statement by statement. A lost or terminated
-                    // connection (no SQLSTATE, class 08, class 57) is final.
-                    let connection_lost =
-                        failure.code.is_empty() || failure.code.starts_with("08") || failure.code.starts_with("57");
-                    if batched && !connection_lost {
+                    // A lock timeout is retried (each try counts, the first batched one too, so
+                    // `lock_retries` = N means at most N + 1 tries), statement by statement. Another
+                    // error in the SQL: go again statement by statement once, to name the failing
+                    // statement for certain (it fails again; nothing is retried). A lost or
+                    // terminated connection (no SQLSTATE, class 08, class 57) is final.
+                    if wait_before_retry(m, &failure, &mut attempt).await {
                         batched = false;
                         continue;
                     }
-                    if wait_before_retry(m, &failure, &mut attempt).await {
+                    let connection_lost =
+                        failure.code.is_empty() || failure.code.starts_with("08") || failure.code.starts_with("57");
+                    if batched && !connection_lost && failure.code != "55P03" {
+                        batched = false;
                         continue;
                     }
                     let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
@@ -378,7 +385,7 @@ pub(super) async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt
     *attempt += 1;
     let delay = std::time::Duration::from_millis((200u64 << (*attempt - 1).min(5)).min(5_000));
     m.progress(format!(
-        "  could not get a lock within lock_timeout (attempt {} of {}); retrying in {} ms",
+        "  try {} of {} could not get a lock within lock_timeout; retrying in {} ms",
         *attempt,
         m.config.lock_retries + 1,
         delay.as_millis()
@@ -544,7 +551,10 @@ pub(super) async fn down(
         };
         m.progress(format!("rolling back {id}"));
         match rollback_one(m, client, tables, &row, &steps, &who).await {
-            Ok(done) => report.rolled_back.push(done),
+            Ok(done) => {
+                (m.result)(super::Finished::RolledBack(&done));
+                report.rolled_back.push(done)
+            }
             Err(e) => return Err(fail(report, e)),
         }
     }

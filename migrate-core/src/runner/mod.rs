@@ -163,6 +163,14 @@ pub struct Done {
     pub statements: Vec<String>,
 }
 
+/// A migration that finished, as [`Migrator::on_result`] receives it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Finished<'a> {
+    Applied(&'a Done),
+    RolledBack(&'a Done),
+}
+
 /// A failed run: the error, and what was done before it.
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
@@ -245,12 +253,13 @@ pub struct Migrator {
     migrations: Vec<Migration>,
     config: Config,
     progress: Box<dyn Fn(String) + Send + Sync>,
+    result: Box<dyn Fn(Finished<'_>) + Send + Sync>,
 }
 
 impl Migrator {
     /// A runner for these migrations (sorted by version, as the registry returns them).
     pub fn new(migrations: Vec<Migration>) -> Self {
-        Migrator { migrations, config: Config::default(), progress: Box::new(|_| {}) }
+        Migrator { migrations, config: Config::default(), progress: Box::new(|_| {}), result: Box::new(|_| {}) }
     }
 
     /// Replaces the settings.
@@ -268,6 +277,23 @@ impl Migrator {
     /// reminder every 10 seconds while a statement runs.
     pub fn on_progress(&mut self, f: impl Fn(String) + Send + Sync + 'static) -> &mut Self {
         self.progress = Box::new(f);
+        self
+    }
+
+    /// Receives each migration's result as soon as it is applied or rolled back (and committed), so
+    /// that a long run can say what is done while it goes on; the [`Report`] at the end holds them too.
+    ///
+    /// ```
+    /// use migrate_core::runner::{Finished, Migrator};
+    /// let mut m = Migrator::new(vec![]);
+    /// m.on_result(|r| match r {
+    ///     Finished::Applied(d) => println!("applied {} ({} ms)", d.id, d.duration_ms),
+    ///     Finished::RolledBack(d) => println!("rolled back {}", d.id),
+    ///     _ => {}
+    /// });
+    /// ```
+    pub fn on_result(&mut self, f: impl Fn(Finished<'_>) + Send + Sync + 'static) -> &mut Self {
+        self.result = Box::new(f);
         self
     }
 

@@ -46,7 +46,7 @@ async fn blog_up_status_down_redo() {
     assert!(status.stdout.contains("7 applied, 0 pending, 0 needing attention"), "{}", status.stdout);
 
     let down = cli(BLOG, &url, &["down"]).expect(0);
-    assert_eq!(down.stdout.lines().filter(|l| l.starts_with("rolled back")).count(), 7, "{}", down.stdout);
+    assert_eq!(down.stdout.lines().filter(|l| l.starts_with("rolled back m")).count(), 7, "{}", down.stdout);
     assert!(history(&db.client).await.is_empty());
     let tables: i64 = db
         .client
@@ -64,7 +64,7 @@ async fn blog_up_status_down_redo() {
     cli(BLOG, &url, &["up", "--to", "20240103000000"]).expect(0);
     cli(BLOG, &url, &["up"]).expect(0);
     let down = cli(BLOG, &url, &["down"]).expect(0);
-    assert_eq!(down.stdout.lines().filter(|l| l.starts_with("rolled back")).count(), 4, "{}", down.stdout);
+    assert_eq!(down.stdout.lines().filter(|l| l.starts_with("rolled back m")).count(), 4, "{}", down.stdout);
     assert_eq!(history(&db.client).await.len(), 3);
     cli(BLOG, &url, &["down", "--steps", "1"]).expect(0);
     assert_eq!(history(&db.client).await.len(), 2);

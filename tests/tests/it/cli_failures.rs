@@ -213,7 +213,7 @@ async fn eight_processes_apply_every_migration_exactly_once() {
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-        applied_lines += String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("applied")).count();
+        applied_lines += String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("applied m")).count();
     }
     assert_eq!(applied_lines, 3, "each migration is applied by exactly one process");
     assert_eq!(history(&db.client).await.len(), 3);

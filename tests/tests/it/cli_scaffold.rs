@@ -101,7 +101,7 @@ async fn init_new_up_through_the_driver() {
     std::fs::write(sql.join("up.sql"), "-- migrate: irreversible = \"things are gone for good\"\nDROP TABLE things;\n")
         .unwrap();
     let listed = run(&dir, &url, &["list"]).expect(0);
-    assert!(listed.stdout.contains("drop_things (irreversible down)"), "{}", listed.stdout);
+    assert!(listed.stdout.contains("drop_things (irreversible: things are gone for good)"), "{}", listed.stdout);
 }
 
 #[test]

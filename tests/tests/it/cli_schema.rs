@@ -377,13 +377,23 @@ async fn seeds_run_per_environment_idempotently_and_all_or_nothing() {
     cli(BLOG, &url, &["up"]).expect(0);
     for _ in 0..2 {
         let run = cli(BLOG, &url, &["seed"]).expect(0);
-        assert_eq!(run.stdout, "seeded users\nseeded welcome_post\n");
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines.len(), 3, "{}", run.stdout);
+        assert!(
+            lines[0].starts_with("ran seed users (") && lines[1].starts_with("ran seed welcome_post ("),
+            "{lines:?}"
+        );
+        assert!(lines[2].starts_with("seeded 2 seeds of `dev` in ") && lines[2].ends_with(", committed"), "{lines:?}");
         // Upserts: a second run changes nothing.
         assert_eq!(count(&db, "SELECT count(*) FROM users").await, 2);
         assert_eq!(count(&db, "SELECT count(*) FROM posts").await, 1);
     }
     let run = cli(BLOG, &url, &["seed", "--env", "test"]).expect(0);
-    assert_eq!(run.stdout, "seeded users\n");
+    assert!(
+        run.stdout.starts_with("ran seed users (") && run.stdout.contains("\nseeded 1 seed of `test` in "),
+        "{}",
+        run.stdout
+    );
     let run = cli(BLOG, &url, &["seed", "--env", "prod"]).expect(2);
     assert!(
         run.stderr.contains("no seed runs in environment `prod` (environments the seeds name: dev, test)"),

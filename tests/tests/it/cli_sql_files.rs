@@ -11,8 +11,10 @@ async fn sql_file_migrations_apply_roll_back_and_keep_their_promises() {
     let list = cli(SQL, "", &["list"]).expect(0);
     let names: Vec<&str> = list.stdout.lines().map(|l| l.split(' ').nth(1).unwrap()).collect();
     assert_eq!(names, ["create_things", "add_note", "index_things", "drop_things"]);
-    assert!(list.stdout.contains("index_things (derived down, no transaction)"), "{}", list.stdout);
-    assert!(list.stdout.contains("drop_things (irreversible down)"), "{}", list.stdout);
+    assert!(list.stdout.contains("index_things (explicit down, no transaction)"), "{}", list.stdout);
+    assert!(list.stdout.contains("create_things (explicit down)"), "{}", list.stdout);
+    assert!(list.stdout.contains("add_note (explicit down)"), "{}", list.stdout);
+    assert!(list.stdout.contains("drop_things (irreversible: drops the things and their data)"), "{}", list.stdout);
 
     let up = cli(SQL, &url, &["up", "--to", "20240102000000"]).expect(0);
     assert!(up.stderr.contains("  step 1/2 (outside a transaction)"), "{}", up.stderr);

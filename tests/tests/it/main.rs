@@ -20,5 +20,6 @@ mod ops_indexes_constraints;
 mod ops_tables;
 mod ops_types;
 mod registry;
+mod reporting;
 mod roundtrip;
 mod safe_ops;
