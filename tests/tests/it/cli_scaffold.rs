@@ -81,7 +81,8 @@ async fn init_new_up_through_the_driver() {
 
     let list = run(&dir, "", &["list"]).expect(0);
     assert_eq!(list.stdout.lines().count(), 2, "{}\n{}", list.stdout, list.stderr);
-    run(&dir, &url, &["up"]).expect(0);
+    let up = run(&dir, &url, &["up"]).expect(0);
+    assert!(up.stderr.starts_with("building the migrations crate "), "{}", up.stderr);
     assert_eq!(history(&db.client).await.len(), 2);
     assert!(db.client.query_one("SELECT to_regclass('things') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
     run(&dir, &url, &["status", "--exit-code"]).expect(0);

@@ -114,8 +114,13 @@ async fn up_to_an_unknown_version_and_up_steps() {
     let two = cli(BASE, &url, &["up", "--steps", "2"]).expect(0);
     assert!(two.stdout.contains("applied 2 migrations in"), "{}", two.stdout);
     assert_eq!(history(&db.client).await.len(), 2);
+    // Pending is not "needing attention"; an applied migration missing from the code counts as applied.
+    let status = cli(BASE, &url, &["status"]).expect(0);
+    assert!(status.stdout.contains("2 applied, 1 pending, 0 needing attention"), "{}", status.stdout);
     cli(BASE, &url, &["up", "--steps", "5"]).expect(0);
     assert_eq!(history(&db.client).await.len(), 3);
+    let fewer = cli(env!("CARGO_BIN_EXE_fx_fewer"), &url, &["status"]).expect(0);
+    assert!(fewer.stdout.contains("3 applied, 0 pending, 1 needing attention"), "{}", fewer.stdout);
     cli(BASE, &url, &["up", "--steps", "1", "--to", "20240101000000"]).expect(2);
 }
 
