@@ -7,6 +7,28 @@ use std::process::{Command, ExitCode};
 use clap::Parser;
 use migrate_cli::cli::{Cli, Command as Cmd};
 
+/// The migrations program must not run on when the driver is stopped (a CI job cancelled, a deploy
+/// script killed): on Linux the child (cargo, which execs the program) gets SIGTERM when this process
+/// dies, however it dies. The program's connection then closes, and the server ends its statement
+/// within a second (`client_connection_check_interval`) and frees the migration lock.
+#[cfg(target_os = "linux")]
+fn stop_with_this_process(command: &mut Command) {
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent; it runs in the forked
+    // child before exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stop_with_this_process(_command: &mut Command) {}
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Parse first: --help, usage errors, and the commands that need no build are handled here.
@@ -60,6 +82,7 @@ fn main() -> ExitCode {
     eprintln!("building the migrations crate {} (cargo run)…", krate.display());
     let mut command = Command::new(cargo);
     command.env(migrate_cli::CRATE_DIR_VAR, dir).arg("run");
+    stop_with_this_process(&mut command);
     if !terminal {
         command.arg("--quiet");
     }

@@ -82,7 +82,7 @@ pub fn error_json(e: &anyhow::Error) -> Value {
         e.chain().find_map(|c| c.downcast_ref::<Failed>().map(|f| &f.error).or_else(|| c.downcast_ref::<RunError>()));
     let mut v = json!({ "message": format!("{e:#}") });
     match run {
-        Some(RunError::Migration { migration, step, failure }) => {
+        Some(RunError::Migration { migration, step, failure, .. }) => {
             v["migration"] = json!(migration);
             v["step"] = json!(step);
             v["database_error"] = failure_json(failure);

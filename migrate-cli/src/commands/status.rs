@@ -27,9 +27,14 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     // The history is read while the migrations are still being built: with a long history both take
     // a while.
     let reader = ctx.migrator(Vec::new())?;
-    let (migrations, _db, _client, rows) =
-        ctx.summaries_while_connected(async |client| Ok(reader.history_summary(client).await?)).await?;
-    let status = ctx.migrator(migrations)?.status_of(rows);
+    let (migrations, _db, _client, (rows, facts)) = ctx
+        .summaries_while_connected(async |client| {
+            let rows = reader.history_summary(client).await?;
+            let facts = reader.run_facts(client, &rows).await?;
+            Ok((rows, facts))
+        })
+        .await?;
+    let status = ctx.migrator(migrations)?.status_of_with(rows, &facts);
     let problems = status.problems().count();
     if ctx.out.json {
         let entries: Vec<_> = status

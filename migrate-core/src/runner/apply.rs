@@ -98,19 +98,26 @@ pub(super) async fn up(
             rows = history::read_for_up(client, tables).await?;
         }
     }
+    let who = actor(client).await;
+    for r in &rows {
+        super::recover::log_interrupted(client, tables, r, &who).await;
+    }
     if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "down") {
         return Err(RunError::Inconsistent(format!(
-            "migration m{}_{} stopped while being rolled back (at step {}); run `down` again to finish rolling it back, or repair it by hand and record the result with `resolve --applied {0}` or `resolve --rolled-back {0}`",
-            r.version,
+            "migration m{v}_{} stopped while being rolled back (at step {} of its down); run `down --steps 1` to finish rolling it back, or repair it by hand and record the result with `resolve --applied {v}` or `resolve --rolled-back {v}`",
             r.name,
-            r.step + 1
+            r.step + 1,
+            v = r.version
         ))
         .into());
     }
     let code: std::collections::HashMap<u64, &Migration> = m.migrations.iter().map(|c| (c.version, c)).collect();
     let in_history: std::collections::HashSet<u64> = rows.iter().map(|r| r.version).collect();
+    // Only applied migrations can have changed since they were applied; an unfinished one whose code
+    // changed is compared step by step when it resumes.
     let mismatched: Vec<(u64, String)> = rows
         .iter()
+        .filter(|r| r.state == "applied")
         .filter_map(|r| {
             let code = code.get(&r.version)?;
             (code.checksum != r.checksum).then(|| (r.version, r.name.clone()))
@@ -140,10 +147,10 @@ pub(super) async fn up(
     }
     if let Some(r) = rows.iter().find(|r| r.state != "applied" && !code.contains_key(&r.version)) {
         return Err(RunError::Inconsistent(format!(
-            "migration m{}_{} stopped while being applied (at step {}) and is missing from the code: restore it to finish it, or repair it by hand and record the result with `resolve`",
-            r.version,
+            "migration m{v}_{} stopped while being applied (at step {}) and is missing from the code: restore it and run `up` to finish it, or `down --steps 1` to undo its done steps, or repair it by hand and record the result with `resolve --applied {v}` or `resolve --rolled-back {v}`",
             r.name,
-            r.step + 1
+            r.step + 1,
+            v = r.version
         ))
         .into());
     }
@@ -156,7 +163,6 @@ pub(super) async fn up(
         .collect();
     work.extend(pending.into_iter().map(|c| (c, None)));
     work.sort_by_key(|(c, _)| c.version);
-    let who = actor(client).await;
     let prepared = history::Prepared::new(&*client, tables)
         .await
         .map_err(|e| RunError::db("preparing the history statements", &e))?;
@@ -169,7 +175,7 @@ pub(super) async fn up(
             Err(e) => return Err(fail(report, e.into())),
         };
         m.progress(match &resume {
-            Some(r) => format!("resuming {} at step {}", mig.id(), r.step + 1),
+            Some(r) => format!("resuming {} at step {} of {}", mig.id(), r.step + 1, planned.0.len()),
             None => format!("applying {}", mig.id()),
         });
         let run = Run { batch_no, who: &who, prepared: &prepared };
@@ -203,18 +209,17 @@ async fn apply_one(
 ) -> Result<Done, RunError> {
     let Run { batch_no, who, prepared } = *run;
     let up_sql = statements(&steps);
-    if let Some(r) = resume
-        && r.up_sql != up_sql
-    {
-        // The step number recorded belongs to the plan that ran; a different plan (another tool
-        // version, `safe_operations` changed) cannot be resumed by number.
-        return Err(RunError::Inconsistent(format!(
-            "migration {} stopped at step {} of a plan that is not the one this run would use (the SQL stored in the history differs): finish it by hand and record it with `resolve --applied {}`, or restore the settings it ran with",
-            mig.id(),
-            r.step + 1,
-            mig.version
-        )));
-    }
+    let columns = super::plan::StepColumns::of(&steps);
+    // The step number recorded belongs to the plan that ran: a changed plan goes on from there only
+    // when its first steps are the ones done.
+    let changed = match resume.map(|r| super::recover::resume(r, &steps)) {
+        Some(super::recover::Resume::Changed) => {
+            let r = resume.expect("checked above");
+            return Err(RunError::Inconsistent(super::recover::changed_message(&mig.id(), mig.version, r)));
+        }
+        Some(super::recover::Resume::ChangedAfterTheDoneSteps) => true,
+        _ => false,
+    };
     let single_transaction_down = down_in_one_transaction(&down_steps);
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),
@@ -238,7 +243,14 @@ async fn apply_one(
         irreversible_reason: reason.as_deref(),
         lint_acks: &acks,
         original_id: mig.original.as_deref(),
+        steps: &columns,
     };
+    if changed {
+        m.progress(format!("  the code of {} changed after its done steps: going on with the new plan", mig.id()));
+        history::replace_plan(&*client, tables, &row("in_progress", None))
+            .await
+            .map_err(|e| RunError::db(format!("recording the new plan of {}", mig.id()), &e))?;
+    }
     let event = |action, outcome, detail: Option<String>| Event {
         version: Some(mig.version),
         name: Some(&mig.name),
@@ -279,6 +291,7 @@ async fn apply_one(
                     committed.map_err(|e| RunError::Migration {
                         migration: id.clone(),
                         step: None,
+                        steps: None,
                         failure: DbFailure::from_error(&e, None),
                     })?;
                     return Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() });
@@ -302,7 +315,7 @@ async fn apply_one(
                         continue;
                     }
                     let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
-                    return Err(RunError::Migration { migration: id, step: None, failure });
+                    return Err(RunError::Migration { migration: id, step: None, steps: None, failure });
                 }
             }
         }
@@ -329,7 +342,12 @@ async fn apply_one(
             if let Err(failure) = run_step(&of, client, k, step, resuming, cursor).await {
                 let _ = history::set_progress(&*client, tables, mig.version, "failed", "up", k).await;
                 let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
-                return Err(RunError::Migration { migration: id, step: Some(k + 1), failure });
+                return Err(RunError::Migration {
+                    migration: id,
+                    step: Some(k + 1),
+                    steps: Some(steps.len()),
+                    failure,
+                });
             }
         }
         let ms = start.elapsed().as_millis() as i64;
@@ -448,15 +466,52 @@ async fn run_step_once(
             timeouts(&m.config, false)
         };
         client.batch_execute(&settings).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        let before = invalid_indexes(client).await?;
         // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
         // implicit transaction.
         let result = execute_each(m, &*client, &step.statements).await;
         let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
         result?;
+        // A concurrent build that failed leaves an INVALID index; `IF NOT EXISTS` on the retry then
+        // succeeds without building it. Such a step did not take effect.
+        // New ones, and those the step names (a leftover of an earlier try, which `IF NOT EXISTS`
+        // skipped).
+        let named = |i: &String| step.statements.iter().any(|st| st.contains(i.as_str()));
+        let left: Vec<String> =
+            invalid_indexes(client).await?.into_iter().filter(|i| !before.contains(i) || named(i)).collect();
+        if !left.is_empty() {
+            let drops: Vec<String> =
+                left.iter().map(|i| format!("DROP INDEX CONCURRENTLY {}", quote_ident(i))).collect();
+            return Err(DbFailure {
+                code: String::new(),
+                message: format!(
+                    "after this step the index {} is INVALID (a concurrent build that failed or was cut off, e.g. by a duplicate value or a timeout), so the step did not take effect: drop it ({}), fix the cause, and run `up` again",
+                    left.join(", "),
+                    drops.join("; ")
+                ),
+                detail: None,
+                hint: None,
+                statement: step.statements.last().cloned(),
+                position: None,
+            });
+        }
     }
     history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
         .await
         .map_err(|e| DbFailure::from_error(&e, None))
+}
+
+/// The INVALID indexes of the current schema.
+async fn invalid_indexes(client: &Client) -> Result<Vec<String>, DbFailure> {
+    let rows = client
+        .query(
+            "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+             WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY 1",
+            &[],
+        )
+        .await
+        .map_err(|e| DbFailure::from_error(&e, None))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// Before retrying an autocommit index step: drops an INVALID index a failed concurrent build left,
@@ -495,14 +550,9 @@ pub(super) async fn down(
     target: DownTarget,
 ) -> Result<Report, Failed> {
     let rows = history::read(client, tables).await?;
-    if let Some(r) = rows.iter().find(|r| r.state != "applied" && r.direction == "up") {
-        return Err(RunError::Inconsistent(format!(
-            "migration m{}_{} stopped while being applied (at step {}); run `up` to finish it first, or repair it by hand and record the result with `resolve`",
-            r.version,
-            r.name,
-            r.step + 1
-        ))
-        .into());
+    let who = actor(client).await;
+    for r in &rows {
+        super::recover::log_interrupted(client, tables, r, &who).await;
     }
     let mut applied: Vec<&HistoryRow> = rows.iter().collect();
     applied.sort_by_key(|r| std::cmp::Reverse(r.version));
@@ -518,12 +568,22 @@ pub(super) async fn down(
         let what = "roll back every applied migration";
         super::production::guard(client, tables, what, true, m.config.allow_production).await?;
     }
-    let who = actor(client).await;
     let mut report = Report::default();
     let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>()).map_err(RunError::from)?;
     for row in targets {
         let row = row.clone();
         let id = format!("m{}_{}", row.version, row.name);
+        if row.state != "applied" && row.direction == "up" {
+            // Stopped part-way: its done steps are undone from the undos stored with it.
+            match super::recover::undo_done_steps(m, client, tables, &row, &who).await {
+                Ok(done) => {
+                    (m.result)(super::Finished::RolledBack(&done));
+                    report.rolled_back.push(done);
+                    continue;
+                }
+                Err(e) => return Err(fail(report, e)),
+            }
+        }
         let code = m.migrations.iter().find(|c| c.version == row.version).cloned();
         let steps = match &code {
             Some(c) if c.checksum != row.checksum => {
@@ -599,6 +659,7 @@ async fn rollback_one(
                     tx.commit().await.map_err(|e| RunError::Migration {
                         migration: id.clone(),
                         step: None,
+                        steps: None,
                         failure: DbFailure::from_error(&e, None),
                     })?;
                     break;
@@ -609,7 +670,12 @@ async fn rollback_one(
                         continue;
                     }
                     let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
-                    return Err(RunError::Migration { migration: format!("{id} (rolling back)"), step: None, failure });
+                    return Err(RunError::Migration {
+                        migration: format!("{id} (rolling back)"),
+                        step: None,
+                        steps: None,
+                        failure,
+                    });
                 }
             }
         }
@@ -631,6 +697,7 @@ async fn rollback_one(
                 return Err(RunError::Migration {
                     migration: format!("{id} (rolling back)"),
                     step: Some(k + 1),
+                    steps: Some(steps.len()),
                     failure,
                 });
             }
@@ -654,6 +721,7 @@ async fn record_applied(
     who: &str,
 ) -> Result<(), RunError> {
     let up_sql = statements(&steps);
+    let columns = super::plan::StepColumns::of(&steps);
     let transactional = down_in_one_transaction(&down_steps);
     let (down_sql, reason) = match down_steps {
         Ok(down) => (Some(statements(&down)), None),
@@ -674,6 +742,7 @@ async fn record_applied(
         irreversible_reason: reason.as_deref(),
         lint_acks: &acks_of(c),
         original_id: c.original.as_deref(),
+        steps: &columns,
     };
     history::insert(client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))
 }

@@ -126,8 +126,15 @@ pub struct InvalidConfig(pub String);
 #[non_exhaustive]
 pub enum RunError {
     /// A statement failed; nothing of a transactional migration remains.
-    #[error("migration {migration} failed{}: {failure}", step.map(|s| format!(" at step {s}")).unwrap_or_default())]
-    Migration { migration: String, step: Option<usize>, failure: DbFailure },
+    #[error("migration {migration} failed{}: {failure}", at_step(*.step, *.steps))]
+    Migration {
+        migration: String,
+        /// The step that failed, 1-based (`None`: the migration runs as one transaction).
+        step: Option<usize>,
+        /// How many steps its plan has.
+        steps: Option<usize>,
+        failure: DbFailure,
+    },
     /// A query of the runner itself (history, lock) failed.
     #[error("{context}: {failure}")]
     Database { context: String, failure: DbFailure },
@@ -190,12 +197,20 @@ pub enum RunError {
     Registry(#[from] crate::registry::RegistryError),
 }
 
+fn at_step(step: Option<usize>, steps: Option<usize>) -> String {
+    match (step, steps) {
+        (Some(s), Some(m)) => format!(" at step {s} of {m}"),
+        (Some(s), None) => format!(" at step {s}"),
+        _ => String::new(),
+    }
+}
+
 fn missing_history(history: &str, events: &str, applied: &[u64], adopted: bool) -> String {
     let mut text = format!(
         "the migration history table {history} is missing, but its event log {events} is there: the history was deleted, and without it every migration would look pending and run again (data migrations twice). Restore {history} from a backup, or record the migrations that are applied without running them"
     );
     if applied.is_empty() {
-        text.push_str(" with `resolve --applied VERSION ...` (the event log shows none applied)");
+        text.push_str(" with `resolve --applied` followed by their versions");
     } else {
         let list: Vec<String> = applied.iter().map(u64::to_string).collect();
         text.push_str(&format!(
@@ -226,9 +241,11 @@ fn production_refusal(what: &str, marker: &super::production::ProductionMarker, 
 fn checksum_lines(list: &[(u64, String)]) -> String {
     let names: Vec<String> = list.iter().map(|(v, n)| format!("m{v}_{n}")).collect();
     let (noun, pronoun) = if names.len() == 1 { ("migration", "it was") } else { ("migrations", "they were") };
+    let accept: Vec<String> = list.iter().map(|(v, _)| format!("`resolve --accept-checksum {v}`")).collect();
     format!(
-        "applied {noun} {} changed since {pronoun} applied. Changing an applied migration does not change the databases it ran on: write a new migration instead, or, if the change is deliberate (e.g. a reformatting that changed the ops' form), accept the new checksum with `resolve --accept-checksum VERSION`",
-        names.join(", ")
+        "applied {noun} {} changed since {pronoun} applied. Changing an applied migration does not change the databases it ran on: write a new migration instead. If the change is deliberate and changes nothing a database holds (a `down` added because a newer version of the tool requires it, a reformatting that changed the ops' form), accept it with {}",
+        names.join(", "),
+        accept.join(", then ")
     )
 }
 

@@ -60,7 +60,10 @@ impl HistoryTables {
     irreversible_reason text,
     lint_acks text[] NOT NULL DEFAULT '{{}}',
     original_id text,
-    tool_version text NOT NULL
+    tool_version text NOT NULL,
+    up_step_sizes integer[],
+    step_undo_sql text[],
+    step_undo_sizes integer[]
 )",
             self.history
         )
@@ -122,6 +125,10 @@ pub struct HistoryRow {
     pub tool_version: String,
     /// How far the current batched step got (its last key), for resuming it.
     pub step_cursor: Option<String>,
+    /// The plan's steps as stored (layout 3 on; `None` for rows older tools wrote, and in summaries).
+    pub steps: Option<super::plan::StepColumns>,
+    /// How many steps the plan has, when known (summaries too).
+    pub steps_total: Option<usize>,
 }
 
 pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
@@ -147,9 +154,19 @@ pub async fn read_for_up(c: &impl GenericClient, t: &HistoryTables) -> Result<Ve
 /// when and by whom it was applied; the other fields are left empty (`up_sql`, `down_sql`,
 /// `tool_version`, ...). Rows are converted as they arrive: a long history is never held twice.
 pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
+    read_summary_of(c, t, super::layout::CURRENT).await
+}
+
+/// [`read_summary`] of a history of `layout` (read without upgrading it: `status` writes nothing).
+pub(crate) async fn read_summary_of(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    layout: u32,
+) -> Result<Vec<HistoryRow>, RunError> {
     use futures_util::TryStreamExt as _;
+    let steps = if layout >= 3 { "cardinality(up_step_sizes)" } else { "NULL::int" };
     let sql = format!(
-        "SELECT version, name, checksum, state, direction, step, batch, applied_at::text, applied_by
+        "SELECT version, name, checksum, state, direction, step, batch, applied_at::text, applied_by, {steps}
          FROM {} ORDER BY version",
         t.history
     );
@@ -176,6 +193,8 @@ pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<V
             irreversible_reason: None,
             tool_version: String::new(),
             step_cursor: None,
+            steps: None,
+            steps_total: r.get::<_, Option<i32>>(9).map(|n| n.max(0) as usize),
         });
     }
     Ok(out)
@@ -186,7 +205,7 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
                 applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
-                step_cursor
+                step_cursor, up_step_sizes, step_undo_sql, step_undo_sizes
          FROM {} {filter} ORDER BY version",
         t.history
     );
@@ -211,6 +230,13 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
             irreversible_reason: r.get(14),
             tool_version: r.get(15),
             step_cursor: r.get(16),
+            steps: match (r.get(17), r.get(18), r.get(19)) {
+                (Some(sizes), Some(undo_sql), Some(undo_sizes)) => {
+                    Some(super::plan::StepColumns { sizes, undo_sql, undo_sizes })
+                }
+                _ => None,
+            },
+            steps_total: r.get::<_, Option<Vec<i32>>>(17).map(|s| s.len()),
         })
         .collect())
 }
@@ -233,6 +259,8 @@ pub struct NewRow<'a> {
     pub lint_acks: &'a [String],
     /// The identifier in the tool the migration was imported from.
     pub original_id: Option<&'a str>,
+    /// The plan's steps: their sizes and undos.
+    pub steps: &'a super::plan::StepColumns,
 }
 
 pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
@@ -242,8 +270,9 @@ pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>)
 fn insert_sql(t: &HistoryTables) -> String {
     format!(
         "INSERT INTO {} (version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version, lint_acks, original_id)
-         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                         applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version, lint_acks, original_id,
+                         up_step_sizes, step_undo_sql, step_undo_sizes)
+         VALUES ($1, $2, $3, $4, $5, 'up', 0, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         t.history
     )
 }
@@ -293,6 +322,9 @@ where
             &env!("CARGO_PKG_VERSION"),
             &row.lint_acks,
             &row.original_id,
+            &row.steps.sizes,
+            &row.steps.undo_sql,
+            &row.steps.undo_sizes,
         ],
     )
     .await
@@ -323,6 +355,38 @@ pub async fn set_cursor(
 ) -> Result<(), tokio_postgres::Error> {
     let sql = format!("UPDATE {} SET step_cursor = $2 WHERE version = $1", t.history);
     c.execute(&sql, &[&(version as i64), &cursor]).await.map(|_| ())
+}
+
+/// Replaces the stored plan of an unfinished migration whose code changed after its done steps (the
+/// done steps are the new plan's first steps): its checksum, SQL and steps become the new plan's.
+pub async fn replace_plan(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    row: &NewRow<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "UPDATE {} SET checksum = $2, checksum_format = $3, up_sql = $4, down_sql = $5, irreversible_reason = $6,
+                transactional = $7, up_step_sizes = $8, step_undo_sql = $9, step_undo_sizes = $10
+         WHERE version = $1",
+        t.history
+    );
+    c.execute(
+        &sql,
+        &[
+            &(row.version as i64),
+            &row.checksum,
+            &(row.checksum_format as i32),
+            &row.up_sql,
+            &row.down_sql,
+            &row.irreversible_reason,
+            &row.transactional,
+            &row.steps.sizes,
+            &row.steps.undo_sql,
+            &row.steps.undo_sizes,
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 pub async fn mark_applied(

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | 1 | `<table>` and `<table>_events` (the first release; no version recorded) |
 //! | 2 | `<table>_meta` added: the layout version (key `history_version`) and the production marker |
+//! | 3 | `up_step_sizes`, `step_undo_sql`, `step_undo_sizes` added to `<table>`: each step of the plan and how it is undone (NULL in older rows) |
 //!
 //! The rules every later layout keeps:
 //! - the first run of a newer tool upgrades the tables in place, under the migration lock, in one
@@ -20,7 +21,7 @@ use super::error::RunError;
 use super::history::{self, Event, HistoryTables};
 
 /// The layout this tool writes.
-pub const CURRENT: u32 = 2;
+pub const CURRENT: u32 = 3;
 
 /// The meta table's key of the layout version.
 const VERSION_KEY: &str = "history_version";
@@ -86,10 +87,11 @@ async fn inspect(c: &Client, t: &HistoryTables) -> Result<Found, RunError> {
 
 /// Makes the history tables ready for `access`, under the migration lock (except for
 /// [`Access::Read`], which writes nothing): creates them on first use, upgrades an older layout, and
-/// refuses what a run must not touch. Returns whether the history table exists now.
-pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Result<bool, RunError> {
+/// refuses what a run must not touch. Returns the layout the tables have now, `None` when there is
+/// no history table (only with [`Access::Read`]).
+pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Result<Option<u32>, RunError> {
     if access == Access::Replace {
-        return Ok(true);
+        return Ok(Some(CURRENT));
     }
     let found = inspect(c, t).await?;
     if let Some(layout) = found.layout
@@ -98,10 +100,23 @@ pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Re
         return Err(RunError::HistoryTooNew { table: t.history.clone(), found: layout, known: CURRENT });
     }
     if found.events && !found.history && access != Access::Repair {
-        return Err(missing_history(c, t).await);
+        let (applied, adopted) = applied_by_the_event_log(c, t).await;
+        // With nothing applied by the log's account, the history held nothing: a new one loses
+        // nothing (and running `up` runs nothing twice).
+        if !applied.is_empty() || adopted || access == Access::Read {
+            if applied.is_empty() && !adopted {
+                return Ok(None);
+            }
+            return Err(RunError::HistoryMissing {
+                history: t.history.clone(),
+                events: t.events.clone(),
+                applied,
+                adopted,
+            });
+        }
     }
     if access == Access::Read {
-        return Ok(found.history);
+        return Ok(found.history.then(|| found.layout.unwrap_or(CURRENT)));
     }
     match found.layout {
         None => {
@@ -119,7 +134,7 @@ pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Re
             }
         }
     }
-    Ok(true)
+    Ok(Some(CURRENT))
 }
 
 fn set_version_sql(t: &HistoryTables) -> String {
@@ -133,6 +148,10 @@ fn set_version_sql(t: &HistoryTables) -> String {
 fn upgrade_sql(t: &HistoryTables, from: u32) -> String {
     match from {
         1 => t.meta_ddl(),
+        2 => format!(
+            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS up_step_sizes integer[], ADD COLUMN IF NOT EXISTS step_undo_sql text[], ADD COLUMN IF NOT EXISTS step_undo_sizes integer[]",
+            t.history
+        ),
         _ => String::new(),
     }
 }
@@ -172,9 +191,10 @@ async fn upgrade(c: &Client, t: &HistoryTables, from: u32) -> Result<(), RunErro
     Ok(())
 }
 
-/// The error for a history table deleted while its event log remains, listing what the event log
-/// shows as applied (so the message can give the `resolve` that records them again).
-async fn missing_history(c: &Client, t: &HistoryTables) -> RunError {
+/// What the event log shows as applied (for a history table deleted while its event log remains, so
+/// the message can give the `resolve` that records them again), and whether it shows another tool's
+/// history adopted (whose migrations it does not list one by one).
+async fn applied_by_the_event_log(c: &Client, t: &HistoryTables) -> (Vec<u64>, bool) {
     // The last decisive event of each migration: applied, rolled back, or changed by a resolve.
     let sql = format!(
         "SELECT version, action, coalesce(detail, '') FROM (
@@ -200,5 +220,5 @@ async fn missing_history(c: &Client, t: &HistoryTables) -> RunError {
         .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE action = 'adopt')", t.events), &[])
         .await
         .is_ok_and(|r| r.get::<_, bool>(0));
-    RunError::HistoryMissing { history: t.history.clone(), events: t.events.clone(), applied, adopted }
+    (applied, adopted)
 }

@@ -70,6 +70,19 @@ pub async fn acquire(
     Ok(())
 }
 
+/// Whether another session holds the lock (a run is migrating now). Best effort: false when it
+/// cannot be read.
+pub async fn held_elsewhere(client: &Client, key: i64) -> bool {
+    client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+               AND classid::bigint = (($1::bigint >> 32) & 4294967295) AND objid::bigint = ($1::bigint & 4294967295))",
+            &[&key],
+        )
+        .await
+        .is_ok_and(|r| r.get(0))
+}
+
 async fn holder(client: &Client, key: i64) -> Option<String> {
     let row = client
         .query_opt(

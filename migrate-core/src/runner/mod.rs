@@ -23,6 +23,7 @@ pub mod layout;
 pub mod lock;
 pub mod plan;
 pub mod production;
+mod recover;
 pub mod safe;
 mod status;
 
@@ -33,7 +34,7 @@ use tokio_postgres::Client;
 pub use error::{DbFailure, InvalidConfig, RunError};
 pub use history::HistoryRow;
 pub use production::ProductionMarker;
-pub use status::{Entry, EntryState, Status};
+pub use status::{Entry, EntryState, RunFacts, Status};
 
 use crate::registry::{Migration, RegistryError};
 use history::HistoryTables;
@@ -347,8 +348,18 @@ impl Migrator {
             .await
             .map_err(|e| RunError::db("reading the server version", &e))?
             .get(0);
-        if version.parse::<u32>().unwrap_or(0) < 120_000 {
-            return Err(RunError::ServerTooOld(version));
+        let version = version.parse::<u32>().unwrap_or(0);
+        if version < 120_000 {
+            return Err(RunError::ServerTooOld(version.to_string()));
+        }
+        if version >= 140_000 {
+            // When this process dies mid-statement, the server notices the closed connection within
+            // a second and ends the statement, which frees the migration lock (without it, the
+            // statement would run to its end first).
+            client
+                .batch_execute("SET client_connection_check_interval = 1000")
+                .await
+                .map_err(|e| RunError::db("setting client_connection_check_interval", &e))?;
         }
         // The lock comes before the schema is created: concurrent first runs then create it one
         // after the other (both creating it at once fails with a unique violation). A configured
@@ -455,7 +466,42 @@ impl Migrator {
     /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
         let rows = self.history_summary(client).await?;
-        Ok(self.status_of(rows))
+        let facts = self.run_facts(client, &rows).await?;
+        Ok(self.status_of_with(rows, &facts))
+    }
+
+    /// What the migration lock and the event log add to the history `rows` ([`RunFacts`]): whether
+    /// another session is migrating now (asked only when a row is in progress), and the migrations
+    /// whose last run failed and was rolled back. Reads only.
+    pub async fn run_facts(&self, client: &Client, rows: &[HistoryRow]) -> Result<RunFacts, RunError> {
+        let current = self.use_schema(client, false).await?;
+        let tables = self.tables(current.as_deref().unwrap_or("public"));
+        let mut facts = RunFacts::default();
+        if rows.iter().any(|r| r.state == "in_progress") {
+            facts.lock_held = lock::held_elsewhere(client, lock::key(&tables.history)).await;
+        }
+        let events: bool = client
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&tables.events])
+            .await
+            .map_err(|e| RunError::db("looking for the event log", &e))?
+            .get(0);
+        if events {
+            // The last decisive event of each migration with an error: was it a failed apply?
+            let sql = format!(
+                "SELECT e.version, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', coalesce(e.detail, '')
+                 FROM {t} e
+                 WHERE e.action = 'apply' AND e.outcome = 'error' AND e.version IS NOT NULL
+                   AND e.id = (SELECT max(x.id) FROM {t} x WHERE x.version = e.version AND x.action IN ('apply', 'rollback', 'resolve'))",
+                t = tables.events
+            );
+            let found = client.query(&sql, &[]).await.map_err(|e| RunError::db("reading the event log", &e))?;
+            facts.rolled_back_failures = found
+                .iter()
+                .map(|r| (r.get::<_, i64>(0) as u64, r.get(1), r.get(2)))
+                .filter(|(v, _, _)| !rows.iter().any(|row| row.version == *v))
+                .collect();
+        }
+        Ok(facts)
     }
 
     /// The history rows [`status`](Self::status) compares the code with, read without writing
@@ -467,16 +513,20 @@ impl Migrator {
         self.config.validate()?;
         let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));
-        if layout::prepare(client, &tables, Access::Read).await? {
-            history::read_summary(client, &tables).await
-        } else {
-            Ok(vec![])
+        match layout::prepare(client, &tables, Access::Read).await? {
+            Some(layout) => history::read_summary_of(client, &tables, layout).await,
+            None => Ok(vec![]),
         }
     }
 
     /// [`status`](Self::status) from history rows already read ([`history_summary`](Self::history_summary)).
     pub fn status_of(&self, rows: Vec<history::HistoryRow>) -> Status {
         status::compute(&self.migrations, rows)
+    }
+
+    /// [`status_of`](Self::status_of) with what the lock and the event log say ([`run_facts`](Self::run_facts)).
+    pub fn status_of_with(&self, rows: Vec<history::HistoryRow>, facts: &RunFacts) -> Status {
+        status::compute_with(&self.migrations, rows, facts)
     }
 
     /// Changes the history without running migrations, and logs it. A history table deleted while its

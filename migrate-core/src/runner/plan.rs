@@ -13,6 +13,81 @@ pub enum Guard {
     DropIndex { name: String },
 }
 
+/// How a step is undone when its migration stopped part-way and `down` undoes the steps it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    /// These statements undo it, in this order (none: nothing to undo, e.g. a `VALIDATE`).
+    Sql(Vec<String>),
+    /// It cannot be undone on its own, and why (a batched backfill, Rust code, one statement of raw
+    /// SQL whose down undoes the whole SQL).
+    Irreversible(String),
+}
+
+impl Undo {
+    /// The undo of several pieces done in order: each one's undo, the last piece's first.
+    pub fn of_sequence(pieces: impl DoubleEndedIterator<Item = Undo>) -> Undo {
+        let mut sql = Vec::new();
+        for piece in pieces.rev() {
+            match piece {
+                Undo::Sql(s) => sql.extend(s),
+                irreversible => return irreversible,
+            }
+        }
+        Undo::Sql(sql)
+    }
+}
+
+/// A plan's steps as the history keeps them (layout 3 on), so that a migration that stopped part-way
+/// can be compared with a changed plan and its done steps undone without its code.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StepColumns {
+    /// How many of the stored `up_sql` statements each step ran.
+    pub sizes: Vec<i32>,
+    /// Each step's undo statements, one step after the other; for a step that cannot be undone, the
+    /// reason, as one element.
+    pub undo_sql: Vec<String>,
+    /// How many elements of `undo_sql` each step has: -1 for a step that cannot be undone (its one
+    /// element is the reason).
+    pub undo_sizes: Vec<i32>,
+}
+
+impl StepColumns {
+    pub fn of(steps: &[Step]) -> StepColumns {
+        let mut c = StepColumns::default();
+        for s in steps {
+            c.sizes.push(s.statements.len() as i32);
+            match &s.undo {
+                Undo::Sql(sql) => {
+                    c.undo_sizes.push(sql.len() as i32);
+                    c.undo_sql.extend(sql.iter().cloned());
+                }
+                Undo::Irreversible(reason) => {
+                    c.undo_sizes.push(-1);
+                    c.undo_sql.push(reason.clone());
+                }
+            }
+        }
+        c
+    }
+
+    /// Each step's undo; `None` when the columns do not fit together (written by hand).
+    pub fn undos(&self) -> Option<Vec<Undo>> {
+        let mut out = Vec::with_capacity(self.undo_sizes.len());
+        let mut at = 0usize;
+        for &n in &self.undo_sizes {
+            if n < 0 {
+                out.push(Undo::Irreversible(self.undo_sql.get(at)?.clone()));
+                at += 1;
+            } else {
+                let n = n as usize;
+                out.push(Undo::Sql(self.undo_sql.get(at..at + n)?.to_vec()));
+                at += n;
+            }
+        }
+        (at == self.undo_sql.len()).then_some(out)
+    }
+}
+
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -25,6 +100,9 @@ pub struct Step {
     pub backfill: Option<BackfillStep>,
     /// A data step: Rust code run with the step's transaction instead of the statements.
     pub data: Option<crate::op::DataFn>,
+    /// How this step alone is undone (the history keeps it, so that `down` can undo the steps of a
+    /// migration that stopped part-way).
+    pub undo: Undo,
 }
 
 /// A batched update: rows taken in key order, `batch_size` at a time, each batch its own transaction.
@@ -91,7 +169,14 @@ pub fn plan(ops: &[Op], transaction: bool) -> Vec<Step> {
 /// transactional step, or one autocommit step per statement.
 pub fn from_sql(statements: &[String], transaction: bool) -> Vec<Step> {
     if transaction {
-        vec![Step { statements: statements.to_vec(), transactional: true, guard: None, backfill: None, data: None }]
+        vec![Step {
+            statements: statements.to_vec(),
+            transactional: true,
+            guard: None,
+            backfill: None,
+            data: None,
+            undo: Undo::Irreversible("replayed from the SQL stored in the history".into()),
+        }]
     } else {
         statements
             .iter()
@@ -101,6 +186,7 @@ pub fn from_sql(statements: &[String], transaction: bool) -> Vec<Step> {
                 guard: None,
                 backfill: None,
                 data: None,
+                undo: Undo::Irreversible("replayed from the SQL stored in the history".into()),
             })
             .collect()
     }

@@ -17,7 +17,7 @@
 //! A migration whose plan has such steps no longer runs as one transaction: it runs step by step and
 //! records its progress, so a failed or killed run resumes at the step it stopped at.
 
-use super::plan::{BackfillStep, Guard, Step};
+use super::plan::{BackfillStep, Guard, Step, Undo};
 use crate::ident::{derive_name, quote_ident as q};
 use crate::model::Model;
 use crate::op::*;
@@ -32,20 +32,64 @@ struct Unit {
     guard: Option<Guard>,
     backfill: Option<BackfillStep>,
     data: Option<crate::op::DataFn>,
+    /// How this unit alone is undone.
+    undo: Undo,
+}
+
+/// The undo of one statement.
+fn undo(sql: String) -> Undo {
+    Undo::Sql(vec![sql])
+}
+
+/// Nothing to undo (the unit changes nothing that outlives the migration's other undos).
+fn nothing() -> Undo {
+    Undo::Sql(vec![])
 }
 
 impl Unit {
     fn tx(sql: String) -> Unit {
-        Unit { sql, transactional: true, new_step: false, guard: None, backfill: None, data: None }
+        Unit {
+            sql,
+            transactional: true,
+            new_step: false,
+            guard: None,
+            backfill: None,
+            data: None,
+            undo: Undo::Irreversible("no undo is known for this step".into()),
+        }
+    }
+    fn undone_by(self, undo: Undo) -> Unit {
+        Unit { undo, ..self }
     }
     fn tx_alone(sql: String) -> Unit {
         Unit { new_step: true, ..Unit::tx(sql) }
     }
     fn auto(sql: String, guard: Option<Guard>) -> Unit {
-        Unit { sql, transactional: false, new_step: true, guard, backfill: None, data: None }
+        Unit { transactional: false, new_step: true, guard, ..Unit::tx(sql) }
     }
-    fn backfill(b: BackfillStep) -> Unit {
-        Unit { sql: b.describe(), transactional: false, new_step: true, guard: None, backfill: Some(b), data: None }
+    /// A batched update of rows: undone by nothing when `undone` (the column it fills is dropped by
+    /// an earlier unit's undo), else irreversible.
+    fn backfill(b: BackfillStep, undone: bool) -> Unit {
+        let undo = if undone {
+            nothing()
+        } else {
+            Undo::Irreversible("a batched backfill: the values it replaced are gone".into())
+        };
+        Unit { backfill: Some(b), ..Unit::auto(String::new(), None).undone_by(undo) }.described()
+    }
+    fn described(mut self) -> Unit {
+        if let Some(b) = &self.backfill {
+            self.sql = b.describe();
+        }
+        self
+    }
+}
+
+/// The statements that undo `op` (its reverse, rendered), or why it cannot be undone.
+fn reverse_undo(op: &Op) -> Undo {
+    match crate::reverse::reverse_op(op) {
+        Ok(ops) => Undo::Sql(crate::render::render_ops(&ops).into_iter().map(|st| st.sql).collect()),
+        Err(e) => Undo::Irreversible(e.to_string()),
     }
 }
 
@@ -53,9 +97,10 @@ fn plain(op: &Op, transaction: bool) -> Vec<Unit> {
     if let Op::DataStep { run, .. } = op {
         // Rust code runs in a transaction of its own, which the runner opens for it.
         let sql = render_op(op).remove(0).sql;
-        return vec![Unit { data: Some(*run), ..Unit::tx_alone(sql) }];
+        let undo = Undo::Irreversible("a data step: Rust code has no known inverse".into());
+        return vec![Unit { data: Some(*run), ..Unit::tx_alone(sql).undone_by(undo) }];
     }
-    render_op(op)
+    let mut units: Vec<Unit> = render_op(op)
         .into_iter()
         .map(|st| {
             // Raw SQL that PostgreSQL refuses in a transaction block (CREATE INDEX CONCURRENTLY,
@@ -72,7 +117,21 @@ fn plain(op: &Op, transaction: bool) -> Vec<Unit> {
                 Unit::auto(st.sql, guard)
             }
         })
-        .collect()
+        .collect();
+    // The op's whole undo goes with its last unit. Earlier units share its step when every unit is
+    // transactional (nothing to undo apart); otherwise a part alone cannot be undone.
+    let all_transactional = units.iter().all(|u| u.transactional);
+    let last = units.len().saturating_sub(1);
+    for (i, u) in units.iter_mut().enumerate() {
+        u.undo = if i == last {
+            reverse_undo(op)
+        } else if all_transactional {
+            nothing()
+        } else {
+            Undo::Irreversible(format!("statement {} of {}: its down undoes the whole op, not a part", i + 1, last + 1))
+        };
+    }
+    units
 }
 
 /// `SET NOT NULL` without a long lock: a NOT VALID CHECK, validated on its own, proves the column has
@@ -85,10 +144,13 @@ fn safe_not_null(table: &str, column: &str) -> Vec<Unit> {
             q(table),
             q(&check),
             q(column)
-        )),
-        Unit::tx_alone(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", q(table), q(&check))),
-        Unit::tx_alone(format!("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", q(table), q(column))),
-        Unit::tx(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(&check))),
+        ))
+        .undone_by(undo(format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", q(table), q(&check)))),
+        Unit::tx_alone(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", q(table), q(&check))).undone_by(nothing()),
+        Unit::tx_alone(format!("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", q(table), q(column)))
+            .undone_by(undo(format!("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL", q(table), q(column)))),
+        // The temporary CHECK: nothing to bring back.
+        Unit::tx(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(table), q(&check))).undone_by(nothing()),
     ]
 }
 
@@ -114,17 +176,23 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
         Op::CreateIndex { def } if !def.concurrently && existing(&def.table) => {
             let concurrent = IndexDef { concurrently: true, ..def.clone() };
             let sql = render_op(&Op::CreateIndex { def: concurrent }).remove(0).sql;
-            Some(vec![Unit::auto(sql, Some(Guard::CreateIndex { name: def.name.clone() }))])
+            let drop = format!("DROP INDEX CONCURRENTLY IF EXISTS {}", q(&def.name));
+            Some(vec![Unit::auto(sql, Some(Guard::CreateIndex { name: def.name.clone() })).undone_by(undo(drop))])
         }
         Op::DropIndex { name, concurrently: false, .. } => {
             let index = model.indexes.get(name)?;
             if index.constraint.is_some() || !existing(&index.def.table) {
                 return None;
             }
-            Some(vec![Unit::auto(
-                format!("DROP INDEX CONCURRENTLY {}", q(name)),
-                Some(Guard::DropIndex { name: name.clone() }),
-            )])
+            let recreate = IndexDef { concurrently: true, ..index.def.clone() };
+            let create = render_op(&Op::CreateIndex { def: recreate }).remove(0).sql;
+            Some(vec![
+                Unit::auto(
+                    format!("DROP INDEX CONCURRENTLY {}", q(name)),
+                    Some(Guard::DropIndex { name: name.clone() }),
+                )
+                .undone_by(undo(create)),
+            ])
         }
         Op::AddConstraint { table, def } if existing(table) => match &def.kind {
             ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } if !def.not_valid => {
@@ -132,7 +200,8 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
                 let add = render_op(&Op::AddConstraint { table: table.clone(), def: not_valid }).remove(0).sql;
                 let validate =
                     render_op(&Op::ValidateConstraint { table: table.clone(), name: def.name.clone() }).remove(0).sql;
-                Some(vec![Unit::tx(add), Unit::tx_alone(validate)])
+                let drop = format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", q(table), q(&def.name));
+                Some(vec![Unit::tx(add).undone_by(undo(drop)), Unit::tx_alone(validate).undone_by(nothing())])
             }
             ConstraintKind::Unique { columns, nulls_not_distinct } => {
                 Some(unique_from_index(table, def, columns, *nulls_not_distinct, "UNIQUE", model))
@@ -143,7 +212,7 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
             _ => None,
         },
         Op::ValidateConstraint { table, .. } if existing(table) => {
-            Some(render_op(op).into_iter().map(|st| Unit::tx_alone(st.sql)).collect())
+            Some(render_op(op).into_iter().map(|st| Unit::tx_alone(st.sql).undone_by(nothing())).collect())
         }
         Op::SetNotNull { table, column } if existing(table) => {
             let nullable = model.tables.get(table)?.column(column).is_some_and(|c| !c.not_null);
@@ -159,36 +228,52 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
             let mut units = Vec::new();
             let bare = ColumnDef { not_null: false, default: None, comment: None, ..col.clone() };
             let add = AddColumnDef { column: bare, constraints: vec![], backfill: None };
-            units.extend(
-                render_op(&Op::AddColumn { table: table.clone(), def: add }).into_iter().map(|st| Unit::tx(st.sql)),
-            );
+            let drop = format!("ALTER TABLE {} DROP COLUMN IF EXISTS {}", q(table), q(&col.name));
+            let add_units: Vec<Unit> = render_op(&Op::AddColumn { table: table.clone(), def: add })
+                .into_iter()
+                .map(|st| Unit::tx(st.sql).undone_by(nothing()))
+                .collect();
+            let first = units.len();
+            units.extend(add_units);
+            if let Some(u) = units.get_mut(first) {
+                u.undo = undo(drop);
+            }
             if let Some(d) = &col.default {
-                units.push(Unit::tx(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}",
-                    q(table),
-                    q(&col.name),
-                    render_default(d)
-                )));
+                units.push(
+                    Unit::tx(format!(
+                        "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}",
+                        q(table),
+                        q(&col.name),
+                        render_default(d)
+                    ))
+                    .undone_by(nothing()),
+                );
             }
             let value = def.backfill.clone().or_else(|| col.default.as_ref().map(render_default))?;
-            units.push(Unit::backfill(BackfillStep {
-                table: table.clone(),
-                set: format!("{} = {value}", q(&col.name)),
-                filter: Some(format!("{} IS NULL", q(&col.name))),
-                key: key_of(model, table),
-                batch_size: 1000,
-                pause_ms: 0,
-            }));
+            units.push(Unit::backfill(
+                BackfillStep {
+                    table: table.clone(),
+                    set: format!("{} = {value}", q(&col.name)),
+                    filter: Some(format!("{} IS NULL", q(&col.name))),
+                    key: key_of(model, table),
+                    batch_size: 1000,
+                    pause_ms: 0,
+                },
+                true,
+            ));
             if col.not_null {
                 units.extend(safe_not_null(table, &col.name));
             }
             if let Some(c) = &col.comment {
-                units.push(Unit::tx(format!(
-                    "COMMENT ON COLUMN {}.{} IS {}",
-                    q(table),
-                    q(&col.name),
-                    crate::ident::quote_literal(c)
-                )));
+                units.push(
+                    Unit::tx(format!(
+                        "COMMENT ON COLUMN {}.{} IS {}",
+                        q(table),
+                        q(&col.name),
+                        crate::ident::quote_literal(c)
+                    ))
+                    .undone_by(nothing()),
+                );
             }
             // The column's constraints, each in its own safe form.
             let mut after = model.scoped(std::slice::from_ref(op));
@@ -202,14 +287,17 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
             }
             Some(units)
         }
-        Op::Backfill { table, set, filter, batch_size, pause_ms } => Some(vec![Unit::backfill(BackfillStep {
-            table: table.clone(),
-            set: set.clone(),
-            filter: filter.clone(),
-            key: key_of(model, table),
-            batch_size: *batch_size,
-            pause_ms: *pause_ms,
-        })]),
+        Op::Backfill { table, set, filter, batch_size, pause_ms } => Some(vec![Unit::backfill(
+            BackfillStep {
+                table: table.clone(),
+                set: set.clone(),
+                filter: filter.clone(),
+                key: key_of(model, table),
+                batch_size: *batch_size,
+                pause_ms: *pause_ms,
+            },
+            false,
+        )]),
         _ => None,
     }
 }
@@ -240,14 +328,20 @@ fn unique_from_index(
     index.nulls_not_distinct = nulls_not_distinct;
     index.elems = columns.iter().map(|c| crate::schema::col(c)).collect();
     let create = render_op(&Op::CreateIndex { def: index }).remove(0).sql;
-    units.push(Unit::auto(create, Some(Guard::CreateIndex { name: def.name.clone() })));
+    let drop_index = format!("DROP INDEX CONCURRENTLY IF EXISTS {}", q(&def.name));
+    units.push(Unit::auto(create, Some(Guard::CreateIndex { name: def.name.clone() })).undone_by(undo(drop_index)));
     let deferred = if def.deferred { " DEFERRABLE INITIALLY DEFERRED" } else { "" };
-    units.push(Unit::tx_alone(format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} {kind} USING INDEX {}{deferred}",
-        q(table),
-        q(&def.name),
-        q(&def.name)
-    )));
+    // Dropping the constraint drops its index too; the index step's undo then finds nothing.
+    let drop = format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", q(table), q(&def.name));
+    units.push(
+        Unit::tx_alone(format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {kind} USING INDEX {}{deferred}",
+            q(table),
+            q(&def.name),
+            q(&def.name)
+        ))
+        .undone_by(undo(drop)),
+    );
     units
 }
 
@@ -272,6 +366,8 @@ pub fn safe_plan_in(ops: &[Op], transaction: bool, model: &mut Model, version: u
     let one_transaction =
         transaction && !split && per_op.iter().flatten().all(|u| u.transactional && !u.new_step && u.data.is_none());
     let mut steps: Vec<Step> = Vec::new();
+    // The undos of each step's units, combined into the step's undo at the end.
+    let mut undos: Vec<Vec<Undo>> = Vec::new();
     for units in per_op {
         let mut first_of_op = true;
         for u in units {
@@ -286,17 +382,25 @@ pub fn safe_plan_in(ops: &[Op], transaction: bool, model: &mut Model, version: u
                         && u.data.is_none()
                         && (one_transaction || !starts) =>
                 {
-                    last.statements.push(u.sql)
+                    last.statements.push(u.sql);
+                    undos.last_mut().expect("a step has its undos").push(u.undo);
                 }
-                _ => steps.push(Step {
-                    statements: vec![u.sql],
-                    transactional: u.transactional,
-                    guard: u.guard,
-                    backfill: u.backfill,
-                    data: u.data,
-                }),
+                _ => {
+                    steps.push(Step {
+                        statements: vec![u.sql],
+                        transactional: u.transactional,
+                        guard: u.guard,
+                        backfill: u.backfill,
+                        data: u.data,
+                        undo: Undo::Sql(vec![]),
+                    });
+                    undos.push(vec![u.undo]);
+                }
             }
         }
+    }
+    for (step, undo) in steps.iter_mut().zip(undos) {
+        step.undo = Undo::of_sequence(undo.into_iter());
     }
     steps
 }

@@ -15,16 +15,39 @@ pub enum EntryState {
     ChecksumMismatch,
     /// Applied, but not in the code any more.
     MissingFromCode,
-    /// An earlier run failed at `step` (`direction` `up` or `down`).
+    /// An earlier run failed after `step` steps done (`direction` `up` or `down`); `steps`: how many
+    /// the plan has, when the history knows.
     Failed {
         step: usize,
         direction: String,
+        steps: Option<usize>,
     },
-    /// An earlier run stopped during the migration (killed) at `step`.
+    /// An earlier run stopped during the migration (killed, or its connection lost) after `step` steps.
     InProgress {
         step: usize,
         direction: String,
+        steps: Option<usize>,
     },
+    /// Another session is applying (or rolling back) it now: it holds the migration lock.
+    Running {
+        step: usize,
+        direction: String,
+        steps: Option<usize>,
+    },
+    /// Pending: its last run failed and was rolled back as a whole (a migration in one transaction
+    /// leaves no row), `at` that time, with that error (from the event log).
+    FailedRolledBack {
+        at: String,
+        error: String,
+    },
+}
+
+/// "step N of M", N being the step after those done.
+fn step_of(done: usize, steps: Option<usize>) -> String {
+    match steps {
+        Some(m) => format!("step {} of {m}", done + 1),
+        None => format!("step {}", done + 1),
+    }
 }
 
 impl EntryState {
@@ -36,8 +59,19 @@ impl EntryState {
             EntryState::PendingOutOfOrder => "pending (out of order)".into(),
             EntryState::ChecksumMismatch => "checksum mismatch".into(),
             EntryState::MissingFromCode => "missing from code".into(),
-            EntryState::Failed { step, direction } => format!("failed ({direction}) at step {step}"),
-            EntryState::InProgress { step, direction } => format!("interrupted ({direction}) at step {step}"),
+            EntryState::Failed { step, direction, steps } => {
+                format!("failed ({direction}) at {}", step_of(*step, *steps))
+            }
+            EntryState::InProgress { step, direction, steps } => {
+                format!("interrupted ({direction}) at {}", step_of(*step, *steps))
+            }
+            EntryState::Running { step, direction, steps } => {
+                format!("running ({direction}) at {}", step_of(*step, *steps))
+            }
+            EntryState::FailedRolledBack { at, error } => {
+                let first = error.lines().next().unwrap_or("");
+                format!("failed at {at}, rolled back: {first}")
+            }
         }
     }
 
@@ -92,7 +126,21 @@ impl Status {
 /// Joins the code's migrations and the history rows by version: both in version order (the registry
 /// sorts, the history is read in order; sorted input is checked in linear time), so one merge pass,
 /// moving each row's strings into its entry.
-pub(crate) fn compute(code: &[Migration], mut rows: Vec<HistoryRow>) -> Status {
+/// What the migration lock and the event log add to the history rows for `status`.
+#[derive(Debug, Clone, Default)]
+pub struct RunFacts {
+    /// Another session holds the migration lock: a migration in progress is running, not interrupted.
+    pub lock_held: bool,
+    /// The last run of these migrations (no history row) failed and was rolled back: `(version, when,
+    /// error)`, from the event log.
+    pub rolled_back_failures: Vec<(u64, String, String)>,
+}
+
+pub(crate) fn compute(code: &[Migration], rows: Vec<HistoryRow>) -> Status {
+    compute_with(code, rows, &RunFacts::default())
+}
+
+pub(crate) fn compute_with(code: &[Migration], mut rows: Vec<HistoryRow>, facts: &RunFacts) -> Status {
     rows.sort_by_key(|r| r.version);
     let newest_applied = rows.last().map(|r| r.version);
     let mut code: Vec<&Migration> = code.iter().collect();
@@ -115,10 +163,18 @@ pub(crate) fn compute(code: &[Migration], mut rows: Vec<HistoryRow>) -> Status {
         let row = rows.next_if(|r| r.version == m.version);
         let state = match &row {
             None if newest_applied.is_some_and(|n| n > m.version) => EntryState::PendingOutOfOrder,
-            None => EntryState::Pending,
-            Some(r) if r.state == "failed" => EntryState::Failed { step: r.step, direction: r.direction.clone() },
+            None => match facts.rolled_back_failures.iter().find(|f| f.0 == m.version) {
+                Some((_, at, error)) => EntryState::FailedRolledBack { at: at.clone(), error: error.clone() },
+                None => EntryState::Pending,
+            },
+            Some(r) if r.state == "failed" => {
+                EntryState::Failed { step: r.step, direction: r.direction.clone(), steps: r.steps_total }
+            }
+            Some(r) if r.state == "in_progress" && facts.lock_held => {
+                EntryState::Running { step: r.step, direction: r.direction.clone(), steps: r.steps_total }
+            }
             Some(r) if r.state == "in_progress" => {
-                EntryState::InProgress { step: r.step, direction: r.direction.clone() }
+                EntryState::InProgress { step: r.step, direction: r.direction.clone(), steps: r.steps_total }
             }
             Some(r) if r.checksum != m.checksum => EntryState::ChecksumMismatch,
             Some(_) => EntryState::Applied,
@@ -179,6 +235,8 @@ mod tests {
             irreversible_reason: None,
             tool_version: String::new(),
             step_cursor: None,
+            steps: None,
+            steps_total: None,
         }
     }
 
@@ -214,7 +272,8 @@ mod tests {
             ]
         );
         let failed = compute(&[code(4, "d")], vec![row(4, "d", "failed")]);
-        assert_eq!(failed.entries[0].state, EntryState::Failed { step: 2, direction: "up".into() });
+        assert_eq!(failed.entries[0].state, EntryState::Failed { step: 2, direction: "up".into(), steps: None });
+        assert_eq!(failed.entries[0].state.label(), "failed (up) at step 3");
         assert_eq!((failed.entries[0].batch, failed.entries[0].applied_by.as_deref()), (Some(7), Some("me")));
         let pending = compute(&[code(1, "a")], vec![]);
         assert_eq!(pending.entries[0].state, EntryState::Pending);

@@ -358,3 +358,59 @@ async fn same_named_migrations_crates_sharing_a_target_folder_never_swap() {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
+
+/// Stopping the `migrate-cli` driver (SIGTERM, as a cancelled CI job does) stops the migrations
+/// program it started, and the migration lock is free within seconds.
+#[tokio::test]
+async fn stopping_the_driver_stops_the_migrations_program_and_frees_the_lock() {
+    let db = TestDb::new("cli_driver_signal").await;
+    let url = db_url(&db.name);
+    db.client
+        .batch_execute("CREATE TABLE sleep_control (seconds int); INSERT INTO sleep_control VALUES (120)")
+        .await
+        .unwrap();
+    let dir = scratch_dir("driver_signal");
+    run(&dir, "", &["init", "--name", "driver-signal-migrations"]).expect(0);
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+    let created = run(&dir, "", &["new", "sleep"]).expect(0);
+    let file = created.stdout.trim().strip_prefix("created ").unwrap().to_string();
+    std::fs::write(
+        file,
+        "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.sql_with_down(\"SELECT pg_sleep((SELECT seconds FROM sleep_control))\", \"SELECT 1\");\n}\n",
+    )
+    .unwrap();
+    run(&dir, "", &["list"]).expect(0); // built before the clock starts
+    let target = target_debug().parent().unwrap().display().to_string();
+    let mut driver = Command::new(driver())
+        .arg("up")
+        .current_dir(&*dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO", cargo())
+        .env("DATABASE_URL", &url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = async |sql: &str| -> i64 { db.client.query_one(sql, &[]).await.unwrap().get(0) };
+    let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep((SELECT seconds%' AND pid <> pg_backend_pid()";
+    let locked = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    let start = std::time::Instant::now();
+    while count(sleeping).await == 0 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the migration never started");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(count(locked).await, 1);
+    let term = Command::new("kill").args(["-TERM", &driver.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    driver.wait().unwrap();
+    let stopped = std::time::Instant::now();
+    while count(sleeping).await > 0 || count(locked).await > 0 {
+        assert!(stopped.elapsed() < std::time::Duration::from_secs(5), "the program ran on, or the lock stayed held");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The template's migration was applied before; the stopped one left nothing.
+    assert_eq!(history(&db.client).await.len(), 1);
+}

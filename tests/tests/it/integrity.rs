@@ -105,6 +105,18 @@ async fn a_deleted_history_table_is_refused_and_resolve_records_the_applied_agai
     assert_eq!(report.applied.iter().map(|d| d.version).collect::<Vec<_>>(), [2]);
 }
 
+#[tokio::test]
+async fn a_deleted_history_table_that_held_nothing_applied_is_simply_recreated() {
+    let db = TestDb::new("integrity_deleted_empty").await;
+    let mut client = connect_to(&db.name).await;
+    Migrator::new(two()).up(&mut client, None).await.unwrap();
+    Migrator::new(two()).down(&mut client, DownTarget::To(0)).await.unwrap();
+    client.batch_execute("DROP TABLE migrate_history").await.unwrap();
+    // The event log shows every migration rolled back: nothing can run twice.
+    assert_eq!(Migrator::new(two()).status(&client).await.unwrap().pending_versions(None), [1, 2]);
+    assert_eq!(Migrator::new(two()).up(&mut client, None).await.unwrap().applied.len(), 2);
+}
+
 /// The layout recorded in the meta table, and the number of `upgrade` events.
 async fn layout(client: &tokio_postgres::Client) -> (Option<String>, i64) {
     let version = client

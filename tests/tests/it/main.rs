@@ -19,6 +19,7 @@ mod ops_columns;
 mod ops_indexes_constraints;
 mod ops_tables;
 mod ops_types;
+mod recovery;
 mod registry;
 mod reporting;
 mod roundtrip;
