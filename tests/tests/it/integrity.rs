@@ -142,10 +142,16 @@ async fn restore(client: &tokio_postgres::Client, fixture: &str) {
     client.batch_execute("SET search_path TO public").await.unwrap();
 }
 
-/// Every history row, as text, to compare before and after an upgrade.
+/// Every history row (its columns of layout 1), as text, to compare before and after an upgrade.
 async fn rows(client: &tokio_postgres::Client) -> Vec<String> {
     client
-        .query("SELECT h::text FROM migrate_history h ORDER BY version", &[])
+        .query(
+            "SELECT (version, name, checksum, checksum_format, state, direction, step, step_cursor, batch, transactional,
+                     applied_at, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, lint_acks, original_id,
+                     tool_version)::text
+             FROM migrate_history ORDER BY version",
+            &[],
+        )
         .await
         .unwrap()
         .iter()

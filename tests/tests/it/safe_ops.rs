@@ -398,7 +398,7 @@ async fn data_steps_run_rust_code_in_their_own_transaction() {
     };
     let mut client = migrate_tests::connect_to(&db.name).await;
     let err = Migrator::new(failing()).up(&mut client, None).await.unwrap_err().to_string();
-    assert!(err.contains("m2_m2 failed at step 2: division by zero (SQLSTATE 22012)"), "{err}");
+    assert!(err.contains("m2_m2 failed at step 2 of 2: division by zero (SQLSTATE 22012)"), "{err}");
     let half: i64 = client.query_one("SELECT count(*) FROM posts WHERE slug = 'half-done'", &[]).await.unwrap().get(0);
     assert_eq!(half, 0, "the data step's transaction rolled back");
     assert_eq!(migrate_tests::history(&client).await[1], (2, "failed".to_string(), 1));
