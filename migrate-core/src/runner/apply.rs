@@ -4,11 +4,12 @@ use std::time::Instant;
 
 use tokio_postgres::Client;
 
-use super::error::{DbFailure, RunError, Sent};
+use super::adopt::adopt_foreign_history;
+use super::error::{DbFailure, RunError};
 use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
-use super::plan::{Guard, Step, from_sql};
+use super::plan::{Step, from_sql};
+use super::step::{StepOf, execute_batch, execute_each, run_step, wait_before_retry};
 use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, timeouts};
-use crate::ident::quote_ident;
 use crate::registry::Migration;
 
 fn fail(report: Report, error: RunError) -> Failed {
@@ -28,60 +29,6 @@ fn down_in_one_transaction(down: &Result<Vec<Step>, String>) -> bool {
 
 fn statements(steps: &[Step]) -> Vec<String> {
     steps.iter().flat_map(|s| s.statements.iter().cloned()).collect()
-}
-
-/// Executes statements one by one, so that a failure names its statement (a multi-statement batch
-/// reports no statement for errors without a position, such as a division by zero). A statement that
-/// runs long is reported every 10 seconds.
-async fn execute_each(
-    m: &Migrator,
-    c: &impl tokio_postgres::GenericClient,
-    statements: &[String],
-) -> Result<(), DbFailure> {
-    for st in statements {
-        let head: String = st.chars().take(60).collect();
-        if let Err(e) = with_ticker(m, c.batch_execute(st), &head).await {
-            return Err(DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
-        }
-    }
-    Ok(())
-}
-
-/// Awaits `run`, reporting every 10 seconds that `what` is still running.
-async fn with_ticker<T>(m: &Migrator, run: impl std::future::Future<Output = T>, what: &str) -> T {
-    tokio::pin!(run);
-    let started = Instant::now();
-    loop {
-        tokio::select! {
-            r = &mut run => return r,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-                m.progress(format!("  still running after {}s: {what}", started.elapsed().as_secs()));
-            }
-        }
-    }
-}
-
-/// Sends `prefix` and `statements` as one simple query (one round trip). A server error is mapped to
-/// the statement its position falls in; without a position the statement is unknown, so callers that
-/// need it run [`execute_each`] after a failure.
-async fn execute_batch(
-    m: &Migrator,
-    c: &impl tokio_postgres::GenericClient,
-    prefix: &str,
-    statements: &[String],
-) -> Result<(), DbFailure> {
-    let mut text = String::from(prefix);
-    let mut sent = Sent { statements: vec![(0, prefix.to_string())] };
-    let mut chars = prefix.chars().count();
-    for st in statements {
-        text.push_str(";\n");
-        chars += 2;
-        sent.statements.push((chars, st.clone()));
-        text.push_str(st);
-        chars += st.chars().count();
-    }
-    let what = format!("{} statements", statements.len());
-    with_ticker(m, c.batch_execute(&text), &what).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))
 }
 
 pub(super) async fn up(
@@ -359,190 +306,6 @@ async fn apply_one(
     }
 }
 
-/// Which migration a step belongs to, for its progress record.
-pub(super) struct StepOf<'a> {
-    pub(super) m: &'a Migrator,
-    pub(super) tables: &'a HistoryTables,
-    pub(super) version: u64,
-    /// `up` or `down`.
-    pub(super) direction: &'a str,
-}
-
-/// Runs step `k` of a non-transactional migration, retrying it when it could not get its lock in
-/// time (a retried autocommit index step first cleans what the failed attempt left).
-async fn run_step(
-    of: &StepOf<'_>,
-    client: &mut Client,
-    k: usize,
-    step: &Step,
-    resuming: bool,
-    cursor: Option<String>,
-) -> Result<(), DbFailure> {
-    if let Some(b) = &step.backfill {
-        // Its batches retry on their own and record their progress: never restarted from here.
-        super::backfill::run(of, client, b, cursor).await?;
-        return history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
-            .await
-            .map_err(|e| DbFailure::from_error(&e, None));
-    }
-    let mut attempt = 0;
-    loop {
-        match run_step_once(of, client, k, step, resuming || attempt > 0).await {
-            Err(failure) if wait_before_retry(of.m, &failure, &mut attempt).await => continue,
-            other => return other,
-        }
-    }
-}
-
-/// Whether a failure is a lock timeout (SQLSTATE 55P03) worth another attempt; if so, reports it and
-/// waits (200 ms, doubling, at most 5 s) before returning true.
-pub(super) async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt: &mut u32) -> bool {
-    if failure.code != "55P03" || *attempt >= m.config.lock_retries {
-        return false;
-    }
-    *attempt += 1;
-    let delay = std::time::Duration::from_millis((200u64 << (*attempt - 1).min(5)).min(5_000));
-    m.progress(format!(
-        "  try {} of {} could not get a lock within lock_timeout; retrying in {} ms",
-        *attempt,
-        m.config.lock_retries + 1,
-        delay.as_millis()
-    ));
-    tokio::time::sleep(delay).await;
-    true
-}
-
-/// Runs step `k` once and records the progress (`k + 1` steps done).
-async fn run_step_once(
-    of: &StepOf<'_>,
-    client: &mut Client,
-    k: usize,
-    step: &Step,
-    resuming: bool,
-) -> Result<(), DbFailure> {
-    let StepOf { m, tables, version, direction } = *of;
-    if let Some(run) = step.data {
-        let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
-        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        (run.get())(&tx).await.map_err(|e| {
-            DbFailure::from_error(
-                &e,
-                step.statements.first().map(|s| Sent { statements: vec![(0, s.clone())] }).as_ref(),
-            )
-        })?;
-        history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
-            .await
-            .map_err(|e| DbFailure::from_error(&e, None))?;
-        return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
-    }
-    if step.statements.iter().any(|s| s.starts_with("-- backfill") || s.starts_with("-- data step")) {
-        return Err(DbFailure {
-            code: String::new(),
-            message: "this step (a batched backfill or Rust code) is stored as a description in the history; it cannot be replayed without the migration's code: restore the migration, or repair by hand and `resolve`".into(),
-            detail: None,
-            hint: None,
-            statement: step.statements.first().cloned(),
-            position: None,
-        });
-    }
-    if step.transactional {
-        let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
-        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        execute_each(m, &tx, &step.statements).await?;
-        history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
-            .await
-            .map_err(|e| DbFailure::from_error(&e, None))?;
-        return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
-    }
-    let skip = if resuming { guard(client, step.guard.as_ref()).await? } else { false };
-    if !skip {
-        // A concurrent index build waits for older transactions through lock waits: a short
-        // lock_timeout would fail it after its scan. It takes no lock that blocks writes, so it may wait.
-        let settings = if step.guard.is_some() {
-            let mut c = m.config.clone();
-            c.lock_timeout = None;
-            timeouts(&c, false)
-        } else {
-            timeouts(&m.config, false)
-        };
-        client.batch_execute(&settings).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        let before = invalid_indexes(client).await?;
-        // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
-        // implicit transaction.
-        let result = execute_each(m, &*client, &step.statements).await;
-        let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
-        result?;
-        // A concurrent build that failed leaves an INVALID index; `IF NOT EXISTS` on the retry then
-        // succeeds without building it. Such a step did not take effect.
-        // New ones, and those the step names (a leftover of an earlier try, which `IF NOT EXISTS`
-        // skipped).
-        let named = |i: &String| step.statements.iter().any(|st| st.contains(i.as_str()));
-        let left: Vec<String> =
-            invalid_indexes(client).await?.into_iter().filter(|i| !before.contains(i) || named(i)).collect();
-        if !left.is_empty() {
-            let drops: Vec<String> =
-                left.iter().map(|i| format!("DROP INDEX CONCURRENTLY {}", quote_ident(i))).collect();
-            return Err(DbFailure {
-                code: String::new(),
-                message: format!(
-                    "after this step the index {} is INVALID (a concurrent build that failed or was cut off, e.g. by a duplicate value or a timeout), so the step did not take effect: drop it ({}), fix the cause, and run `up` again",
-                    left.join(", "),
-                    drops.join("; ")
-                ),
-                detail: None,
-                hint: None,
-                statement: step.statements.last().cloned(),
-                position: None,
-            });
-        }
-    }
-    history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
-        .await
-        .map_err(|e| DbFailure::from_error(&e, None))
-}
-
-/// The INVALID indexes of the current schema.
-async fn invalid_indexes(client: &Client) -> Result<Vec<String>, DbFailure> {
-    let rows = client
-        .query(
-            "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-             WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY 1",
-            &[],
-        )
-        .await
-        .map_err(|e| DbFailure::from_error(&e, None))?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
-}
-
-/// Before retrying an autocommit index step: drops an INVALID index a failed concurrent build left,
-/// and reports whether the step already took effect (so it is skipped).
-async fn guard(client: &Client, guard: Option<&Guard>) -> Result<bool, DbFailure> {
-    let valid = |name: &str| {
-        let name = quote_ident(name);
-        async move {
-            client
-                .query_opt("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", &[&name])
-                .await
-                .map(|r| r.map(|r| r.get::<_, bool>(0)))
-                .map_err(|e| DbFailure::from_error(&e, None))
-        }
-    };
-    match guard {
-        Some(Guard::CreateIndex { name }) => match valid(name).await? {
-            Some(true) => Ok(true),
-            Some(false) => {
-                let drop = format!("DROP INDEX CONCURRENTLY {}", quote_ident(name));
-                let sent = Sent { statements: vec![(0, drop.clone())] };
-                client.batch_execute(&drop).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
-                Ok(false)
-            }
-            None => Ok(false),
-        },
-        Some(Guard::DropIndex { name }) => Ok(valid(name).await?.is_none()),
-        None => Ok(false),
-    }
-}
-
 pub(super) async fn down(
     m: &Migrator,
     client: &mut Client,
@@ -712,7 +475,7 @@ async fn rollback_one(
 
 /// Writes a history row saying `c` is applied, without running it (its SQL, planned as `plans`, is
 /// stored as for a run).
-async fn record_applied(
+pub(super) async fn record_applied(
     client: &Client,
     tables: &HistoryTables,
     c: &Migration,
@@ -768,74 +531,6 @@ pub(super) async fn log_change(
     let _ = history::log(client, tables, &event).await;
 }
 
-/// How to list what each of [`FOREIGN_HISTORY_TABLES`](super::FOREIGN_HISTORY_TABLES) applied.
-const FOREIGN_HISTORIES: [(&str, &str); 3] = [
-    (super::FOREIGN_HISTORY_TABLES[0], "SELECT version::text FROM {t}"),
-    (super::FOREIGN_HISTORY_TABLES[1], "SELECT version::text FROM {t} WHERE success"),
-    (super::FOREIGN_HISTORY_TABLES[2], "SELECT version::text FROM {t}"),
-];
-
-/// An identifier as the other tool stores it: diesel drops the dashes of `2024-01-01-120000`, refinery
-/// and sqlx keep the number (`V001` is 1).
-fn foreign_key(id: &str) -> String {
-    let digits: String = id.trim_start_matches(['V', 'v']).chars().filter(|c| *c != '-').collect();
-    let trimmed = digits.trim_start_matches('0');
-    if trimmed.is_empty() && !digits.is_empty() { "0".into() } else { trimmed.to_string() }
-}
-
-/// On the first run (an empty history) of migrations imported from another tool: reads that tool's
-/// history table in place (left untouched) and records the migrations it applied as applied here, so
-/// nothing is applied twice. Returns what it did, for the report.
-pub(super) async fn adopt_foreign_history(
-    m: &Migrator,
-    client: &Client,
-    tables: &HistoryTables,
-) -> Result<Vec<String>, RunError> {
-    if !m.migrations.iter().any(|c| c.original.is_some()) {
-        return Ok(vec![]);
-    }
-    let mut notes = Vec::new();
-    for (table, query) in FOREIGN_HISTORIES {
-        let found: Option<String> = client
-            .query_one("SELECT to_regclass(format('%s.%I', $1::text, $2::text))::text", &[&tables.schema, &table])
-            .await
-            .map_err(|e| RunError::db(format!("looking for {table}"), &e))?
-            .get(0);
-        let Some(qualified) = found else { continue };
-        let sql = query.replace("{t}", &qualified);
-        let applied: Vec<String> = client
-            .query(&sql, &[])
-            .await
-            .map_err(|e| RunError::db(format!("reading {qualified}"), &e))?
-            .iter()
-            .map(|r| foreign_key(r.get::<_, &str>(0)))
-            .collect();
-        let who = actor(client).await;
-        let mut recorded = 0;
-        // One walk of the model for all of them (in version order), not one per migration.
-        let mut walk = super::Walk::new(m);
-        for c in &m.migrations {
-            let Some(original) = &c.original else { continue };
-            if applied.contains(&foreign_key(original)) {
-                let plans = walk.plans(c.version).unwrap_or_else(|| m.steps(c))?;
-                record_applied(client, tables, c, plans, 1, &who).await?;
-                recorded += 1;
-            }
-        }
-        let unknown = applied
-            .iter()
-            .filter(|v| !m.migrations.iter().any(|c| c.original.as_deref().map(foreign_key).as_ref() == Some(*v)))
-            .count();
-        let detail = format!(
-            "recorded {recorded} migration(s) as applied from {qualified} (left untouched){}",
-            if unknown > 0 { format!("; {unknown} of its entries match no imported migration") } else { String::new() }
-        );
-        log_change(client, tables, None, "adopt", &who, &detail).await;
-        notes.push(detail);
-    }
-    Ok(notes)
-}
-
 pub(super) async fn resolve(
     m: &Migrator,
     client: &mut Client,
@@ -887,21 +582,4 @@ pub(super) async fn resolve(
     };
     log_change(&*client, tables, Some((version, &name)), "resolve", &who, &detail).await;
     Ok(format!("m{version}_{name}: {detail}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::foreign_key;
-
-    #[test]
-    fn identifiers_match_the_way_each_tool_stores_them() {
-        // diesel: the folder's prefix without dashes.
-        assert_eq!(foreign_key("2024-01-02-030405"), "20240102030405");
-        assert_eq!(foreign_key("2026-05-27-120000-0000"), "202605271200000000");
-        assert_ne!(foreign_key("2026-05-27-120000-0000"), foreign_key("2026-05-27-120000"));
-        // refinery: `V001` is stored as 1; sqlx: the number itself.
-        assert_eq!(foreign_key("V001"), foreign_key("1"));
-        assert_eq!(foreign_key("20240101120000"), "20240101120000");
-        assert_eq!(foreign_key("0"), "0");
-    }
 }

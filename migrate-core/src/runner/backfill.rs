@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
 
-use super::apply::{StepOf, wait_before_retry};
 use super::error::{DbFailure, Sent};
 use super::history;
 use super::plan::BackfillStep;
+use super::step::{StepOf, wait_before_retry};
 use super::timeouts;
 use crate::ident::quote_ident;
 

@@ -15,6 +15,7 @@
 //! tables on first use, and records every migration applied or rolled back (with its exact SQL) in
 //! the history table and in the append-only event log.
 
+mod adopt;
 mod apply;
 mod backfill;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod production;
 mod recover;
 pub mod safe;
 mod status;
+mod step;
 
 use std::time::Duration;
 

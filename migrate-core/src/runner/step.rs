@@ -1,0 +1,252 @@
+//! Running one step: its statements (one by one, or as one batch), its transaction or autocommit,
+//! timeouts, retries after a lock timeout, the guard of a retried concurrent index build, and the
+//! check for an index it left INVALID.
+
+use std::time::Instant;
+
+use tokio_postgres::Client;
+
+use super::Migrator;
+use super::error::{DbFailure, Sent};
+use super::history::{self, HistoryTables};
+use super::plan::{Guard, Step};
+use super::timeouts;
+use crate::ident::quote_ident;
+
+/// Executes statements one by one, so that a failure names its statement (a multi-statement batch
+/// reports no statement for errors without a position, such as a division by zero). A statement that
+/// runs long is reported every 10 seconds.
+pub(super) async fn execute_each(
+    m: &Migrator,
+    c: &impl tokio_postgres::GenericClient,
+    statements: &[String],
+) -> Result<(), DbFailure> {
+    for st in statements {
+        let head: String = st.chars().take(60).collect();
+        if let Err(e) = with_ticker(m, c.batch_execute(st), &head).await {
+            return Err(DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
+        }
+    }
+    Ok(())
+}
+
+/// Awaits `run`, reporting every 10 seconds that `what` is still running.
+pub(super) async fn with_ticker<T>(m: &Migrator, run: impl std::future::Future<Output = T>, what: &str) -> T {
+    tokio::pin!(run);
+    let started = Instant::now();
+    loop {
+        tokio::select! {
+            r = &mut run => return r,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                m.progress(format!("  still running after {}s: {what}", started.elapsed().as_secs()));
+            }
+        }
+    }
+}
+
+/// Sends `prefix` and `statements` as one simple query (one round trip). A server error is mapped to
+/// the statement its position falls in; without a position the statement is unknown, so callers that
+/// need it run [`execute_each`] after a failure.
+pub(super) async fn execute_batch(
+    m: &Migrator,
+    c: &impl tokio_postgres::GenericClient,
+    prefix: &str,
+    statements: &[String],
+) -> Result<(), DbFailure> {
+    let mut text = String::from(prefix);
+    let mut sent = Sent { statements: vec![(0, prefix.to_string())] };
+    let mut chars = prefix.chars().count();
+    for st in statements {
+        text.push_str(";\n");
+        chars += 2;
+        sent.statements.push((chars, st.clone()));
+        text.push_str(st);
+        chars += st.chars().count();
+    }
+    let what = format!("{} statements", statements.len());
+    with_ticker(m, c.batch_execute(&text), &what).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))
+}
+
+/// Which migration a step belongs to, for its progress record.
+pub(super) struct StepOf<'a> {
+    pub(super) m: &'a Migrator,
+    pub(super) tables: &'a HistoryTables,
+    pub(super) version: u64,
+    /// `up` or `down`.
+    pub(super) direction: &'a str,
+}
+
+/// Runs step `k` of a non-transactional migration, retrying it when it could not get its lock in
+/// time (a retried autocommit index step first cleans what the failed attempt left).
+pub(super) async fn run_step(
+    of: &StepOf<'_>,
+    client: &mut Client,
+    k: usize,
+    step: &Step,
+    resuming: bool,
+    cursor: Option<String>,
+) -> Result<(), DbFailure> {
+    if let Some(b) = &step.backfill {
+        // Its batches retry on their own and record their progress: never restarted from here.
+        super::backfill::run(of, client, b, cursor).await?;
+        return history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None));
+    }
+    let mut attempt = 0;
+    loop {
+        match run_step_once(of, client, k, step, resuming || attempt > 0).await {
+            Err(failure) if wait_before_retry(of.m, &failure, &mut attempt).await => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Whether a failure is a lock timeout (SQLSTATE 55P03) worth another attempt; if so, reports it and
+/// waits (200 ms, doubling, at most 5 s) before returning true.
+pub(super) async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt: &mut u32) -> bool {
+    if failure.code != "55P03" || *attempt >= m.config.lock_retries {
+        return false;
+    }
+    *attempt += 1;
+    let delay = std::time::Duration::from_millis((200u64 << (*attempt - 1).min(5)).min(5_000));
+    m.progress(format!(
+        "  try {} of {} could not get a lock within lock_timeout; retrying in {} ms",
+        *attempt,
+        m.config.lock_retries + 1,
+        delay.as_millis()
+    ));
+    tokio::time::sleep(delay).await;
+    true
+}
+
+/// Runs step `k` once and records the progress (`k + 1` steps done).
+async fn run_step_once(
+    of: &StepOf<'_>,
+    client: &mut Client,
+    k: usize,
+    step: &Step,
+    resuming: bool,
+) -> Result<(), DbFailure> {
+    let StepOf { m, tables, version, direction } = *of;
+    if let Some(run) = step.data {
+        let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        (run.get())(&tx).await.map_err(|e| {
+            DbFailure::from_error(
+                &e,
+                step.statements.first().map(|s| Sent { statements: vec![(0, s.clone())] }).as_ref(),
+            )
+        })?;
+        history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None))?;
+        return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
+    }
+    if step.statements.iter().any(|s| s.starts_with("-- backfill") || s.starts_with("-- data step")) {
+        return Err(DbFailure {
+            code: String::new(),
+            message: "this step (a batched backfill or Rust code) is stored as a description in the history; it cannot be replayed without the migration's code: restore the migration, or repair by hand and `resolve`".into(),
+            detail: None,
+            hint: None,
+            statement: step.statements.first().cloned(),
+            position: None,
+        });
+    }
+    if step.transactional {
+        let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        execute_each(m, &tx, &step.statements).await?;
+        history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None))?;
+        return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
+    }
+    let skip = if resuming { guard(client, step.guard.as_ref()).await? } else { false };
+    if !skip {
+        // A concurrent index build waits for older transactions through lock waits: a short
+        // lock_timeout would fail it after its scan. It takes no lock that blocks writes, so it may wait.
+        let settings = if step.guard.is_some() {
+            let mut c = m.config.clone();
+            c.lock_timeout = None;
+            timeouts(&c, false)
+        } else {
+            timeouts(&m.config, false)
+        };
+        client.batch_execute(&settings).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        let before = invalid_indexes(client).await?;
+        // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
+        // implicit transaction.
+        let result = execute_each(m, &*client, &step.statements).await;
+        let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
+        result?;
+        // A concurrent build that failed leaves an INVALID index; `IF NOT EXISTS` on the retry then
+        // succeeds without building it. Such a step did not take effect.
+        // New ones, and those the step names (a leftover of an earlier try, which `IF NOT EXISTS`
+        // skipped).
+        let named = |i: &String| step.statements.iter().any(|st| st.contains(i.as_str()));
+        let left: Vec<String> =
+            invalid_indexes(client).await?.into_iter().filter(|i| !before.contains(i) || named(i)).collect();
+        if !left.is_empty() {
+            let drops: Vec<String> =
+                left.iter().map(|i| format!("DROP INDEX CONCURRENTLY {}", quote_ident(i))).collect();
+            return Err(DbFailure {
+                code: String::new(),
+                message: format!(
+                    "after this step the index {} is INVALID (a concurrent build that failed or was cut off, e.g. by a duplicate value or a timeout), so the step did not take effect: drop it ({}), fix the cause, and run `up` again",
+                    left.join(", "),
+                    drops.join("; ")
+                ),
+                detail: None,
+                hint: None,
+                statement: step.statements.last().cloned(),
+                position: None,
+            });
+        }
+    }
+    history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
+        .await
+        .map_err(|e| DbFailure::from_error(&e, None))
+}
+
+/// The INVALID indexes of the current schema.
+async fn invalid_indexes(client: &Client) -> Result<Vec<String>, DbFailure> {
+    let rows = client
+        .query(
+            "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+             WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY 1",
+            &[],
+        )
+        .await
+        .map_err(|e| DbFailure::from_error(&e, None))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Before retrying an autocommit index step: drops an INVALID index a failed concurrent build left,
+/// and reports whether the step already took effect (so it is skipped).
+async fn guard(client: &Client, guard: Option<&Guard>) -> Result<bool, DbFailure> {
+    let valid = |name: &str| {
+        let name = quote_ident(name);
+        async move {
+            client
+                .query_opt("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", &[&name])
+                .await
+                .map(|r| r.map(|r| r.get::<_, bool>(0)))
+                .map_err(|e| DbFailure::from_error(&e, None))
+        }
+    };
+    match guard {
+        Some(Guard::CreateIndex { name }) => match valid(name).await? {
+            Some(true) => Ok(true),
+            Some(false) => {
+                let drop = format!("DROP INDEX CONCURRENTLY {}", quote_ident(name));
+                let sent = Sent { statements: vec![(0, drop.clone())] };
+                client.batch_execute(&drop).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+                Ok(false)
+            }
+            None => Ok(false),
+        },
+        Some(Guard::DropIndex { name }) => Ok(valid(name).await?.is_none()),
+        None => Ok(false),
+    }
+}
