@@ -243,7 +243,7 @@ fn checksum_lines(list: &[(u64, String)]) -> String {
     let (noun, pronoun) = if names.len() == 1 { ("migration", "it was") } else { ("migrations", "they were") };
     let accept: Vec<String> = list.iter().map(|(v, _)| format!("`resolve --accept-checksum {v}`")).collect();
     format!(
-        "applied {noun} {} changed since {pronoun} applied. Changing an applied migration does not change the databases it ran on: write a new migration instead. If the change is deliberate and changes nothing a database holds (a `down` added because a newer version of the tool requires it, a reformatting that changed the ops' form), accept it with {}",
+        "applied {noun} {} changed since {pronoun} applied. Changing an applied migration does not change the databases it ran on: write a new migration instead. If the change is deliberate and changes nothing a database holds (a `fn down` added because a newer version of the tool requires it, a reformatting that changed the ops' form), accept it with {}",
         names.join(", "),
         accept.join(", then ")
     )

@@ -355,3 +355,17 @@ async fn an_index_left_invalid_by_a_step_fails_the_step() {
     assert!(err.contains("DROP INDEX CONCURRENTLY \"t_unique\""), "{err}");
     assert!(matches!(state(&client, code(), 2).await, EntryState::Failed { .. }), "never recorded applied");
 }
+
+#[tokio::test]
+async fn a_changed_applied_migration_names_the_resolve_that_accepts_it() {
+    let db = TestDb::new("recover_checksum").await;
+    let mut client = connect_to(&db.name).await;
+    Migrator::new(history_of(two_steps("n", false))).up(&mut client, None).await.unwrap();
+    let edited = || history_of(two_steps("id", false));
+    let err = Migrator::new(edited()).up(&mut client, None).await.unwrap_err();
+    assert!(err.error.is_check_failure(), "{err}");
+    let commands = suggested(&err.to_string());
+    assert_eq!(commands, ["resolve --accept-checksum 2"], "{err}");
+    Migrator::new(edited()).resolve(&mut client, Resolve::AcceptChecksum(2)).await.unwrap();
+    Migrator::new(edited()).up(&mut client, None).await.unwrap();
+}
