@@ -27,14 +27,12 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     // The history is read while the migrations are still being built: with a long history both take
     // a while.
     let reader = ctx.migrator(Vec::new())?;
-    let (migrations, _db, _client, (rows, facts)) = ctx
-        .summaries_while_connected(async |client| {
-            let rows = reader.history_summary(client).await?;
-            let facts = reader.run_facts(client, &rows).await?;
-            Ok((rows, facts))
-        })
-        .await?;
-    let status = ctx.migrator(migrations)?.status_of_with(rows, &facts);
+    let (migrations, _db, client, rows) =
+        ctx.summaries_while_connected(async |client| Ok(reader.history_summary(client).await?)).await?;
+    let m = ctx.migrator(migrations)?;
+    // The lock and the event log, asked only when a migration is in progress or has no row.
+    let facts = m.run_facts(&client, &rows).await?;
+    let status = m.status_of_with(rows, &facts);
     let problems = status.problems().count();
     if ctx.out.json {
         let entries: Vec<_> = status

@@ -4,10 +4,12 @@
 //! | layout | tables |
 //! |---|---|
 //! | 1 | `<table>` and `<table>_events` (the first release; no version recorded) |
-//! | 2 | `<table>_meta` added: the layout version (key `history_version`) and the production marker |
+//! | 2 | `<table>_meta` added (the production marker); the layout recorded in the history table's comment |
 //! | 3 | `up_step_sizes`, `step_undo_sql`, `step_undo_sizes` added to `<table>`: each step of the plan and how it is undone (NULL in older rows) |
 //!
 //! The rules every later layout keeps:
+//! - the layout is recorded in the history table's comment (`migrate history, layout N ...`), read
+//!   together with the tables' existence in one round trip;
 //! - the first run of a newer tool upgrades the tables in place, under the migration lock, in one
 //!   transaction that also records the new version and an `upgrade` event;
 //! - a column an upgrade adds is nullable or has a default, so rows written by older tools stay valid;
@@ -22,9 +24,6 @@ use super::history::{self, Event, HistoryTables};
 
 /// The layout this tool writes.
 pub const CURRENT: u32 = 3;
-
-/// The meta table's key of the layout version.
-const VERSION_KEY: &str = "history_version";
 
 /// What a run may do to the history tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,36 +50,48 @@ struct Found {
     layout: Option<u32>,
 }
 
+/// The first row's columns of a simple query (one round trip, no statement to prepare: `status` runs
+/// this on every call).
+async fn simple_row(c: &Client, sql: &str, context: &str) -> Result<Vec<Option<String>>, RunError> {
+    let messages = c.simple_query(sql).await.map_err(|e| RunError::db(context, &e))?;
+    Ok(messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default())
+}
+
+/// The layout a history table's comment names (`migrate history, layout 3 ...`).
+fn layout_of_comment(comment: &str) -> Option<u32> {
+    let rest = comment.split_once("layout ")?.1;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// One round trip: which tables exist, and the layout the history table's comment records (`status`
+/// runs this on every call).
 async fn inspect(c: &Client, t: &HistoryTables) -> Result<Found, RunError> {
-    let row = c
-        .query_one(
-            "SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL, to_regclass($3) IS NOT NULL",
-            &[&t.history, &t.events, &t.meta],
-        )
-        .await
-        .map_err(|e| RunError::db("looking for the migration history tables", &e))?;
-    let (history, events, meta): (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
-    let layout = if meta {
-        let sql = format!("SELECT value FROM {} WHERE key = $1", t.meta);
-        let value: Option<String> = c
-            .query_opt(&sql, &[&VERSION_KEY])
-            .await
-            .map_err(|e| RunError::db(format!("reading the history layout from {}", t.meta), &e))?
-            .map(|r| r.get(0));
-        // The version row is written with the table, in one transaction; without it, the table is
-        // the one layout 2 introduced.
-        let version = match value {
-            Some(v) => v.trim().parse::<u32>().map_err(|_| {
-                RunError::Usage(format!(
-                    "{} says the history layout is {v:?}, which is not a number: set it back with `UPDATE {} SET value = '{CURRENT}' WHERE key = '{VERSION_KEY}'` if this tool wrote it",
-                    t.meta, t.meta
-                ))
-            })?,
-            None => 2,
-        };
-        (history || events).then_some(version)
-    } else {
-        (history || events).then_some(1)
+    let lit = crate::ident::quote_literal;
+    let sql = format!(
+        "SELECT to_regclass({h}) IS NOT NULL, to_regclass({}) IS NOT NULL, to_regclass({}) IS NOT NULL,
+                obj_description(to_regclass({h}), 'pg_class')",
+        lit(&t.events),
+        lit(&t.meta),
+        h = lit(&t.history),
+    );
+    let row = simple_row(c, &sql, "looking for the migration history tables").await?;
+    let yes = |i: usize| row.get(i).and_then(|v| v.as_deref()) == Some("t");
+    let (history, events, meta) = (yes(0), yes(1), yes(2));
+    let comment = row.get(3).cloned().flatten();
+    let layout = match (history, events) {
+        (false, false) => None,
+        // A first-release table has no such comment; a history table deleted and gone leaves the
+        // meta table as the only sign of layout 2 or later.
+        _ => Some(comment.as_deref().and_then(layout_of_comment).unwrap_or(if meta { 2 } else { 1 })),
     };
     Ok(Found { history, events, layout })
 }
@@ -137,10 +148,11 @@ pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Re
     Ok(Some(CURRENT))
 }
 
+/// Records the layout in the history table's comment: read with the tables' existence in one query.
 fn set_version_sql(t: &HistoryTables) -> String {
     format!(
-        "INSERT INTO {} (key, value) VALUES ('{VERSION_KEY}', '{CURRENT}') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
-        t.meta
+        "COMMENT ON TABLE {} IS 'migrate history, layout {CURRENT} (migrate-core reads this to upgrade the table: keep it)'",
+        t.history
     )
 }
 

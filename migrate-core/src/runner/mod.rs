@@ -473,14 +473,28 @@ impl Migrator {
     }
 
     /// What the migration lock and the event log add to the history `rows` ([`RunFacts`]): whether
-    /// another session is migrating now (asked only when a row is in progress), and the migrations
-    /// whose last run failed and was rolled back. Reads only.
+    /// another session is migrating now (asked only when a row is in progress), and which of this
+    /// runner's migrations without a row failed on their last run and were rolled back (asked only
+    /// when there are such migrations: a fully applied history costs no query). Reads only.
     pub async fn run_facts(&self, client: &Client, rows: &[HistoryRow]) -> Result<RunFacts, RunError> {
+        let in_progress = rows.iter().any(|r| r.state == "in_progress");
+        // Both are in version order: one merge pass finds the migrations without a row.
+        let mut row_versions = rows.iter().map(|r| r.version).peekable();
+        let without_row = self.migrations.iter().any(|m| {
+            while row_versions.next_if(|v| *v < m.version).is_some() {}
+            row_versions.peek() != Some(&m.version)
+        });
+        if !in_progress && !without_row {
+            return Ok(RunFacts::default());
+        }
         let current = self.use_schema(client, false).await?;
         let tables = self.tables(current.as_deref().unwrap_or("public"));
         let mut facts = RunFacts::default();
-        if rows.iter().any(|r| r.state == "in_progress") {
+        if in_progress {
             facts.lock_held = lock::held_elsewhere(client, lock::key(&tables.history)).await;
+        }
+        if !without_row {
+            return Ok(facts);
         }
         let events: bool = client
             .query_one("SELECT to_regclass($1) IS NOT NULL", &[&tables.events])
