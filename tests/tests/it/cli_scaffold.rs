@@ -87,13 +87,31 @@ async fn init_new_up_through_the_driver() {
     assert!(db.client.query_one("SELECT to_regclass('things') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
     run(&dir, &url, &["status", "--exit-code"]).expect(0);
 
-    // A file in the folder that is not a migration fails the build, naming the file.
-    std::fs::write(dir.join("migrations/src/migrations/m20990101000000_forgotten.rs"), "pub fn up() {}\n").unwrap();
+    // A file in the folder that is not a migration fails the build, naming the file: one without
+    // `#[migration]`, one whose attribute is in a comment (the template's), a flat SQL file, and a
+    // version given twice.
+    let folder = dir.join("migrations/src/migrations");
+    std::fs::write(folder.join("m20990101000000_forgotten.rs"), "pub fn up() {}\n").unwrap();
     let broken = run(&dir, &url, &["status"]).expect(2);
     assert!(broken.stderr.contains("m20990101000000_forgotten.rs has no #[migration]"), "{}", broken.stderr);
+    std::fs::write(folder.join("m20990101000000_forgotten.rs"), "// #[migration]\npub fn up(s: &mut Schema) {}\n")
+        .unwrap();
+    let broken = run(&dir, &url, &["status"]).expect(2);
+    assert!(broken.stderr.contains("m20990101000000_forgotten.rs has no #[migration]"), "{}", broken.stderr);
+    std::fs::remove_file(folder.join("m20990101000000_forgotten.rs")).unwrap();
+    std::fs::write(folder.join("m20990101000000_flat.sql"), "SELECT 1;\n").unwrap();
+    let broken = run(&dir, &url, &["list"]).expect(2);
+    assert!(broken.stderr.contains("m20990101000000_flat.sql is a flat SQL file"), "{}", broken.stderr);
+    std::fs::remove_file(folder.join("m20990101000000_flat.sql")).unwrap();
+    let twice = folder.join(created.rsplit('/').next().unwrap().trim_end_matches(".rs"));
+    std::fs::create_dir_all(&twice).unwrap();
+    std::fs::write(twice.join("up.sql"), "SELECT 1;\n").unwrap();
+    std::fs::write(twice.join("down.sql"), "SELECT 1;\n").unwrap();
+    let broken = run(&dir, &url, &["list"]).expect(2);
+    assert!(broken.stderr.contains("two migrations cannot share a version"), "{}", broken.stderr);
+    std::fs::remove_dir_all(&twice).unwrap();
 
     // An SQL migration without down.sql and without an irreversible marker fails the build too.
-    std::fs::remove_file(dir.join("migrations/src/migrations/m20990101000000_forgotten.rs")).unwrap();
     let sql = dir.join("migrations/src/migrations/m20990102000000_drop_things");
     std::fs::create_dir_all(&sql).unwrap();
     std::fs::write(sql.join("up.sql"), "DROP TABLE things;\n").unwrap();
