@@ -395,7 +395,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             Op::Sql { up, down, declares } => {
                 c.errors.0.extend(validate_ops(declares));
                 c.sql("SQL", up);
-                if !up.trim().is_empty() && crate::render::split_statements(up).is_empty() {
+                if !up.trim().is_empty() && comments_only(up) {
                     // A freshly written SQL template holds comments only: refused until it is
                     // written, as an empty one is. (A comment-only down is a deliberate "nothing to
                     // undo", as imported histories have.)
@@ -408,4 +408,14 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
         }
     }
     errors.0
+}
+
+/// Whether SQL text holds only comments. Without `/*`, a line that is neither blank nor a `--`
+/// comment is code, which settles it without parsing (the registry checks every SQL migration when it
+/// loads); with a block comment, the grammar decides.
+fn comments_only(sql: &str) -> bool {
+    if !sql.contains("/*") {
+        return sql.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"));
+    }
+    crate::render::split_statements(sql).is_empty()
 }

@@ -13,11 +13,11 @@
 //! against a real PostgreSQL in the tests, so a single renderer is both smaller and safer.
 
 mod ddl;
-mod split;
+mod statements;
 mod types;
 
 pub use ddl::render_op;
-pub use split::{needs_autocommit, split_statements};
+pub use statements::{needs_autocommit, split_statements};
 pub use types::{render_column_type, render_default};
 
 /// One SQL statement and how it must run.

@@ -24,3 +24,4 @@ mod registry;
 mod reporting;
 mod roundtrip;
 mod safe_ops;
+mod sql_parse;

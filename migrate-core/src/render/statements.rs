@@ -1,0 +1,142 @@
+//! SQL read by a PostgreSQL grammar (squawk-syntax; the choice and its measurements are in
+//! docs/parser.md): a script's statements and which of them PostgreSQL refuses inside a transaction
+//! block. Nothing here scans text: quotes, dollar quotes, comments, `BEGIN ATOMIC` bodies and `$` in
+//! identifiers are the grammar's business.
+
+use squawk_syntax::ast::AstNode as _;
+use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
+
+/// Each statement of `script`: its text (the comments before it included, the `;` after it left out)
+/// and its node. Text the grammar could not place in a statement is not dropped: it goes with the
+/// statement after it, or stands as the last one, so the server reports it.
+fn statements(script: &str) -> Vec<(String, Option<SyntaxNode>)> {
+    let parse = SourceFile::parse(script);
+    let file = parse.tree();
+    let mut out = Vec::new();
+    let mut from = 0usize;
+    let trim = |s: &str| -> String {
+        let s = s.trim_start_matches(|c: char| c == ';' || c.is_whitespace()).trim_end();
+        s.strip_suffix(';').unwrap_or(s).trim_end().to_string()
+    };
+    // Only comments, blanks and `;` are nothing.
+    let code = |t: &squawk_syntax::SyntaxToken| {
+        !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT | SyntaxKind::SEMICOLON)
+    };
+    for stmt in file.stmts() {
+        let node = stmt.syntax().clone();
+        let end = usize::from(node.text_range().end());
+        if node.descendants_with_tokens().any(|e| e.as_token().is_some_and(code)) {
+            out.push((trim(&script[from..end]), Some(node)));
+            from = end;
+        }
+    }
+    let rest_has_code = file
+        .syntax()
+        .descendants_with_tokens()
+        .any(|e| usize::from(e.text_range().start()) >= from && e.as_token().is_some_and(code));
+    if rest_has_code {
+        out.push((trim(&script[from..]), None));
+    }
+    out
+}
+
+/// The statements of `script`, trimmed, without their `;`; comment-only ones left out.
+///
+/// ```
+/// use migrate_core::render::split_statements;
+/// let script = "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; -- one\nSELECT ';';";
+/// assert_eq!(split_statements(script), ["CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql", "-- one\nSELECT ';'"]);
+/// ```
+pub fn split_statements(script: &str) -> Vec<String> {
+    statements(script).into_iter().map(|(text, _)| text).collect()
+}
+
+/// Whether PostgreSQL refuses this statement (the first of the text) inside a transaction block:
+/// concurrent index builds and drops, `REINDEX` of a database, schema or system or `CONCURRENTLY`,
+/// `DETACH PARTITION .. CONCURRENTLY`, `VACUUM`, `CREATE`/`DROP DATABASE`, `CREATE`/`DROP TABLESPACE`,
+/// `ALTER SYSTEM`.
+///
+/// ```
+/// use migrate_core::render::needs_autocommit;
+/// assert!(needs_autocommit("/* why */ CREATE INDEX CONCURRENTLY i ON t (a)"));
+/// assert!(!needs_autocommit("SELECT 'CREATE INDEX CONCURRENTLY'"));
+/// ```
+pub fn needs_autocommit(statement: &str) -> bool {
+    statements(statement).into_iter().next().and_then(|(_, node)| node).is_some_and(|n| refused_in_transaction(&n))
+}
+
+fn refused_in_transaction(node: &SyntaxNode) -> bool {
+    use SyntaxKind as K;
+    let has_token = |kind: K| node.children_with_tokens().any(|e| e.kind() == kind);
+    match node.kind() {
+        K::CREATE_INDEX | K::DROP_INDEX => has_token(K::CONCURRENTLY_KW),
+        K::REINDEX => node.descendants_with_tokens().any(|e| {
+            matches!(
+                e.kind(),
+                K::CONCURRENTLY_KW | K::REINDEX_TARGET_DATABASE | K::REINDEX_TARGET_SCHEMA | K::REINDEX_TARGET_SYSTEM
+            )
+        }),
+        K::ALTER_TABLE => node.descendants().any(|n| n.kind() == K::DETACH_CONCURRENTLY),
+        K::VACUUM
+        | K::CREATE_DATABASE
+        | K::DROP_DATABASE
+        | K::CREATE_TABLESPACE
+        | K::DROP_TABLESPACE
+        | K::ALTER_SYSTEM => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_only_outside_quotes_and_comments() {
+        let s = "INSERT INTO t VALUES ('a;b', E'c\\';d', \"x;y\"); /* ; /* nested ; */ */ SELECT $t$ ; $t$; SELECT $1;\n-- tail ;";
+        assert_eq!(
+            split_statements(s),
+            [
+                "INSERT INTO t VALUES ('a;b', E'c\\';d', \"x;y\")",
+                "/* ; /* nested ; */ */ SELECT $t$ ; $t$",
+                "SELECT $1",
+            ]
+        );
+        assert!(split_statements("  ;; -- nothing\n").is_empty());
+    }
+
+    /// The defects of the string scanner this replaces, each of which it got wrong.
+    #[test]
+    fn bodies_comments_and_identifiers_the_scanner_got_wrong() {
+        let atomic = "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + b; END";
+        assert_eq!(split_statements(&format!("{atomic};\nSELECT 1;")), [atomic, "SELECT 1"]);
+        assert_eq!(split_statements("CREATE TABLE t (a$b$ int); SELECT 1"), ["CREATE TABLE t (a$b$ int)", "SELECT 1"]);
+        assert!(needs_autocommit("/* a note */ CREATE INDEX CONCURRENTLY i ON t (a)"));
+        assert!(needs_autocommit("ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY"));
+        assert!(needs_autocommit("REINDEX DATABASE app"));
+        assert!(needs_autocommit("REINDEX SYSTEM app"));
+        assert!(needs_autocommit("ALTER SYSTEM SET work_mem = '64MB'"));
+        assert!(needs_autocommit("CREATE TABLESPACE fast LOCATION '/ssd'"));
+    }
+
+    #[test]
+    fn statements_that_cannot_run_in_a_transaction() {
+        assert!(needs_autocommit("CREATE INDEX CONCURRENTLY i ON t (a)"));
+        assert!(needs_autocommit("create unique index concurrently i on t (a)"));
+        assert!(needs_autocommit("-- why\nDROP INDEX CONCURRENTLY i"));
+        assert!(needs_autocommit("VACUUM ANALYZE t"));
+        assert!(needs_autocommit("REINDEX INDEX CONCURRENTLY i"));
+        assert!(!needs_autocommit("REINDEX INDEX i"));
+        assert!(!needs_autocommit("ALTER TABLE p DETACH PARTITION p1"));
+        assert!(!needs_autocommit("CREATE INDEX i ON t (a)"));
+        assert!(!needs_autocommit("SELECT 'CREATE INDEX CONCURRENTLY'"));
+    }
+
+    #[test]
+    fn text_the_grammar_cannot_place_is_kept() {
+        // A `;` missing between two statements (a real file of the corpus): nothing is dropped.
+        let s = "ALTER TABLE t DROP CONSTRAINT t_pkey\nALTER TABLE t ADD COLUMN id int;";
+        let joined = split_statements(s).join(" ");
+        assert!(joined.contains("t_pkey") && joined.contains("ADD COLUMN id"), "{joined}");
+    }
+}
