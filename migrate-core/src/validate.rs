@@ -40,6 +40,23 @@ impl Check<'_> {
         }
     }
 
+    /// SQL text where one expression (or one query, one SET list) is expected: anything more would run
+    /// or add what the migration does not say, so it is an error before any SQL runs.
+    fn one(&mut self, what: impl std::fmt::Display, sql: &str, check: fn(&str) -> Result<(), String>, expected: &str) {
+        let before = self.errors.0.len();
+        self.sql(&what, sql);
+        if self.errors.0.len() == before
+            && let Err(reason) = check(sql)
+        {
+            let shown: String = sql.chars().take(60).collect();
+            self.fail(format!("the {what} `{shown}`: {reason}; write {expected}"));
+        }
+    }
+
+    fn expr(&mut self, what: impl std::fmt::Display, sql: &str) {
+        self.one(what, sql, crate::render::one_expression, "one expression");
+    }
+
     fn text(&mut self, what: impl std::fmt::Display, text: &str) {
         if text.contains('\0') {
             self.fail(format!("the {what} contains a NUL byte"));
@@ -72,7 +89,7 @@ impl Check<'_> {
 
     fn default(&mut self, column: &str, d: &DefaultValue) {
         match d {
-            DefaultValue::Expr { sql } => self.sql(format_args!("default expression of `{column}`"), sql),
+            DefaultValue::Expr { sql } => self.expr(format_args!("default expression of `{column}`"), sql),
             DefaultValue::Literal { value } => self.literal(column, value),
         }
     }
@@ -118,7 +135,7 @@ impl Check<'_> {
                 (columns, "foreign key")
             }
             ConstraintKind::Check { expr } => {
-                self.sql(format_args!("expression of check `{}`", c.name), expr);
+                self.expr(format_args!("expression of check `{}`", c.name), expr);
                 (&[][..], "check")
             }
         };
@@ -161,7 +178,7 @@ impl Check<'_> {
                         self.fail(format!("column `{name}` is not a column of table `{}`", def.table));
                     }
                 }
-                IndexTarget::Expr { sql } => self.sql("index expression", sql),
+                IndexTarget::Expr { sql } => self.expr("index expression", sql),
             }
             if let Some(oc) = &e.opclass {
                 self.name("operator class", oc);
@@ -172,7 +189,7 @@ impl Check<'_> {
             self.name("index method", m);
         }
         if let Some(p) = &def.predicate {
-            self.sql("index predicate", p);
+            self.expr("index predicate", p);
         }
         if def.nulls_not_distinct && !def.unique {
             self.fail("NULLS NOT DISTINCT applies only to unique indexes: add `.unique()`".into());
@@ -251,7 +268,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 }
                 c.column(&def.column);
                 if let Some(b) = &def.backfill {
-                    c.sql(format_args!("backfill of `{}`", def.column.name), b);
+                    c.expr(format_args!("backfill of `{}`", def.column.name), b);
                 }
                 let own: HashSet<&str> = [def.column.name.as_str()].into();
                 for k in &def.constraints {
@@ -286,10 +303,10 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     }
                 }
                 if let Some(u) = using {
-                    c.sql("USING expression", u);
+                    c.expr("USING expression", u);
                 }
                 if let Some(u) = using_down {
-                    c.sql("USING expression of the down", u);
+                    c.expr("USING expression of the down", u);
                 }
             }
             Op::SetNotNull { table, column } | Op::DropNotNull { table, column } => {
@@ -374,7 +391,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             Op::CreateSchema { name } | Op::DropSchema { name, .. } => c.name("schema", name),
             Op::CreateView { def } | Op::DropView { def: Some(def), .. } => {
                 c.name("view", &def.name);
-                c.sql("view query", &def.query);
+                c.one("view query", &def.query, crate::render::one_query, "one query");
             }
             Op::DropView { name, def: None } => c.name("view", name),
             Op::DataStep { name, .. } => {
@@ -384,9 +401,9 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             }
             Op::Backfill { table, set, filter, batch_size, .. } => {
                 c.name("table", table);
-                c.sql("SET list of the backfill", set);
+                c.one("SET list of the backfill", set, crate::render::one_set_list, "one SET list (`col = expr, ...`)");
                 if let Some(f) = filter {
-                    c.sql("WHERE of the backfill", f);
+                    c.expr("WHERE of the backfill", f);
                 }
                 if *batch_size == 0 {
                     c.fail("a batch size of 0 rows: use at least 1".into());

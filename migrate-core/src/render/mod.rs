@@ -18,6 +18,7 @@ mod types;
 
 pub use ddl::render_op;
 pub use statements::{needs_autocommit, split_statements};
+pub(crate) use statements::{one_expression, one_query, one_set_list};
 pub use types::{render_column_type, render_default};
 
 /// One SQL statement and how it must run.

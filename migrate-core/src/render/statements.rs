@@ -87,6 +87,87 @@ fn refused_in_transaction(node: &SyntaxNode) -> bool {
     }
 }
 
+/// A name or a call made of names, digits, `_`, `.` and balanced parentheses, without spaces
+/// (`now()`, `gen_random_uuid()`, `lower(email)`, `true`, `0`): nothing in it can end the expression
+/// or add to the statement around it, so it needs no parse (the registry checks every default of a
+/// long history when it loads).
+fn plain(sql: &str) -> bool {
+    let mut depth = 0i32;
+    for c in sql.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            c if c.is_ascii_alphanumeric() || c == '_' || c == '.' => {}
+            _ => return false,
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+/// Checks that `sql` is one expression and nothing more: text that ends the expression and goes on
+/// (`'x'); DELETE FROM t; SELECT ('`, `1), (2`, `true) OR (1`) would run or add what the caller did
+/// not write.
+pub(crate) fn one_expression(sql: &str) -> Result<(), String> {
+    if plain(sql) {
+        return Ok(());
+    }
+    let wrapped = format!("SELECT ({sql})");
+    let parse = SourceFile::parse(&wrapped);
+    if let Some(e) = parse.errors().first() {
+        return Err(format!("it is not an expression PostgreSQL reads ({e})"));
+    }
+    let stmts: Vec<_> = parse.tree().stmts().collect();
+    let [stmt] = stmts.as_slice() else {
+        return Err(format!("it holds {} statements, not one expression", stmts.len()));
+    };
+    let node = stmt.syntax();
+    let whole = (7usize, wrapped.len());
+    let one_target = node.kind() == SyntaxKind::SELECT
+        && node.children().count() == 1
+        && node.descendants().any(|n| {
+            n.kind() == SyntaxKind::TARGET
+                && (usize::from(n.text_range().start()), usize::from(n.text_range().end())) == whole
+        });
+    if one_target { Ok(()) } else { Err("it is more than one expression".into()) }
+}
+
+/// Checks that `sql` is one query (a view's): one `SELECT`, `VALUES` or `TABLE`, nothing after it.
+pub(crate) fn one_query(sql: &str) -> Result<(), String> {
+    let parse = SourceFile::parse(sql);
+    if let Some(e) = parse.errors().first() {
+        return Err(format!("it is not a query PostgreSQL reads ({e})"));
+    }
+    let stmts: Vec<_> = parse.tree().stmts().collect();
+    let [stmt] = stmts.as_slice() else {
+        return Err(format!("it holds {} statements, not one query", stmts.len()));
+    };
+    let kind = format!("{:?}", stmt.syntax().kind());
+    if (kind.contains("SELECT") && kind != "SELECT_INTO") || kind == "VALUES" || kind == "TABLE" {
+        Ok(())
+    } else {
+        Err(format!("it is not a query but a {} statement", kind.to_lowercase().replace('_', " ")))
+    }
+}
+
+/// Checks that `sql` is one SET list (`a = a + 1, b = 2`) of an `UPDATE`, nothing more.
+pub(crate) fn one_set_list(sql: &str) -> Result<(), String> {
+    let wrapped = format!("UPDATE t SET {sql}");
+    let parse = SourceFile::parse(&wrapped);
+    if let Some(e) = parse.errors().first() {
+        return Err(format!("it is not a SET list PostgreSQL reads ({e})"));
+    }
+    let stmts: Vec<_> = parse.tree().stmts().collect();
+    let [stmt] = stmts.as_slice() else {
+        return Err(format!("it holds {} statements, not one SET list", stmts.len()));
+    };
+    let only_set = stmt.syntax().kind() == SyntaxKind::UPDATE
+        && stmt.syntax().children().all(|n| matches!(n.kind(), SyntaxKind::RELATION_NAME | SyntaxKind::SET_CLAUSE));
+    if only_set { Ok(()) } else { Err("it adds clauses to the UPDATE (WHERE, FROM, RETURNING)".into()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +219,25 @@ mod tests {
         let s = "ALTER TABLE t DROP CONSTRAINT t_pkey\nALTER TABLE t ADD COLUMN id int;";
         let joined = split_statements(s).join(" ");
         assert!(joined.contains("t_pkey") && joined.contains("ADD COLUMN id"), "{joined}");
+    }
+
+    #[test]
+    fn one_expression_where_one_is_expected() {
+        for ok in ["now()", "gen_random_uuid()", "lower(email)", "'x'", "a + 1", "(a > 0) AND (b < 2)", "x IS NOT NULL"]
+        {
+            assert_eq!(one_expression(ok), Ok(()), "{ok}");
+        }
+        for hidden in
+            ["'x'; DELETE FROM legacy", "true); DELETE FROM legacy; SELECT (1", "1), (2", "1) FROM t WHERE (true"]
+        {
+            assert!(one_expression(hidden).is_err(), "{hidden}");
+        }
+        assert_eq!(one_query("SELECT id FROM t"), Ok(()));
+        assert_eq!(one_query("WITH a AS (SELECT 1) SELECT * FROM a"), Ok(()));
+        assert!(one_query("SELECT 1; DROP TABLE legacy").is_err());
+        assert!(one_query("DELETE FROM legacy").is_err());
+        assert_eq!(one_set_list("a = a + 1, b = 'x;y'"), Ok(()));
+        assert!(one_set_list("a = 1 WHERE false; DROP TABLE legacy").is_err());
+        assert!(one_set_list("a = 1 RETURNING *").is_err());
     }
 }
