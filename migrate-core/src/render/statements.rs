@@ -227,9 +227,14 @@ mod tests {
         {
             assert_eq!(one_expression(ok), Ok(()), "{ok}");
         }
-        for hidden in
-            ["'x'; DELETE FROM legacy", "true); DELETE FROM legacy; SELECT (1", "1), (2", "1) FROM t WHERE (true"]
-        {
+        for hidden in [
+            "'x'; DELETE FROM legacy",
+            "true); DELETE FROM legacy; SELECT (1",
+            "1), (2",
+            "1) FROM t WHERE (true",
+            "1 NOT NULL",
+            "now() CHECK (false)",
+        ] {
             assert!(one_expression(hidden).is_err(), "{hidden}");
         }
         assert_eq!(one_query("SELECT id FROM t"), Ok(()));
