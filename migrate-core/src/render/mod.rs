@@ -17,7 +17,7 @@ mod statements;
 mod types;
 
 pub use ddl::render_op;
-pub use statements::{needs_autocommit, split_statements};
+pub use statements::{concurrent_index_name, needs_autocommit, split_statements};
 pub(crate) use statements::{one_expression, one_query, one_set_list};
 pub use types::{render_column_type, render_default};
 

@@ -65,6 +65,35 @@ pub fn needs_autocommit(statement: &str) -> bool {
     statements(statement).into_iter().next().and_then(|(_, node)| node).is_some_and(|n| refused_in_transaction(&n))
 }
 
+/// The name of the index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON ..` builds (as
+/// PostgreSQL stores it: unquoted names folded to lower case), so that a retry can drop the INVALID
+/// leftover of a failed build first. `None` for anything else, or an index without a name.
+pub fn concurrent_index_name(statement: &str) -> Option<String> {
+    let (_, node) = statements(statement).into_iter().next()?;
+    let node = node?;
+    if node.kind() != SyntaxKind::CREATE_INDEX
+        || !node.children_with_tokens().any(|e| e.kind() == SyntaxKind::CONCURRENTLY_KW)
+    {
+        return None;
+    }
+    // The name is the node before `ON` that is not `IF NOT EXISTS`.
+    let mut name = None;
+    for e in node.children_with_tokens() {
+        match e {
+            squawk_syntax::SyntaxElement::Token(t) if t.kind() == SyntaxKind::ON_KW => break,
+            squawk_syntax::SyntaxElement::Node(n) if n.kind() != SyntaxKind::IF_NOT_EXISTS => {
+                name = Some(n.text().to_string())
+            }
+            _ => {}
+        }
+    }
+    let name = name?.trim().to_string();
+    Some(match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => name.to_lowercase(),
+    })
+}
+
 fn refused_in_transaction(node: &SyntaxNode) -> bool {
     use SyntaxKind as K;
     let has_token = |kind: K| node.children_with_tokens().any(|e| e.kind() == kind);
@@ -219,6 +248,21 @@ mod tests {
         let s = "ALTER TABLE t DROP CONSTRAINT t_pkey\nALTER TABLE t ADD COLUMN id int;";
         let joined = split_statements(s).join(" ");
         assert!(joined.contains("t_pkey") && joined.contains("ADD COLUMN id"), "{joined}");
+    }
+
+    #[test]
+    fn the_name_of_a_concurrent_build() {
+        assert_eq!(
+            concurrent_index_name("CREATE INDEX CONCURRENTLY Users_Email ON users (email)").as_deref(),
+            Some("users_email")
+        );
+        assert_eq!(
+            concurrent_index_name("/* x */ create unique index concurrently if not exists \"My Idx\" on t (a)")
+                .as_deref(),
+            Some("My Idx")
+        );
+        assert_eq!(concurrent_index_name("CREATE INDEX i ON t (a)"), None);
+        assert_eq!(concurrent_index_name("CREATE INDEX CONCURRENTLY ON t (a)"), None);
     }
 
     #[test]

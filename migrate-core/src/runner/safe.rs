@@ -112,6 +112,10 @@ fn plain(op: &Op, transaction: bool) -> Vec<Unit> {
                 let guard = match op {
                     Op::CreateIndex { def } => Some(Guard::CreateIndex { name: def.name.clone() }),
                     Op::DropIndex { name, .. } => Some(Guard::DropIndex { name: name.clone() }),
+                    // Raw SQL's concurrent builds get the same retry: the name from the parse tree.
+                    Op::Sql { .. } => {
+                        crate::render::concurrent_index_name(&st.sql).map(|name| Guard::CreateIndex { name })
+                    }
                     _ => None,
                 };
                 Unit::auto(st.sql, guard)

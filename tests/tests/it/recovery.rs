@@ -329,11 +329,10 @@ async fn a_lost_connection_leaves_a_migration_the_next_run_finishes() {
 }
 
 #[tokio::test]
-async fn an_index_left_invalid_by_a_step_fails_the_step() {
+async fn an_sql_concurrent_build_never_hides_an_invalid_index_and_is_retried() {
     let db = TestDb::new("recover_invalid").await;
     let mut client = connect_to(&db.name).await;
-    // Raw SQL in a no_transaction migration: the unique build fails on the duplicate and leaves an
-    // INVALID index; the second statement's IF NOT EXISTS then "succeeds" without building it.
+    // Raw SQL in a no_transaction migration: a unique build on a duplicated value.
     let code = || {
         vec![
             migration(1, true, base),
@@ -347,13 +346,27 @@ async fn an_index_left_invalid_by_a_step_fails_the_step() {
         ]
     };
     Migrator::new(code()).up(&mut client, Some(1)).await.unwrap();
-    let err = Migrator::new(code()).up(&mut client, None).await.unwrap_err().to_string();
-    assert!(err.contains("could not create unique index") || err.contains("23505"), "{err}");
-    // The retry: IF NOT EXISTS finds the INVALID leftover and does nothing.
+    // An INVALID index of that name is already there (a build that failed before the tool ran it):
+    // IF NOT EXISTS would skip the build and leave it INVALID. The step fails instead.
+    let _ = client.batch_execute("CREATE UNIQUE INDEX CONCURRENTLY t_unique ON t (id)").await;
     let err = Migrator::new(code()).up(&mut client, None).await.unwrap_err().to_string();
     assert!(err.contains("the index t_unique is INVALID"), "{err}");
     assert!(err.contains("DROP INDEX CONCURRENTLY \"t_unique\""), "{err}");
     assert!(matches!(state(&client, code(), 2).await, EntryState::Failed { .. }), "never recorded applied");
+    // The next run resumes the step: the name from the parse tree lets it drop the INVALID index and
+    // build again, which fails on the duplicate as it should.
+    let err = Migrator::new(code()).up(&mut client, None).await.unwrap_err().to_string();
+    assert!(err.contains("could not create unique index \"t_unique\""), "{err}");
+    // Fixed data: the retry builds it.
+    client.batch_execute("DELETE FROM t WHERE n = 2").await.unwrap();
+    Migrator::new(code()).up(&mut client, None).await.unwrap();
+    let valid: bool = client
+        .query_one("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_unique'::regclass", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(valid);
+    assert_eq!(state(&client, code(), 2).await, EntryState::Applied);
 }
 
 #[tokio::test]
