@@ -47,3 +47,57 @@ async fn sql_file_migrations_apply_roll_back_and_keep_their_promises() {
         .get(0);
     assert_eq!(acks, ["raw-sql: a test fixture"]);
 }
+
+/// An SQL-file concurrent index build killed while it waits: the INVALID leftover is dropped by the
+/// next `up`, which builds the index again (the name comes from the parse tree), instead of failing
+/// on "already exists" forever.
+#[tokio::test]
+async fn an_sql_concurrent_build_killed_mid_way_is_built_again() {
+    let db = TestDb::new("sql_file_cic_kill").await;
+    let url = db_url(&db.name);
+    cli(SQL, &url, &["up", "--to", "20240101120000"]).expect(0);
+    // A transaction holding an old snapshot: the concurrent build waits for it, its index already
+    // in the catalog as INVALID.
+    let (blocker, conn) =
+        tokio_postgres::connect(&format!("{} dbname={}", migrate_tests::admin_url(), db.name), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    blocker.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM things").await.unwrap();
+    let dir = migrate_tests::scratch_dir("cic_kill");
+    let mut child = std::process::Command::new(SQL)
+        .args(["up", "--to", "20240102000000"])
+        .current_dir(&dir)
+        .env("DATABASE_URL", &url)
+        .env_remove("CI")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let invalid = "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('things_name_idx') AND NOT indisvalid";
+    let start = std::time::Instant::now();
+    while db.client.query_one(invalid, &[]).await.unwrap().get::<_, i64>(0) == 0 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the build never started");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server ends the killed program's statement within a second; the leftover stays INVALID.
+    let building = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%CREATE INDEX CONCURRENTLY%' AND pid <> pg_backend_pid()";
+    let killed = std::time::Instant::now();
+    while db.client.query_one(building, &[]).await.unwrap().get::<_, i64>(0) > 0 {
+        assert!(killed.elapsed() < std::time::Duration::from_secs(5), "the build ran on after its program was killed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    blocker.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(db.client.query_one(invalid, &[]).await.unwrap().get::<_, i64>(0), 1);
+    let up = cli(SQL, &url, &["up", "--to", "20240102000000"]).expect(0);
+    assert!(up.stderr.contains("resuming m20240102000000_index_things at step 1 of 2"), "{}", up.stderr);
+    let valid: bool = db
+        .client
+        .query_one("SELECT indisvalid FROM pg_index WHERE indexrelid = 'things_name_idx'::regclass", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(valid);
+}
