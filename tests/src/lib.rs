@@ -247,6 +247,20 @@ pub fn cli_in(dir: &std::path::Path, bin: &str, url: &str, args: &[&str]) -> Run
     cmd.output().unwrap_or_else(|e| panic!("cannot run {bin}: {e}")).into()
 }
 
+/// Starts a migrations binary in the background (its output discarded), with `DATABASE_URL` set, in
+/// `dir`: for tests that kill it part-way.
+pub fn spawn_in(dir: &std::path::Path, bin: &str, url: &str, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(bin)
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env_remove("CI")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"))
+}
+
 /// [`cli_in`] in a fresh scratch folder.
 pub fn cli(bin: &str, url: &str, args: &[&str]) -> Run {
     cli_in(&scratch_dir("cli"), bin, url, args)

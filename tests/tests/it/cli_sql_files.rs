@@ -65,15 +65,7 @@ async fn an_sql_concurrent_build_killed_mid_way_is_built_again() {
     tokio::spawn(conn);
     blocker.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM things").await.unwrap();
     let dir = migrate_tests::scratch_dir("cic_kill");
-    let mut child = std::process::Command::new(SQL)
-        .args(["up", "--to", "20240102000000"])
-        .current_dir(&dir)
-        .env("DATABASE_URL", &url)
-        .env_remove("CI")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = migrate_tests::spawn_in(&dir, SQL, &url, &["up", "--to", "20240102000000"]);
     let invalid = "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('things_name_idx') AND NOT indisvalid";
     let start = std::time::Instant::now();
     while db.client.query_one(invalid, &[]).await.unwrap().get::<_, i64>(0) == 0 {

@@ -252,15 +252,7 @@ async fn a_process_killed_mid_step_is_running_then_interrupted_and_resumes() {
         .await
         .unwrap();
     let dir = migrate_tests::scratch_dir("killed");
-    let mut child = std::process::Command::new(SLOW_STEPS)
-        .arg("up")
-        .current_dir(&dir)
-        .env("DATABASE_URL", &url)
-        .env_remove("CI")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = migrate_tests::spawn_in(&dir, SLOW_STEPS, &url, &["up"]);
     until(async || status_line(&url).contains("running (up) at step 3 of 4")).await;
     child.kill().unwrap(); // SIGKILL: no cleanup of its own
     child.wait().unwrap();
