@@ -111,7 +111,7 @@ pub(crate) async fn prepare(c: &Client, t: &HistoryTables, access: Access) -> Re
         return Err(RunError::HistoryTooNew { table: t.history.clone(), found: layout, known: CURRENT });
     }
     if found.events && !found.history && access != Access::Repair {
-        let (applied, adopted) = applied_by_the_event_log(c, t).await;
+        let (applied, adopted) = applied_by_the_event_log(c, t).await?;
         // With nothing applied by the log's account, the history held nothing: a new one loses
         // nothing (and running `up` runs nothing twice).
         if !applied.is_empty() || adopted || access == Access::Read {
@@ -206,7 +206,9 @@ async fn upgrade(c: &Client, t: &HistoryTables, from: u32) -> Result<(), RunErro
 /// What the event log shows as applied (for a history table deleted while its event log remains, so
 /// the message can give the `resolve` that records them again), and whether it shows another tool's
 /// history adopted (whose migrations it does not list one by one).
-async fn applied_by_the_event_log(c: &Client, t: &HistoryTables) -> (Vec<u64>, bool) {
+/// An error reading the log is an error: taken for "nothing applied", it would let a run recreate the
+/// history and apply everything again.
+async fn applied_by_the_event_log(c: &Client, t: &HistoryTables) -> Result<(Vec<u64>, bool), RunError> {
     // The last decisive event of each migration: applied, rolled back, or changed by a resolve.
     let sql = format!(
         "SELECT version, action, coalesce(detail, '') FROM (
@@ -217,20 +219,22 @@ async fn applied_by_the_event_log(c: &Client, t: &HistoryTables) -> (Vec<u64>, b
          ORDER BY version",
         t.events
     );
-    let applied: Vec<u64> = match c.query(&sql, &[]).await {
-        Ok(rows) => rows
-            .iter()
-            .filter(|r| {
-                let (action, detail): (&str, &str) = (r.get(1), r.get(2));
-                action == "apply" || (action == "resolve" && detail.starts_with("marked applied"))
-            })
-            .map(|r| r.get::<_, i64>(0) as u64)
-            .collect(),
-        Err(_) => vec![],
-    };
-    let adopted = c
+    let failed = |e: tokio_postgres::Error| RunError::db(format!("reading the event log {}", t.events), &e);
+    let applied: Vec<u64> = c
+        .query(&sql, &[])
+        .await
+        .map_err(failed)?
+        .iter()
+        .filter(|r| {
+            let (action, detail): (&str, &str) = (r.get(1), r.get(2));
+            action == "apply" || (action == "resolve" && detail.starts_with("marked applied"))
+        })
+        .map(|r| r.get::<_, i64>(0) as u64)
+        .collect();
+    let adopted: bool = c
         .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE action = 'adopt')", t.events), &[])
         .await
-        .is_ok_and(|r| r.get::<_, bool>(0));
-    (applied, adopted)
+        .map_err(failed)?
+        .get(0);
+    Ok((applied, adopted))
 }
