@@ -30,6 +30,13 @@ pub struct Database {
     pub production: bool,
 }
 
+impl Database {
+    /// Which database this is, for messages: its name, host, port and role (never the password).
+    pub fn describe(&self) -> Result<String> {
+        Ok(describe(&parse(&self.url)?.config))
+    }
+}
+
 /// Resolves the database: `--database-url`, `--target`, `DATABASE_URL`, a `.env` file, the config's
 /// default target, in that order. `None` when nothing is configured.
 pub fn resolve(loaded: &Loaded, flag_url: Option<&str>, flag_target: Option<&str>) -> Result<Option<Database>> {

@@ -21,7 +21,7 @@ pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<u8> {
     };
     let started = std::time::Instant::now();
     let result = m.down(&mut client, target).await;
-    let database = crate::connect::describe(&crate::connect::parse(&db.url)?.config);
+    let database = db.describe()?;
     super::report::finish(ctx, "down", &database, result, 0, started.elapsed())
 }
 
@@ -34,6 +34,6 @@ pub async fn redo(ctx: &Ctx, args: LockArgs) -> Result<u8> {
     m.with_config(config);
     let started = std::time::Instant::now();
     let result = m.redo(&mut client).await;
-    let database = crate::connect::describe(&crate::connect::parse(&db.url)?.config);
+    let database = db.describe()?;
     super::report::finish(ctx, "redo", &database, result, 1, started.elapsed())
 }

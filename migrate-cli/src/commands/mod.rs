@@ -108,13 +108,18 @@ impl Ctx {
         Ok((db, client))
     }
 
-    /// Connects to `db`, after saying on stderr which database (unless the output is JSON).
+    /// Connects to `db`, after saying on stderr which database ([`announce`](Self::announce)).
     pub async fn connect_to(&self, db: &Database) -> Result<Client> {
-        let parsed = crate::connect::parse(&db.url)?;
-        if !self.out.json {
-            eprintln!("{} {}", self.verb, crate::connect::describe(&parsed.config));
-        }
+        self.announce(db)?;
         crate::connect::connect(&db.url).await
+    }
+
+    /// Says on stderr what the command does to which database (unless the output is JSON).
+    pub fn announce(&self, db: &Database) -> Result<()> {
+        if !self.out.json {
+            eprintln!("{} {}", self.verb, db.describe()?);
+        }
+        Ok(())
     }
 
     /// A runner over the code's migrations with the configured settings; progress goes to stderr.

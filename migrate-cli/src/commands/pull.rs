@@ -288,10 +288,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
     ignore.extend(ctx.loaded.config.ignore_tables.iter().map(String::as_str));
     let ops = migrate_core::introspect::ops(&client, &schema, &ignore).await?;
     if ops.is_empty() {
-        bail!(
-            "the schema `{schema}` of {} is empty: there is nothing to pull",
-            crate::connect::describe(&crate::connect::parse(&db.url)?.config)
-        );
+        bail!("the schema `{schema}` of {} is empty: there is nothing to pull", db.describe()?);
     }
     let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
     let version = crate::scaffold::timestamp_now();

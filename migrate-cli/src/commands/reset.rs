@@ -21,7 +21,7 @@ pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
     let started = std::time::Instant::now();
     let planned = m.migrations().len();
     let result = m.reset(&mut client).await;
-    let database = crate::connect::describe(&crate::connect::parse(&db.url)?.config);
+    let database = db.describe()?;
     let code = super::report::finish(ctx, "reset", &database, result, planned, started.elapsed())?;
     if let Some(env) = &args.seed {
         super::seed::seed(ctx, &mut client, env).await?;

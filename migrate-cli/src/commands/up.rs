@@ -77,7 +77,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if let Some(task) = monitor {
         task.abort();
     }
-    let database = crate::connect::describe(&crate::connect::parse(&db.url)?.config);
+    let database = db.describe()?;
     super::report::finish(ctx, "up", &database, result, pending.len(), started.elapsed())
 }
 

@@ -56,9 +56,7 @@ pub fn scope(ctx: &Ctx, m: &Migrator) -> (String, Vec<String>) {
 pub async fn run(ctx: &Ctx) -> Result<u8> {
     let migrations = ctx.migrations()?;
     let db = ctx.database().await?;
-    if !ctx.out.json {
-        eprintln!("{} {}", ctx.verb, crate::connect::describe(&crate::connect::parse(&db.url)?.config));
-    }
+    ctx.announce(&db)?;
     let mut scratch = Scratch::create(&db.url, "verify").await?;
     eprintln!("verifying on the scratch database {} (dropped at the end)", scratch.name);
     // Quiet: the report says what matters.

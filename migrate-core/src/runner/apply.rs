@@ -159,12 +159,11 @@ async fn apply_one(
     let columns = super::plan::StepColumns::of(&steps);
     // The step number recorded belongs to the plan that ran: a changed plan goes on from there only
     // when its first steps are the ones done.
-    let changed = match resume.map(|r| super::recover::resume(r, &steps)) {
-        Some(super::recover::Resume::Changed) => {
-            let r = resume.expect("checked above");
+    let changed = match resume.map(|r| (r, super::recover::resume(r, &steps))) {
+        Some((r, super::recover::Resume::Changed)) => {
             return Err(RunError::Inconsistent(super::recover::changed_message(&mig.id(), mig.version, r)));
         }
-        Some(super::recover::Resume::ChangedAfterTheDoneSteps) => true,
+        Some((_, super::recover::Resume::ChangedAfterTheDoneSteps)) => true,
         _ => false,
     };
     let single_transaction_down = down_in_one_transaction(&down_steps);

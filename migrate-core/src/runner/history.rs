@@ -15,8 +15,7 @@ pub struct HistoryTables {
     pub history: String,
     /// `schema.table_events`, quoted.
     pub events: String,
-    /// `schema.table_meta`, quoted: the layout version and the production marker
-    /// ([`layout`](super::layout)).
+    /// `schema.table_meta`, quoted: the production marker ([`production`](super::production)).
     pub meta: String,
 }
 
@@ -88,7 +87,7 @@ impl HistoryTables {
         )
     }
 
-    /// The meta table (layout 2 on): the layout version and the production marker.
+    /// The meta table (layout 2 on): the production marker.
     pub fn meta_ddl(&self) -> String {
         format!(
             "CREATE TABLE IF NOT EXISTS {} (
@@ -239,6 +238,15 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
             steps_total: r.get::<_, Option<Vec<i32>>>(17).map(|s| s.len()),
         })
         .collect())
+}
+
+/// Whether the table `qualified` (quoted) exists, without creating anything (read-only commands ask).
+pub(crate) async fn table_exists(c: &impl GenericClient, qualified: &str) -> Result<bool, RunError> {
+    let row = c
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&qualified])
+        .await
+        .map_err(|e| RunError::db(format!("looking for {qualified}"), &e))?;
+    Ok(row.get(0))
 }
 
 /// A new row, as `insert` writes it.

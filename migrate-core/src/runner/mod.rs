@@ -408,6 +408,13 @@ impl Migrator {
         Ok(row.get(0))
     }
 
+    /// The history tables, for commands that only read (no lock, nothing created): in the configured
+    /// schema, else the connection's current one.
+    async fn read_tables(&self, client: &Client) -> Result<HistoryTables, RunError> {
+        let current = self.use_schema(client, false).await?;
+        Ok(self.tables(current.as_deref().unwrap_or("public")))
+    }
+
     /// Ends a run begun by [`begin`](Self::begin): releases the lock.
     async fn finish(client: &Client, key: i64) {
         lock::release(client, key).await;
@@ -487,8 +494,7 @@ impl Migrator {
         if !in_progress && !without_row {
             return Ok(RunFacts::default());
         }
-        let current = self.use_schema(client, false).await?;
-        let tables = self.tables(current.as_deref().unwrap_or("public"));
+        let tables = self.read_tables(client).await?;
         let mut facts = RunFacts::default();
         if in_progress {
             facts.lock_held = lock::held_elsewhere(client, lock::key(&tables.history)).await;
@@ -496,12 +502,7 @@ impl Migrator {
         if !without_row {
             return Ok(facts);
         }
-        let events: bool = client
-            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&tables.events])
-            .await
-            .map_err(|e| RunError::db("looking for the event log", &e))?
-            .get(0);
-        if events {
+        if history::table_exists(client, &tables.events).await? {
             // The last decisive event of each migration with an error: was it a failed apply?
             let sql = format!(
                 "SELECT e.version, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', coalesce(e.detail, '')
@@ -527,8 +528,7 @@ impl Migrator {
     /// read it while the migrations are still being built.
     pub async fn history_summary(&self, client: &Client) -> Result<Vec<history::HistoryRow>, RunError> {
         self.config.validate()?;
-        let current = self.use_schema(client, false).await?;
-        let tables = self.tables(current.as_deref().unwrap_or("public"));
+        let tables = self.read_tables(client).await?;
         match layout::prepare(client, &tables, Access::Read).await? {
             Some(layout) => history::read_summary_of(client, &tables, layout).await,
             None => Ok(vec![]),
@@ -589,19 +589,15 @@ impl Migrator {
     /// only: writes nothing and takes no lock.
     pub async fn production_marker(&self, client: &Client) -> Result<Option<ProductionMarker>, RunError> {
         self.config.validate()?;
-        let current = self.use_schema(client, false).await?;
-        production::read(client, &self.tables(current.as_deref().unwrap_or("public"))).await
+        production::read(client, &self.read_tables(client).await?).await
     }
 
     /// Refuses `what` (e.g. `"seed"`) on a database carrying a valid [production marker](production),
     /// unless [`Config::allow_production`]. Reads only.
     pub async fn refuse_on_production(&self, client: &Client, what: &str) -> Result<(), RunError> {
-        match self.production_marker(client).await? {
-            Some(marker) if marker.valid && !self.config.allow_production => {
-                Err(RunError::Production { what: what.to_string(), marker: Box::new(marker), allowable: true })
-            }
-            _ => Ok(()),
-        }
+        self.config.validate()?;
+        let tables = self.read_tables(client).await?;
+        production::guard(client, &tables, what, true, self.config.allow_production).await
     }
 
     /// Writes the [production marker](production) for this server and database (as `up` does with

@@ -54,12 +54,7 @@ async fn here(c: &Client) -> Result<(String, String), RunError> {
 
 /// The marker in `t`'s meta table, if any (the table may not exist: nothing is written).
 pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Option<ProductionMarker>, RunError> {
-    let exists: bool = c
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&t.meta])
-        .await
-        .map_err(|e| RunError::db("looking for the migration meta table", &e))?
-        .get(0);
-    if !exists {
+    if !super::history::table_exists(c, &t.meta).await? {
         return Ok(None);
     }
     let sql = format!("SELECT value, updated_at::text FROM {} WHERE key = $1", t.meta);

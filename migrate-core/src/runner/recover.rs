@@ -18,9 +18,10 @@ use std::time::Instant;
 
 use tokio_postgres::Client;
 
-use super::error::{DbFailure, RunError, Sent};
+use super::error::{DbFailure, RunError};
 use super::history::{self, Event, HistoryRow, HistoryTables};
 use super::plan::{Step, StepColumns, Undo};
+use super::step::execute_each;
 use super::{Done, Migrator};
 
 /// Whether a migration that stopped after `row.step` steps can go on with the plan `steps`.
@@ -147,10 +148,7 @@ pub(crate) async fn undo_done_steps(
         let autocommit = statements.iter().any(|s| crate::render::needs_autocommit(s));
         let result: Result<(), DbFailure> = async {
             if autocommit {
-                for st in statements {
-                    let sent = Sent { statements: vec![(0, st.clone())] };
-                    client.batch_execute(st).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
-                }
+                execute_each(m, &*client, statements).await?;
                 history::set_progress(&*client, tables, v, "failed", "up", remaining)
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))
@@ -159,10 +157,7 @@ pub(crate) async fn undo_done_steps(
                 tx.batch_execute(&super::timeouts(&m.config, true))
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;
-                for st in statements {
-                    let sent = Sent { statements: vec![(0, st.clone())] };
-                    tx.batch_execute(st).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
-                }
+                execute_each(m, &tx, statements).await?;
                 history::set_progress(&tx, tables, v, "failed", "up", remaining)
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;

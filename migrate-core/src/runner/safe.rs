@@ -75,13 +75,8 @@ impl Unit {
         } else {
             Undo::Irreversible("a batched backfill: the values it replaced are gone".into())
         };
-        Unit { backfill: Some(b), ..Unit::auto(String::new(), None).undone_by(undo) }.described()
-    }
-    fn described(mut self) -> Unit {
-        if let Some(b) = &self.backfill {
-            self.sql = b.describe();
-        }
-        self
+        let sql = b.describe();
+        Unit { backfill: Some(b), ..Unit::auto(sql, None).undone_by(undo) }
     }
 }
 
