@@ -1,5 +1,6 @@
 //! Whether a Rust file registers a migration: found by parsing it, so that a `#[migration]` in a
-//! comment or a string (the `new` template's `// #[migration]`) does not count.
+//! comment or a string (the `new` template's `// #[migration]`) does not count; and, from the same
+//! parse, the problems of its SQL literals ([`crate::literals`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,8 @@ use std::time::UNIX_EPOCH;
 use syn::{Attribute, Item};
 
 /// Answers of [`registers_a_migration`] for files by path, size and modification time, saved
-/// between runs of the build script.
+/// between runs of the build script. Only files without SQL literal problems are kept: a file with
+/// problems fails the build, and is read again on the next.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
     known: HashMap<PathBuf, (u64, u128, bool)>,
@@ -46,19 +48,31 @@ impl Cache {
 
     /// [`registers_a_migration`] of the file at `path`, from the cache when the file is unchanged. A
     /// file that does not parse counts as registering (the compiler reports its syntax error).
+    #[cfg(test)]
     pub(crate) fn registers_a_migration(&mut self, path: &Path) -> Result<bool, String> {
+        self.read(path).map(|(yes, _)| yes)
+    }
+
+    /// Whether the file at `path` registers a migration, and the problems of its SQL literals; from
+    /// the cache when the file is unchanged.
+    pub(crate) fn read(&mut self, path: &Path) -> Result<(bool, Vec<crate::literals::Problem>), String> {
         let stamp = stamp(path);
         if let (Some((size, mtime)), Some(&(s, m, yes))) = (stamp, self.known.get(path))
             && (size, mtime) == (s, m)
         {
-            return Ok(yes);
+            return Ok((yes, Vec::new()));
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
-        let yes = registers_a_migration(&text).unwrap_or(true);
-        if let Some((size, mtime)) = stamp {
+        let (yes, problems) = match syn::parse_file(&text) {
+            Ok(file) => (registers(&file), crate::literals::problems(&file)),
+            Err(_) => (true, Vec::new()),
+        };
+        if let Some((size, mtime)) = stamp
+            && problems.is_empty()
+        {
             self.known.insert(path.to_path_buf(), (size, mtime, yes));
         }
-        Ok(yes)
+        Ok((yes, problems))
     }
 }
 
@@ -75,16 +89,21 @@ fn is_migration(attr: &Attribute) -> bool {
 
 /// Whether an item of the file (`fn up`, or an inline `mod`) carries the attribute. `Err` with the
 /// parser's message when the file does not parse (the compiler then reports it at the file).
+#[cfg(test)]
 pub(crate) fn registers_a_migration(text: &str) -> Result<bool, String> {
     let file = syn::parse_file(text).map_err(|e| e.to_string())?;
-    Ok(file.items.iter().any(|item| {
+    Ok(registers(&file))
+}
+
+fn registers(file: &syn::File) -> bool {
+    file.items.iter().any(|item| {
         let attrs = match item {
             Item::Fn(f) => &f.attrs,
             Item::Mod(m) => &m.attrs,
             _ => return false,
         };
         attrs.iter().any(is_migration)
-    }))
+    })
 }
 
 #[cfg(test)]

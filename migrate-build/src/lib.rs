@@ -39,6 +39,7 @@
 //! build with a message naming the file and the expected layout.
 
 mod attr;
+mod literals;
 mod sql;
 
 use std::path::{Path, PathBuf};
@@ -90,14 +91,15 @@ fn module_list_with(dir: &Path, cache: &mut attr::Cache) -> Result<String, Vec<F
         if is_aside(&name) {
             continue;
         }
-        let mut problem = |text: String| problems.push(FolderProblem { file: path.clone(), problem: text });
-        let entry = if path.is_dir() { folder(&path, &name) } else { file(&path, &name, cache) };
+        let entry = if path.is_dir() { folder(&path, &name).map_err(|e| vec![e]) } else { file(&path, &name, cache) };
         match entry {
             Ok((version, code)) => {
                 out.push_str(&code);
                 versions.push((version, path.clone()));
             }
-            Err(text) => problem(text),
+            Err(texts) => {
+                problems.extend(texts.into_iter().map(|problem| FolderProblem { file: path.clone(), problem }))
+            }
         }
     }
     versions.sort();
@@ -116,21 +118,26 @@ fn module_list_with(dir: &Path, cache: &mut attr::Cache) -> Result<String, Vec<F
     if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
-/// A Rust migration file: its version and its module declaration.
-fn file(path: &Path, name: &str, cache: &mut attr::Cache) -> Result<(u64, String), String> {
+/// A Rust migration file: its version and its module declaration, or its problems (one per SQL
+/// literal that is not what its call expects, each with its line).
+fn file(path: &Path, name: &str, cache: &mut attr::Cache) -> Result<(u64, String), Vec<String>> {
     let Some(stem) = name.strip_suffix(".rs") else {
-        return Err(if name.ends_with(".up.sql") || name.ends_with(".down.sql") {
+        return Err(vec![if name.ends_with(".up.sql") || name.ends_with(".down.sql") {
             "is an sqlx-style migration file: bring sqlx migrations in with `migrate-cli import --from sqlx FOLDER`, which writes a folder m<YYYYMMDDHHMMSS>_<snake_name>/ with up.sql and down.sql for each".to_string()
         } else if name.ends_with(".sql") {
             "is a flat SQL file: an SQL migration is a folder m<YYYYMMDDHHMMSS>_<snake_name>/ holding up.sql (and down.sql)".to_string()
         } else {
             format!("is not a migration: {LAYOUT}")
-        });
+        }]);
     };
-    let (version, _) = migrate_naming::parse(stem).map_err(|p| format!("is misnamed: {}", p.describe()))?;
+    let (version, _) = migrate_naming::parse(stem).map_err(|p| vec![format!("is misnamed: {}", p.describe())])?;
     // A file that does not parse is declared anyway: the compiler reports its syntax error in place.
-    if !cache.registers_a_migration(path)? {
-        return Err("has no #[migration]: put `#[migration]` on its `pub fn up(s: &mut Schema)`, or move the file out of the migrations folder".into());
+    let (registers, problems) = cache.read(path).map_err(|e| vec![e])?;
+    if !registers {
+        return Err(vec!["has no #[migration]: put `#[migration]` on its `pub fn up(s: &mut Schema)`, or move the file out of the migrations folder".into()]);
+    }
+    if !problems.is_empty() {
+        return Err(problems.iter().map(|p| format!("line {}: {}", p.line, p.message)).collect());
     }
     let abs = std::fs::canonicalize(path).unwrap_or(path.to_path_buf());
     Ok((version, format!("#[path = {:?}]\npub mod {stem};\n", abs.display().to_string())))
@@ -252,6 +259,7 @@ mod tests {
                 irreversible: None,
                 allow: vec![("ban_drop_table".into(), "unused".into())],
                 original: None,
+                unparsed: None,
             }
         );
         assert!(sql_header("-- migrate: irreversible = \"\"").unwrap_err().contains("give the reason"));
@@ -280,6 +288,60 @@ mod tests {
             "{list}"
         );
         assert!(list.contains("#[::migrate_core::migration(irreversible = \"drops a\")]"), "{list}");
+    }
+
+    #[test]
+    fn sql_the_grammar_cannot_read_fails_the_build_unless_marked() {
+        let f = Folder::new(
+            "syntax",
+            &[
+                (
+                    "m20240101000000_ok/up.sql",
+                    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+                ),
+                ("m20240101000000_ok/down.sql", "DROP FUNCTION f();"),
+                ("m20240102000000_bad_down/up.sql", "CREATE TABLE a (id int);"),
+                ("m20240102000000_bad_down/down.sql", "-- undo\nALTER TABLE a DROP COLUMN id\nDROP TABLE a;"),
+                ("m20240103000000_bad_up/up.sql", "-- migrate: irreversible = \"x\"\nCREAT TABLE b (id int);"),
+                (
+                    "m20240104000000_marked/up.sql",
+                    "-- migrate: unparsed = \"a newer grammar\"\n-- migrate: irreversible = \"x\"\nALTER SOMETHING NEW;",
+                ),
+            ],
+        );
+        let found = problems(&f);
+        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["m20240102000000_bad_down", "m20240103000000_bad_up"], "{found:?}");
+        assert!(
+            found[0].1.starts_with("has SQL the PostgreSQL grammar cannot read: down.sql line 2, column 29:"),
+            "{}",
+            found[0].1
+        );
+        assert!(found[0].1.ends_with("mark up.sql `-- migrate: unparsed = \"why\"`"), "{}", found[0].1);
+        assert!(found[1].1.contains(": up.sql line 2, column 1:"), "{}", found[1].1);
+    }
+
+    #[test]
+    fn a_rust_migration_with_a_statement_hidden_in_a_literal_fails_the_build_at_its_line() {
+        let f = Folder::new(
+            "literal",
+            &[(
+                "m20240101000000_view.rs",
+                "#[migration]\npub fn up(s: &mut Schema) {\n    s.create_view(\"v\", \"SELECT 1; DROP TABLE legacy\");\n}\n",
+            )],
+        );
+        let mut cache = attr::Cache::default();
+        let found = module_list_with(&f.0, &mut cache).unwrap_err();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].problem.starts_with("line 3: the SQL given to `create_view(..)`"), "{}", found[0].problem);
+        // Not kept in the cache: the next build reads it again and fails again.
+        assert!(module_list_with(&f.0, &mut cache).is_err());
+        std::fs::write(
+            f.0.join("m20240101000000_view.rs"),
+            "#[migration]\npub fn up(s: &mut Schema) {\n    s.create_view(\"v\", \"SELECT 1\");\n}\n",
+        )
+        .unwrap();
+        assert!(module_list_with(&f.0, &mut cache).is_ok());
     }
 
     #[test]

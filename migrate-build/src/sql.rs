@@ -12,6 +12,9 @@ pub struct SqlHeader {
     pub allow: Vec<(String, String)>,
     /// The identifier in the tool the migration was imported from.
     pub original: Option<String>,
+    /// Why the SQL is sent as written although the grammar cannot read it (PostgreSQL accepts what
+    /// the parser does not know yet): its syntax is then left to the server.
+    pub unparsed: Option<String>,
 }
 
 /// Reads the `-- migrate: ...` lines at the top of an `up.sql` (before the first line that is not a
@@ -47,6 +50,12 @@ pub fn sql_header(up: &str) -> Result<SqlHeader, String> {
                 .strip_prefix('=')
                 .ok_or_else(|| format!("`-- migrate: {setting}`: write `original = \"id\"`"))?;
             h.original = Some(quoted(id)?);
+        } else if let Some(rest) = setting.strip_prefix("unparsed") {
+            let reason = rest
+                .trim()
+                .strip_prefix('=')
+                .ok_or_else(|| format!("`-- migrate: {setting}`: write `unparsed = \"why\"`"))?;
+            h.unparsed = Some(quoted(reason)?);
         } else if let Some(rest) = setting.strip_prefix("allow ") {
             let (rule, reason) = rest
                 .split_once('=')
@@ -58,7 +67,7 @@ pub fn sql_header(up: &str) -> Result<SqlHeader, String> {
             h.allow.push((rule.replace('-', "_"), quoted(reason)?));
         } else {
             return Err(format!(
-                "unknown setting `-- migrate: {setting}`: the settings are no_transaction, irreversible = \"why\", allow rule_name = \"why\""
+                "unknown setting `-- migrate: {setting}`: the settings are no_transaction, irreversible = \"why\", allow rule_name = \"why\", original = \"id\", unparsed = \"why\""
             ));
         }
     }
@@ -81,6 +90,20 @@ pub(crate) fn sql_migration(dir: &Path, stem: &str) -> Result<String, String> {
     }
     if has_down && header.irreversible.is_some() {
         return Err("is marked irreversible and has a down.sql: remove one of them".into());
+    }
+    if header.unparsed.is_none() {
+        let down_text = if has_down {
+            std::fs::read_to_string(&down).map_err(|e| format!("down.sql cannot be read: {e}"))?
+        } else {
+            String::new()
+        };
+        for (file, sql) in [("up.sql", &text), ("down.sql", &down_text)] {
+            if let Some(p) = migrate_sql::syntax_errors(sql).first() {
+                return Err(format!(
+                    "has SQL the PostgreSQL grammar cannot read: {file} {p}; correct it, or, if PostgreSQL accepts it as written, mark up.sql `-- migrate: unparsed = \"why\"`"
+                ));
+            }
+        }
     }
     let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or(p.to_path_buf()).display().to_string();
     let mut options = Vec::new();

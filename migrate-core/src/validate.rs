@@ -4,6 +4,8 @@
 
 use std::collections::HashSet;
 
+use migrate_sql::Expected;
+
 use crate::error::{BuildError, BuildErrors};
 use crate::ident::check_ident;
 use crate::op::*;
@@ -42,19 +44,19 @@ impl Check<'_> {
 
     /// SQL text where one expression (or one query, one SET list) is expected: anything more would run
     /// or add what the migration does not say, so it is an error before any SQL runs.
-    fn one(&mut self, what: impl std::fmt::Display, sql: &str, check: fn(&str) -> Result<(), String>, expected: &str) {
+    fn one(&mut self, what: impl std::fmt::Display, sql: &str, expected: Expected) {
         let before = self.errors.0.len();
         self.sql(&what, sql);
         if self.errors.0.len() == before
-            && let Err(reason) = check(sql)
+            && let Err(reason) = expected.check(sql)
         {
             let shown: String = sql.chars().take(60).collect();
-            self.fail(format!("the {what} `{shown}`: {reason}; write {expected}"));
+            self.fail(format!("the {what} `{shown}`: {reason}; write {}", expected.describe()));
         }
     }
 
     fn expr(&mut self, what: impl std::fmt::Display, sql: &str) {
-        self.one(what, sql, crate::render::one_expression, "one expression");
+        self.one(what, sql, Expected::Expression);
     }
 
     fn text(&mut self, what: impl std::fmt::Display, text: &str) {
@@ -391,7 +393,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             Op::CreateSchema { name } | Op::DropSchema { name, .. } => c.name("schema", name),
             Op::CreateView { def } | Op::DropView { def: Some(def), .. } => {
                 c.name("view", &def.name);
-                c.one("view query", &def.query, crate::render::one_query, "one query");
+                c.one("view query", &def.query, Expected::Query);
             }
             Op::DropView { name, def: None } => c.name("view", name),
             Op::DataStep { name, .. } => {
@@ -401,7 +403,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             }
             Op::Backfill { table, set, filter, batch_size, .. } => {
                 c.name("table", table);
-                c.one("SET list of the backfill", set, crate::render::one_set_list, "one SET list (`col = expr, ...`)");
+                c.one("SET list of the backfill", set, Expected::SetList);
                 if let Some(f) = filter {
                     c.expr("WHERE of the backfill", f);
                 }

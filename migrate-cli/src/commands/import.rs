@@ -156,7 +156,33 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<u8> {
         super::pull::set_lint_baseline(ctx, last)?;
     }
     println!("imported {} migration(s) into {}", written.len(), dir.display());
-    Ok(crate::EXIT_OK)
+    // The build reads every SQL file with the PostgreSQL grammar and stops at one it cannot read:
+    // said here, file by file, rather than at the first build.
+    let unreadable = unreadable_files(&written);
+    for (file, problem) in &unreadable {
+        eprintln!(
+            "{} [sql_syntax] {} {problem}: the crate does not build until it is corrected (or, if PostgreSQL accepts it as written, up.sql is marked `-- migrate: unparsed = \"why\"`)",
+            ctx.out.yellow("warning"),
+            file.display()
+        );
+    }
+    if unreadable.is_empty() { Ok(crate::EXIT_OK) } else { Ok(crate::EXIT_PROBLEMS) }
+}
+
+/// The SQL files among the written folders that the grammar cannot read, each with its first
+/// problem.
+fn unreadable_files(folders: &[PathBuf]) -> Vec<(PathBuf, migrate_core::render::SyntaxProblem)> {
+    let mut out = Vec::new();
+    for folder in folders {
+        for name in ["up.sql", "down.sql"] {
+            let file = folder.join(name);
+            let Ok(text) = std::fs::read_to_string(&file) else { continue };
+            if let Some(p) = migrate_core::render::syntax_errors(&text).into_iter().next() {
+                out.push((file, p));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -13,12 +13,10 @@
 //! against a real PostgreSQL in the tests, so a single renderer is both smaller and safer.
 
 mod ddl;
-mod statements;
 mod types;
 
 pub use ddl::render_op;
-pub use statements::{concurrent_index_name, needs_autocommit, split_statements};
-pub(crate) use statements::{one_expression, one_query, one_set_list};
+pub use migrate_sql::{SyntaxProblem, concurrent_index_name, needs_autocommit, split_statements, syntax_errors};
 pub use types::{render_column_type, render_default};
 
 /// One SQL statement and how it must run.

@@ -111,6 +111,35 @@ async fn init_new_up_through_the_driver() {
     assert!(broken.stderr.contains("two migrations cannot share a version"), "{}", broken.stderr);
     std::fs::remove_dir_all(&twice).unwrap();
 
+    // SQL known when the crate builds is read then: a statement hidden in a literal where one query
+    // is expected, and an SQL file the grammar cannot read, fail the build at their line.
+    std::fs::write(
+        folder.join("m20990101000000_view.rs"),
+        "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_view(\"v\", \"SELECT 1; DROP TABLE things\");\n}\n",
+    )
+    .unwrap();
+    let broken = run(&dir, &url, &["up"]).expect(2);
+    assert!(
+        broken.stderr.contains("m20990101000000_view.rs line 5: the SQL given to `create_view(..)` `SELECT 1; DROP TABLE things`: it holds 2 statements, not one query; write one query"),
+        "{}",
+        broken.stderr
+    );
+    std::fs::remove_file(folder.join("m20990101000000_view.rs")).unwrap();
+    let typo = folder.join("m20990101000000_typo");
+    std::fs::create_dir_all(&typo).unwrap();
+    std::fs::write(typo.join("up.sql"), "CREATE TABLE t (a int);\n").unwrap();
+    std::fs::write(typo.join("down.sql"), "DROP TABL t;\n").unwrap();
+    let broken = run(&dir, &url, &["up"]).expect(2);
+    assert!(
+        broken
+            .stderr
+            .contains("m20990101000000_typo has SQL the PostgreSQL grammar cannot read: down.sql line 1, column"),
+        "{}",
+        broken.stderr
+    );
+    std::fs::remove_dir_all(&typo).unwrap();
+    assert_eq!(history(&db.client).await.len(), 2, "nothing ran");
+
     // An SQL migration without down.sql and without an irreversible marker fails the build too.
     let sql = dir.join("migrations/src/migrations/m20990102000000_drop_things");
     std::fs::create_dir_all(&sql).unwrap();
@@ -247,8 +276,19 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     }
     let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
     std::fs::copy(lock, dir.join("registry/Cargo.lock")).unwrap();
-    let imported = run(&dir, "", &["import", "--from", "diesel", corpus.to_str().unwrap()]).expect(0);
+    // One down.sql of the history lacks a `;` between two statements (PostgreSQL refuses it too):
+    // import says so, and the build would stop at it until it is corrected, as a user does here.
+    let imported = run(&dir, "", &["import", "--from", "diesel", corpus.to_str().unwrap()]).expect(1);
     assert!(imported.stdout.starts_with("imported 285 migration(s)"), "{}", imported.stdout);
+    let broken = dir.join("registry/src/migrations/m20170318181441_downloads_need_no_id/down.sql");
+    assert_eq!(imported.stderr.matches("[sql_syntax]").count(), 1, "{}", imported.stderr);
+    assert!(
+        imported.stderr.contains(&format!("[sql_syntax] {} line 1, column 65:", broken.display())),
+        "{}",
+        imported.stderr
+    );
+    let text = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, text.replacen("crate_downloads_pkey\n", "crate_downloads_pkey;\n", 1)).unwrap();
     // diesel's 2026-05-27-120000 and 2026-05-27-120000-0000 both occur: made unique, in order.
     let names: Vec<String> = std::fs::read_dir(dir.join("registry/src/migrations"))
         .unwrap()

@@ -93,3 +93,44 @@ async fn an_sql_concurrent_build_killed_mid_way_is_built_again() {
         .get(0);
     assert!(valid);
 }
+
+/// An SQL-file concurrent build that runs out of `lock_timeout` while it waits for an old snapshot
+/// (its index already in the catalog, INVALID) and out of retries: the run stops with the server's
+/// error; once the snapshot is gone the next `up` drops the leftover and builds one valid index.
+/// The runner sets no lock_timeout of its own for a concurrent build (it blocks no writes), so the
+/// timeout here is the database's own setting, as a DBA may give it.
+#[tokio::test]
+async fn an_sql_concurrent_build_after_a_lock_timeout_is_built_again() {
+    let db = TestDb::new("sql_file_cic_timeout").await;
+    let url = db_url(&db.name);
+    cli(SQL, &url, &["up", "--to", "20240101120000"]).expect(0);
+    db.client.batch_execute(&format!("ALTER DATABASE {} SET lock_timeout = '300ms'", db.name)).await.unwrap();
+    let (blocker, conn) =
+        tokio_postgres::connect(&format!("{} dbname={}", migrate_tests::admin_url(), db.name), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    blocker.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM things").await.unwrap();
+    let dir = migrate_tests::scratch_dir("cic_timeout");
+    std::fs::write(dir.join("migrate.toml"), "lock_retries = 1\n").unwrap();
+    let run = migrate_tests::cli_in(&dir, SQL, &url, &["up", "--to", "20240102000000"]).expect(2);
+    assert!(run.stderr.contains("(SQLSTATE 55P03)"), "{}", run.stderr);
+    assert!(run.stderr.contains("try 1 of 2 could not get a lock within lock_timeout"), "{}", run.stderr);
+    let invalid = "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('things_name_idx') AND NOT indisvalid";
+    assert_eq!(db.client.query_one(invalid, &[]).await.unwrap().get::<_, i64>(0), 1);
+    blocker.batch_execute("COMMIT").await.unwrap();
+    let up = migrate_tests::cli_in(&dir, SQL, &url, &["up", "--to", "20240102000000"]).expect(0);
+    assert!(up.stderr.contains("resuming m20240102000000_index_things at step 1 of 2"), "{}", up.stderr);
+    let (indexes, valid): (i64, bool) = {
+        let row = db
+            .client
+            .query_one(
+                "SELECT count(*), bool_and(i.indisvalid) FROM pg_index i WHERE i.indrelid = 'things'::regclass AND NOT i.indisprimary",
+                &[],
+            )
+            .await
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!((indexes, valid), (1, true));
+}

@@ -1,7 +1,11 @@
-//! SQL read by a PostgreSQL grammar (squawk-syntax; the choice and its measurements are in
-//! docs/parser.md): a script's statements and which of them PostgreSQL refuses inside a transaction
-//! block. Nothing here scans text: quotes, dollar quotes, comments, `BEGIN ATOMIC` bodies and `$` in
-//! identifiers are the grammar's business.
+//! SQL read by a PostgreSQL grammar (squawk-syntax; the choice and its measurements are in the
+//! project's docs/parser.md): a script's statements, which of them PostgreSQL refuses inside a
+//! transaction block, whether text given where one expression is expected is one expression, and the
+//! syntax errors of a script. Nothing here scans text: quotes, dollar quotes, comments, `BEGIN ATOMIC`
+//! bodies and `$` in identifiers are the grammar's business.
+//!
+//! Its own crate so that the build script of a migrations crate (migrate-build) reads SQL with the
+//! same rules as the runner (migrate-core) without the runner's dependencies.
 
 use squawk_syntax::ast::AstNode as _;
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
@@ -43,7 +47,7 @@ fn statements(script: &str) -> Vec<(String, Option<SyntaxNode>)> {
 /// The statements of `script`, trimmed, without their `;`; comment-only ones left out.
 ///
 /// ```
-/// use migrate_core::render::split_statements;
+/// use migrate_sql::split_statements;
 /// let script = "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; -- one\nSELECT ';';";
 /// assert_eq!(split_statements(script), ["CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql", "-- one\nSELECT ';'"]);
 /// ```
@@ -57,7 +61,7 @@ pub fn split_statements(script: &str) -> Vec<String> {
 /// `ALTER SYSTEM`.
 ///
 /// ```
-/// use migrate_core::render::needs_autocommit;
+/// use migrate_sql::needs_autocommit;
 /// assert!(needs_autocommit("/* why */ CREATE INDEX CONCURRENTLY i ON t (a)"));
 /// assert!(!needs_autocommit("SELECT 'CREATE INDEX CONCURRENTLY'"));
 /// ```
@@ -139,7 +143,12 @@ fn plain(sql: &str) -> bool {
 /// Checks that `sql` is one expression and nothing more: text that ends the expression and goes on
 /// (`'x'); DELETE FROM t; SELECT ('`, `1), (2`, `true) OR (1`) would run or add what the caller did
 /// not write.
-pub(crate) fn one_expression(sql: &str) -> Result<(), String> {
+///
+/// ```
+/// assert!(migrate_sql::one_expression("lower(email) <> ''").is_ok());
+/// assert!(migrate_sql::one_expression("true); DELETE FROM legacy; SELECT (1").is_err());
+/// ```
+pub fn one_expression(sql: &str) -> Result<(), String> {
     if plain(sql) {
         return Ok(());
     }
@@ -154,17 +163,26 @@ pub(crate) fn one_expression(sql: &str) -> Result<(), String> {
     };
     let node = stmt.syntax();
     let whole = (7usize, wrapped.len());
+    // The target is the whole `(..)` we wrapped around the text: `true) OR (1` reads as the
+    // expression `(true) OR (1)`, whose parentheses are not ours.
+    let span = |n: &SyntaxNode| (usize::from(n.text_range().start()), usize::from(n.text_range().end()));
     let one_target = node.kind() == SyntaxKind::SELECT
         && node.children().count() == 1
         && node.descendants().any(|n| {
             n.kind() == SyntaxKind::TARGET
-                && (usize::from(n.text_range().start()), usize::from(n.text_range().end())) == whole
+                && span(&n) == whole
+                && n.children().next().is_some_and(|e| e.kind() == SyntaxKind::PAREN_EXPR && span(&e) == whole)
         });
     if one_target { Ok(()) } else { Err("it is more than one expression".into()) }
 }
 
 /// Checks that `sql` is one query (a view's): one `SELECT`, `VALUES` or `TABLE`, nothing after it.
-pub(crate) fn one_query(sql: &str) -> Result<(), String> {
+///
+/// ```
+/// assert!(migrate_sql::one_query("SELECT id FROM users").is_ok());
+/// assert!(migrate_sql::one_query("SELECT 1; DROP TABLE legacy").is_err());
+/// ```
+pub fn one_query(sql: &str) -> Result<(), String> {
     let parse = SourceFile::parse(sql);
     if let Some(e) = parse.errors().first() {
         return Err(format!("it is not a query PostgreSQL reads ({e})"));
@@ -182,7 +200,12 @@ pub(crate) fn one_query(sql: &str) -> Result<(), String> {
 }
 
 /// Checks that `sql` is one SET list (`a = a + 1, b = 2`) of an `UPDATE`, nothing more.
-pub(crate) fn one_set_list(sql: &str) -> Result<(), String> {
+///
+/// ```
+/// assert!(migrate_sql::one_set_list("a = a + 1, b = 'x'").is_ok());
+/// assert!(migrate_sql::one_set_list("a = 1 WHERE false").is_err());
+/// ```
+pub fn one_set_list(sql: &str) -> Result<(), String> {
     let wrapped = format!("UPDATE t SET {sql}");
     let parse = SourceFile::parse(&wrapped);
     if let Some(e) = parse.errors().first() {
@@ -195,6 +218,86 @@ pub(crate) fn one_set_list(sql: &str) -> Result<(), String> {
     let only_set = stmt.syntax().kind() == SyntaxKind::UPDATE
         && stmt.syntax().children().all(|n| matches!(n.kind(), SyntaxKind::RELATION_NAME | SyntaxKind::SET_CLAUSE));
     if only_set { Ok(()) } else { Err("it adds clauses to the UPDATE (WHERE, FROM, RETURNING)".into()) }
+}
+
+/// A place in a script the grammar cannot read, with its line and column (from 1, columns in
+/// characters) and the parser's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for SyntaxProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// The places of `script` the grammar cannot read (none for valid SQL).
+///
+/// ```
+/// let found = migrate_sql::syntax_errors("SELECT 1;\nALTER TABLE t DROP COLUMN a\nALTER TABLE t DROP COLUMN b;");
+/// assert_eq!((found[0].line, found[0].column), (2, 28));
+/// assert!(migrate_sql::syntax_errors("SELECT 1; SELECT 2").is_empty());
+/// ```
+pub fn syntax_errors(script: &str) -> Vec<SyntaxProblem> {
+    SourceFile::parse(script)
+        .errors()
+        .into_iter()
+        .map(|e| {
+            let at = usize::from(e.range().start()).min(script.len());
+            let before = &script[..at];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            SyntaxProblem { line, column, message: e.message().to_string() }
+        })
+        .collect()
+}
+
+/// What a piece of SQL text given to a builder call must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// One expression (a default, CHECK, USING, WHERE, index expression, column backfill).
+    Expression,
+    /// One query (a view's).
+    Query,
+    /// One SET list (a table backfill's).
+    SetList,
+    /// A script of statements (`s.sql(..)`), which must read without syntax errors.
+    Script,
+}
+
+impl Expected {
+    /// Checks `sql` against what is expected; the reason when it is not that.
+    ///
+    /// ```
+    /// use migrate_sql::Expected;
+    /// assert!(Expected::Expression.check("now()").is_ok());
+    /// assert!(Expected::Script.check("CREATE TABLE t (a int) ALTER TABLE t").is_err());
+    /// ```
+    pub fn check(self, sql: &str) -> Result<(), String> {
+        match self {
+            Expected::Expression => one_expression(sql),
+            Expected::Query => one_query(sql),
+            Expected::SetList => one_set_list(sql),
+            Expected::Script => match syntax_errors(sql).first() {
+                Some(p) => Err(format!("it does not read as SQL ({p})")),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// How a message names what was expected.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Expected::Expression => "one expression",
+            Expected::Query => "one query",
+            Expected::SetList => "one SET list (`col = expr, ...`)",
+            Expected::Script => "SQL statements PostgreSQL reads",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +381,7 @@ mod tests {
             "1) FROM t WHERE (true",
             "1 NOT NULL",
             "now() CHECK (false)",
+            "true) OR (1",
         ] {
             assert!(one_expression(hidden).is_err(), "{hidden}");
         }
