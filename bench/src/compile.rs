@@ -2,6 +2,7 @@
 //! generated crate of N Rust migrations (default 500), dev profile, its dependencies already built:
 //! a clean build of the crate, a rebuild after editing one migration, after adding one, the binary
 //! that links it (link time included), and the macro's expanded size per migration.
+//! `MIGRATE_BENCH_ROOT` builds it against another checkout's crates (see `perf::checkout_root`).
 //!
 //! Every rustc runs under this program as `RUSTC_WRAPPER`, which records each compilation's crate,
 //! wall time and peak memory (max RSS, from `wait4`): so the figures are the crate's own rustc, not

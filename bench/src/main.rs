@@ -4,10 +4,13 @@
 //!   generated migrations (default 500 5000 10000), on a throwaway PostgreSQL cluster on tmpfs;
 //! - `plan [N]`: building, linting and planning N migrations in-process (default 10,000);
 //! - `compile [N]`: compile time and rustc memory of a crate of N migrations (default 500);
+//! - `corpus`: `up` and `status` of the real 285-migration SQL history of `tests/corpus/`, imported,
+//!   against psql applying the same files;
 //! - `safety [ROWS]`: write stalls of schema changes under load, naive DDL against the safe plan.
 
 mod cluster;
 mod compile;
+mod corpus;
 mod load;
 mod perf;
 mod plan;
@@ -37,12 +40,14 @@ fn main() -> anyhow::Result<()> {
         Some("plan") => plan::run(arg(1)?.unwrap_or(10_000)),
         Some("perf") => perf::run(&cluster::Server::start()?, &sizes(&args[1..])?),
         Some("compile") => compile::run(arg(1)?.unwrap_or(500)),
+        Some("corpus") => corpus::run(&cluster::Server::start()?),
         Some("all") => {
             // Each part in a process of its own, so one part's memory does not stay behind in the next.
             for (title, part) in [
                 ("Plan (in-process, no database)", "plan"),
                 ("Compile time", "compile"),
                 ("Apply, status, peak memory", "perf"),
+                ("The imported SQL history", "corpus"),
             ] {
                 println!("## {title}\n");
                 let status = std::process::Command::new(std::env::current_exe()?).arg(part).status()?;
@@ -53,7 +58,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: migrate-bench all | perf [MIGRATIONS ...] | plan [MIGRATIONS] | compile [MIGRATIONS] | safety [ROWS]"
+                "usage: migrate-bench all | perf [MIGRATIONS ...] | plan [MIGRATIONS] | compile [MIGRATIONS] | corpus | safety [ROWS]"
             );
             std::process::exit(2);
         }

@@ -18,11 +18,18 @@ use anyhow::{Context, Result, bail};
 
 use crate::cluster::Server;
 
-const RUNS: usize = 5;
+pub const RUNS: usize = 5;
+
+/// The checkout whose crates the generated crates are built against: this one, or the one
+/// `MIGRATE_BENCH_ROOT` names (to measure an earlier commit with this same program).
+pub fn checkout_root() -> Result<PathBuf> {
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    Ok(std::env::var_os("MIGRATE_BENCH_ROOT").map(PathBuf::from).unwrap_or(own).canonicalize()?)
+}
 
 /// Writes the generated crate (idempotent: files are rewritten only when their content changes).
 pub fn generate(dir: &Path, n: usize) -> Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().canonicalize()?;
+    let root = checkout_root()?;
     let migrations = dir.join("src/migrations");
     std::fs::create_dir_all(&migrations)?;
     let write = |path: PathBuf, text: String| -> Result<()> {
@@ -77,7 +84,7 @@ pub fn migration_source(i: usize, more: &str) -> String {
     )
 }
 
-fn psql(url: &str, args: &[&str]) -> Result<std::process::Output> {
+pub fn psql(url: &str, args: &[&str]) -> Result<std::process::Output> {
     let out = Command::new("psql").arg(url).args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]).args(args).output()?;
     if !out.status.success() {
         bail!("psql {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -85,7 +92,7 @@ fn psql(url: &str, args: &[&str]) -> Result<std::process::Output> {
     Ok(out)
 }
 
-fn fresh_db(server: &Server, name: &str) -> Result<()> {
+pub fn fresh_db(server: &Server, name: &str) -> Result<()> {
     psql(
         &server.admin_url,
         &["-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), "-c", &format!("CREATE DATABASE {name}")],
@@ -162,7 +169,7 @@ pub fn measure(program: &Path, args: &[&str], envs: &[(&str, &str)], log: &Path)
     Ok(Measured { took: Duration::from_nanos(ns.parse()?), max_rss_kib: kib.parse()? })
 }
 
-fn run_bin(bin: &Path, url: &str, args: &[&str], log: &Path) -> Result<Measured> {
+pub fn run_bin(bin: &Path, url: &str, args: &[&str], log: &Path) -> Result<Measured> {
     measure(bin, args, &[("DATABASE_URL", url), ("NO_COLOR", "1")], log)
 }
 
