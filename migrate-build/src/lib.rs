@@ -33,6 +33,13 @@
 //! An SQL migration without `down.sql` must say `irreversible` with a reason, or the build fails: the
 //! promise that an irreversible migration is never shipped by accident holds for SQL too.
 //!
+//! SQL is read here with the runner's grammar ([`migrate_sql`]): an `up.sql` or `down.sql` it cannot
+//! read fails the build with its line and column (`-- migrate: unparsed = "why"` at the top of `up.sql`
+//! leaves the syntax to the server, for SQL PostgreSQL accepts and the grammar does not know), and so
+//! does a string literal in a Rust migration that is not what its builder call expects (one query for
+//! `create_view`, one expression for defaults, CHECK, `using`, `where_` and index expressions, one SET
+//! list for `backfill`, SQL that reads for `s.sql`), at its line.
+//!
 //! Beside them the folder may hold `README*` files and dot-files (`.gitkeep`); anything else (a flat
 //! `.sql` file, sqlx's `<version>_<name>.up.sql`, diesel's `2024-01-02-030405_x/`, a `.txt`), a
 //! misnamed migration, an impossible date (month 13) and two migrations of one version each fail the

@@ -373,7 +373,7 @@ pub async fn ops(
 }
 
 /// A type as `format_type` prints it, as the builder's type.
-fn column_type(formatted: &str) -> crate::op::ColumnType {
+pub(crate) fn column_type(formatted: &str) -> crate::op::ColumnType {
     use crate::op::ColumnType as T;
     if let Some(element) = formatted.strip_suffix("[]") {
         return T::Array { element: Box::new(column_type(element)) };

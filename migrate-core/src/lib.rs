@@ -67,6 +67,7 @@ pub mod reverse;
 pub mod runner;
 pub mod schema;
 pub mod seed;
+pub mod sql_ops;
 pub mod types;
 pub mod validate;
 

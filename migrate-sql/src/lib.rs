@@ -34,14 +34,63 @@ fn statements(script: &str) -> Vec<(String, Option<SyntaxNode>)> {
             from = end;
         }
     }
-    let rest_has_code = file
-        .syntax()
-        .descendants_with_tokens()
-        .any(|e| usize::from(e.text_range().start()) >= from && e.as_token().is_some_and(code));
+    // Only the top-level elements after the last statement need a look.
+    let rest_has_code = file.syntax().children_with_tokens().any(|e| {
+        usize::from(e.text_range().end()) > from
+            && match e {
+                squawk_syntax::SyntaxElement::Token(t) => usize::from(t.text_range().start()) >= from && code(&t),
+                squawk_syntax::SyntaxElement::Node(n) => n
+                    .descendants_with_tokens()
+                    .any(|d| usize::from(d.text_range().start()) >= from && d.as_token().is_some_and(code)),
+            }
+    });
     if rest_has_code {
         out.push((trim(&script[from..]), None));
     }
     out
+}
+
+/// The grammar's crate, for readers of the trees [`parse_statements`] returns.
+pub use squawk_syntax as syntax;
+
+/// One statement of a script: its text (as [`split_statements`] gives it), the line its code starts
+/// on (from 1), and its tree (`None` for text the grammar could not place in a statement).
+#[derive(Debug, Clone)]
+pub struct ParsedStatement {
+    pub text: String,
+    pub line: usize,
+    pub node: Option<SyntaxNode>,
+}
+
+/// The statements of `script` with their lines and trees.
+///
+/// ```
+/// let s = migrate_sql::parse_statements("-- a table\nCREATE TABLE t (a int);\n\nDROP TABLE t;");
+/// assert_eq!(s.iter().map(|s| s.line).collect::<Vec<_>>(), [2, 4]);
+/// ```
+pub fn parse_statements(script: &str) -> Vec<ParsedStatement> {
+    let mut line = 1usize;
+    let mut counted = 0usize;
+    statements(script)
+        .into_iter()
+        .map(|(text, node)| {
+            // The first token that is code, not a comment or blank.
+            let start = node
+                .as_ref()
+                .and_then(|n| {
+                    n.descendants_with_tokens().find_map(|e| {
+                        e.as_token()
+                            .filter(|t| !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT))
+                            .map(|t| usize::from(t.text_range().start()))
+                    })
+                })
+                .unwrap_or(counted)
+                .max(counted);
+            line += script[counted..start].matches('\n').count();
+            counted = start;
+            ParsedStatement { text, line, node }
+        })
+        .collect()
 }
 
 /// The statements of `script`, trimmed, without their `;`; comment-only ones left out.
@@ -53,6 +102,23 @@ fn statements(script: &str) -> Vec<(String, Option<SyntaxNode>)> {
 /// ```
 pub fn split_statements(script: &str) -> Vec<String> {
     statements(script).into_iter().map(|(text, _)| text).collect()
+}
+
+/// The statements of `script` (as [`split_statements`] gives them), each with whether PostgreSQL
+/// refuses it inside a transaction block (as [`needs_autocommit`] says): one parse for both.
+///
+/// ```
+/// let s = migrate_sql::split_with_autocommit("CREATE TABLE t (a int); CREATE INDEX CONCURRENTLY i ON t (a)");
+/// assert_eq!(s, [("CREATE TABLE t (a int)".to_string(), false), ("CREATE INDEX CONCURRENTLY i ON t (a)".to_string(), true)]);
+/// ```
+pub fn split_with_autocommit(script: &str) -> Vec<(String, bool)> {
+    statements(script)
+        .into_iter()
+        .map(|(text, node)| {
+            let alone = node.as_ref().is_some_and(refused_in_transaction);
+            (text, alone)
+        })
+        .collect()
 }
 
 /// Whether PostgreSQL refuses this statement (the first of the text) inside a transaction block:

@@ -589,8 +589,23 @@ impl Model {
                     c.problems.extend(problems);
                 }
             }
-            Op::Sql { .. } => {
-                self.opaque = Some(format!("in migration {v}: {}", op.describe()));
+            Op::Sql { up, .. } => {
+                // The SQL as read into ops: it ran as written, so what the model finds wrong with
+                // them is the model's own inexactness, said as warnings.
+                for st in crate::sql_ops::read_sql_cached(up).iter() {
+                    for d in &st.ops {
+                        let problems = self.apply(d, v);
+                        if !st.tolerant {
+                            c.problems.extend(problems.into_iter().map(|p| Problem {
+                                error: false,
+                                message: format!("{} (read from its SQL, line {})", p.message, st.line),
+                            }));
+                        }
+                    }
+                    if let Some(part) = st.not_read.first() {
+                        self.opaque = Some(format!("in migration {v}: {part}, line {}", st.line));
+                    }
+                }
             }
         }
     }

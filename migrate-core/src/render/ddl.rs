@@ -156,9 +156,9 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         // A script is split into its statements; those PostgreSQL refuses in a transaction block
         // (CREATE INDEX CONCURRENTLY, VACUUM, ...) are marked to run alone.
-        Op::Sql { up, .. } => super::split_statements(up)
+        Op::Sql { up, .. } => migrate_sql::split_with_autocommit(up)
             .into_iter()
-            .map(|sql| Statement { transactional: !super::needs_autocommit(&sql), sql })
+            .map(|(sql, alone)| Statement { transactional: !alone, sql })
             .collect(),
         // Rust code, run by the runner: the script shows where it runs.
         Op::DataStep { name, .. } => vec![tx(format!("-- data step `{name}` (Rust code)"))],

@@ -24,4 +24,5 @@ mod registry;
 mod reporting;
 mod roundtrip;
 mod safe_ops;
+mod sql_ops;
 mod sql_parse;

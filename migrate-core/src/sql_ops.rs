@@ -1,0 +1,868 @@
+//! SQL read into the ops the builder records, so that SQL migrations, `s.sql(..)` and imported
+//! histories feed the schema model (and through it `schema`, `codegen`, `diff` and the checks of later
+//! migrations) as builder migrations do. The SQL still runs as written: these ops are never rendered.
+//!
+//! Each statement of a script is read into ops (CREATE/ALTER/DROP TABLE and each ALTER TABLE action,
+//! CREATE/DROP/ALTER INDEX .. RENAME, constraints, enum types and their values, views, extensions,
+//! schemas, comments, renames), or named: a statement the model has no place for (DML, functions,
+//! triggers, grants, sequences, settings) leaves the model exact; a statement or part that may change
+//! what the model holds in a way not read here (a `DO` block, `CREATE TABLE .. PARTITION OF`, an
+//! `ALTER TABLE` action with no op) makes it inexact from there on, named in the model's warnings.
+//! Each kind of object the model learns later gets its arm here.
+
+use migrate_sql::syntax::{SyntaxElement, SyntaxKind as K, SyntaxNode};
+
+use crate::op::*;
+
+/// One statement of a script as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadStatement {
+    /// The line of the script its code starts on (from 1).
+    pub line: usize,
+    /// Its kind, as SQL names it (`CREATE TABLE`, `ALTER TABLE`, `CREATE FUNCTION`, ...).
+    pub kind: String,
+    /// What it does to the schema, as builder ops.
+    pub ops: Vec<Op>,
+    /// The parts that may change what the model holds and were not read (each named): the model is
+    /// inexact after them.
+    pub not_read: Vec<String>,
+    /// The statement has no place in the model (DML, functions, triggers, grants, ...): it leaves
+    /// the model as it is.
+    pub outside: bool,
+    /// `IF [NOT] EXISTS` or `OR REPLACE`: the server skips what already is (or is not) there, so the
+    /// model does not report it either.
+    pub tolerant: bool,
+}
+
+/// Reads each statement of `script` (see the module docs).
+///
+/// ```
+/// use migrate_core::sql_ops::read_sql;
+/// use migrate_core::op::Op;
+/// let read = read_sql("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';");
+/// let Op::CreateTable { def } = &read[0].ops[0] else { panic!() };
+/// assert_eq!(def.constraints.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["users_pkey", "users_email_key"]);
+/// assert!(read[1].outside && read[1].kind == "CREATE FUNCTION");
+/// ```
+pub fn read_sql(script: &str) -> Vec<ReadStatement> {
+    migrate_sql::parse_statements(script)
+        .into_iter()
+        .map(|s| {
+            let mut r = Reader { ops: Vec::new(), not_read: Vec::new(), outside: false, tolerant: false };
+            let kind = match &s.node {
+                Some(node) => {
+                    r.statement(node);
+                    kind_name(node.kind())
+                }
+                None => {
+                    r.not_read.push("text the grammar could not read".into());
+                    "unreadable text".into()
+                }
+            };
+            ReadStatement {
+                line: s.line,
+                kind,
+                ops: r.ops,
+                not_read: r.not_read,
+                outside: r.outside,
+                tolerant: r.tolerant,
+            }
+        })
+        .collect()
+}
+
+/// [`read_sql`], once per text and process: one run replays the history several times (lint, the
+/// plan's walk, verification), and a long imported history would otherwise be parsed each time.
+pub(crate) fn read_sql_cached(script: &str) -> std::sync::Arc<Vec<ReadStatement>> {
+    use std::collections::HashMap;
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<(RandomState, HashMap<u64, Vec<(String, Arc<Vec<ReadStatement>>)>>)>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new((RandomState::new(), HashMap::new())));
+    let key = {
+        let guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0.hash_one(script)
+    };
+    if let Some(hit) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .1
+        .get(&key)
+        .and_then(|same| same.iter().find(|(text, _)| text == script))
+    {
+        return hit.1.clone();
+    }
+    let read = Arc::new(read_sql(script));
+    let mut guard = cache.lock().unwrap_or_else(|e| e.into_inner());
+    guard.1.entry(key).or_default().push((script.to_string(), read.clone()));
+    read
+}
+
+/// `CREATE_TABLE` as `CREATE TABLE`.
+fn kind_name(kind: K) -> String {
+    format!("{kind:?}").replace('_', " ")
+}
+
+/// Statements with no place in the model.
+fn outside(kind: K) -> bool {
+    matches!(
+        kind,
+        K::SELECT
+            | K::INSERT
+            | K::UPDATE
+            | K::DELETE
+            | K::MERGE
+            | K::COPY
+            | K::TRUNCATE
+            | K::CREATE_FUNCTION
+            | K::CREATE_PROCEDURE
+            | K::CREATE_TRIGGER
+            | K::CREATE_EVENT_TRIGGER
+            | K::DROP_FUNCTION
+            | K::DROP_PROCEDURE
+            | K::DROP_TRIGGER
+            | K::ALTER_FUNCTION
+            | K::ALTER_TRIGGER
+            | K::CREATE_SEQUENCE
+            | K::ALTER_SEQUENCE
+            | K::DROP_SEQUENCE
+            | K::CREATE_MATERIALIZED_VIEW
+            | K::REFRESH
+            | K::DROP_MATERIALIZED_VIEW
+            | K::GRANT
+            | K::REVOKE
+            | K::SET
+            | K::RESET
+            | K::SHOW
+            | K::ANALYZE
+            | K::VACUUM
+            | K::CLUSTER
+            | K::REINDEX
+            | K::LOCK
+            | K::NOTIFY
+            | K::BEGIN
+            | K::COMMIT_TRANSACTION
+            | K::ROLLBACK_TRANSACTION
+            | K::CREATE_ROLE
+            | K::ALTER_ROLE
+            | K::DROP_ROLE
+            | K::CREATE_POLICY
+            | K::ALTER_POLICY
+            | K::DROP_POLICY
+            | K::CREATE_PUBLICATION
+            | K::ALTER_PUBLICATION
+            | K::DROP_PUBLICATION
+    )
+}
+
+fn children_of(node: &SyntaxNode, kind: K) -> impl Iterator<Item = SyntaxNode> {
+    node.children().filter(move |n| n.kind() == kind)
+}
+
+fn child(node: &SyntaxNode, kind: K) -> Option<SyntaxNode> {
+    children_of(node, kind).next()
+}
+
+fn has_token(node: &SyntaxNode, kind: K) -> bool {
+    node.children_with_tokens().any(|e| e.kind() == kind)
+}
+
+fn has_any(node: &SyntaxNode, kind: K) -> bool {
+    node.descendants_with_tokens().any(|e| e.kind() == kind)
+}
+
+/// The code of a node (its text without comments), trimmed.
+fn code(node: &SyntaxNode) -> String {
+    let mut out = String::new();
+    for e in node.descendants_with_tokens() {
+        if let SyntaxElement::Token(t) = e {
+            match t.kind() {
+                K::COMMENT => out.push(' '),
+                _ => out.push_str(t.text()),
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+/// The parts of a (possibly qualified) name, as PostgreSQL stores them: quoted parts as written,
+/// unquoted ones folded to lower case.
+fn name_parts(node: &SyntaxNode) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for e in node.descendants_with_tokens() {
+        let SyntaxElement::Token(t) = e else { continue };
+        match t.kind() {
+            K::WHITESPACE | K::COMMENT => {}
+            K::DOT => parts.push(String::new()),
+            _ => {
+                let text = t.text();
+                let part = match text.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+                    Some(q) => q.replace("\"\"", "\""),
+                    None => text.to_lowercase(),
+                };
+                parts.last_mut().expect("never empty").push_str(&part);
+            }
+        }
+    }
+    parts
+}
+
+/// A string literal's value (`'it''s'` is `it's`; `E'..'` escapes are kept as written).
+fn string_value(node: &SyntaxNode) -> Option<String> {
+    let text = code(node);
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(inner.replace("''", "'"))
+}
+
+/// PostgreSQL's `makeObjectName`: `name1_name2_label`, the longer of the two names cut first so the
+/// whole fits in 63 bytes.
+fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let cut = |s: &str, n: usize| -> String {
+        let mut n = n.min(s.len());
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = 63usize.saturating_sub(overhead);
+    let (mut c1, mut c2) = (name1.len(), name2.map_or(0, str::len));
+    while c1 + c2 > avail {
+        if c1 > c2 {
+            c1 -= 1;
+        } else {
+            c2 -= 1;
+        }
+    }
+    match name2 {
+        Some(n2) => format!("{}_{}_{label}", cut(name1, c1), cut(n2, c2)),
+        None => format!("{}_{label}", cut(name1, c1)),
+    }
+}
+
+/// A type as written in DDL, as the builder's type (and whether it is a serial).
+fn column_type(node: &SyntaxNode) -> (ColumnType, bool) {
+    let text = code(node).to_lowercase();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    read_type(&text)
+}
+
+fn read_type(text: &str) -> (ColumnType, bool) {
+    if let Some(element) = text.strip_suffix("[]").or_else(|| text.strip_suffix(" array")) {
+        let (element, _) = read_type(element.trim_end());
+        return (ColumnType::Array { element: Box::new(element) }, false);
+    }
+    let (base, args) = match text.split_once('(') {
+        Some((b, rest)) => (b.trim(), Some(rest.trim_end_matches(')').replace(' ', ""))),
+        None => (text, None),
+    };
+    let base = base.trim_start_matches("pg_catalog.");
+    let serial = matches!(base, "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2");
+    let canonical = match base {
+        "int" | "int4" | "integer" | "serial" | "serial4" => "integer",
+        "int2" | "smallint" | "smallserial" | "serial2" => "smallint",
+        "int8" | "bigint" | "bigserial" | "serial8" => "bigint",
+        "bool" | "boolean" => "boolean",
+        "float8" | "double precision" | "float" => "double precision",
+        "float4" | "real" => "real",
+        "varchar" | "character varying" => "character varying",
+        "char" | "character" | "bpchar" => "character",
+        "decimal" | "numeric" => "numeric",
+        "timestamptz" | "timestamp with time zone" => "timestamp with time zone",
+        "timestamp" | "timestamp without time zone" => "timestamp without time zone",
+        "time" | "time without time zone" => "time without time zone",
+        other => other,
+    };
+    let formatted = match (canonical, args) {
+        ("character", None) => "character(1)".to_string(),
+        (c, Some(a)) => format!("{c}({a})"),
+        (c, None) => c.to_string(),
+    };
+    (crate::introspect::column_type(&formatted), serial)
+}
+
+/// What a column's constraints say, read from a `COLUMN`/`ADD_COLUMN` node.
+struct Column {
+    def: ColumnDef,
+    constraints: Vec<ConstraintDef>,
+}
+
+struct Reader {
+    ops: Vec<Op>,
+    not_read: Vec<String>,
+    outside: bool,
+    tolerant: bool,
+}
+
+impl Reader {
+    fn not_read(&mut self, what: impl Into<String>) {
+        self.not_read.push(what.into());
+    }
+
+    /// The name of a table, without `public.`; `None` (and noted) for another schema's.
+    fn table_name(&mut self, node: Option<SyntaxNode>) -> Option<String> {
+        let Some(node) = node else {
+            self.not_read("a statement without a table name");
+            return None;
+        };
+        let parts = name_parts(&node);
+        match parts.as_slice() {
+            [name] => Some(name.clone()),
+            [schema, name] if schema == "public" => Some(name.clone()),
+            _ => {
+                self.not_read(format!("`{}`, a table outside the public schema", parts.join(".")));
+                None
+            }
+        }
+    }
+
+    fn last_name(node: &SyntaxNode) -> String {
+        name_parts(node).pop().unwrap_or_default()
+    }
+
+    fn statement(&mut self, node: &SyntaxNode) {
+        self.tolerant = [K::IF_EXISTS, K::IF_NOT_EXISTS, K::OR_REPLACE].iter().any(|k| child(node, *k).is_some());
+        match node.kind() {
+            K::CREATE_TABLE => self.create_table(node),
+            K::ALTER_TABLE => self.alter_table(node),
+            K::DROP_TABLE => {
+                for t in children_of(node, K::TABLE_NAME_REF) {
+                    if let Some(name) = self.table_name(Some(t)) {
+                        self.ops.push(Op::DropTable { name, def: None });
+                    }
+                }
+            }
+            K::CREATE_INDEX => self.create_index(node),
+            K::DROP_INDEX => {
+                let concurrently = has_token(node, K::CONCURRENTLY_KW);
+                for i in children_of(node, K::INDEX_REF) {
+                    self.ops.push(Op::DropIndex { name: Self::last_name(&i), concurrently, def: None });
+                }
+            }
+            K::ALTER_INDEX => match (child(node, K::INDEX_REF), child(node, K::INDEX_RENAME_TO)) {
+                (Some(from), Some(to)) => {
+                    let to = child(&to, K::INDEX).map(|n| Self::last_name(&n)).unwrap_or_default();
+                    self.ops.push(Op::RenameIndex { from: Self::last_name(&from), to });
+                }
+                _ => self.outside = true,
+            },
+            K::CREATE_TYPE => match child(node, K::ENUM_TYPE) {
+                Some(e) => {
+                    let name = child(node, K::TYPE_NAME).map(|n| Self::last_name(&n)).unwrap_or_default();
+                    let values =
+                        e.descendants().filter(|n| n.kind() == K::VARIANT).filter_map(|v| string_value(&v)).collect();
+                    self.ops.push(Op::CreateEnum { def: EnumDef { name, values } });
+                }
+                // Composite, range and base types: the model holds no such type yet.
+                None => self.outside = true,
+            },
+            K::ALTER_TYPE => self.alter_type(node),
+            K::DROP_TYPE => {
+                // The model holds enum types only: a composite or range type it never saw is not a
+                // problem of the SQL's.
+                self.tolerant = true;
+                for t in children_of(node, K::TYPE_NAME_REF) {
+                    self.ops.push(Op::DropEnum { name: Self::last_name(&t), def: None });
+                }
+            }
+            K::COMMENT_ON => self.comment(node),
+            K::CREATE_VIEW => {
+                let name = child(node, K::VIEW).map(|n| Self::last_name(&n)).unwrap_or_default();
+                // The query: what follows `AS`.
+                let query = node
+                    .children()
+                    .find(|n| !matches!(n.kind(), K::VIEW | K::OR_REPLACE | K::COLUMN_LIST | K::WITH_PARAMS))
+                    .map(|n| code(&n))
+                    .unwrap_or_default();
+                self.ops.push(Op::CreateView { def: ViewDef { name, query } });
+            }
+            K::DROP_VIEW => {
+                for v in children_of(node, K::VIEW_REF) {
+                    self.ops.push(Op::DropView { name: Self::last_name(&v), def: None });
+                }
+            }
+            K::CREATE_EXTENSION => {
+                let name = child(node, K::EXTENSION).map(|n| Self::last_name(&n)).unwrap_or_default();
+                self.ops.push(Op::CreateExtension { def: ExtensionDef { name, schema: None } });
+            }
+            K::DROP_EXTENSION => {
+                for e in node.children().filter(|n| matches!(n.kind(), K::NAME_REF | K::EXTENSION)) {
+                    self.ops.push(Op::DropExtension { name: Self::last_name(&e), def: None });
+                }
+            }
+            K::CREATE_SCHEMA => match node.descendants().find(|n| n.kind() == K::SCHEMA) {
+                Some(s) => self.ops.push(Op::CreateSchema { name: Self::last_name(&s) }),
+                None => self.not_read("CREATE SCHEMA without a name"),
+            },
+            K::DROP_SCHEMA => {
+                for s in node.children().filter(|n| matches!(n.kind(), K::SCHEMA_REF | K::NAME_REF)) {
+                    self.ops.push(Op::DropSchema { name: Self::last_name(&s), recreate: false });
+                }
+            }
+            kind if outside(kind) => self.outside = true,
+            kind => self.not_read(kind_name(kind)),
+        }
+    }
+
+    fn create_table(&mut self, node: &SyntaxNode) {
+        if child(node, K::TEMP).is_some() {
+            self.outside = true;
+            return;
+        }
+        for (k, what) in [
+            (K::PARTITION_OF, "CREATE TABLE .. PARTITION OF"),
+            (K::PARTITION_BY, "CREATE TABLE .. PARTITION BY"),
+            (K::OF_TYPE, "CREATE TABLE .. OF type"),
+            (K::INHERITS, "CREATE TABLE .. INHERITS"),
+        ] {
+            if child(node, k).is_some() {
+                self.not_read(what);
+                return;
+            }
+        }
+        let Some(table) = self.table_name(child(node, K::TABLE_NAME)) else { return };
+        let mut def = TableDef { name: table.clone(), columns: vec![], constraints: vec![], comment: None };
+        let Some(args) = child(node, K::TABLE_ARG_LIST) else {
+            self.not_read("CREATE TABLE without a column list");
+            return;
+        };
+        let mut table_constraints = Vec::new();
+        for item in args.children() {
+            match item.kind() {
+                K::COLUMN => {
+                    if let Some(c) = self.column(&table, &item) {
+                        def.columns.push(c.def);
+                        def.constraints.extend(c.constraints);
+                    }
+                }
+                K::LIKE_CLAUSE => self.not_read("CREATE TABLE (LIKE ..)"),
+                _ => table_constraints.push(item),
+            }
+        }
+        for item in table_constraints {
+            let columns: Vec<String> = def.columns.iter().map(|c| c.name.clone()).collect();
+            if let Some(c) = self.constraint(&table, &item, &columns) {
+                if let ConstraintKind::PrimaryKey { columns } = &c.kind {
+                    for col in def.columns.iter_mut().filter(|d| columns.contains(&d.name)) {
+                        col.not_null = true;
+                    }
+                }
+                def.constraints.push(c);
+            }
+        }
+        self.ops.push(Op::CreateTable { def });
+    }
+
+    /// A column and the constraints declared on it (`COLUMN` in CREATE TABLE, `ADD_COLUMN`).
+    fn column(&mut self, table: &str, node: &SyntaxNode) -> Option<Column> {
+        let name = child(node, K::COLUMN_NAME).map(|n| Self::last_name(&n))?;
+        let Some(ty) = node.children().find(|n| format!("{:?}", n.kind()).ends_with("_TYPE")) else {
+            self.not_read(format!("column `{table}.{name}` without a type"));
+            return None;
+        };
+        let (ty, serial) = column_type(&ty);
+        let mut def =
+            ColumnDef { name: name.clone(), ty, not_null: false, default: None, identity: None, comment: None };
+        if serial {
+            def.not_null = true;
+            let seq = object_name(table, Some(&name), "seq");
+            def.default = Some(DefaultValue::Expr { sql: format!("nextval('{seq}'::regclass)") });
+        }
+        let mut constraints = Vec::new();
+        let cols = [name.clone()];
+        for c in node.children() {
+            match c.kind() {
+                K::NOT_NULL_CONSTRAINT => def.not_null = true,
+                K::NULL_CONSTRAINT => def.not_null = false,
+                K::DEFAULT_CONSTRAINT => {
+                    let expr = c.children().next().map(|e| code(&e)).unwrap_or_default();
+                    def.default = Some(DefaultValue::Expr { sql: expr });
+                }
+                K::GENERATED_CONSTRAINT => {
+                    let text = code(&c).to_uppercase();
+                    if text.contains("IDENTITY") {
+                        def.identity =
+                            Some(if text.contains("ALWAYS") { Identity::Always } else { Identity::ByDefault });
+                        def.not_null = true;
+                    }
+                    // A stored generated column: the model holds the column, not its expression
+                    // (which "pull that rebuilds a real database" adds).
+                }
+                k if format!("{k:?}").ends_with("_CONSTRAINT") => {
+                    if let Some(con) = self.constraint(table, &c, &cols) {
+                        if matches!(con.kind, ConstraintKind::PrimaryKey { .. }) {
+                            def.not_null = true;
+                        }
+                        constraints.push(con);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Column { def, constraints })
+    }
+
+    /// A constraint node; `columns` are the column it is declared on (a column constraint) or the
+    /// table's columns (for a CHECK's default name).
+    fn constraint(&mut self, table: &str, node: &SyntaxNode, columns: &[String]) -> Option<ConstraintDef> {
+        let given = child(node, K::CONSTRAINT_NAME_CLAUSE)
+            .and_then(|c| child(&c, K::CONSTRAINT_NAME))
+            .map(|n| Self::last_name(&n));
+        let column_level =
+            columns.len() == 1 && child(node, K::INDEX_PARAMETERS).is_none_or(|p| !has_any(&p, K::COLUMN_NAME_REF));
+        let listed = |n: &SyntaxNode| -> Vec<String> {
+            n.descendants().filter(|d| d.kind() == K::COLUMN_NAME_REF).map(|d| Self::last_name(&d)).collect()
+        };
+        let own_columns = |n: Option<SyntaxNode>| -> Vec<String> {
+            match n.map(|p| listed(&p)) {
+                Some(cols) if !cols.is_empty() => cols,
+                _ if column_level => columns.to_vec(),
+                _ => vec![],
+            }
+        };
+        let (kind, default_name) = match node.kind() {
+            K::PRIMARY_KEY_CONSTRAINT => {
+                self.using_index(node, "PRIMARY KEY");
+                let cols = own_columns(child(node, K::INDEX_PARAMETERS));
+                (ConstraintKind::PrimaryKey { columns: cols }, object_name(table, None, "pkey"))
+            }
+            K::UNIQUE_CONSTRAINT => {
+                self.using_index(node, "UNIQUE");
+                let cols = own_columns(child(node, K::INDEX_PARAMETERS));
+                let name = object_name(table, Some(&cols.join("_")), "key");
+                let nulls_not_distinct = has_any(node, K::NULLS_NOT_DISTINCT);
+                (ConstraintKind::Unique { columns: cols, nulls_not_distinct }, name)
+            }
+            K::CHECK_CONSTRAINT => {
+                let expr_node = node.children().find(|n| n.kind() != K::CONSTRAINT_NAME_CLAUSE);
+                let expr = expr_node.as_ref().map(code).unwrap_or_default();
+                // PostgreSQL names it after the first column the expression uses.
+                let first = if column_level {
+                    columns.first().cloned()
+                } else {
+                    expr_node.as_ref().and_then(|e| {
+                        e.descendants()
+                            .filter(|d| d.kind() == K::NAME_REF)
+                            .map(|d| Self::last_name(&d))
+                            .find(|n| columns.contains(n))
+                    })
+                };
+                (ConstraintKind::Check { expr }, object_name(table, first.as_deref(), "check"))
+            }
+            K::FOREIGN_KEY_CONSTRAINT | K::REFERENCES_CONSTRAINT => {
+                let lists: Vec<SyntaxNode> = children_of(node, K::FOREIGN_KEY_COLUMN_LIST).collect();
+                let (cols, ref_cols) = if node.kind() == K::FOREIGN_KEY_CONSTRAINT {
+                    (lists.first().map(listed).unwrap_or_default(), lists.get(1).map(listed).unwrap_or_default())
+                } else {
+                    (columns.to_vec(), children_of(node, K::COLUMN_NAME_REF).map(|n| Self::last_name(&n)).collect())
+                };
+                let ref_table = self.table_name(child(node, K::TABLE_NAME_REF))?;
+                let action = |k: K| {
+                    child(node, k).map(|a| {
+                        let t = code(&a).to_uppercase();
+                        if t.contains("CASCADE") {
+                            FkAction::Cascade
+                        } else if t.contains("RESTRICT") {
+                            FkAction::Restrict
+                        } else if t.contains("SET NULL") {
+                            FkAction::SetNull
+                        } else if t.contains("SET DEFAULT") {
+                            FkAction::SetDefault
+                        } else {
+                            FkAction::NoAction
+                        }
+                    })
+                };
+                let name = object_name(table, Some(&cols.join("_")), "fkey");
+                let kind = ConstraintKind::ForeignKey {
+                    columns: cols,
+                    ref_table,
+                    ref_columns: ref_cols,
+                    on_delete: action(K::ON_DELETE_ACTION),
+                    on_update: action(K::ON_UPDATE_ACTION),
+                };
+                (kind, name)
+            }
+            other => {
+                self.not_read(format!("a {} constraint", kind_name(other).trim_end_matches(" CONSTRAINT")));
+                return None;
+            }
+        };
+        let text = code(node).to_uppercase();
+        Some(ConstraintDef {
+            name: given.unwrap_or(default_name),
+            kind,
+            not_valid: has_any(node, K::NOT_VALID),
+            deferred: text.contains("INITIALLY DEFERRED"),
+        })
+    }
+
+    /// `ADD CONSTRAINT .. PRIMARY KEY USING INDEX i` (or UNIQUE): PostgreSQL makes index `i` the
+    /// constraint's, under the constraint's name. The model's constraint gets its index; its columns
+    /// (the index's) are not read, said as such.
+    fn using_index(&mut self, node: &SyntaxNode, what: &str) {
+        if let Some(index) = child(node, K::USING_INDEX_NAME).and_then(|u| child(&u, K::INDEX_REF)) {
+            self.ops.push(Op::DropIndex { name: Self::last_name(&index), concurrently: false, def: None });
+            self.not_read(format!("the columns of a {what} .. USING INDEX"));
+        }
+    }
+
+    fn alter_table(&mut self, node: &SyntaxNode) {
+        let Some(relation) = child(node, K::TABLE_RELATION_NAME) else {
+            self.not_read("ALTER TABLE without a table");
+            return;
+        };
+        let Some(table) = self.table_name(child(&relation, K::TABLE_NAME_REF)) else { return };
+        let columns: Vec<String> = vec![];
+        for action in node.children().filter(|n| n.kind() != K::TABLE_RELATION_NAME) {
+            match action.kind() {
+                K::ADD_COLUMN => {
+                    if child(&action, K::IF_NOT_EXISTS).is_some() {
+                        self.tolerant = true;
+                    }
+                    if let Some(c) = self.column(&table, &action) {
+                        let def = AddColumnDef { column: c.def, constraints: c.constraints, backfill: None };
+                        self.ops.push(Op::AddColumn { table: table.clone(), def });
+                    }
+                }
+                K::DROP_COLUMN => {
+                    if child(&action, K::IF_EXISTS).is_some() {
+                        self.tolerant = true;
+                    }
+                    if let Some(c) = child(&action, K::COLUMN_NAME_REF) {
+                        let column = Self::last_name(&c);
+                        self.ops.push(Op::DropColumn { table: table.clone(), column, def: None });
+                    }
+                }
+                K::ALTER_COLUMN => self.alter_column(&table, &action),
+                K::ADD_CONSTRAINT => {
+                    let Some(c) = action.children().find(|n| format!("{:?}", n.kind()).ends_with("_CONSTRAINT")) else {
+                        self.not_read("ADD CONSTRAINT");
+                        continue;
+                    };
+                    if let Some(mut def) = self.constraint(&table, &c, &columns) {
+                        def.not_valid |= has_any(&action, K::NOT_VALID);
+                        self.ops.push(Op::AddConstraint { table: table.clone(), def });
+                    }
+                }
+                K::DROP_CONSTRAINT => {
+                    if child(&action, K::IF_EXISTS).is_some() {
+                        self.tolerant = true;
+                    }
+                    if let Some(c) = child(&action, K::CONSTRAINT_NAME_REF) {
+                        let name = Self::last_name(&c);
+                        self.ops.push(Op::DropConstraint { table: table.clone(), name, def: None });
+                    }
+                }
+                K::VALIDATE_CONSTRAINT => {
+                    if let Some(c) = child(&action, K::CONSTRAINT_NAME_REF) {
+                        self.ops.push(Op::ValidateConstraint { table: table.clone(), name: Self::last_name(&c) });
+                    }
+                }
+                K::RENAME_COLUMN => {
+                    let from = child(&action, K::COLUMN_NAME_REF).map(|n| Self::last_name(&n));
+                    let to = child(&action, K::COLUMN_NAME).map(|n| Self::last_name(&n));
+                    if let (Some(from), Some(to)) = (from, to) {
+                        self.ops.push(Op::RenameColumn { table: table.clone(), from, to });
+                    }
+                }
+                K::TABLE_RENAME_TO => {
+                    if let Some(to) = child(&action, K::TABLE_NAME).map(|n| Self::last_name(&n)) {
+                        self.ops.push(Op::RenameTable { from: table.clone(), to });
+                    }
+                }
+                K::RENAME_CONSTRAINT => {
+                    let from = child(&action, K::CONSTRAINT_NAME_REF).map(|n| Self::last_name(&n));
+                    let to = child(&action, K::CONSTRAINT_NAME).map(|n| Self::last_name(&n));
+                    if let (Some(from), Some(to)) = (from, to) {
+                        self.ops.push(Op::RenameConstraint { table: table.clone(), from, to });
+                    }
+                }
+                K::IF_EXISTS => self.tolerant = true,
+                kind => {
+                    let name = kind_name(kind);
+                    // Actions on what the model does not hold (owner, triggers, row-level security,
+                    // storage and statistics settings) leave it exact.
+                    let harmless = [
+                        "OWNER",
+                        "TRIGGER",
+                        "ROW LEVEL",
+                        "REPLICA",
+                        "CLUSTER",
+                        "OPTIONS",
+                        "STATISTICS",
+                        "LOGGED",
+                        "RULE",
+                    ]
+                    .iter()
+                    .any(|w| name.contains(w));
+                    if !harmless && !matches!(kind, K::COMMA | K::SEMICOLON) {
+                        self.not_read(format!("ALTER TABLE .. {name}"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn alter_column(&mut self, table: &str, node: &SyntaxNode) {
+        let Some(column) = child(node, K::COLUMN_NAME_REF).map(|n| Self::last_name(&n)) else { return };
+        let (table, column) = (table.to_string(), column);
+        for a in node.children().filter(|n| n.kind() != K::COLUMN_NAME_REF) {
+            match a.kind() {
+                K::SET_TYPE => {
+                    let Some(ty) = a.children().find(|n| format!("{:?}", n.kind()).ends_with("_TYPE")) else {
+                        continue;
+                    };
+                    let using = child(&a, K::USING_EXPR).and_then(|u| u.children().next()).map(|e| code(&e));
+                    let to = column_type(&ty).0;
+                    self.ops.push(Op::ChangeColumnType {
+                        table: table.clone(),
+                        column: column.clone(),
+                        to,
+                        using,
+                        from: None,
+                        using_down: None,
+                    });
+                }
+                K::SET_NOT_NULL => self.ops.push(Op::SetNotNull { table: table.clone(), column: column.clone() }),
+                K::DROP_NOT_NULL => self.ops.push(Op::DropNotNull { table: table.clone(), column: column.clone() }),
+                K::SET_DEFAULT => {
+                    let sql = a.children().next().map(|e| code(&e)).unwrap_or_default();
+                    self.ops.push(Op::SetDefault {
+                        table: table.clone(),
+                        column: column.clone(),
+                        default: DefaultValue::Expr { sql },
+                        previous: None,
+                    });
+                }
+                K::DROP_DEFAULT => {
+                    self.ops.push(Op::DropDefault { table: table.clone(), column: column.clone(), previous: None })
+                }
+                kind => {
+                    let name = kind_name(kind);
+                    if !["STATISTICS", "STORAGE", "COMPRESSION", "OPTIONS"].iter().any(|w| name.contains(w)) {
+                        self.not_read(format!("ALTER COLUMN `{table}.{column}` .. {name}"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn create_index(&mut self, node: &SyntaxNode) {
+        let Some(relation) = child(node, K::TABLE_RELATION_NAME) else {
+            self.not_read("CREATE INDEX without a table");
+            return;
+        };
+        let Some(table) = self.table_name(child(&relation, K::TABLE_NAME_REF)) else { return };
+        let mut def = IndexDef::new(&table);
+        def.unique = has_token(node, K::UNIQUE_KW);
+        def.concurrently = has_token(node, K::CONCURRENTLY_KW);
+        def.method = child(node, K::USING_METHOD)
+            .and_then(|m| child(&m, K::ACCESS_METHOD_REF))
+            .map(|m| Self::last_name(&m))
+            .filter(|m| m != "btree");
+        let mut name_parts_for_default = Vec::new();
+        if let Some(items) = child(node, K::PARTITION_ITEM_LIST) {
+            for item in children_of(&items, K::PARTITION_ITEM) {
+                let mut exprs = item.children().filter(|n| !matches!(n.kind(), K::SORT_DESC | K::SORT_ASC));
+                let first = exprs.next();
+                let target = match &first {
+                    Some(n) if n.kind() == K::NAME_REF => {
+                        let name = Self::last_name(n);
+                        name_parts_for_default.push(name.clone());
+                        IndexTarget::Column { name }
+                    }
+                    Some(n) => {
+                        let fname = (n.kind() == K::CALL_EXPR)
+                            .then(|| child(n, K::NAME_REF).map(|f| Self::last_name(&f)))
+                            .flatten()
+                            .unwrap_or_else(|| "expr".into());
+                        name_parts_for_default.push(fname);
+                        IndexTarget::Expr { sql: code(n) }
+                    }
+                    None => continue,
+                };
+                let opclass = exprs.next().map(|n| code(&n));
+                def.elems.push(IndexElem { target, opclass, desc: child(&item, K::SORT_DESC).is_some() });
+            }
+        }
+        def.predicate = child(node, K::WHERE_CLAUSE).and_then(|w| w.children().next()).map(|e| code(&e));
+        def.name = match node.children().find(|n| n.kind() == K::INDEX) {
+            Some(n) => Self::last_name(&n),
+            None => {
+                object_name(&table, Some(&name_parts_for_default.join("_")), "idx") // `_key` is a UNIQUE constraint's
+            }
+        };
+        self.ops.push(Op::CreateIndex { def });
+    }
+
+    fn alter_type(&mut self, node: &SyntaxNode) {
+        let name = child(node, K::TYPE_NAME_REF).map(|n| Self::last_name(&n)).unwrap_or_default();
+        if let Some(add) = child(node, K::ADD_VALUE) {
+            let value = child(&add, K::LITERAL).and_then(|l| string_value(&l)).unwrap_or_default();
+            let at = |k: K| child(&add, k).and_then(|p| child(&p, K::LITERAL)).and_then(|l| string_value(&l));
+            let position = at(K::BEFORE_VALUE)
+                .map(|value| EnumPosition::Before { value })
+                .or_else(|| at(K::AFTER_VALUE).map(|value| EnumPosition::After { value }));
+            if child(&add, K::IF_NOT_EXISTS).is_some() {
+                self.tolerant = true;
+            }
+            self.ops.push(Op::AddEnumValue { name, value, position });
+        } else if let Some(rename) = child(node, K::RENAME_VALUE) {
+            let values: Vec<String> = children_of(&rename, K::LITERAL).filter_map(|l| string_value(&l)).collect();
+            if let [from, to] = values.as_slice() {
+                self.ops.push(Op::RenameEnumValue { name, from: from.clone(), to: to.clone() });
+            }
+        } else {
+            self.outside = true;
+        }
+    }
+
+    fn comment(&mut self, node: &SyntaxNode) {
+        let comment = child(node, K::LITERAL).and_then(|l| string_value(&l));
+        if let Some(t) = child(node, K::OBJECT_TABLE) {
+            if let Some(table) = self.table_name(child(&t, K::TABLE_NAME_REF)) {
+                self.ops.push(Op::Comment { target: CommentTarget::Table { table }, comment, previous: None });
+            }
+        } else if let Some(c) = child(node, K::OBJECT_COLUMN) {
+            let parts = c.descendants().find(|n| n.kind() == K::QUALIFIED_COLUMN_NAME_REF).map(|n| name_parts(&n));
+            match parts.as_deref() {
+                Some([table, column]) | Some([_, table, column]) => self.ops.push(Op::Comment {
+                    target: CommentTarget::Column { table: table.clone(), column: column.clone() },
+                    comment,
+                    previous: None,
+                }),
+                _ => self.not_read("COMMENT ON COLUMN"),
+            }
+        } else {
+            self.outside = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_as_postgresql_chooses_them() {
+        assert_eq!(object_name("users", Some("email"), "key"), "users_email_key");
+        assert_eq!(object_name("users", None, "pkey"), "users_pkey");
+        let long = "a".repeat(40);
+        let name = object_name(&long, Some(&"b".repeat(40)), "fkey");
+        assert_eq!(name.len(), 63);
+        assert_eq!(name, format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
+    }
+
+    #[test]
+    fn types_as_written_in_ddl() {
+        assert_eq!(read_type("int"), (ColumnType::Integer, false));
+        assert_eq!(read_type("bigserial"), (ColumnType::BigInt, true));
+        assert_eq!(read_type("varchar(255)"), (ColumnType::Varchar { length: Some(255) }, false));
+        assert_eq!(read_type("timestamp with time zone"), (ColumnType::Timestamptz, false));
+        assert_eq!(read_type("numeric(6, 2)"), (ColumnType::Numeric { precision: Some(6), scale: Some(2) }, false));
+        assert_eq!(read_type("text[]").0, ColumnType::Array { element: Box::new(ColumnType::Text) });
+        assert_eq!(read_type("citext").0, ColumnType::Named { name: "citext".into() });
+    }
+}

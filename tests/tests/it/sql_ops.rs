@@ -1,0 +1,100 @@
+//! SQL read into ops: the schema model built from SQL migrations matches the database the same SQL
+//! builds.
+
+use std::path::{Path, PathBuf};
+
+use migrate_core::model::Model;
+use migrate_core::op::Op;
+use migrate_tests::{TestDb, connect_to};
+
+/// The corpus's migration folders in diesel's order (by version, its dashes dropped).
+fn corpus() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rust-registry-app/migrations");
+    let mut folders: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.join("up.sql").is_file()).collect();
+    let key = |p: &PathBuf| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        (name.split('_').next().unwrap().replace('-', ""), name)
+    };
+    folders.sort_by_key(key);
+    folders
+}
+
+/// Each table's columns (name, type, NOT NULL) in order and its constraints' names.
+type Shape = Vec<(String, Vec<(String, String, bool)>, Vec<String>)>;
+
+fn shape(m: &Model) -> Shape {
+    m.tables
+        .iter()
+        .map(|(name, t)| {
+            let cols = t.columns.iter().map(|c| (c.name.clone(), format!("{:?}", c.ty), c.not_null)).collect();
+            let mut cons: Vec<String> = t.constraints.keys().cloned().collect();
+            cons.sort();
+            (name.clone(), cols, cons)
+        })
+        .collect()
+}
+
+/// The registry-app history applied to PostgreSQL as diesel runs it, and read into the model from
+/// its SQL alone: the model has every table the database has, with its columns (name, type, NOT
+/// NULL, in order) and constraints, and every index on its table. Defaults and CHECK texts are not
+/// compared: PostgreSQL prints them its own way (`false` for `'f'`), which the model does not do yet.
+#[tokio::test]
+async fn the_model_read_from_the_corpus_sql_is_the_database_it_builds() {
+    let db = TestDb::new("sql_ops_corpus").await;
+    let client = connect_to(&db.name).await;
+    let mut model = Model::default();
+    let mut warnings = Vec::new();
+    for (i, folder) in corpus().iter().enumerate() {
+        let up = std::fs::read_to_string(folder.join("up.sql")).unwrap();
+        let alone = std::fs::read_to_string(folder.join("metadata.toml"))
+            .is_ok_and(|m| m.replace(' ', "").contains("run_in_transaction=false"));
+        if alone {
+            for st in migrate_core::render::split_statements(&up) {
+                client.batch_execute(&st).await.unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+            }
+        } else {
+            client
+                .batch_execute(&format!("BEGIN;\n{up}\n;COMMIT;"))
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+        }
+        for p in model.apply(&Op::Sql { up, down: None, declares: vec![] }, i as u64 + 1) {
+            warnings.push(format!("{}: {}", folder.display(), p.message));
+        }
+    }
+    let ops = migrate_core::introspect::ops(&client, "public", &[]).await.unwrap();
+    let mut live = Model::default();
+    for op in &ops {
+        live.apply(op, 0);
+    }
+    assert_eq!(live.tables.len(), 35, "{:?}", live.tables.keys());
+    for (read, real) in shape(&model).into_iter().zip(shape(&live)) {
+        assert_eq!(read, real);
+    }
+    assert_eq!(model.tables.len(), live.tables.len());
+    let indexes = |m: &Model| -> Vec<(String, String)> {
+        m.indexes.iter().map(|(name, i)| (name.clone(), i.def.table.clone())).collect()
+    };
+    let (read, real) = (indexes(&model), indexes(&live));
+    let only_read: Vec<_> = read.iter().filter(|i| !real.contains(i)).collect();
+    let only_real: Vec<_> = real.iter().filter(|i| !read.contains(i)).collect();
+    assert!(
+        only_read.is_empty() && only_real.is_empty(),
+        "read only: {only_read:?}\nin the database only: {only_real:?}"
+    );
+    // Not read yet, and said: the columns of `ADD CONSTRAINT .. PRIMARY KEY USING INDEX` (the
+    // index's), which leaves the model inexact from there on.
+    assert!(
+        model.opaque.as_deref().is_some_and(|o| o.contains("the columns of a PRIMARY KEY .. USING INDEX")),
+        "{:?}",
+        model.opaque
+    );
+    // The one kind of object the model does not hold yet ("Materialized views, ..."): the corpus's
+    // materialized view, whose indexes the model then cannot place. Said as warnings, never dropped.
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings.iter().all(|w| w.contains("table `recent_crate_downloads` does not exist (read from its SQL")),
+        "{warnings:#?}"
+    );
+}
