@@ -17,6 +17,10 @@ use crate::op::*;
 /// One statement of a script as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadStatement {
+    /// Its text, as it runs (the comments before it included, its `;` left out).
+    pub text: String,
+    /// PostgreSQL refuses it inside a transaction block: it runs alone, in autocommit.
+    pub alone: bool,
     /// The line of the script its code starts on (from 1).
     pub line: usize,
     /// Its kind, as SQL names it (`CREATE TABLE`, `ALTER TABLE`, `CREATE FUNCTION`, ...).
@@ -60,6 +64,8 @@ pub fn read_sql(script: &str) -> Vec<ReadStatement> {
                 }
             };
             ReadStatement {
+                text: s.text,
+                alone: s.alone,
                 line: s.line,
                 kind,
                 ops: r.ops,
@@ -72,7 +78,8 @@ pub fn read_sql(script: &str) -> Vec<ReadStatement> {
 }
 
 /// [`read_sql`], once per text and process: one run replays the history several times (lint, the
-/// plan's walk, verification), and a long imported history would otherwise be parsed each time.
+/// plan's walk, verification) and renders each script's statements for its plan, and a long imported
+/// history would otherwise be parsed each time.
 pub(crate) fn read_sql_cached(script: &str) -> std::sync::Arc<Vec<ReadStatement>> {
     use std::collections::HashMap;
     use std::hash::{BuildHasher, RandomState};

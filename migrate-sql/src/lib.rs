@@ -60,6 +60,8 @@ pub struct ParsedStatement {
     pub text: String,
     pub line: usize,
     pub node: Option<SyntaxNode>,
+    /// PostgreSQL refuses it inside a transaction block ([`needs_autocommit`]).
+    pub alone: bool,
 }
 
 /// The statements of `script` with their lines and trees.
@@ -88,7 +90,8 @@ pub fn parse_statements(script: &str) -> Vec<ParsedStatement> {
                 .max(counted);
             line += script[counted..start].matches('\n').count();
             counted = start;
-            ParsedStatement { text, line, node }
+            let alone = node.as_ref().is_some_and(refused_in_transaction);
+            ParsedStatement { text, line, node, alone }
         })
         .collect()
 }

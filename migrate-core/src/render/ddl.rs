@@ -156,9 +156,10 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         // A script is split into its statements; those PostgreSQL refuses in a transaction block
         // (CREATE INDEX CONCURRENTLY, VACUUM, ...) are marked to run alone.
-        Op::Sql { up, .. } => migrate_sql::split_with_autocommit(up)
-            .into_iter()
-            .map(|(sql, alone)| Statement { transactional: !alone, sql })
+        // The statements come from the same (cached) parse that reads the script into the model.
+        Op::Sql { up, .. } => crate::sql_ops::read_sql_cached(up)
+            .iter()
+            .map(|st| Statement { transactional: !st.alone, sql: st.text.clone() })
             .collect(),
         // Rust code, run by the runner: the script shows where it runs.
         Op::DataStep { name, .. } => vec![tx(format!("-- data step `{name}` (Rust code)"))],

@@ -82,6 +82,12 @@ impl Unit {
 
 /// The statements that undo `op` (its reverse, rendered), or why it cannot be undone.
 fn reverse_undo(op: &Op) -> Undo {
+    // Raw SQL's down is kept as written, one element: it is split (and read for statements that
+    // must run alone) only if it ever runs (`recover::undo_done_steps`), so planning a long imported
+    // history does not parse every down.
+    if let Op::Sql { down: Some(down), .. } = op {
+        return Undo::Sql(vec![down.clone()]);
+    }
     match crate::reverse::reverse_op(op) {
         Ok(ops) => Undo::Sql(crate::render::render_ops(&ops).into_iter().map(|st| st.sql).collect()),
         Err(e) => Undo::Irreversible(e.to_string()),

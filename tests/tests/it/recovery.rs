@@ -374,3 +374,32 @@ async fn a_changed_applied_migration_names_the_resolve_that_accepts_it() {
     Migrator::new(edited()).resolve(&mut client, Resolve::AcceptChecksum(2)).await.unwrap();
     Migrator::new(edited()).up(&mut client, None).await.unwrap();
 }
+
+/// Raw SQL's down is stored whole with its step and split only when it runs: undoing the done steps
+/// of a migration that stopped part-way runs a down holding a concurrent drop statement by statement,
+/// outside a transaction, as PostgreSQL requires.
+#[tokio::test]
+async fn a_stored_sql_down_is_split_when_it_undoes_a_done_step() {
+    let db = TestDb::new("recover_sql_down").await;
+    let mut client = connect_to(&db.name).await;
+    let code = || {
+        vec![
+            migration(1, true, base),
+            migration(2, false, |s| {
+                s.sql_with_down(
+                    "CREATE INDEX CONCURRENTLY t_n_idx ON t (n)",
+                    "DROP INDEX CONCURRENTLY t_n_idx; COMMENT ON TABLE t IS 'undone'",
+                );
+                s.sql_with_down("SELECT 1 / 0", "SELECT 1");
+            }),
+        ]
+    };
+    Migrator::new(code()).up(&mut client, None).await.unwrap_err();
+    let exists = "SELECT to_regclass('t_n_idx') IS NOT NULL";
+    assert!(client.query_one(exists, &[]).await.unwrap().get::<_, bool>(0));
+    Migrator::new(code()).down(&mut client, DownTarget::Steps(1)).await.unwrap();
+    assert!(!client.query_one(exists, &[]).await.unwrap().get::<_, bool>(0));
+    let comment: String = client.query_one("SELECT obj_description('t'::regclass)", &[]).await.unwrap().get(0);
+    assert_eq!(comment, "undone");
+    assert_eq!(migrate_tests::history(&client).await.len(), 1);
+}
