@@ -153,10 +153,17 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
         let m = &*m;
         for (index, op) in m.up.iter().enumerate() {
             if checked {
-                let cx = Context { model: &model, migration: m, index, config };
-                for rule in Rule::ALL {
-                    if let Some(v) = rule.check(op, &cx) {
-                        findings.push(finding(m, op, *rule, rule.severity(), v));
+                match op {
+                    Op::Sql { up, declares, .. } if declares.is_empty() => {
+                        sql_findings(&mut findings, &model, m, index, config, up)
+                    }
+                    _ => {
+                        let cx = Context { model: &model, migration: m, index, config };
+                        for rule in Rule::ALL {
+                            if let Some(v) = rule.check(op, &cx) {
+                                findings.push(finding(m, op, *rule, rule.severity(), v));
+                            }
+                        }
                     }
                 }
             }
@@ -173,6 +180,54 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The findings of raw SQL: every rule on the ops its statements are read into, as on the builder's
+/// (but SQL runs as written, so the rules about what the safe plan would make safe speak), each
+/// pointing at its statement's line; `raw-sql` only for the statements the model cannot represent,
+/// naming their kind.
+fn sql_findings(
+    findings: &mut Vec<Finding>,
+    model: &Model,
+    m: &Migration,
+    index: usize,
+    config: &LintConfig,
+    up: &str,
+) {
+    let as_written = LintConfig { safe_operations: false, ..config.clone() };
+    for st in crate::sql_ops::read_sql_cached(up).iter() {
+        let at = |what: String| format!("SQL line {}: {what}", st.line);
+        for op in &st.ops {
+            let cx = Context { model, migration: m, index, config: &as_written };
+            for rule in Rule::ALL {
+                if let Some(v) = rule.check(op, &cx) {
+                    let mut f = finding(m, op, *rule, rule.severity(), v);
+                    f.op = at(f.op);
+                    findings.push(f);
+                }
+            }
+        }
+        if st.outside || !st.not_read.is_empty() {
+            // The statement itself, for the rules about raw SQL (a data change beside DDL, ...).
+            let op = Op::Sql { up: st.text.clone(), down: None, declares: vec![] };
+            let cx = Context { model, migration: m, index, config: &as_written };
+            for rule in Rule::ALL.iter().filter(|r| **r != Rule::RawSql) {
+                if let Some(v) = rule.check(&op, &cx) {
+                    let mut f = finding(m, &op, *rule, rule.severity(), v);
+                    f.op = at(st.kind.clone());
+                    findings.push(f);
+                }
+            }
+            let what = st.not_read.first().cloned().unwrap_or_else(|| st.kind.clone());
+            let v = Violation {
+                message: format!("runs `{what}`, whose locks and effects the framework cannot check"),
+                help: "prefer the builder where it covers the change; review what this statement locks and for how long; say what it does to the schema with `.declares(..)`".into(),
+            };
+            let mut f = finding(m, &op, Rule::RawSql, Rule::RawSql.severity(), v);
+            f.op = at(st.kind.clone());
+            findings.push(f);
+        }
+    }
 }
 
 fn finding(m: &Migration, op: &Op, rule: Rule, severity: Severity, v: Violation) -> Finding {

@@ -45,7 +45,7 @@ async fn sql_file_migrations_apply_roll_back_and_keep_their_promises() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(acks, ["raw-sql: a test fixture"]);
+    assert_eq!(acks, ["ban-drop-table: a test fixture"]);
 }
 
 /// An SQL-file concurrent index build killed while it waits: the INVALID leftover is dropped by the

@@ -622,3 +622,145 @@ fn raw_sql_can_declare_what_it_does_so_the_model_stays_exact() {
     }
     assert!(model.tables.is_empty() && model.opaque.is_none(), "{model:?}");
 }
+
+/// The rules speak on SQL as on the builder: each risky change written both ways gets the same rule,
+/// and the SQL form's finding points at its statement's line. (SQL runs as written, so the SQL form
+/// is compared with the builder form under `safe_operations = false`; the lint of SQL needs no such
+/// setting.)
+#[test]
+fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
+    type Case = (&'static str, Box<dyn Fn(&mut S)>, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            "require-concurrent-index-creation",
+            Box::new(|s| {
+                s.create_index("users", ["age"]);
+            }),
+            "CREATE INDEX users_age_idx ON users (age)",
+        ),
+        (
+            "require-concurrent-index-deletion",
+            Box::new(|s| {
+                s.drop_index("users_email_idx");
+            }),
+            "DROP INDEX users_email_idx",
+        ),
+        (
+            "constraint-missing-not-valid",
+            Box::new(|s| {
+                s.alter_table("posts", |t| {
+                    t.add_foreign_key("posts_user_fk", ["user_id"], "users", ["id"]);
+                })
+            }),
+            "ALTER TABLE posts ADD CONSTRAINT posts_user_fk FOREIGN KEY (user_id) REFERENCES users (id)",
+        ),
+        (
+            "disallowed-unique-constraint",
+            Box::new(|s| {
+                s.alter_table("users", |t| {
+                    t.add_unique("users_email_key", ["email"]);
+                })
+            }),
+            "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)",
+        ),
+        (
+            "adding-volatile-default",
+            Box::new(|s| {
+                s.alter_table("users", |t| {
+                    t.uuid("token").default(gen_random_uuid());
+                })
+            }),
+            "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()",
+        ),
+        (
+            "adding-required-field",
+            Box::new(|s| {
+                s.alter_table("users", |t| {
+                    t.text("name").not_null();
+                })
+            }),
+            "ALTER TABLE users ADD COLUMN name text NOT NULL",
+        ),
+        (
+            "setting-not-nullable-field",
+            Box::new(|s| s.alter_table("users", |t| t.set_not_null("email"))),
+            "ALTER TABLE users ALTER COLUMN email SET NOT NULL",
+        ),
+        (
+            "changing-column-type",
+            Box::new(|s| {
+                s.alter_table("users", |t| {
+                    t.change_type("age", Integer, BigInt);
+                })
+            }),
+            "ALTER TABLE users ALTER COLUMN age TYPE bigint",
+        ),
+        (
+            "renaming-column",
+            Box::new(|s| s.alter_table("users", |t| t.rename_column("email", "mail"))),
+            "ALTER TABLE users RENAME COLUMN email TO mail",
+        ),
+        ("renaming-table", Box::new(|s| s.rename_table("users", "people")), "ALTER TABLE users RENAME TO people"),
+        (
+            "ban-drop-column",
+            Box::new(|s| s.alter_table("users", |t| t.drop_column("age"))),
+            "ALTER TABLE users DROP COLUMN age",
+        ),
+        ("ban-drop-table", Box::new(|s| s.drop_table("posts")), "DROP TABLE posts"),
+        (
+            "prefer-jsonb",
+            Box::new(|s| {
+                s.alter_table("users", |t| {
+                    t.json("doc");
+                })
+            }),
+            "ALTER TABLE users ADD COLUMN doc json",
+        ),
+        (
+            "prefer-text",
+            Box::new(|s| {
+                s.create_table("t", |t| {
+                    t.varchar("a", 20);
+                })
+            }),
+            "CREATE TABLE t (a varchar(20))",
+        ),
+        (
+            "prefer-timestamptz",
+            Box::new(|s| {
+                s.create_table("t", |t| {
+                    t.array("a", Timestamp);
+                })
+            }),
+            "CREATE TABLE t (a timestamp[])",
+        ),
+        (
+            "prefer-bigint-keys",
+            Box::new(|s| {
+                s.create_table("t", |t| {
+                    t.integer("id").primary_key();
+                })
+            }),
+            "CREATE TABLE t (id integer PRIMARY KEY)",
+        ),
+    ];
+    for (rule, builder, sql) in cases {
+        let built = ids(|s| builder(s));
+        assert!(built.contains(&rule), "the builder form of `{rule}` was not reported: {built:?}");
+        let script = format!("SELECT 1;\n{sql};");
+        let found = findings_with(&plain(), true, |s| {
+            s.sql(script.as_str());
+        });
+        let f = found.iter().find(|f| f.rule.id() == rule);
+        let f = f.unwrap_or_else(|| panic!("the SQL form of `{rule}` was not reported: {found:?}"));
+        assert!(f.op.starts_with("SQL line 2: "), "{}", f.op);
+        // The same finding on the default settings: SQL is not made safe by the runner.
+        let default = findings_with(&LintConfig::default(), true, |s| {
+            s.sql(script.as_str());
+        });
+        assert!(default.iter().any(|f| f.rule.id() == rule), "`{rule}` is silent on SQL with safe_operations on");
+        // The statement is understood: no raw-sql finding for it, only for the SELECT on line 1.
+        let raw: Vec<&str> = found.iter().filter(|f| f.rule.id() == "raw-sql").map(|f| f.op.as_str()).collect();
+        assert_eq!(raw, ["SQL line 1: SELECT"], "{rule}");
+    }
+}

@@ -1,8 +1,11 @@
 //! Rule `raw-sql` (warning).
 //!
-//! Problem: Raw SQL cannot be inspected: the framework cannot tell what it locks or rewrites, and the schema model does not see its changes.
+//! Problem: A statement of raw SQL the schema model cannot represent (a function, a trigger, a `DO` block, a data change, ...): the framework cannot tell what it locks or rewrites.
 //!
-//! Solution: Use the builder where it covers the change; review raw SQL's locks by hand.
+//! Solution: Use the builder where it covers the change; review the statement's locks by hand; say what it does to the schema with `.declares(..)`.
+//!
+//! The lint reads raw SQL statement by statement (`lint::sql_findings`) and reports this rule there,
+//! per statement; this check covers raw SQL whose effect is declared (`.declares(..)`).
 
 #[allow(unused_imports)]
 use super::helpers::*;
