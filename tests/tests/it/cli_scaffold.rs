@@ -328,7 +328,11 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
         let mut upper = true;
         for c in t.chars() {
             if c.is_alphanumeric() {
-                camel.extend(if upper { c.to_uppercase().collect::<String>() } else { c.to_string() }.chars());
+                if upper {
+                    camel.extend(c.to_uppercase());
+                } else {
+                    camel.push(c);
+                }
                 upper = false;
             } else {
                 upper = true;
