@@ -33,8 +33,12 @@ fn corpus() -> PathBuf {
 /// Writes the crate (empty migrations folder), builds it, imports the corpus with its own `import`,
 /// corrects the one down.sql PostgreSQL cannot read (a missing `;`), and builds it again. Returns the
 /// release binary.
+fn crate_dir(tag: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/perf-gen").join(format!("corpus-{tag}"))
+}
+
 fn build(root: &Path, tag: &str) -> Result<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/perf-gen").join(format!("corpus-{tag}"));
+    let dir = crate_dir(tag);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src/migrations"))?;
     std::fs::write(dir.join("src/migrations/.gitkeep"), "")?;
@@ -119,6 +123,9 @@ fn psql_script() -> Result<String> {
 pub fn run(server: &Server) -> Result<()> {
     let (root, tag) = root()?;
     let bin = build(&root, &tag)?;
+    // The runs read the crate's migrate.toml, as a user's do: `import` set its lint baseline there
+    // (the imported history is not checked again).
+    std::env::set_current_dir(crate_dir(&tag))?;
     let dir = bin.parent().unwrap().to_path_buf();
     let script_path = dir.join(format!("corpus-{tag}.sql"));
     std::fs::write(&script_path, psql_script()?)?;

@@ -92,11 +92,7 @@ async fn a_lock_timeout_is_retried_with_backoff() {
     cli(BASE, &url, &["up", "--to", "20240101000000"]).expect(0);
 
     // A long transaction holds the table: the next migration's foreign key to it cannot get its lock.
-    let (blocker, conn) =
-        tokio_postgres::connect(&format!("{} dbname={}", migrate_tests::admin_url(), db.name), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let blocker = migrate_tests::connect_to(&db.name).await;
     blocker.batch_execute("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE").await.unwrap();
     let cwd = scratch_dir("retry");
     let child = std::process::Command::new(BASE)

@@ -58,11 +58,7 @@ async fn an_sql_concurrent_build_killed_mid_way_is_built_again() {
     cli(SQL, &url, &["up", "--to", "20240101120000"]).expect(0);
     // A transaction holding an old snapshot: the concurrent build waits for it, its index already
     // in the catalog as INVALID.
-    let (blocker, conn) =
-        tokio_postgres::connect(&format!("{} dbname={}", migrate_tests::admin_url(), db.name), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let blocker = migrate_tests::connect_to(&db.name).await;
     blocker.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM things").await.unwrap();
     let dir = migrate_tests::scratch_dir("cic_kill");
     let mut child = migrate_tests::spawn_in(&dir, SQL, &url, &["up", "--to", "20240102000000"]);
@@ -105,11 +101,7 @@ async fn an_sql_concurrent_build_after_a_lock_timeout_is_built_again() {
     let url = db_url(&db.name);
     cli(SQL, &url, &["up", "--to", "20240101120000"]).expect(0);
     db.client.batch_execute(&format!("ALTER DATABASE {} SET lock_timeout = '300ms'", db.name)).await.unwrap();
-    let (blocker, conn) =
-        tokio_postgres::connect(&format!("{} dbname={}", migrate_tests::admin_url(), db.name), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let blocker = migrate_tests::connect_to(&db.name).await;
     blocker.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM things").await.unwrap();
     let dir = migrate_tests::scratch_dir("cic_timeout");
     std::fs::write(dir.join("migrate.toml"), "lock_retries = 1\n").unwrap();
