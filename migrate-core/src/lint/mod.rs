@@ -111,9 +111,12 @@ pub struct Context<'a> {
     /// The schema just before the op.
     pub model: &'a Model,
     pub migration: &'a Migration,
-    /// The op's position in the migration's up.
+    /// The op's position in [`ops`](Context::ops).
     pub index: usize,
     pub config: &'a LintConfig,
+    /// The migration's ops with its raw SQL read into ops, statement by statement (and each
+    /// statement the model cannot represent as raw SQL of its own); `None` when it has no raw SQL.
+    pub sequence: Option<&'a [Op]>,
 }
 
 impl Context<'_> {
@@ -122,9 +125,9 @@ impl Context<'_> {
         self.model.existed_before(table, self.migration.version)
     }
 
-    /// The migration's other ops.
+    /// The migration's ops (its raw SQL read into ops), the one being checked at `index`.
     pub fn ops(&self) -> &[Op] {
-        &self.migration.up
+        self.sequence.unwrap_or(&self.migration.up)
     }
 }
 
@@ -151,14 +154,22 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
             }
         };
         let m = &*m;
+        let read = checked.then(|| expand(&m.up)).flatten();
+        let sequence: Option<Vec<Op>> = read.as_ref().map(|items| items.iter().map(|i| i.op.clone()).collect());
+        let mut at = 0usize;
         for (index, op) in m.up.iter().enumerate() {
             if checked {
-                match op {
-                    Op::Sql { up, declares, .. } if declares.is_empty() => {
-                        sql_findings(&mut findings, &model, m, index, config, up)
+                match (&read, &sequence) {
+                    (Some(items), Some(seq)) => {
+                        // This op's items: itself, or what its raw SQL reads into.
+                        let end = at + items[at..].iter().take_while(|i| i.of == index).count();
+                        for (k, item) in items.iter().enumerate().take(end).skip(at) {
+                            check_item(&mut findings, &model, m, config, seq, k, item);
+                        }
+                        at = end;
                     }
                     _ => {
-                        let cx = Context { model: &model, migration: m, index, config };
+                        let cx = Context { model: &model, migration: m, index, config, sequence: None };
                         for rule in Rule::ALL {
                             if let Some(v) = rule.check(op, &cx) {
                                 findings.push(finding(m, op, *rule, rule.severity(), v));
@@ -182,51 +193,97 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
     findings
 }
 
-/// The findings of raw SQL: every rule on the ops its statements are read into, as on the builder's
-/// (but SQL runs as written, so the rules about what the safe plan would make safe speak), each
-/// pointing at its statement's line; `raw-sql` only for the statements the model cannot represent,
-/// naming their kind.
-fn sql_findings(
+/// One op of a migration as lint sees it: a builder op, or one read from a statement of raw SQL.
+struct Item {
+    /// The index of the migration's op it comes from.
+    of: usize,
+    op: Op,
+    /// For an op read from SQL, where it was read.
+    sql: Option<Read>,
+}
+
+/// The statement an op was read from.
+struct Read {
+    line: usize,
+    /// `CREATE TABLE`, `INSERT`, ...
+    kind: String,
+    /// The model cannot represent it: the item's op is the statement itself, as raw SQL, and `what`
+    /// names the part not read (or the kind).
+    raw: Option<String>,
+}
+
+/// The migration's ops with raw SQL (without `.declares(..)`) read statement by statement; `None`
+/// when it has no such SQL (the ops are linted as they are).
+fn expand(up: &[Op]) -> Option<Vec<Item>> {
+    if !up.iter().any(|op| matches!(op, Op::Sql { declares, .. } if declares.is_empty())) {
+        return None;
+    }
+    let mut items = Vec::new();
+    for (of, op) in up.iter().enumerate() {
+        let Op::Sql { up: script, declares, .. } = op else {
+            items.push(Item { of, op: op.clone(), sql: None });
+            continue;
+        };
+        if !declares.is_empty() {
+            items.push(Item { of, op: op.clone(), sql: None });
+            continue;
+        }
+        for st in crate::sql_ops::read_sql_cached(script).iter() {
+            for read in &st.ops {
+                let sql = Read { line: st.line, kind: st.kind.clone(), raw: None };
+                items.push(Item { of, op: read.clone(), sql: Some(sql) });
+            }
+            if st.outside || !st.not_read.is_empty() {
+                let what = st.not_read.first().cloned().unwrap_or_else(|| st.kind.clone());
+                let raw = Op::Sql { up: st.text.clone(), down: None, declares: vec![] };
+                let sql = Read { line: st.line, kind: st.kind.clone(), raw: Some(what) };
+                items.push(Item { of, op: raw, sql: Some(sql) });
+            }
+        }
+    }
+    Some(items)
+}
+
+/// The findings of one item. An op read from SQL gets every rule as the builder's would, pointing at
+/// its statement's line; SQL runs as written, so the rules about what the safe plan would make safe
+/// speak, and a concurrent statement is run alone by the runner (no `concurrently-in-transaction`).
+/// `raw-sql` is only for the statements the model cannot represent, naming their kind.
+fn check_item(
     findings: &mut Vec<Finding>,
     model: &Model,
     m: &Migration,
-    index: usize,
     config: &LintConfig,
-    up: &str,
+    seq: &[Op],
+    k: usize,
+    item: &Item,
 ) {
-    let as_written = LintConfig { safe_operations: false, ..config.clone() };
-    for st in crate::sql_ops::read_sql_cached(up).iter() {
-        let at = |what: String| format!("SQL line {}: {what}", st.line);
-        for op in &st.ops {
-            let cx = Context { model, migration: m, index, config: &as_written };
-            for rule in Rule::ALL {
-                if let Some(v) = rule.check(op, &cx) {
-                    let mut f = finding(m, op, *rule, rule.severity(), v);
-                    f.op = at(f.op);
-                    findings.push(f);
-                }
+    let Some(read) = &item.sql else {
+        let cx = Context { model, migration: m, index: k, config, sequence: Some(seq) };
+        for rule in Rule::ALL {
+            if let Some(v) = rule.check(&item.op, &cx) {
+                findings.push(finding(m, &item.op, *rule, rule.severity(), v));
             }
         }
-        if st.outside || !st.not_read.is_empty() {
-            // The statement itself, for the rules about raw SQL (a data change beside DDL, ...).
-            let op = Op::Sql { up: st.text.clone(), down: None, declares: vec![] };
-            let cx = Context { model, migration: m, index, config: &as_written };
-            for rule in Rule::ALL.iter().filter(|r| **r != Rule::RawSql) {
-                if let Some(v) = rule.check(&op, &cx) {
-                    let mut f = finding(m, &op, *rule, rule.severity(), v);
-                    f.op = at(st.kind.clone());
-                    findings.push(f);
-                }
-            }
-            let what = st.not_read.first().cloned().unwrap_or_else(|| st.kind.clone());
-            let v = Violation {
-                message: format!("runs `{what}`, whose locks and effects the framework cannot check"),
-                help: "prefer the builder where it covers the change; review what this statement locks and for how long; say what it does to the schema with `.declares(..)`".into(),
-            };
-            let mut f = finding(m, &op, Rule::RawSql, Rule::RawSql.severity(), v);
-            f.op = at(st.kind.clone());
+        return;
+    };
+    let as_written = LintConfig { safe_operations: false, ..config.clone() };
+    let cx = Context { model, migration: m, index: k, config: &as_written, sequence: Some(seq) };
+    let at = |what: &str| format!("SQL line {}: {what}", read.line);
+    for rule in Rule::ALL.iter().filter(|r| !matches!(r, Rule::RawSql | Rule::ConcurrentlyInTransaction)) {
+        if let Some(v) = rule.check(&item.op, &cx) {
+            let mut f = finding(m, &item.op, *rule, rule.severity(), v);
+            f.op = if read.raw.is_some() { at(&read.kind) } else { at(&f.op) };
             findings.push(f);
         }
+    }
+    if let Some(what) = &read.raw {
+        let v = Violation {
+            message: format!("runs `{what}`, whose locks and effects the framework cannot check"),
+            help: "prefer the builder where it covers the change; review what this statement locks and for how long; say what it does to the schema with `.declares(..)`".into(),
+        };
+        let mut f = finding(m, &item.op, Rule::RawSql, Rule::RawSql.severity(), v);
+        f.op = at(&read.kind);
+        findings.push(f);
     }
 }
 

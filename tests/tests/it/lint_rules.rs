@@ -764,3 +764,30 @@ fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
         assert_eq!(raw, ["SQL line 1: SELECT"], "{rule}");
     }
 }
+
+/// The rules that look at the other ops of the migration see the statements of its SQL as ops too:
+/// a constraint added NOT VALID and validated in the same transaction, a data change beside DDL on an
+/// existing table, an enum value used in the transaction that adds it. A concurrent index build in
+/// SQL is run alone by the runner, so it is no `concurrently-in-transaction` error.
+#[test]
+fn rules_about_the_whole_migration_read_its_sql() {
+    let sql = |tx: bool, script: &'static str| {
+        findings_with(&plain(), tx, move |s| {
+            s.sql(script);
+        })
+        .iter()
+        .map(|f| f.rule.id())
+        .collect::<Vec<_>>()
+    };
+    let add_and_validate = "ALTER TABLE users ADD CONSTRAINT users_age CHECK (age > 0) NOT VALID;
+        ALTER TABLE users VALIDATE CONSTRAINT users_age;";
+    lint_err_ok("validate-in-same-transaction", sql(true, add_and_validate), sql(false, add_and_validate));
+    let ddl_and_data = "ALTER TABLE users ADD COLUMN name text; UPDATE users SET name = email;";
+    lint_err_ok("backfill-with-ddl", sql(true, ddl_and_data), sql(false, ddl_and_data));
+    let used = "ALTER TYPE mood ADD VALUE 'meh'; ALTER TABLE users ADD COLUMN mood mood DEFAULT 'meh';";
+    let unused = "ALTER TYPE mood ADD VALUE 'meh'; ALTER TABLE users ADD COLUMN mood mood DEFAULT 'ok';";
+    lint_err_ok("enum-value-in-transaction", sql(true, used), sql(true, unused));
+    let concurrent = sql(true, "CREATE INDEX CONCURRENTLY users_age_idx ON users (age)");
+    assert!(!concurrent.contains(&"concurrently-in-transaction"), "{concurrent:?}");
+    assert!(!concurrent.contains(&"require-concurrent-index-creation"), "{concurrent:?}");
+}

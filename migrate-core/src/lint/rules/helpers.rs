@@ -57,7 +57,16 @@ pub fn mentions(ty: &ColumnType, f: &dyn Fn(&ColumnType) -> bool) -> bool {
 
 /// Whether an op (other than raw SQL) may use an enum value (as a default).
 pub fn uses_value(op: &Op, value: &str) -> bool {
-    let lit = |d: &Option<crate::op::DefaultValue>| matches!(d, Some(crate::op::DefaultValue::Literal { value: crate::op::Literal::Text { value: v } }) if v == value);
+    // A literal default, or an expression that is the quoted value (as SQL writes it: `'meh'`,
+    // `'meh'::mood`).
+    let quoted = format!("'{}'", value.replace('\'', "''"));
+    let lit = |d: &Option<crate::op::DefaultValue>| match d {
+        Some(crate::op::DefaultValue::Literal { value: crate::op::Literal::Text { value: v } }) => v == value,
+        Some(crate::op::DefaultValue::Expr { sql }) => {
+            sql.trim() == quoted || sql.trim().strip_prefix(quoted.as_str()).is_some_and(|r| r.starts_with("::"))
+        }
+        _ => false,
+    };
     match op {
         Op::CreateTable { def } => def.columns.iter().any(|c| lit(&c.default)),
         Op::AddColumn { def, .. } => lit(&def.column.default),
