@@ -594,7 +594,8 @@ impl Model {
                 // them is the model's own inexactness, said as warnings.
                 for st in crate::sql_ops::read_sql_cached(up).iter() {
                     for d in &st.ops {
-                        let problems = self.apply(d, v);
+                        let d = self.resolve(d);
+                        let problems = self.apply(&d, v);
                         if !st.tolerant {
                             c.problems.extend(problems.into_iter().map(|p| Problem {
                                 error: false,
@@ -608,6 +609,72 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// An op read from SQL, completed with what only the model knows: a type named in SQL that is
+    /// one of its enums is that enum; a foreign key written `REFERENCES t` without columns references
+    /// `t`'s primary key.
+    fn resolve<'o>(&self, op: &'o Op) -> std::borrow::Cow<'o, Op> {
+        let enum_type = |ty: &ColumnType| -> Option<ColumnType> {
+            match ty {
+                ColumnType::Named { name } if self.enums.contains_key(name) => {
+                    Some(ColumnType::Enum { name: name.clone() })
+                }
+                ColumnType::Array { element } => {
+                    let ColumnType::Named { name } = element.as_ref() else { return None };
+                    self.enums
+                        .contains_key(name)
+                        .then(|| ColumnType::Array { element: Box::new(ColumnType::Enum { name: name.clone() }) })
+                }
+                _ => None,
+            }
+        };
+        let needs = |ty: &ColumnType| enum_type(ty).is_some();
+        let fk_without_columns = |k: &ConstraintDef| matches!(&k.kind, ConstraintKind::ForeignKey { ref_columns, .. } if ref_columns.is_empty());
+        let touched = match op {
+            Op::CreateTable { def } => {
+                def.columns.iter().any(|c| needs(&c.ty)) || def.constraints.iter().any(fk_without_columns)
+            }
+            Op::AddColumn { def, .. } => needs(&def.column.ty) || def.constraints.iter().any(fk_without_columns),
+            Op::ChangeColumnType { to, .. } => needs(to),
+            Op::AddConstraint { def, .. } => fk_without_columns(def),
+            _ => false,
+        };
+        if !touched {
+            return std::borrow::Cow::Borrowed(op);
+        }
+        let mut op = op.clone();
+        let fix_column = |c: &mut ColumnDef| {
+            if let Some(t) = enum_type(&c.ty) {
+                c.ty = t;
+            }
+        };
+        let fix_constraint = |k: &mut ConstraintDef| {
+            if let ConstraintKind::ForeignKey { ref_table, ref_columns, .. } = &mut k.kind
+                && ref_columns.is_empty()
+                && let Some(pk) = self.tables.get(ref_table.as_str()).and_then(|t| t.primary_key())
+            {
+                *ref_columns = pk.to_vec();
+            }
+        };
+        match &mut op {
+            Op::CreateTable { def } => {
+                def.columns.iter_mut().for_each(fix_column);
+                def.constraints.iter_mut().for_each(fix_constraint);
+            }
+            Op::AddColumn { def, .. } => {
+                fix_column(&mut def.column);
+                def.constraints.iter_mut().for_each(fix_constraint);
+            }
+            Op::ChangeColumnType { to, .. } => {
+                if let Some(t) = enum_type(to) {
+                    *to = t;
+                }
+            }
+            Op::AddConstraint { def, .. } => fix_constraint(def),
+            _ => {}
+        }
+        std::borrow::Cow::Owned(op)
     }
 
     fn column_mut_or_report(&mut self, c: &mut Check, table: &str, column: &str) -> Option<&mut ColumnDef> {

@@ -98,3 +98,28 @@ async fn the_model_read_from_the_corpus_sql_is_the_database_it_builds() {
         "{warnings:#?}"
     );
 }
+
+/// What only the model knows completes what SQL says: a column of an enum type written by its name is
+/// that enum (as PostgreSQL reports it), and `REFERENCES t` without columns references `t`'s primary
+/// key.
+#[tokio::test]
+async fn enum_columns_and_references_to_a_primary_key_read_as_postgresql_has_them() {
+    let db = TestDb::new("sql_ops_resolve").await;
+    let client = connect_to(&db.name).await;
+    let script = "CREATE TYPE mood AS ENUM ('ok', 'sad');
+        CREATE TABLE people (code text PRIMARY KEY);
+        CREATE TABLE notes (id bigint PRIMARY KEY, mood mood NOT NULL, moods mood[], author text REFERENCES people);";
+    client.batch_execute(script).await.unwrap();
+    let mut model = Model::default();
+    let problems = model.apply(&Op::Sql { up: script.into(), down: None, declares: vec![] }, 1);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut live = Model::default();
+    for op in &migrate_core::introspect::ops(&client, "public", &[]).await.unwrap() {
+        live.apply(op, 0);
+    }
+    assert_eq!(shape(&model), shape(&live));
+    let fk = |m: &Model| format!("{:?}", m.tables["notes"].constraints.get("notes_author_fkey").map(|c| &c.kind));
+    assert_eq!(fk(&model), fk(&live));
+    assert!(fk(&model).contains("ref_columns: [\"code\"]"), "{}", fk(&model));
+    assert_eq!(format!("{:?}", model.tables["notes"].column("mood").unwrap().ty), "Enum { name: \"mood\" }");
+}
