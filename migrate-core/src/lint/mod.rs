@@ -244,6 +244,34 @@ fn expand(up: &[Op]) -> Option<Vec<Item>> {
     Some(items)
 }
 
+/// The safe way in SQL, for the rules whose help names builder calls.
+fn sql_help(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::RequireConcurrentIndexCreation => {
+            "write `CREATE INDEX CONCURRENTLY` in a migration of its own marked `-- migrate: no_transaction`"
+        }
+        Rule::RequireConcurrentIndexDeletion => {
+            "write `DROP INDEX CONCURRENTLY` in a migration of its own marked `-- migrate: no_transaction`"
+        }
+        Rule::ConstraintMissingNotValid => {
+            "add it `NOT VALID`, then `ALTER TABLE .. VALIDATE CONSTRAINT ..` in a separate transaction (a later migration)"
+        }
+        Rule::DisallowedUniqueConstraint => {
+            "`CREATE UNIQUE INDEX CONCURRENTLY` first (no_transaction), then `ALTER TABLE .. ADD CONSTRAINT .. UNIQUE USING INDEX ..`"
+        }
+        Rule::AddingVolatileDefault => {
+            "add the column without a default, then `ALTER COLUMN .. SET DEFAULT ..` for new rows, and fill the existing rows in batches"
+        }
+        Rule::SettingNotNullableField => {
+            "add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in another transaction, then `SET NOT NULL` (it skips the scan) and drop the CHECK"
+        }
+        Rule::BanDropColumn | Rule::BanDropTable | Rule::RenamingColumn | Rule::RenamingTable => {
+            "deploy code that no longer uses it first, then acknowledge the rule: `-- migrate: allow rule_name = \"why it is safe now\"` at the top of up.sql (in a Rust migration, `#[migration(allow(rule_name = \"..\"))]`)"
+        }
+        _ => return None,
+    })
+}
+
 /// The findings of one item. An op read from SQL gets every rule as the builder's would, pointing at
 /// its statement's line; SQL runs as written, so the rules about what the safe plan would make safe
 /// speak, and a concurrent statement is run alone by the runner (no `concurrently-in-transaction`).
@@ -270,7 +298,10 @@ fn check_item(
     let cx = Context { model, migration: m, index: k, config: &as_written, sequence: Some(seq) };
     let at = |what: &str| format!("SQL line {}: {what}", read.line);
     for rule in Rule::ALL.iter().filter(|r| !matches!(r, Rule::RawSql | Rule::ConcurrentlyInTransaction)) {
-        if let Some(v) = rule.check(&item.op, &cx) {
+        if let Some(mut v) = rule.check(&item.op, &cx) {
+            if let Some(help) = sql_help(*rule) {
+                v.help = help.into();
+            }
             let mut f = finding(m, &item.op, *rule, rule.severity(), v);
             f.op = if read.raw.is_some() { at(&read.kind) } else { at(&f.op) };
             findings.push(f);

@@ -754,6 +754,14 @@ fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
         let f = found.iter().find(|f| f.rule.id() == rule);
         let f = f.unwrap_or_else(|| panic!("the SQL form of `{rule}` was not reported: {found:?}"));
         assert!(f.op.starts_with("SQL line 2: "), "{}", f.op);
+        // Its help is the safe way in SQL, not a builder call.
+        assert!(!f.help.contains(".concurrently()") && !f.help.contains(".not_valid()"), "{rule}: {}", f.help);
+        if rule == "require-concurrent-index-creation" {
+            assert!(f.help.contains("`CREATE INDEX CONCURRENTLY`"), "{}", f.help);
+        }
+        if rule == "ban-drop-table" {
+            assert!(f.help.contains("`-- migrate: allow rule_name = "), "{}", f.help);
+        }
         // The same finding on the default settings: SQL is not made safe by the runner.
         let default = findings_with(&LintConfig::default(), true, |s| {
             s.sql(script.as_str());
