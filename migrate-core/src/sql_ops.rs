@@ -615,12 +615,17 @@ impl Reader {
         }
     }
 
-    fn alter_table(&mut self, node: &SyntaxNode) {
+    /// The table of a statement's `TABLE_RELATION_NAME` (`[ONLY] name`), noted when missing.
+    fn relation_table(&mut self, node: &SyntaxNode, statement: &str) -> Option<String> {
         let Some(relation) = child(node, K::TABLE_RELATION_NAME) else {
-            self.not_read("ALTER TABLE without a table");
-            return;
+            self.not_read(format!("{statement} without a table"));
+            return None;
         };
-        let Some(table) = self.table_name(child(&relation, K::TABLE_NAME_REF)) else { return };
+        self.table_name(child(&relation, K::TABLE_NAME_REF))
+    }
+
+    fn alter_table(&mut self, node: &SyntaxNode) {
+        let Some(table) = self.relation_table(node, "ALTER TABLE") else { return };
         let columns: Vec<String> = vec![];
         for action in node.children().filter(|n| n.kind() != K::TABLE_RELATION_NAME) {
             match action.kind() {
@@ -757,11 +762,7 @@ impl Reader {
     }
 
     fn create_index(&mut self, node: &SyntaxNode) {
-        let Some(relation) = child(node, K::TABLE_RELATION_NAME) else {
-            self.not_read("CREATE INDEX without a table");
-            return;
-        };
-        let Some(table) = self.table_name(child(&relation, K::TABLE_NAME_REF)) else { return };
+        let Some(table) = self.relation_table(node, "CREATE INDEX") else { return };
         let mut def = IndexDef::new(&table);
         def.unique = has_token(node, K::UNIQUE_KW);
         def.concurrently = has_token(node, K::CONCURRENTLY_KW);

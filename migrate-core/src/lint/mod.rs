@@ -155,12 +155,11 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
         };
         let m = &*m;
         let read = checked.then(|| expand(&m.up)).flatten();
-        let sequence: Option<Vec<Op>> = read.as_ref().map(|items| items.iter().map(|i| i.op.clone()).collect());
         let mut at = 0usize;
         for (index, op) in m.up.iter().enumerate() {
             if checked {
-                match (&read, &sequence) {
-                    (Some(items), Some(seq)) => {
+                match &read {
+                    Some((seq, items)) => {
                         // This op's items: itself, or what its raw SQL reads into.
                         let end = at + items[at..].iter().take_while(|i| i.of == index).count();
                         for (k, item) in items.iter().enumerate().take(end).skip(at) {
@@ -168,7 +167,7 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
                         }
                         at = end;
                     }
-                    _ => {
+                    None => {
                         let cx = Context { model: &model, migration: m, index, config, sequence: None };
                         for rule in Rule::ALL {
                             if let Some(v) = rule.check(op, &cx) {
@@ -193,11 +192,11 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
     findings
 }
 
-/// One op of a migration as lint sees it: a builder op, or one read from a statement of raw SQL.
+/// Where one op of a migration as lint sees it comes from: a builder op, or one read from a
+/// statement of raw SQL.
 struct Item {
     /// The index of the migration's op it comes from.
     of: usize,
-    op: Op,
     /// For an op read from SQL, where it was read.
     sql: Option<Read>,
 }
@@ -213,35 +212,40 @@ struct Read {
 }
 
 /// The migration's ops with raw SQL (without `.declares(..)`) read statement by statement; `None`
-/// when it has no such SQL (the ops are linted as they are).
-fn expand(up: &[Op]) -> Option<Vec<Item>> {
+/// when it has no such SQL (the ops are linted as they are). The ops in order, and where each comes
+/// from.
+fn expand(up: &[Op]) -> Option<(Vec<Op>, Vec<Item>)> {
     if !up.iter().any(|op| matches!(op, Op::Sql { declares, .. } if declares.is_empty())) {
         return None;
     }
-    let mut items = Vec::new();
+    let (mut ops, mut items) = (Vec::new(), Vec::new());
     for (of, op) in up.iter().enumerate() {
         let Op::Sql { up: script, declares, .. } = op else {
-            items.push(Item { of, op: op.clone(), sql: None });
+            ops.push(op.clone());
+            items.push(Item { of, sql: None });
             continue;
         };
         if !declares.is_empty() {
-            items.push(Item { of, op: op.clone(), sql: None });
+            ops.push(op.clone());
+            items.push(Item { of, sql: None });
             continue;
         }
         for st in crate::sql_ops::read_sql_cached(script).iter() {
             for read in &st.ops {
                 let sql = Read { line: st.line, kind: st.kind.clone(), raw: None };
-                items.push(Item { of, op: read.clone(), sql: Some(sql) });
+                ops.push(read.clone());
+                items.push(Item { of, sql: Some(sql) });
             }
             if st.outside || !st.not_read.is_empty() {
                 let what = st.not_read.first().cloned().unwrap_or_else(|| st.kind.clone());
                 let raw = Op::Sql { up: st.text.clone(), down: None, declares: vec![] };
                 let sql = Read { line: st.line, kind: st.kind.clone(), raw: Some(what) };
-                items.push(Item { of, op: raw, sql: Some(sql) });
+                ops.push(raw);
+                items.push(Item { of, sql: Some(sql) });
             }
         }
     }
-    Some(items)
+    Some((ops, items))
 }
 
 /// The safe way in SQL, for the rules whose help names builder calls.
@@ -285,11 +289,12 @@ fn check_item(
     k: usize,
     item: &Item,
 ) {
+    let op = &seq[k];
     let Some(read) = &item.sql else {
         let cx = Context { model, migration: m, index: k, config, sequence: Some(seq) };
         for rule in Rule::ALL {
-            if let Some(v) = rule.check(&item.op, &cx) {
-                findings.push(finding(m, &item.op, *rule, rule.severity(), v));
+            if let Some(v) = rule.check(op, &cx) {
+                findings.push(finding(m, op, *rule, rule.severity(), v));
             }
         }
         return;
@@ -298,11 +303,11 @@ fn check_item(
     let cx = Context { model, migration: m, index: k, config: &as_written, sequence: Some(seq) };
     let at = |what: &str| format!("SQL line {}: {what}", read.line);
     for rule in Rule::ALL.iter().filter(|r| !matches!(r, Rule::RawSql | Rule::ConcurrentlyInTransaction)) {
-        if let Some(mut v) = rule.check(&item.op, &cx) {
+        if let Some(mut v) = rule.check(op, &cx) {
             if let Some(help) = sql_help(*rule) {
                 v.help = help.into();
             }
-            let mut f = finding(m, &item.op, *rule, rule.severity(), v);
+            let mut f = finding(m, op, *rule, rule.severity(), v);
             f.op = if read.raw.is_some() { at(&read.kind) } else { at(&f.op) };
             findings.push(f);
         }
@@ -312,7 +317,7 @@ fn check_item(
             message: format!("runs `{what}`, whose locks and effects the framework cannot check"),
             help: "prefer the builder where it covers the change; review what this statement locks and for how long; say what it does to the schema with `.declares(..)`".into(),
         };
-        let mut f = finding(m, &item.op, Rule::RawSql, Rule::RawSql.severity(), v);
+        let mut f = finding(m, op, Rule::RawSql, Rule::RawSql.severity(), v);
         f.op = at(&read.kind);
         findings.push(f);
     }

@@ -97,13 +97,13 @@ pub(crate) async fn log_interrupted(client: &Client, tables: &HistoryTables, row
 /// Whether running `undo` is harmless whether or not its step took effect (each statement only drops
 /// what exists): the undo of a step that failed, or was cut off, outside a transaction.
 fn idempotent(undo: &Undo) -> bool {
-    matches!(undo, Undo::Sql(sql) if { let sql = statements_of(sql); !sql.is_empty() && sql.iter().all(|s| s.contains(" IF EXISTS ")) })
+    matches!(undo, Undo::Sql(sql) if { let sql = statements_of(sql); !sql.is_empty() && sql.iter().all(|(s, _)| s.contains(" IF EXISTS ")) })
 }
 
-/// The statements of stored undo texts: a raw SQL down is stored whole (`safe::reverse_undo`), the
-/// rest one statement each.
-fn statements_of(stored: &[String]) -> Vec<String> {
-    stored.iter().flat_map(|s| crate::render::split_statements(s)).collect()
+/// The statements of stored undo texts, each with whether it must run alone (outside a
+/// transaction): a raw SQL down is stored whole (`safe::reverse_undo`), the rest one statement each.
+fn statements_of(stored: &[String]) -> Vec<(String, bool)> {
+    stored.iter().flat_map(|s| migrate_sql::split_with_autocommit(s)).collect()
 }
 
 /// Undoes the steps a migration did before it stopped (`row`: direction `up`, not applied), newest
@@ -150,9 +150,10 @@ pub(crate) async fn undo_done_steps(
     m.progress(format!("undoing the {done} done step(s) of {id}, newest first"));
     for k in order {
         let Undo::Sql(stored) = &undos[k] else { continue };
-        let statements = &statements_of(stored);
+        let read = statements_of(stored);
+        let autocommit = read.iter().any(|(_, alone)| *alone);
+        let statements: &Vec<String> = &read.into_iter().map(|(s, _)| s).collect();
         let remaining = k.min(done);
-        let autocommit = statements.iter().any(|s| crate::render::needs_autocommit(s));
         let result: Result<(), DbFailure> = async {
             if autocommit {
                 execute_each(m, &*client, statements).await?;
