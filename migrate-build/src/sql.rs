@@ -36,26 +36,20 @@ pub fn sql_header(up: &str) -> Result<SqlHeader, String> {
                 _ => Err(format!("`-- migrate: {setting}`: give the reason in double quotes")),
             }
         };
+        // `= "value"` after a setting's name.
+        let assigned = |rest: &str, example: &str| -> Result<String, String> {
+            let value =
+                rest.trim().strip_prefix('=').ok_or_else(|| format!("`-- migrate: {setting}`: write `{example}`"))?;
+            quoted(value)
+        };
         if setting == "no_transaction" {
             h.no_transaction = true;
         } else if let Some(rest) = setting.strip_prefix("irreversible") {
-            let reason = rest
-                .trim()
-                .strip_prefix('=')
-                .ok_or_else(|| format!("`-- migrate: {setting}`: write `irreversible = \"why\"`"))?;
-            h.irreversible = Some(quoted(reason)?);
+            h.irreversible = Some(assigned(rest, "irreversible = \"why\"")?);
         } else if let Some(rest) = setting.strip_prefix("original") {
-            let id = rest
-                .trim()
-                .strip_prefix('=')
-                .ok_or_else(|| format!("`-- migrate: {setting}`: write `original = \"id\"`"))?;
-            h.original = Some(quoted(id)?);
+            h.original = Some(assigned(rest, "original = \"id\"")?);
         } else if let Some(rest) = setting.strip_prefix("unparsed") {
-            let reason = rest
-                .trim()
-                .strip_prefix('=')
-                .ok_or_else(|| format!("`-- migrate: {setting}`: write `unparsed = \"why\"`"))?;
-            h.unparsed = Some(quoted(reason)?);
+            h.unparsed = Some(assigned(rest, "unparsed = \"why\"")?);
         } else if let Some(rest) = setting.strip_prefix("allow ") {
             let (rule, reason) = rest
                 .split_once('=')
