@@ -294,7 +294,13 @@ mod tests {
             list.contains("pub mod m20240101000000_ok {") && list.contains("s.sql_with_down(include_str!("),
             "{list}"
         );
-        assert!(list.contains("#[::migrate_core::migration(irreversible = \"drops a\")]"), "{list}");
+        // The migration names its up.sql as its file (lint findings point there).
+        let up = f.0.join("m20240103000000_marked/up.sql");
+        let attr = format!(
+            "#[::migrate_core::migration(irreversible = \"drops a\", sql_file = {:?})]",
+            up.display().to_string()
+        );
+        assert!(list.contains(&attr), "{list}");
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub(crate) fn sql_migration(dir: &Path, stem: &str) -> Result<String, String> {
     if let Some(o) = &header.original {
         options.push(format!("original = {}", rust_str(o)));
     }
+    // Messages about the migration (lint findings, registry errors) name its up.sql as the crate
+    // names it, not the generated module.
+    options.push(format!("sql_file = {}", rust_str(&up.display().to_string())));
     let body = if has_down {
         format!("s.sql_with_down(include_str!({}), include_str!({}));", rust_str(&abs(&up)), rust_str(&abs(&down)))
     } else {

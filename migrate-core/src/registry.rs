@@ -65,7 +65,8 @@ impl Build for fn() -> Result<Vec<Op>, BuildErrors> {
 pub struct MigrationDef {
     /// `module_path!()` of the migration's module; its last segment is `m<version>_<name>`.
     pub module_path: &'static str,
-    /// The source file and line of `fn up`.
+    /// The source file and line of `fn up`; for an SQL-file migration, its `up.sql` (as the crate's
+    /// build script names it: `src/migrations/m.._name/up.sql`).
     pub file: &'static str,
     pub line: u32,
     pub up: BuildFn,

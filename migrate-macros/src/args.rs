@@ -1,4 +1,5 @@
-//! The attribute's arguments: `no_transaction`, `irreversible = "reason"`.
+//! The attribute's arguments: `no_transaction`, `irreversible = "reason"`, `allow(..)`, `original = ".."`
+//! and, in the modules `migrate-build` writes for SQL files, `sql_file = ".."`.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
@@ -14,6 +15,9 @@ pub struct Args {
     pub allow: Vec<(Ident, LitStr)>,
     /// The identifier the migration had in the tool it was imported from.
     pub original: Option<LitStr>,
+    /// The `up.sql` an SQL-file migration runs (written by `migrate-build`): the migration's file in
+    /// every message, instead of the generated module's.
+    pub sql_file: Option<LitStr>,
 }
 
 impl Parse for Args {
@@ -66,7 +70,11 @@ impl Parse for Args {
                     input.parse::<Token![=]>()?;
                     args.original = Some(input.parse()?);
                 }
-                "no_transaction" | "irreversible" | "allow" | "original" => {
+                "sql_file" if args.sql_file.is_none() => {
+                    input.parse::<Token![=]>()?;
+                    args.sql_file = Some(input.parse()?);
+                }
+                "no_transaction" | "irreversible" | "allow" | "original" | "sql_file" => {
                     return Err(syn::Error::new_spanned(key, "this option is given twice"));
                 }
                 _ => {

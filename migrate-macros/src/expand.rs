@@ -59,6 +59,10 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         Some(o) => quote!(::core::option::Option::Some(#o)),
         None => quote!(::core::option::Option::None),
     };
+    let file = match &args.sql_file {
+        Some(f) => quote!(#f),
+        None => quote!(::core::file!()),
+    };
     let rules: Vec<String> = args.allow.iter().map(|(r, _)| r.to_string().replace('_', "-")).collect();
     let reasons: Vec<&syn::LitStr> = args.allow.iter().map(|(_, why)| why).collect();
     // One check per rule, spanned on the rule's name, so an unknown rule is reported there. The checks
@@ -105,7 +109,7 @@ fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> sy
         ::migrate_core::__private::inventory::submit! {
             ::migrate_core::__private::MigrationDef {
                 module_path: ::core::module_path!(),
-                file: ::core::file!(),
+                file: #file,
                 line: ::core::line!(),
                 // The compile-time checks run as the static is evaluated: no item of their own.
                 up: {
@@ -211,6 +215,9 @@ fn options(args: &Args) -> TokenStream {
     }
     if let Some(o) = &args.original {
         opts.push(quote!(original = #o));
+    }
+    if let Some(f) = &args.sql_file {
+        opts.push(quote!(sql_file = #f));
     }
     quote!(#(#opts),*)
 }

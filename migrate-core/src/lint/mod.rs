@@ -269,6 +269,17 @@ fn sql_help(rule: Rule) -> Option<&'static str> {
         Rule::SettingNotNullableField => {
             "add `CHECK (col IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT` it in another transaction, then `SET NOT NULL` (it skips the scan) and drop the CHECK"
         }
+        Rule::ValidateInSameTransaction => {
+            "validate in a later migration, or mark this one no_transaction (`-- migrate: no_transaction` at the top of up.sql) so each statement is its own transaction"
+        }
+        Rule::EnumValueInTransaction => {
+            "use the new value in a later migration, or mark this one no_transaction (`-- migrate: no_transaction` at the top of up.sql)"
+        }
+        Rule::PreferIdentity => "use `bigint GENERATED ALWAYS AS IDENTITY` (or `BY DEFAULT`)",
+        Rule::PreferBigintKeys => "use `bigint` for keys",
+        Rule::PreferJsonb => "use `jsonb`",
+        Rule::PreferText => "use `text`, with `CHECK (length(col) <= n)` if the limit matters",
+        Rule::PreferTimestamptz => "use `timestamptz`",
         Rule::BanDropColumn | Rule::BanDropTable | Rule::RenamingColumn | Rule::RenamingTable => {
             "deploy code that no longer uses it first, then acknowledge the rule: `-- migrate: allow rule_name = \"why it is safe now\"` at the top of up.sql (in a Rust migration, `#[migration(allow(rule_name = \"..\"))]`)"
         }
@@ -277,7 +288,7 @@ fn sql_help(rule: Rule) -> Option<&'static str> {
 }
 
 /// The findings of one item. An op read from SQL gets every rule as the builder's would, pointing at
-/// its statement's line; SQL runs as written, so the rules about what the safe plan would make safe
+/// its statement (`up.sql:line` for an SQL-file migration, the line in the `s.sql(..)` text else); SQL runs as written, so the rules about what the safe plan would make safe
 /// speak, and a concurrent statement is run alone by the runner (no `concurrently-in-transaction`).
 /// `raw-sql` is only for the statements the model cannot represent, naming their kind.
 fn check_item(
@@ -301,7 +312,10 @@ fn check_item(
     };
     let as_written = LintConfig { safe_operations: false, ..config.clone() };
     let cx = Context { model, migration: m, index: k, config: &as_written, sequence: Some(seq) };
-    let at = |what: &str| format!("SQL line {}: {what}", read.line);
+    let at = |what: &str| match m.file.ends_with(".sql") {
+        true => format!("{}:{}: {what}", m.file, read.line),
+        false => format!("SQL line {}: {what}", read.line),
+    };
     for rule in Rule::ALL.iter().filter(|r| !matches!(r, Rule::RawSql | Rule::ConcurrentlyInTransaction)) {
         if let Some(mut v) = rule.check(op, &cx) {
             if let Some(help) = sql_help(*rule) {

@@ -340,7 +340,12 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     for rule in ["require-concurrent-index-creation", "ban-drop-column", "ban-drop-table", "changing-column-type"] {
         assert!(per_rule.get(rule).is_some_and(|n| *n > 0), "no `{rule}`: {per_rule:?}");
     }
-    assert!(linted.contains(": SQL line "), "{linted}");
+    // A finding points at the file and line of its statement.
+    let m = "m20191111162609_drop_email_from_user";
+    let up = std::fs::read_to_string(dir.join(format!("registry/src/migrations/{m}/up.sql"))).unwrap();
+    let line = 1 + up.lines().position(|l| l.starts_with("ALTER TABLE users DROP COLUMN email")).unwrap();
+    let at = format!("error [ban-drop-column] {m}: src/migrations/{m}/up.sql:{line}: drop_column users.email");
+    assert!(linted.contains(&at), "no `{at}` in:\n{linted}");
     assert!(linted.contains("runs `CREATE FUNCTION`"), "{linted}");
     // verify goes through the whole history and reports the downs that do not restore their up.
     let verify = run(&dir, &url, &["verify"]).expect(1);
@@ -407,6 +412,24 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     // diesel's table is not drift: it is another tool's history, left in place.
     let drift = run(&dir, &old_url, &["drift"]).expect(0);
     assert!(drift.stdout.contains("no drift"), "{}", drift.stdout);
+
+    // An index the SQL history built, dropped by hand and captured by `diff`: the model knows the
+    // index from the SQL, so the captured `drop_index` runs CONCURRENTLY on the other database.
+    old.client.batch_execute("DROP INDEX index_crate_updated_at").await.unwrap();
+    let captured = run(&dir, &old_url, &["diff", "--name", "drop_hotfix"]).expect(0);
+    assert!(captured.stdout.contains("_drop_hotfix.rs (1 change(s) up, 1 down)"), "{}", captured.stdout);
+    let file = std::fs::read_dir(dir.join("registry/src/migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("_drop_hotfix.rs"))
+        .unwrap();
+    let planned = run(&dir, &url, &["sql", "up", &file[1..15]]).expect(0).stdout;
+    assert!(planned.contains("DROP INDEX CONCURRENTLY \"index_crate_updated_at\";"), "{planned}");
+    run(&dir, &url, &["up"]).expect(0);
+    let gone: bool =
+        db.client.query_one("SELECT to_regclass('index_crate_updated_at') IS NULL", &[]).await.unwrap().get(0);
+    assert!(gone);
 }
 
 /// Two projects whose migrations crates have one package name, built into one target folder: each

@@ -743,6 +743,15 @@ fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
             }),
             "CREATE TABLE t (id integer PRIMARY KEY)",
         ),
+        (
+            "prefer-identity",
+            Box::new(|s| {
+                s.create_table("t", |t| {
+                    t.named_type("id", "bigserial");
+                })
+            }),
+            "CREATE TABLE t (id bigserial)",
+        ),
     ];
     for (rule, builder, sql) in cases {
         let built = ids(|s| builder(s));
@@ -755,7 +764,9 @@ fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
         let f = f.unwrap_or_else(|| panic!("the SQL form of `{rule}` was not reported: {found:?}"));
         assert!(f.op.starts_with("SQL line 2: "), "{}", f.op);
         // Its help is the safe way in SQL, not a builder call.
-        assert!(!f.help.contains(".concurrently()") && !f.help.contains(".not_valid()"), "{rule}: {}", f.help);
+        for call in [".concurrently()", ".not_valid()", "`t.", "`s.", "`set_default`"] {
+            assert!(!f.help.contains(call), "{rule}: {}", f.help);
+        }
         if rule == "require-concurrent-index-creation" {
             assert!(f.help.contains("`CREATE INDEX CONCURRENTLY`"), "{}", f.help);
         }
@@ -771,6 +782,24 @@ fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
         let raw: Vec<&str> = found.iter().filter(|f| f.rule.id() == "raw-sql").map(|f| f.op.as_str()).collect();
         assert_eq!(raw, ["SQL line 1: SELECT"], "{rule}");
     }
+}
+
+/// `require-lock-timeout` speaks on SQL as on the builder: with `lock_timeout` disabled, the first
+/// statement that changes an existing table is reported, at its line.
+#[test]
+fn require_lock_timeout_reads_sql() {
+    let off = LintConfig { lock_timeout: false, ..plain() };
+    let rule = "require-lock-timeout";
+    let built = findings_with(&off, true, |s| s.rename_column("users", "email", "mail"));
+    assert!(built.iter().any(|f| f.rule.id() == rule), "{built:?}");
+    let sql = |config: &LintConfig| {
+        findings_with(config, true, |s| {
+            s.sql("CREATE TABLE t (id bigint);\nALTER TABLE users RENAME COLUMN email TO mail;\nALTER TABLE users ADD COLUMN x text;");
+        })
+    };
+    let found: Vec<String> = sql(&off).iter().filter(|f| f.rule.id() == rule).map(|f| f.op.clone()).collect();
+    assert_eq!(found, ["SQL line 2: rename_column users.email -> mail"], "{found:?}");
+    assert!(!sql(&plain()).iter().any(|f| f.rule.id() == rule));
 }
 
 /// The rules that look at the other ops of the migration see the statements of its SQL as ops too:
