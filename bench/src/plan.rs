@@ -38,6 +38,7 @@ fn build(n: usize) -> Vec<Migration> {
             down,
             transaction: true,
             checksum_format: 1,
+            legacy_checksum: None,
             file: "generated",
             line: 1,
             acks: vec![],

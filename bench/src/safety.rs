@@ -108,6 +108,7 @@ fn migration(version: u64, f: impl FnOnce(&mut S)) -> Migration {
         down,
         transaction: true,
         checksum_format: 1,
+        legacy_checksum: None,
         file: "bench",
         line: 0,
         acks: vec![],

@@ -282,18 +282,30 @@ mod tests {
                 ("m20240101000000_ok/down.sql", "DROP TABLE a;"),
                 ("m20240102000000_no_down/up.sql", "DROP TABLE a;"),
                 ("m20240103000000_marked/up.sql", "-- migrate: irreversible = \"drops a\"\nDROP TABLE a;"),
+                ("m20240104000000_derived/up.sql", "-- a table\nCREATE TABLE b (id int);\nCREATE INDEX ON b (id);"),
             ],
         );
         let found = problems(&f);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "m20240102000000_no_down");
-        assert!(found[0].1.starts_with("has no down.sql"), "{}", found[0].1);
+        // The statement without a derived inverse is named, with its line and why.
+        assert!(
+            found[0].1.starts_with(
+                "has no down.sql, and its down cannot be derived: up.sql line 1 (`DROP TABLE a`): `DROP TABLE`: what it drops cannot be derived back; add a down.sql"
+            ),
+            "{}",
+            found[0].1
+        );
         std::fs::remove_dir_all(f.0.join("m20240102000000_no_down")).unwrap();
         let list = module_list(&f.0).unwrap();
         assert!(
             list.contains("pub mod m20240101000000_ok {") && list.contains("s.sql_with_down(include_str!("),
             "{list}"
         );
+        // Every statement has an inverse: the down is derived, and the migration needs no marker.
+        let derived = list.split("pub mod m20240104000000_derived {").nth(1).unwrap();
+        assert!(derived.contains("#[::migrate_core::migration(sql_file = "), "{list}");
+        assert!(derived.contains("s.__sql_derived(include_str!("), "{list}");
         // The migration names its up.sql as its file (lint findings point there).
         let up = f.0.join("m20240103000000_marked/up.sql");
         let attr = format!(

@@ -79,8 +79,19 @@ pub(crate) fn sql_migration(dir: &Path, stem: &str) -> Result<String, String> {
     let header = sql_header(&text)?;
     let down = dir.join("down.sql");
     let has_down = down.is_file();
-    if !has_down && header.irreversible.is_none() {
-        return Err("has no down.sql: add one that undoes up.sql, or mark up.sql `-- migrate: irreversible = \"why it cannot be undone\"`".into());
+    // Without down.sql or the marker, the down is derived: every statement must have an inverse.
+    let derived = !has_down && header.irreversible.is_none();
+    if derived {
+        for st in migrate_sql::parse_statements(&text) {
+            if let Err(why) = migrate_sql::derive::reversible(&st) {
+                let first = st.text.lines().find(|l| !l.trim_start().starts_with("--")).unwrap_or("").trim();
+                return Err(format!(
+                    "has no down.sql, and its down cannot be derived: up.sql line {} (`{}`): {why}; add a down.sql that undoes up.sql, or mark up.sql `-- migrate: irreversible = \"why it cannot be undone\"`",
+                    st.line,
+                    first.chars().take(60).collect::<String>()
+                ));
+            }
+        }
     }
     if has_down && header.irreversible.is_some() {
         return Err("is marked irreversible and has a down.sql: remove one of them".into());
@@ -119,6 +130,8 @@ pub(crate) fn sql_migration(dir: &Path, stem: &str) -> Result<String, String> {
     options.push(format!("sql_file = {}", rust_str(&up.display().to_string())));
     let body = if has_down {
         format!("s.sql_with_down(include_str!({}), include_str!({}));", rust_str(&abs(&up)), rust_str(&abs(&down)))
+    } else if derived {
+        format!("s.__sql_derived(include_str!({}));", rust_str(&abs(&up)))
     } else {
         format!("s.sql(include_str!({}));", rust_str(&abs(&up)))
     };

@@ -9,6 +9,11 @@
 /// The version of the canonical form written by this build.
 pub const CANONICAL_FORMAT: u32 = 1;
 
+/// The checksum format of an SQL-file migration: its normalised SQL text, not its ops
+/// ([`sql_file_checksum`](crate::registry::sql_file_checksum)). Rows stored with format 1 for such a
+/// migration are compared with its format-1 checksum and re-stamped by the next `up`.
+pub const SQL_TEXT_FORMAT: u32 = 2;
+
 /// A value with a canonical, stable text form.
 pub trait Canonical {
     /// Appends the canonical form of `self` to `out`.

@@ -680,7 +680,7 @@ impl Op {
 
 /// The start of `text` on one line: whitespace runs (newlines included) as one space, cut at a word
 /// boundary within `max` characters, `…` where it was cut.
-fn excerpt(text: &str, max: usize) -> String {
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
     let flat: Vec<&str> = text.split_whitespace().collect();
     let mut out = String::new();
     for word in flat {

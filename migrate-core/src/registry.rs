@@ -7,7 +7,8 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::canonical::{CANONICAL_FORMAT, Canonical};
+use crate::canonical::Canonical;
+pub use crate::canonical::{CANONICAL_FORMAT, SQL_TEXT_FORMAT};
 use crate::error::BuildErrors;
 use crate::op::Op;
 use crate::reverse::{Irreversible, reverse_ops, reverse_ops_owned};
@@ -126,8 +127,13 @@ pub struct Migration {
     pub transaction: bool,
     /// Hex SHA-256 of the canonical form of the migration's ops and options.
     pub checksum: String,
-    /// The version of the canonical form the checksum was computed from.
+    /// The version of the canonical form the checksum was computed from: [`CANONICAL_FORMAT`] (the
+    /// ops), or for an SQL-file migration [`SQL_TEXT_FORMAT`] (its normalised SQL text).
     pub checksum_format: u32,
+    /// For an SQL-file migration, the checksum of format 1 (its ops' canonical form, as the first
+    /// releases stored it), which a history row of that format is compared with until `up`
+    /// re-stamps it.
+    pub legacy_checksum: Option<String>,
     pub file: &'static str,
     pub line: u32,
     /// Lint rules this migration acknowledges: `(rule id, reason)`.
@@ -141,6 +147,21 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// Whether a checksum stored in the history (with its format) is this migration's: the current
+    /// one, or for a row stored before SQL-file migrations were checksummed by their text, the one
+    /// of that format.
+    pub fn checksum_matches(&self, stored: &str, format: u32) -> bool {
+        if format == CANONICAL_FORMAT && self.checksum_format != CANONICAL_FORMAT {
+            return self.legacy_checksum.as_deref() == Some(stored);
+        }
+        self.checksum == stored
+    }
+
+    /// Whether the checksum stored in the history is of an older format that `up` re-stamps.
+    pub fn restamps(&self, stored: &str, format: u32) -> bool {
+        format != self.checksum_format && self.checksum_matches(stored, format)
+    }
+
     /// Whether the down was derived rather than written.
     pub fn down_is_derived(&self) -> bool {
         matches!(self.down, Down::Derived(_))
@@ -357,7 +378,14 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         (None, None) => Down::Derived(Vec::new()),
     };
     // A derived down follows from the up: the checksum names it without its ops.
-    let checksum = checksum(&up, &down, def.transaction);
+    let (checksum, checksum_format, legacy_checksum) = match sql_file_texts(def, &up) {
+        Some((text, down_text)) => (
+            sql_file_checksum(text, down_text, &down, def.transaction),
+            SQL_TEXT_FORMAT,
+            Some(checksum(&up, &down, def.transaction)),
+        ),
+        None => (checksum(&up, &down, def.transaction), CANONICAL_FORMAT, None),
+    };
     let needs_autocommit = |ops: &[Op]| ops.iter().find(|op| op.needs_autocommit()).map(Op::describe);
     let mut refused = if def.transaction { needs_autocommit(&up) } else { None };
     if let Down::Derived(ops) = &mut down {
@@ -386,13 +414,61 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         down,
         transaction: def.transaction,
         checksum,
-        checksum_format: CANONICAL_FORMAT,
+        checksum_format,
+        legacy_checksum,
         file: def.file,
         line: def.line,
         acks: def.allow.iter().map(|(r, why)| (r.to_string(), why.to_string())).collect(),
         original: def.original.map(str::to_string),
         source: (!keep_ops).then_some(def),
     })
+}
+
+/// The texts of an SQL-file migration (its `file` is its `up.sql`, as `migrate-build` writes it): the
+/// up, and the down when it has a `down.sql`.
+fn sql_file_texts<'a>(def: &MigrationDef, up: &'a [Op]) -> Option<(&'a str, Option<&'a str>)> {
+    if !def.file.ends_with(".sql") {
+        return None;
+    }
+    match up {
+        [Op::Sql { up, down, declares }] if declares.is_empty() => Some((up, down.as_deref())),
+        _ => None,
+    }
+}
+
+/// The checksum of an SQL-file migration ([`SQL_TEXT_FORMAT`]): SHA-256 of its normalised up and
+/// down texts ([`migrate_sql::derive::normalize`]: reformatting, comments and CRLF do not change it)
+/// and its options, never of the ops they read into, so that reading more of SQL later does not
+/// change the checksums of applied migrations.
+pub fn sql_file_checksum(up: &str, down_sql: Option<&str>, down: &Down, transaction: bool) -> String {
+    let mut text = String::with_capacity(up.len() + down_sql.map_or(0, str::len) + 64);
+    text.push_str("format=");
+    crate::canonical::push_decimal(&mut text, SQL_TEXT_FORMAT.into(), false);
+    text.push_str(";sql-up=");
+    migrate_sql::derive::normalize(up).write_canonical(&mut text);
+    text.push_str(";sql-down=");
+    match (down_sql, down) {
+        (Some(sql), _) => migrate_sql::derive::normalize(sql).write_canonical(&mut text),
+        (None, Down::Irreversible { reason }) => {
+            text.push_str("irreversible:");
+            reason.write_canonical(&mut text);
+        }
+        (None, _) => text.push_str("derived"),
+    }
+    text.push_str(";transaction=");
+    transaction.write_canonical(&mut text);
+    hex_digest(&text)
+}
+
+fn hex_digest(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push(HEX[usize::from(b >> 4)] as char);
+        hex.push(HEX[usize::from(b & 15)] as char);
+    }
+    hex
 }
 
 /// The checksum of a migration: SHA-256 of the canonical form of its up ops, its explicit down (a
@@ -403,7 +479,7 @@ pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
         // growing and freed buffers.
         static TEXT: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(16 * 1024));
     }
-    let digest = TEXT.with_borrow_mut(|text| {
+    TEXT.with_borrow_mut(|text| {
         text.clear();
         text.push_str("format=");
         crate::canonical::push_decimal(text, CANONICAL_FORMAT.into(), false);
@@ -420,15 +496,8 @@ pub fn checksum(up: &[Op], down: &Down, transaction: bool) -> String {
         }
         text.push_str(";transaction=");
         transaction.write_canonical(text);
-        Sha256::digest(text.as_bytes())
-    });
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(64);
-    for b in digest.iter() {
-        hex.push(HEX[usize::from(b >> 4)] as char);
-        hex.push(HEX[usize::from(b & 15)] as char);
-    }
-    hex
+        hex_digest(text)
+    })
 }
 
 /// The name of a `.rs` file without its folder and extension.

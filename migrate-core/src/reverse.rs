@@ -12,7 +12,7 @@ pub struct Irreversible {
     /// The op, as [`Op::describe`] names it.
     pub op: String,
     /// Why, and what to do instead.
-    pub reason: &'static str,
+    pub reason: std::borrow::Cow<'static, str>,
 }
 
 /// The inverse of one op, as a list of ops (empty when there is nothing to undo).
@@ -23,7 +23,7 @@ pub fn reverse_op(op: &Op) -> Result<Vec<Op>, Irreversible> {
 /// [`reverse_op`] of an op the caller no longer needs: its definitions move into the inverse
 /// instead of being copied.
 pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
-    let no = |op: &Op, reason: &'static str| Irreversible { op: op.describe(), reason };
+    let no = |op: &Op, reason: &'static str| Irreversible { op: op.describe(), reason: reason.into() };
     let one = |o: Op| Ok(vec![o]);
     match op {
         Op::CreateTable { def } => one(Op::DropTable { name: def.name.clone(), def: Some(def) }),
@@ -91,12 +91,35 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
             let declares = reverse_ops_owned(declares).unwrap_or_default();
             one(Op::Sql { up: down, down: Some(up), declares })
         }
+        Op::Sql { up, down: None, declares } if declares.is_empty() => derive_sql(&up),
         Op::Sql { down: None, .. } => {
             Err(no(&op, "raw SQL has no known inverse; use `sql_with_down(up, down)` or write a `down`"))
         }
         Op::Backfill { .. } => Err(no(&op, "the values it overwrites are gone; write a `down`")),
         Op::DataStep { .. } => Err(no(&op, "Rust code has no known inverse; write a `down`")),
     }
+}
+
+/// The inverse of raw SQL whose every statement has a derived inverse
+/// ([`migrate_sql::derive::reversible`] decides, as the build script and `#[migration]` do): the
+/// inverses of the ops it reads into, last statement first. The first statement without one is the
+/// reason, with its line.
+fn derive_sql(script: &str) -> Result<Vec<Op>, Irreversible> {
+    let read = crate::sql_ops::read_sql_cached(script);
+    let mut ops = Vec::new();
+    for st in read.iter() {
+        let refused = |reason: String| Irreversible {
+            op: format!("sql line {}: `{}`", st.line, crate::op::excerpt(&st.text, 60)),
+            reason: format!("{reason}; write its down (`down.sql`, `sql_with_down`, or a `down` function)").into(),
+        };
+        st.derivable.clone().map_err(refused)?;
+        if st.outside || st.tolerant || !st.not_read.is_empty() || st.ops.is_empty() {
+            let why = st.not_read.first().cloned().unwrap_or_else(|| format!("`{}` is not read into ops", st.kind));
+            return Err(refused(why));
+        }
+        ops.extend(st.ops.iter().cloned());
+    }
+    reverse_ops_owned(ops).map_err(|mut e| e.remove(0))
 }
 
 /// The derived down of a list of ops: each op's inverse, in reverse order. Reports every irreversible

@@ -36,6 +36,8 @@ pub struct ReadStatement {
     /// `IF [NOT] EXISTS` or `OR REPLACE`: the server skips what already is (or is not) there, so the
     /// model does not report it either.
     pub tolerant: bool,
+    /// Whether it has a derived inverse ([`migrate_sql::derive::reversible`]), or why not.
+    pub derivable: Result<(), String>,
 }
 
 /// Reads each statement of `script` (see the module docs).
@@ -63,7 +65,9 @@ pub fn read_sql(script: &str) -> Vec<ReadStatement> {
                     "unreadable text".into()
                 }
             };
+            let derivable = migrate_sql::derive::reversible(&s);
             ReadStatement {
+                derivable,
                 text: s.text,
                 alone: s.alone,
                 line: s.line,

@@ -7,6 +7,8 @@
 //! Its own crate so that the build script of a migrations crate (migrate-build) reads SQL with the
 //! same rules as the runner (migrate-core) without the runner's dependencies.
 
+pub mod derive;
+
 use squawk_syntax::ast::AstNode as _;
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
 

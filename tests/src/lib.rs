@@ -297,6 +297,7 @@ pub fn migration(
         down,
         transaction,
         checksum_format: 1,
+        legacy_checksum: None,
         file: "test.rs",
         line: 1,
         acks: vec![],

@@ -306,6 +306,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
         down,
         transaction: true,
         checksum_format: migrate_core::canonical::CANONICAL_FORMAT,
+        legacy_checksum: None,
         file: "pull",
         line: 1,
         acks: vec![],

@@ -67,12 +67,13 @@ pub(super) async fn up(
         .filter(|r| r.state == "applied")
         .filter_map(|r| {
             let code = code.get(&r.version)?;
-            (code.checksum != r.checksum).then(|| (r.version, r.name.clone()))
+            (!code.checksum_matches(&r.checksum, r.checksum_format)).then(|| (r.version, r.name.clone()))
         })
         .collect();
     if !mismatched.is_empty() {
         return Err(RunError::ChecksumMismatch(mismatched).into());
     }
+    restamp(client, tables, &rows, &code, &who).await?;
     for r in rows.iter().filter(|r| !code.contains_key(&r.version)) {
         report.warnings.push(format!(
             "migration m{}_{} is applied but missing from the code; `down` can still roll it back with the SQL stored in the history",
@@ -135,6 +136,50 @@ pub(super) async fn up(
         }
     }
     Ok(report)
+}
+
+/// Applied rows whose checksums are of an older format (SQL-file migrations checksummed by their ops,
+/// before [`SQL_TEXT_FORMAT`](crate::registry::SQL_TEXT_FORMAT)) get the current ones, under the run's
+/// lock, in one transaction with a `restamp` event. Only rows whose old checksum still matches the
+/// code are re-stamped: a changed migration stays a mismatch.
+async fn restamp(
+    client: &mut Client,
+    tables: &HistoryTables,
+    rows: &[HistoryRow],
+    code: &std::collections::HashMap<u64, &Migration>,
+    who: &str,
+) -> Result<(), RunError> {
+    let stale: Vec<(u64, &str, u32)> = rows
+        .iter()
+        .filter(|r| r.state == "applied")
+        .filter_map(|r| {
+            let c = code.get(&r.version)?;
+            c.restamps(&r.checksum, r.checksum_format).then_some((r.version, c.checksum.as_str(), c.checksum_format))
+        })
+        .collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let failed = |e: tokio_postgres::Error| RunError::db("re-stamping checksums in the history", &e);
+    let tx = client.transaction().await.map_err(failed)?;
+    history::restamp(&tx, tables, &stale).await.map_err(failed)?;
+    let detail = format!(
+        "{} checksum(s) of SQL-file migrations re-stamped to format {} (their normalised SQL text): {}",
+        stale.len(),
+        crate::registry::SQL_TEXT_FORMAT,
+        stale.iter().map(|s| s.0.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    let event = Event {
+        version: None,
+        name: None,
+        action: "restamp",
+        outcome: "ok",
+        actor: who,
+        sql: None,
+        detail: Some(detail),
+    };
+    history::log(&tx, tables, &event).await.map_err(failed)?;
+    tx.commit().await.map_err(failed)
 }
 
 /// What one `up` run shares across its migrations.
@@ -348,7 +393,7 @@ pub(super) async fn down(
         }
         let code = m.migrations.iter().find(|c| c.version == row.version).cloned();
         let steps = match &code {
-            Some(c) if c.checksum != row.checksum => {
+            Some(c) if !c.checksum_matches(&row.checksum, row.checksum_format) => {
                 return Err(fail(report, RunError::ChecksumMismatch(vec![(row.version, row.name.clone())])));
             }
             Some(c) => match plans.remove(&c.version).map_or_else(|| m.steps(c), Ok) {

@@ -149,7 +149,7 @@ pub async fn read_for_up(c: &impl GenericClient, t: &HistoryTables) -> Result<Ve
     Ok(rows)
 }
 
-/// What `status` compares: each row's version, name, checksum, state, direction, step, batch and
+/// What `status` compares: each row's version, name, checksum (and its format), state, direction, step, batch and
 /// when and by whom it was applied; the other fields are left empty (`up_sql`, `down_sql`,
 /// `tool_version`, ...). Rows are converted as they arrive: a long history is never held twice.
 pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
@@ -165,7 +165,8 @@ pub(crate) async fn read_summary_of(
     use futures_util::TryStreamExt as _;
     let steps = if layout >= 3 { "cardinality(up_step_sizes)" } else { "NULL::int" };
     let sql = format!(
-        "SELECT version, name, checksum, state, direction, step, batch, applied_at::text, applied_by, {steps}
+        "SELECT version, name, checksum, state, direction, step, batch, applied_at::text, applied_by, {steps},
+                checksum_format
          FROM {} ORDER BY version",
         t.history
     );
@@ -178,7 +179,7 @@ pub(crate) async fn read_summary_of(
             version: r.get::<_, i64>(0) as u64,
             name: r.get(1),
             checksum: r.get(2),
-            checksum_format: 0,
+            checksum_format: r.get::<_, i32>(10) as u32,
             state: r.get(3),
             direction: r.get(4),
             step: r.get::<_, i32>(5).max(0) as usize,
@@ -428,11 +429,30 @@ pub async fn set_checksum(
     c.execute(&sql, &[&(version as i64), &checksum, &(format as i32)]).await
 }
 
+/// Stores newer checksums (with their format) for applied rows whose stored ones are of an older
+/// format: one statement for all of them. `(version, checksum, format)`.
+pub async fn restamp(
+    c: &impl GenericClient,
+    t: &HistoryTables,
+    rows: &[(u64, &str, u32)],
+) -> Result<u64, tokio_postgres::Error> {
+    let versions: Vec<i64> = rows.iter().map(|r| r.0 as i64).collect();
+    let checksums: Vec<&str> = rows.iter().map(|r| r.1).collect();
+    let formats: Vec<i32> = rows.iter().map(|r| r.2 as i32).collect();
+    let sql = format!(
+        "UPDATE {} h SET checksum = v.checksum, checksum_format = v.format
+         FROM unnest($1::bigint[], $2::text[], $3::int[]) AS v(version, checksum, format)
+         WHERE h.version = v.version AND h.state = 'applied'",
+        t.history
+    );
+    c.execute(&sql, &[&versions, &checksums, &formats]).await
+}
+
 /// One entry of the append-only event log.
 pub struct Event<'a> {
     pub version: Option<u64>,
     pub name: Option<&'a str>,
-    /// `apply`, `rollback`, `resolve`, `adopt`, `failure`, `reset`.
+    /// `apply`, `rollback`, `resolve`, `adopt`, `failure`, `reset`, `upgrade`, `restamp`.
     pub action: &'a str,
     /// `ok` or `error`.
     pub outcome: &'a str,

@@ -176,7 +176,7 @@ pub(crate) fn compute_with(code: &[Migration], mut rows: Vec<HistoryRow>, facts:
             Some(r) if r.state == "in_progress" => {
                 EntryState::InProgress { step: r.step, direction: r.direction.clone(), steps: r.steps_total }
             }
-            Some(r) if r.checksum != m.checksum => EntryState::ChecksumMismatch,
+            Some(r) if !m.checksum_matches(&r.checksum, r.checksum_format) => EntryState::ChecksumMismatch,
             Some(_) => EntryState::Applied,
         };
         let batch = row.as_ref().map(|r| r.batch);
@@ -208,6 +208,7 @@ mod tests {
             transaction: true,
             checksum: checksum.into(),
             checksum_format: 1,
+            legacy_checksum: None,
             file: "x.rs",
             line: 1,
             acks: vec![],

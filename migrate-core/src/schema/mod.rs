@@ -311,6 +311,15 @@ impl<M: Mode> Schema<M> {
         self.push(Op::DataStep { name: name.into(), run: crate::op::DataFn::new(run) });
     }
 
+    /// Raw SQL whose down is derived from what its statements do: written by `migrate-build` for an
+    /// SQL file without `down.sql`, and by `#[migration]` for `s.sql("..")` whose literal it checked
+    /// ([`migrate_sql::derive::reversible`]). The registry derives the down when the migration loads,
+    /// and refuses the migration there if a statement has none.
+    #[doc(hidden)]
+    pub fn __sql_derived(&mut self, up: impl Into<String>) {
+        self.push(Op::Sql { up: up.into(), down: None, declares: vec![] });
+    }
+
     /// Raw SQL and the SQL that undoes it. Reversible.
     pub fn sql_with_down(&mut self, up: impl Into<String>, down: impl Into<String>) -> RawSql<'_> {
         RawSql { op: self.push(Op::Sql { up: up.into(), down: Some(down.into()), declares: vec![] }) }

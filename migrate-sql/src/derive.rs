@@ -1,0 +1,285 @@
+//! Which statements have a derived inverse, and the normalised text of a script.
+//!
+//! A migration without a written down gets one derived from its up (migrate-core's `reverse`). For
+//! SQL, the decision is taken here, on the statement's tree, so that the build script of a migrations
+//! crate (an SQL file without `down.sql`) and `#[migration]` (`s.sql("..")` in a Rust migration
+//! without `down`) refuse what cannot be derived before anything runs, and migrate-core derives the
+//! down only for what this module accepts. A statement has a derived inverse when it creates or
+//! renames exactly one thing the schema model reads (a table, an index, an enum type, a view, an
+//! extension, a schema, a column, a constraint) or flips NOT NULL, and nothing about the inverse
+//! depends on what was there before: `IF NOT EXISTS`, `OR REPLACE`, defaults, type changes, drops and
+//! comments (whose previous value the SQL does not say) need a written down.
+
+use squawk_syntax::SyntaxKind as K;
+use squawk_syntax::SyntaxNode;
+
+use crate::ParsedStatement;
+
+fn child(node: &SyntaxNode, kind: K) -> Option<SyntaxNode> {
+    node.children().find(|n| n.kind() == kind)
+}
+
+fn has_token(node: &SyntaxNode, kind: K) -> bool {
+    node.children_with_tokens().any(|e| e.kind() == kind)
+}
+
+/// `CREATE_TABLE` as `CREATE TABLE`.
+fn kind_name(kind: K) -> String {
+    format!("{kind:?}").replace('_', " ")
+}
+
+/// Whether a name (`t`, `public.t`, `"T"`) is in the public schema: the model reads nothing else.
+fn in_public(name: &SyntaxNode) -> bool {
+    let text: String = name
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .map(|t| t.text().to_string())
+        .collect();
+    match text.split_once('.') {
+        None => true,
+        Some((schema, _)) => schema.eq_ignore_ascii_case("public") || schema == "\"public\"",
+    }
+}
+
+/// Whether `statement` has a derived inverse; the reason when it has none (see the module docs).
+///
+/// ```
+/// use migrate_sql::{parse_statements, derive::reversible};
+/// let s = parse_statements("CREATE TABLE t (id bigint PRIMARY KEY); ALTER TABLE t ALTER COLUMN id SET DEFAULT 0");
+/// assert!(reversible(&s[0]).is_ok());
+/// assert!(reversible(&s[1]).unwrap_err().contains("SET DEFAULT"));
+/// ```
+pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
+    let Some(node) = &statement.node else {
+        return Err("the grammar cannot read it".into());
+    };
+    let kind = node.kind();
+    let what = kind_name(kind);
+    if [K::IF_NOT_EXISTS, K::IF_EXISTS, K::OR_REPLACE].iter().any(|k| child(node, *k).is_some()) {
+        return Err(format!(
+            "`{what}` with IF [NOT] EXISTS or OR REPLACE: whether it changed anything is known only when it runs"
+        ));
+    }
+    let outside = |n: Option<SyntaxNode>| n.is_none_or(|n| !in_public(&n));
+    match kind {
+        K::CREATE_TABLE => {
+            for (k, form) in [
+                (K::TEMP, "TEMP"),
+                (K::PARTITION_OF, "PARTITION OF"),
+                (K::PARTITION_BY, "PARTITION BY"),
+                (K::OF_TYPE, "OF type"),
+                (K::INHERITS, "INHERITS"),
+            ] {
+                if child(node, k).is_some() {
+                    return Err(format!("`CREATE TABLE .. {form}` is not read into the schema model"));
+                }
+            }
+            if outside(child(node, K::TABLE_NAME)) {
+                return Err("tables outside the public schema are not read into the schema model".into());
+            }
+            match child(node, K::TABLE_ARG_LIST) {
+                Some(args) if !args.children().any(|n| n.kind() == K::LIKE_CLAUSE) => Ok(()),
+                Some(_) => Err("`CREATE TABLE (LIKE ..)` is not read into the schema model".into()),
+                None => Err("`CREATE TABLE` without a column list is not read into the schema model".into()),
+            }
+        }
+        K::CREATE_INDEX => {
+            let table = child(node, K::TABLE_RELATION_NAME).and_then(|r| child(&r, K::TABLE_NAME_REF));
+            if outside(table) {
+                return Err("indexes on tables outside the public schema are not read into the schema model".into());
+            }
+            Ok(())
+        }
+        K::CREATE_TYPE if child(node, K::ENUM_TYPE).is_some() => Ok(()),
+        K::CREATE_VIEW if child(node, K::TEMP).is_none() => Ok(()),
+        K::CREATE_EXTENSION => Ok(()),
+        K::CREATE_SCHEMA => {
+            let elements = node.children().any(|n| {
+                let k = format!("{:?}", n.kind());
+                k.starts_with("CREATE_") || k == "GRANT"
+            });
+            if elements { Err("`CREATE SCHEMA` with elements: write its down".into()) } else { Ok(()) }
+        }
+        K::ALTER_TABLE => {
+            let table = child(node, K::TABLE_RELATION_NAME).and_then(|r| child(&r, K::TABLE_NAME_REF));
+            if outside(table) {
+                return Err("tables outside the public schema are not read into the schema model".into());
+            }
+            for action in node.children().filter(|n| n.kind() != K::TABLE_RELATION_NAME) {
+                alter_table_action(&action)?;
+            }
+            Ok(())
+        }
+        K::ALTER_INDEX if child(node, K::INDEX_RENAME_TO).is_some() => Ok(()),
+        K::ALTER_TYPE if child(node, K::RENAME_VALUE).is_some() => Ok(()),
+        K::ALTER_TYPE if child(node, K::ADD_VALUE).is_some() => {
+            Err("`ALTER TYPE .. ADD VALUE`: PostgreSQL cannot remove a value from an enum".into())
+        }
+        K::COMMENT_ON => Err("`COMMENT ON`: the comment it replaces is not known".into()),
+        _ if what.starts_with("DROP ") => Err(format!("`{what}`: what it drops cannot be derived back")),
+        _ => Err(format!("`{what}` has no derived inverse")),
+    }
+}
+
+fn alter_table_action(action: &SyntaxNode) -> Result<(), String> {
+    let what = kind_name(action.kind());
+    match action.kind() {
+        K::ADD_COLUMN | K::RENAME_COLUMN | K::TABLE_RENAME_TO | K::RENAME_CONSTRAINT | K::VALIDATE_CONSTRAINT => {
+            match child(action, K::IF_NOT_EXISTS) {
+                Some(_) => Err(format!(
+                    "`ALTER TABLE .. {what} IF NOT EXISTS`: whether it added anything is known only when it runs"
+                )),
+                None => Ok(()),
+            }
+        }
+        K::ADD_CONSTRAINT if action.descendants().any(|n| n.kind() == K::USING_INDEX_NAME) => {
+            Err("`ADD CONSTRAINT .. USING INDEX`: dropping the constraint drops the index too".into())
+        }
+        K::ADD_CONSTRAINT => Ok(()),
+        K::ALTER_COLUMN => {
+            for a in action.children().filter(|n| n.kind() != K::COLUMN_NAME_REF) {
+                if !matches!(a.kind(), K::SET_NOT_NULL | K::DROP_NOT_NULL) {
+                    let how = kind_name(a.kind());
+                    let why = match a.kind() {
+                        K::SET_TYPE => "the old type is not known",
+                        K::SET_DEFAULT | K::DROP_DEFAULT => "the previous default is not known",
+                        _ => "it has no derived inverse",
+                    };
+                    return Err(format!("`ALTER TABLE .. ALTER COLUMN .. {how}`: {why}"));
+                }
+            }
+            Ok(())
+        }
+        K::COMMA | K::SEMICOLON => Ok(()),
+        _ if has_token(action, K::DROP_KW) || what.starts_with("DROP ") => {
+            Err(format!("`ALTER TABLE .. {what}`: what it drops cannot be derived back"))
+        }
+        _ => Err(format!("`ALTER TABLE .. {what}` has no derived inverse")),
+    }
+}
+
+/// The text of `script` as its checksum sees it: the lexer's tokens without whitespace and comments,
+/// one space apart; keywords and unquoted names in lower case (PostgreSQL folds them); line endings
+/// as `\n` inside literals; no `;` at either end. Reformatting, comments and CRLF line endings do not
+/// change it; anything PostgreSQL would read differently does. Built on the lexer, not the grammar:
+/// tokens are the stablest layer of the parser crate, and a later grammar does not change old texts.
+///
+/// ```
+/// let a = migrate_sql::derive::normalize("-- users\nCREATE TABLE users (\n  id bigint PRIMARY KEY\n);\n");
+/// let b = migrate_sql::derive::normalize("create table users (id BIGINT primary key)");
+/// assert_eq!(a, b);
+/// assert_ne!(a, migrate_sql::derive::normalize("CREATE TABLE \"Users\" (id bigint PRIMARY KEY)"));
+/// ```
+pub fn normalize(script: &str) -> String {
+    use squawk_lexer::TokenKind as T;
+    let script = script.replace("\r\n", "\n");
+    let mut tokens: Vec<(T, &str)> = Vec::new();
+    let mut at = 0usize;
+    for t in squawk_lexer::tokenize(&script) {
+        let text = &script[at..at + t.len as usize];
+        at += t.len as usize;
+        if !matches!(t.kind, T::Whitespace | T::LineComment | T::BlockComment { .. }) {
+            tokens.push((t.kind, text));
+        }
+    }
+    let start = tokens.iter().take_while(|(k, _)| *k == T::Semi).count();
+    let end = tokens.len() - tokens[start..].iter().rev().take_while(|(k, _)| *k == T::Semi).count();
+    let mut out = String::with_capacity(script.len());
+    for (i, (kind, text)) in tokens[start..end].iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        match kind {
+            T::Ident => out.push_str(&text.to_lowercase()),
+            _ => out.push_str(text),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(sql: &str) -> Vec<Result<(), String>> {
+        crate::parse_statements(sql).iter().map(reversible).collect()
+    }
+
+    #[test]
+    fn creations_and_renames_are_reversible() {
+        let sql = "CREATE TABLE t (id bigint PRIMARY KEY, a text REFERENCES u);
+            CREATE TABLE public.t2 (id serial);
+            CREATE UNIQUE INDEX CONCURRENTLY t_a ON t (lower(a)) WHERE a IS NOT NULL;
+            CREATE INDEX ON t (a);
+            CREATE TYPE mood AS ENUM ('ok', 'sad');
+            CREATE VIEW v AS SELECT 1;
+            CREATE EXTENSION citext;
+            CREATE SCHEMA audit;
+            ALTER TABLE t ADD COLUMN b int NOT NULL DEFAULT 0, ADD CONSTRAINT t_b CHECK (b > 0) NOT VALID;
+            ALTER TABLE t RENAME COLUMN b TO c;
+            ALTER TABLE t RENAME TO t3;
+            ALTER TABLE t3 RENAME CONSTRAINT t_b TO t_c;
+            ALTER TABLE t3 VALIDATE CONSTRAINT t_c;
+            ALTER TABLE t3 ALTER COLUMN a SET NOT NULL;
+            ALTER TABLE t3 ALTER COLUMN a DROP NOT NULL;
+            ALTER INDEX t_a RENAME TO t_b;
+            ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';";
+        for (s, v) in crate::parse_statements(sql).iter().zip(verdict(sql)) {
+            assert_eq!(v, Ok(()), "{}", s.text);
+        }
+    }
+
+    #[test]
+    fn what_depends_on_the_past_is_not() {
+        for (sql, why) in [
+            ("CREATE TABLE IF NOT EXISTS t (a int)", "IF [NOT] EXISTS"),
+            ("CREATE OR REPLACE VIEW v AS SELECT 1", "OR REPLACE"),
+            ("CREATE TABLE audit.t (a int)", "outside the public schema"),
+            ("CREATE TABLE t (LIKE u)", "LIKE"),
+            ("CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1)", "PARTITION OF"),
+            ("CREATE TEMP TABLE t (a int)", "TEMP"),
+            ("DROP TABLE t", "DROP TABLE"),
+            ("ALTER TABLE t DROP COLUMN a", "DROP COLUMN"),
+            ("ALTER TABLE t ALTER COLUMN a TYPE bigint", "old type"),
+            ("ALTER TABLE t ALTER COLUMN a SET DEFAULT 1", "previous default"),
+            ("ALTER TABLE t ALTER COLUMN a DROP DEFAULT", "previous default"),
+            ("ALTER TABLE t ADD COLUMN IF NOT EXISTS a int", "IF NOT EXISTS"),
+            ("ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx", "USING INDEX"),
+            ("ALTER TABLE t OWNER TO app", "no derived inverse"),
+            ("ALTER TYPE mood ADD VALUE 'meh'", "cannot remove a value"),
+            ("COMMENT ON TABLE t IS 'x'", "comment it replaces"),
+            ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE FUNCTION"),
+            ("INSERT INTO t VALUES (1)", "INSERT"),
+            ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
+            ("CREATE SCHEMA s CREATE TABLE t (a int)", "with elements"),
+        ] {
+            let v = verdict(sql);
+            assert_eq!(v.len(), 1, "{sql}");
+            let err = v[0].clone().expect_err(sql);
+            assert!(err.contains(why), "{sql}: {err}");
+        }
+    }
+
+    #[test]
+    fn normalised_text_ignores_layout_not_meaning() {
+        let base = normalize("CREATE TABLE t (a text DEFAULT 'x y');\nCREATE INDEX i ON t (a);");
+        assert_eq!(base, "create table t ( a text default 'x y' ) ; create index i on t ( a )");
+        for same in [
+            "CREATE TABLE t (a text DEFAULT 'x y');\r\nCREATE INDEX i ON t (a);\r\n",
+            "-- a table\ncreate  table t(a TEXT default 'x y') ;\n/* and its index */ CREATE INDEX i ON t(a)",
+            ";CREATE TABLE T (A text DEFAULT 'x y'); CREATE INDEX I ON t (a);;",
+        ] {
+            assert_eq!(normalize(same), base, "{same}");
+        }
+        for different in [
+            "CREATE TABLE t (a text DEFAULT 'x  y'); CREATE INDEX i ON t (a)",
+            "CREATE TABLE \"T\" (a text DEFAULT 'x y'); CREATE INDEX i ON t (a)",
+            "CREATE TABLE t (a text DEFAULT 'x y'); CREATE INDEX i ON t (a DESC)",
+        ] {
+            assert_ne!(normalize(different), base, "{different}");
+        }
+        // Line endings inside a literal (a function body) are the same on every checkout.
+        assert_eq!(normalize("SELECT $$a\r\nb$$"), normalize("SELECT $$a\nb$$"));
+    }
+}
