@@ -109,7 +109,7 @@ fn derive_sql(script: &str) -> Result<Vec<Op>, Irreversible> {
     let mut ops = Vec::new();
     for st in read.iter() {
         let refused = |reason: String| Irreversible {
-            op: format!("sql line {}: `{}`", st.line, crate::op::excerpt(&st.text, 60)),
+            op: format!("sql `{}` (line {})", crate::op::excerpt(&st.text, 60), st.line),
             reason: format!("{reason}; write its down (`down.sql`, `sql_with_down`, or a `down` function)").into(),
         };
         st.derivable.clone().map_err(refused)?;

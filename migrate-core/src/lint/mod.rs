@@ -122,7 +122,22 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Whether `table` existed before this migration: changes to it can block live traffic.
     pub fn existing(&self, table: &str) -> bool {
-        self.model.existed_before(table, self.migration.version)
+        self.model.existed_before(table, self.migration.version) && !self.created_here(table)
+    }
+
+    /// Whether an op before this one in the migration created `table` (under this name, or under one
+    /// it renamed from). The model knows it for builder ops, which it applies one by one; the ops read
+    /// from one SQL text reach the model together, after the checks of all of them.
+    fn created_here(&self, table: &str) -> bool {
+        let mut created: Vec<&str> = Vec::new();
+        for op in &self.ops()[..self.index.min(self.ops().len())] {
+            match op {
+                Op::CreateTable { def } => created.push(&def.name),
+                Op::RenameTable { from, to } if created.contains(&from.as_str()) => created.push(to),
+                _ => {}
+            }
+        }
+        created.contains(&table)
     }
 
     /// The migration's ops (its raw SQL read into ops), the one being checked at `index`.

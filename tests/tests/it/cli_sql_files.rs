@@ -10,7 +10,8 @@ async fn sql_file_migrations_apply_roll_back_and_keep_their_promises() {
     let url = db_url(&db.name);
     let list = cli(SQL, "", &["list"]).expect(0);
     let names: Vec<&str> = list.stdout.lines().map(|l| l.split(' ').nth(1).unwrap()).collect();
-    assert_eq!(names, ["create_things", "add_note", "index_things", "drop_things"]);
+    assert_eq!(names, ["create_things", "add_note", "index_things", "drop_things", "derived_shop"]);
+    assert!(list.stdout.contains("derived_shop (derived down)"), "{}", list.stdout);
     assert!(list.stdout.contains("index_things (explicit down, no transaction)"), "{}", list.stdout);
     assert!(list.stdout.contains("create_things (explicit down)"), "{}", list.stdout);
     assert!(list.stdout.contains("add_note (explicit down)"), "{}", list.stdout);
@@ -32,7 +33,7 @@ async fn sql_file_migrations_apply_roll_back_and_keep_their_promises() {
     assert!(history(&db.client).await.is_empty());
     assert!(!db.client.query_one("SELECT to_regclass('things') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
 
-    cli(SQL, &url, &["up"]).expect(0);
+    cli(SQL, &url, &["up", "--to", "20240103000000"]).expect(0);
     let down = cli(SQL, &url, &["down", "--steps", "1"]).expect(2);
     assert!(
         down.stderr.contains("m20240103000000_drop_things cannot be rolled back: drops the things and their data"),
@@ -125,4 +126,54 @@ async fn an_sql_concurrent_build_after_a_lock_timeout_is_built_again() {
         (row.get(0), row.get(1))
     };
     assert_eq!((indexes, valid), (1, true));
+}
+
+/// An SQL file without down.sql whose every statement has an inverse (each kind the model reads:
+/// extension, schema, enum, tables with their keys, checks and references, named and unnamed indexes,
+/// a view, added columns and constraints, validation, renames of columns, constraints, indexes, enum
+/// values and tables, NOT NULL both ways): `up` applies it as written, and the derived down gives back
+/// exactly the schema before it.
+#[tokio::test]
+async fn an_sql_file_without_down_sql_rolls_back_through_its_derived_down() {
+    let db = TestDb::new("sql_file_derived").await;
+    let url = db_url(&db.name);
+    cli(SQL, &url, &["up", "--to", "20240103000000"]).expect(0);
+    let ignore = ["migrate_history", "migrate_history_events", "migrate_history_meta"];
+    let objects = "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'hstore')
+                        + (SELECT count(*) FROM pg_namespace WHERE nspname = 'shop_archive')";
+    let before = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
+    cli(SQL, &url, &["up"]).expect(0);
+    let after = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
+    assert!(!migrate_core::introspect::diff(&before, &after).is_empty());
+    assert_eq!(db.client.query_one(objects, &[]).await.unwrap().get::<_, i64>(0), 2);
+    let state: Vec<String> = db
+        .client
+        .query("SELECT unnest(enum_range(NULL::shop_state))::text", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(state, ["open", "closed", "closed_for_good"]);
+    // The down is the inverse of each statement, last first, as `sql down` shows it.
+    let shown = cli(SQL, &url, &["sql", "down", "20240104000000"]).expect(0).stdout;
+    let order = [
+        "RENAME TO \"items\"",
+        "RENAME VALUE 'closed_for_good' TO 'gone'",
+        "DROP VIEW \"open_shops\"",
+        "DROP TABLE \"items\"",
+        "DROP TABLE \"shops\"",
+        "DROP EXTENSION \"hstore\"",
+    ];
+    let at: Vec<usize> =
+        order.iter().map(|o| shown.find(o).unwrap_or_else(|| panic!("no `{o}` in:\n{shown}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{shown}");
+    cli(SQL, &url, &["down", "--steps", "1"]).expect(0);
+    let back = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
+    assert_eq!(migrate_core::introspect::diff(&before, &back), vec![]);
+    assert_eq!(db.client.query_one(objects, &[]).await.unwrap().get::<_, i64>(0), 0);
+    // And applied again, the same schema as the first time.
+    cli(SQL, &url, &["up"]).expect(0);
+    let again = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
+    assert_eq!(migrate_core::introspect::diff(&after, &again), vec![]);
 }

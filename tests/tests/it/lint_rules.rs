@@ -824,6 +824,16 @@ fn rules_about_the_whole_migration_read_its_sql() {
     let used = "ALTER TYPE mood ADD VALUE 'meh'; ALTER TABLE users ADD COLUMN mood mood DEFAULT 'meh';";
     let unused = "ALTER TYPE mood ADD VALUE 'meh'; ALTER TABLE users ADD COLUMN mood mood DEFAULT 'ok';";
     lint_err_ok("enum-value-in-transaction", sql(true, used), sql(true, unused));
+    // A table created earlier in the same SQL (and renamed) is new: changing it blocks no one, while
+    // the same change to a table of an earlier migration is reported.
+    let new_table = sql(
+        true,
+        "CREATE TABLE items (id bigint PRIMARY KEY, note text); ALTER TABLE items RENAME TO goods;
+         CREATE INDEX goods_note_idx ON goods (note); ALTER TABLE goods ALTER COLUMN note SET NOT NULL;
+         CREATE INDEX users_age_idx ON users (age);",
+    );
+    assert_eq!(new_table.iter().filter(|r| **r == "require-concurrent-index-creation").count(), 1, "{new_table:?}");
+    assert!(!new_table.contains(&"setting-not-nullable-field"), "{new_table:?}");
     let concurrent = sql(true, "CREATE INDEX CONCURRENTLY users_age_idx ON users (age)");
     assert!(!concurrent.contains(&"concurrently-in-transaction"), "{concurrent:?}");
     assert!(!concurrent.contains(&"require-concurrent-index-creation"), "{concurrent:?}");

@@ -94,6 +94,82 @@ fn def(module_path: &'static str, file: &'static str, up: UpFn) -> &'static Migr
     }))
 }
 
+fn sql_file(up: &str, down: &str) -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    let mut s = migrate_core::Schema::new();
+    s.sql_with_down(up, down);
+    s.finish()
+}
+
+fn sql_layout_a() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    sql_file("CREATE TABLE t (a int);\nCREATE INDEX ON t (a);\n", "DROP TABLE t;\n")
+}
+
+/// The same SQL with CRLF line endings, other spacing and case, and comments.
+fn sql_layout_b() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    sql_file("-- the table\r\ncreate table t(\r\n  a INT\r\n);\r\ncreate index on t(a)", "/* undo */ drop table T;\r\n")
+}
+
+/// A real change: another type.
+fn sql_changed() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    sql_file("CREATE TABLE t (a bigint);\nCREATE INDEX ON t (a);\n", "DROP TABLE t;\n")
+}
+
+fn sql_derived() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    let mut s = migrate_core::Schema::new();
+    s.__sql_derived("CREATE TABLE t (a int);\nCREATE INDEX ON t (a);\n");
+    s.finish()
+}
+
+/// An SQL-file migration is checksummed by its normalised text: line endings, layout, case and
+/// comments do not change the checksum, a real change does; the checksum of the first releases (its
+/// ops' canonical form) is kept for the rows they stored.
+#[test]
+fn sql_file_checksums_follow_the_sql_not_its_layout() {
+    let load_one = |up: UpFn| {
+        let m = load([def("app::m20240101000000_t", "src/migrations/m20240101000000_t/up.sql", up)]).unwrap();
+        m.into_iter().next().unwrap()
+    };
+    let (a, b, changed) = (load_one(sql_layout_a), load_one(sql_layout_b), load_one(sql_changed));
+    assert_eq!(a.checksum_format, migrate_core::registry::SQL_TEXT_FORMAT);
+    assert_eq!(a.checksum, b.checksum);
+    assert_ne!(a.checksum, changed.checksum);
+    // Format 1 compared the ops, which the layout changed.
+    let legacy = a.legacy_checksum.clone().unwrap();
+    assert_eq!(legacy, migrate_core::registry::checksum(&a.up, &a.down, true));
+    assert_ne!(Some(legacy.as_str()), b.legacy_checksum.as_deref());
+    // A row stored with format 1 matches its format-1 checksum only, and is re-stamped; one stored
+    // with the current format matches the current checksum.
+    assert!(a.checksum_matches(&legacy, 1) && a.restamps(&legacy, 1));
+    assert!(!a.checksum_matches(&a.checksum, 1));
+    assert!(a.checksum_matches(&b.checksum, 2) && !a.restamps(&b.checksum, 2));
+    assert!(!a.checksum_matches(&legacy, 2));
+    // A derived down is part of what the checksum says; the same text in a Rust file is checksummed by
+    // its ops, as every Rust migration is.
+    let derived = load_one(sql_derived);
+    assert!(derived.down_is_derived());
+    assert_ne!(derived.checksum, a.checksum);
+    let rust = load([def("app::m20240101000000_t", "src/migrations/m20240101000000_t.rs", sql_layout_a)]).unwrap();
+    assert_eq!(rust[0].checksum_format, migrate_core::canonical::CANONICAL_FORMAT);
+    assert_eq!(rust[0].legacy_checksum, None);
+}
+
+/// The derived down of SQL: each statement's inverse, last first; a statement without one makes the
+/// migration irreversible, named with its line.
+#[test]
+fn the_derived_down_of_sql_is_read_from_its_statements() {
+    let m = load([def("app::m20240101000000_t", "src/migrations/m20240101000000_t/up.sql", sql_derived)]).unwrap();
+    let down = migrate_core::render::render_script(m[0].down_ops().unwrap());
+    assert_eq!(down, "DROP INDEX \"t_a_idx\";\nDROP TABLE \"t\";\n");
+    fn refused() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+        let mut s = migrate_core::Schema::new();
+        s.__sql_derived("CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a TYPE bigint;");
+        s.finish()
+    }
+    let err = load([def("app::m20240101000000_t", "t.rs", refused)]).unwrap_err().to_string();
+    assert!(err.contains("sql `ALTER TABLE t ALTER COLUMN a TYPE bigint` (line 2)"), "{err}");
+    assert!(err.contains("the old type is not known"), "{err}");
+}
+
 #[test]
 fn duplicate_versions_name_both_files() {
     let a = def("app::m20240101000000_a", "src/migrations/m20240101000000_a.rs", ok_up);
