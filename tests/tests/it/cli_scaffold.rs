@@ -310,6 +310,46 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
         .unwrap()
         .get(0);
     assert_eq!(kept, 285);
+    // The history the first release wrote for this import (tests/fixtures/history-v1, checksums of
+    // format 1) stays applied: compared with each migration's format-1 checksum, then re-stamped to
+    // the normalised-text format by the next `up`, with an event. The one down.sql corrected above
+    // is a real change: a mismatch until accepted.
+    let v1 = TestDb::new("cli_registry_app_v1").await;
+    let v1_url = db_url(&v1.name);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/history-v1/registry-app.sql");
+    v1.client.batch_execute(&std::fs::read_to_string(fixture).unwrap()).await.unwrap();
+    v1.client.batch_execute("SET search_path TO public").await.unwrap();
+    let status = run(&dir, &v1_url, &["status"]).expect(0).stdout;
+    assert!(status.contains("285 applied, 0 pending, 1 needing attention"), "{status}");
+    let flagged: Vec<&str> = status.lines().filter(|l| l.contains("checksum mismatch")).collect();
+    assert!(flagged.len() == 1 && flagged[0].starts_with("20170318181441 downloads_need_no_id "), "{status}");
+    run(&dir, &v1_url, &["resolve", "--accept-checksum", "20170318181441"]).expect(0);
+    run(&dir, &v1_url, &["up"]).expect(0);
+    let formats: Vec<(i32, i64)> = v1
+        .client
+        .query("SELECT checksum_format, count(*) FROM migrate_history GROUP BY 1 ORDER BY 1", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(formats, [(2, 285)]);
+    let detail: String = v1
+        .client
+        .query_one("SELECT detail FROM migrate_history_events WHERE action = 'restamp'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(detail.starts_with("284 checksum(s) of SQL-file migrations re-stamped to format 2"), "{detail}");
+    let status = run(&dir, &v1_url, &["status", "--exit-code"]).expect(0).stdout;
+    assert!(status.contains("285 applied, 0 pending, 0 needing attention"), "{status}");
+    // The checksums are the ones a fresh `up` stores.
+    let sums = async |c: &tokio_postgres::Client| -> Vec<String> {
+        c.query("SELECT checksum FROM migrate_history ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect()
+    };
+    assert_eq!(sums(&v1.client).await, sums(&db.client).await);
+    drop(v1);
+
     // The SQL is read into the model: `schema` and `codegen` show every table the history built.
     let tables: Vec<String> = db
         .client
