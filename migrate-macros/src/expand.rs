@@ -6,6 +6,7 @@ use syn::{Item, ItemFn, ItemMod};
 
 use crate::args::Args;
 use crate::ast::{Input, check_signature, function, module_name_problem};
+use crate::derive_sql::rename_derivable_calls;
 
 pub fn expand(
     args: Args,
@@ -47,7 +48,21 @@ fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
     Ok(f)
 }
 
-fn up(args: &Args, f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> syn::Result<TokenStream> {
+fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -> syn::Result<TokenStream> {
+    // `s.sql("..")` whose statements all have an inverse needs no `down` (crate::derive_sql).
+    let body = match body {
+        Some(TokenTree::Group(g)) => {
+            let mut renamed = proc_macro2::Group::new(g.delimiter(), rename_derivable_calls(g.stream()));
+            renamed.set_span(g.span());
+            Some(TokenTree::Group(renamed))
+        }
+        Some(other) => Some(other),
+        None => {
+            let block = &f.block;
+            f.block = Box::new(syn::parse2(rename_derivable_calls(quote!(#block)))?);
+            None
+        }
+    };
     let f = function(&with_mode(f, quote!(__MigrateMode))?, body);
     let fallback = if args.irreversible.is_some() {
         quote!(::migrate_core::__private::up_fallback::irreversible)

@@ -6,6 +6,7 @@
 
 mod args;
 mod ast;
+mod derive_sql;
 mod expand;
 mod seed;
 

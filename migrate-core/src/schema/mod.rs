@@ -262,8 +262,22 @@ impl<M: Mode> Schema<M> {
         self.push(Op::DropView { name: name.into(), def: None });
     }
 
-    /// Raw SQL with no inverse. Irreversible. Say what it does to the schema with
-    /// [`declares`](RawSql::declares).
+    /// Raw SQL. Irreversible as a rule; say what it does to the schema with
+    /// [`declares`](RawSql::declares). In a `#[migration]` without `down`, a string literal whose
+    /// every statement has a derived inverse (`CREATE TABLE`, `CREATE INDEX`, `ALTER TABLE .. ADD
+    /// COLUMN`, renames, ...: [`migrate_sql::derive::reversible`]) is allowed: its down is derived from
+    /// the statements. Text that is not a literal needs a `down` (or `sql_with_down`).
+    ///
+    /// ```
+    /// mod m20240101000000_create_users {
+    ///     use migrate_core::prelude::*;
+    ///
+    ///     #[migration]
+    ///     pub fn up(s: &mut Schema) {
+    ///         s.sql("CREATE TABLE users (id bigint PRIMARY KEY); CREATE INDEX ON users (id)");
+    ///     }
+    /// }
+    /// ```
     pub fn sql(&mut self, up: impl Into<String>) -> RawSql<'_>
     where
         M: AllowsRawSql,

@@ -127,7 +127,7 @@ irreversible_op!(
     /// Allows `sql` (an irreversible op) in `up`.
     AllowsRawSql,
     "`sql` cannot be undone automatically, and this migration has no `down`",
-    "irreversible: raw SQL has no known inverse",
+    "irreversible: this SQL has no derived inverse (only a string literal whose every statement has one does: CREATE TABLE, CREATE INDEX, ADD COLUMN, renames, ...)",
     "to fix it, use `s.sql_with_down(up_sql, down_sql)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
 );
 

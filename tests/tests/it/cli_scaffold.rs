@@ -345,7 +345,12 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     assert!(status.contains("285 applied, 0 pending, 0 needing attention"), "{status}");
     // The checksums are the ones a fresh `up` stores.
     let sums = async |c: &tokio_postgres::Client| -> Vec<String> {
-        c.query("SELECT checksum FROM migrate_history ORDER BY version", &[]).await.unwrap().iter().map(|r| r.get(0)).collect()
+        c.query("SELECT checksum FROM migrate_history ORDER BY version", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
     };
     assert_eq!(sums(&v1.client).await, sums(&db.client).await);
     drop(v1);
