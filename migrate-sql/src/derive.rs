@@ -6,9 +6,10 @@
 //! without `down`) refuse what cannot be derived before anything runs, and migrate-core derives the
 //! down only for what this module accepts. A statement has a derived inverse when it creates or
 //! renames exactly one thing the schema model reads (a table, an index, an enum type, a view, an
-//! extension, a schema, a column, a constraint) or flips NOT NULL, and nothing about the inverse
-//! depends on what was there before: `IF NOT EXISTS`, `OR REPLACE`, defaults, type changes, drops and
-//! comments (whose previous value the SQL does not say) need a written down.
+//! extension, a schema, a column, a constraint), and nothing about the inverse depends on what was
+//! there before: `IF NOT EXISTS`, `OR REPLACE`, NOT NULL flips (PostgreSQL ignores one that changes
+//! nothing), defaults, type changes, drops and comments (whose previous value the SQL does not say)
+//! need a written down.
 
 use squawk_syntax::SyntaxKind as K;
 use squawk_syntax::SyntaxNode;
@@ -138,18 +139,17 @@ fn alter_table_action(action: &SyntaxNode) -> Result<(), String> {
         }
         K::ADD_CONSTRAINT => Ok(()),
         K::ALTER_COLUMN => {
-            for a in action.children().filter(|n| n.kind() != K::COLUMN_NAME_REF) {
-                if !matches!(a.kind(), K::SET_NOT_NULL | K::DROP_NOT_NULL) {
-                    let how = kind_name(a.kind());
-                    let why = match a.kind() {
-                        K::SET_TYPE => "the old type is not known",
-                        K::SET_DEFAULT | K::DROP_DEFAULT => "the previous default is not known",
-                        _ => "it has no derived inverse",
-                    };
-                    return Err(format!("`ALTER TABLE .. ALTER COLUMN .. {how}`: {why}"));
-                }
-            }
-            Ok(())
+            let a = action.children().find(|n| n.kind() != K::COLUMN_NAME_REF);
+            let how = a.as_ref().map(|a| kind_name(a.kind())).unwrap_or_default();
+            let why = match a.map(|a| a.kind()) {
+                Some(K::SET_TYPE) => "the old type is not known",
+                Some(K::SET_DEFAULT | K::DROP_DEFAULT) => "the previous default is not known",
+                // PostgreSQL does nothing to a column that already is (or is not) NOT NULL, so the
+                // inverse depends on what the column was.
+                Some(K::SET_NOT_NULL | K::DROP_NOT_NULL) => "whether the column was NOT NULL before is not known",
+                _ => "it has no derived inverse",
+            };
+            Err(format!("`ALTER TABLE .. ALTER COLUMN .. {how}`: {why}"))
         }
         K::COMMA | K::SEMICOLON => Ok(()),
         _ if has_token(action, K::DROP_KW) || what.starts_with("DROP ") => {
@@ -221,8 +221,6 @@ mod tests {
             ALTER TABLE t RENAME TO t3;
             ALTER TABLE t3 RENAME CONSTRAINT t_b TO t_c;
             ALTER TABLE t3 VALIDATE CONSTRAINT t_c;
-            ALTER TABLE t3 ALTER COLUMN a SET NOT NULL;
-            ALTER TABLE t3 ALTER COLUMN a DROP NOT NULL;
             ALTER INDEX t_a RENAME TO t_b;
             ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';";
         for (s, v) in crate::parse_statements(sql).iter().zip(verdict(sql)) {
@@ -244,6 +242,8 @@ mod tests {
             ("ALTER TABLE t ALTER COLUMN a TYPE bigint", "old type"),
             ("ALTER TABLE t ALTER COLUMN a SET DEFAULT 1", "previous default"),
             ("ALTER TABLE t ALTER COLUMN a DROP DEFAULT", "previous default"),
+            ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", "NOT NULL before"),
+            ("ALTER TABLE t ALTER COLUMN a DROP NOT NULL", "NOT NULL before"),
             ("ALTER TABLE t ADD COLUMN IF NOT EXISTS a int", "IF NOT EXISTS"),
             ("ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx", "USING INDEX"),
             ("ALTER TABLE t OWNER TO app", "no derived inverse"),

@@ -131,7 +131,7 @@ async fn an_sql_concurrent_build_after_a_lock_timeout_is_built_again() {
 /// An SQL file without down.sql whose every statement has an inverse (each kind the model reads:
 /// extension, schema, enum, tables with their keys, checks and references, named and unnamed indexes,
 /// a view, added columns and constraints, validation, renames of columns, constraints, indexes, enum
-/// values and tables, NOT NULL both ways): `up` applies it as written, and the derived down gives back
+/// values and tables): `up` applies it as written, and the derived down gives back
 /// exactly the schema before it.
 #[tokio::test]
 async fn an_sql_file_without_down_sql_rolls_back_through_its_derived_down() {

@@ -45,24 +45,43 @@ async fn the_model_read_from_the_corpus_sql_is_the_database_it_builds() {
     let client = connect_to(&db.name).await;
     let mut model = Model::default();
     let mut warnings = Vec::new();
+    let mut derived = 0;
     for (i, folder) in corpus().iter().enumerate() {
         let up = std::fs::read_to_string(folder.join("up.sql")).unwrap();
         let alone = std::fs::read_to_string(folder.join("metadata.toml"))
             .is_ok_and(|m| m.replace(' ', "").contains("run_in_transaction=false"));
-        if alone {
-            for st in migrate_core::render::split_statements(&up) {
-                client.batch_execute(&st).await.unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+        let run_up = async || {
+            if alone {
+                for st in migrate_core::render::split_statements(&up) {
+                    client.batch_execute(&st).await.unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+                }
+            } else {
+                client
+                    .batch_execute(&format!("BEGIN;\n{up}\n;COMMIT;"))
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
             }
-        } else {
-            client
-                .batch_execute(&format!("BEGIN;\n{up}\n;COMMIT;"))
-                .await
-                .unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+        };
+        // A file whose every statement has a derived inverse (as the build script decides for an
+        // SQL file without down.sql): migrate-core derives its down, and the down restores the
+        // catalog exactly. For any other file it refuses to derive one.
+        let derivable = migrate_sql::parse_statements(&up).iter().all(|s| migrate_sql::derive::reversible(s).is_ok());
+        let reversed = migrate_core::reverse::reverse_op(&Op::Sql { up: up.clone(), down: None, declares: vec![] });
+        assert_eq!(derivable, reversed.is_ok(), "{}: {reversed:?}", folder.display());
+        if let Ok(down) = reversed {
+            let before = migrate_tests::catalog(&client, "public").await;
+            run_up().await;
+            migrate_tests::apply(&client, &down).await.unwrap_or_else(|e| panic!("{} down: {e}", folder.display()));
+            assert_eq!(migrate_tests::catalog(&client, "public").await, before, "{}", folder.display());
+            derived += 1;
         }
+        run_up().await;
         for p in model.apply(&Op::Sql { up, down: None, declares: vec![] }, i as u64 + 1) {
             warnings.push(format!("{}: {}", folder.display(), p.message));
         }
     }
+    eprintln!("{derived} of the corpus's migrations have a derived down");
+    assert!(derived > 20, "{derived}");
     let ops = migrate_core::introspect::ops(&client, "public", &[]).await.unwrap();
     let mut live = Model::default();
     for op in &ops {
