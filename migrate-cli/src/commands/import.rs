@@ -124,7 +124,13 @@ pub fn write(tool: Tool, foreign: &[Foreign], dir: &Path) -> Result<Vec<PathBuf>
         if f.no_transaction {
             header.push_str("-- migrate: no_transaction\n");
         }
-        if f.down.is_none() {
+        // Without a down from the other tool, the down is derived where every statement has an
+        // inverse (as for any SQL file without down.sql); otherwise the migration is marked.
+        let derivable = || {
+            let statements = migrate_sql::parse_statements(&f.up);
+            !statements.is_empty() && statements.iter().all(|s| migrate_sql::derive::reversible(s).is_ok())
+        };
+        if f.down.is_none() && !derivable() {
             header.push_str(&format!(
                 "-- migrate: irreversible = \"imported from {tool:?}, which kept no down for it\"\n"
             ));
@@ -197,5 +203,32 @@ mod tests {
         assert_eq!(version_of("V3"), Some(3));
         assert_eq!(version_of("00000000000000"), Some(0));
         assert_eq!(snake("Add Users-Index!"), "add_users_index");
+    }
+
+    /// A migration imported without a down gets a derived one where its statements allow it, and the
+    /// irreversible marker otherwise.
+    #[test]
+    fn downs_the_other_tool_did_not_keep_are_derived_where_they_can_be() {
+        let dir = std::env::temp_dir().join(format!("migrate-import-derived-{}", std::process::id()));
+        let one = |original: &str, up: &str| Foreign {
+            original: original.into(),
+            name: original.into(),
+            up: up.into(),
+            down: None,
+            no_transaction: false,
+        };
+        let foreign = [
+            one("20240101000000", "CREATE TABLE t (id bigint PRIMARY KEY);\nCREATE INDEX ON t (id);"),
+            one("20240102000000", "UPDATE t SET id = id + 1;"),
+        ];
+        let written = write(Tool::Sqlx, &foreign, &dir).unwrap();
+        let up = |i: usize| std::fs::read_to_string(written[i].join("up.sql")).unwrap();
+        assert!(!up(0).contains("irreversible"), "{}", up(0));
+        assert!(
+            up(1).contains("-- migrate: irreversible = \"imported from Sqlx, which kept no down for it\""),
+            "{}",
+            up(1)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
