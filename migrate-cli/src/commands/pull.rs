@@ -1,6 +1,7 @@
 //! `pull`: adopting the framework on an existing database. Writes a baseline migration that creates the
 //! database's whole schema (builder code, formatted), records it as applied there, and sets
-//! `lint_baseline` so history before the tool never blocks `up`.
+//! `lint_baseline` so history before the tool never blocks `up`. What the op model does not hold yet
+//! (functions, triggers, sequences, ...) is named in warnings, and `pull` then exits 1.
 
 use std::fmt::Write as _;
 
@@ -284,9 +285,13 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
         Some(s) => s.clone(),
         None => client.query_one("SELECT current_schema()::text", &[]).await?.get(0),
     };
+    // The framework's tables, the other tools' history tables (diesel, sqlx, refinery) and
+    // `ignore_tables` are not the application's schema.
     let mut ignore: Vec<&str> = own.iter().map(String::as_str).collect();
+    ignore.extend(migrate_core::runner::FOREIGN_HISTORY_TABLES);
     ignore.extend(ctx.loaded.config.ignore_tables.iter().map(String::as_str));
     let ops = migrate_core::introspect::ops(&client, &schema, &ignore).await?;
+    let left_out = migrate_core::introspect::not_expressed(&client, &schema, &ignore).await?;
     if ops.is_empty() {
         bail!("the schema `{schema}` of {} is empty: there is nothing to pull", db.describe()?);
     }
@@ -318,7 +323,18 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
     m.resolve(&mut client, Resolve::Applied(version)).await?;
     set_lint_baseline(ctx, version)?;
     println!("wrote {} and recorded it as applied; lint_baseline = {version}", path.display());
-    Ok(crate::EXIT_OK)
+    // Never silently: what the baseline does not create is named, and the exit code says so.
+    for what in &left_out {
+        eprintln!("warning [pull] the baseline leaves out {what}");
+    }
+    if left_out.is_empty() {
+        return Ok(crate::EXIT_OK);
+    }
+    eprintln!(
+        "warning [pull] {} object(s) of `{schema}` are not in the baseline: on a new database it does not create them; add them to the baseline as SQL (`s.sql_with_down(..)`) or in a migration after it",
+        left_out.len()
+    );
+    Ok(crate::EXIT_PROBLEMS)
 }
 
 /// Sets `lint_baseline` in migrate.toml (the pulled schema predates the rules).

@@ -174,6 +174,62 @@ fn the_development_database_starts_once_and_stops() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
+/// `pull` on a database with objects the op model does not hold yet and with the history tables of
+/// diesel, sqlx and refinery: the baseline holds the application's tables only, every object left out
+/// is named in a warning, and the exit code is 1 (the baseline is still written and recorded).
+#[tokio::test]
+async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history() {
+    let db = TestDb::new("cli_pull_left_out").await;
+    let url = db_url(&db.name);
+    db.client
+        .batch_execute(
+            "CREATE EXTENSION citext;
+             CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now());
+             CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, success boolean NOT NULL);
+             CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name varchar(255), applied_on varchar(255), checksum varchar(255));
+             CREATE TABLE widgets (id serial PRIMARY KEY, name citext NOT NULL, area int GENERATED ALWAYS AS (id * 2) STORED);
+             CREATE SEQUENCE tickets START 100;
+             CREATE TYPE pair AS (a int, b int);
+             CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER widgets_touch BEFORE UPDATE ON widgets FOR EACH ROW EXECUTE FUNCTION touch();
+             CREATE MATERIALIZED VIEW widget_names AS SELECT name FROM widgets;
+             CREATE INDEX widget_names_idx ON widget_names (name);",
+        )
+        .await
+        .unwrap();
+    let dir = scratch_dir("pull_left_out");
+    std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\n").unwrap();
+    let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(1);
+    let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
+    let code = std::fs::read_to_string(&file).unwrap();
+    assert!(code.contains("s.create_table(\"widgets\""), "{code}");
+    for other in ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history", "widget_names"] {
+        assert!(!code.contains(other), "the baseline holds `{other}`:\n{code}");
+    }
+    for left_out in [
+        "warning [pull] the baseline leaves out function touch(): functions are not in the schema model yet",
+        "warning [pull] the baseline leaves out trigger widgets_touch on widgets: triggers are not in the schema model yet",
+        "warning [pull] the baseline leaves out materialized view widget_names (and its indexes)",
+        "warning [pull] the baseline leaves out sequence tickets: sequences",
+        "warning [pull] the baseline leaves out sequence widgets_id_seq (owned by widgets.id): sequences",
+        "warning [pull] the baseline leaves out composite type pair: composite types",
+        "warning [pull] the baseline leaves out domain positive: domains",
+        "warning [pull] the baseline leaves out column widgets.area: generated columns",
+    ] {
+        assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
+    }
+    assert!(
+        pulled.stderr.contains("warning [pull] 8 object(s) of `public` are not in the baseline"),
+        "{}",
+        pulled.stderr
+    );
+    // Nothing of the extension (citext's functions and types) is named: the extension is in the baseline.
+    assert!(code.contains("s.create_extension(\"citext\")"), "{code}");
+    assert!(!pulled.stderr.contains("citext"), "{}", pulled.stderr);
+    assert_eq!(history(&db.client).await.len(), 1, "the baseline is recorded as applied");
+}
+
 #[tokio::test]
 async fn pull_adopts_an_existing_database() {
     // An existing database: the example's schema, made by hand (no history tables).
