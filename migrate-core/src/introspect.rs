@@ -55,6 +55,16 @@ union all
 select 'function ' || p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid))
   from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
 union all
+select 'sequence ' || quote_ident(c.relname) || ' ' || format_type(q.seqtypid, NULL) || ' increment=' || q.seqincrement
+       || ' min=' || q.seqmin || ' max=' || q.seqmax || ' start=' || q.seqstart || ' cache=' || q.seqcache
+       || case when q.seqcycle then ' cycle' else '' end
+       || coalesce(' owned_by=' || (select quote_ident(oc.relname) || '.' || quote_ident(a.attname) from pg_depend d
+            join pg_class oc on oc.oid = d.refobjid join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+           where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass and d.deptype = 'a'), '')
+  from pg_class c join pg_sequence q on q.seqrelid = c.oid
+  where c.relnamespace = (select oid from ns) and c.relkind = 'S'
+    and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('i', 'e'))
+union all
 select 'extension ' || quote_ident(x.extname) || ' schema=' || x.extnamespace::regnamespace::text from pg_extension x
 union all
 select 'schema ' || quote_ident(n.nspname) from pg_namespace n
@@ -204,6 +214,35 @@ pub async fn ops(
     for r in enums {
         out.push(Op::CreateEnum { def: EnumDef { name: r.get(0), values: r.get(1) } });
     }
+    // Sequences (not an identity column's, which is part of its column): those a column owns are
+    // created after their table, with the column's `nextval` default set after them; the others
+    // before the tables, whose defaults may use them.
+    let sequences = client
+        .query(
+            "SELECT c.relname::text, format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin, q.seqmax, q.seqstart, q.seqcache, q.seqcycle,
+                    oc.relname::text, a.attname::text
+             FROM pg_class c JOIN pg_sequence q ON q.seqrelid = c.oid
+             LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
+             LEFT JOIN pg_class oc ON oc.oid = d.refobjid
+             LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE c.relnamespace = $1::text::regnamespace AND c.relkind = 'S'
+               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype IN ('i', 'e'))
+             ORDER BY 1",
+            &[&schema],
+        )
+        .await?;
+    let mut owned: Vec<SequenceDef> = Vec::new();
+    for r in sequences {
+        let def = sequence_def(&r);
+        if let Some(o) = &def.owned_by {
+            if !ignore.contains(&o.table.as_str()) {
+                owned.push(def);
+            }
+        } else {
+            out.push(Op::CreateSequence { def });
+        }
+    }
+    let mut owned_defaults = Vec::new();
     let tables = client
         .query(
             "SELECT c.oid, c.relname::text, obj_description(c.oid, 'pg_class') FROM pg_class c
@@ -229,7 +268,7 @@ pub async fn ops(
                 &[&oid],
             )
             .await?;
-        let columns = cols
+        let columns: Vec<ColumnDef> = cols
             .iter()
             .map(|c| {
                 let formatted: String = c.get(1);
@@ -255,6 +294,25 @@ pub async fn ops(
                     },
                     comment: c.get(9),
                 }
+            })
+            .collect();
+        // The `nextval` default of a column that owns its sequence is set once the sequence exists.
+        let columns = columns
+            .into_iter()
+            .map(|mut col| {
+                let owns = owned.iter().any(|q| {
+                    q.owned_by.as_ref().is_some_and(|o| o.table == name && o.column == col.name)
+                        && matches!(&col.default, Some(DefaultValue::Expr { sql }) if names_sequence(sql, &q.name))
+                });
+                if owns && let Some(default) = col.default.take() {
+                    owned_defaults.push(Op::SetDefault {
+                        table: name.clone(),
+                        column: col.name.clone(),
+                        default,
+                        previous: None,
+                    });
+                }
+                col
             })
             .collect();
         let cons = client
@@ -309,6 +367,8 @@ pub async fn ops(
         }
         out.push(Op::CreateTable { def: TableDef { name: name.clone(), columns, constraints, comment: t.get(2) } });
     }
+    out.extend(owned.into_iter().map(|def| Op::CreateSequence { def }));
+    out.extend(owned_defaults);
     let indexes = client
         .query(
             "SELECT ic.relname::text, tc.relname::text, i.indisunique, am.amname::text, pg_get_expr(i.indpred, i.indrelid),
@@ -373,14 +433,50 @@ pub async fn ops(
     Ok(out)
 }
 
+/// Whether a `nextval('..'::regclass)` default draws from sequence `name`.
+fn names_sequence(default: &str, name: &str) -> bool {
+    let Some(inner) = default.strip_prefix("nextval('").and_then(|d| d.strip_suffix("'::regclass)")) else {
+        return false;
+    };
+    let inner = inner.strip_prefix("public.").unwrap_or(inner);
+    inner == name || inner.trim_matches('"').replace("\"\"", "\"") == name
+}
+
+/// A sequence row of [`ops`] as its definition, the options PostgreSQL would choose anyway left out.
+fn sequence_def(r: &tokio_postgres::Row) -> crate::op::SequenceDef {
+    use crate::op::{ColumnType, SequenceDef, SequenceOwner};
+    let ty = column_type(&r.get::<_, String>(1));
+    let (increment, min, max, start, cache): (i64, i64, i64, i64, i64) =
+        (r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+    let (type_min, type_max) = match ty {
+        ColumnType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
+        ColumnType::Integer => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let (default_min, default_max) = if increment > 0 { (1, type_max) } else { (type_min, -1) };
+    let default_start = if increment > 0 { min } else { max };
+    let owner: (Option<String>, Option<String>) = (r.get(8), r.get(9));
+    SequenceDef {
+        name: r.get(0),
+        data_type: (ty != ColumnType::BigInt).then_some(ty),
+        increment: (increment != 1).then_some(increment),
+        min: (min != default_min).then_some(min),
+        max: (max != default_max).then_some(max),
+        start: (start != default_start).then_some(start),
+        cache: (cache != 1).then_some(cache),
+        cycle: r.get(7),
+        owned_by: match owner {
+            (Some(table), Some(column)) => Some(SequenceOwner { table, column }),
+            _ => None,
+        },
+    }
+}
+
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model
-/// does not hold yet (functions, procedures, triggers, materialized views, sequences, composite,
+/// does not hold yet (functions, procedures, triggers, materialized views, composite,
 /// domain and range types, generated columns, exclusion constraints, partitioning and inheritance,
 /// row-level security and policies, rules, foreign tables). `pull` prints them as warnings: a baseline
 /// that leaves something out must say so. Objects of extensions and tables in `ignore` are not listed.
-///
-/// A sequence owned by an identity column is part of the column; one owned by a `serial` column is
-/// listed (the column's `nextval` default needs it).
 pub async fn not_expressed(
     client: &impl GenericClient,
     schema: &str,
@@ -407,16 +503,6 @@ select 'materialized view ' || quote_ident(r.name) || ' (and its indexes): mater
 union all
 select 'foreign table ' || quote_ident(r.name) || ': foreign tables are not in the schema model'
   from rel r where r.relkind = 'f'
-union all
-select 'sequence ' || quote_ident(r.name) || coalesce(' (owned by ' || (
-         select quote_ident(oc.relname) || '.' || quote_ident(a.attname) from pg_depend d
-           join pg_class oc on oc.oid = d.refobjid join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
-          where d.objid = r.oid and d.deptype = 'a' and d.classid = 'pg_class'::regclass limit 1) || ')', '')
-       || ': sequences are not in the schema model yet'
-  from rel r where r.relkind = 'S'
-   and not exists (select 1 from pg_depend d where d.objid = r.oid and d.deptype = 'i' and d.classid = 'pg_class'::regclass)
-   and not exists (select 1 from pg_depend d join pg_class oc on oc.oid = d.refobjid
-                    where d.objid = r.oid and d.deptype = 'a' and oc.relname = any($2))
 union all
 select case t.typtype when 'c' then 'composite type ' when 'd' then 'domain ' when 'r' then 'range type ' else 'type ' end
        || quote_ident(t.typname) || ': '

@@ -321,6 +321,33 @@ pub struct ViewDef {
 
 canonical_struct!(ViewDef { name, query });
 
+/// A sequence (`CREATE SEQUENCE`). Options left `None` take PostgreSQL's defaults.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SequenceDef {
+    pub name: String,
+    /// `AS smallint | integer | bigint` (`bigint` when `None`).
+    pub data_type: Option<ColumnType>,
+    pub increment: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub start: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
+    /// `OWNED BY table.column`: the sequence goes with the column (as a `serial` column's does).
+    pub owned_by: Option<SequenceOwner>,
+}
+
+canonical_struct!(SequenceDef { name, data_type, increment, min, max, start, cache, cycle, owned_by });
+
+/// The column that owns a sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceOwner {
+    pub table: String,
+    pub column: String,
+}
+
+canonical_struct!(SequenceOwner { table, column });
+
 /// What a comment is on.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -487,6 +514,14 @@ pub enum Op {
         name: String,
         def: Option<ViewDef>,
     },
+    CreateSequence {
+        def: SequenceDef,
+    },
+    /// Irreversible unless `def` holds the sequence's definition (the down recreates it at its start).
+    DropSequence {
+        name: String,
+        def: Option<SequenceDef>,
+    },
     /// Raw SQL; reversible only with `down`. `declares` are builder ops that say what the SQL does to
     /// the schema: the model applies them (they are never rendered), so it stays exact after raw SQL.
     Sql {
@@ -614,6 +649,8 @@ canonical_enum!(Op {
     DropSchema { name, recreate },
     CreateView { def },
     DropView { name, def },
+    CreateSequence { def },
+    DropSequence { name, def },
     Sql { up, down, declares },
     Backfill { table, set, filter, batch_size, pause_ms },
     DataStep { name, run },
@@ -663,6 +700,8 @@ impl Op {
             Op::DropSchema { name, .. } => format!("drop_schema {name}"),
             Op::CreateView { def } => format!("create_view {}", def.name),
             Op::DropView { name, .. } => format!("drop_view {name}"),
+            Op::CreateSequence { def } => format!("create_sequence {}", def.name),
+            Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
             Op::Sql { up, .. } => format!("sql `{}`", excerpt(up, 50)),
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
             Op::DataStep { name, .. } => format!("data step `{name}`"),

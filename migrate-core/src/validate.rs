@@ -396,6 +396,22 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.one("view query", &def.query, Expected::Query);
             }
             Op::DropView { name, def: None } => c.name("view", name),
+            Op::CreateSequence { def } | Op::DropSequence { def: Some(def), .. } => {
+                c.name("sequence", &def.name);
+                if let Some(o) = &def.owned_by {
+                    c.name("table", &o.table);
+                    c.name("column", &o.column);
+                }
+                if let Some(ty) = &def.data_type
+                    && !matches!(ty, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
+                {
+                    c.fail(format!("sequence `{}`: a sequence is smallint, integer or bigint", def.name));
+                }
+                if def.increment == Some(0) {
+                    c.fail(format!("sequence `{}`: INCREMENT must not be zero", def.name));
+                }
+            }
+            Op::DropSequence { name, def: None } => c.name("sequence", name),
             Op::DataStep { name, .. } => {
                 if name.trim().is_empty() {
                     c.fail("a data step needs a name, which goes into the checksum and the history".into());

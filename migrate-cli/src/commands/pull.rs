@@ -261,6 +261,35 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 writeln!(b, "{line};")?;
             }
             Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
+            Op::CreateSequence { def } => {
+                let mut options = String::new();
+                if let Some(ty) = &def.data_type {
+                    write!(options, ".as_type({})", marker(ty))?;
+                }
+                for (method, value) in [
+                    ("increment", def.increment),
+                    ("min", def.min),
+                    ("max", def.max),
+                    ("start", def.start),
+                    ("cache", def.cache),
+                ] {
+                    if let Some(v) = value {
+                        write!(options, ".{method}({v})")?;
+                    }
+                }
+                if def.cycle {
+                    options.push_str(".cycle()");
+                }
+                if let Some(o) = &def.owned_by {
+                    write!(options, ".owned_by({}, {})", q(&o.table), q(&o.column))?;
+                }
+                match options.is_empty() {
+                    true => writeln!(b, "    s.create_sequence({}, |_| {{}});", q(&def.name))?,
+                    false => {
+                        writeln!(b, "    s.create_sequence({}, |q| {{\n        q{options};\n    }});", q(&def.name))?
+                    }
+                }
+            }
             other => bail!("cannot write `{}` as builder code", other.describe()),
         }
     }

@@ -10,7 +10,7 @@ mod replay;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::op::{ColumnDef, ConstraintDef, ConstraintKind, EnumDef, IndexDef, Op, ViewDef};
+use crate::op::{ColumnDef, ConstraintDef, ConstraintKind, EnumDef, IndexDef, Op, SequenceDef, ViewDef};
 
 pub use replay::Problem;
 
@@ -160,14 +160,19 @@ pub struct Model {
     pub views: BTreeSet<String>,
     pub extensions: BTreeSet<String>,
     pub schemas: BTreeSet<String>,
+    /// Sequences (those of identity columns are part of their column).
+    pub sequences: BTreeMap<String, SequenceDef>,
     /// The raw SQL seen last (`m<version>_<name>`: first words), which may have changed anything.
     pub opaque: Option<String>,
 }
 
 impl Model {
-    /// Whether a relation (table, index, view) has this name: they share one namespace.
+    /// Whether a relation (table, index, view, sequence) has this name: they share one namespace.
     pub fn relation_exists(&self, name: &str) -> bool {
-        self.tables.contains_key(name) || self.indexes.contains_key(name) || self.views.contains(name)
+        self.tables.contains_key(name)
+            || self.indexes.contains_key(name)
+            || self.views.contains(name)
+            || self.sequences.contains_key(name)
     }
 
     /// Whether the table existed before migration `version` (so changing it can lock live traffic). A
@@ -207,6 +212,7 @@ impl Model {
         }
         let mut out = Model {
             views: self.views.clone(),
+            sequences: self.sequences.clone(),
             extensions: self.extensions.clone(),
             schemas: self.schemas.clone(),
             opaque: self.opaque.clone(),
@@ -303,6 +309,8 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         }
         Op::Sql { declares, .. } => declares.iter().for_each(|d| named(d, names, enums)),
         Op::CreateExtension { .. }
+        | Op::CreateSequence { .. }
+        | Op::DropSequence { .. }
         | Op::DropExtension { .. }
         | Op::CreateSchema { .. }
         | Op::DropSchema { .. }

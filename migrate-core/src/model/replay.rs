@@ -199,6 +199,7 @@ impl Model {
                 }
                 self.tables.remove(name);
                 self.indexes.retain(|_, i| &i.def.table != name);
+                self.sequences.retain(|_, q| q.owned_by.as_ref().is_none_or(|o| &o.table != name));
             }
             Op::RenameTable { from, to } => {
                 if !self.table_or_report(c, from) {
@@ -212,6 +213,9 @@ impl Model {
                 }
                 if let Some(t) = self.tables.remove(from) {
                     self.tables.insert(to.clone(), t);
+                }
+                for o in self.sequences.values_mut().filter_map(|q| q.owned_by.as_mut()).filter(|o| &o.table == from) {
+                    o.table = to.clone();
                 }
                 for i in self.indexes.values_mut().filter(|i| &i.def.table == from) {
                     i.def.table = to.clone();
@@ -254,7 +258,10 @@ impl Model {
                     return;
                 }
                 t.columns.retain(|cd| &cd.name != column);
-                // PostgreSQL drops the constraints and indexes that involve the column.
+                self.sequences
+                    .retain(|_, q| q.owned_by.as_ref().is_none_or(|o| &o.table != table || &o.column != column));
+                // PostgreSQL drops the constraints and indexes that involve the column (and the
+                // sequences it owns).
                 t.constraints.retain(|k| match &k.kind {
                     ConstraintKind::Check { expr } => !mentions(expr, column),
                     kind => !constraint_columns(kind).contains(column),
@@ -283,6 +290,11 @@ impl Model {
                 }
                 if let Some(cd) = t.column_mut(from) {
                     cd.name = to.clone();
+                }
+                for o in self.sequences.values_mut().filter_map(|q| q.owned_by.as_mut()) {
+                    if &o.table == table && &o.column == from {
+                        o.column = to.clone();
+                    }
                 }
                 let rename =
                     |cols: &mut Vec<String>| cols.iter_mut().filter(|x| *x == from).for_each(|x| *x = to.clone());
@@ -577,6 +589,26 @@ impl Model {
             Op::DropView { name, .. } => {
                 if !self.views.remove(name) {
                     c.unknown(format!("view `{name}` does not exist"));
+                }
+            }
+            Op::CreateSequence { def } => {
+                if self.relation_exists(&def.name) {
+                    c.fail(format!("a table, index, view or sequence named `{}` already exists", def.name));
+                    return;
+                }
+                if let Some(o) = &def.owned_by {
+                    if !self.table_or_report(c, &o.table) {
+                        return;
+                    }
+                    if self.tables.get(&o.table).is_some_and(|t| t.column(&o.column).is_none()) {
+                        c.unknown(format!("column `{}.{}` (the sequence's owner) does not exist", o.table, o.column));
+                    }
+                }
+                self.sequences.insert(def.name.clone(), def.clone());
+            }
+            Op::DropSequence { name, .. } => {
+                if self.sequences.remove(name).is_none() {
+                    c.unknown(format!("sequence `{name}` does not exist"));
                 }
             }
             Op::DataStep { .. } => {}

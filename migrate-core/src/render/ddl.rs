@@ -154,6 +154,8 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             vec![tx(format!("CREATE VIEW {} AS {}", q(&def.name), def.query))]
         }
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
+        Op::CreateSequence { def } => vec![tx(create_sequence(def))],
+        Op::DropSequence { name, .. } => vec![tx(format!("DROP SEQUENCE {}", q(name)))],
         // A script is split into its statements; those PostgreSQL refuses in a transaction block
         // (CREATE INDEX CONCURRENTLY, VACUUM, ...) are marked to run alone.
         // The statements come from the same (cached) parse that reads the script into the model.
@@ -274,4 +276,30 @@ fn comment(target: &CommentTarget, text: Option<&str>) -> Statement {
         CommentTarget::Column { table, column } => format!("COLUMN {}.{}", q(table), q(column)),
     };
     tx(format!("COMMENT ON {on} IS {value}"))
+}
+
+/// `CREATE SEQUENCE` with the options that are set (PostgreSQL's defaults for the others).
+fn create_sequence(def: &crate::op::SequenceDef) -> String {
+    let mut sql = format!("CREATE SEQUENCE {}", q(&def.name));
+    if let Some(ty) = &def.data_type {
+        sql.push_str(&format!(" AS {}", crate::render::render_column_type(ty)));
+    }
+    for (word, value) in [
+        ("INCREMENT BY", def.increment),
+        ("MINVALUE", def.min),
+        ("MAXVALUE", def.max),
+        ("START WITH", def.start),
+        ("CACHE", def.cache),
+    ] {
+        if let Some(v) = value {
+            sql.push_str(&format!(" {word} {v}"));
+        }
+    }
+    if def.cycle {
+        sql.push_str(" CYCLE");
+    }
+    if let Some(o) = &def.owned_by {
+        sql.push_str(&format!(" OWNED BY {}.{}", q(&o.table), q(&o.column)));
+    }
+    sql
 }

@@ -5,6 +5,7 @@ mod column;
 mod hidden;
 mod index;
 pub mod mode;
+mod sequence;
 mod table;
 
 use std::marker::PhantomData;
@@ -14,6 +15,7 @@ pub use column::{ColumnBuilder, ColumnMethods};
 #[doc(hidden)]
 pub use column::{ColumnEntry, ColumnRef};
 pub use index::{AddEnumValue, Backfill, DropIndex, IndexBuilder, col, expr};
+pub use sequence::SequenceOptions;
 pub use table::{CreateTable, TableConstraint};
 
 use crate::error::BuildErrors;
@@ -247,6 +249,34 @@ impl<M: Mode> Schema<M> {
         M: AllowsDropSchema,
     {
         self.push(Op::DropSchema { name: name.into(), recreate: false });
+    }
+
+    /// `CREATE SEQUENCE name` with the options `f` sets. Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_sequence("invoice_numbers", |q| {
+    ///     q.as_type(Integer).start(1000).increment(10);
+    /// });
+    /// let ops = s.finish().unwrap();
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&ops),
+    ///     "CREATE SEQUENCE \"invoice_numbers\" AS integer INCREMENT BY 10 START WITH 1000;\n"
+    /// );
+    /// ```
+    pub fn create_sequence(&mut self, name: &str, f: impl FnOnce(&mut SequenceOptions)) {
+        let mut q = SequenceOptions { def: crate::op::SequenceDef { name: name.into(), ..Default::default() } };
+        f(&mut q);
+        self.push(Op::CreateSequence { def: q.def });
+    }
+
+    /// `DROP SEQUENCE`. Irreversible.
+    pub fn drop_sequence(&mut self, name: &str)
+    where
+        M: AllowsDropSequence,
+    {
+        self.push(Op::DropSequence { name: name.into(), def: None });
     }
 
     /// `CREATE VIEW name AS query`. Reversible.

@@ -116,6 +116,14 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows `drop_sequence` (an irreversible op) in `up`.
+    AllowsDropSequence,
+    "`drop_sequence` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the sequence's definition and position are not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `add_enum_value` (an irreversible op) in `up`.
     AllowsAddEnumValue,
     "`add_enum_value` cannot be undone automatically, and this migration has no `down`",

@@ -211,8 +211,6 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         "warning [pull] the baseline leaves out function touch(): functions are not in the schema model yet",
         "warning [pull] the baseline leaves out trigger widgets_touch on widgets: triggers are not in the schema model yet",
         "warning [pull] the baseline leaves out materialized view widget_names (and its indexes)",
-        "warning [pull] the baseline leaves out sequence tickets: sequences",
-        "warning [pull] the baseline leaves out sequence widgets_id_seq (owned by widgets.id): sequences",
         "warning [pull] the baseline leaves out composite type pair: composite types",
         "warning [pull] the baseline leaves out domain positive: domains",
         "warning [pull] the baseline leaves out column widgets.area: generated columns",
@@ -220,10 +218,18 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
     }
     assert!(
-        pulled.stderr.contains("warning [pull] 8 object(s) of `public` are not in the baseline"),
+        pulled.stderr.contains("warning [pull] 6 object(s) of `public` are not in the baseline"),
         "{}",
         pulled.stderr
     );
+    // Sequences are in it: the serial column's after its table (it owns it), then its default.
+    assert!(code.contains("s.create_sequence(\"tickets\", |q| {\n        q.start(100);\n    });"), "{code}");
+    let owned = "s.create_sequence(\"widgets_id_seq\", |q| {\n        q.as_type(Integer).owned_by(\"widgets\", \"id\");\n    });";
+    let (table_at, seq_at) = (code.find("s.create_table(\"widgets\"").unwrap(), code.find(owned).expect(&code));
+    let default_at = code
+        .find("t.set_default(\"id\", NamedType(String::new()), sql(\"nextval('widgets_id_seq'::regclass)\"))")
+        .expect(&code);
+    assert!(table_at < seq_at && seq_at < default_at, "{code}");
     // Nothing of the extension (citext's functions and types) is named: the extension is in the baseline.
     assert!(code.contains("s.create_extension(\"citext\")"), "{code}");
     assert!(!pulled.stderr.contains("citext"), "{}", pulled.stderr);
@@ -237,6 +243,16 @@ async fn pull_adopts_an_existing_database() {
     let url = db_url(&db.name);
     cli_in(&scratch_dir("pull_src"), env!("CARGO_BIN_EXE_blog"), &url, &["up"]).expect(0);
     db.client.batch_execute("DROP TABLE migrate_history, migrate_history_events").await.unwrap();
+    // Sequences: a standalone one with its options, one a column's default draws from, and serial
+    // columns (which own theirs).
+    db.client
+        .batch_execute(
+            "CREATE SEQUENCE tickets AS integer INCREMENT BY -2 MINVALUE -1000 MAXVALUE 500 START 400 CACHE 5 CYCLE;
+             CREATE SEQUENCE invoice_numbers START 1000;
+             CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, invoice bigint DEFAULT nextval('invoice_numbers'));",
+        )
+        .await
+        .unwrap();
 
     let dir = scratch_dir("pull");
     // Its own crate name: the init test builds a `migrations` crate into the same target folder.
@@ -268,6 +284,12 @@ async fn pull_adopts_an_existing_database() {
         status.stderr
     );
     assert!(status.stdout.contains("no drift"), "{}", status.stdout);
+    // A sequence changed by hand is drift, named with the change.
+    db.client.batch_execute("ALTER SEQUENCE tickets INCREMENT BY -3").await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("sequence tickets integer increment=-3"), "{drift}");
+    assert!(drift.contains("expected: sequence tickets integer increment=-2"), "{drift}");
+    db.client.batch_execute("ALTER SEQUENCE tickets INCREMENT BY -2").await.unwrap();
     // And on an empty database it creates the same schema.
     let fresh = TestDb::new("cli_pull_fresh").await;
     run(&dir, &db_url(&fresh.name), &["up"]).expect(0);

@@ -48,6 +48,36 @@ async fn types_and_objects() {
                 down: None,
             },
             Case {
+                name: "create_sequence",
+                setup: none,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_sequence("tickets", |q| {
+                        q.as_type(Integer).start(100).increment(5).max(10000).cache(10).cycle();
+                    })
+                },
+                up: &[
+                    r#"CREATE SEQUENCE "tickets" AS integer INCREMENT BY 5 MAXVALUE 10000 START WITH 100 CACHE 10 CYCLE"#,
+                ],
+                down: Some(&[r#"DROP SEQUENCE "tickets""#]),
+            },
+            Case {
+                name: "create_sequence owned by a column",
+                setup: users,
+                change: |s| s.create_sequence("users_age_seq", |q| {
+                    q.owned_by("users", "age");
+                }),
+                up: &[r#"CREATE SEQUENCE "users_age_seq" OWNED BY "users"."age""#],
+                down: Some(&[r#"DROP SEQUENCE "users_age_seq""#]),
+            },
+            Case {
+                name: "drop_sequence",
+                setup: |s| s.create_sequence("tickets", |_| {}),
+                change: |s| s.drop_sequence("tickets"),
+                up: &[r#"DROP SEQUENCE "tickets""#],
+                down: None,
+            },
+            Case {
                 name: "create_extension",
                 setup: none,
                 change: |s| s.create_extension("citext"),
@@ -112,12 +142,21 @@ async fn types_and_objects() {
                 down: Some(&["DROP FUNCTION user_count()"]),
             },
             Case {
-                name: "sql without down",
+                name: "sql without down, its statement with an inverse",
                 setup: users,
                 change: |s| {
                     s.sql("ALTER TABLE users ADD COLUMN legacy text");
                 },
                 up: &["ALTER TABLE users ADD COLUMN legacy text"],
+                down: Some(&[r#"ALTER TABLE "users" DROP COLUMN "legacy""#]),
+            },
+            Case {
+                name: "sql without down, its statement without an inverse",
+                setup: users,
+                change: |s| {
+                    s.sql("ALTER TABLE users ALTER COLUMN age TYPE bigint");
+                },
+                up: &["ALTER TABLE users ALTER COLUMN age TYPE bigint"],
                 down: None,
             },
         ],
