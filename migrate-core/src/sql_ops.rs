@@ -27,6 +27,9 @@ pub struct ReadStatement {
     pub kind: String,
     /// What it does to the schema, as builder ops.
     pub ops: Vec<Op>,
+    /// What PostgreSQL creates along with it (a serial column's sequence): the model holds it, and
+    /// it goes with what made it, so no down drops it on its own.
+    pub implied: Vec<Op>,
     /// The parts that may change what the model holds and were not read (each named): the model is
     /// inexact after them.
     pub not_read: Vec<String>,
@@ -54,7 +57,8 @@ pub fn read_sql(script: &str) -> Vec<ReadStatement> {
     migrate_sql::parse_statements(script)
         .into_iter()
         .map(|s| {
-            let mut r = Reader { ops: Vec::new(), not_read: Vec::new(), outside: false, tolerant: false };
+            let mut r =
+                Reader { ops: Vec::new(), serials: Vec::new(), not_read: Vec::new(), outside: false, tolerant: false };
             let kind = match &s.node {
                 Some(node) => {
                     r.statement(node);
@@ -66,8 +70,11 @@ pub fn read_sql(script: &str) -> Vec<ReadStatement> {
                 }
             };
             let derivable = migrate_sql::derive::reversible(&s);
+            // A serial column's sequence, owned by the column.
+            let implied = r.serials.into_iter().map(|def| Op::CreateSequence { def }).collect();
             ReadStatement {
                 derivable,
+                implied,
                 text: s.text,
                 alone: s.alone,
                 line: s.line,
@@ -135,9 +142,6 @@ fn outside(kind: K) -> bool {
             | K::DROP_TRIGGER
             | K::ALTER_FUNCTION
             | K::ALTER_TRIGGER
-            | K::CREATE_SEQUENCE
-            | K::ALTER_SEQUENCE
-            | K::DROP_SEQUENCE
             | K::CREATE_MATERIALIZED_VIEW
             | K::REFRESH
             | K::DROP_MATERIALIZED_VIEW
@@ -301,6 +305,8 @@ struct Column {
 
 struct Reader {
     ops: Vec<Op>,
+    /// The sequences of the serial columns of the statement, created with their table or column.
+    serials: Vec<SequenceDef>,
     not_read: Vec<String>,
     outside: bool,
     tolerant: bool,
@@ -334,6 +340,10 @@ impl Reader {
 
     fn statement(&mut self, node: &SyntaxNode) {
         self.tolerant = [K::IF_EXISTS, K::IF_NOT_EXISTS, K::OR_REPLACE].iter().any(|k| child(node, *k).is_some());
+        self.statement_ops(node);
+    }
+
+    fn statement_ops(&mut self, node: &SyntaxNode) {
         match node.kind() {
             K::CREATE_TABLE => self.create_table(node),
             K::ALTER_TABLE => self.alter_table(node),
@@ -411,6 +421,14 @@ impl Reader {
                     self.ops.push(Op::DropSchema { name: Self::last_name(&s), recreate: false });
                 }
             }
+            K::CREATE_SEQUENCE => self.create_sequence(node),
+            K::DROP_SEQUENCE => {
+                for q in children_of(node, K::SEQUENCE_REF) {
+                    self.ops.push(Op::DropSequence { name: Self::last_name(&q), def: None });
+                }
+            }
+            // Its options and owner change what the model holds of the sequence.
+            K::ALTER_SEQUENCE => self.not_read("ALTER SEQUENCE"),
             kind if outside(kind) => self.outside = true,
             kind => self.not_read(kind_name(kind)),
         }
@@ -479,6 +497,12 @@ impl Reader {
             def.not_null = true;
             let seq = object_name(table, Some(&name), "seq");
             def.default = Some(DefaultValue::Expr { sql: format!("nextval('{seq}'::regclass)") });
+            self.serials.push(SequenceDef {
+                name: seq,
+                data_type: (def.ty != ColumnType::BigInt).then(|| def.ty.clone()),
+                owned_by: Some(SequenceOwner { table: table.into(), column: name.clone() }),
+                ..Default::default()
+            });
         }
         let mut constraints = Vec::new();
         let cols = [name.clone()];
@@ -807,6 +831,53 @@ impl Reader {
             }
         };
         self.ops.push(Op::CreateIndex { def });
+    }
+
+    fn create_sequence(&mut self, node: &SyntaxNode) {
+        if child(node, K::TEMP).is_some() {
+            self.outside = true;
+            return;
+        }
+        let Some(name) = self.table_name(child(node, K::SEQUENCE)) else { return };
+        let mut def = SequenceDef { name, ..Default::default() };
+        for option in node.children() {
+            let number = || {
+                option
+                    .children()
+                    .find(|n| matches!(n.kind(), K::LITERAL | K::PREFIX_EXPR))
+                    .and_then(|n| code(&n).replace(' ', "").parse::<i64>().ok())
+            };
+            match option.kind() {
+                K::SEQUENCE | K::IF_NOT_EXISTS => {}
+                K::OPTION_AS_TYPE => {
+                    let ty = option.children().find(|n| format!("{:?}", n.kind()).ends_with("_TYPE"));
+                    def.data_type = ty.map(|t| column_type(&t).0).filter(|t| *t != ColumnType::BigInt);
+                }
+                K::OPTION_INCREMENT => def.increment = number(),
+                K::OPTION_MIN_VALUE => def.min = number(),
+                K::OPTION_MAX_VALUE => def.max = number(),
+                K::OPTION_START => def.start = number(),
+                K::OPTION_CACHE => def.cache = number(),
+                K::OPTION_CYCLE => def.cycle = true,
+                K::OPTION_NO_MIN_VALUE | K::OPTION_NO_MAX_VALUE | K::OPTION_NO_CYCLE => {}
+                K::OPTION_OWNED_BY => {
+                    let parts =
+                        option.descendants().find(|n| n.kind() == K::QUALIFIED_COLUMN_NAME_REF).map(|n| name_parts(&n));
+                    match parts.as_deref() {
+                        Some([table, column]) => {
+                            def.owned_by = Some(SequenceOwner { table: table.clone(), column: column.clone() })
+                        }
+                        Some([schema, table, column]) if schema == "public" => {
+                            def.owned_by = Some(SequenceOwner { table: table.clone(), column: column.clone() })
+                        }
+                        Some([none]) if none.eq_ignore_ascii_case("none") => {}
+                        _ => self.not_read("CREATE SEQUENCE .. OWNED BY"),
+                    }
+                }
+                kind => self.not_read(format!("CREATE SEQUENCE .. {}", kind_name(kind))),
+            }
+        }
+        self.ops.push(Op::CreateSequence { def });
     }
 
     fn alter_type(&mut self, node: &SyntaxNode) {

@@ -6,7 +6,7 @@
 //! without `down`) refuse what cannot be derived before anything runs, and migrate-core derives the
 //! down only for what this module accepts. A statement has a derived inverse when it creates or
 //! renames exactly one thing the schema model reads (a table, an index, an enum type, a view, an
-//! extension, a schema, a column, a constraint), and nothing about the inverse depends on what was
+//! extension, a schema, a sequence, a column, a constraint), and nothing about the inverse depends on what was
 //! there before: `IF NOT EXISTS`, `OR REPLACE`, NOT NULL flips (PostgreSQL ignores one that changes
 //! nothing), defaults, type changes, drops and comments (whose previous value the SQL does not say)
 //! need a written down.
@@ -95,6 +95,13 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
         K::CREATE_TYPE if child(node, K::ENUM_TYPE).is_some() => Ok(()),
         K::CREATE_VIEW if child(node, K::TEMP).is_none() => Ok(()),
         K::CREATE_EXTENSION => Ok(()),
+        K::CREATE_SEQUENCE if child(node, K::TEMP).is_some() => {
+            Err("`CREATE TEMP SEQUENCE` is not read into the schema model".into())
+        }
+        K::CREATE_SEQUENCE if outside(child(node, K::SEQUENCE)) => {
+            Err("sequences outside the public schema are not read into the schema model".into())
+        }
+        K::CREATE_SEQUENCE => Ok(()),
         K::CREATE_SCHEMA => {
             let elements = node.children().any(|n| {
                 let k = format!("{:?}", n.kind());
@@ -215,6 +222,7 @@ mod tests {
             CREATE TYPE mood AS ENUM ('ok', 'sad');
             CREATE VIEW v AS SELECT 1;
             CREATE EXTENSION citext;
+            CREATE SEQUENCE tickets AS integer START 100 OWNED BY t.a;
             CREATE SCHEMA audit;
             ALTER TABLE t ADD COLUMN b int NOT NULL DEFAULT 0, ADD CONSTRAINT t_b CHECK (b > 0) NOT VALID;
             ALTER TABLE t RENAME COLUMN b TO c;
@@ -251,7 +259,8 @@ mod tests {
             ("COMMENT ON TABLE t IS 'x'", "comment it replaces"),
             ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE FUNCTION"),
             ("INSERT INTO t VALUES (1)", "INSERT"),
-            ("CREATE SEQUENCE s", "CREATE SEQUENCE"),
+            ("CREATE SEQUENCE audit.s", "outside the public schema"),
+            ("ALTER SEQUENCE s RESTART", "ALTER SEQUENCE"),
             ("CREATE SCHEMA s CREATE TABLE t (a int)", "with elements"),
         ] {
             let v = verdict(sql);

@@ -625,7 +625,7 @@ impl Model {
                 // The SQL as read into ops: it ran as written, so what the model finds wrong with
                 // them is the model's own inexactness, said as warnings.
                 for st in crate::sql_ops::read_sql_cached(up).iter() {
-                    for d in &st.ops {
+                    for d in st.ops.iter().chain(&st.implied) {
                         let d = self.resolve(d);
                         let problems = self.apply(&d, v);
                         if !st.tolerant {

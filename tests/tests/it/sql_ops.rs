@@ -142,3 +142,38 @@ async fn enum_columns_and_references_to_a_primary_key_read_as_postgresql_has_the
     assert!(fk(&model).contains("ref_columns: [\"code\"]"), "{}", fk(&model));
     assert_eq!(format!("{:?}", model.tables["notes"].column("mood").unwrap().ty), "Enum { name: \"mood\" }");
 }
+
+/// Sequences written in SQL read into the model as PostgreSQL has them: options, and the sequence a
+/// serial column owns; `CREATE SEQUENCE` has a derived down that gives the catalog back.
+#[tokio::test]
+async fn sequences_read_from_sql_are_the_ones_postgresql_builds() {
+    let db = TestDb::new("sql_ops_sequences").await;
+    let client = connect_to(&db.name).await;
+    let script =
+        "CREATE SEQUENCE tickets AS integer INCREMENT BY -2 MINVALUE -1000 MAXVALUE 500 START WITH 400 CACHE 5 CYCLE;
+        CREATE TABLE counters (id bigserial PRIMARY KEY, small smallserial, n int);
+        CREATE SEQUENCE counter_n OWNED BY counters.n;
+        CREATE SEQUENCE gone; DROP SEQUENCE gone;";
+    let before = migrate_tests::catalog(&client, "public").await;
+    client.batch_execute(script).await.unwrap();
+    let mut model = Model::default();
+    let problems = model.apply(&Op::Sql { up: script.into(), down: None, declares: vec![] }, 1);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut live = Model::default();
+    for op in &migrate_core::introspect::ops(&client, "public", &[]).await.unwrap() {
+        live.apply(op, 0);
+    }
+    assert_eq!(model.sequences, live.sequences);
+    assert_eq!(
+        model.sequences.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["counter_n", "counters_id_seq", "counters_small_seq", "tickets"]
+    );
+    // The derived down of the statements (all of them have one) drops what they made.
+    let up = "CREATE SEQUENCE tickets2 START 7; CREATE TABLE more (id serial PRIMARY KEY)";
+    let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
+    let mid = migrate_tests::catalog(&client, "public").await;
+    client.batch_execute(up).await.unwrap();
+    migrate_tests::apply(&client, &down).await.unwrap();
+    assert_eq!(migrate_tests::catalog(&client, "public").await, mid);
+    assert_ne!(mid, before);
+}
