@@ -32,7 +32,7 @@ select 'column ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
        || ' #' || (row_number() over (partition by c.oid order by a.attnum))::text
        || ' ' || format_type(a.atttypid, a.atttypmod)
        || case when a.attnotnull then ' not null' else '' end
-       || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+       || coalesce(case when a.attgenerated = 's' then ' generated ' else ' default ' end || pg_get_expr(d.adbin, d.adrelid), '')
        || case when a.attidentity <> '' then ' identity ' || a.attidentity::text else '' end
        || ' comment=' || coalesce(quote_literal(col_description(c.oid, a.attnum)), '-')
   from pg_class c join pg_attribute a on a.attrelid = c.oid
@@ -260,7 +260,7 @@ pub async fn ops(
             .query(
                 "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), ty.typtype::text, ty.typname::text,
                         et.typtype::text, et.typname::text, a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
-                        col_description(a.attrelid, a.attnum)
+                        col_description(a.attrelid, a.attnum), a.attgenerated = 's'
                  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
                  LEFT JOIN pg_type et ON et.oid = ty.typelem AND ty.typcategory = 'A'
                  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -282,11 +282,15 @@ pub async fn ops(
                     _ => column_type(&formatted),
                 };
                 let identity: String = c.get(8);
+                // A generated column's expression is stored where a default is.
+                let expression: Option<String> = c.get(7);
+                let generated: bool = c.get(10);
                 ColumnDef {
                     name: c.get(0),
                     ty,
                     not_null: c.get(6),
-                    default: c.get::<_, Option<String>>(7).map(|sql| DefaultValue::Expr { sql }),
+                    generated: expression.clone().filter(|_| generated),
+                    default: expression.filter(|_| !generated).map(|sql| DefaultValue::Expr { sql }),
                     identity: match identity.as_str() {
                         "a" => Some(Identity::Always),
                         "d" => Some(Identity::ByDefault),
@@ -474,7 +478,7 @@ fn sequence_def(r: &tokio_postgres::Row) -> crate::op::SequenceDef {
 
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model
 /// does not hold yet (functions, procedures, triggers, materialized views, composite,
-/// domain and range types, generated columns, exclusion constraints, partitioning and inheritance,
+/// domain and range types, exclusion constraints, partitioning and inheritance,
 /// row-level security and policies, rules, foreign tables). `pull` prints them as warnings: a baseline
 /// that leaves something out must say so. Objects of extensions and tables in `ignore` are not listed.
 pub async fn not_expressed(
@@ -509,9 +513,6 @@ select case t.typtype when 'c' then 'composite type ' when 'd' then 'domain ' wh
        || case t.typtype when 'c' then 'composite types' when 'd' then 'domains' else 'range types' end || ' are not in the schema model yet'
   from pg_type t where t.typnamespace = (select oid from ns) and t.oid not in (select objid from ext)
    and (t.typtype = 'd' or t.typtype = 'r' or (t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c'))
-union all
-select 'column ' || quote_ident(r.name) || '.' || quote_ident(a.attname) || ': generated columns (GENERATED ALWAYS AS .. STORED) are not in the schema model yet'
-  from pg_attribute a join rel r on r.oid = a.attrelid where r.relkind in ('r', 'p') and a.attgenerated <> '' and a.attnum > 0 and not a.attisdropped and r.name <> all($2)
 union all
 select 'constraint ' || quote_ident(r.name) || '.' || quote_ident(k.conname) || ': exclusion constraints are not in the schema model yet'
   from pg_constraint k join rel r on r.oid = k.conrelid where k.contype = 'x' and r.name <> all($2)

@@ -145,9 +145,38 @@ pub struct ColumnDef {
     pub default: Option<DefaultValue>,
     pub identity: Option<Identity>,
     pub comment: Option<String>,
+    /// `GENERATED ALWAYS AS (expression) STORED`: the column is computed from the row.
+    pub generated: Option<String>,
 }
 
-canonical_struct!(ColumnDef { name, ty, not_null, default, identity, comment });
+impl crate::canonical::Canonical for ColumnDef {
+    fn write_canonical(&self, out: &mut String) {
+        use crate::canonical::Canonical as _;
+        let ColumnDef { name, ty, not_null, default, identity, comment, generated } = self;
+        out.push_str("ColumnDef{");
+        for (field, value) in [
+            ("name", name as &dyn crate::canonical::Canonical),
+            ("ty", ty),
+            ("not_null", not_null),
+            ("default", default),
+            ("identity", identity),
+            ("comment", comment),
+        ] {
+            out.push_str(field);
+            out.push('=');
+            value.write_canonical(out);
+            out.push(';');
+        }
+        // Added after the first release: written only when set, so that the checksums of every
+        // migration without a generated column stay what they were.
+        if let Some(g) = generated {
+            out.push_str("generated=");
+            g.write_canonical(out);
+            out.push(';');
+        }
+        out.push('}');
+    }
+}
 
 /// A referential action (`ON DELETE` / `ON UPDATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

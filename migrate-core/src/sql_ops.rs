@@ -491,8 +491,15 @@ impl Reader {
             return None;
         };
         let (ty, serial) = column_type(&ty);
-        let mut def =
-            ColumnDef { name: name.clone(), ty, not_null: false, default: None, identity: None, comment: None };
+        let mut def = ColumnDef {
+            name: name.clone(),
+            ty,
+            not_null: false,
+            default: None,
+            identity: None,
+            comment: None,
+            generated: None,
+        };
         if serial {
             def.not_null = true;
             let seq = object_name(table, Some(&name), "seq");
@@ -521,8 +528,12 @@ impl Reader {
                             Some(if text.contains("ALWAYS") { Identity::Always } else { Identity::ByDefault });
                         def.not_null = true;
                     }
-                    // A stored generated column: the model holds the column, not its expression
-                    // (which "pull that rebuilds a real database" adds).
+                    if !text.contains("IDENTITY") {
+                        // `GENERATED ALWAYS AS (expression) STORED`: the expression without its parentheses.
+                        def.generated = child(&c, K::GENERATED_STORED)
+                            .and_then(|g| g.children().find(|n| !matches!(n.kind(), K::GENERATED_ALWAYS | K::STORED)))
+                            .map(|e| code(&e));
+                    }
                 }
                 k if format!("{k:?}").ends_with("_CONSTRAINT") => {
                     if let Some(con) = self.constraint(table, &c, &cols) {

@@ -116,6 +116,15 @@ impl Check<'_> {
         if let Some(t) = &c.comment {
             self.text(format_args!("comment of `{}`", c.name), t);
         }
+        if let Some(g) = &c.generated {
+            self.expr(&format!("generation expression of `{}`", c.name), g);
+            if c.default.is_some() || c.identity.is_some() {
+                self.fail(format!(
+                    "column `{}` is generated and cannot also have a default or be an identity column",
+                    c.name
+                ));
+            }
+        }
     }
 
     fn constraint(&mut self, c: &ConstraintDef, columns: Option<&HashSet<&str>>) {

@@ -81,6 +81,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 if let Some(DefaultValue::Expr { sql }) = &c.default {
                     write!(line, ".default(sql({}))", q(sql))?;
                 }
+                if let Some(g) = &c.generated {
+                    write!(line, ".generated({})", q(g))?;
+                }
                 if let Some(comment) = &c.comment {
                     write!(line, ".comment({})", q(comment))?;
                 }
@@ -166,6 +169,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                         Some(Identity::Always) => line.push_str(".identity()"),
                         Some(Identity::ByDefault) => line.push_str(".identity_by_default()"),
                         _ => {}
+                    }
+                    if let Some(g) = &c.generated {
+                        write!(line, ".generated({})", q(g))?;
                     }
                     if let Some(comment) = &c.comment {
                         write!(line, ".comment({})", q(comment))?;

@@ -36,6 +36,7 @@ impl ColumnEntry {
                 not_null: false,
                 default: None,
                 identity: None,
+                generated: None,
                 comment: None,
             },
             primary_key: false,
@@ -183,6 +184,24 @@ impl<T> ColumnBuilder<'_, T> {
     /// `COMMENT ON COLUMN`.
     pub fn comment(mut self, text: impl Into<String>) -> Self {
         self.entry.def.comment = Some(text.into());
+        self
+    }
+
+    /// `GENERATED ALWAYS AS (expression) STORED`: computed from the other columns of the row
+    /// (it cannot have a default or be written to).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_table("people", |t| {
+    ///     t.text("first").not_null();
+    ///     t.text("last").not_null();
+    ///     t.text("full_name").generated("first || ' ' || last");
+    /// });
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn generated(mut self, expression: impl Into<String>) -> Self {
+        self.entry.def.generated = Some(expression.into());
         self
     }
 }

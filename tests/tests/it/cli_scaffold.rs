@@ -213,12 +213,11 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         "warning [pull] the baseline leaves out materialized view widget_names (and its indexes)",
         "warning [pull] the baseline leaves out composite type pair: composite types",
         "warning [pull] the baseline leaves out domain positive: domains",
-        "warning [pull] the baseline leaves out column widgets.area: generated columns",
     ] {
         assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
     }
     assert!(
-        pulled.stderr.contains("warning [pull] 6 object(s) of `public` are not in the baseline"),
+        pulled.stderr.contains("warning [pull] 5 object(s) of `public` are not in the baseline"),
         "{}",
         pulled.stderr
     );
@@ -230,6 +229,7 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         .find("t.set_default(\"id\", NamedType(String::new()), sql(\"nextval('widgets_id_seq'::regclass)\"))")
         .expect(&code);
     assert!(table_at < seq_at && seq_at < default_at, "{code}");
+    assert!(code.contains("t.column(\"area\", Integer).generated(\"(id * 2)\");"), "{code}");
     // Nothing of the extension (citext's functions and types) is named: the extension is in the baseline.
     assert!(code.contains("s.create_extension(\"citext\")"), "{code}");
     assert!(!pulled.stderr.contains("citext"), "{}", pulled.stderr);
@@ -249,7 +249,8 @@ async fn pull_adopts_an_existing_database() {
         .batch_execute(
             "CREATE SEQUENCE tickets AS integer INCREMENT BY -2 MINVALUE -1000 MAXVALUE 500 START 400 CACHE 5 CYCLE;
              CREATE SEQUENCE invoice_numbers START 1000;
-             CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, invoice bigint DEFAULT nextval('invoice_numbers'));",
+             CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, invoice bigint DEFAULT nextval('invoice_numbers'),
+                                    doubled bigint GENERATED ALWAYS AS (big * 2) STORED);",
         )
         .await
         .unwrap();
@@ -290,6 +291,16 @@ async fn pull_adopts_an_existing_database() {
     assert!(drift.contains("sequence tickets integer increment=-3"), "{drift}");
     assert!(drift.contains("expected: sequence tickets integer increment=-2"), "{drift}");
     db.client.batch_execute("ALTER SEQUENCE tickets INCREMENT BY -2").await.unwrap();
+    // So is a generated column made a plain one.
+    db.client.batch_execute("ALTER TABLE counters ALTER COLUMN doubled DROP EXPRESSION").await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("expected: column counters.doubled #4 bigint generated (big * 2)"), "{drift}");
+    db.client
+        .batch_execute(
+            "ALTER TABLE counters DROP COLUMN doubled, ADD COLUMN doubled bigint GENERATED ALWAYS AS (big * 2) STORED",
+        )
+        .await
+        .unwrap();
     // And on an empty database it creates the same schema.
     let fresh = TestDb::new("cli_pull_fresh").await;
     run(&dir, &db_url(&fresh.name), &["up"]).expect(0);

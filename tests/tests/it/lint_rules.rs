@@ -179,6 +179,29 @@ fn adding_volatile_default() {
     );
 }
 
+/// A stored generated column added to an existing table rewrites it, and the safe plan has no form
+/// for it: reported on the default settings too; on a table of the same migration it is fine.
+#[test]
+fn a_generated_column_added_to_an_existing_table_is_reported_even_with_the_safe_plan() {
+    let on_default = |change: fn(&mut S)| -> Vec<&'static str> {
+        findings_with(&LintConfig::default(), true, change).iter().map(|f| f.rule.id()).collect()
+    };
+    lint_err_ok(
+        "adding-volatile-default",
+        on_default(|s| {
+            s.alter_table("users", |t| {
+                t.integer("age_next_year").generated("age + 1");
+            })
+        }),
+        on_default(|s| {
+            s.create_table("boxes", |t| {
+                t.integer("w");
+                t.integer("twice").generated("w * 2");
+            })
+        }),
+    );
+}
+
 #[test]
 fn adding_required_field() {
     lint_err_ok(

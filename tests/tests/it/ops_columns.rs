@@ -31,6 +31,25 @@ async fn columns() {
                 ]),
             },
             Case {
+                name: "generated columns",
+                setup: users,
+                change: |s| {
+                    s.alter_table("users", |t| {
+                        t.integer("age_next_year").generated("age + 1");
+                    });
+                    s.create_table("boxes", |t| {
+                        t.integer("w").not_null();
+                        t.integer("h").not_null();
+                        t.integer("area").not_null().generated("w * h");
+                    });
+                },
+                up: &[
+                    r#"ALTER TABLE "users" ADD COLUMN "age_next_year" integer GENERATED ALWAYS AS (age + 1) STORED"#,
+                    r#"CREATE TABLE "boxes" ("w" integer NOT NULL, "h" integer NOT NULL, "area" integer GENERATED ALWAYS AS (w * h) STORED NOT NULL)"#,
+                ],
+                down: Some(&[r#"DROP TABLE "boxes""#, r#"ALTER TABLE "users" DROP COLUMN "age_next_year""#]),
+            },
+            Case {
                 name: "add a NOT NULL column filled from existing data",
                 setup: users,
                 change: |s| {

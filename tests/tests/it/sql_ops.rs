@@ -168,6 +168,18 @@ async fn sequences_read_from_sql_are_the_ones_postgresql_builds() {
         model.sequences.keys().map(String::as_str).collect::<Vec<_>>(),
         ["counter_n", "counters_id_seq", "counters_small_seq", "tickets"]
     );
+    // A generated column is read as one, with its expression.
+    let mut m = Model::default();
+    m.apply(
+        &Op::Sql {
+            up: "CREATE TABLE b (w int, area int GENERATED ALWAYS AS (w * 2) STORED)".into(),
+            down: None,
+            declares: vec![],
+        },
+        1,
+    );
+    let area = m.tables["b"].column("area").unwrap();
+    assert_eq!((area.generated.as_deref(), &area.default), (Some("w * 2"), &None));
     // The derived down of the statements (all of them have one) drops what they made.
     let up = "CREATE SEQUENCE tickets2 START 7; CREATE TABLE more (id serial PRIMARY KEY)";
     let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
