@@ -151,7 +151,6 @@ pub struct ColumnDef {
 
 impl crate::canonical::Canonical for ColumnDef {
     fn write_canonical(&self, out: &mut String) {
-        use crate::canonical::Canonical as _;
         let ColumnDef { name, ty, not_null, default, identity, comment, generated } = self;
         out.push_str("ColumnDef{");
         for (field, value) in [

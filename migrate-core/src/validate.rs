@@ -117,7 +117,7 @@ impl Check<'_> {
             self.text(format_args!("comment of `{}`", c.name), t);
         }
         if let Some(g) = &c.generated {
-            self.expr(&format!("generation expression of `{}`", c.name), g);
+            self.expr(format!("generation expression of `{}`", c.name), g);
             if c.default.is_some() || c.identity.is_some() {
                 self.fail(format!(
                     "column `{}` is generated and cannot also have a default or be an identity column",
