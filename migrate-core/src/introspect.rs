@@ -220,7 +220,8 @@ pub async fn ops(
     let sequences = client
         .query(
             "SELECT c.relname::text, format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin, q.seqmax, q.seqstart, q.seqcache, q.seqcycle,
-                    oc.relname::text, a.attname::text
+                    oc.relname::text, a.attname::text,
+                    (SELECT s.last_value FROM pg_sequences s WHERE s.schemaname = $1 AND s.sequencename = c.relname)
              FROM pg_class c JOIN pg_sequence q ON q.seqrelid = c.oid
              LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
              LEFT JOIN pg_class oc ON oc.oid = d.refobjid
@@ -232,8 +233,14 @@ pub async fn ops(
         )
         .await?;
     let mut owned: Vec<SequenceDef> = Vec::new();
+    // Where each sequence stands (NULL until its first `nextval`), set after it is created.
+    let mut positions = Vec::new();
     for r in sequences {
         let def = sequence_def(&r);
+        let ignored = def.owned_by.as_ref().is_some_and(|o| ignore.contains(&o.table.as_str()));
+        if let Some(value) = r.get::<_, Option<i64>>(10).filter(|_| !ignored) {
+            positions.push(Op::SetSequenceValue { name: def.name.clone(), value, is_called: true });
+        }
         if let Some(o) = &def.owned_by {
             if !ignore.contains(&o.table.as_str()) {
                 owned.push(def);
@@ -373,6 +380,7 @@ pub async fn ops(
     }
     out.extend(owned.into_iter().map(|def| Op::CreateSequence { def }));
     out.extend(owned_defaults);
+    out.extend(positions);
     let indexes = client
         .query(
             "SELECT ic.relname::text, tc.relname::text, i.indisunique, am.amname::text, pg_get_expr(i.indpred, i.indrelid),

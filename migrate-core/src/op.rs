@@ -550,6 +550,14 @@ pub enum Op {
         name: String,
         def: Option<SequenceDef>,
     },
+    /// `SELECT setval(name, value, is_called)`: where the sequence stands (the next value is `value`,
+    /// or the one after it when `is_called`). Its down does nothing: a sequence's position is data,
+    /// not schema.
+    SetSequenceValue {
+        name: String,
+        value: i64,
+        is_called: bool,
+    },
     /// Raw SQL; reversible only with `down`. `declares` are builder ops that say what the SQL does to
     /// the schema: the model applies them (they are never rendered), so it stays exact after raw SQL.
     Sql {
@@ -679,6 +687,7 @@ canonical_enum!(Op {
     DropView { name, def },
     CreateSequence { def },
     DropSequence { name, def },
+    SetSequenceValue { name, value, is_called },
     Sql { up, down, declares },
     Backfill { table, set, filter, batch_size, pause_ms },
     DataStep { name, run },
@@ -730,6 +739,7 @@ impl Op {
             Op::DropView { name, .. } => format!("drop_view {name}"),
             Op::CreateSequence { def } => format!("create_sequence {}", def.name),
             Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
+            Op::SetSequenceValue { name, value, .. } => format!("set_sequence_value {name} = {value}"),
             Op::Sql { up, .. } => format!("sql `{}`", excerpt(up, 50)),
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
             Op::DataStep { name, .. } => format!("data step `{name}`"),

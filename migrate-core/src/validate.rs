@@ -420,7 +420,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     c.fail(format!("sequence `{}`: INCREMENT must not be zero", def.name));
                 }
             }
-            Op::DropSequence { name, def: None } => c.name("sequence", name),
+            Op::DropSequence { name, def: None } | Op::SetSequenceValue { name, .. } => c.name("sequence", name),
             Op::DataStep { name, .. } => {
                 if name.trim().is_empty() {
                     c.fail("a data step needs a name, which goes into the checksum and the history".into());

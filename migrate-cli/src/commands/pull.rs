@@ -267,6 +267,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 writeln!(b, "{line};")?;
             }
             Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
+            Op::SetSequenceValue { name, value, is_called: true } => {
+                writeln!(b, "    s.set_sequence_value({}, {value});", q(name))?
+            }
             Op::CreateSequence { def } => {
                 let mut options = String::new();
                 if let Some(ty) = &def.data_type {

@@ -311,6 +311,7 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         Op::CreateExtension { .. }
         | Op::CreateSequence { .. }
         | Op::DropSequence { .. }
+        | Op::SetSequenceValue { .. }
         | Op::DropExtension { .. }
         | Op::CreateSchema { .. }
         | Op::DropSchema { .. }

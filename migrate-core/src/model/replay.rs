@@ -611,6 +611,11 @@ impl Model {
                     c.unknown(format!("sequence `{name}` does not exist"));
                 }
             }
+            Op::SetSequenceValue { name, .. } => {
+                if !self.sequences.contains_key(name) {
+                    c.unknown(format!("sequence `{name}` does not exist"));
+                }
+            }
             Op::DataStep { .. } => {}
             Op::Backfill { table, .. } => {
                 self.table_or_report(c, table);

@@ -156,6 +156,9 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         Op::CreateSequence { def } => vec![tx(create_sequence(def))],
         Op::DropSequence { name, .. } => vec![tx(format!("DROP SEQUENCE {}", q(name)))],
+        Op::SetSequenceValue { name, value, is_called } => {
+            vec![tx(format!("SELECT setval({}, {value}, {is_called})", quote_literal(&q(name))))]
+        }
         // A script is split into its statements; those PostgreSQL refuses in a transaction block
         // (CREATE INDEX CONCURRENTLY, VACUUM, ...) are marked to run alone.
         // The statements come from the same (cached) parse that reads the script into the model.

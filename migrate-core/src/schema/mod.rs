@@ -271,6 +271,12 @@ impl<M: Mode> Schema<M> {
         self.push(Op::CreateSequence { def: q.def });
     }
 
+    /// `SELECT setval(name, value, true)`: the sequence's next value is the one after `value`. Its
+    /// down leaves the sequence where it is (a position is data, not schema).
+    pub fn set_sequence_value(&mut self, name: &str, value: i64) {
+        self.push(Op::SetSequenceValue { name: name.into(), value, is_called: true });
+    }
+
     /// `DROP SEQUENCE`. Irreversible.
     pub fn drop_sequence(&mut self, name: &str)
     where

@@ -250,7 +250,8 @@ async fn pull_adopts_an_existing_database() {
             "CREATE SEQUENCE tickets AS integer INCREMENT BY -2 MINVALUE -1000 MAXVALUE 500 START 400 CACHE 5 CYCLE;
              CREATE SEQUENCE invoice_numbers START 1000;
              CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, invoice bigint DEFAULT nextval('invoice_numbers'),
-                                    doubled bigint GENERATED ALWAYS AS (big * 2) STORED);",
+                                    doubled bigint GENERATED ALWAYS AS (big * 2) STORED);
+             INSERT INTO counters DEFAULT VALUES; INSERT INTO counters DEFAULT VALUES;",
         )
         .await
         .unwrap();
@@ -308,6 +309,11 @@ async fn pull_adopts_an_existing_database() {
     let a = migrate_core::introspect::snapshot(&db.client, "public", &ignore).await.unwrap();
     let b = migrate_core::introspect::snapshot(&fresh.client, "public", &ignore).await.unwrap();
     assert_eq!(migrate_core::introspect::diff(&a, &b), vec![]);
+    // The baseline sets each used sequence where it stood: the next row continues the numbering.
+    assert!(code.contains("s.set_sequence_value(\"invoice_numbers\", 1001);"), "{code}");
+    let next: i32 =
+        fresh.client.query_one("INSERT INTO counters DEFAULT VALUES RETURNING id", &[]).await.unwrap().get(0);
+    assert_eq!(next, 3);
 
     // A hotfix by hand on the adopted database, captured by `diff` as a new migration.
     db.client
