@@ -18,6 +18,7 @@
 //! migrations with `status --exit-code`, a checksum mismatch or an out-of-order migration refused by
 //! `up`); 2 anything else that stopped the work.
 
+pub mod baseline;
 pub mod cli;
 mod commands;
 pub mod config;

@@ -436,11 +436,32 @@ pub async fn ops(
             &[&schema],
         )
         .await?;
-    for v in views {
-        let query: String = v.get(1);
-        out.push(Op::CreateView {
-            def: ViewDef { name: v.get(0), query: query.trim().trim_end_matches(';').to_string() },
-        });
+    // Views in dependency order (a view that selects from another comes after it), by name otherwise.
+    let deps: Vec<(String, String)> = client
+        .query(
+            "SELECT DISTINCT v.relname::text, d.relname::text FROM pg_rewrite r
+             JOIN pg_class v ON v.oid = r.ev_class
+             JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
+             JOIN pg_class d ON d.oid = dep.refobjid
+             WHERE v.relnamespace = $1::text::regnamespace AND v.relkind = 'v' AND d.relkind = 'v' AND d.oid <> v.oid",
+            &[&schema],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut pending: Vec<(String, String)> = views
+        .iter()
+        .map(|v| (v.get::<_, String>(0), v.get::<_, String>(1).trim().trim_end_matches(';').to_string()))
+        .collect();
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|(name, _)| !deps.iter().any(|(v, d)| v == name && pending.iter().any(|(p, _)| p == d)))
+            // A cycle cannot be built in PostgreSQL; should the catalog show one, keep name order.
+            .unwrap_or(0);
+        let (name, query) = pending.remove(ready);
+        out.push(Op::CreateView { def: ViewDef { name, query } });
     }
     Ok(out)
 }

@@ -52,8 +52,8 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
     let code = format!(
         "// Written by `migrate-cli diff`: turns {direction}. Review it before committing.\n\
          use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{}}}\n\n#[migration]\npub fn down(s: &mut Schema) {{\n{}}}\n",
-        super::pull::body(&up)?,
-        super::pull::body(&down)?
+        crate::baseline::body(&up)?,
+        crate::baseline::body(&down)?
     );
     let path = match args.out {
         Some(p) => p,

@@ -251,7 +251,9 @@ async fn pull_adopts_an_existing_database() {
              CREATE SEQUENCE invoice_numbers START 1000;
              CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, invoice bigint DEFAULT nextval('invoice_numbers'),
                                     doubled bigint GENERATED ALWAYS AS (big * 2) STORED);
-             INSERT INTO counters DEFAULT VALUES; INSERT INTO counters DEFAULT VALUES;",
+             INSERT INTO counters DEFAULT VALUES; INSERT INTO counters DEFAULT VALUES;
+             CREATE VIEW z_counted AS SELECT id, big FROM counters;
+             CREATE VIEW a_top_counted AS SELECT id FROM z_counted WHERE big > 1;",
         )
         .await
         .unwrap();

@@ -1,0 +1,330 @@
+//! The baseline generator of `pull` (and of `squash`, which reuses it): a database schema read into
+//! ops ([`migrate_core::introspect::ops`]), what they leave out named
+//! ([`migrate_core::introspect::not_expressed`]), and the ops written as builder code that records
+//! exactly them (so the compiled migration's checksum is theirs).
+
+use std::fmt::Write as _;
+
+use anyhow::{Result, bail};
+use migrate_core::op::*;
+
+/// A schema read for a baseline migration.
+pub struct Baseline {
+    /// What the baseline creates, in order.
+    pub ops: Vec<Op>,
+    /// What it leaves out, one line per object ("function touch(): functions are not in ...").
+    pub left_out: Vec<String>,
+}
+
+/// Reads `schema` of the database `client` is connected to, leaving out the tables in `ignore`.
+pub async fn read(
+    client: &impl migrate_core::tokio_postgres::GenericClient,
+    schema: &str,
+    ignore: &[&str],
+) -> Result<Baseline> {
+    let ops = migrate_core::introspect::ops(client, schema, ignore).await?;
+    let left_out = migrate_core::introspect::not_expressed(client, schema, ignore).await?;
+    Ok(Baseline { ops, left_out })
+}
+
+fn q(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "))
+}
+
+/// The builder expression of a type marker.
+fn marker(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::SmallInt => "SmallInt".into(),
+        ColumnType::Integer => "Integer".into(),
+        ColumnType::BigInt => "BigInt".into(),
+        ColumnType::Numeric { precision, scale } => format!("Numeric {{ precision: {precision:?}, scale: {scale:?} }}"),
+        ColumnType::Real => "Real".into(),
+        ColumnType::Double => "Double".into(),
+        ColumnType::Boolean => "Boolean".into(),
+        ColumnType::Text => "Text".into(),
+        ColumnType::Varchar { length: Some(n) } => format!("Varchar({n})"),
+        ColumnType::Varchar { length: None } => "UnboundedVarchar".into(),
+        ColumnType::Char { length } => format!("Char({length})"),
+        ColumnType::Uuid => "Uuid".into(),
+        ColumnType::Bytea => "Bytea".into(),
+        ColumnType::Date => "Date".into(),
+        ColumnType::Time => "Time".into(),
+        ColumnType::Timestamp => "Timestamp".into(),
+        ColumnType::Timestamptz => "Timestamptz".into(),
+        ColumnType::Interval => "Interval".into(),
+        ColumnType::Json => "Json".into(),
+        ColumnType::Jsonb => "Jsonb".into(),
+        ColumnType::Inet => "Inet".into(),
+        ColumnType::Cidr => "Cidr".into(),
+        ColumnType::Array { element } => format!("Array({})", marker(element)),
+        ColumnType::Enum { name } => format!("EnumType({}.into())", q(name)),
+        ColumnType::Named { name } => format!("NamedType({}.into())", q(name)),
+        _ => "NamedType(\"unknown\".into())".into(),
+    }
+}
+
+fn action(a: &Option<FkAction>) -> Option<&'static str> {
+    a.map(|a| match a {
+        FkAction::NoAction => "NoAction",
+        FkAction::Restrict => "Restrict",
+        FkAction::Cascade => "Cascade",
+        FkAction::SetNull => "SetNull",
+        _ => "SetDefault",
+    })
+}
+
+/// The body of a migration function that records exactly `ops` (for `pull`, the checksum of the
+/// compiled migration equals theirs).
+pub fn body(ops: &[Op]) -> Result<String> {
+    let mut b = String::new();
+    let alter = |b: &mut String, table: &str, line: String| {
+        writeln!(b, "    s.alter_table({}, |t| {{\n        {line};\n    }});", q(table))
+    };
+    for op in ops {
+        match op {
+            Op::AddColumn { table, def } => {
+                let c = &def.column;
+                let mut line = format!("t.column({}, {})", q(&c.name), marker(&c.ty));
+                if c.not_null {
+                    line.push_str(".not_null()");
+                }
+                if let Some(DefaultValue::Expr { sql }) = &c.default {
+                    write!(line, ".default(sql({}))", q(sql))?;
+                }
+                if let Some(g) = &c.generated {
+                    write!(line, ".generated({})", q(g))?;
+                }
+                if let Some(comment) = &c.comment {
+                    write!(line, ".comment({})", q(comment))?;
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::DropColumn { table, column, .. } => writeln!(b, "    s.drop_column({}, {});", q(table), q(column))?,
+            Op::ChangeColumnType { table, column, to, from: Some(from), .. } => {
+                alter(&mut b, table, format!("t.change_type({}, {}, {})", q(column), marker(from), marker(to)))?
+            }
+            Op::SetDefault { table, column, default: DefaultValue::Expr { sql }, previous } => {
+                let mut line = format!("t.set_default({}, NamedType(String::new()), sql({}))", q(column), q(sql));
+                if let Some(DefaultValue::Expr { sql }) = previous {
+                    write!(line, ".replacing(sql({}))", q(sql))?;
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::DropDefault { table, column, previous: Some(DefaultValue::Expr { sql }) } => alter(
+                &mut b,
+                table,
+                format!("t.drop_default({}, NamedType(String::new()), sql({}))", q(column), q(sql)),
+            )?,
+            Op::SetNotNull { table, column } => alter(&mut b, table, format!("t.set_not_null({})", q(column)))?,
+            Op::DropNotNull { table, column } => alter(&mut b, table, format!("t.drop_not_null({})", q(column)))?,
+            Op::Comment { target, comment: Some(text), previous } => {
+                let (table, mut line) = match target {
+                    CommentTarget::Column { table, column } => {
+                        (table, format!("t.comment_column({}, {})", q(column), q(text)))
+                    }
+                    CommentTarget::Table { table } => (table, format!("t.comment({})", q(text))),
+                    _ => bail!("unknown comment target"),
+                };
+                if let Some(p) = previous {
+                    write!(line, ".replacing_comment({})", q(p))?;
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::Comment { comment: None, .. } => {
+                writeln!(b, "    // A comment was removed: COMMENT ON .. IS NULL is not in the builder.")?
+            }
+            Op::DropTable { name, .. } => writeln!(b, "    s.drop_table({});", q(name))?,
+            Op::DropIndex { name, .. } => writeln!(b, "    s.drop_index({});", q(name))?,
+            Op::DropView { name, .. } => writeln!(b, "    s.drop_view({});", q(name))?,
+            Op::DropConstraint { table, name, .. } => alter(&mut b, table, format!("t.drop_constraint({})", q(name)))?,
+            Op::AddEnumValue { name, value, .. } => writeln!(b, "    s.add_enum_value({}, {});", q(name), q(value))?,
+            Op::AddConstraint { table, def } if !matches!(def.kind, ConstraintKind::ForeignKey { .. }) => {
+                let mut line = match &def.kind {
+                    ConstraintKind::Check { expr } => format!("t.add_check({}, {})", q(&def.name), q(expr)),
+                    ConstraintKind::Unique { columns, nulls_not_distinct } => format!(
+                        "t.add_unique({}, {}){}",
+                        q(&def.name),
+                        list(columns),
+                        if *nulls_not_distinct { ".nulls_not_distinct()" } else { "" }
+                    ),
+                    ConstraintKind::PrimaryKey { columns } => {
+                        format!("t.add_primary_key({}, {})", q(&def.name), list(columns))
+                    }
+                    _ => bail!("unknown constraint kind"),
+                };
+                if def.deferred {
+                    line.push_str(".deferred()");
+                }
+                if def.not_valid {
+                    line.push_str(".not_valid()");
+                }
+                alter(&mut b, table, line)?;
+            }
+            Op::CreateExtension { def } => match &def.schema {
+                Some(s) => writeln!(b, "    s.create_extension_in({}, {});", q(&def.name), q(s))?,
+                None => writeln!(b, "    s.create_extension({});", q(&def.name))?,
+            },
+            Op::CreateEnum { def } => writeln!(b, "    s.create_enum({}, {});", q(&def.name), list(&def.values))?,
+            Op::CreateTable { def } => {
+                writeln!(b, "    s.create_table({}, |t| {{", q(&def.name))?;
+                for c in &def.columns {
+                    let mut line = format!("        t.column({}, {})", q(&c.name), marker(&c.ty));
+                    if c.not_null {
+                        line.push_str(".not_null()");
+                    }
+                    if let Some(DefaultValue::Expr { sql }) = &c.default {
+                        write!(line, ".default(sql({}))", q(sql))?;
+                    }
+                    match c.identity {
+                        Some(Identity::Always) => line.push_str(".identity()"),
+                        Some(Identity::ByDefault) => line.push_str(".identity_by_default()"),
+                        _ => {}
+                    }
+                    if let Some(g) = &c.generated {
+                        write!(line, ".generated({})", q(g))?;
+                    }
+                    if let Some(comment) = &c.comment {
+                        write!(line, ".comment({})", q(comment))?;
+                    }
+                    writeln!(b, "{line};")?;
+                }
+                for k in &def.constraints {
+                    let mut line = match &k.kind {
+                        ConstraintKind::PrimaryKey { columns } => {
+                            format!("        t.primary_key({}).name({})", list(columns), q(&k.name))
+                        }
+                        ConstraintKind::Unique { columns, nulls_not_distinct } => format!(
+                            "        t.unique({}).name({}){}",
+                            list(columns),
+                            q(&k.name),
+                            if *nulls_not_distinct { ".nulls_not_distinct()" } else { "" }
+                        ),
+                        ConstraintKind::Check { expr } => format!("        t.check({}, {})", q(&k.name), q(expr)),
+                        _ => bail!("a foreign key inside create_table: the introspection puts them after the tables"),
+                    };
+                    if k.deferred {
+                        line.push_str(".deferred()");
+                    }
+                    writeln!(b, "{line};")?;
+                }
+                if let Some(c) = &def.comment {
+                    writeln!(b, "        t.comment({});", q(c))?;
+                }
+                writeln!(b, "    }});")?;
+            }
+            Op::AddConstraint { table, def } => {
+                let ConstraintKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update } = &def.kind
+                else {
+                    bail!("only foreign keys are added after the tables");
+                };
+                let mut line = format!(
+                    "        t.add_foreign_key({}, {}, {}, {})",
+                    q(&def.name),
+                    list(columns),
+                    q(ref_table),
+                    list(ref_columns)
+                );
+                if let Some(a) = action(on_delete) {
+                    write!(line, ".on_delete(FkAction::{a})")?;
+                }
+                if let Some(a) = action(on_update) {
+                    write!(line, ".on_update(FkAction::{a})")?;
+                }
+                if def.deferred {
+                    line.push_str(".deferred()");
+                }
+                if def.not_valid {
+                    line.push_str(".not_valid()");
+                }
+                writeln!(b, "    s.alter_table({}, |t| {{\n{line};\n    }});", q(table))?;
+            }
+            Op::CreateIndex { def } => {
+                let elems: Vec<String> = def
+                    .elems
+                    .iter()
+                    .map(|e| {
+                        let mut s = match &e.target {
+                            IndexTarget::Column { name } => format!("col({})", q(name)),
+                            IndexTarget::Expr { sql } => format!("expr({})", q(sql)),
+                            _ => "col(\"?\")".into(),
+                        };
+                        if let Some(oc) = &e.opclass {
+                            write!(s, ".opclass({})", q(oc)).ok();
+                        }
+                        if e.desc {
+                            s.push_str(".desc()");
+                        }
+                        s
+                    })
+                    .collect();
+                let mut line =
+                    format!("    s.create_index({}, [{}]).name({})", q(&def.table), elems.join(", "), q(&def.name));
+                if def.unique {
+                    line.push_str(".unique()");
+                }
+                if let Some(m) = &def.method {
+                    write!(line, ".using({})", q(m))?;
+                }
+                if !def.include.is_empty() {
+                    write!(line, ".include({})", list(&def.include))?;
+                }
+                if let Some(p) = &def.predicate {
+                    write!(line, ".where_({})", q(p))?;
+                }
+                if def.nulls_not_distinct {
+                    line.push_str(".nulls_not_distinct()");
+                }
+                writeln!(b, "{line};")?;
+            }
+            Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
+            Op::SetSequenceValue { name, value, is_called: true } => {
+                writeln!(b, "    s.set_sequence_value({}, {value});", q(name))?
+            }
+            Op::CreateSequence { def } => {
+                let mut options = String::new();
+                if let Some(ty) = &def.data_type {
+                    write!(options, ".as_type({})", marker(ty))?;
+                }
+                for (method, value) in [
+                    ("increment", def.increment),
+                    ("min", def.min),
+                    ("max", def.max),
+                    ("start", def.start),
+                    ("cache", def.cache),
+                ] {
+                    if let Some(v) = value {
+                        write!(options, ".{method}({v})")?;
+                    }
+                }
+                if def.cycle {
+                    options.push_str(".cycle()");
+                }
+                if let Some(o) = &def.owned_by {
+                    write!(options, ".owned_by({}, {})", q(&o.table), q(&o.column))?;
+                }
+                match options.is_empty() {
+                    true => writeln!(b, "    s.create_sequence({}, |_| {{}});", q(&def.name))?,
+                    false => {
+                        writeln!(b, "    s.create_sequence({}, |q| {{\n        q{options};\n    }});", q(&def.name))?
+                    }
+                }
+            }
+            other => bail!("cannot write `{}` as builder code", other.describe()),
+        }
+    }
+    Ok(b)
+}
+
+/// The baseline migration file of `pull`.
+pub fn rust(ops: &[Op]) -> Result<String> {
+    Ok(format!(
+        "// Written by `migrate-cli pull`: the schema of the database when the project adopted migrations.\n\
+         // It is recorded as applied there; on a new database it creates the same schema.\n\
+         use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{}}}\n",
+        body(ops)?
+    ))
+}
