@@ -184,6 +184,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                         Some(Identity::ByDefault) => line.push_str(".identity_by_default()"),
                         _ => {}
                     }
+                    if let Some(o) = &c.identity_options {
+                        write!(line, ".identity_options({})", identity_options(o))?;
+                    }
                     if let Some(g) = &c.generated {
                         write!(line, ".generated({})", q(g))?;
                     }
@@ -327,4 +330,17 @@ pub fn rust(ops: &[Op]) -> Result<String> {
          use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{}}}\n",
         body(ops)?
     ))
+}
+
+/// The builder expression of an identity column's sequence options.
+fn identity_options(o: &IdentityOptions) -> String {
+    let mut fields: Vec<String> =
+        [("start", o.start), ("increment", o.increment), ("min", o.min), ("max", o.max), ("cache", o.cache)]
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| format!("{f}: Some({v})")))
+            .collect();
+    if o.cycle {
+        fields.push("cycle: true".into());
+    }
+    format!("IdentityOptions {{ {}, ..Default::default() }}", fields.join(", "))
 }

@@ -33,7 +33,13 @@ select 'column ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
        || ' ' || format_type(a.atttypid, a.atttypmod)
        || case when a.attnotnull then ' not null' else '' end
        || coalesce(case when a.attgenerated = 's' then ' generated ' else ' default ' end || pg_get_expr(d.adbin, d.adrelid), '')
-       || case when a.attidentity <> '' then ' identity ' || a.attidentity::text else '' end
+       || case when a.attidentity <> '' then ' identity ' || a.attidentity::text
+            || coalesce((select ' (start=' || q.seqstart || ' increment=' || q.seqincrement || ' min=' || q.seqmin || ' max=' || q.seqmax
+                                || ' cache=' || q.seqcache || case when q.seqcycle then ' cycle' else '' end || ')'
+                           from pg_depend d join pg_sequence q on q.seqrelid = d.objid
+                          where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.refobjid = c.oid
+                            and d.refobjsubid = a.attnum and d.deptype = 'i'), '')
+            else '' end
        || ' comment=' || coalesce(quote_literal(col_description(c.oid, a.attnum)), '-')
   from pg_class c join pg_attribute a on a.attrelid = c.oid
   left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
@@ -267,8 +273,12 @@ pub async fn ops(
             .query(
                 "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), ty.typtype::text, ty.typname::text,
                         et.typtype::text, et.typname::text, a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
-                        col_description(a.attrelid, a.attnum), a.attgenerated = 's'
+                        col_description(a.attrelid, a.attnum), a.attgenerated = 's',
+                        iq.seqincrement, iq.seqmin, iq.seqmax, iq.seqstart, iq.seqcache, iq.seqcycle
                  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                 LEFT JOIN pg_depend idd ON idd.classid = 'pg_class'::regclass AND idd.refclassid = 'pg_class'::regclass
+                      AND idd.refobjid = a.attrelid AND idd.refobjsubid = a.attnum AND idd.deptype = 'i'
+                 LEFT JOIN pg_sequence iq ON iq.seqrelid = idd.objid
                  LEFT JOIN pg_type et ON et.oid = ty.typelem AND ty.typcategory = 'A'
                  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                  WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
@@ -289,10 +299,17 @@ pub async fn ops(
                     _ => column_type(&formatted),
                 };
                 let identity: String = c.get(8);
+                let identity_options = c.get::<_, Option<i64>>(11).map(|increment| {
+                    let [increment, min, max, start, cache] =
+                        non_default(&ty, increment, c.get(12), c.get(13), c.get(14), c.get(15));
+                    IdentityOptions { start, increment, min, max, cache, cycle: c.get(16) }
+                });
+                let identity_options = identity_options.filter(|o| *o != IdentityOptions::default());
                 // A generated column's expression is stored where a default is.
                 let expression: Option<String> = c.get(7);
                 let generated: bool = c.get(10);
                 ColumnDef {
+                    identity_options,
                     name: c.get(0),
                     ty,
                     not_null: c.get(6),
@@ -479,8 +496,35 @@ fn names_sequence(default: &str, name: &str) -> bool {
 fn sequence_def(r: &tokio_postgres::Row) -> crate::op::SequenceDef {
     use crate::op::{ColumnType, SequenceDef, SequenceOwner};
     let ty = column_type(&r.get::<_, String>(1));
-    let (increment, min, max, start, cache): (i64, i64, i64, i64, i64) =
-        (r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+    let [increment, min, max, start, cache] = non_default(&ty, r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+    let owner: (Option<String>, Option<String>) = (r.get(8), r.get(9));
+    SequenceDef {
+        name: r.get(0),
+        data_type: (ty != ColumnType::BigInt).then_some(ty),
+        increment,
+        min,
+        max,
+        start,
+        cache,
+        cycle: r.get(7),
+        owned_by: match owner {
+            (Some(table), Some(column)) => Some(SequenceOwner { table, column }),
+            _ => None,
+        },
+    }
+}
+
+/// A sequence's increment, min, max, start and cache, each `None` where it is what PostgreSQL
+/// chooses for a sequence of type `ty` without it.
+fn non_default(
+    ty: &crate::op::ColumnType,
+    increment: i64,
+    min: i64,
+    max: i64,
+    start: i64,
+    cache: i64,
+) -> [Option<i64>; 5] {
+    use crate::op::ColumnType;
     let (type_min, type_max) = match ty {
         ColumnType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
         ColumnType::Integer => (i32::MIN as i64, i32::MAX as i64),
@@ -488,21 +532,13 @@ fn sequence_def(r: &tokio_postgres::Row) -> crate::op::SequenceDef {
     };
     let (default_min, default_max) = if increment > 0 { (1, type_max) } else { (type_min, -1) };
     let default_start = if increment > 0 { min } else { max };
-    let owner: (Option<String>, Option<String>) = (r.get(8), r.get(9));
-    SequenceDef {
-        name: r.get(0),
-        data_type: (ty != ColumnType::BigInt).then_some(ty),
-        increment: (increment != 1).then_some(increment),
-        min: (min != default_min).then_some(min),
-        max: (max != default_max).then_some(max),
-        start: (start != default_start).then_some(start),
-        cache: (cache != 1).then_some(cache),
-        cycle: r.get(7),
-        owned_by: match owner {
-            (Some(table), Some(column)) => Some(SequenceOwner { table, column }),
-            _ => None,
-        },
-    }
+    [
+        (increment != 1).then_some(increment),
+        (min != default_min).then_some(min),
+        (max != default_max).then_some(max),
+        (start != default_start).then_some(start),
+        (cache != 1).then_some(cache),
+    ]
 }
 
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model

@@ -147,11 +147,49 @@ pub struct ColumnDef {
     pub comment: Option<String>,
     /// `GENERATED ALWAYS AS (expression) STORED`: the column is computed from the row.
     pub generated: Option<String>,
+    /// The options of an identity column's sequence (`AS IDENTITY (START WITH 100 ..)`); `None`:
+    /// PostgreSQL's defaults.
+    pub identity_options: Option<IdentityOptions>,
+}
+
+/// The sequence options of an identity column; unset ones take PostgreSQL's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IdentityOptions {
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: bool,
+}
+
+canonical_struct!(IdentityOptions { start, increment, min, max, cache, cycle });
+
+impl IdentityOptions {
+    /// The options as SQL (`START WITH 100 INCREMENT BY 5`), empty when none is set.
+    pub fn sql(&self) -> String {
+        let mut parts = Vec::new();
+        for (word, value) in [
+            ("START WITH", self.start),
+            ("INCREMENT BY", self.increment),
+            ("MINVALUE", self.min),
+            ("MAXVALUE", self.max),
+            ("CACHE", self.cache),
+        ] {
+            if let Some(v) = value {
+                parts.push(format!("{word} {v}"));
+            }
+        }
+        if self.cycle {
+            parts.push("CYCLE".into());
+        }
+        parts.join(" ")
+    }
 }
 
 impl crate::canonical::Canonical for ColumnDef {
     fn write_canonical(&self, out: &mut String) {
-        let ColumnDef { name, ty, not_null, default, identity, comment, generated } = self;
+        let ColumnDef { name, ty, not_null, default, identity, comment, generated, identity_options } = self;
         out.push_str("ColumnDef{");
         for (field, value) in [
             ("name", name as &dyn crate::canonical::Canonical),
@@ -171,6 +209,11 @@ impl crate::canonical::Canonical for ColumnDef {
         if let Some(g) = generated {
             out.push_str("generated=");
             g.write_canonical(out);
+            out.push(';');
+        }
+        if let Some(o) = identity_options {
+            out.push_str("identity_options=");
+            o.write_canonical(out);
             out.push(';');
         }
         out.push('}');

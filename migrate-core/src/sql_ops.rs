@@ -303,6 +303,28 @@ struct Column {
     constraints: Vec<ConstraintDef>,
 }
 
+/// Reads one of the options a sequence and an identity column share into `def`; `false` for
+/// another node.
+fn sequence_option(def: &mut SequenceDef, option: &SyntaxNode) -> bool {
+    let number = || {
+        option
+            .children()
+            .find(|n| matches!(n.kind(), K::LITERAL | K::PREFIX_EXPR))
+            .and_then(|n| code(&n).replace(' ', "").parse::<i64>().ok())
+    };
+    match option.kind() {
+        K::OPTION_INCREMENT => def.increment = number(),
+        K::OPTION_MIN_VALUE => def.min = number(),
+        K::OPTION_MAX_VALUE => def.max = number(),
+        K::OPTION_START => def.start = number(),
+        K::OPTION_CACHE => def.cache = number(),
+        K::OPTION_CYCLE => def.cycle = true,
+        K::OPTION_NO_MIN_VALUE | K::OPTION_NO_MAX_VALUE | K::OPTION_NO_CYCLE => {}
+        _ => return false,
+    }
+    true
+}
+
 struct Reader {
     ops: Vec<Op>,
     /// The sequences of the serial columns of the statement, created with their table or column.
@@ -499,6 +521,7 @@ impl Reader {
             identity: None,
             comment: None,
             generated: None,
+            identity_options: None,
         };
         if serial {
             def.not_null = true;
@@ -527,6 +550,26 @@ impl Reader {
                         def.identity =
                             Some(if text.contains("ALWAYS") { Identity::Always } else { Identity::ByDefault });
                         def.not_null = true;
+                        if let Some(list) = c.descendants().find(|n| n.kind() == K::SEQUENCE_OPTION_LIST) {
+                            let mut q = SequenceDef::default();
+                            for option in list.children() {
+                                if !sequence_option(&mut q, &option) {
+                                    self.not_read(format!(
+                                        "the identity option {} of `{table}.{name}`",
+                                        kind_name(option.kind())
+                                    ));
+                                }
+                            }
+                            let o = IdentityOptions {
+                                start: q.start,
+                                increment: q.increment,
+                                min: q.min,
+                                max: q.max,
+                                cache: q.cache,
+                                cycle: q.cycle,
+                            };
+                            def.identity_options = (o != IdentityOptions::default()).then_some(o);
+                        }
                     }
                     if !text.contains("IDENTITY") {
                         // `GENERATED ALWAYS AS (expression) STORED`: the expression without its parentheses.
@@ -852,25 +895,15 @@ impl Reader {
         let Some(name) = self.table_name(child(node, K::SEQUENCE)) else { return };
         let mut def = SequenceDef { name, ..Default::default() };
         for option in node.children() {
-            let number = || {
-                option
-                    .children()
-                    .find(|n| matches!(n.kind(), K::LITERAL | K::PREFIX_EXPR))
-                    .and_then(|n| code(&n).replace(' ', "").parse::<i64>().ok())
-            };
+            if sequence_option(&mut def, &option) {
+                continue;
+            }
             match option.kind() {
                 K::SEQUENCE | K::IF_NOT_EXISTS => {}
                 K::OPTION_AS_TYPE => {
                     let ty = option.children().find(|n| format!("{:?}", n.kind()).ends_with("_TYPE"));
                     def.data_type = ty.map(|t| column_type(&t).0).filter(|t| *t != ColumnType::BigInt);
                 }
-                K::OPTION_INCREMENT => def.increment = number(),
-                K::OPTION_MIN_VALUE => def.min = number(),
-                K::OPTION_MAX_VALUE => def.max = number(),
-                K::OPTION_START => def.start = number(),
-                K::OPTION_CACHE => def.cache = number(),
-                K::OPTION_CYCLE => def.cycle = true,
-                K::OPTION_NO_MIN_VALUE | K::OPTION_NO_MAX_VALUE | K::OPTION_NO_CYCLE => {}
                 K::OPTION_OWNED_BY => {
                     let parts =
                         option.descendants().find(|n| n.kind() == K::QUALIFIED_COLUMN_NAME_REF).map(|n| name_parts(&n));

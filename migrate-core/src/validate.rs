@@ -116,6 +116,15 @@ impl Check<'_> {
         if let Some(t) = &c.comment {
             self.text(format_args!("comment of `{}`", c.name), t);
         }
+        if c.identity_options.is_some() && c.identity.is_none() {
+            self.fail(format!(
+                "column `{}` has identity options but is not an identity column: add `.identity()`",
+                c.name
+            ));
+        }
+        if c.identity_options.as_ref().is_some_and(|o| o.increment == Some(0)) {
+            self.fail(format!("column `{}`: the identity's INCREMENT must not be zero", c.name));
+        }
         if let Some(g) = &c.generated {
             self.expr(format!("generation expression of `{}`", c.name), g);
             if c.default.is_some() || c.identity.is_some() {

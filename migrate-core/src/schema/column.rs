@@ -37,6 +37,7 @@ impl ColumnEntry {
                 default: None,
                 identity: None,
                 generated: None,
+                identity_options: None,
                 comment: None,
             },
             primary_key: false,
@@ -218,6 +219,22 @@ impl<T: IntegerType> ColumnBuilder<'_, T> {
     pub fn identity_by_default(mut self) -> Self {
         self.entry.def.identity = Some(Identity::ByDefault);
         self.entry.def.not_null = true;
+        self
+    }
+
+    /// The options of the identity column's sequence (with [`identity`](Self::identity) or
+    /// [`identity_by_default`](Self::identity_by_default)).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_table("invoices", |t| {
+    ///     t.bigint("number").identity().identity_options(IdentityOptions { start: Some(1000), ..Default::default() });
+    /// });
+    /// # s.finish().unwrap();
+    /// ```
+    pub fn identity_options(mut self, options: crate::op::IdentityOptions) -> Self {
+        self.entry.def.identity_options = Some(options);
         self
     }
 }

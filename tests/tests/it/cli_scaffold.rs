@@ -252,6 +252,7 @@ async fn pull_adopts_an_existing_database() {
              CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, invoice bigint DEFAULT nextval('invoice_numbers'),
                                     doubled bigint GENERATED ALWAYS AS (big * 2) STORED);
              INSERT INTO counters DEFAULT VALUES; INSERT INTO counters DEFAULT VALUES;
+             CREATE TABLE invoices (number bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000 INCREMENT BY 10) PRIMARY KEY);
              CREATE VIEW z_counted AS SELECT id, big FROM counters;
              CREATE VIEW a_top_counted AS SELECT id FROM z_counted WHERE big > 1;",
         )
@@ -294,6 +295,11 @@ async fn pull_adopts_an_existing_database() {
     assert!(drift.contains("sequence tickets integer increment=-3"), "{drift}");
     assert!(drift.contains("expected: sequence tickets integer increment=-2"), "{drift}");
     db.client.batch_execute("ALTER SEQUENCE tickets INCREMENT BY -2").await.unwrap();
+    // So are an identity's options.
+    db.client.batch_execute("ALTER TABLE invoices ALTER COLUMN number SET INCREMENT BY 5").await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("column invoices.number #1 bigint not null identity a (start=1000 increment=5"), "{drift}");
+    db.client.batch_execute("ALTER TABLE invoices ALTER COLUMN number SET INCREMENT BY 10").await.unwrap();
     // So is a generated column made a plain one.
     db.client.batch_execute("ALTER TABLE counters ALTER COLUMN doubled DROP EXPRESSION").await.unwrap();
     let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
@@ -313,6 +319,10 @@ async fn pull_adopts_an_existing_database() {
     assert_eq!(migrate_core::introspect::diff(&a, &b), vec![]);
     // The baseline sets each used sequence where it stood: the next row continues the numbering.
     assert!(code.contains("s.set_sequence_value(\"invoice_numbers\", 1001);"), "{code}");
+    assert!(
+        code.contains(".identity().identity_options(IdentityOptions { start: Some(1000), increment: Some(10), ..Default::default() })"),
+        "{code}"
+    );
     let next: i32 =
         fresh.client.query_one("INSERT INTO counters DEFAULT VALUES RETURNING id", &[]).await.unwrap().get(0);
     assert_eq!(next, 3);

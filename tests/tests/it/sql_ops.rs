@@ -180,6 +180,20 @@ async fn sequences_read_from_sql_are_the_ones_postgresql_builds() {
     );
     let area = m.tables["b"].column("area").unwrap();
     assert_eq!((area.generated.as_deref(), &area.default), (Some("w * 2"), &None));
+    // So are an identity column's options.
+    m.apply(
+        &Op::Sql {
+            up: "CREATE TABLE inv (n bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000 INCREMENT BY 10 CYCLE))"
+                .into(),
+            down: None,
+            declares: vec![],
+        },
+        2,
+    );
+    let n = m.tables["inv"].column("n").unwrap();
+    let expected =
+        migrate_core::op::IdentityOptions { start: Some(1000), increment: Some(10), cycle: true, ..Default::default() };
+    assert_eq!(n.identity_options.as_ref(), Some(&expected));
     // The derived down of the statements (all of them have one) drops what they made.
     let up = "CREATE SEQUENCE tickets2 START 7; CREATE TABLE more (id serial PRIMARY KEY)";
     let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
