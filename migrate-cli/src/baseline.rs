@@ -284,6 +284,10 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 writeln!(b, "{line};")?;
             }
             Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
+            Op::DropSequence { name, .. } => writeln!(b, "    s.drop_sequence({});", q(name))?,
+            Op::Sql { up, down: Some(down), declares } if declares.is_empty() => {
+                writeln!(b, "    s.sql_with_down({}, {});", q(up), q(down))?
+            }
             Op::SetSequenceValue { name, value, is_called: true } => {
                 writeln!(b, "    s.set_sequence_value({}, {value});", q(name))?
             }

@@ -483,6 +483,33 @@ pub async fn ops(
     Ok(out)
 }
 
+/// `ALTER SEQUENCE` setting every option of `def` (PostgreSQL's default where it has none).
+fn alter_sequence(def: &crate::op::SequenceDef) -> String {
+    use crate::ident::quote_ident as q;
+    use crate::op::ColumnType;
+    let ty = def.data_type.clone().unwrap_or(ColumnType::BigInt);
+    let increment = def.increment.unwrap_or(1);
+    let (type_min, type_max) = match ty {
+        ColumnType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
+        ColumnType::Integer => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let min = def.min.unwrap_or(if increment > 0 { 1 } else { type_min });
+    let max = def.max.unwrap_or(if increment > 0 { type_max } else { -1 });
+    let start = def.start.unwrap_or(if increment > 0 { min } else { max });
+    let owner = match &def.owned_by {
+        Some(o) => format!("{}.{}", q(&o.table), q(&o.column)),
+        None => "NONE".into(),
+    };
+    format!(
+        "ALTER SEQUENCE {} AS {} INCREMENT BY {increment} MINVALUE {min} MAXVALUE {max} START WITH {start} CACHE {} {}CYCLE OWNED BY {owner}",
+        q(&def.name),
+        crate::render::render_column_type(&ty),
+        def.cache.unwrap_or(1),
+        if def.cycle { "" } else { "NO " },
+    )
+}
+
 /// Whether a `nextval('..'::regclass)` default draws from sequence `name`.
 fn names_sequence(default: &str, name: &str) -> bool {
     let Some(inner) = default.strip_prefix("nextval('").and_then(|d| d.strip_suffix("'::regclass)")) else {
@@ -775,7 +802,63 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
         }
     }
     // New views are not created: the model keeps no view queries (write them by hand).
-    drops.extend(creates);
+    // Sequences: new ones before what uses them (a column's own after its column, the defaults that
+    // draw from it after that), dropped ones after nothing uses them any more.
+    let new_sequences: Vec<&SequenceDef> =
+        to.sequences.values().filter(|q| !from.sequences.contains_key(&q.name)).collect();
+    let mut first = Vec::new();
+    let mut then = Vec::new();
+    for q in &new_sequences {
+        match &q.owned_by {
+            None => first.push(Op::CreateSequence { def: (*q).clone() }),
+            Some(_) => then.push(Op::CreateSequence { def: (*q).clone() }),
+        }
+    }
+    let owned_new: Vec<&str> = new_sequences.iter().filter(|q| q.owned_by.is_some()).map(|q| q.name.as_str()).collect();
+    let draws_from_new = |d: &Option<DefaultValue>| matches!(d, Some(DefaultValue::Expr { sql }) if owned_new.iter().any(|q| names_sequence(sql, q)));
+    let mut defaults_after = Vec::new();
+    for op in creates.iter_mut() {
+        let columns: Vec<(&str, &mut ColumnDef)> = match op {
+            Op::CreateTable { def } => def.columns.iter_mut().map(|c| (def.name.as_str(), c)).collect(),
+            Op::AddColumn { table, def } => vec![(table.as_str(), &mut def.column)],
+            _ => vec![],
+        };
+        for (table, c) in columns {
+            if draws_from_new(&c.default)
+                && let Some(default) = c.default.take()
+            {
+                defaults_after.push(Op::SetDefault {
+                    table: table.into(),
+                    column: c.name.clone(),
+                    default,
+                    previous: None,
+                });
+            }
+        }
+    }
+    // A changed default that draws from a new sequence waits for it too.
+    let (moved, kept): (Vec<Op>, Vec<Op>) = creates
+        .into_iter()
+        .partition(|op| matches!(op, Op::SetDefault { default, .. } if draws_from_new(&Some(default.clone()))));
+    defaults_after.extend(moved);
+    // A sequence whose owning table or column goes is dropped with it.
+    let goes_with_owner = |q: &SequenceDef| {
+        q.owned_by.as_ref().is_some_and(|o| to.tables.get(&o.table).is_none_or(|t| t.column(&o.column).is_none()))
+    };
+    for (name, q) in &from.sequences {
+        match to.sequences.get(name) {
+            None if goes_with_owner(q) => {}
+            None => late.push(Op::DropSequence { name: name.clone(), def: Some(q.clone()) }),
+            Some(now) if now != q => {
+                late.push(Op::Sql { up: alter_sequence(now), down: Some(alter_sequence(q)), declares: vec![] })
+            }
+            Some(_) => {}
+        }
+    }
+    drops.extend(first);
+    drops.extend(kept);
+    drops.extend(then);
+    drops.extend(defaults_after);
     drops.extend(late);
     drops
 }

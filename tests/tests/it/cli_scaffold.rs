@@ -334,14 +334,16 @@ async fn pull_adopts_an_existing_database() {
              ALTER TABLE users ALTER COLUMN role SET DEFAULT 'author';
              ALTER TABLE posts ADD CONSTRAINT posts_title_short CHECK (length(title) < 150);
              CREATE INDEX users_name_idx ON users (name);
-             DROP INDEX posts_metadata_idx;",
+             DROP INDEX posts_metadata_idx;
+             CREATE TABLE hot (id serial PRIMARY KEY, n int);
+             ALTER SEQUENCE tickets INCREMENT BY -4 CACHE 7;",
         )
         .await
         .unwrap();
     run(&dir, &url, &["drift"]).expect(1);
     let captured = run(&dir, &url, &["diff", "--name", "capture_hotfix"]).expect(0);
     assert!(
-        captured.stdout.contains("_capture_hotfix.rs (5 change(s) up, 5 down)"),
+        captured.stdout.contains("_capture_hotfix.rs (9 change(s) up, 7 down)"),
         "{}\n{}",
         captured.stdout,
         captured.stderr
