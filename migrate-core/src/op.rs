@@ -168,22 +168,7 @@ canonical_struct!(IdentityOptions { start, increment, min, max, cache, cycle });
 impl IdentityOptions {
     /// The options as SQL (`START WITH 100 INCREMENT BY 5`), empty when none is set.
     pub fn sql(&self) -> String {
-        let mut parts = Vec::new();
-        for (word, value) in [
-            ("START WITH", self.start),
-            ("INCREMENT BY", self.increment),
-            ("MINVALUE", self.min),
-            ("MAXVALUE", self.max),
-            ("CACHE", self.cache),
-        ] {
-            if let Some(v) = value {
-                parts.push(format!("{word} {v}"));
-            }
-        }
-        if self.cycle {
-            parts.push("CYCLE".into());
-        }
-        parts.join(" ")
+        crate::render::sequence_options(self.increment, self.min, self.max, self.start, self.cache, self.cycle)
     }
 }
 

@@ -293,22 +293,34 @@ fn create_sequence(def: &crate::op::SequenceDef) -> String {
     if let Some(ty) = &def.data_type {
         sql.push_str(&format!(" AS {}", crate::render::render_column_type(ty)));
     }
-    for (word, value) in [
-        ("INCREMENT BY", def.increment),
-        ("MINVALUE", def.min),
-        ("MAXVALUE", def.max),
-        ("START WITH", def.start),
-        ("CACHE", def.cache),
-    ] {
-        if let Some(v) = value {
-            sql.push_str(&format!(" {word} {v}"));
-        }
-    }
-    if def.cycle {
-        sql.push_str(" CYCLE");
+    let options = sequence_options(def.increment, def.min, def.max, def.start, def.cache, def.cycle);
+    if !options.is_empty() {
+        sql.push(' ');
+        sql.push_str(&options);
     }
     if let Some(o) = &def.owned_by {
         sql.push_str(&format!(" OWNED BY {}.{}", q(&o.table), q(&o.column)));
     }
     sql
+}
+
+/// The options of a sequence (or of an identity column's) that are set, in PostgreSQL's order:
+/// `INCREMENT BY 5 MINVALUE 1 .. START WITH 100 CACHE 10 CYCLE`.
+pub fn sequence_options(
+    increment: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+    start: Option<i64>,
+    cache: Option<i64>,
+    cycle: bool,
+) -> String {
+    let mut parts: Vec<String> =
+        [("INCREMENT BY", increment), ("MINVALUE", min), ("MAXVALUE", max), ("START WITH", start), ("CACHE", cache)]
+            .iter()
+            .filter_map(|(word, value)| value.map(|v| format!("{word} {v}")))
+            .collect();
+    if cycle {
+        parts.push("CYCLE".into());
+    }
+    parts.join(" ")
 }

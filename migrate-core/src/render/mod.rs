@@ -15,7 +15,7 @@
 mod ddl;
 mod types;
 
-pub use ddl::render_op;
+pub use ddl::{render_op, sequence_options};
 pub use migrate_sql::{SyntaxProblem, concurrent_index_name, needs_autocommit, split_statements, syntax_errors};
 pub use types::{render_column_type, render_default};
 
