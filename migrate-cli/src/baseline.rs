@@ -288,6 +288,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
             Op::Sql { up, down: Some(down), declares } if declares.is_empty() => {
                 writeln!(b, "    s.sql_with_down({}, {});", q(up), q(down))?
             }
+            Op::SetIdentityValue { table, column, value } => {
+                writeln!(b, "    s.set_identity_value({}, {}, {value});", q(table), q(column))?
+            }
             Op::SetSequenceValue { name, value, is_called: true } => {
                 writeln!(b, "    s.set_sequence_value({}, {value});", q(name))?
             }

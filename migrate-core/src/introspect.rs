@@ -274,7 +274,8 @@ pub async fn ops(
                 "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), ty.typtype::text, ty.typname::text,
                         et.typtype::text, et.typname::text, a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
                         col_description(a.attrelid, a.attnum), a.attgenerated = 's',
-                        iq.seqincrement, iq.seqmin, iq.seqmax, iq.seqstart, iq.seqcache, iq.seqcycle
+                        iq.seqincrement, iq.seqmin, iq.seqmax, iq.seqstart, iq.seqcache, iq.seqcycle,
+                        CASE WHEN iq.seqrelid IS NOT NULL THEN pg_sequence_last_value(iq.seqrelid::regclass) END
                  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
                  LEFT JOIN pg_depend idd ON idd.classid = 'pg_class'::regclass AND idd.refclassid = 'pg_class'::regclass
                       AND idd.refobjid = a.attrelid AND idd.refobjsubid = a.attnum AND idd.deptype = 'i'
@@ -305,6 +306,10 @@ pub async fn ops(
                     IdentityOptions { start, increment, min, max, cache, cycle: c.get(16) }
                 });
                 let identity_options = identity_options.filter(|o| *o != IdentityOptions::default());
+                // Where the identity's numbering stands (NULL until its first value).
+                if let Some(value) = c.get::<_, Option<i64>>(17) {
+                    positions.push(Op::SetIdentityValue { table: name.clone(), column: c.get(0), value });
+                }
                 // A generated column's expression is stored where a default is.
                 let expression: Option<String> = c.get(7);
                 let generated: bool = c.get(10);

@@ -586,6 +586,13 @@ pub enum Op {
         value: i64,
         is_called: bool,
     },
+    /// `setval` of an identity column's sequence: where its numbering stands (the next value is the
+    /// one after `value`). Its down does nothing, as [`Op::SetSequenceValue`]'s.
+    SetIdentityValue {
+        table: String,
+        column: String,
+        value: i64,
+    },
     /// Raw SQL; reversible only with `down`. `declares` are builder ops that say what the SQL does to
     /// the schema: the model applies them (they are never rendered), so it stays exact after raw SQL.
     Sql {
@@ -716,6 +723,7 @@ canonical_enum!(Op {
     CreateSequence { def },
     DropSequence { name, def },
     SetSequenceValue { name, value, is_called },
+    SetIdentityValue { table, column, value },
     Sql { up, down, declares },
     Backfill { table, set, filter, batch_size, pause_ms },
     DataStep { name, run },
@@ -768,6 +776,7 @@ impl Op {
             Op::CreateSequence { def } => format!("create_sequence {}", def.name),
             Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
             Op::SetSequenceValue { name, value, .. } => format!("set_sequence_value {name} = {value}"),
+            Op::SetIdentityValue { table, column, value } => format!("set_identity_value {table}.{column} = {value}"),
             Op::Sql { up, .. } => format!("sql `{}`", excerpt(up, 50)),
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
             Op::DataStep { name, .. } => format!("data step `{name}`"),

@@ -87,7 +87,7 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
         Op::DropView { def: None, .. } => Err(no(&op, "the view's query is not known; write a `down`")),
         Op::CreateSequence { def } => one(Op::DropSequence { name: def.name.clone(), def: Some(def) }),
         Op::DropSequence { def: Some(def), .. } => one(Op::CreateSequence { def }),
-        Op::SetSequenceValue { .. } => Ok(vec![]),
+        Op::SetSequenceValue { .. } | Op::SetIdentityValue { .. } => Ok(vec![]),
         Op::DropSequence { def: None, .. } => Err(no(&op, "the sequence's definition is not known; write a `down`")),
         Op::Sql { up, down: Some(down), declares } => {
             // The down's declarations are the inverse of the up's; when they have none, the model

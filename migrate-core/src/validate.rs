@@ -430,6 +430,10 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 }
             }
             Op::DropSequence { name, def: None } | Op::SetSequenceValue { name, .. } => c.name("sequence", name),
+            Op::SetIdentityValue { table, column, .. } => {
+                c.name("table", table);
+                c.name("column", column);
+            }
             Op::DataStep { name, .. } => {
                 if name.trim().is_empty() {
                     c.fail("a data step needs a name, which goes into the checksum and the history".into());

@@ -284,7 +284,7 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         Op::RenameConstraint { table, from, to } => {
             names.extend([table.as_str(), from.as_str(), to.as_str()]);
         }
-        Op::Backfill { table, .. } => {
+        Op::Backfill { table, .. } | Op::SetIdentityValue { table, .. } => {
             names.insert(table);
         }
         Op::DropColumn { .. }

@@ -611,6 +611,18 @@ impl Model {
                     c.unknown(format!("sequence `{name}` does not exist"));
                 }
             }
+            Op::SetIdentityValue { table, column, .. } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                match self.tables.get(table).and_then(|t| t.column(column)) {
+                    None => c.unknown(format!("column `{table}.{column}` does not exist")),
+                    Some(col) if col.identity.is_none() => {
+                        c.fail(format!("column `{table}.{column}` is not an identity column"))
+                    }
+                    Some(_) => {}
+                }
+            }
             Op::SetSequenceValue { name, .. } => {
                 if !self.sequences.contains_key(name) {
                     c.unknown(format!("sequence `{name}` does not exist"));

@@ -156,6 +156,12 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         Op::CreateSequence { def } => vec![tx(create_sequence(def))],
         Op::DropSequence { name, .. } => vec![tx(format!("DROP SEQUENCE {}", q(name)))],
+        // pg_get_serial_sequence reads its first argument as a (quoted) name, its second as is.
+        Op::SetIdentityValue { table, column, value } => vec![tx(format!(
+            "SELECT setval(pg_get_serial_sequence({}, {}), {value}, true)",
+            quote_literal(&q(table)),
+            quote_literal(column)
+        ))],
         Op::SetSequenceValue { name, value, is_called } => {
             vec![tx(format!("SELECT setval({}, {value}, {is_called})", quote_literal(&q(name))))]
         }

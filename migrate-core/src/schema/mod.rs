@@ -277,6 +277,12 @@ impl<M: Mode> Schema<M> {
         self.push(Op::SetSequenceValue { name: name.into(), value, is_called: true });
     }
 
+    /// `setval` of an identity column's sequence: its next value is the one after `value`. Its down
+    /// leaves the numbering where it is.
+    pub fn set_identity_value(&mut self, table: &str, column: &str, value: i64) {
+        self.push(Op::SetIdentityValue { table: table.into(), column: column.into(), value });
+    }
+
     /// `DROP SEQUENCE`. Irreversible.
     pub fn drop_sequence(&mut self, name: &str)
     where

@@ -253,6 +253,7 @@ async fn pull_adopts_an_existing_database() {
                                     doubled bigint GENERATED ALWAYS AS (big * 2) STORED);
              INSERT INTO counters DEFAULT VALUES; INSERT INTO counters DEFAULT VALUES;
              CREATE TABLE invoices (number bigint GENERATED ALWAYS AS IDENTITY (START WITH 1000 INCREMENT BY 10) PRIMARY KEY);
+             INSERT INTO invoices DEFAULT VALUES; INSERT INTO invoices DEFAULT VALUES;
              CREATE VIEW z_counted AS SELECT id, big FROM counters;
              CREATE VIEW a_top_counted AS SELECT id FROM z_counted WHERE big > 1;",
         )
@@ -326,6 +327,11 @@ async fn pull_adopts_an_existing_database() {
     let next: i32 =
         fresh.client.query_one("INSERT INTO counters DEFAULT VALUES RETURNING id", &[]).await.unwrap().get(0);
     assert_eq!(next, 3);
+    // An identity column's numbering too.
+    assert!(code.contains("s.set_identity_value(\"invoices\", \"number\", 1010);"), "{code}");
+    let next: i64 =
+        fresh.client.query_one("INSERT INTO invoices DEFAULT VALUES RETURNING number", &[]).await.unwrap().get(0);
+    assert_eq!(next, 1020);
 
     // A hotfix by hand on the adopted database, captured by `diff` as a new migration.
     db.client
