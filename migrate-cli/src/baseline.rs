@@ -288,6 +288,8 @@ pub fn body(ops: &[Op]) -> Result<String> {
             Op::Sql { up, down: Some(down), declares } if declares.is_empty() => {
                 writeln!(b, "    s.sql_with_down({}, {});", q(up), q(down))?
             }
+            // In a migration with a written down (`diff` writes both).
+            Op::Sql { up, down: None, declares } if declares.is_empty() => writeln!(b, "    s.sql({});", q(up))?,
             Op::SetIdentityValue { table, column, value } => {
                 writeln!(b, "    s.set_identity_value({}, {}, {value});", q(table), q(column))?
             }

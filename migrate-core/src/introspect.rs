@@ -488,6 +488,34 @@ pub async fn ops(
     Ok(out)
 }
 
+/// `ALTER TABLE .. ALTER COLUMN` taking column `was` to `now`'s identity (added, dropped, ALWAYS or
+/// BY DEFAULT, sequence options: each option set, PostgreSQL's default where `now` has none).
+fn alter_identity(table: &str, was: &crate::op::ColumnDef, now: &crate::op::ColumnDef) -> String {
+    use crate::ident::quote_ident as q;
+    use crate::op::Identity;
+    let head = format!("ALTER TABLE {} ALTER COLUMN {}", q(table), q(&now.name));
+    let kind = |i: &Identity| if *i == Identity::Always { "ALWAYS" } else { "BY DEFAULT" };
+    let Some(identity) = &now.identity else {
+        return format!("{head} DROP IDENTITY");
+    };
+    let o = now.identity_options.clone().unwrap_or_default();
+    if was.identity.is_none() {
+        let options = o.sql();
+        let options = if options.is_empty() { String::new() } else { format!(" ({options})") };
+        return format!("{head} ADD GENERATED {} AS IDENTITY{options}", kind(identity));
+    }
+    let increment = o.increment.unwrap_or(1);
+    let min = o.min.map_or("NO MINVALUE".to_string(), |v| format!("MINVALUE {v}"));
+    let max = o.max.map_or("NO MAXVALUE".to_string(), |v| format!("MAXVALUE {v}"));
+    let start = o.start.unwrap_or(if increment > 0 { o.min.unwrap_or(1) } else { o.max.unwrap_or(-1) });
+    format!(
+        "{head} SET GENERATED {} SET INCREMENT BY {increment} SET {min} SET {max} SET START WITH {start} SET CACHE {} SET {}CYCLE",
+        kind(identity),
+        o.cache.unwrap_or(1),
+        if o.cycle { "" } else { "NO " }
+    )
+}
+
 /// `ALTER SEQUENCE` setting every option of `def` (PostgreSQL's default where it has none).
 fn alter_sequence(def: &crate::op::SequenceDef) -> String {
     use crate::ident::quote_ident as q;
@@ -681,6 +709,7 @@ pub(crate) fn column_type(formatted: &str) -> crate::op::ColumnType {
 /// tables, columns (type, nullability, default, comment), constraints, indexes, enums (new values),
 /// views. Objects that must go first are dropped first; foreign keys are added last.
 pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<crate::op::Op> {
+    use crate::ident::quote_ident as qi;
     use crate::op::*;
     let mut drops = Vec::new();
     let mut creates = Vec::new();
@@ -747,6 +776,23 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
                         creates.push(Op::AddColumn { table, def });
                         continue;
                     };
+                    // A generation expression cannot be changed or added in place: the column is
+                    // added again (its values follow from the row).
+                    if was.generated != c.generated {
+                        if was.generated.is_some() && c.generated.is_none() {
+                            let sql =
+                                format!("ALTER TABLE {} ALTER COLUMN {} DROP EXPRESSION", qi(&table), qi(&column));
+                            creates.push(Op::Sql { up: sql, down: None, declares: vec![] });
+                        } else {
+                            creates.push(Op::DropColumn { table: table.clone(), column: column.clone(), def: None });
+                            let def = AddColumnDef { column: c.clone(), constraints: vec![], backfill: None };
+                            creates.push(Op::AddColumn { table, def });
+                            continue;
+                        }
+                    }
+                    if (&was.identity, &was.identity_options) != (&c.identity, &c.identity_options) {
+                        creates.push(Op::Sql { up: alter_identity(&table, was, c), down: None, declares: vec![] });
+                    }
                     if was.ty != c.ty {
                         creates.push(Op::ChangeColumnType {
                             table: table.clone(),

@@ -342,14 +342,16 @@ async fn pull_adopts_an_existing_database() {
              CREATE INDEX users_name_idx ON users (name);
              DROP INDEX posts_metadata_idx;
              CREATE TABLE hot (id serial PRIMARY KEY, n int);
-             ALTER SEQUENCE tickets INCREMENT BY -4 CACHE 7;",
+             ALTER SEQUENCE tickets INCREMENT BY -4 CACHE 7;
+             ALTER TABLE invoices ALTER COLUMN number SET INCREMENT BY 3 SET CYCLE;
+             ALTER TABLE counters ALTER COLUMN doubled DROP EXPRESSION;",
         )
         .await
         .unwrap();
     run(&dir, &url, &["drift"]).expect(1);
     let captured = run(&dir, &url, &["diff", "--name", "capture_hotfix"]).expect(0);
     assert!(
-        captured.stdout.contains("_capture_hotfix.rs (9 change(s) up, 7 down)"),
+        captured.stdout.contains("_capture_hotfix.rs (11 change(s) up, 10 down)"),
         "{}\n{}",
         captured.stdout,
         captured.stderr
