@@ -236,6 +236,42 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
     assert_eq!(history(&db.client).await.len(), 1, "the baseline is recorded as applied");
 }
 
+/// Each of the three tools' history tables, alone beside an application table, as that tool creates
+/// it: `pull` leaves it out (and says nothing of it).
+#[tokio::test]
+async fn pull_leaves_out_each_other_tools_history_table() {
+    for (tool, ddl) in [
+        (
+            "diesel",
+            "CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now())",
+        ),
+        (
+            "sqlx",
+            "CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL)",
+        ),
+        (
+            "refinery",
+            "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name varchar(255), applied_on varchar(255), checksum varchar(255))",
+        ),
+    ] {
+        let db = TestDb::new(&format!("cli_pull_{tool}")).await;
+        let url = db_url(&db.name);
+        db.client
+            .batch_execute(&format!("{ddl}; CREATE TABLE notes (id bigint PRIMARY KEY, body text)"))
+            .await
+            .unwrap();
+        let history_table = ddl.split_whitespace().nth(2).unwrap();
+        let dir = scratch_dir(&format!("pull_{tool}"));
+        std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\n").unwrap();
+        let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(0);
+        let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
+        let code = std::fs::read_to_string(&file).unwrap();
+        assert!(code.contains("s.create_table(\"notes\""), "{tool}: {code}");
+        assert!(!code.contains(history_table), "{tool}: the baseline holds `{history_table}`:\n{code}");
+        assert!(!pulled.stderr.contains(history_table), "{tool}: {}", pulled.stderr);
+    }
+}
+
 #[tokio::test]
 async fn pull_adopts_an_existing_database() {
     // An existing database: the example's schema, made by hand (no history tables).
