@@ -92,6 +92,10 @@ fn table_of(line: &str) -> Option<&str> {
     match words.next()? {
         "table" => words.next().map(unquote),
         "column" | "constraint" => words.next().and_then(|w| w.split('.').next()).map(unquote),
+        // A sequence goes with the table that owns it.
+        "sequence" => {
+            line.split(' ').find_map(|w| w.strip_prefix("owned_by=")).and_then(|o| o.split('.').next()).map(unquote)
+        }
         "index" => line
             .split(" ON ")
             .nth(1)
@@ -912,4 +916,33 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
     drops.extend(defaults_after);
     drops.extend(late);
     drops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sequence a table owns is left out of snapshots with that table (`ignore_tables`), as the
+    /// table's columns and indexes are; a standalone one belongs to no table.
+    #[test]
+    fn owned_sequences_go_with_their_table() {
+        let owned =
+            "sequence legacy_id_seq integer increment=1 min=1 max=2147483647 start=1 cache=1 owned_by=legacy.id";
+        assert_eq!(table_of(owned), Some("legacy"));
+        let quoted = "sequence \"Odd_seq\" bigint increment=1 min=1 max=9 start=1 cache=1 owned_by=\"Odd\".id";
+        assert_eq!(table_of(quoted), Some("Odd"));
+        assert_eq!(table_of("sequence tickets bigint increment=1 min=1 max=9 start=1 cache=1"), None);
+        let snapshot = Snapshot { lines: vec![owned.to_string(), "sequence tickets bigint".into()] };
+        let kept: Vec<&String> = snapshot.lines.iter().filter(|l| table_of(l) != Some("legacy")).collect();
+        assert_eq!(kept, ["sequence tickets bigint"]);
+    }
+
+    #[test]
+    fn nextval_defaults_name_their_sequence() {
+        assert!(names_sequence("nextval('t_id_seq'::regclass)", "t_id_seq"));
+        assert!(names_sequence("nextval('public.t_id_seq'::regclass)", "t_id_seq"));
+        assert!(names_sequence("nextval('\"Odd_seq\"'::regclass)", "Odd_seq"));
+        assert!(!names_sequence("nextval('t_id_seq2'::regclass)", "t_id_seq"));
+        assert!(!names_sequence("0", "t_id_seq"));
+    }
 }
