@@ -58,9 +58,6 @@ union all
 select 'view ' || quote_ident(c.relname) || ' ' || pg_get_viewdef(c.oid)
   from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'v'
 union all
-select 'function ' || p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid))
-  from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
-union all
 select 'sequence ' || quote_ident(c.relname) || ' ' || format_type(q.seqtypid, NULL) || ' increment=' || q.seqincrement
        || ' min=' || q.seqmin || ' max=' || q.seqmax || ' start=' || q.seqstart || ' cache=' || q.seqcache
        || case when q.seqcycle then ' cycle' else '' end
@@ -78,11 +75,26 @@ select 'schema ' || quote_ident(n.nspname) from pg_namespace n
 order by 1
 "#;
     let rows = client.query(QUERY, &[&schema]).await?;
-    let lines = rows
+    let mut lines: Vec<String> = rows
         .iter()
         .map(|r| r.get::<_, String>(0))
         .filter(|l| !ignore.iter().any(|t| table_of(l) == Some(*t)))
         .collect();
+    // Functions and procedures with their whole definition (`function name(args)` then the text
+    // on the following lines): compared as written, and a difference only in whitespace or
+    // comments is told apart ([`Change::only_layout`]).
+    let functions = client
+        .query(
+            "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p
+             WHERE p.pronamespace = $1::text::regnamespace AND p.prokind IN ('f', 'p')",
+            &[&schema],
+        )
+        .await?;
+    for f in functions {
+        let (signature, definition): (String, String) = (f.get(0), f.get(1));
+        lines.push(format!("function {}\n{}", signature.replace(' ', ""), definition.trim_end()));
+    }
+    lines.sort();
     Ok(Snapshot { lines })
 }
 
@@ -111,6 +123,8 @@ fn unquote(s: &str) -> &str {
 
 /// The identity of a line's object: kind and name (`column users.email`, `index users_email_idx`).
 fn key(line: &str) -> String {
+    // A function's definition follows its first line.
+    let line = line.lines().next().unwrap_or_default();
     let words: Vec<&str> = line.split(' ').collect();
     match words.first() {
         Some(&"index") => {
@@ -136,14 +150,40 @@ pub enum Change {
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Change::Extra(l) => write!(f, "extra: {l}"),
-            Change::Missing(l) => write!(f, "missing: {l}"),
+            // A function is named by its first line; its definition follows it.
+            Change::Extra(l) => write!(f, "extra: {}", l.lines().next().unwrap_or_default()),
+            Change::Missing(l) => write!(f, "missing: {}", l.lines().next().unwrap_or_default()),
+            // A function: its name, then the lines of the two definitions that differ.
+            Change::Differs { expected, actual } if expected.starts_with("function ") => {
+                let (name, was) = expected.split_once('\n').unwrap_or((expected, ""));
+                let now = actual.split_once('\n').map_or("", |(_, d)| d);
+                let how = if self.only_layout() { " (only in whitespace or comments)" } else { "" };
+                write!(f, "differs: {name}{how}")?;
+                let diff = similar::TextDiff::from_lines(was, now);
+                for change in diff.iter_all_changes().filter(|c| c.tag() != similar::ChangeTag::Equal) {
+                    let sign = if change.tag() == similar::ChangeTag::Delete { "- expected" } else { "+ actual  " };
+                    write!(f, "\n    {sign} | {}", change.value().trim_end())?;
+                }
+                Ok(())
+            }
             Change::Differs { expected, actual } => write!(f, "differs: {actual}\n    expected: {expected}"),
         }
     }
 }
 
 impl Change {
+    /// Whether the change is a function's definition that differs only in whitespace and comments
+    /// (the SQL the lexer reads is the same).
+    pub fn only_layout(&self) -> bool {
+        match self {
+            Change::Differs { expected, actual } if expected.starts_with("function ") => {
+                let body = |l: &str| l.split_once('\n').map(|(_, d)| migrate_sql::derive::normalize_code(d));
+                body(expected) == body(actual)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the change is only a column's position (an explicit down that re-adds a dropped column
     /// can only append it).
     pub fn only_position(&self) -> bool {
@@ -935,6 +975,39 @@ mod tests {
         let snapshot = Snapshot { lines: vec![owned.to_string(), "sequence tickets bigint".into()] };
         let kept: Vec<&String> = snapshot.lines.iter().filter(|l| table_of(l) != Some("legacy")).collect();
         assert_eq!(kept, ["sequence tickets bigint"]);
+    }
+
+    /// A function's definition is compared as written; a difference only in whitespace or comments
+    /// is told apart, and a real one is shown as the lines that differ.
+    #[test]
+    fn functions_differ_by_their_definition() {
+        let f = |body: &str| {
+            format!(
+                "function touch()\nCREATE OR REPLACE FUNCTION public.touch()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function${body}$function$"
+            )
+        };
+        let expected = Snapshot { lines: vec![f("\nBEGIN\n  RETURN NEW;\nEND\n")] };
+        let spaced = Snapshot { lines: vec![f("\nBEGIN -- keep\n      RETURN NEW;\n\nEND\n")] };
+        let changed = Snapshot { lines: vec![f("\nBEGIN\n  RETURN OLD;\nEND\n")] };
+        let layout = diff(&expected, &spaced);
+        assert_eq!(layout.len(), 1);
+        assert!(layout[0].only_layout());
+        assert!(
+            layout[0].to_string().starts_with("differs: function touch() (only in whitespace or comments)"),
+            "{}",
+            layout[0]
+        );
+        let real = diff(&expected, &changed);
+        assert!(!real[0].only_layout());
+        let shown = real[0].to_string();
+        assert!(shown.starts_with("differs: function touch()\n"), "{shown}");
+        assert!(
+            shown.contains("- expected |   RETURN NEW;") && shown.contains("+ actual   |   RETURN OLD;"),
+            "{shown}"
+        );
+        assert!(!shown.contains("LANGUAGE"), "only the lines that differ: {shown}");
+        // Gone or new: named by its first line.
+        assert_eq!(diff(&expected, &Snapshot::default())[0].to_string(), "missing: function touch()");
     }
 
     #[test]

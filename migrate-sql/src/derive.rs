@@ -179,6 +179,25 @@ fn alter_table_action(action: &SyntaxNode) -> Result<(), String> {
 /// assert_ne!(a, migrate_sql::derive::normalize("CREATE TABLE \"Users\" (id bigint PRIMARY KEY)"));
 /// ```
 pub fn normalize(script: &str) -> String {
+    normalized(script, false)
+}
+
+/// [`normalize`] for code whose dollar-quoted strings are code too (a function's definition: its
+/// body): their contents are normalised as well, so whitespace and comments inside a body do not
+/// count either.
+///
+/// ```
+/// use migrate_sql::derive::normalize_code;
+/// let a = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$";
+/// let b = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$\n  SELECT 1; -- one\n$body$";
+/// assert_eq!(normalize_code(a), normalize_code(b));
+/// assert_ne!(normalize_code(a), normalize_code("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 2; $$"));
+/// ```
+pub fn normalize_code(script: &str) -> String {
+    normalized(script, true)
+}
+
+fn normalized(script: &str, bodies: bool) -> String {
     use squawk_lexer::TokenKind as T;
     let script = script.replace("\r\n", "\n");
     let mut tokens: Vec<(T, &str)> = Vec::new();
@@ -199,6 +218,14 @@ pub fn normalize(script: &str) -> String {
         }
         match kind {
             T::Ident => out.push_str(&text.to_lowercase()),
+            T::Literal { kind: squawk_lexer::LiteralKind::DollarQuotedString { .. } } if bodies => {
+                // `$tag$ .. $tag$`: the tag does not count, the contents are code.
+                let tag_end = text[1..].find('$').map_or(0, |i| i + 2);
+                let inner = text.get(tag_end..text.len().saturating_sub(tag_end)).unwrap_or(text);
+                out.push_str("$$ ");
+                out.push_str(&normalized(inner, true));
+                out.push_str(" $$");
+            }
             _ => out.push_str(text),
         }
     }

@@ -33,15 +33,20 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     }
     .await;
     scratch.drop().await;
-    let changes = diff(&expected?, &actual);
+    // A function that differs only in whitespace or comments is said, but is no drift.
+    let (layout, changes): (Vec<_>, Vec<_>) = diff(&expected?, &actual).into_iter().partition(|c| c.only_layout());
     if ctx.out.json {
         ctx.json(&json!({
             "drift": changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "layout_only": layout.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "applied_missing_from_code": missing,
         }));
     } else {
         for c in &changes {
             println!("{c}");
+        }
+        for c in &layout {
+            println!("note: {c}");
         }
         for m in &missing {
             println!("note: {m} is applied but missing from the code; its changes count as drift");

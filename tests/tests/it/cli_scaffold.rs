@@ -554,6 +554,10 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     assert!(verify.stdout.contains(&format!("285 migration(s) verified, {failed} failed")), "{}", verify.stdout);
     // One known case: dropping users.email cannot be undone by its down.
     assert!(verify.stdout.contains("FAILED m20191111162609_drop_email_from_user"), "{}", verify.stdout);
+    // Downs that restore a function with other whitespace are not failures: each is said as such.
+    let layout: Vec<&str> = verify.stdout.lines().filter(|l| l.contains("(only in whitespace or comments)")).collect();
+    assert!(!layout.is_empty(), "{}", verify.stdout);
+    assert!(layout.iter().all(|l| l.trim_start().starts_with("note: differs: function ")), "{layout:?}");
 
     // A database diesel migrated: the first 200 migrations applied, diesel's history table beside them.
     let old = TestDb::new("cli_registry_app_diesel").await;
@@ -628,6 +632,25 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     let gone: bool =
         db.client.query_one("SELECT to_regclass('index_crate_updated_at') IS NULL", &[]).await.unwrap().get(0);
     assert!(gone);
+
+    // A function rewritten by hand with other whitespace is no drift, but said; a real change is
+    // drift, shown as the lines of the definition that differ.
+    let definition: String = db
+        .client
+        .query_one("SELECT pg_get_functiondef('diesel_set_updated_at()'::regprocedure)", &[])
+        .await
+        .unwrap()
+        .get(0);
+    db.client.batch_execute(&definition.replacen("BEGIN", "BEGIN   -- reformatted\n\n", 1)).await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(0).stdout;
+    assert!(
+        drift.contains("note: differs: function diesel_set_updated_at() (only in whitespace or comments)"),
+        "{drift}"
+    );
+    db.client.batch_execute(&definition.replacen("BEGIN", "BEGIN\n    PERFORM 1;", 1)).await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("differs: function diesel_set_updated_at()\n"), "{drift}");
+    assert!(drift.contains("+ actual   |     PERFORM 1;"), "{drift}");
 }
 
 /// Two projects whose migrations crates have one package name, built into one target folder: each
