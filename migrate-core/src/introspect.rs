@@ -68,6 +68,18 @@ select 'sequence ' || quote_ident(c.relname) || ' ' || format_type(q.seqtypid, N
   where c.relnamespace = (select oid from ns) and c.relkind = 'S'
     and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('i', 'e'))
 union all
+select 'trigger ' || quote_ident(c.relname) || '.' || quote_ident(t.tgname) || ' '
+       || case t.tgenabled when 'D' then 'disabled' when 'R' then 'enabled replica' when 'A' then 'enabled always' else 'enabled' end
+       || ' ' || pg_get_triggerdef(t.oid)
+  from pg_trigger t join pg_class c on c.oid = t.tgrelid
+  where c.relnamespace = (select oid from ns) and not t.tgisinternal
+union all
+select 'event_trigger ' || quote_ident(e.evtname) || ' on ' || e.evtevent
+       || coalesce(' when tag in (' || array_to_string(e.evttags, ', ') || ')', '')
+       || ' execute ' || e.evtfoid::regproc::text
+       || case e.evtenabled when 'D' then ' disabled' when 'R' then ' enabled replica' when 'A' then ' enabled always' else '' end
+  from pg_event_trigger e
+union all
 select 'extension ' || quote_ident(x.extname) || ' schema=' || x.extnamespace::regnamespace::text from pg_extension x
 union all
 select 'schema ' || quote_ident(n.nspname) from pg_namespace n
@@ -103,7 +115,7 @@ fn table_of(line: &str) -> Option<&str> {
     let mut words = line.split(' ');
     match words.next()? {
         "table" => words.next().map(unquote),
-        "column" | "constraint" => words.next().and_then(|w| w.split('.').next()).map(unquote),
+        "column" | "constraint" | "trigger" => words.next().and_then(|w| w.split('.').next()).map(unquote),
         // A sequence goes with the table that owns it.
         "sequence" => {
             line.split(' ').find_map(|w| w.strip_prefix("owned_by=")).and_then(|o| o.split('.').next()).map(unquote)

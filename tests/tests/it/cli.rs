@@ -124,3 +124,35 @@ async fn sql_list_and_dry_run_run_nothing() {
         .get(0);
     assert_eq!(tables, 0, "--dry-run ran something");
 }
+
+/// An event trigger is database-wide: one made by hand (none of the migrations makes it) is drift,
+/// named with its event and function, as is a trigger added to a table by hand.
+#[tokio::test]
+async fn drift_names_triggers_and_event_triggers_made_by_hand() {
+    let db = TestDb::new("cli_drift_triggers").await;
+    let url = db_url(&db.name);
+    cli(BLOG, &url, &["up"]).expect(0);
+    cli(BLOG, &url, &["drift"]).expect(0);
+    db.client
+        .batch_execute(
+            "CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+             CREATE EVENT TRIGGER audit_ddl_start ON ddl_command_start WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION audit_ddl();
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();",
+        )
+        .await
+        .unwrap();
+    let drift = cli(BLOG, &url, &["drift"]).expect(1).stdout;
+    assert!(
+        drift.contains(
+            "extra: event_trigger audit_ddl_start on ddl_command_start when tag in (CREATE TABLE) execute audit_ddl"
+        ),
+        "{drift}"
+    );
+    assert!(
+        drift.contains("extra: trigger users.users_touch enabled CREATE TRIGGER users_touch BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION touch()"),
+        "{drift}"
+    );
+    // Event triggers outlive the database only with it: dropped with the test's database.
+    db.client.batch_execute("DROP EVENT TRIGGER audit_ddl_start").await.unwrap();
+}

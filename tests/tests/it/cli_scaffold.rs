@@ -651,6 +651,30 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
     assert!(drift.contains("differs: function diesel_set_updated_at()\n"), "{drift}");
     assert!(drift.contains("+ actual   |     PERFORM 1;"), "{drift}");
+    db.client.batch_execute(&definition).await.unwrap();
+    // A trigger dropped or disabled by hand is drift, named.
+    let (table, trigger): (String, String) = db
+        .client
+        .query_one(
+            "SELECT c.relname::text, t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE NOT t.tgisinternal ORDER BY 1, 2 LIMIT 1",
+            &[],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    db.client.batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}")).await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(
+        drift.contains(&format!("differs: trigger {table}.{trigger} disabled CREATE TRIGGER {trigger} ")),
+        "{drift}"
+    );
+    db.client.batch_execute(&format!("DROP TRIGGER {trigger} ON {table}")).await.unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(
+        drift.contains(&format!("missing: trigger {table}.{trigger} enabled CREATE TRIGGER {trigger} ")),
+        "{drift}"
+    );
 }
 
 /// Two projects whose migrations crates have one package name, built into one target folder: each
