@@ -683,6 +683,9 @@ union all
 select 'trigger ' || quote_ident(t.tgname) || ' on ' || quote_ident(r.name) || ': triggers are not in the schema model yet'
   from pg_trigger t join rel r on r.oid = t.tgrelid where not t.tgisinternal and r.name <> all($2)
 union all
+select 'event trigger ' || quote_ident(e.evtname) || ': event triggers are database-wide and need a superuser; a baseline does not make them'
+  from pg_event_trigger e where e.oid not in (select objid from ext)
+union all
 select 'materialized view ' || quote_ident(r.name) || ' (and its indexes): materialized views are not in the schema model yet'
   from rel r where r.relkind = 'm'
 union all

@@ -194,6 +194,8 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
              CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
              CREATE TRIGGER widgets_touch BEFORE UPDATE ON widgets FOR EACH ROW EXECUTE FUNCTION touch();
              CREATE MATERIALIZED VIEW widget_names AS SELECT name FROM widgets;
+             CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+             CREATE EVENT TRIGGER audit_ddl_start ON ddl_command_start EXECUTE FUNCTION audit_ddl();
              CREATE INDEX widget_names_idx ON widget_names (name);",
         )
         .await
@@ -209,6 +211,7 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
     }
     for left_out in [
         "warning [pull] the baseline leaves out function touch(): functions are not in the schema model yet",
+        "warning [pull] the baseline leaves out event trigger audit_ddl_start: event triggers are database-wide",
         "warning [pull] the baseline leaves out trigger widgets_touch on widgets: triggers are not in the schema model yet",
         "warning [pull] the baseline leaves out materialized view widget_names (and its indexes)",
         "warning [pull] the baseline leaves out composite type pair: composite types",
@@ -217,7 +220,7 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
     }
     assert!(
-        pulled.stderr.contains("warning [pull] 5 object(s) of `public` are not in the baseline"),
+        pulled.stderr.contains("warning [pull] 7 object(s) of `public` are not in the baseline"),
         "{}",
         pulled.stderr
     );
