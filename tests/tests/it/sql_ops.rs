@@ -118,6 +118,19 @@ async fn the_model_read_from_the_corpus_sql_is_the_database_it_builds() {
     );
 }
 
+/// The model `script` (already run on `client`'s database) reads into, with no problem, and the
+/// model of the database's catalog.
+async fn read_and_live(client: &tokio_postgres::Client, script: &str) -> (Model, Model) {
+    let mut model = Model::default();
+    let problems = model.apply(&Op::Sql { up: script.into(), down: None, declares: vec![] }, 1);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut live = Model::default();
+    for op in &migrate_core::introspect::ops(client, "public", &[]).await.unwrap() {
+        live.apply(op, 0);
+    }
+    (model, live)
+}
+
 /// What only the model knows completes what SQL says: a column of an enum type written by its name is
 /// that enum (as PostgreSQL reports it), and `REFERENCES t` without columns references `t`'s primary
 /// key.
@@ -129,13 +142,7 @@ async fn enum_columns_and_references_to_a_primary_key_read_as_postgresql_has_the
         CREATE TABLE people (code text PRIMARY KEY);
         CREATE TABLE notes (id bigint PRIMARY KEY, mood mood NOT NULL, moods mood[], author text REFERENCES people);";
     client.batch_execute(script).await.unwrap();
-    let mut model = Model::default();
-    let problems = model.apply(&Op::Sql { up: script.into(), down: None, declares: vec![] }, 1);
-    assert!(problems.is_empty(), "{problems:?}");
-    let mut live = Model::default();
-    for op in &migrate_core::introspect::ops(&client, "public", &[]).await.unwrap() {
-        live.apply(op, 0);
-    }
+    let (model, live) = read_and_live(&client, script).await;
     assert_eq!(shape(&model), shape(&live));
     let fk = |m: &Model| format!("{:?}", m.tables["notes"].constraints.get("notes_author_fkey").map(|c| &c.kind));
     assert_eq!(fk(&model), fk(&live));
@@ -156,13 +163,7 @@ async fn sequences_read_from_sql_are_the_ones_postgresql_builds() {
         CREATE SEQUENCE gone; DROP SEQUENCE gone;";
     let before = migrate_tests::catalog(&client, "public").await;
     client.batch_execute(script).await.unwrap();
-    let mut model = Model::default();
-    let problems = model.apply(&Op::Sql { up: script.into(), down: None, declares: vec![] }, 1);
-    assert!(problems.is_empty(), "{problems:?}");
-    let mut live = Model::default();
-    for op in &migrate_core::introspect::ops(&client, "public", &[]).await.unwrap() {
-        live.apply(op, 0);
-    }
+    let (model, live) = read_and_live(&client, script).await;
     assert_eq!(model.sequences, live.sequences);
     assert_eq!(
         model.sequences.keys().map(String::as_str).collect::<Vec<_>>(),
