@@ -273,12 +273,29 @@ impl<M: Mode> Schema<M> {
 
     /// `SELECT setval(name, value, true)`: the sequence's next value is the one after `value`. Its
     /// down leaves the sequence where it is (a position is data, not schema).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_sequence("invoice_numbers", |_| {});
+    /// s.set_sequence_value("invoice_numbers", 41);
+    /// assert!(migrate_core::render::render_script(&s.finish().unwrap()).ends_with("SELECT setval('\"invoice_numbers\"', 41, true);\n"));
+    /// ```
     pub fn set_sequence_value(&mut self, name: &str, value: i64) {
         self.push(Op::SetSequenceValue { name: name.into(), value, is_called: true });
     }
 
     /// `setval` of an identity column's sequence: its next value is the one after `value`. Its down
     /// leaves the numbering where it is.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_table("invoices", |t| { t.bigint("number").identity().primary_key(); });
+    /// s.set_identity_value("invoices", "number", 1000);
+    /// let sql = migrate_core::render::render_script(&s.finish().unwrap());
+    /// assert!(sql.ends_with("SELECT setval(pg_get_serial_sequence('\"invoices\"', 'number'), 1000, true);\n"));
+    /// ```
     pub fn set_identity_value(&mut self, table: &str, column: &str, value: i64) {
         self.push(Op::SetIdentityValue { table: table.into(), column: column.into(), value });
     }
