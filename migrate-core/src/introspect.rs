@@ -245,9 +245,13 @@ pub fn diff(expected: &Snapshot, actual: &Snapshot) -> Vec<Change> {
     out
 }
 
-/// Reads the schema of `schema` as the ops that would create it: extensions, enums, tables with their
-/// columns and constraints (foreign keys last, so any order of tables works), other indexes, views. The
-/// tables named in `ignore` are left out. Defaults and CHECK expressions are kept as PostgreSQL prints
+/// Reads the schema of `schema` as the ops that would create it, in an order that creates each object
+/// after what it needs: extensions, enums, sequences no column owns, tables with their columns
+/// (identity options, generated columns) and constraints, the sequences columns own with their
+/// `nextval` defaults, where each used sequence and identity stands, other indexes, foreign keys
+/// (last, so any order of tables works), views (each after the views it selects from). The tables
+/// named in `ignore` are left out, with what they own; [`not_expressed`] names what the ops cannot
+/// hold yet. Defaults and CHECK expressions are kept as PostgreSQL prints
 /// them (SQL expressions); types PostgreSQL knows by other names map to the builder's types.
 pub async fn ops(
     client: &impl GenericClient,
