@@ -2,7 +2,7 @@
 //!
 //! One renderer, one quoting rule: every identifier goes through [`quote_ident`](crate::ident::quote_ident)
 //! and every string literal through [`quote_literal`](crate::ident::quote_literal). Expressions the user
-//! writes as SQL (CHECK, WHERE, USING, defaults given with [`sql`](crate::sql), view queries, raw SQL)
+//! writes as SQL (CHECK, WHERE, USING, defaults given with [`sql`](crate::types::sql), view queries, raw SQL)
 //! are passed through as written.
 //!
 //! Why not sea-query for the DDL: measured on sea-query 1.0, it renders invalid SQL for several
