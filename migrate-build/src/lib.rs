@@ -282,7 +282,10 @@ mod tests {
                 ("m20240101000000_ok/down.sql", "DROP TABLE a;"),
                 ("m20240102000000_no_down/up.sql", "DROP TABLE a;"),
                 ("m20240103000000_marked/up.sql", "-- migrate: irreversible = \"drops a\"\nDROP TABLE a;"),
-                ("m20240104000000_derived/up.sql", "-- a table\nCREATE TABLE b (id int);\nCREATE INDEX ON b (id);"),
+                (
+                    "m20240104000000_derived/up.sql",
+                    "-- a table\nCREATE TABLE b (id int);\nCREATE INDEX b_id_idx ON b (id);",
+                ),
             ],
         );
         let found = problems(&f);

@@ -189,8 +189,11 @@ impl Change {
     pub fn only_layout(&self) -> bool {
         match self {
             Change::Differs { expected, actual } if expected.starts_with("function ") => {
+                // Only SQL and PL/pgSQL bodies are read as SQL: in another language (PL/Python, ...)
+                // whitespace and case can be code.
+                let sql_body = |l: &str| l.contains("\n LANGUAGE sql\n") || l.contains("\n LANGUAGE plpgsql\n");
                 let body = |l: &str| l.split_once('\n').map(|(_, d)| migrate_sql::derive::normalize_code(d));
-                body(expected) == body(actual)
+                sql_body(expected) && sql_body(actual) && body(expected) == body(actual)
             }
             _ => false,
         }
@@ -389,14 +392,14 @@ pub async fn ops(
                 }
             })
             .collect();
-        // The `nextval` default of a column that owns its sequence is set once the sequence exists.
+        // A `nextval` default drawing from a sequence a column owns (its own or another table's) is
+        // set once that sequence exists, after the tables.
         let columns = columns
             .into_iter()
             .map(|mut col| {
-                let owns = owned.iter().any(|q| {
-                    q.owned_by.as_ref().is_some_and(|o| o.table == name && o.column == col.name)
-                        && matches!(&col.default, Some(DefaultValue::Expr { sql }) if names_sequence(sql, &q.name))
-                });
+                let owns = owned
+                    .iter()
+                    .any(|q| matches!(&col.default, Some(DefaultValue::Expr { sql }) if names_sequence(sql, &q.name)));
                 if owns && let Some(default) = col.default.take() {
                     owned_defaults.push(Op::SetDefault {
                         table: name.clone(),
@@ -853,8 +856,13 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
                             continue;
                         }
                     }
-                    if (&was.identity, &was.identity_options) != (&c.identity, &c.identity_options) {
-                        creates.push(Op::Sql { up: alter_identity(&table, was, c), down: None, declares: vec![] });
+                    // An identity is added after the column's default is dropped and it is made NOT NULL
+                    // (PostgreSQL refuses it before); dropped before a new default is set.
+                    let identity = ((&was.identity, &was.identity_options) != (&c.identity, &c.identity_options))
+                        .then(|| Op::Sql { up: alter_identity(&table, was, c), down: None, declares: vec![] });
+                    let identity_last = c.identity.is_some();
+                    if let Some(op) = identity.clone().filter(|_| !identity_last) {
+                        creates.push(op);
                     }
                     if was.ty != c.ty {
                         creates.push(Op::ChangeColumnType {
@@ -887,6 +895,9 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
                         } else {
                             Op::DropNotNull { table: table.clone(), column: column.clone() }
                         });
+                    }
+                    if let Some(op) = identity.filter(|_| identity_last) {
+                        creates.push(op);
                     }
                     if was.comment != c.comment {
                         let target = CommentTarget::Column { table, column };

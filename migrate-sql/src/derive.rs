@@ -43,6 +43,14 @@ fn in_public(name: &SyntaxNode) -> bool {
     }
 }
 
+/// Why an unnamed index or added constraint has no derived inverse.
+const UNNAMED: &str = "it has no name, and the one PostgreSQL picks depends on the names already taken (`t_a_idx1` after `t_a_idx`): name it";
+
+/// The node naming what a CREATE TYPE / CREATE VIEW / ALTER INDEX / ALTER TYPE statement is about.
+fn named(node: &SyntaxNode) -> Option<SyntaxNode> {
+    node.children().find(|n| matches!(n.kind(), K::TYPE_NAME | K::VIEW | K::INDEX_REF | K::TYPE_NAME_REF))
+}
+
 /// Whether `statement` has a derived inverse; the reason when it has none (see the module docs).
 ///
 /// ```
@@ -90,7 +98,13 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
             if outside(table) {
                 return Err("indexes on tables outside the public schema are not read into the schema model".into());
             }
+            if child(node, K::INDEX).is_none() {
+                return Err(UNNAMED.into());
+            }
             Ok(())
+        }
+        K::CREATE_TYPE | K::CREATE_VIEW | K::ALTER_INDEX | K::ALTER_TYPE if outside(named(node)) => {
+            Err(format!("`{what}` of an object outside the public schema: the model reads only `public`"))
         }
         K::CREATE_TYPE if child(node, K::ENUM_TYPE).is_some() => Ok(()),
         K::CREATE_VIEW if child(node, K::TEMP).is_none() => Ok(()),
@@ -144,6 +158,10 @@ fn alter_table_action(action: &SyntaxNode) -> Result<(), String> {
         K::ADD_CONSTRAINT if action.descendants().any(|n| n.kind() == K::USING_INDEX_NAME) => {
             Err("`ADD CONSTRAINT .. USING INDEX`: dropping the constraint drops the index too".into())
         }
+        K::ADD_CONSTRAINT if action.descendants().any(|n| n.kind() == K::PRIMARY_KEY_CONSTRAINT) => {
+            Err("`ADD PRIMARY KEY` also makes its columns NOT NULL, which dropping the key does not undo".into())
+        }
+        K::ADD_CONSTRAINT if !action.descendants().any(|n| n.kind() == K::CONSTRAINT_NAME) => Err(UNNAMED.into()),
         K::ADD_CONSTRAINT => Ok(()),
         K::ALTER_COLUMN => {
             let a = action.children().find(|n| n.kind() != K::COLUMN_NAME_REF);
@@ -217,14 +235,20 @@ fn normalized(script: &str, bodies: bool) -> String {
             out.push(' ');
         }
         match kind {
-            T::Ident => out.push_str(&text.to_lowercase()),
+            // PostgreSQL folds unquoted names in ASCII only (in UTF-8 databases).
+            T::Ident => out.push_str(&text.to_ascii_lowercase()),
             T::Literal { kind: squawk_lexer::LiteralKind::DollarQuotedString { .. } } if bodies => {
                 // `$tag$ .. $tag$`: the tag does not count, the contents are code.
                 let tag_end = text[1..].find('$').map_or(0, |i| i + 2);
-                let inner = text.get(tag_end..text.len().saturating_sub(tag_end)).unwrap_or(text);
-                out.push_str("$$ ");
-                out.push_str(&normalized(inner, true));
-                out.push_str(" $$");
+                match text.get(tag_end..text.len().saturating_sub(tag_end)) {
+                    // An unterminated string (shorter than its two tags) stays as it is.
+                    Some(inner) if tag_end > 0 && 2 * tag_end <= text.len() => {
+                        out.push_str("$$ ");
+                        out.push_str(&normalized(inner, true));
+                        out.push_str(" $$");
+                    }
+                    _ => out.push_str(text),
+                }
             }
             _ => out.push_str(text),
         }
@@ -245,7 +269,6 @@ mod tests {
         let sql = "CREATE TABLE t (id bigint PRIMARY KEY, a text REFERENCES u);
             CREATE TABLE public.t2 (id serial);
             CREATE UNIQUE INDEX CONCURRENTLY t_a ON t (lower(a)) WHERE a IS NOT NULL;
-            CREATE INDEX ON t (a);
             CREATE TYPE mood AS ENUM ('ok', 'sad');
             CREATE VIEW v AS SELECT 1;
             CREATE EXTENSION citext;
@@ -289,6 +312,12 @@ mod tests {
             ("CREATE SEQUENCE audit.s", "outside the public schema"),
             ("ALTER SEQUENCE s RESTART", "ALTER SEQUENCE"),
             ("CREATE SCHEMA s CREATE TABLE t (a int)", "with elements"),
+            ("CREATE INDEX ON t (a)", "no name"),
+            ("ALTER TABLE t ADD CHECK (a > 0)", "no name"),
+            ("ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (a)", "NOT NULL"),
+            ("CREATE VIEW reporting.daily AS SELECT 1", "outside the public schema"),
+            ("CREATE TYPE audit.mood AS ENUM ('a')", "outside the public schema"),
+            ("ALTER INDEX audit.i RENAME TO j", "outside the public schema"),
         ] {
             let v = verdict(sql);
             assert_eq!(v.len(), 1, "{sql}");
@@ -315,6 +344,9 @@ mod tests {
         ] {
             assert_ne!(normalize(different), base, "{different}");
         }
+        // An unterminated dollar quote stays as it is (no endless reading of the same text).
+        assert_eq!(normalize_code("SELECT $f$ x"), "select $f$ x");
+        assert_eq!(normalize_code("SELECT $abc$ $$"), "select $abc$ $$");
         // Line endings inside a literal (a function body) are the same on every checkout.
         assert_eq!(normalize("SELECT $$a\r\nb$$"), normalize("SELECT $$a\nb$$"));
     }

@@ -218,7 +218,7 @@ mod tests {
             no_transaction: false,
         };
         let foreign = [
-            one("20240101000000", "CREATE TABLE t (id bigint PRIMARY KEY);\nCREATE INDEX ON t (id);"),
+            one("20240101000000", "CREATE TABLE t (id bigint PRIMARY KEY);\nCREATE INDEX t_id_idx ON t (id);"),
             one("20240102000000", "UPDATE t SET id = id + 1;"),
         ];
         let written = write(Tool::Sqlx, &foreign, &dir).unwrap();

@@ -333,7 +333,7 @@ impl<M: Mode> Schema<M> {
     ///
     ///     #[migration]
     ///     pub fn up(s: &mut Schema) {
-    ///         s.sql("CREATE TABLE users (id bigint PRIMARY KEY); CREATE INDEX ON users (id)");
+    ///         s.sql("CREATE TABLE users (id bigint PRIMARY KEY); CREATE INDEX users_id_idx ON users (id)");
     ///     }
     /// }
     /// ```
@@ -389,8 +389,8 @@ impl<M: Mode> Schema<M> {
     /// ([`migrate_sql::derive::reversible`]). The registry derives the down when the migration loads,
     /// and refuses the migration there if a statement has none.
     #[doc(hidden)]
-    pub fn __sql_derived(&mut self, up: impl Into<String>) {
-        self.push(Op::Sql { up: up.into(), down: None, declares: vec![] });
+    pub fn __sql_derived(&mut self, up: impl Into<String>) -> RawSql<'_> {
+        RawSql { op: self.push(Op::Sql { up: up.into(), down: None, declares: vec![] }) }
     }
 
     /// Raw SQL and the SQL that undoes it. Reversible.

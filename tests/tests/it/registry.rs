@@ -116,7 +116,7 @@ fn sql_changed() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::Build
 
 fn sql_derived() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
     let mut s = migrate_core::Schema::new();
-    s.__sql_derived("CREATE TABLE t (a int);\nCREATE INDEX ON t (a);\n");
+    s.__sql_derived("CREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);\n");
     s.finish()
 }
 
