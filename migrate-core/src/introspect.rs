@@ -58,6 +58,9 @@ union all
 select 'view ' || quote_ident(c.relname) || ' ' || pg_get_viewdef(c.oid)
   from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'v'
 union all
+select 'function ' || replace(p.oid::regprocedure::text, ' ', '') || E'\n' || rtrim(pg_get_functiondef(p.oid), E' \t\r\n')
+  from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
+union all
 select 'sequence ' || quote_ident(c.relname) || ' ' || format_type(q.seqtypid, NULL) || ' increment=' || q.seqincrement
        || ' min=' || q.seqmin || ' max=' || q.seqmax || ' start=' || q.seqstart || ' cache=' || q.seqcache
        || case when q.seqcycle then ' cycle' else '' end
@@ -87,26 +90,14 @@ select 'schema ' || quote_ident(n.nspname) from pg_namespace n
 order by 1
 "#;
     let rows = client.query(QUERY, &[&schema]).await?;
-    let mut lines: Vec<String> = rows
+    // A function's line is `function name(args)` with its whole definition on the lines after it:
+    // compared as written, and a difference only in whitespace or comments is told apart
+    // ([`Change::only_layout`]).
+    let lines = rows
         .iter()
         .map(|r| r.get::<_, String>(0))
         .filter(|l| !ignore.iter().any(|t| table_of(l) == Some(*t)))
         .collect();
-    // Functions and procedures with their whole definition (`function name(args)` then the text
-    // on the following lines): compared as written, and a difference only in whitespace or
-    // comments is told apart ([`Change::only_layout`]).
-    let functions = client
-        .query(
-            "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p
-             WHERE p.pronamespace = $1::text::regnamespace AND p.prokind IN ('f', 'p')",
-            &[&schema],
-        )
-        .await?;
-    for f in functions {
-        let (signature, definition): (String, String) = (f.get(0), f.get(1));
-        lines.push(format!("function {}\n{}", signature.replace(' ', ""), definition.trim_end()));
-    }
-    lines.sort();
     Ok(Snapshot { lines })
 }
 
@@ -306,16 +297,16 @@ pub async fn ops(
     let mut positions = Vec::new();
     for r in sequences {
         let def = sequence_def(&r);
-        let ignored = def.owned_by.as_ref().is_some_and(|o| ignore.contains(&o.table.as_str()));
-        if let Some(value) = r.get::<_, Option<i64>>(10).filter(|_| !ignored) {
+        // A sequence an ignored table owns is left out with it.
+        if def.owned_by.as_ref().is_some_and(|o| ignore.contains(&o.table.as_str())) {
+            continue;
+        }
+        if let Some(value) = r.get::<_, Option<i64>>(10) {
             positions.push(Op::SetSequenceValue { name: def.name.clone(), value, is_called: true });
         }
-        if let Some(o) = &def.owned_by {
-            if !ignore.contains(&o.table.as_str()) {
-                owned.push(def);
-            }
-        } else {
-            out.push(Op::CreateSequence { def });
+        match def.owned_by {
+            Some(_) => owned.push(def),
+            None => out.push(Op::CreateSequence { def }),
         }
     }
     let mut owned_defaults = Vec::new();
@@ -349,7 +340,7 @@ pub async fn ops(
                 &[&oid],
             )
             .await?;
-        let columns: Vec<ColumnDef> = cols
+        let columns = cols
             .iter()
             .map(|c| {
                 let formatted: String = c.get(1);
@@ -376,13 +367,25 @@ pub async fn ops(
                 // A generated column's expression is stored where a default is.
                 let expression: Option<String> = c.get(7);
                 let generated: bool = c.get(10);
+                let mut default = expression.clone().filter(|_| !generated).map(|sql| DefaultValue::Expr { sql });
+                // A `nextval` default drawing from a sequence a column owns (its own or another
+                // table's) is set once that sequence exists, after the tables.
+                let draws = matches!(&default, Some(DefaultValue::Expr { sql }) if owned.iter().any(|q| names_sequence(sql, &q.name)));
+                if draws && let Some(default) = default.take() {
+                    owned_defaults.push(Op::SetDefault {
+                        table: name.clone(),
+                        column: c.get(0),
+                        default,
+                        previous: None,
+                    });
+                }
                 ColumnDef {
                     identity_options,
                     name: c.get(0),
                     ty,
                     not_null: c.get(6),
-                    generated: expression.clone().filter(|_| generated),
-                    default: expression.filter(|_| !generated).map(|sql| DefaultValue::Expr { sql }),
+                    generated: expression.filter(|_| generated),
+                    default,
                     identity: match identity.as_str() {
                         "a" => Some(Identity::Always),
                         "d" => Some(Identity::ByDefault),
@@ -390,25 +393,6 @@ pub async fn ops(
                     },
                     comment: c.get(9),
                 }
-            })
-            .collect();
-        // A `nextval` default drawing from a sequence a column owns (its own or another table's) is
-        // set once that sequence exists, after the tables.
-        let columns = columns
-            .into_iter()
-            .map(|mut col| {
-                let owns = owned
-                    .iter()
-                    .any(|q| matches!(&col.default, Some(DefaultValue::Expr { sql }) if names_sequence(sql, &q.name)));
-                if owns && let Some(default) = col.default.take() {
-                    owned_defaults.push(Op::SetDefault {
-                        table: name.clone(),
-                        column: col.name.clone(),
-                        default,
-                        previous: None,
-                    });
-                }
-                col
             })
             .collect();
         let cons = client
@@ -585,13 +569,9 @@ fn alter_sequence(def: &crate::op::SequenceDef) -> String {
     use crate::op::ColumnType;
     let ty = def.data_type.clone().unwrap_or(ColumnType::BigInt);
     let increment = def.increment.unwrap_or(1);
-    let (type_min, type_max) = match ty {
-        ColumnType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
-        ColumnType::Integer => (i32::MIN as i64, i32::MAX as i64),
-        _ => (i64::MIN, i64::MAX),
-    };
-    let min = def.min.unwrap_or(if increment > 0 { 1 } else { type_min });
-    let max = def.max.unwrap_or(if increment > 0 { type_max } else { -1 });
+    let (default_min, default_max) = sequence_bounds(&ty, increment);
+    let min = def.min.unwrap_or(default_min);
+    let max = def.max.unwrap_or(default_max);
     let start = def.start.unwrap_or(if increment > 0 { min } else { max });
     let owner = match &def.owned_by {
         Some(o) => format!("{}.{}", q(&o.table), q(&o.column)),
@@ -637,6 +617,18 @@ fn sequence_def(r: &tokio_postgres::Row) -> crate::op::SequenceDef {
     }
 }
 
+/// The MINVALUE and MAXVALUE PostgreSQL gives a sequence of type `ty` that counts by `increment`
+/// when it is given none.
+fn sequence_bounds(ty: &crate::op::ColumnType, increment: i64) -> (i64, i64) {
+    use crate::op::ColumnType;
+    let (type_min, type_max) = match ty {
+        ColumnType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
+        ColumnType::Integer => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    };
+    if increment > 0 { (1, type_max) } else { (type_min, -1) }
+}
+
 /// A sequence's increment, min, max, start and cache, each `None` where it is what PostgreSQL
 /// chooses for a sequence of type `ty` without it.
 fn non_default(
@@ -647,13 +639,7 @@ fn non_default(
     start: i64,
     cache: i64,
 ) -> [Option<i64>; 5] {
-    use crate::op::ColumnType;
-    let (type_min, type_max) = match ty {
-        ColumnType::SmallInt => (i16::MIN as i64, i16::MAX as i64),
-        ColumnType::Integer => (i32::MIN as i64, i32::MAX as i64),
-        _ => (i64::MIN, i64::MAX),
-    };
-    let (default_min, default_max) = if increment > 0 { (1, type_max) } else { (type_min, -1) };
+    let (default_min, default_max) = sequence_bounds(ty, increment);
     let default_start = if increment > 0 { min } else { max };
     [
         (increment != 1).then_some(increment),
@@ -940,7 +926,7 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
         }
     }
     let owned_new: Vec<&str> = new_sequences.iter().filter(|q| q.owned_by.is_some()).map(|q| q.name.as_str()).collect();
-    let draws_from_new = |d: &Option<DefaultValue>| matches!(d, Some(DefaultValue::Expr { sql }) if owned_new.iter().any(|q| names_sequence(sql, q)));
+    let draws_from_new = |d: Option<&DefaultValue>| matches!(d, Some(DefaultValue::Expr { sql }) if owned_new.iter().any(|q| names_sequence(sql, q)));
     let mut defaults_after = Vec::new();
     for op in creates.iter_mut() {
         let columns: Vec<(&str, &mut ColumnDef)> = match op {
@@ -949,7 +935,7 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
             _ => vec![],
         };
         for (table, c) in columns {
-            if draws_from_new(&c.default)
+            if draws_from_new(c.default.as_ref())
                 && let Some(default) = c.default.take()
             {
                 defaults_after.push(Op::SetDefault {
@@ -964,7 +950,7 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
     // A changed default that draws from a new sequence waits for it too.
     let (moved, kept): (Vec<Op>, Vec<Op>) = creates
         .into_iter()
-        .partition(|op| matches!(op, Op::SetDefault { default, .. } if draws_from_new(&Some(default.clone()))));
+        .partition(|op| matches!(op, Op::SetDefault { default, .. } if draws_from_new(Some(default))));
     defaults_after.extend(moved);
     // A sequence whose owning table or column goes is dropped with it.
     let goes_with_owner = |q: &SequenceDef| {

@@ -362,10 +362,6 @@ impl Reader {
 
     fn statement(&mut self, node: &SyntaxNode) {
         self.tolerant = [K::IF_EXISTS, K::IF_NOT_EXISTS, K::OR_REPLACE].iter().any(|k| child(node, *k).is_some());
-        self.statement_ops(node);
-    }
-
-    fn statement_ops(&mut self, node: &SyntaxNode) {
         match node.kind() {
             K::CREATE_TABLE => self.create_table(node),
             K::ALTER_TABLE => self.alter_table(node),
