@@ -325,6 +325,33 @@ pub fn body(ops: &[Op]) -> Result<String> {
                     }
                 }
             }
+            Op::CreateFunction { def, or_replace } => {
+                let method = match (def.kind, or_replace) {
+                    (RoutineKind::Procedure, false) => "create_procedure",
+                    (RoutineKind::Function, false) => "create_function",
+                    (RoutineKind::Function, true) => "replace_function",
+                    _ => bail!("`{}`: a procedure is replaced by dropping and creating it", op.describe()),
+                };
+                writeln!(b, "    s.{method}({}, |f| {{\n        f{};\n    }});", q(&def.name), routine(def))?;
+            }
+            Op::DropFunction { name, arg_types, kind, .. } => {
+                let method = match kind {
+                    RoutineKind::Procedure => "drop_procedure",
+                    _ => "drop_function",
+                };
+                let types = if arg_types.is_empty() { "std::iter::empty::<&str>()".to_string() } else { list(arg_types) };
+                writeln!(b, "    s.{method}({}, {types});", q(name))?
+            }
+            Op::CreateTrigger { def } => {
+                writeln!(b, "    s.create_trigger({}, {}, |t| {{\n        t{};\n    }});", q(&def.table), q(&def.name), trigger(def))?
+            }
+            Op::DropTrigger { table, name, .. } => writeln!(b, "    s.drop_trigger({}, {});", q(table), q(name))?,
+            Op::SetTriggerState { table, name, state, previous: Some(previous) } => writeln!(
+                b,
+                "    s.set_trigger_state({}, {}, TriggerState::{state:?}, TriggerState::{previous:?});",
+                q(table),
+                q(name)
+            )?,
             other => bail!("cannot write `{}` as builder code", other.describe()),
         }
     }
@@ -339,6 +366,73 @@ pub fn rust(ops: &[Op]) -> Result<String> {
          use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{}}}\n",
         body(ops)?
     ))
+}
+
+/// The builder calls that write a function's definition (after `f`).
+fn routine(def: &FunctionDef) -> String {
+    let mut out = String::new();
+    for a in &def.args {
+        let method = match a.mode {
+            ArgMode::In => "arg",
+            ArgMode::Out => "out_arg",
+            ArgMode::InOut => "inout_arg",
+            _ => "variadic_arg",
+        };
+        write!(out, ".{method}({}, {})", q(a.name.as_deref().unwrap_or("")), q(&a.data_type)).ok();
+        if let Some(d) = &a.default {
+            write!(out, ".default_value({})", q(d)).ok();
+        }
+    }
+    if let Some(r) = &def.returns {
+        write!(out, ".returns_sql({})", q(r)).ok();
+    }
+    write!(out, ".language({})", q(&def.language)).ok();
+    match def.volatility {
+        Some(Volatility::Immutable) => out.push_str(".immutable()"),
+        Some(Volatility::Stable) => out.push_str(".stable()"),
+        _ => {}
+    }
+    if def.strict {
+        out.push_str(".strict()");
+    }
+    if def.security_definer {
+        out.push_str(".security_definer()");
+    }
+    for o in &def.options {
+        write!(out, ".option({})", q(o)).ok();
+    }
+    let body = if def.atomic { "atomic_body" } else { "body" };
+    write!(out, "\n            .{body}({})", q(&def.body)).ok();
+    out
+}
+
+/// The builder calls that write a trigger's definition (after `t`).
+fn trigger(def: &TriggerDef) -> String {
+    let mut out = match def.timing {
+        TriggerTiming::Before => ".before()".to_string(),
+        TriggerTiming::After => ".after()".to_string(),
+        _ => ".instead_of()".to_string(),
+    };
+    for e in &def.events {
+        match e {
+            TriggerEvent::Insert => out.push_str(".insert()"),
+            TriggerEvent::Update { columns } if columns.is_empty() => out.push_str(".update()"),
+            TriggerEvent::Update { columns } => write!(out, ".update_of({})", list(columns)).unwrap_or(()),
+            TriggerEvent::Delete => out.push_str(".delete()"),
+            _ => out.push_str(".truncate()"),
+        }
+    }
+    if def.for_each_row {
+        out.push_str(".for_each_row()");
+    }
+    if let Some(w) = &def.when {
+        write!(out, ".when({})", q(w)).ok();
+    }
+    write!(out, ".execute({})", q(&def.function)).ok();
+    for a in &def.args {
+        write!(out, ".arg({})", q(a)).ok();
+    }
+    out
 }
 
 /// The builder expression of an identity column's sequence options.

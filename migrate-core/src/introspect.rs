@@ -499,39 +499,140 @@ pub async fn ops(
         out.push(Op::CreateIndex { def });
     }
     out.extend(foreign_keys);
-    let views = client
+    // Functions and procedures, views and triggers, in an order that builds: a function that reads
+    // no relation (its body aside) comes before the tables, whose defaults and checks may call it;
+    // the views and the functions that depend on a relation (a table's row type, a `BEGIN ATOMIC`
+    // body) after the tables, each after what it depends on (pg_depend, pg_rewrite); triggers last.
+    // `check_function_bodies` is off while they are created, as pg_dump does: a SQL function's body
+    // may read tables made later.
+    let routines = client
         .query(
-            "SELECT c.relname::text, pg_get_viewdef(c.oid) FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind = 'v' ORDER BY 1",
+            "SELECT p.oid, rtrim(pg_get_functiondef(p.oid), E' \\t\\r\\n'), p.oid::regprocedure::text
+             FROM pg_proc p WHERE p.pronamespace = $1::text::regnamespace AND p.prokind IN ('f', 'p')
+               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+             ORDER BY 3",
             &[&schema],
         )
         .await?;
-    // Views in dependency order (a view that selects from another comes after it), by name otherwise.
-    let deps: Vec<(String, String)> = client
+    let views = client
         .query(
-            "SELECT DISTINCT v.relname::text, d.relname::text FROM pg_rewrite r
-             JOIN pg_class v ON v.oid = r.ev_class
-             JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
-             JOIN pg_class d ON d.oid = dep.refobjid
-             WHERE v.relnamespace = $1::text::regnamespace AND v.relkind = 'v' AND d.relkind = 'v' AND d.oid <> v.oid",
+            "SELECT c.oid, c.relname::text, pg_get_viewdef(c.oid) FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind = 'v' ORDER BY 2",
             &[&schema],
+        )
+        .await?;
+    // What each function and view depends on: relations (a row type counts as its relation), and
+    // functions; a view's dependencies are those of its rewrite rule.
+    let deps: Vec<(u32, u32)> = client
+        .query(
+            "SELECT DISTINCT coalesce(r.ev_class, d.objid), coalesce(t.typrelid, d.refobjid)
+             FROM pg_depend d
+             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+             LEFT JOIN pg_type t ON d.refclassid = 'pg_type'::regclass AND t.oid = d.refobjid AND t.typrelid <> 0
+             WHERE d.classid IN ('pg_proc'::regclass, 'pg_rewrite'::regclass)
+               AND (d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass) OR t.typrelid IS NOT NULL)
+               AND d.deptype = 'n'",
+            &[],
         )
         .await?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    let mut pending: Vec<(String, String)> = views
+    let tables_here: std::collections::HashSet<u32> = client
+        .query(
+            "SELECT c.oid FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')",
+            &[&schema],
+        )
+        .await?
         .iter()
-        .map(|v| (v.get::<_, String>(0), v.get::<_, String>(1).trim().trim_end_matches(';').to_string()))
+        .map(|r| r.get(0))
         .collect();
-    while !pending.is_empty() {
-        let ready = pending
-            .iter()
-            .position(|(name, _)| !deps.iter().any(|(v, d)| v == name && pending.iter().any(|(p, _)| p == d)))
-            // A cycle cannot be built in PostgreSQL; should the catalog show one, keep name order.
-            .unwrap_or(0);
-        let (name, query) = pending.remove(ready);
-        out.push(Op::CreateView { def: ViewDef { name, query } });
+    // Each object: its oid, its ops, and whether it waits for the tables.
+    let mut objects: Vec<(u32, Vec<Op>, bool)> = Vec::new();
+    for r in &routines {
+        let (oid, text): (u32, String) = (r.get(0), r.get(1));
+        objects.push((oid, vec![routine_op(&text, r.get(2))], false));
     }
+    for v in &views {
+        let query = v.get::<_, String>(2).trim().trim_end_matches(';').to_string();
+        objects.push((v.get(0), vec![Op::CreateView { def: ViewDef { name: v.get(1), query } }], true));
+    }
+    // Late: a view, or a function that depends on a relation of the schema or on a late function.
+    loop {
+        let late: std::collections::HashSet<u32> = objects.iter().filter(|o| o.2).map(|o| o.0).collect();
+        let mut changed = false;
+        for o in objects.iter_mut().filter(|o| !o.2) {
+            if deps.iter().any(|(from, to)| *from == o.0 && *to != o.0 && (tables_here.contains(to) || late.contains(to))) {
+                o.2 = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let in_order = |mut pending: Vec<(u32, Vec<Op>, bool)>| {
+        let mut sorted = Vec::new();
+        while !pending.is_empty() {
+            let ready = pending
+                .iter()
+                .position(|(oid, ..)| {
+                    !deps.iter().any(|(from, to)| from == oid && to != oid && pending.iter().any(|p| p.0 == *to))
+                })
+                // A cycle cannot be built in PostgreSQL; should the catalog show one, keep the order.
+                .unwrap_or(0);
+            sorted.extend(pending.remove(ready).1);
+        }
+        sorted
+    };
+    let (late, early): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| o.2);
+    let early = in_order(early);
+    let late = in_order(late);
+    let has_routines = !routines.is_empty();
+    let triggers = client
+        .query(
+            "SELECT c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid), t.tgenabled::text
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+             WHERE c.relnamespace = $1::text::regnamespace AND NOT t.tgisinternal ORDER BY 1, 2",
+            &[&schema],
+        )
+        .await?;
+    let mut trigger_ops = Vec::new();
+    for t in triggers {
+        let (table, name, text, enabled): (String, String, String, String) = (t.get(0), t.get(1), t.get(2), t.get(3));
+        if ignore.contains(&table.as_str()) {
+            continue;
+        }
+        let read = crate::sql_ops::read_sql(&text);
+        match read.as_slice() {
+            [st] if st.not_read.is_empty() && matches!(st.ops.as_slice(), [Op::CreateTrigger { .. }]) => {
+                trigger_ops.extend(st.ops.iter().cloned())
+            }
+            _ => trigger_ops.push(Op::Sql {
+                up: text,
+                down: Some(format!("DROP TRIGGER {} ON {}", crate::ident::quote_ident(&name), crate::ident::quote_ident(&table))),
+                declares: vec![],
+            }),
+        }
+        let state = match enabled.as_str() {
+            "D" => TriggerState::Disabled,
+            "R" => TriggerState::Replica,
+            "A" => TriggerState::Always,
+            _ => continue,
+        };
+        trigger_ops.push(Op::SetTriggerState { table, name, state, previous: Some(TriggerState::Enabled) });
+    }
+    if has_routines {
+        let off = "SET LOCAL check_function_bodies = off".to_string();
+        out.insert(0, Op::Sql { up: off.clone(), down: Some(off), declares: vec![] });
+    }
+    // The early functions go before the tables: after the extensions, enums and sequences made before them.
+    let first_table = out
+        .iter()
+        .position(|o| matches!(o, Op::CreateTable { .. }))
+        .unwrap_or(out.len());
+    out.splice(first_table..first_table, early);
+    out.extend(late);
+    out.extend(trigger_ops);
     Ok(out)
 }
 
@@ -650,8 +751,23 @@ fn non_default(
     ]
 }
 
+/// A function's or procedure's definition (`pg_get_functiondef`) as its op; as SQL (with the `DROP`
+/// that undoes it) when the builder's op cannot hold it (a C function, `RETURN expr`).
+fn routine_op(definition: &str, signature: String) -> crate::op::Op {
+    use crate::op::Op;
+    let read = crate::sql_ops::read_sql(definition);
+    if let [st] = read.as_slice()
+        && st.not_read.is_empty()
+        && let [Op::CreateFunction { def, .. }] = st.ops.as_slice()
+    {
+        return Op::CreateFunction { def: def.clone(), or_replace: false };
+    }
+    let kind = if definition.contains(" PROCEDURE ") { "PROCEDURE" } else { "FUNCTION" };
+    Op::Sql { up: definition.to_string(), down: Some(format!("DROP {kind} {signature}")), declares: vec![] }
+}
+
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model
-/// does not hold yet (functions, procedures, triggers, materialized views, composite,
+/// does not hold yet (aggregates, event triggers, materialized views, composite,
 /// domain and range types, exclusion constraints, partitioning and inheritance,
 /// row-level security and policies, rules, foreign tables). `pull` prints them as warnings: a baseline
 /// that leaves something out must say so. Objects of extensions and tables in `ignore` are not listed.
@@ -664,17 +780,8 @@ pub async fn not_expressed(
 with ns as (select $1::text::regnamespace as oid),
 ext as (select objid from pg_depend where deptype = 'e'),
 rel as (select c.oid, c.relname::text as name, c.relkind from pg_class c where c.relnamespace = (select oid from ns) and c.oid not in (select objid from ext))
-select 'function ' || p.oid::regprocedure::text || ': functions are not in the schema model yet'
-  from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind = 'f' and p.oid not in (select objid from ext)
-union all
-select 'procedure ' || p.oid::regprocedure::text || ': procedures are not in the schema model yet'
-  from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind = 'p' and p.oid not in (select objid from ext)
-union all
 select 'aggregate ' || p.oid::regprocedure::text || ': aggregates are not in the schema model yet'
   from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('a', 'w') and p.oid not in (select objid from ext)
-union all
-select 'trigger ' || quote_ident(t.tgname) || ' on ' || quote_ident(r.name) || ': triggers are not in the schema model yet'
-  from pg_trigger t join rel r on r.oid = t.tgrelid where not t.tgisinternal and r.name <> all($2)
 union all
 select 'event trigger ' || quote_ident(e.evtname) || ': event triggers are database-wide and need a superuser; a baseline does not make them'
   from pg_event_trigger e where e.oid not in (select objid from ext)
@@ -966,12 +1073,82 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
             Some(_) => {}
         }
     }
+    // Functions: a new or changed one after the tables (its body may read them); a changed one in
+    // place (`OR REPLACE`) when PostgreSQL allows it (same kind, result and argument names), dropped
+    // and created again otherwise; a dropped one after the triggers that ran it.
+    let mut functions = Vec::new();
+    let mut dropped_functions = Vec::new();
+    for (key, def) in &to.functions {
+        match from.functions.get(key) {
+            None => functions.push(Op::CreateFunction { def: def.clone(), or_replace: false }),
+            Some(old) if old == def => {}
+            Some(old) => {
+                let names = |d: &FunctionDef| d.args.iter().map(|a| (a.mode, a.name.clone())).collect::<Vec<_>>();
+                let replaceable = old.kind == RoutineKind::Function && def.kind == RoutineKind::Function;
+                if replaceable && old.returns == def.returns && names(old) == names(def) {
+                    functions.push(Op::CreateFunction { def: def.clone(), or_replace: true });
+                } else {
+                    drops.insert(0, drop_function(old));
+                    functions.push(Op::CreateFunction { def: def.clone(), or_replace: false });
+                }
+            }
+        }
+    }
+    for (key, def) in &from.functions {
+        if !to.functions.contains_key(key) {
+            dropped_functions.push(drop_function(def));
+        }
+    }
+    // Triggers: a dropped or changed one first (a table dropped takes its triggers along), a new or
+    // changed one last; a trigger that only fires differently gets ENABLE/DISABLE.
+    let mut triggers = Vec::new();
+    for (table, t) in &from.tables {
+        let Some(target) = to.tables.get(table) else { continue };
+        for (name, (def, state)) in &t.triggers {
+            match target.triggers.get(name) {
+                Some((d, s)) if d == def => {
+                    if s != state {
+                        triggers.push(Op::SetTriggerState {
+                            table: table.clone(),
+                            name: name.clone(),
+                            state: *s,
+                            previous: Some(*state),
+                        });
+                    }
+                }
+                _ => drops.insert(0, Op::DropTrigger { table: table.clone(), name: name.clone(), def: None }),
+            }
+        }
+    }
+    for (table, t) in &to.tables {
+        for (name, (def, state)) in &t.triggers {
+            let same = from.tables.get(table).and_then(|f| f.triggers.get(name)).is_some_and(|(d, _)| d == def);
+            if !same {
+                triggers.push(Op::CreateTrigger { def: def.clone() });
+                if *state != TriggerState::Enabled {
+                    triggers.push(Op::SetTriggerState {
+                        table: table.clone(),
+                        name: name.clone(),
+                        state: *state,
+                        previous: Some(TriggerState::Enabled),
+                    });
+                }
+            }
+        }
+    }
     drops.extend(first);
     drops.extend(kept);
     drops.extend(then);
     drops.extend(defaults_after);
+    drops.extend(functions);
+    drops.extend(triggers);
     drops.extend(late);
+    drops.extend(dropped_functions);
     drops
+}
+
+fn drop_function(def: &crate::op::FunctionDef) -> crate::op::Op {
+    crate::op::Op::DropFunction { name: def.name.clone(), arg_types: def.arg_types(), kind: def.kind, def: None }
 }
 
 #[cfg(test)]

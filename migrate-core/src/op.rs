@@ -404,6 +404,182 @@ pub struct SequenceOwner {
 
 canonical_struct!(SequenceOwner { table, column });
 
+/// Whether a routine is a function or a procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RoutineKind {
+    #[default]
+    Function,
+    Procedure,
+}
+
+canonical_enum!(RoutineKind { Function, Procedure });
+
+impl RoutineKind {
+    /// `function` or `procedure`.
+    pub fn word(self) -> &'static str {
+        match self {
+            RoutineKind::Function => "function",
+            RoutineKind::Procedure => "procedure",
+        }
+    }
+}
+
+/// `IMMUTABLE`, `STABLE` or `VOLATILE` (PostgreSQL's default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    Volatile,
+}
+
+canonical_enum!(Volatility { Immutable, Stable, Volatile });
+
+/// How an argument passes: `IN` (the default), `OUT`, `INOUT` or `VARIADIC`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ArgMode {
+    #[default]
+    In,
+    Out,
+    InOut,
+    Variadic,
+}
+
+canonical_enum!(ArgMode { In, Out, InOut, Variadic });
+
+/// An argument of a function or procedure.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionArg {
+    pub mode: ArgMode,
+    /// Its name, as PostgreSQL stores it (`None`: unnamed, `$1`).
+    pub name: Option<String>,
+    /// Its type, as SQL writes it (`integer`, `text[]`, `regclass`, `anyelement`).
+    pub data_type: String,
+    /// `DEFAULT expr`.
+    pub default: Option<String>,
+}
+
+canonical_struct!(FunctionArg { mode, name, data_type, default });
+
+/// A function (`CREATE FUNCTION`) or procedure (`CREATE PROCEDURE`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionDef {
+    pub name: String,
+    pub kind: RoutineKind,
+    pub args: Vec<FunctionArg>,
+    /// `RETURNS ..` as SQL writes it (`integer`, `SETOF users`, `TABLE(a integer)`, `trigger`); `None`
+    /// for a procedure.
+    pub returns: Option<String>,
+    pub language: String,
+    /// `None`: `VOLATILE`, PostgreSQL's default.
+    pub volatility: Option<Volatility>,
+    /// `STRICT`: called with a null argument, it returns null without running.
+    pub strict: bool,
+    /// `SECURITY DEFINER`: it runs with its owner's rights.
+    pub security_definer: bool,
+    /// The other clauses, as written (`PARALLEL SAFE`, `COST 10`, `SET search_path TO 'public'`,
+    /// `LEAKPROOF`, `ROWS 5`, `WINDOW`).
+    pub options: Vec<String>,
+    /// The body: the text of `AS '..'`, or the statements of a `BEGIN ATOMIC .. END` body.
+    pub body: String,
+    /// The body is SQL-standard (`BEGIN ATOMIC .. END`): PostgreSQL parses it when the function is
+    /// created and records what it reads.
+    pub atomic: bool,
+}
+
+canonical_struct!(FunctionDef {
+    name,
+    kind,
+    args,
+    returns,
+    language,
+    volatility,
+    strict,
+    security_definer,
+    options,
+    body,
+    atomic
+});
+
+impl FunctionDef {
+    /// The types that identify it beside its name (those of its `IN`, `INOUT` and `VARIADIC`
+    /// arguments), as `DROP FUNCTION` takes them.
+    pub fn arg_types(&self) -> Vec<String> {
+        self.args.iter().filter(|a| a.mode != ArgMode::Out).map(|a| a.data_type.clone()).collect()
+    }
+}
+
+/// When a trigger fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerTiming {
+    Before,
+    After,
+    InsteadOf,
+}
+
+canonical_enum!(TriggerTiming { Before, After, InsteadOf });
+
+/// What fires a trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerEvent {
+    Insert,
+    /// `UPDATE [OF columns]`.
+    Update {
+        columns: Vec<String>,
+    },
+    Delete,
+    Truncate,
+}
+
+canonical_enum!(TriggerEvent { Insert, Update { columns }, Delete, Truncate });
+
+/// A trigger (`CREATE TRIGGER`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerDef {
+    pub name: String,
+    pub table: String,
+    pub timing: TriggerTiming,
+    pub events: Vec<TriggerEvent>,
+    /// `FOR EACH ROW`; `FOR EACH STATEMENT` (PostgreSQL's default) when false.
+    pub for_each_row: bool,
+    /// `WHEN (condition)`.
+    pub when: Option<String>,
+    /// The function it runs (`EXECUTE FUNCTION function(args)`).
+    pub function: String,
+    /// The arguments given to the function, as SQL literals.
+    pub args: Vec<String>,
+}
+
+canonical_struct!(TriggerDef { name, table, timing, events, for_each_row, when, function, args });
+
+/// When a trigger fires: `ENABLE` (the default), `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerState {
+    Enabled,
+    Disabled,
+    Replica,
+    Always,
+}
+
+canonical_enum!(TriggerState { Enabled, Disabled, Replica, Always });
+
+impl TriggerState {
+    /// The `ALTER TABLE` action: `ENABLE`, `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerState::Enabled => "ENABLE",
+            TriggerState::Disabled => "DISABLE",
+            TriggerState::Replica => "ENABLE REPLICA",
+            TriggerState::Always => "ENABLE ALWAYS",
+        }
+    }
+}
+
 /// What a comment is on.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -578,6 +754,35 @@ pub enum Op {
         name: String,
         def: Option<SequenceDef>,
     },
+    /// `CREATE [OR REPLACE] FUNCTION/PROCEDURE`. Reversible when it creates (the down drops it); `OR
+    /// REPLACE` of an existing one needs a written down (the old definition is not known).
+    CreateFunction {
+        def: FunctionDef,
+        or_replace: bool,
+    },
+    /// `DROP FUNCTION/PROCEDURE name(arg_types)`. Irreversible unless `def` holds the definition.
+    DropFunction {
+        name: String,
+        arg_types: Vec<String>,
+        kind: RoutineKind,
+        def: Option<FunctionDef>,
+    },
+    CreateTrigger {
+        def: TriggerDef,
+    },
+    /// Irreversible unless `def` holds the trigger's definition.
+    DropTrigger {
+        table: String,
+        name: String,
+        def: Option<TriggerDef>,
+    },
+    /// `ALTER TABLE .. ENABLE/DISABLE TRIGGER`; the down restores `previous`.
+    SetTriggerState {
+        table: String,
+        name: String,
+        state: TriggerState,
+        previous: Option<TriggerState>,
+    },
     /// `SELECT setval(name, value, is_called)`: where the sequence stands (the next value is `value`,
     /// or the one after it when `is_called`). Its down does nothing: a sequence's position is data,
     /// not schema.
@@ -724,6 +929,11 @@ canonical_enum!(Op {
     DropSequence { name, def },
     SetSequenceValue { name, value, is_called },
     SetIdentityValue { table, column, value },
+    CreateFunction { def, or_replace },
+    DropFunction { name, arg_types, kind, def },
+    CreateTrigger { def },
+    DropTrigger { table, name, def },
+    SetTriggerState { table, name, state, previous },
     Sql { up, down, declares },
     Backfill { table, set, filter, batch_size, pause_ms },
     DataStep { name, run },
@@ -777,6 +987,17 @@ impl Op {
             Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
             Op::SetSequenceValue { name, value, .. } => format!("set_sequence_value {name} = {value}"),
             Op::SetIdentityValue { table, column, value } => format!("set_identity_value {table}.{column} = {value}"),
+            Op::CreateFunction { def, .. } => {
+                format!("create_{} {}({})", def.kind.word(), def.name, def.arg_types().join(", "))
+            }
+            Op::DropFunction { name, arg_types, kind, .. } => {
+                format!("drop_{} {name}({})", kind.word(), arg_types.join(", "))
+            }
+            Op::CreateTrigger { def } => format!("create_trigger {} on {}", def.name, def.table),
+            Op::DropTrigger { table, name, .. } => format!("drop_trigger {name} on {table}"),
+            Op::SetTriggerState { table, name, state, .. } => {
+                format!("{} trigger {name} on {table}", state.sql().to_lowercase())
+            }
             Op::Sql { up, .. } => format!("sql `{}`", excerpt(up, 50)),
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
             Op::DataStep { name, .. } => format!("data step `{name}`"),

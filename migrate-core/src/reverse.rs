@@ -89,6 +89,29 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
         Op::DropSequence { def: Some(def), .. } => one(Op::CreateSequence { def }),
         Op::SetSequenceValue { .. } | Op::SetIdentityValue { .. } => Ok(vec![]),
         Op::DropSequence { def: None, .. } => Err(no(&op, "the sequence's definition is not known; write a `down`")),
+        Op::CreateFunction { def, or_replace: false } => one(Op::DropFunction {
+            name: def.name.clone(),
+            arg_types: def.arg_types(),
+            kind: def.kind,
+            def: Some(def),
+        }),
+        Op::CreateFunction { or_replace: true, .. } => Err(no(
+            &op,
+            "OR REPLACE: the definition it replaces is not known; write a `down` that restores it (or create the function without OR REPLACE)",
+        )),
+        Op::DropFunction { def: Some(def), .. } => one(Op::CreateFunction { def, or_replace: false }),
+        Op::DropFunction { def: None, .. } => Err(no(&op, "the function's definition is not known; write a `down`")),
+        Op::CreateTrigger { def } => {
+            one(Op::DropTrigger { table: def.table.clone(), name: def.name.clone(), def: Some(def) })
+        }
+        Op::DropTrigger { def: Some(def), .. } => one(Op::CreateTrigger { def }),
+        Op::DropTrigger { def: None, .. } => Err(no(&op, "the trigger's definition is not known; write a `down`")),
+        Op::SetTriggerState { table, name, state, previous: Some(previous) } => {
+            one(Op::SetTriggerState { table, name, state: previous, previous: Some(state) })
+        }
+        Op::SetTriggerState { previous: None, .. } => {
+            Err(no(&op, "the trigger's previous state is not known; write a `down`"))
+        }
         Op::Sql { up, down: Some(down), declares } => {
             // The down's declarations are the inverse of the up's; when they have none, the model
             // treats the down as opaque.

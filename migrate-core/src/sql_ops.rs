@@ -133,15 +133,8 @@ fn outside(kind: K) -> bool {
             | K::MERGE
             | K::COPY
             | K::TRUNCATE
-            | K::CREATE_FUNCTION
-            | K::CREATE_PROCEDURE
-            | K::CREATE_TRIGGER
             | K::CREATE_EVENT_TRIGGER
-            | K::DROP_FUNCTION
-            | K::DROP_PROCEDURE
-            | K::DROP_TRIGGER
             | K::ALTER_FUNCTION
-            | K::ALTER_TRIGGER
             | K::CREATE_MATERIALIZED_VIEW
             | K::REFRESH
             | K::DROP_MATERIALIZED_VIEW
@@ -297,6 +290,40 @@ fn read_type(text: &str) -> (ColumnType, bool) {
     (crate::introspect::column_type(&formatted), serial)
 }
 
+/// A type as written (`int4`, `Character Varying(20)`, `public.mood`), as PostgreSQL spells it
+/// (`integer`, `character varying`, `mood`): the model's key of a function's argument types. A
+/// modifier is dropped (PostgreSQL ignores those of arguments).
+pub(crate) fn type_key(text: &str) -> String {
+    let text = text.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text.strip_prefix("public.").unwrap_or(&text);
+    let (base, array) = match text.strip_suffix("[]") {
+        Some(b) => (b.trim_end(), "[]"),
+        None => (text, ""),
+    };
+    let base = base.split_once('(').map_or(base, |(b, _)| b.trim_end());
+    format!("{}{array}", crate::render::render_column_type(&read_type(base).0))
+}
+
+/// The type of a function's parameter as written (whitespace runs as one space).
+fn param_type(param: &SyntaxNode) -> Option<String> {
+    let ty = param.children().find(|n| {
+        !matches!(n.kind(), K::PARAM_NAME | K::PARAM_DEFAULT | K::PARAM_IN | K::PARAM_OUT | K::PARAM_IN_OUT | K::PARAM_VARIADIC)
+    })?;
+    Some(code(&ty).split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// The text a string literal holds: `'..'` with `''` as one quote, or a dollar-quoted string's
+/// contents; `None` for an escape string (`E'..'`), whose escapes are not read here.
+fn literal_text(literal: &SyntaxNode) -> Option<String> {
+    let text = code(literal);
+    if text.starts_with('$') {
+        let end = text[1..].find('$')? + 2;
+        let tag = &text[..end];
+        return Some(text.strip_prefix(tag)?.strip_suffix(tag)?.to_string());
+    }
+    string_value(literal)
+}
+
 /// What a column's constraints say, read from a `COLUMN`/`ADD_COLUMN` node.
 struct Column {
     def: ColumnDef,
@@ -444,6 +471,46 @@ impl Reader {
                 for q in children_of(node, K::SEQUENCE_REF) {
                     self.ops.push(Op::DropSequence { name: Self::last_name(&q), def: None });
                 }
+            }
+            K::CREATE_FUNCTION | K::CREATE_PROCEDURE => self.create_function(node),
+            K::DROP_FUNCTION | K::DROP_PROCEDURE => {
+                let kind = match node.kind() {
+                    K::DROP_PROCEDURE => RoutineKind::Procedure,
+                    _ => RoutineKind::Function,
+                };
+                for sig in node.descendants().filter(|n| matches!(n.kind(), K::FUNCTION_SIG | K::PROCEDURE_SIG)) {
+                    let Some(name) = sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))
+                    else {
+                        continue;
+                    };
+                    let Some(name) = self.routine_name(&name) else { continue };
+                    let arg_types = child(&sig, K::PARAM_LIST)
+                        .map(|l| {
+                            children_of(&l, K::PARAM)
+                                .filter(|p| child(p, K::PARAM_OUT).is_none())
+                                .filter_map(|p| param_type(&p))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    self.ops.push(Op::DropFunction { name, arg_types, kind, def: None });
+                }
+            }
+            K::CREATE_TRIGGER => self.create_trigger(node),
+            K::DROP_TRIGGER => {
+                let name = child(node, K::TRIGGER_REF).map(|n| Self::last_name(&n));
+                let table = child(node, K::ON_RELATION).and_then(|r| self.table_name(child(&r, K::RELATION_NAME_REF)));
+                if let (Some(name), Some(table)) = (name, table) {
+                    self.ops.push(Op::DropTrigger { table, name, def: None });
+                }
+            }
+            // A renamed trigger, or a trigger that now depends on an extension.
+            K::ALTER_TRIGGER => self.not_read("ALTER TRIGGER"),
+            // A function renamed or moved to another schema; owner and attribute changes leave the
+            // model's names as they are.
+            K::ALTER_FUNCTION | K::ALTER_PROCEDURE
+                if has_any(node, K::RENAME_KW) || has_any(node, K::SCHEMA_KW) =>
+            {
+                self.not_read(format!("{} .. RENAME/SET SCHEMA", kind_name(node.kind())))
             }
             // Its options and owner change what the model holds of the sequence.
             K::ALTER_SEQUENCE => self.not_read("ALTER SEQUENCE"),
@@ -769,6 +836,24 @@ impl Reader {
                         self.ops.push(Op::RenameConstraint { table: table.clone(), from, to });
                     }
                 }
+                K::ENABLE_TRIGGER | K::DISABLE_TRIGGER | K::ENABLE_REPLICA_TRIGGER | K::ENABLE_ALWAYS_TRIGGER => {
+                    let state = match action.kind() {
+                        K::ENABLE_TRIGGER => TriggerState::Enabled,
+                        K::DISABLE_TRIGGER => TriggerState::Disabled,
+                        K::ENABLE_REPLICA_TRIGGER => TriggerState::Replica,
+                        _ => TriggerState::Always,
+                    };
+                    match child(&action, K::TRIGGER_REF) {
+                        Some(t) => self.ops.push(Op::SetTriggerState {
+                            table: table.clone(),
+                            name: Self::last_name(&t),
+                            state,
+                            previous: None,
+                        }),
+                        // `ALL` or `USER`: every trigger of the table.
+                        None => self.not_read(format!("ALTER TABLE .. {} TRIGGER ALL/USER", state.sql())),
+                    }
+                }
                 K::IF_EXISTS => self.tolerant = true,
                 kind => {
                     let name = kind_name(kind);
@@ -918,6 +1003,217 @@ impl Reader {
             }
         }
         self.ops.push(Op::CreateSequence { def });
+    }
+
+    /// The name of a function or procedure, without `public.`; `None` for another schema's, which the
+    /// model does not hold (it leaves the model as it is).
+    fn routine_name(&mut self, node: &SyntaxNode) -> Option<String> {
+        match name_parts(node).as_slice() {
+            [name] => Some(name.clone()),
+            [schema, name] if schema == "public" => Some(name.clone()),
+            _ => {
+                self.outside = true;
+                None
+            }
+        }
+    }
+
+    fn create_function(&mut self, node: &SyntaxNode) {
+        let kind = match node.kind() {
+            K::CREATE_PROCEDURE => RoutineKind::Procedure,
+            _ => RoutineKind::Function,
+        };
+        let Some(name) = node.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME | K::PROCEDURE_NAME)) else {
+            self.not_read("CREATE FUNCTION without a name");
+            return;
+        };
+        let Some(name) = self.routine_name(&name) else { return };
+        let what = kind_name(node.kind());
+        let mut def = FunctionDef { name, kind, ..Default::default() };
+        let mut body = false;
+        for part in node.children() {
+            match part.kind() {
+                K::FUNCTION_NAME | K::PROCEDURE_NAME | K::OR_REPLACE => {}
+                K::PARAM_LIST => {
+                    for p in children_of(&part, K::PARAM) {
+                        let mode = if child(&p, K::PARAM_OUT).is_some() {
+                            ArgMode::Out
+                        } else if child(&p, K::PARAM_IN_OUT).is_some() {
+                            ArgMode::InOut
+                        } else if child(&p, K::PARAM_VARIADIC).is_some() {
+                            ArgMode::Variadic
+                        } else {
+                            ArgMode::In
+                        };
+                        let Some(data_type) = param_type(&p) else {
+                            self.not_read(format!("{what} .. an argument without a type"));
+                            return;
+                        };
+                        let name = child(&p, K::PARAM_NAME).map(|n| Self::last_name(&n));
+                        let default = child(&p, K::PARAM_DEFAULT).and_then(|d| {
+                            d.children().find(|n| !matches!(n.kind(), K::DEFAULT_KW | K::EQ)).map(|e| code(&e))
+                        });
+                        def.args.push(FunctionArg { mode, name, data_type, default });
+                    }
+                }
+                K::RET_TYPE => {
+                    let text = code(&part);
+                    let result = text.get(7..).unwrap_or_default().trim();
+                    def.returns = Some(result.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+                K::FUNC_OPTION_LIST => {
+                    for o in part.children() {
+                        let text = code(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+                        let upper = text.to_uppercase();
+                        match o.kind() {
+                            K::LANGUAGE_FUNC_OPTION => {
+                                def.language = o
+                                    .children()
+                                    .find(|n| n.kind() != K::LANGUAGE_KW)
+                                    .map(|n| string_value(&n).unwrap_or_else(|| Self::last_name(&n)))
+                                    .unwrap_or_default()
+                            }
+                            K::AS_FUNC_OPTION => {
+                                let literals: Vec<SyntaxNode> =
+                                    o.descendants().filter(|n| n.kind() == K::LITERAL).collect();
+                                match literals.as_slice() {
+                                    [one] => match literal_text(one) {
+                                        Some(b) => {
+                                            def.body = b;
+                                            body = true;
+                                        }
+                                        None => {
+                                            self.not_read(format!("{what} .. AS with an escape string body"));
+                                            return;
+                                        }
+                                    },
+                                    _ => {
+                                        self.not_read(format!("{what} .. AS 'object file', 'symbol'"));
+                                        return;
+                                    }
+                                }
+                            }
+                            _ => match upper.as_str() {
+                                "IMMUTABLE" => def.volatility = Some(Volatility::Immutable),
+                                "STABLE" => def.volatility = Some(Volatility::Stable),
+                                "VOLATILE" => def.volatility = None,
+                                "STRICT" | "RETURNS NULL ON NULL INPUT" => def.strict = true,
+                                "CALLED ON NULL INPUT" => def.strict = false,
+                                "SECURITY DEFINER" | "EXTERNAL SECURITY DEFINER" => def.security_definer = true,
+                                "SECURITY INVOKER" | "EXTERNAL SECURITY INVOKER" => def.security_definer = false,
+                                _ if upper.starts_with("RETURN ") => {
+                                    self.not_read(format!("{what} .. RETURN expression"));
+                                    return;
+                                }
+                                _ => def.options.push(text),
+                            },
+                        }
+                    }
+                }
+                K::ATOMIC_BODY => {
+                    let inner: String = part
+                        .children_with_tokens()
+                        .filter(|e| !matches!(e.kind(), K::BEGIN_KW | K::ATOMIC_KW | K::END_KW))
+                        .map(|e| e.to_string())
+                        .collect();
+                    def.body = inner.trim().to_string();
+                    def.atomic = true;
+                    body = true;
+                }
+                other => {
+                    self.not_read(format!("{what} .. {}", kind_name(other)));
+                    return;
+                }
+            }
+        }
+        if !body {
+            self.not_read(format!("{what} without a body"));
+            return;
+        }
+        let or_replace = child(node, K::OR_REPLACE).is_some();
+        self.ops.push(Op::CreateFunction { def, or_replace });
+    }
+
+    fn create_trigger(&mut self, node: &SyntaxNode) {
+        let Some(name) = child(node, K::TRIGGER).map(|n| Self::last_name(&n)) else {
+            self.not_read("CREATE TRIGGER without a name");
+            return;
+        };
+        let Some(table) = child(node, K::ON_RELATION).and_then(|r| self.table_name(child(&r, K::RELATION_NAME_REF)))
+        else {
+            return;
+        };
+        let mut def = TriggerDef {
+            name,
+            table,
+            timing: TriggerTiming::After,
+            events: vec![],
+            for_each_row: false,
+            when: None,
+            function: String::new(),
+            args: vec![],
+        };
+        for part in node.children_with_tokens() {
+            let SyntaxElement::Node(part) = part else {
+                match part.kind() {
+                    K::CREATE_KW | K::TRIGGER_KW | K::EXECUTE_KW | K::FUNCTION_KW | K::PROCEDURE_KW | K::WHITESPACE
+                    | K::COMMENT | K::SEMICOLON => continue,
+                    other => {
+                        // `CREATE CONSTRAINT TRIGGER`, `DEFERRABLE`, ...
+                        self.not_read(format!("CREATE TRIGGER .. {}", kind_name(other)));
+                        return;
+                    }
+                }
+            };
+            match part.kind() {
+                K::TRIGGER | K::ON_RELATION => {}
+                K::TIMING_BEFORE => def.timing = TriggerTiming::Before,
+                K::TIMING_AFTER => def.timing = TriggerTiming::After,
+                K::TIMING_INSTEAD_OF => def.timing = TriggerTiming::InsteadOf,
+                K::TRIGGER_EVENT_LIST => {
+                    for e in part.children() {
+                        def.events.push(match e.kind() {
+                            K::TRIGGER_EVENT_INSERT => TriggerEvent::Insert,
+                            K::TRIGGER_EVENT_UPDATE => TriggerEvent::Update {
+                                columns: children_of(&e, K::COLUMN_NAME_REF).map(|c| Self::last_name(&c)).collect(),
+                            },
+                            K::TRIGGER_EVENT_DELETE => TriggerEvent::Delete,
+                            K::TRIGGER_EVENT_TRUNCATE => TriggerEvent::Truncate,
+                            other => {
+                                self.not_read(format!("CREATE TRIGGER .. {}", kind_name(other)));
+                                return;
+                            }
+                        });
+                    }
+                }
+                K::FOR_EACH_ROW => def.for_each_row = true,
+                K::FOR_EACH_STATEMENT => def.for_each_row = false,
+                K::WHEN_CONDITION => {
+                    let condition = part
+                        .children()
+                        .next()
+                        .map(|e| code(&e))
+                        .unwrap_or_default();
+                    let condition = condition.strip_prefix('(').and_then(|c| c.strip_suffix(')')).map(str::trim).map(str::to_string).unwrap_or(condition);
+                    def.when = Some(condition);
+                }
+                K::CALL_EXPR => {
+                    let Some(f) = part.children().find(|n| n.kind() != K::ARG_LIST) else { continue };
+                    let Some(f) = self.routine_name(&f) else { return };
+                    def.function = f;
+                    def.args = part
+                        .descendants()
+                        .filter(|n| n.kind() == K::ARG)
+                        .map(|a| code(&a))
+                        .collect();
+                }
+                other => {
+                    self.not_read(format!("CREATE TRIGGER .. {}", kind_name(other)));
+                    return;
+                }
+            }
+        }
+        self.ops.push(Op::CreateTrigger { def });
     }
 
     fn alter_type(&mut self, node: &SyntaxNode) {

@@ -55,6 +55,26 @@ impl Check<'_> {
         }
     }
 
+    /// A function's parts are SQL text (types, options, its body): the statement they render to must
+    /// read as one `CREATE FUNCTION`/`PROCEDURE` (a type or option cannot end it and start another).
+    fn routine(&mut self, def: &FunctionDef) {
+        let sql = crate::render::ddl::create_function(def, false);
+        let parsed = migrate_sql::parse_statements(&sql);
+        let one = parsed.len() == 1
+            && parsed[0].node.as_ref().is_some_and(|n| {
+                matches!(n.kind(), migrate_sql::syntax::SyntaxKind::CREATE_FUNCTION | migrate_sql::syntax::SyntaxKind::CREATE_PROCEDURE)
+            });
+        let problems = migrate_sql::syntax_errors(&sql);
+        if !one || !problems.is_empty() {
+            let why = problems.first().map(|p| p.message.clone()).unwrap_or_else(|| "it is not one statement".into());
+            self.fail(format!(
+                "{} `{}` does not read as SQL ({why}): check its argument types, result type, options and body",
+                def.kind.word(),
+                def.name
+            ));
+        }
+    }
+
     fn expr(&mut self, what: impl std::fmt::Display, sql: &str) {
         self.one(what, sql, Expected::Expression);
     }
@@ -433,6 +453,48 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
             Op::SetIdentityValue { table, column, .. } => {
                 c.name("table", table);
                 c.name("column", column);
+            }
+            Op::CreateFunction { def, .. } | Op::DropFunction { def: Some(def), .. } => {
+                c.name(def.kind.word(), &def.name);
+                for a in &def.args {
+                    if let Some(n) = &a.name {
+                        c.name("argument", n);
+                    }
+                    if let Some(d) = &a.default {
+                        c.expr(format_args!("default of argument `{}`", a.name.as_deref().unwrap_or("?")), d);
+                    }
+                }
+                if def.language.trim().is_empty() {
+                    c.fail(format!("{} `{}` needs a language (`sql`, `plpgsql`, ...)", def.kind.word(), def.name));
+                }
+                if def.kind == RoutineKind::Function && def.returns.is_none() {
+                    c.fail(format!("function `{}` needs a result type (`returns(..)`)", def.name));
+                }
+                c.routine(def);
+            }
+            Op::DropFunction { name, arg_types, kind, def: None } => {
+                c.name(kind.word(), name);
+                for t in arg_types {
+                    c.text("argument type", t);
+                }
+            }
+            Op::CreateTrigger { def } | Op::DropTrigger { def: Some(def), .. } => {
+                c.name("trigger", &def.name);
+                c.name("table", &def.table);
+                c.name("function", &def.function);
+                if def.events.is_empty() {
+                    c.fail(format!("trigger `{}` needs an event (INSERT, UPDATE, DELETE or TRUNCATE)", def.name));
+                }
+                if let Some(w) = &def.when {
+                    c.expr(format_args!("WHEN of trigger `{}`", def.name), w);
+                }
+                for a in &def.args {
+                    c.expr(format_args!("argument of trigger `{}`", def.name), a);
+                }
+            }
+            Op::DropTrigger { table, name, def: None } | Op::SetTriggerState { table, name, .. } => {
+                c.name("table", table);
+                c.name("trigger", name);
             }
             Op::DataStep { name, .. } => {
                 if name.trim().is_empty() {

@@ -116,6 +116,51 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
             Err("sequences outside the public schema are not read into the schema model".into())
         }
         K::CREATE_SEQUENCE => Ok(()),
+        K::CREATE_FUNCTION | K::CREATE_PROCEDURE => {
+            let name = node.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME | K::PROCEDURE_NAME));
+            if outside(name) {
+                return Err(format!("`{what}` outside the public schema: the model reads only `public`"));
+            }
+            let options = node.children().filter(|n| n.kind() == K::FUNC_OPTION_LIST).flat_map(|l| l.children());
+            for o in options {
+                if o.kind() == K::AS_FUNC_OPTION {
+                    let literals: Vec<String> =
+                        o.descendants().filter(|n| n.kind() == K::LITERAL).map(|n| n.text().to_string()).collect();
+                    match literals.as_slice() {
+                        [one] if !one.starts_with(['E', 'e']) => {}
+                        [_] => return Err(format!("`{what}` with an escape-string body is not read into the schema model")),
+                        _ => return Err(format!("`{what} .. AS 'object file', 'symbol'` is not read into the schema model")),
+                    }
+                } else if o.text().to_string().trim_start().to_uppercase().starts_with("RETURN") {
+                    return Err(format!("`{what} .. RETURN expression` is not read into the schema model"));
+                }
+            }
+            Ok(())
+        }
+        K::CREATE_TRIGGER => {
+            let table = child(node, K::ON_RELATION).and_then(|r| child(&r, K::RELATION_NAME_REF));
+            if outside(table) {
+                return Err("triggers on tables outside the public schema are not read into the schema model".into());
+            }
+            let known = [
+                K::TRIGGER,
+                K::TIMING_BEFORE,
+                K::TIMING_AFTER,
+                K::TIMING_INSTEAD_OF,
+                K::TRIGGER_EVENT_LIST,
+                K::ON_RELATION,
+                K::FOR_EACH_ROW,
+                K::FOR_EACH_STATEMENT,
+                K::WHEN_CONDITION,
+                K::CALL_EXPR,
+            ];
+            let odd = node.children().find(|n| !known.contains(&n.kind()));
+            match (odd, node.children_with_tokens().any(|e| e.kind() == K::CONSTRAINT_KW)) {
+                (_, true) => Err("`CREATE CONSTRAINT TRIGGER` is not read into the schema model".into()),
+                (Some(n), _) => Err(format!("`CREATE TRIGGER .. {}` is not read into the schema model", kind_name(n.kind()))),
+                _ => Ok(()),
+            }
+        }
         K::CREATE_SCHEMA => {
             let elements = node.children().any(|n| {
                 let k = format!("{:?}", n.kind());

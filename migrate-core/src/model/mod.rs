@@ -10,7 +10,10 @@ mod replay;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::op::{ColumnDef, ConstraintDef, ConstraintKind, EnumDef, IndexDef, Op, SequenceDef, ViewDef};
+use crate::op::{
+    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, Op, SequenceDef, TriggerDef, TriggerState,
+    ViewDef,
+};
 
 pub use replay::Problem;
 
@@ -24,6 +27,8 @@ pub struct Table {
     pub comment: Option<String>,
     /// The migration that created the table (0 when unknown).
     pub created_in: u64,
+    /// Its triggers by name, with whether they fire.
+    pub triggers: BTreeMap<String, (TriggerDef, TriggerState)>,
 }
 
 impl Table {
@@ -162,6 +167,8 @@ pub struct Model {
     pub schemas: BTreeSet<String>,
     /// Sequences (those of identity columns are part of their column).
     pub sequences: BTreeMap<String, SequenceDef>,
+    /// Functions and procedures by [`function_key`] (`name(argument types)`).
+    pub functions: BTreeMap<String, FunctionDef>,
     /// The raw SQL seen last (`m<version>_<name>`: first words), which may have changed anything.
     pub opaque: Option<String>,
 }
@@ -213,6 +220,7 @@ impl Model {
         let mut out = Model {
             views: self.views.clone(),
             sequences: self.sequences.clone(),
+            functions: self.functions.clone(),
             extensions: self.extensions.clone(),
             schemas: self.schemas.clone(),
             opaque: self.opaque.clone(),
@@ -308,13 +316,32 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
             enums.insert(name);
         }
         Op::Sql { declares, .. } => declares.iter().for_each(|d| named(d, names, enums)),
+        Op::CreateTrigger { def: TriggerDef { table, .. } }
+        | Op::DropTrigger { table, .. }
+        | Op::SetTriggerState { table, .. } => {
+            names.insert(table);
+        }
         Op::CreateExtension { .. }
         | Op::CreateSequence { .. }
         | Op::DropSequence { .. }
         | Op::SetSequenceValue { .. }
+        | Op::CreateFunction { .. }
+        | Op::DropFunction { .. }
         | Op::DropExtension { .. }
         | Op::CreateSchema { .. }
         | Op::DropSchema { .. }
         | Op::DataStep { .. } => {}
     }
+}
+
+/// How the model names a function or procedure: `name(type, ..)` with the types of the arguments that
+/// identify it, each as PostgreSQL spells it (`int4` and `int` are `integer`).
+///
+/// ```
+/// use migrate_core::model::function_key;
+/// assert_eq!(function_key("add", &["int".into(), "INT8".into()]), "add(integer, bigint)");
+/// ```
+pub fn function_key(name: &str, arg_types: &[String]) -> String {
+    let types: Vec<String> = arg_types.iter().map(|t| crate::sql_ops::type_key(t)).collect();
+    format!("{name}({})", types.join(", "))
 }

@@ -162,6 +162,7 @@ impl Model {
                     constraints: Default::default(),
                     comment: def.comment.clone(),
                     created_in: v,
+                    triggers: Default::default(),
                 };
                 for k in &def.constraints {
                     self.check_constraint(c, &def.name, k, Some(&own));
@@ -211,7 +212,10 @@ impl Model {
                     ));
                     return;
                 }
-                if let Some(t) = self.tables.remove(from) {
+                if let Some(mut t) = self.tables.remove(from) {
+                    for (trigger, _) in t.triggers.values_mut() {
+                        trigger.table = to.clone();
+                    }
                     self.tables.insert(to.clone(), t);
                 }
                 for o in self.sequences.values_mut().filter_map(|q| q.owned_by.as_mut()).filter(|o| &o.table == from) {
@@ -626,6 +630,69 @@ impl Model {
             Op::SetSequenceValue { name, .. } => {
                 if !self.sequences.contains_key(name) {
                     c.unknown(format!("sequence `{name}` does not exist"));
+                }
+            }
+            Op::CreateFunction { def, or_replace } => {
+                let key = super::function_key(&def.name, &def.arg_types());
+                if self.functions.insert(key.clone(), def.clone()).is_some() && !or_replace {
+                    c.fail(format!("{} `{key}` already exists", def.kind.word()));
+                }
+            }
+            Op::DropFunction { name, arg_types, kind, .. } => {
+                let mut key = super::function_key(name, arg_types);
+                // `DROP FUNCTION name` without a list drops the one function of that name.
+                if arg_types.is_empty() && !self.functions.contains_key(&key) {
+                    let prefix = format!("{name}(");
+                    let same: Vec<&String> = self.functions.keys().filter(|k| k.starts_with(&prefix)).collect();
+                    if let [one] = same.as_slice() {
+                        key = (*one).clone();
+                    }
+                }
+                if self.functions.remove(&key).is_none() {
+                    c.unknown(format!("{} `{key}` does not exist", kind.word()));
+                    return;
+                }
+                if key.ends_with("()") {
+                    let users: Vec<String> = self
+                        .tables
+                        .values()
+                        .flat_map(|t| t.triggers.values())
+                        .filter(|(t, _)| &t.function == name)
+                        .map(|(t, _)| format!("`{}` on `{}`", t.name, t.table))
+                        .collect();
+                    if !users.is_empty() {
+                        c.fail(format!("function `{key}` is used by trigger {}: drop it first", users.join(", ")));
+                    }
+                }
+            }
+            Op::CreateTrigger { def } => {
+                if !self.table_or_report(c, &def.table) {
+                    return;
+                }
+                if !self.functions.contains_key(&super::function_key(&def.function, &[])) {
+                    c.unknown(format!("function `{}()` (trigger `{}`'s) does not exist", def.function, def.name));
+                }
+                if let Some(t) = self.tables.get_mut(&def.table)
+                    && t.triggers.insert(def.name.clone(), (def.clone(), TriggerState::Enabled)).is_some()
+                {
+                    c.fail(format!("trigger `{}` on `{}` already exists", def.name, def.table));
+                }
+            }
+            Op::DropTrigger { table, name, .. } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                if self.tables.get_mut(table).and_then(|t| t.triggers.remove(name)).is_none() {
+                    c.unknown(format!("trigger `{name}` on `{table}` does not exist"));
+                }
+            }
+            Op::SetTriggerState { table, name, state, .. } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                match self.tables.get_mut(table).and_then(|t| t.triggers.get_mut(name)) {
+                    Some((_, s)) => *s = *state,
+                    None => c.unknown(format!("trigger `{name}` on `{table}` does not exist")),
                 }
             }
             Op::DataStep { .. } => {}

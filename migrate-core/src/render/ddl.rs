@@ -165,6 +165,15 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::SetSequenceValue { name, value, is_called } => {
             vec![tx(format!("SELECT setval({}, {value}, {is_called})", quote_literal(&q(name))))]
         }
+        Op::CreateFunction { def, or_replace } => vec![tx(create_function(def, *or_replace))],
+        Op::DropFunction { name, arg_types, kind, .. } => {
+            vec![tx(format!("DROP {} {}({})", kind.word().to_uppercase(), q(name), arg_types.join(", ")))]
+        }
+        Op::CreateTrigger { def } => vec![tx(create_trigger(def))],
+        Op::DropTrigger { table, name, .. } => vec![tx(format!("DROP TRIGGER {} ON {}", q(name), q(table)))],
+        Op::SetTriggerState { table, name, state, .. } => {
+            vec![alter(table, &format!("{} TRIGGER {}", state.sql(), q(name)))]
+        }
         // A script is split into its statements; those PostgreSQL refuses in a transaction block
         // (CREATE INDEX CONCURRENTLY, VACUUM, ...) are marked to run alone.
         // The statements come from the same (cached) parse that reads the script into the model.
@@ -331,4 +340,90 @@ pub fn sequence_options(
         parts.push("CYCLE".into());
     }
     parts.join(" ")
+}
+
+/// `CREATE [OR REPLACE] FUNCTION/PROCEDURE`, its body dollar-quoted with a tag it does not contain.
+pub(crate) fn create_function(def: &crate::op::FunctionDef, or_replace: bool) -> String {
+    use crate::op::{ArgMode, Volatility};
+    let args: Vec<String> = def
+        .args
+        .iter()
+        .map(|a| {
+            let mode = match a.mode {
+                ArgMode::In => "",
+                ArgMode::Out => "OUT ",
+                ArgMode::InOut => "INOUT ",
+                _ => "VARIADIC ",
+            };
+            let name = a.name.as_ref().map(|n| format!("{} ", q(n))).unwrap_or_default();
+            let default = a.default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default();
+            format!("{mode}{name}{}{default}", a.data_type)
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE {}{} {}({})",
+        if or_replace { "OR REPLACE " } else { "" },
+        def.kind.word().to_uppercase(),
+        q(&def.name),
+        args.join(", ")
+    );
+    if let Some(r) = &def.returns {
+        sql.push_str(&format!(" RETURNS {r}"));
+    }
+    sql.push_str(&format!(" LANGUAGE {}", q(&def.language)));
+    match def.volatility {
+        Some(Volatility::Immutable) => sql.push_str(" IMMUTABLE"),
+        Some(Volatility::Stable) => sql.push_str(" STABLE"),
+        _ => {}
+    }
+    if def.strict {
+        sql.push_str(" STRICT");
+    }
+    if def.security_definer {
+        sql.push_str(" SECURITY DEFINER");
+    }
+    for o in &def.options {
+        sql.push(' ');
+        sql.push_str(o);
+    }
+    if def.atomic {
+        sql.push_str(&format!("\nBEGIN ATOMIC\n{}\nEND", def.body.trim()));
+    } else {
+        let mut tag = "$function$".to_string();
+        let mut n = 0;
+        while def.body.contains(&tag) {
+            n += 1;
+            tag = format!("$function{n}$");
+        }
+        sql.push_str(&format!("\nAS {tag}{}{tag}", def.body));
+    }
+    sql
+}
+
+/// `CREATE TRIGGER`.
+pub(crate) fn create_trigger(def: &crate::op::TriggerDef) -> String {
+    use crate::op::{TriggerEvent, TriggerTiming};
+    let timing = match def.timing {
+        TriggerTiming::Before => "BEFORE",
+        TriggerTiming::After => "AFTER",
+        _ => "INSTEAD OF",
+    };
+    let events: Vec<String> = def
+        .events
+        .iter()
+        .map(|e| match e {
+            TriggerEvent::Insert => "INSERT".to_string(),
+            TriggerEvent::Update { columns } if columns.is_empty() => "UPDATE".to_string(),
+            TriggerEvent::Update { columns } => format!("UPDATE OF {}", list(columns)),
+            TriggerEvent::Delete => "DELETE".to_string(),
+            _ => "TRUNCATE".to_string(),
+        })
+        .collect();
+    let mut sql = format!("CREATE TRIGGER {} {timing} {} ON {}", q(&def.name), events.join(" OR "), q(&def.table));
+    sql.push_str(if def.for_each_row { " FOR EACH ROW" } else { " FOR EACH STATEMENT" });
+    if let Some(w) = &def.when {
+        sql.push_str(&format!(" WHEN ({w})"));
+    }
+    sql.push_str(&format!(" EXECUTE FUNCTION {}({})", q(&def.function), def.args.join(", ")));
+    sql
 }

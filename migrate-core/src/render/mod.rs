@@ -12,7 +12,7 @@
 //! RENAME, schemas). Every op here renders to one short statement, and every one of them is executed
 //! against a real PostgreSQL in the tests, so a single renderer is both smaller and safer.
 
-mod ddl;
+pub(crate) mod ddl;
 mod types;
 
 pub use ddl::{render_op, sequence_options};

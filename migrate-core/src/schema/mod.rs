@@ -5,6 +5,7 @@ mod column;
 mod hidden;
 mod index;
 pub mod mode;
+mod routine;
 mod sequence;
 mod table;
 
@@ -15,6 +16,7 @@ pub use column::{ColumnBuilder, ColumnMethods};
 #[doc(hidden)]
 pub use column::{ColumnEntry, ColumnRef};
 pub use index::{AddEnumValue, Backfill, DropIndex, IndexBuilder, col, expr};
+pub use routine::{ArgType, FunctionBuilder, TriggerBuilder};
 pub use sequence::SequenceOptions;
 pub use table::{CreateTable, TableConstraint};
 
@@ -308,6 +310,108 @@ impl<M: Mode> Schema<M> {
         self.push(Op::DropSequence { name: name.into(), def: None });
     }
 
+    /// `CREATE FUNCTION name(..)` as `f` writes it. Reversible: the down drops it (by its name and
+    /// argument types). See [`FunctionBuilder`].
+    pub fn create_function(&mut self, name: &str, f: impl FnOnce(&mut FunctionBuilder)) {
+        self.push(Op::CreateFunction { def: routine(name, crate::op::RoutineKind::Function, f), or_replace: false });
+    }
+
+    /// `CREATE PROCEDURE name(..)` as `f` writes it (no result: leave `returns` out). Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_procedure("purge", |p| {
+    ///     p.arg("days", Integer).language("sql").body("DELETE FROM events WHERE at < now() - days * interval '1 day'");
+    /// });
+    /// let down = migrate_core::reverse::reverse_ops(&s.finish().unwrap()).unwrap();
+    /// assert_eq!(migrate_core::render::render_script(&down), "DROP PROCEDURE \"purge\"(integer);\n");
+    /// ```
+    pub fn create_procedure(&mut self, name: &str, f: impl FnOnce(&mut FunctionBuilder)) {
+        self.push(Op::CreateFunction { def: routine(name, crate::op::RoutineKind::Procedure, f), or_replace: false });
+    }
+
+    /// `CREATE OR REPLACE FUNCTION`: a new definition of an existing function. Irreversible (the old
+    /// definition is not known to the down): write a `down` that creates the old one again.
+    pub fn replace_function(&mut self, name: &str, f: impl FnOnce(&mut FunctionBuilder))
+    where
+        M: AllowsReplaceFunction,
+    {
+        self.push(Op::CreateFunction { def: routine(name, crate::op::RoutineKind::Function, f), or_replace: true });
+    }
+
+    /// `DROP FUNCTION name(arg_types)`, the types of the arguments that identify it (`["integer"]`,
+    /// `[]`). Irreversible.
+    pub fn drop_function<S: Into<String>>(&mut self, name: &str, arg_types: impl IntoIterator<Item = S>)
+    where
+        M: AllowsDropFunction,
+    {
+        let arg_types = arg_types.into_iter().map(Into::into).collect();
+        self.push(Op::DropFunction { name: name.into(), arg_types, kind: crate::op::RoutineKind::Function, def: None });
+    }
+
+    /// `DROP PROCEDURE name(arg_types)`. Irreversible.
+    pub fn drop_procedure<S: Into<String>>(&mut self, name: &str, arg_types: impl IntoIterator<Item = S>)
+    where
+        M: AllowsDropFunction,
+    {
+        let arg_types = arg_types.into_iter().map(Into::into).collect();
+        self.push(Op::DropFunction { name: name.into(), arg_types, kind: crate::op::RoutineKind::Procedure, def: None });
+    }
+
+    /// `CREATE TRIGGER name .. ON table` as `f` writes it. Reversible. See [`TriggerBuilder`].
+    pub fn create_trigger(&mut self, table: &str, name: &str, f: impl FnOnce(&mut TriggerBuilder)) {
+        let mut t = TriggerBuilder::new(table, name);
+        f(&mut t);
+        self.push(Op::CreateTrigger { def: t.def });
+    }
+
+    /// `DROP TRIGGER name ON table`. Irreversible.
+    pub fn drop_trigger(&mut self, table: &str, name: &str)
+    where
+        M: AllowsDropTrigger,
+    {
+        self.push(Op::DropTrigger { table: table.into(), name: name.into(), def: None });
+    }
+
+    /// `ALTER TABLE table DISABLE TRIGGER name`. Reversible: the down enables it again.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.disable_trigger("posts", "posts_touch");
+    /// let down = migrate_core::reverse::reverse_ops(&s.finish().unwrap()).unwrap();
+    /// assert_eq!(migrate_core::render::render_script(&down), "ALTER TABLE \"posts\" ENABLE TRIGGER \"posts_touch\";\n");
+    /// ```
+    pub fn disable_trigger(&mut self, table: &str, name: &str) {
+        self.set_trigger_state(table, name, crate::op::TriggerState::Disabled, crate::op::TriggerState::Enabled);
+    }
+
+    /// `ALTER TABLE table ENABLE TRIGGER name`. Reversible: the down disables it again.
+    pub fn enable_trigger(&mut self, table: &str, name: &str) {
+        self.set_trigger_state(table, name, crate::op::TriggerState::Enabled, crate::op::TriggerState::Disabled);
+    }
+
+    /// `ALTER TABLE table ENABLE [REPLICA | ALWAYS] / DISABLE TRIGGER name`, from `previous` (which
+    /// the down restores).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.set_trigger_state("posts", "posts_touch", TriggerState::Replica, TriggerState::Enabled);
+    /// let sql = migrate_core::render::render_script(&s.finish().unwrap());
+    /// assert_eq!(sql, "ALTER TABLE \"posts\" ENABLE REPLICA TRIGGER \"posts_touch\";\n");
+    /// ```
+    pub fn set_trigger_state(
+        &mut self,
+        table: &str,
+        name: &str,
+        state: crate::op::TriggerState,
+        previous: crate::op::TriggerState,
+    ) {
+        self.push(Op::SetTriggerState { table: table.into(), name: name.into(), state, previous: Some(previous) });
+    }
+
     /// `CREATE VIEW name AS query`. Reversible.
     pub fn create_view(&mut self, name: &str, query: impl Into<String>) {
         self.push(Op::CreateView { def: ViewDef { name: name.into(), query: query.into() } });
@@ -421,4 +525,11 @@ fn alter_table_done(ops: &mut Vec<Op>, errors: &mut BuildErrors, name: &str, rec
         Some(recorded) => ops.extend(recorded),
         None => errors.push(format!("alter_table {name}"), "the ALTER records no change; remove it or add a change"),
     }
+}
+
+/// The definition a [`FunctionBuilder`] closure writes.
+fn routine(name: &str, kind: crate::op::RoutineKind, f: impl FnOnce(&mut FunctionBuilder)) -> crate::op::FunctionDef {
+    let mut b = FunctionBuilder { def: crate::op::FunctionDef { name: name.into(), kind, ..Default::default() } };
+    f(&mut b);
+    b.def
 }

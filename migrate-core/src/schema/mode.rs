@@ -124,6 +124,30 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows `replace_function` (an irreversible op) in `up`.
+    AllowsReplaceFunction,
+    "`replace_function` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the definition it replaces is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module that creates the old definition again, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_function` and `drop_procedure` (irreversible ops) in `up`.
+    AllowsDropFunction,
+    "`drop_function` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the function's definition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_trigger` (an irreversible op) in `up`.
+    AllowsDropTrigger,
+    "`drop_trigger` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the trigger's definition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `add_enum_value` (an irreversible op) in `up`.
     AllowsAddEnumValue,
     "`add_enum_value` cannot be undone automatically, and this migration has no `down`",

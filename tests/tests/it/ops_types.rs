@@ -2,6 +2,20 @@
 
 use super::cases::{Case, none, run, users};
 
+fn touch(s: &mut super::cases::S) {
+    users(s);
+    s.create_function("touch", |f| {
+        f.returns_trigger().language("plpgsql").body("BEGIN NEW.age := coalesce(NEW.age, 0); RETURN NEW; END");
+    });
+}
+
+fn touch_trigger(s: &mut super::cases::S) {
+    touch(s);
+    s.create_trigger("users", "users_touch", |t| {
+        t.before().insert().for_each_row().execute("touch");
+    });
+}
+
 fn mood(s: &mut super::cases::S) {
     s.create_enum("mood", ["ok", "sad"]);
 }
@@ -140,6 +154,106 @@ async fn types_and_objects() {
                 },
                 up: &["CREATE FUNCTION user_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM users $$"],
                 down: Some(&["DROP FUNCTION user_count()"]),
+            },
+            Case {
+                name: "create_function",
+                setup: none,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_function("add", |f| {
+                        f.arg("a", Integer)
+                            .arg("b", Integer)
+                            .default_value("1")
+                            .returns(Integer)
+                            .language("sql")
+                            .immutable()
+                            .strict()
+                            .option("PARALLEL SAFE")
+                            .body("SELECT a + b");
+                    })
+                },
+                up: &["CREATE FUNCTION \"add\"(\"a\" integer, \"b\" integer DEFAULT 1) RETURNS integer LANGUAGE \"sql\" IMMUTABLE STRICT PARALLEL SAFE\nAS $function$SELECT a + b$function$"],
+                down: Some(&[r#"DROP FUNCTION "add"(integer, integer)"#]),
+            },
+            Case {
+                name: "create_function with a BEGIN ATOMIC body, OUT and VARIADIC arguments",
+                setup: users,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_function("adults", |f| {
+                        f.arg("min_age", Integer).out_arg("n", BigInt).language("sql").stable().security_definer();
+                        f.returns(BigInt).atomic_body("SELECT count(*) FROM users WHERE age >= min_age;");
+                    });
+                    s.create_function("joined", |f| {
+                        f.variadic_arg("parts", Array(Text)).returns(Text).language("sql").body("SELECT array_to_string(parts, ',')");
+                    });
+                },
+                up: &[
+                    "CREATE FUNCTION \"adults\"(\"min_age\" integer, OUT \"n\" bigint) RETURNS bigint LANGUAGE \"sql\" STABLE SECURITY DEFINER\nBEGIN ATOMIC\nSELECT count(*) FROM users WHERE age >= min_age;\nEND",
+                    "CREATE FUNCTION \"joined\"(VARIADIC \"parts\" text[]) RETURNS text LANGUAGE \"sql\"\nAS $function$SELECT array_to_string(parts, ',')$function$",
+                ],
+                down: Some(&[r#"DROP FUNCTION "joined"(text[])"#, r#"DROP FUNCTION "adults"(integer)"#]),
+            },
+            Case {
+                name: "create_procedure",
+                setup: users,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_procedure("forget", |p| {
+                        p.arg("", Integer).language("plpgsql").body("BEGIN DELETE FROM users WHERE id = $1; END");
+                    })
+                },
+                up: &["CREATE PROCEDURE \"forget\"(integer) LANGUAGE \"plpgsql\"\nAS $function$BEGIN DELETE FROM users WHERE id = $1; END$function$"],
+                down: Some(&[r#"DROP PROCEDURE "forget"(integer)"#]),
+            },
+            Case {
+                name: "replace_function",
+                setup: touch,
+                change: |s| {
+                    s.replace_function("touch", |f| {
+                        f.returns_trigger().language("plpgsql").body("BEGIN RETURN NEW; END");
+                    })
+                },
+                up: &["CREATE OR REPLACE FUNCTION \"touch\"() RETURNS trigger LANGUAGE \"plpgsql\"\nAS $function$BEGIN RETURN NEW; END$function$"],
+                down: None,
+            },
+            Case {
+                name: "drop_function",
+                setup: touch,
+                change: |s| s.drop_function("touch", std::iter::empty::<&str>()),
+                up: &[r#"DROP FUNCTION "touch"()"#],
+                down: None,
+            },
+            Case {
+                name: "create_trigger",
+                setup: touch,
+                change: |s| {
+                    s.create_trigger("users", "users_touch", |t| {
+                        t.before().insert().update_of(["age", "name"]).for_each_row().when("NEW.age IS NULL").execute("touch").arg("'it''s'");
+                    });
+                    s.create_trigger("users", "users_truncated", |t| {
+                        t.after().truncate().execute("touch");
+                    });
+                },
+                up: &[
+                    r#"CREATE TRIGGER "users_touch" BEFORE INSERT OR UPDATE OF "age", "name" ON "users" FOR EACH ROW WHEN (NEW.age IS NULL) EXECUTE FUNCTION "touch"('it''s')"#,
+                    r#"CREATE TRIGGER "users_truncated" AFTER TRUNCATE ON "users" FOR EACH STATEMENT EXECUTE FUNCTION "touch"()"#,
+                ],
+                down: Some(&[r#"DROP TRIGGER "users_truncated" ON "users""#, r#"DROP TRIGGER "users_touch" ON "users""#]),
+            },
+            Case {
+                name: "disable_trigger",
+                setup: touch_trigger,
+                change: |s| s.disable_trigger("users", "users_touch"),
+                up: &[r#"ALTER TABLE "users" DISABLE TRIGGER "users_touch""#],
+                down: Some(&[r#"ALTER TABLE "users" ENABLE TRIGGER "users_touch""#]),
+            },
+            Case {
+                name: "drop_trigger",
+                setup: touch_trigger,
+                change: |s| s.drop_trigger("users", "users_touch"),
+                up: &[r#"DROP TRIGGER "users_touch" ON "users""#],
+                down: None,
             },
             Case {
                 name: "sql without down, its statement with an inverse",
