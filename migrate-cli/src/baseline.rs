@@ -339,12 +339,17 @@ pub fn body(ops: &[Op]) -> Result<String> {
                     RoutineKind::Procedure => "drop_procedure",
                     _ => "drop_function",
                 };
-                let types = if arg_types.is_empty() { "std::iter::empty::<&str>()".to_string() } else { list(arg_types) };
+                let types =
+                    if arg_types.is_empty() { "std::iter::empty::<&str>()".to_string() } else { list(arg_types) };
                 writeln!(b, "    s.{method}({}, {types});", q(name))?
             }
-            Op::CreateTrigger { def } => {
-                writeln!(b, "    s.create_trigger({}, {}, |t| {{\n        t{};\n    }});", q(&def.table), q(&def.name), trigger(def))?
-            }
+            Op::CreateTrigger { def } => writeln!(
+                b,
+                "    s.create_trigger({}, {}, |t| {{\n        t{};\n    }});",
+                q(&def.table),
+                q(&def.name),
+                trigger(def)
+            )?,
             Op::DropTrigger { table, name, .. } => writeln!(b, "    s.drop_trigger({}, {});", q(table), q(name))?,
             Op::SetTriggerState { table, name, state, previous: Some(previous) } => writeln!(
                 b,
@@ -421,6 +426,12 @@ fn trigger(def: &TriggerDef) -> String {
             TriggerEvent::Delete => out.push_str(".delete()"),
             _ => out.push_str(".truncate()"),
         }
+    }
+    if let Some(o) = &def.old_table {
+        write!(out, ".old_table({})", q(o)).ok();
+    }
+    if let Some(n) = &def.new_table {
+        write!(out, ".new_table({})", q(n)).ok();
     }
     if def.for_each_row {
         out.push_str(".for_each_row()");

@@ -561,7 +561,10 @@ pub async fn ops(
         let late: std::collections::HashSet<u32> = objects.iter().filter(|o| o.2).map(|o| o.0).collect();
         let mut changed = false;
         for o in objects.iter_mut().filter(|o| !o.2) {
-            if deps.iter().any(|(from, to)| *from == o.0 && *to != o.0 && (tables_here.contains(to) || late.contains(to))) {
+            if deps
+                .iter()
+                .any(|(from, to)| *from == o.0 && *to != o.0 && (tables_here.contains(to) || late.contains(to)))
+            {
                 o.2 = true;
                 changed = true;
             }
@@ -609,7 +612,11 @@ pub async fn ops(
             }
             _ => trigger_ops.push(Op::Sql {
                 up: text,
-                down: Some(format!("DROP TRIGGER {} ON {}", crate::ident::quote_ident(&name), crate::ident::quote_ident(&table))),
+                down: Some(format!(
+                    "DROP TRIGGER {} ON {}",
+                    crate::ident::quote_ident(&name),
+                    crate::ident::quote_ident(&table)
+                )),
                 declares: vec![],
             }),
         }
@@ -626,10 +633,7 @@ pub async fn ops(
         out.insert(0, Op::Sql { up: off.clone(), down: Some(off), declares: vec![] });
     }
     // The early functions go before the tables: after the extensions, enums and sequences made before them.
-    let first_table = out
-        .iter()
-        .position(|o| matches!(o, Op::CreateTable { .. }))
-        .unwrap_or(out.len());
+    let first_table = out.iter().position(|o| matches!(o, Op::CreateTable { .. })).unwrap_or(out.len());
     out.splice(first_table..first_table, early);
     out.extend(late);
     out.extend(trigger_ops);

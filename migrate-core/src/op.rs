@@ -544,6 +544,10 @@ pub struct TriggerDef {
     pub table: String,
     pub timing: TriggerTiming,
     pub events: Vec<TriggerEvent>,
+    /// `REFERENCING OLD TABLE AS name`: the rows before the change, as a table the function reads.
+    pub old_table: Option<String>,
+    /// `REFERENCING NEW TABLE AS name`: the rows after the change.
+    pub new_table: Option<String>,
     /// `FOR EACH ROW`; `FOR EACH STATEMENT` (PostgreSQL's default) when false.
     pub for_each_row: bool,
     /// `WHEN (condition)`.
@@ -554,7 +558,7 @@ pub struct TriggerDef {
     pub args: Vec<String>,
 }
 
-canonical_struct!(TriggerDef { name, table, timing, events, for_each_row, when, function, args });
+canonical_struct!(TriggerDef { name, table, timing, events, old_table, new_table, for_each_row, when, function, args });
 
 /// When a trigger fires: `ENABLE` (the default), `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

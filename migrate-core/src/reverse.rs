@@ -89,12 +89,9 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
         Op::DropSequence { def: Some(def), .. } => one(Op::CreateSequence { def }),
         Op::SetSequenceValue { .. } | Op::SetIdentityValue { .. } => Ok(vec![]),
         Op::DropSequence { def: None, .. } => Err(no(&op, "the sequence's definition is not known; write a `down`")),
-        Op::CreateFunction { def, or_replace: false } => one(Op::DropFunction {
-            name: def.name.clone(),
-            arg_types: def.arg_types(),
-            kind: def.kind,
-            def: Some(def),
-        }),
+        Op::CreateFunction { def, or_replace: false } => {
+            one(Op::DropFunction { name: def.name.clone(), arg_types: def.arg_types(), kind: def.kind, def: Some(def) })
+        }
         Op::CreateFunction { or_replace: true, .. } => Err(no(
             &op,
             "OR REPLACE: the definition it replaces is not known; write a `down` that restores it (or create the function without OR REPLACE)",

@@ -4,8 +4,9 @@
 //!
 //! Each statement of a script is read into ops (CREATE/ALTER/DROP TABLE and each ALTER TABLE action,
 //! CREATE/DROP/ALTER INDEX .. RENAME, constraints, enum types and their values, views, extensions,
-//! schemas, comments, renames), or named: a statement the model has no place for (DML, functions,
-//! triggers, grants, sequences, settings) leaves the model exact; a statement or part that may change
+//! schemas, sequences, functions and procedures, triggers and their ENABLE/DISABLE, comments,
+//! renames), or named: a statement the model has no place for (DML, grants, settings) leaves the
+//! model exact; a statement or part that may change
 //! what the model holds in a way not read here (a `DO` block, `CREATE TABLE .. PARTITION OF`, an
 //! `ALTER TABLE` action with no op) makes it inexact from there on, named in the model's warnings.
 //! Each kind of object the model learns later gets its arm here.
@@ -48,10 +49,12 @@ pub struct ReadStatement {
 /// ```
 /// use migrate_core::sql_ops::read_sql;
 /// use migrate_core::op::Op;
-/// let read = read_sql("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';");
+/// let read = read_sql("CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);\nGRANT SELECT ON users TO PUBLIC;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';");
 /// let Op::CreateTable { def } = &read[0].ops[0] else { panic!() };
 /// assert_eq!(def.constraints.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["users_pkey", "users_email_key"]);
-/// assert!(read[1].outside && read[1].kind == "CREATE FUNCTION");
+/// assert!(read[1].outside && read[1].kind == "GRANT");
+/// let Op::CreateFunction { def, .. } = &read[2].ops[0] else { panic!() };
+/// assert_eq!((def.name.as_str(), def.body.as_str(), def.returns.as_deref()), ("f", "SELECT 1", Some("int")));
 /// ```
 pub fn read_sql(script: &str) -> Vec<ReadStatement> {
     migrate_sql::parse_statements(script)
@@ -307,7 +310,10 @@ pub(crate) fn type_key(text: &str) -> String {
 /// The type of a function's parameter as written (whitespace runs as one space).
 fn param_type(param: &SyntaxNode) -> Option<String> {
     let ty = param.children().find(|n| {
-        !matches!(n.kind(), K::PARAM_NAME | K::PARAM_DEFAULT | K::PARAM_IN | K::PARAM_OUT | K::PARAM_IN_OUT | K::PARAM_VARIADIC)
+        !matches!(
+            n.kind(),
+            K::PARAM_NAME | K::PARAM_DEFAULT | K::PARAM_IN | K::PARAM_OUT | K::PARAM_IN_OUT | K::PARAM_VARIADIC
+        )
     })?;
     Some(code(&ty).split_whitespace().collect::<Vec<_>>().join(" "))
 }
@@ -479,7 +485,8 @@ impl Reader {
                     _ => RoutineKind::Function,
                 };
                 for sig in node.descendants().filter(|n| matches!(n.kind(), K::FUNCTION_SIG | K::PROCEDURE_SIG)) {
-                    let Some(name) = sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))
+                    let Some(name) =
+                        sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))
                     else {
                         continue;
                     };
@@ -507,9 +514,7 @@ impl Reader {
             K::ALTER_TRIGGER => self.not_read("ALTER TRIGGER"),
             // A function renamed or moved to another schema; owner and attribute changes leave the
             // model's names as they are.
-            K::ALTER_FUNCTION | K::ALTER_PROCEDURE
-                if has_any(node, K::RENAME_KW) || has_any(node, K::SCHEMA_KW) =>
-            {
+            K::ALTER_FUNCTION | K::ALTER_PROCEDURE if has_any(node, K::RENAME_KW) || has_any(node, K::SCHEMA_KW) => {
                 self.not_read(format!("{} .. RENAME/SET SCHEMA", kind_name(node.kind())))
             }
             // Its options and owner change what the model holds of the sequence.
@@ -1148,6 +1153,8 @@ impl Reader {
             table,
             timing: TriggerTiming::After,
             events: vec![],
+            old_table: None,
+            new_table: None,
             for_each_row: false,
             when: None,
             function: String::new(),
@@ -1156,8 +1163,14 @@ impl Reader {
         for part in node.children_with_tokens() {
             let SyntaxElement::Node(part) = part else {
                 match part.kind() {
-                    K::CREATE_KW | K::TRIGGER_KW | K::EXECUTE_KW | K::FUNCTION_KW | K::PROCEDURE_KW | K::WHITESPACE
-                    | K::COMMENT | K::SEMICOLON => continue,
+                    K::CREATE_KW
+                    | K::TRIGGER_KW
+                    | K::EXECUTE_KW
+                    | K::FUNCTION_KW
+                    | K::PROCEDURE_KW
+                    | K::WHITESPACE
+                    | K::COMMENT
+                    | K::SEMICOLON => continue,
                     other => {
                         // `CREATE CONSTRAINT TRIGGER`, `DEFERRABLE`, ...
                         self.not_read(format!("CREATE TRIGGER .. {}", kind_name(other)));
@@ -1166,7 +1179,8 @@ impl Reader {
                 }
             };
             match part.kind() {
-                K::TRIGGER | K::ON_RELATION => {}
+                // `OR REPLACE` (statement is tolerant: the model takes the new definition).
+                K::TRIGGER | K::ON_RELATION | K::OR_REPLACE => {}
                 K::TIMING_BEFORE => def.timing = TriggerTiming::Before,
                 K::TIMING_AFTER => def.timing = TriggerTiming::After,
                 K::TIMING_INSTEAD_OF => def.timing = TriggerTiming::InsteadOf,
@@ -1186,26 +1200,36 @@ impl Reader {
                         });
                     }
                 }
+                K::REFERENCING => {
+                    for t in part.children() {
+                        let name = child(&t, K::TRANSITION_RELATION_NAME).map(|n| Self::last_name(&n));
+                        match t.kind() {
+                            K::OLD_TABLE => def.old_table = name,
+                            K::NEW_TABLE => def.new_table = name,
+                            other => {
+                                self.not_read(format!("CREATE TRIGGER .. REFERENCING {}", kind_name(other)));
+                                return;
+                            }
+                        }
+                    }
+                }
                 K::FOR_EACH_ROW => def.for_each_row = true,
                 K::FOR_EACH_STATEMENT => def.for_each_row = false,
                 K::WHEN_CONDITION => {
-                    let condition = part
-                        .children()
-                        .next()
-                        .map(|e| code(&e))
-                        .unwrap_or_default();
-                    let condition = condition.strip_prefix('(').and_then(|c| c.strip_suffix(')')).map(str::trim).map(str::to_string).unwrap_or(condition);
+                    let condition = part.children().next().map(|e| code(&e)).unwrap_or_default();
+                    let condition = condition
+                        .strip_prefix('(')
+                        .and_then(|c| c.strip_suffix(')'))
+                        .map(str::trim)
+                        .map(str::to_string)
+                        .unwrap_or(condition);
                     def.when = Some(condition);
                 }
                 K::CALL_EXPR => {
                     let Some(f) = part.children().find(|n| n.kind() != K::ARG_LIST) else { continue };
                     let Some(f) = self.routine_name(&f) else { return };
                     def.function = f;
-                    def.args = part
-                        .descendants()
-                        .filter(|n| n.kind() == K::ARG)
-                        .map(|a| code(&a))
-                        .collect();
+                    def.args = part.descendants().filter(|n| n.kind() == K::ARG).map(|a| code(&a)).collect();
                 }
                 other => {
                     self.not_read(format!("CREATE TRIGGER .. {}", kind_name(other)));

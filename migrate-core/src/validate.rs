@@ -62,7 +62,11 @@ impl Check<'_> {
         let parsed = migrate_sql::parse_statements(&sql);
         let one = parsed.len() == 1
             && parsed[0].node.as_ref().is_some_and(|n| {
-                matches!(n.kind(), migrate_sql::syntax::SyntaxKind::CREATE_FUNCTION | migrate_sql::syntax::SyntaxKind::CREATE_PROCEDURE)
+                matches!(
+                    n.kind(),
+                    migrate_sql::syntax::SyntaxKind::CREATE_FUNCTION
+                        | migrate_sql::syntax::SyntaxKind::CREATE_PROCEDURE
+                )
             });
         let problems = migrate_sql::syntax_errors(&sql);
         if !one || !problems.is_empty() {
@@ -482,6 +486,9 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.name("trigger", &def.name);
                 c.name("table", &def.table);
                 c.name("function", &def.function);
+                for t in def.old_table.iter().chain(&def.new_table) {
+                    c.name("transition table", t);
+                }
                 if def.events.is_empty() {
                     c.fail(format!("trigger `{}` needs an event (INSERT, UPDATE, DELETE or TRUNCATE)", def.name));
                 }

@@ -6,7 +6,7 @@
 //! without `down`) refuse what cannot be derived before anything runs, and migrate-core derives the
 //! down only for what this module accepts. A statement has a derived inverse when it creates or
 //! renames exactly one thing the schema model reads (a table, an index, an enum type, a view, an
-//! extension, a schema, a sequence, a column, a constraint), and nothing about the inverse depends on what was
+//! extension, a schema, a sequence, a function or procedure, a trigger, a column, a constraint), and nothing about the inverse depends on what was
 //! there before: `IF NOT EXISTS`, `OR REPLACE`, NOT NULL flips (PostgreSQL ignores one that changes
 //! nothing), defaults, type changes, drops and comments (whose previous value the SQL does not say)
 //! need a written down.
@@ -128,8 +128,16 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
                         o.descendants().filter(|n| n.kind() == K::LITERAL).map(|n| n.text().to_string()).collect();
                     match literals.as_slice() {
                         [one] if !one.starts_with(['E', 'e']) => {}
-                        [_] => return Err(format!("`{what}` with an escape-string body is not read into the schema model")),
-                        _ => return Err(format!("`{what} .. AS 'object file', 'symbol'` is not read into the schema model")),
+                        [_] => {
+                            return Err(format!(
+                                "`{what}` with an escape-string body is not read into the schema model"
+                            ));
+                        }
+                        _ => {
+                            return Err(format!(
+                                "`{what} .. AS 'object file', 'symbol'` is not read into the schema model"
+                            ));
+                        }
                     }
                 } else if o.text().to_string().trim_start().to_uppercase().starts_with("RETURN") {
                     return Err(format!("`{what} .. RETURN expression` is not read into the schema model"));
@@ -149,6 +157,7 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
                 K::TIMING_INSTEAD_OF,
                 K::TRIGGER_EVENT_LIST,
                 K::ON_RELATION,
+                K::REFERENCING,
                 K::FOR_EACH_ROW,
                 K::FOR_EACH_STATEMENT,
                 K::WHEN_CONDITION,
@@ -157,7 +166,9 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
             let odd = node.children().find(|n| !known.contains(&n.kind()));
             match (odd, node.children_with_tokens().any(|e| e.kind() == K::CONSTRAINT_KW)) {
                 (_, true) => Err("`CREATE CONSTRAINT TRIGGER` is not read into the schema model".into()),
-                (Some(n), _) => Err(format!("`CREATE TRIGGER .. {}` is not read into the schema model", kind_name(n.kind()))),
+                (Some(n), _) => {
+                    Err(format!("`CREATE TRIGGER .. {}` is not read into the schema model", kind_name(n.kind())))
+                }
                 _ => Ok(()),
             }
         }

@@ -11,8 +11,8 @@ mod replay;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::op::{
-    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, Op, SequenceDef, TriggerDef, TriggerState,
-    ViewDef,
+    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, Op, SequenceDef, TriggerDef,
+    TriggerState, ViewDef,
 };
 
 pub use replay::Problem;

@@ -420,6 +420,15 @@ pub(crate) fn create_trigger(def: &crate::op::TriggerDef) -> String {
         })
         .collect();
     let mut sql = format!("CREATE TRIGGER {} {timing} {} ON {}", q(&def.name), events.join(" OR "), q(&def.table));
+    if def.old_table.is_some() || def.new_table.is_some() {
+        sql.push_str(" REFERENCING");
+        if let Some(o) = &def.old_table {
+            sql.push_str(&format!(" OLD TABLE AS {}", q(o)));
+        }
+        if let Some(n) = &def.new_table {
+            sql.push_str(&format!(" NEW TABLE AS {}", q(n)));
+        }
+    }
     sql.push_str(if def.for_each_row { " FOR EACH ROW" } else { " FOR EACH STATEMENT" });
     if let Some(w) = &def.when {
         sql.push_str(&format!(" WHEN ({w})"));

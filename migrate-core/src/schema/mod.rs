@@ -356,7 +356,12 @@ impl<M: Mode> Schema<M> {
         M: AllowsDropFunction,
     {
         let arg_types = arg_types.into_iter().map(Into::into).collect();
-        self.push(Op::DropFunction { name: name.into(), arg_types, kind: crate::op::RoutineKind::Procedure, def: None });
+        self.push(Op::DropFunction {
+            name: name.into(),
+            arg_types,
+            kind: crate::op::RoutineKind::Procedure,
+            def: None,
+        });
     }
 
     /// `CREATE TRIGGER name .. ON table` as `f` writes it. Reversible. See [`TriggerBuilder`].

@@ -209,6 +209,8 @@ impl TriggerBuilder {
                 table: table.into(),
                 timing: TriggerTiming::After,
                 events: vec![],
+                old_table: None,
+                new_table: None,
                 for_each_row: false,
                 when: None,
                 function: String::new(),
@@ -262,6 +264,20 @@ impl TriggerBuilder {
     /// Fires on `TRUNCATE` (statement triggers only).
     pub fn truncate(&mut self) -> &mut Self {
         self.def.events.push(TriggerEvent::Truncate);
+        self
+    }
+
+    /// `REFERENCING OLD TABLE AS name`: the function reads the rows as they were before the change
+    /// from a table of that name (`AFTER` triggers of `UPDATE` or `DELETE`).
+    pub fn old_table(&mut self, name: &str) -> &mut Self {
+        self.def.old_table = Some(name.to_string());
+        self
+    }
+
+    /// `REFERENCING NEW TABLE AS name`: the rows as they are after the change (`AFTER` triggers of
+    /// `INSERT` or `UPDATE`).
+    pub fn new_table(&mut self, name: &str) -> &mut Self {
+        self.def.new_table = Some(name.to_string());
         self
     }
 

@@ -210,9 +210,7 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         assert!(!code.contains(other), "the baseline holds `{other}`:\n{code}");
     }
     for left_out in [
-        "warning [pull] the baseline leaves out function touch(): functions are not in the schema model yet",
         "warning [pull] the baseline leaves out event trigger audit_ddl_start: event triggers are database-wide",
-        "warning [pull] the baseline leaves out trigger widgets_touch on widgets: triggers are not in the schema model yet",
         "warning [pull] the baseline leaves out materialized view widget_names (and its indexes)",
         "warning [pull] the baseline leaves out composite type pair: composite types",
         "warning [pull] the baseline leaves out domain positive: domains",
@@ -220,7 +218,7 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
     }
     assert!(
-        pulled.stderr.contains("warning [pull] 7 object(s) of `public` are not in the baseline"),
+        pulled.stderr.contains("warning [pull] 4 object(s) of `public` are not in the baseline"),
         "{}",
         pulled.stderr
     );
@@ -233,6 +231,13 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         .expect(&code);
     assert!(table_at < seq_at && seq_at < default_at, "{code}");
     assert!(code.contains("t.column(\"area\", Integer).generated(\"(id * 2)\");"), "{code}");
+    // Functions and triggers are in it (the event trigger's function too: any user may create it).
+    assert!(code.contains("s.create_function(\"touch\", |f| {"), "{code}");
+    assert!(code.contains("s.create_function(\"audit_ddl\", |f| {"), "{code}");
+    assert!(
+        code.contains("s.create_trigger(\"widgets\", \"widgets_touch\", |t| {\n        t.before().update().for_each_row().execute(\"touch\");"),
+        "{code}"
+    );
     // Nothing of the extension (citext's functions and types) is named: the extension is in the baseline.
     assert!(code.contains("s.create_extension(\"citext\")"), "{code}");
     assert!(!pulled.stderr.contains("citext"), "{}", pulled.stderr);
@@ -299,6 +304,28 @@ async fn pull_adopts_an_existing_database() {
         )
         .await
         .unwrap();
+    // Functions, procedures and triggers: a SQL function that reads a table (created before the
+    // tables, whose defaults call it: only with check_function_bodies off), functions that depend on
+    // a table's row type or read tables and views in a BEGIN ATOMIC body (after them), a view that
+    // calls one of those, a procedure, triggers (one disabled, one with arguments).
+    db.client
+        .batch_execute(
+            "CREATE FUNCTION count_counters() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM counters $$;
+             CREATE FUNCTION next_ticket(step int DEFAULT 1, OUT n bigint) LANGUAGE sql AS 'SELECT nextval(''tickets'') * step';
+             CREATE TABLE stamped (at_count bigint DEFAULT count_counters());
+             CREATE FUNCTION counter_rows() RETURNS SETOF counters LANGUAGE sql AS 'SELECT * FROM counters';
+             CREATE FUNCTION big_total() RETURNS numeric LANGUAGE sql BEGIN ATOMIC SELECT sum(big) FROM counters; END;
+             CREATE FUNCTION top_count() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM a_top_counted; END;
+             CREATE VIEW b_totals AS SELECT big_total() AS total, top_count() AS top;
+             CREATE PROCEDURE reset_tally(to_value int) LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+                 AS $$ BEGIN UPDATE tally SET n = to_value; END $$;
+             CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.n := coalesce(NEW.n, 0); RETURN NEW; END $$;
+             CREATE TRIGGER tally_stamp BEFORE INSERT OR UPDATE OF n ON tally FOR EACH ROW WHEN (NEW.n IS NULL) EXECUTE FUNCTION stamp();
+             CREATE TRIGGER tally_audit AFTER DELETE ON tally FOR EACH STATEMENT EXECUTE FUNCTION stamp('x', '1');
+             ALTER TABLE tally DISABLE TRIGGER tally_audit;",
+        )
+        .await
+        .unwrap();
 
     let dir = scratch_dir("pull");
     // Its own crate name: the init test builds a `migrations` crate into the same target folder.
@@ -330,6 +357,41 @@ async fn pull_adopts_an_existing_database() {
         status.stderr
     );
     assert!(status.stdout.contains("no drift"), "{}", status.stdout);
+    assert!(code.contains("s.sql_with_down(\"SET LOCAL check_function_bodies = off\""), "{code}");
+    assert!(
+        code.contains("s.create_procedure(\"reset_tally\", |f| {\n        f.arg(\"to_value\", \"integer\").language(\"plpgsql\").security_definer().option(\"SET search_path TO 'public'\")"),
+        "{code}"
+    );
+    assert!(code.contains(".atomic_body("), "{code}");
+    assert!(
+        code.contains(
+            "s.set_trigger_state(\"tally\", \"tally_audit\", TriggerState::Disabled, TriggerState::Enabled);"
+        ),
+        "{code}"
+    );
+    // Each kind changed by hand is drift, named with the change: a function, a procedure, a trigger.
+    db.client
+        .batch_execute("CREATE OR REPLACE FUNCTION count_counters() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) + 1 FROM counters $$")
+        .await
+        .unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("differs: function count_counters()") && drift.contains("count(*) + 1"), "{drift}");
+    db.client
+        .batch_execute("CREATE OR REPLACE FUNCTION count_counters() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM counters $$; ALTER PROCEDURE reset_tally(int) SECURITY INVOKER")
+        .await
+        .unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("differs: function reset_tally(integer)") && drift.contains("SECURITY DEFINER"), "{drift}");
+    db.client
+        .batch_execute(
+            "ALTER PROCEDURE reset_tally(int) SECURITY DEFINER; ALTER TABLE tally ENABLE TRIGGER tally_audit",
+        )
+        .await
+        .unwrap();
+    let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+    assert!(drift.contains("trigger tally.tally_audit enabled"), "{drift}");
+    db.client.batch_execute("ALTER TABLE tally DISABLE TRIGGER tally_audit").await.unwrap();
+    run(&dir, &url, &["drift"]).expect(0);
     // A sequence changed by hand is drift, named with the change.
     db.client.batch_execute("ALTER SEQUENCE tickets INCREMENT BY -3").await.unwrap();
     let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
@@ -386,14 +448,19 @@ async fn pull_adopts_an_existing_database() {
              ALTER TABLE invoices ALTER COLUMN number SET INCREMENT BY 3 SET CYCLE;
              ALTER TABLE counters ALTER COLUMN doubled DROP EXPRESSION;
              ALTER TABLE counters ALTER COLUMN invoice DROP DEFAULT, ALTER COLUMN invoice SET NOT NULL,
-                                  ALTER COLUMN invoice ADD GENERATED BY DEFAULT AS IDENTITY;",
+                                  ALTER COLUMN invoice ADD GENERATED BY DEFAULT AS IDENTITY;
+             CREATE OR REPLACE FUNCTION count_counters() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) + 2 FROM counters $$;
+             CREATE FUNCTION hot_count(OUT n bigint) LANGUAGE sql AS 'SELECT count(*) FROM hot';
+             DROP TRIGGER tally_stamp ON tally;
+             CREATE TRIGGER hot_stamp BEFORE INSERT ON hot FOR EACH ROW EXECUTE FUNCTION stamp();
+             ALTER TABLE tally ENABLE ALWAYS TRIGGER tally_audit;",
         )
         .await
         .unwrap();
     run(&dir, &url, &["drift"]).expect(1);
     let captured = run(&dir, &url, &["diff", "--name", "capture_hotfix"]).expect(0);
     assert!(
-        captured.stdout.contains("_capture_hotfix.rs (14 change(s) up, 13 down)"),
+        captured.stdout.contains("_capture_hotfix.rs (19 change(s) up, 17 down)"),
         "{}\n{}",
         captured.stdout,
         captured.stderr
@@ -531,6 +598,38 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
         // One identifier enum per table, documented with the table's name.
         assert!(code.contains(&format!("/// Table `{t}`.\n#[derive(")), "{t} is missing from `codegen`:\n{code}");
     }
+    // Functions and triggers too: the model read them from the SQL, and `codegen` lists each one the
+    // database holds (and `schema` names them in comments).
+    let functions: Vec<String> = db
+        .client
+        .query(
+            "SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let triggers: Vec<(String, String)> = db
+        .client
+        .query("SELECT t.tgname::text, c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert!(functions.len() > 20 && triggers.len() > 20, "{functions:?} {triggers:?}");
+    let listed = code.lines().filter(|l| l.starts_with("//   function ") || l.starts_with("//   procedure ")).count();
+    assert_eq!(listed, functions.len(), "{code}");
+    for f in &functions {
+        assert!(code.contains(&format!("//   function {f}(")), "function {f} is missing from `codegen`");
+    }
+    for (t, table) in &triggers {
+        assert!(code.contains(&format!("//   trigger {t} on {table}: ")), "trigger {t} is missing from `codegen`");
+        assert!(diagram.contains(&format!("    %% trigger {t} on {table}: ")), "trigger {t} is missing from `schema`");
+    }
     // `lint --all` reports what the SQL does, by rule (the counts are in docs/parser.md), with
     // `raw-sql` only for what the model cannot represent.
     let linted = run(&dir, "", &["lint", "--all"]).expect(1).stdout;
@@ -550,7 +649,13 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     let line = 1 + up.lines().position(|l| l.starts_with("ALTER TABLE users DROP COLUMN email")).unwrap();
     let at = format!("error [ban-drop-column] {m}: src/migrations/{m}/up.sql:{line}: drop_column users.email");
     assert!(linted.contains(&at), "no `{at}` in:\n{linted}");
-    assert!(linted.contains("runs `CREATE FUNCTION`"), "{linted}");
+    // Functions and triggers are read into the model: no `raw-sql` for them, and a trigger added to
+    // an existing table is the advisory `adding-trigger`.
+    assert!(linted.contains("runs `DO`") || linted.contains("runs `UPDATE`"), "{linted}");
+    for kind in ["CREATE FUNCTION", "CREATE TRIGGER", "DROP FUNCTION", "DROP TRIGGER"] {
+        assert!(!linted.contains(&format!("runs `{kind}`")), "{kind}: {linted}");
+    }
+    assert!(per_rule.get("adding-trigger").is_some_and(|n| *n > 0), "{per_rule:?}");
     // verify goes through the whole history and reports the downs that do not restore their up.
     let verify = run(&dir, &url, &["verify"]).expect(1);
     let failed = verify.stdout.lines().filter(|l| l.starts_with("FAILED m")).count();

@@ -284,6 +284,37 @@ fn renaming_column_and_table() {
     );
 }
 
+/// A trigger added to a table with rows takes a SHARE ROW EXCLUSIVE lock: an advisory finding. On a
+/// table of the same migration, and for functions (no lock on any table), nothing.
+#[test]
+fn adding_trigger() {
+    let touch = |s: &mut S| {
+        s.create_function("touch", |f| {
+            f.returns_trigger().language("plpgsql").body("BEGIN RETURN NEW; END");
+        });
+    };
+    let found = findings_with(&plain(), true, |s| {
+        touch(s);
+        s.create_trigger("users", "users_touch", |t| {
+            t.before().update().for_each_row().execute("touch");
+        });
+    });
+    let f = found.iter().find(|f| f.rule.id() == "adding-trigger").expect("no adding-trigger finding");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("SHARE ROW EXCLUSIVE") && f.message.contains("`users`"), "{}", f.message);
+    assert_eq!(found.len(), 1, "the function is no finding: {found:?}");
+    let fresh = ids(|s| {
+        touch(s);
+        s.create_table("fresh", |t| {
+            t.text("a");
+        });
+        s.create_trigger("fresh", "fresh_touch", |t| {
+            t.before().insert().for_each_row().execute("touch");
+        });
+    });
+    assert!(fresh.is_empty(), "{fresh:?}");
+}
+
 #[test]
 fn ban_drop_column_and_table() {
     lint_err_ok(
@@ -724,6 +755,15 @@ fn every_rule_gives_sql_the_verdict_it_gives_the_builder() {
             "ALTER TABLE users RENAME COLUMN email TO mail",
         ),
         ("renaming-table", Box::new(|s| s.rename_table("users", "people")), "ALTER TABLE users RENAME TO people"),
+        (
+            "adding-trigger",
+            Box::new(|s| {
+                s.create_trigger("users", "users_audit", |t| {
+                    t.after().insert().execute("audit");
+                })
+            }),
+            "CREATE TRIGGER users_audit AFTER INSERT ON users EXECUTE FUNCTION audit()",
+        ),
         (
             "ban-drop-column",
             Box::new(|s| s.alter_table("users", |t| t.drop_column("age"))),

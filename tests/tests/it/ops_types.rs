@@ -234,12 +234,20 @@ async fn types_and_objects() {
                     s.create_trigger("users", "users_truncated", |t| {
                         t.after().truncate().execute("touch");
                     });
+                    s.create_trigger("users", "users_changed", |t| {
+                        t.after().update().old_table("before").new_table("after").execute("touch");
+                    });
                 },
                 up: &[
                     r#"CREATE TRIGGER "users_touch" BEFORE INSERT OR UPDATE OF "age", "name" ON "users" FOR EACH ROW WHEN (NEW.age IS NULL) EXECUTE FUNCTION "touch"('it''s')"#,
                     r#"CREATE TRIGGER "users_truncated" AFTER TRUNCATE ON "users" FOR EACH STATEMENT EXECUTE FUNCTION "touch"()"#,
+                    r#"CREATE TRIGGER "users_changed" AFTER UPDATE ON "users" REFERENCING OLD TABLE AS "before" NEW TABLE AS "after" FOR EACH STATEMENT EXECUTE FUNCTION "touch"()"#,
                 ],
-                down: Some(&[r#"DROP TRIGGER "users_truncated" ON "users""#, r#"DROP TRIGGER "users_touch" ON "users""#]),
+                down: Some(&[
+                    r#"DROP TRIGGER "users_changed" ON "users""#,
+                    r#"DROP TRIGGER "users_truncated" ON "users""#,
+                    r#"DROP TRIGGER "users_touch" ON "users""#,
+                ]),
             },
             Case {
                 name: "disable_trigger",

@@ -102,6 +102,11 @@ async fn the_model_read_from_the_corpus_sql_is_the_database_it_builds() {
         only_read.is_empty() && only_real.is_empty(),
         "read only: {only_read:?}\nin the database only: {only_real:?}"
     );
+    // Functions and triggers: the same ones, named by their argument types as PostgreSQL has them.
+    assert_eq!(live.functions.len(), 31);
+    assert_eq!(model.functions.keys().collect::<Vec<_>>(), live.functions.keys().collect::<Vec<_>>());
+    assert_eq!(triggers(&model), triggers(&live));
+    assert_eq!(triggers(&live).len(), 25);
     // Not read yet, and said: the columns of `ADD CONSTRAINT .. PRIMARY KEY USING INDEX` (the
     // index's), which leaves the model inexact from there on.
     assert!(
@@ -116,6 +121,92 @@ async fn the_model_read_from_the_corpus_sql_is_the_database_it_builds() {
         warnings.iter().all(|w| w.contains("table `recent_crate_downloads` does not exist (read from its SQL")),
         "{warnings:#?}"
     );
+}
+
+/// Each trigger: table, name, when it fires, the function it runs and whether it is enabled (its WHEN
+/// is left out: PostgreSQL prints the condition its own way).
+fn triggers(m: &Model) -> Vec<String> {
+    m.tables
+        .values()
+        .flat_map(|t| t.triggers.values())
+        .map(|(d, state)| {
+            format!(
+                "{}.{} {:?} {:?} {:?}/{:?} row={} {}({}) {state:?}",
+                d.table,
+                d.name,
+                d.timing,
+                d.events,
+                d.old_table,
+                d.new_table,
+                d.for_each_row,
+                d.function,
+                d.args.len()
+            )
+        })
+        .collect()
+}
+
+/// Functions, procedures and triggers written in SQL read into the model as PostgreSQL has them, and
+/// their statements have a derived down that gives the catalog back.
+#[tokio::test]
+async fn functions_and_triggers_read_from_sql_are_the_ones_postgresql_builds() {
+    let db = TestDb::new("sql_ops_functions").await;
+    let client = connect_to(&db.name).await;
+    let script = "CREATE TABLE notes (id bigint PRIMARY KEY, body text, edited timestamptz);
+        CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.edited := now(); RETURN NEW; END $$;
+        CREATE FUNCTION add(int, b INT4 DEFAULT 1, OUT total bigint) LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1 + b';
+        CREATE FUNCTION bodies(VARIADIC parts text[]) RETURNS SETOF notes LANGUAGE sql STABLE BEGIN ATOMIC SELECT * FROM notes WHERE body = ANY (parts); END;
+        CREATE PROCEDURE purge(before timestamptz) LANGUAGE sql AS $p$ DELETE FROM notes WHERE edited < before $p$;
+        CREATE TRIGGER notes_touch BEFORE INSERT OR UPDATE OF body ON notes FOR EACH ROW WHEN (NEW.body IS NOT NULL) EXECUTE FUNCTION touch();
+        CREATE TRIGGER notes_wipe AFTER TRUNCATE ON notes EXECUTE PROCEDURE touch('a', 'b');
+        ALTER TABLE notes DISABLE TRIGGER notes_wipe;
+        CREATE OR REPLACE TRIGGER notes_moved AFTER UPDATE ON notes REFERENCING NEW TABLE AS moved OLD TABLE AS was FOR EACH STATEMENT EXECUTE FUNCTION touch();
+        CREATE FUNCTION gone() RETURNS int LANGUAGE sql AS 'SELECT 1'; DROP FUNCTION gone;";
+    client.batch_execute(script).await.unwrap();
+    let (model, live) = read_and_live(&client, script).await;
+    assert_eq!(
+        model.functions.keys().collect::<Vec<_>>(),
+        ["add(integer, integer)", "bodies(text[])", "purge(timestamptz)", "touch()"]
+    );
+    assert_eq!(model.functions.keys().collect::<Vec<_>>(), live.functions.keys().collect::<Vec<_>>());
+    assert_eq!(triggers(&model), triggers(&live));
+    assert_eq!(triggers(&model).len(), 3);
+    let moved = &model.tables["notes"].triggers["notes_moved"].0;
+    assert_eq!((moved.old_table.as_deref(), moved.new_table.as_deref()), (Some("was"), Some("moved")));
+    for (key, def) in &model.functions {
+        let real = &live.functions[key];
+        assert_eq!(
+            (def.kind, def.volatility, def.strict, def.atomic),
+            (real.kind, real.volatility, real.strict, real.atomic),
+            "{key}"
+        );
+        assert_eq!(def.language, real.language, "{key}");
+    }
+    // The derived down of each creating statement drops what it made.
+    let fresh = TestDb::new("sql_ops_functions_down").await;
+    let client = connect_to(&fresh.name).await;
+    client.batch_execute("CREATE TABLE notes (id bigint PRIMARY KEY, body text, edited timestamptz)").await.unwrap();
+    let before = migrate_tests::catalog(&client, "public").await;
+    let up = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE FUNCTION bodies(VARIADIC parts text[]) RETURNS SETOF notes LANGUAGE sql BEGIN ATOMIC SELECT * FROM notes WHERE body = ANY (parts); END;
+        CREATE PROCEDURE purge(before timestamptz) LANGUAGE sql AS 'DELETE FROM notes WHERE edited < before';
+        CREATE TRIGGER notes_touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch()";
+    let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
+    client.batch_execute(up).await.unwrap();
+    assert_ne!(migrate_tests::catalog(&client, "public").await, before);
+    migrate_tests::apply(&client, &down).await.unwrap();
+    assert_eq!(migrate_tests::catalog(&client, "public").await, before);
+    // Replacing or dropping needs a written down.
+    for refused in [
+        "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+        "DROP TRIGGER t ON notes",
+        "CREATE CONSTRAINT TRIGGER c AFTER INSERT ON notes DEFERRABLE FOR EACH ROW EXECUTE FUNCTION touch()",
+    ] {
+        assert!(
+            migrate_core::reverse::reverse_op(&Op::Sql { up: refused.into(), down: None, declares: vec![] }).is_err(),
+            "{refused}"
+        );
+    }
 }
 
 /// The model `script` (already run on `client`'s database) reads into, with no problem, and the

@@ -1,6 +1,7 @@
 //! The lint rules: one module per rule, each opening with its Problem and Solution.
 
 pub mod adding_required_field;
+pub mod adding_trigger;
 pub mod adding_volatile_default;
 pub mod backfill_with_ddl;
 pub mod ban_drop_column;
@@ -57,6 +58,7 @@ pub enum Rule {
     PreferTimestamptz,
     RequireLockTimeout,
     BackfillWithDdl,
+    AddingTrigger,
     RawSql,
 }
 
@@ -85,6 +87,7 @@ impl Rule {
         Rule::PreferTimestamptz,
         Rule::RequireLockTimeout,
         Rule::BackfillWithDdl,
+        Rule::AddingTrigger,
         Rule::RawSql,
     ];
 
@@ -115,6 +118,7 @@ impl Rule {
             Rule::PreferTimestamptz => "prefer-timestamptz",
             Rule::RequireLockTimeout => "require-lock-timeout",
             Rule::BackfillWithDdl => "backfill-with-ddl",
+            Rule::AddingTrigger => "adding-trigger",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -145,6 +149,7 @@ impl Rule {
             Rule::PreferTimestamptz => Severity::Warning,
             Rule::RequireLockTimeout => Severity::Warning,
             Rule::BackfillWithDdl => Severity::Error,
+            Rule::AddingTrigger => Severity::Warning,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -175,6 +180,7 @@ impl Rule {
             Rule::PreferTimestamptz => prefer_timestamptz::check(op, cx),
             Rule::RequireLockTimeout => require_lock_timeout::check(op, cx),
             Rule::BackfillWithDdl => backfill_with_ddl::check(op, cx),
+            Rule::AddingTrigger => adding_trigger::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }

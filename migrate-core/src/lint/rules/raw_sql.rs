@@ -1,6 +1,6 @@
 //! Rule `raw-sql` (warning).
 //!
-//! Problem: A statement of raw SQL the schema model cannot represent (a function, a trigger, a `DO` block, a data change, ...): the framework cannot tell what it locks or rewrites.
+//! Problem: A statement of raw SQL the schema model cannot represent (a `DO` block, a data change, a grant, ...): the framework cannot tell what it locks or rewrites.
 //!
 //! Solution: Use the builder where it covers the change; review the statement's locks by hand; say what it does to the schema with `.declares(..)`.
 //!
