@@ -336,7 +336,11 @@ mod tests {
             ALTER TABLE t3 RENAME CONSTRAINT t_b TO t_c;
             ALTER TABLE t3 VALIDATE CONSTRAINT t_c;
             ALTER INDEX t_a RENAME TO t_b;
-            ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';";
+            ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';
+            CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE FUNCTION one(n int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT n + 1; END;
+            CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+            CREATE TRIGGER t_touch AFTER UPDATE ON t3 REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION touch();";
         for (s, v) in crate::parse_statements(sql).iter().zip(verdict(sql)) {
             assert_eq!(v, Ok(()), "{}", s.text);
         }
@@ -363,7 +367,14 @@ mod tests {
             ("ALTER TABLE t OWNER TO app", "no derived inverse"),
             ("ALTER TYPE mood ADD VALUE 'meh'", "cannot remove a value"),
             ("COMMENT ON TABLE t IS 'x'", "comment it replaces"),
-            ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "CREATE FUNCTION"),
+            ("CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "OR REPLACE"),
+            ("CREATE FUNCTION audit.f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "outside the public schema"),
+            ("CREATE FUNCTION f() RETURNS int LANGUAGE c AS 'lib', 'f'", "'object file', 'symbol'"),
+            ("CREATE FUNCTION f() RETURNS text LANGUAGE sql AS E'SELECT \\'x\\''", "escape-string"),
+            ("CREATE CONSTRAINT TRIGGER c AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "CONSTRAINT TRIGGER"),
+            ("CREATE TRIGGER c AFTER INSERT ON audit.t FOR EACH ROW EXECUTE FUNCTION f()", "outside the public schema"),
+            ("DROP TRIGGER c ON t", "DROP TRIGGER"),
+            ("DROP FUNCTION f()", "DROP FUNCTION"),
             ("INSERT INTO t VALUES (1)", "INSERT"),
             ("CREATE SEQUENCE audit.s", "outside the public schema"),
             ("ALTER SEQUENCE s RESTART", "ALTER SEQUENCE"),
