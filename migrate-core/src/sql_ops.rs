@@ -322,9 +322,8 @@ fn param_type(param: &SyntaxNode) -> Option<String> {
 /// contents; `None` for an escape string (`E'..'`), whose escapes are not read here.
 fn literal_text(literal: &SyntaxNode) -> Option<String> {
     let text = code(literal);
-    if text.starts_with('$') {
-        let end = text[1..].find('$')? + 2;
-        let tag = &text[..end];
+    if let Some(rest) = text.strip_prefix('$') {
+        let tag = &text[..rest.find('$')? + 2];
         return Some(text.strip_prefix(tag)?.strip_suffix(tag)?.to_string());
     }
     string_value(literal)
