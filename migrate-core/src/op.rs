@@ -522,6 +522,17 @@ pub enum TriggerTiming {
 
 canonical_enum!(TriggerTiming { Before, After, InsteadOf });
 
+impl TriggerTiming {
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            TriggerTiming::Before => "BEFORE",
+            TriggerTiming::After => "AFTER",
+            TriggerTiming::InsteadOf => "INSTEAD OF",
+        }
+    }
+}
+
 /// What fires a trigger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -559,6 +570,51 @@ pub struct TriggerDef {
 }
 
 canonical_struct!(TriggerDef { name, table, timing, events, old_table, new_table, for_each_row, when, function, args });
+
+impl TriggerDef {
+    /// A trigger `name` on `table` that fires `AFTER` nothing yet, once per statement, running no
+    /// function yet: the builder and the SQL reader fill it in.
+    pub fn new(table: &str, name: &str) -> Self {
+        TriggerDef {
+            name: name.into(),
+            table: table.into(),
+            timing: TriggerTiming::After,
+            events: vec![],
+            old_table: None,
+            new_table: None,
+            for_each_row: false,
+            when: None,
+            function: String::new(),
+            args: vec![],
+        }
+    }
+
+    /// The events as `CREATE TRIGGER` lists them: `INSERT OR UPDATE OF "a", "b"`.
+    ///
+    /// ```
+    /// use migrate_core::op::{TriggerDef, TriggerEvent};
+    /// let mut t = TriggerDef::new("posts", "posts_touch");
+    /// t.events = vec![TriggerEvent::Insert, TriggerEvent::Update { columns: vec!["title".into()] }];
+    /// assert_eq!(t.events_sql(), r#"INSERT OR UPDATE OF "title""#);
+    /// ```
+    pub fn events_sql(&self) -> String {
+        let events: Vec<String> = self
+            .events
+            .iter()
+            .map(|e| match e {
+                TriggerEvent::Insert => "INSERT".to_string(),
+                TriggerEvent::Update { columns } if columns.is_empty() => "UPDATE".to_string(),
+                TriggerEvent::Update { columns } => format!(
+                    "UPDATE OF {}",
+                    columns.iter().map(|c| crate::ident::quote_ident(c)).collect::<Vec<_>>().join(", ")
+                ),
+                TriggerEvent::Delete => "DELETE".to_string(),
+                TriggerEvent::Truncate => "TRUNCATE".to_string(),
+            })
+            .collect();
+        events.join(" OR ")
+    }
+}
 
 /// When a trigger fires: `ENABLE` (the default), `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

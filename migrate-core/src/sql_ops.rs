@@ -1147,18 +1147,7 @@ impl Reader {
         else {
             return;
         };
-        let mut def = TriggerDef {
-            name,
-            table,
-            timing: TriggerTiming::After,
-            events: vec![],
-            old_table: None,
-            new_table: None,
-            for_each_row: false,
-            when: None,
-            function: String::new(),
-            args: vec![],
-        };
+        let mut def = TriggerDef::new(&table, &name);
         for part in node.children_with_tokens() {
             let SyntaxElement::Node(part) = part else {
                 match part.kind() {

@@ -107,7 +107,7 @@ pub fn run(ctx: &Ctx, args: CodegenArgs) -> Result<u8> {
 /// One line per function, procedure and trigger of the model: `function add(integer, integer) returns
 /// integer`, `trigger posts_touch on posts: BEFORE UPDATE FOR EACH ROW, runs touch()`.
 pub fn logic_lines(model: &Model) -> Vec<String> {
-    use migrate_core::op::{TriggerEvent, TriggerState, TriggerTiming};
+    use migrate_core::op::TriggerState;
     let mut out = Vec::new();
     for (key, f) in &model.functions {
         let result = f.returns.as_ref().map(|r| format!(" returns {r}")).unwrap_or_default();
@@ -115,22 +115,6 @@ pub fn logic_lines(model: &Model) -> Vec<String> {
     }
     for t in model.tables.values() {
         for (def, state) in t.triggers.values() {
-            let timing = match def.timing {
-                TriggerTiming::Before => "BEFORE",
-                TriggerTiming::After => "AFTER",
-                _ => "INSTEAD OF",
-            };
-            let events: Vec<String> = def
-                .events
-                .iter()
-                .map(|e| match e {
-                    TriggerEvent::Insert => "INSERT".to_string(),
-                    TriggerEvent::Update { columns } if columns.is_empty() => "UPDATE".to_string(),
-                    TriggerEvent::Update { columns } => format!("UPDATE OF {}", columns.join(", ")),
-                    TriggerEvent::Delete => "DELETE".to_string(),
-                    _ => "TRUNCATE".to_string(),
-                })
-                .collect();
             let level = if def.for_each_row { "FOR EACH ROW" } else { "FOR EACH STATEMENT" };
             let off = match state {
                 TriggerState::Disabled => " (disabled)",
@@ -138,10 +122,11 @@ pub fn logic_lines(model: &Model) -> Vec<String> {
                 _ => "",
             };
             out.push(format!(
-                "trigger {} on {}: {timing} {} {level}, runs {}(){off}",
+                "trigger {} on {}: {} {} {level}, runs {}(){off}",
                 def.name,
                 def.table,
-                events.join(" OR "),
+                def.timing.sql(),
+                def.events_sql(),
                 def.function
             ));
         }

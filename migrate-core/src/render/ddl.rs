@@ -402,24 +402,8 @@ pub(crate) fn create_function(def: &crate::op::FunctionDef, or_replace: bool) ->
 
 /// `CREATE TRIGGER`.
 pub(crate) fn create_trigger(def: &crate::op::TriggerDef) -> String {
-    use crate::op::{TriggerEvent, TriggerTiming};
-    let timing = match def.timing {
-        TriggerTiming::Before => "BEFORE",
-        TriggerTiming::After => "AFTER",
-        _ => "INSTEAD OF",
-    };
-    let events: Vec<String> = def
-        .events
-        .iter()
-        .map(|e| match e {
-            TriggerEvent::Insert => "INSERT".to_string(),
-            TriggerEvent::Update { columns } if columns.is_empty() => "UPDATE".to_string(),
-            TriggerEvent::Update { columns } => format!("UPDATE OF {}", list(columns)),
-            TriggerEvent::Delete => "DELETE".to_string(),
-            _ => "TRUNCATE".to_string(),
-        })
-        .collect();
-    let mut sql = format!("CREATE TRIGGER {} {timing} {} ON {}", q(&def.name), events.join(" OR "), q(&def.table));
+    let mut sql =
+        format!("CREATE TRIGGER {} {} {} ON {}", q(&def.name), def.timing.sql(), def.events_sql(), q(&def.table));
     if def.old_table.is_some() || def.new_table.is_some() {
         sql.push_str(" REFERENCING");
         if let Some(o) = &def.old_table {

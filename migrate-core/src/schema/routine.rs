@@ -203,20 +203,7 @@ pub struct TriggerBuilder {
 
 impl TriggerBuilder {
     pub(crate) fn new(table: &str, name: &str) -> Self {
-        TriggerBuilder {
-            def: TriggerDef {
-                name: name.into(),
-                table: table.into(),
-                timing: TriggerTiming::After,
-                events: vec![],
-                old_table: None,
-                new_table: None,
-                for_each_row: false,
-                when: None,
-                function: String::new(),
-                args: vec![],
-            },
-        }
+        TriggerBuilder { def: TriggerDef::new(table, name) }
     }
 
     /// `BEFORE` the change (a row trigger may change or skip the row).
