@@ -283,7 +283,102 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 }
                 writeln!(b, "{line};")?;
             }
-            Op::CreateView { def } => writeln!(b, "    s.create_view({}, {});", q(&def.name), q(&def.query))?,
+            Op::CreateView { def } => {
+                let mut line = format!("    s.create_view({}, {})", q(&def.name), q(&def.query));
+                if def.security_barrier {
+                    line.push_str(".security_barrier()");
+                }
+                if let Some(c) = def.check_option {
+                    write!(line, ".check_option(CheckOption::{c:?})")?;
+                }
+                writeln!(b, "{line};")?
+            }
+            Op::CreateMaterializedView { def } => writeln!(
+                b,
+                "    s.create_materialized_view({}, {}){};",
+                q(&def.name),
+                q(&def.query),
+                if def.with_data { "" } else { ".with_no_data()" }
+            )?,
+            Op::DropMaterializedView { name, .. } => writeln!(b, "    s.drop_materialized_view({});", q(name))?,
+            Op::RefreshMaterializedView { name, concurrently } => writeln!(
+                b,
+                "    s.refresh_materialized_view({}){};",
+                q(name),
+                if *concurrently { ".concurrently()" } else { "" }
+            )?,
+            Op::CreateType { def: TypeDef::Composite { name, fields } } => {
+                let fields: String =
+                    fields.iter().map(|f| format!(".field({}, {})", q(&f.name), q(&f.data_type))).collect();
+                writeln!(b, "    s.create_composite_type({}, |c| {{\n        c{fields};\n    }});", q(name))?
+            }
+            Op::CreateType { def: TypeDef::Domain { name, data_type, not_null, default, checks } } => {
+                let mut options = String::new();
+                if *not_null {
+                    options.push_str(".not_null()");
+                }
+                if let Some(d) = default {
+                    write!(options, ".default({})", q(d))?;
+                }
+                if let Some(k) = checks.iter().find(|k| k.not_valid) {
+                    bail!(
+                        "domain `{name}`: check `{}` is not valid yet; the builder adds such a check with `add_domain_check(..).not_valid()`",
+                        k.name
+                    );
+                }
+                for k in checks {
+                    write!(options, ".check({}, {})", q(&k.name), q(&k.expr))?;
+                }
+                match options.is_empty() {
+                    true => writeln!(b, "    s.create_domain({}, {}, |_| {{}});", q(name), q(data_type))?,
+                    false => writeln!(
+                        b,
+                        "    s.create_domain({}, {}, |d| {{\n        d{options};\n    }});",
+                        q(name),
+                        q(data_type)
+                    )?,
+                }
+            }
+            Op::CreateType {
+                def: TypeDef::Range { name, subtype, subtype_opclass, collation, subtype_diff, multirange_type_name },
+            } => {
+                let mut options = String::new();
+                for (method, value) in [
+                    ("subtype_opclass", subtype_opclass),
+                    ("collation", collation),
+                    ("subtype_diff", subtype_diff),
+                    ("multirange_type_name", multirange_type_name),
+                ] {
+                    if let Some(v) = value {
+                        write!(options, ".{method}({})", q(v))?;
+                    }
+                }
+                match options.is_empty() {
+                    true => writeln!(b, "    s.create_range_type({}, {}, |_| {{}});", q(name), q(subtype))?,
+                    false => writeln!(
+                        b,
+                        "    s.create_range_type({}, {}, |r| {{\n        r{options};\n    }});",
+                        q(name),
+                        q(subtype)
+                    )?,
+                }
+            }
+            Op::DropType { name, domain: true, .. } => writeln!(b, "    s.drop_domain({});", q(name))?,
+            Op::DropType { name, .. } => writeln!(b, "    s.drop_type({});", q(name))?,
+            Op::AddDomainCheck { domain, check } => writeln!(
+                b,
+                "    s.add_domain_check({}, {}, {}){};",
+                q(domain),
+                q(&check.name),
+                q(&check.expr),
+                if check.not_valid { ".not_valid()" } else { "" }
+            )?,
+            Op::ValidateDomainCheck { domain, name } => {
+                writeln!(b, "    s.validate_domain_check({}, {});", q(domain), q(name))?
+            }
+            Op::DropDomainCheck { domain, name, .. } => {
+                writeln!(b, "    s.drop_domain_check({}, {});", q(domain), q(name))?
+            }
             Op::DropSequence { name, .. } => writeln!(b, "    s.drop_sequence({});", q(name))?,
             Op::Sql { up, down: Some(down), declares } if declares.is_empty() => {
                 writeln!(b, "    s.sql_with_down({}, {});", q(up), q(down))?

@@ -55,8 +55,30 @@ union all
 select 'enum ' || quote_ident(t.typname) || ' ' || coalesce((select string_agg(quote_literal(e.enumlabel), ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
   from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'e'
 union all
-select 'view ' || quote_ident(c.relname) || ' ' || pg_get_viewdef(c.oid)
+select 'view ' || quote_ident(c.relname) || coalesce(' with (' || array_to_string(c.reloptions, ', ') || ')', '') || ' ' || pg_get_viewdef(c.oid)
   from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'v'
+union all
+select 'materialized_view ' || quote_ident(c.relname) || case when c.relispopulated then ' ' else ' (not populated) ' end || pg_get_viewdef(c.oid)
+  from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'm'
+union all
+select 'type ' || quote_ident(t.typname) || ' composite ('
+       || (select string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum)
+             from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) || ')'
+  from pg_type t join pg_class c on c.oid = t.typrelid where t.typnamespace = (select oid from ns) and t.typtype = 'c' and c.relkind = 'c'
+union all
+select 'domain ' || quote_ident(t.typname) || ' ' || format_type(t.typbasetype, t.typtypmod)
+       || case when t.typnotnull then ' not null' else '' end || coalesce(' default ' || t.typdefault, '')
+  from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'd'
+union all
+select 'domain_constraint ' || quote_ident(t.typname) || '.' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
+       || case when k.convalidated then '' else ' (not validated)' end
+  from pg_constraint k join pg_type t on t.oid = k.contypid where t.typnamespace = (select oid from ns)
+union all
+select 'range ' || quote_ident(t.typname) || ' subtype=' || format_type(r.rngsubtype, NULL)
+       || ' opclass=' || o.opcname || coalesce(' collation=' || nullif(r.rngcollation, 0)::regcollation::text, '')
+       || coalesce(' diff=' || nullif(r.rngsubdiff, 0)::regproc::text, '') || coalesce(' canonical=' || nullif(r.rngcanonical, 0)::regproc::text, '')
+       || ' multirange=' || format_type(r.rngmultitypid, NULL)
+  from pg_range r join pg_type t on t.oid = r.rngtypid join pg_opclass o on o.oid = r.rngsubopc where t.typnamespace = (select oid from ns)
 union all
 select 'function ' || replace(p.oid::regprocedure::text, ' ', '') || E'\n' || rtrim(pg_get_functiondef(p.oid), E' \t\r\n')
   from pg_proc p where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
@@ -274,6 +296,7 @@ pub async fn ops(
     for r in enums {
         out.push(Op::CreateEnum { def: EnumDef { name: r.get(0), values: r.get(1) } });
     }
+    out.extend(types(client, schema).await?);
     // Sequences (not an identity column's, which is part of its column): those a column owns are
     // created after their table, with the column's `nextval` default set after them; the others
     // before the tables, whose defaults may use them.
@@ -450,6 +473,16 @@ pub async fn ops(
     out.extend(owned.into_iter().map(|def| Op::CreateSequence { def }));
     out.extend(owned_defaults);
     out.extend(positions);
+    let matviews: std::collections::HashSet<String> = client
+        .query(
+            "SELECT relname::text FROM pg_class WHERE relnamespace = $1::text::regnamespace AND relkind = 'm'",
+            &[&schema],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut matview_indexes = Vec::new();
     let indexes = client
         .query(
             "SELECT ic.relname::text, tc.relname::text, i.indisunique, am.amname::text, pg_get_expr(i.indpred, i.indrelid),
@@ -457,7 +490,7 @@ pub async fn ops(
                     array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k),
                     array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END FROM unnest(i.indclass) WITH ORDINALITY u(c, n) JOIN pg_opclass o ON o.oid = u.c ORDER BY u.n)
              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_am am ON am.oid = ic.relam
-             WHERE tc.relnamespace = $1::text::regnamespace AND tc.relkind IN ('r', 'p')
+             WHERE tc.relnamespace = $1::text::regnamespace AND tc.relkind IN ('r', 'p', 'm')
                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
              ORDER BY 1",
             &[&schema],
@@ -496,7 +529,11 @@ pub async fn ops(
             .take((all - keys) as usize)
             .map(|c| c.trim_matches('"').to_string())
             .collect();
-        out.push(Op::CreateIndex { def });
+        // A materialized view's indexes come after it.
+        match matviews.contains(&def.table) {
+            true => matview_indexes.push(Op::CreateIndex { def }),
+            false => out.push(Op::CreateIndex { def }),
+        }
     }
     out.extend(foreign_keys);
     // Functions and procedures, views and triggers, in an order that builds: a function that reads
@@ -516,7 +553,8 @@ pub async fn ops(
         .await?;
     let views = client
         .query(
-            "SELECT c.oid, c.relname::text, pg_get_viewdef(c.oid) FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind = 'v' ORDER BY 2",
+            "SELECT c.oid, c.relname::text, pg_get_viewdef(c.oid), c.relkind = 'm', c.relispopulated, coalesce(c.reloptions, '{}')
+             FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('v', 'm') ORDER BY 2",
             &[&schema],
         )
         .await?;
@@ -554,7 +592,19 @@ pub async fn ops(
     }
     for v in &views {
         let query = v.get::<_, String>(2).trim().trim_end_matches(';').to_string();
-        objects.push((v.get(0), vec![Op::CreateView { def: ViewDef { name: v.get(1), query } }], true));
+        let op = if v.get(3) {
+            Op::CreateMaterializedView { def: MaterializedViewDef { name: v.get(1), query, with_data: v.get(4) } }
+        } else {
+            let options: Vec<String> = v.get(5);
+            let check_option = match options.iter().find_map(|o| o.strip_prefix("check_option=")) {
+                Some("local") => Some(CheckOption::Local),
+                Some(_) => Some(CheckOption::Cascaded),
+                None => None,
+            };
+            let security_barrier = options.iter().any(|o| o == "security_barrier=true");
+            Op::CreateView { def: ViewDef { name: v.get(1), query, security_barrier, check_option } }
+        };
+        objects.push((v.get(0), vec![op], true));
     }
     // Late: a view, or a function that depends on a relation of the schema or on a late function.
     loop {
@@ -636,7 +686,110 @@ pub async fn ops(
     let first_table = out.iter().position(|o| matches!(o, Op::CreateTable { .. })).unwrap_or(out.len());
     out.splice(first_table..first_table, early);
     out.extend(late);
+    out.extend(matview_indexes);
     out.extend(trigger_ops);
+    Ok(out)
+}
+
+/// The composite types, domains and range types of `schema` (not an extension's), each after the
+/// types it is made of.
+async fn types(client: &impl GenericClient, schema: &str) -> Result<Vec<crate::op::Op>, tokio_postgres::Error> {
+    use crate::op::{CompositeField, DomainCheck, TypeDef};
+    let rows = client
+        .query(
+            "SELECT t.oid, t.typname::text, t.typtype::text,
+                    format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+                    array(SELECT k.conname::text FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname),
+                    array(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname),
+                    array(SELECT NOT k.convalidated FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname),
+                    array(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+                    array(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+                    format_type(r.rngsubtype, NULL),
+                    CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END,
+                    CASE WHEN r.rngcollation = 0 OR r.rngcollation = st.typcollation THEN NULL ELSE r.rngcollation::regcollation::text END,
+                    CASE WHEN r.rngsubdiff = 0 THEN NULL ELSE r.rngsubdiff::regproc::text END,
+                    mt.typname::text
+             FROM pg_type t
+             LEFT JOIN pg_range r ON r.rngtypid = t.oid
+             LEFT JOIN pg_type st ON st.oid = r.rngsubtype
+             LEFT JOIN pg_opclass o ON o.oid = r.rngsubopc
+             LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid
+             WHERE t.typnamespace = $1::text::regnamespace
+               AND (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+               AND coalesce(r.rngcanonical, 0) = 0
+               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+             ORDER BY 2",
+            &[&schema],
+        )
+        .await?;
+    // What each type is made of (an array's element counts as the type).
+    let deps: Vec<(u32, u32)> = client
+        .query(
+            "SELECT t.oid, CASE WHEN rt.typcategory = 'A' THEN rt.typelem ELSE rt.oid END
+             FROM pg_type t JOIN pg_depend d
+               ON (d.classid = 'pg_type'::regclass AND d.objid = t.oid) OR (d.classid = 'pg_class'::regclass AND d.objid = t.typrelid AND t.typrelid <> 0)
+             JOIN pg_type rt ON d.refclassid = 'pg_type'::regclass AND rt.oid = d.refobjid
+             WHERE t.typnamespace = $1::text::regnamespace",
+            &[&schema],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut pending: Vec<(u32, TypeDef)> = Vec::new();
+    for r in rows {
+        let name: String = r.get(1);
+        let def = match r.get::<_, String>(2).as_str() {
+            "d" => {
+                let names: Vec<String> = r.get(6);
+                let defs: Vec<String> = r.get(7);
+                let not_valid: Vec<bool> = r.get(8);
+                let checks = names
+                    .into_iter()
+                    .zip(defs)
+                    .zip(not_valid)
+                    .map(|((name, def), not_valid)| {
+                        // `CHECK ((VALUE > 0)) [NOT VALID]`: the condition inside `CHECK (..)`.
+                        let def = def.strip_suffix(" NOT VALID").unwrap_or(&def);
+                        let expr = def.strip_prefix("CHECK (").and_then(|e| e.strip_suffix(')')).unwrap_or(def);
+                        DomainCheck { name, expr: expr.to_string(), not_valid }
+                    })
+                    .collect();
+                TypeDef::Domain { name, data_type: r.get(3), not_null: r.get(4), default: r.get(5), checks }
+            }
+            "c" => {
+                let names: Vec<String> = r.get(9);
+                let types: Vec<String> = r.get(10);
+                let fields =
+                    names.into_iter().zip(types).map(|(name, data_type)| CompositeField { name, data_type }).collect();
+                TypeDef::Composite { name, fields }
+            }
+            _ => {
+                let multirange: Option<String> = r.get(16);
+                let default_multirange = match name.strip_suffix("range") {
+                    Some(stem) => format!("{stem}multirange"),
+                    None => format!("{name}_multirange"),
+                };
+                TypeDef::Range {
+                    subtype: r.get(12),
+                    subtype_opclass: r.get(13),
+                    collation: r.get(14),
+                    subtype_diff: r.get(15),
+                    multirange_type_name: multirange.filter(|m| *m != default_multirange),
+                    name,
+                }
+            }
+        };
+        pending.push((r.get(0), def));
+    }
+    let mut out = Vec::new();
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|(oid, _)| !deps.iter().any(|(t, d)| t == oid && d != oid && pending.iter().any(|p| p.0 == *d)))
+            .unwrap_or(0);
+        out.extend(pending.remove(ready).1.creation());
+    }
     Ok(out)
 }
 
@@ -771,8 +924,8 @@ fn routine_op(definition: &str, signature: String) -> crate::op::Op {
 }
 
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model
-/// does not hold yet (aggregates, event triggers, materialized views, composite,
-/// domain and range types, exclusion constraints, partitioning and inheritance,
+/// does not hold yet (aggregates, event triggers, range types with a CANONICAL function, base types,
+/// exclusion constraints, partitioning and inheritance,
 /// row-level security and policies, rules, foreign tables). `pull` prints them as warnings: a baseline
 /// that leaves something out must say so. Objects of extensions and tables in `ignore` are not listed.
 pub async fn not_expressed(
@@ -790,17 +943,14 @@ union all
 select 'event trigger ' || quote_ident(e.evtname) || ': event triggers are database-wide and need a superuser; a baseline does not make them'
   from pg_event_trigger e where e.oid not in (select objid from ext)
 union all
-select 'materialized view ' || quote_ident(r.name) || ' (and its indexes): materialized views are not in the schema model yet'
-  from rel r where r.relkind = 'm'
-union all
 select 'foreign table ' || quote_ident(r.name) || ': foreign tables are not in the schema model'
   from rel r where r.relkind = 'f'
 union all
-select case t.typtype when 'c' then 'composite type ' when 'd' then 'domain ' when 'r' then 'range type ' else 'type ' end
-       || quote_ident(t.typname) || ': '
-       || case t.typtype when 'c' then 'composite types' when 'd' then 'domains' else 'range types' end || ' are not in the schema model yet'
-  from pg_type t where t.typnamespace = (select oid from ns) and t.oid not in (select objid from ext)
-   and (t.typtype = 'd' or t.typtype = 'r' or (t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c'))
+select 'range type ' || quote_ident(t.typname) || ': a range type with a CANONICAL function is not in the schema model (its function needs a shell type first)'
+  from pg_type t join pg_range g on g.rngtypid = t.oid where t.typnamespace = (select oid from ns) and g.rngcanonical <> 0 and t.oid not in (select objid from ext)
+union all
+select 'base type ' || quote_ident(t.typname) || ': base types (written in C) are not in the schema model'
+  from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'b' and t.typcategory <> 'A' and t.oid not in (select objid from ext)
 union all
 select 'constraint ' || quote_ident(r.name) || '.' || quote_ident(k.conname) || ': exclusion constraints are not in the schema model yet'
   from pg_constraint k join rel r on r.oid = k.conrelid where k.contype = 'x' and r.name <> all($2)
@@ -877,15 +1027,87 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
     let mut drops = Vec::new();
     let mut creates = Vec::new();
     let mut late = Vec::new();
-    for v in from.views.difference(&to.views) {
-        drops.push(Op::DropView { name: v.clone(), def: None });
+    // Views and materialized views: a dropped or changed one goes first (a changed one is created
+    // again after the tables, a materialized view with its indexes).
+    let mut views = Vec::new();
+    for (name, v) in &from.views {
+        if to.views.get(name) != Some(v) {
+            drops.push(Op::DropView { name: name.clone(), def: None });
+        }
+    }
+    for (name, v) in &to.views {
+        if from.views.get(name) != Some(v) {
+            views.push(Op::CreateView { def: v.clone() });
+        }
+    }
+    let remade = |m: &String| from.materialized_views.get(m) != to.materialized_views.get(m);
+    for (name, _) in from.materialized_views.iter().filter(|(m, _)| remade(m)) {
+        drops.push(Op::DropMaterializedView { name: name.clone(), def: None });
+    }
+    for (name, m) in to.materialized_views.iter().filter(|(m, _)| remade(m)) {
+        views.push(Op::CreateMaterializedView { def: m.clone() });
+        for i in to.indexes.values().filter(|i| &i.def.table == name) {
+            views.push(Op::CreateIndex { def: i.def.clone() });
+        }
+    }
+    // Types: a new one before the tables that use it, a dropped one last; a domain whose checks
+    // changed gets them added and dropped; another change drops the type and creates it again.
+    let mut types_first = Vec::new();
+    let mut types_last = Vec::new();
+    for (name, def) in &to.types {
+        let Some(old) = from.types.get(name) else {
+            types_first.extend(def.clone().creation());
+            continue;
+        };
+        // The domain without its checks.
+        fn bare(t: &TypeDef) -> Option<(&String, &String, &bool, &Option<String>)> {
+            match t {
+                TypeDef::Domain { name, data_type, not_null, default, .. } => {
+                    Some((name, data_type, not_null, default))
+                }
+                _ => None,
+            }
+        }
+        match (old, def) {
+            _ if old == def => {}
+            (TypeDef::Domain { checks: was, .. }, TypeDef::Domain { checks: now, .. }) if bare(old) == bare(def) => {
+                for k in was.iter().filter(|k| !now.contains(k)) {
+                    drops.push(Op::DropDomainCheck {
+                        domain: name.clone(),
+                        name: k.name.clone(),
+                        def: Some(k.clone()),
+                    });
+                }
+                for k in now.iter().filter(|k| !was.contains(k)) {
+                    types_first.push(Op::AddDomainCheck { domain: name.clone(), check: k.clone() });
+                }
+            }
+            _ => {
+                drops.push(Op::DropType {
+                    name: name.clone(),
+                    domain: matches!(old, TypeDef::Domain { .. }),
+                    def: None,
+                });
+                types_first.extend(def.clone().creation());
+            }
+        }
+    }
+    for (name, def) in &from.types {
+        if !to.types.contains_key(name) {
+            types_last.push(Op::DropType {
+                name: name.clone(),
+                domain: matches!(def, TypeDef::Domain { .. }),
+                def: None,
+            });
+        }
     }
     for (name, idx) in &from.indexes {
         let gone = match to.indexes.get(name) {
             None => true,
             Some(other) => other.def != idx.def,
         };
-        if gone && idx.constraint.is_none() && to.tables.contains_key(&idx.def.table) {
+        let kept = |t: &String| to.tables.contains_key(t) || (to.materialized_views.contains_key(t) && !remade(t));
+        if gone && idx.constraint.is_none() && kept(&idx.def.table) {
             drops.push(Op::DropIndex { name: name.clone(), concurrently: false, def: None });
         }
     }
@@ -1019,11 +1241,12 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
             None => true,
             Some(other) => other.def != idx.def,
         };
-        if new && idx.constraint.is_none() {
+        if new && idx.constraint.is_none() && !to.materialized_views.contains_key(&idx.def.table) {
             creates.push(Op::CreateIndex { def: idx.def.clone() });
+        } else if new && !remade(&idx.def.table) && to.materialized_views.contains_key(&idx.def.table) {
+            views.push(Op::CreateIndex { def: idx.def.clone() });
         }
     }
-    // New views are not created: the model keeps no view queries (write them by hand).
     // Sequences: new ones before what uses them (a column's own after its column, the defaults that
     // draw from it after that), dropped ones after nothing uses them any more.
     let new_sequences: Vec<&SequenceDef> =
@@ -1140,14 +1363,17 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
             }
         }
     }
+    drops.extend(types_first);
     drops.extend(first);
     drops.extend(kept);
     drops.extend(then);
     drops.extend(defaults_after);
     drops.extend(functions);
+    drops.extend(views);
     drops.extend(triggers);
     drops.extend(late);
     drops.extend(dropped_functions);
+    drops.extend(types_last);
     drops
 }
 

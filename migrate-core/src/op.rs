@@ -368,14 +368,140 @@ pub struct ExtensionDef {
 canonical_struct!(ExtensionDef { name, schema });
 
 /// A view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViewDef {
     pub name: String,
     /// The `SELECT` the view stands for, rendered as written.
     pub query: String,
+    /// `WITH (security_barrier)`: the view's conditions run before functions of the caller's query
+    /// (for row-level security through views).
+    pub security_barrier: bool,
+    /// `WITH [LOCAL | CASCADED] CHECK OPTION`: rows written through the view must satisfy its
+    /// condition.
+    pub check_option: Option<CheckOption>,
 }
 
-canonical_struct!(ViewDef { name, query });
+impl crate::canonical::Canonical for ViewDef {
+    fn write_canonical(&self, out: &mut String) {
+        let ViewDef { name, query, security_barrier, check_option } = self;
+        out.push_str("ViewDef{name=");
+        name.write_canonical(out);
+        out.push_str(";query=");
+        query.write_canonical(out);
+        out.push(';');
+        // Added after the first release: written only when set, so that the checksums of every
+        // migration with a plain view stay what they were.
+        if *security_barrier {
+            out.push_str("security_barrier=true;");
+        }
+        if let Some(c) = check_option {
+            out.push_str("check_option=");
+            c.write_canonical(out);
+            out.push(';');
+        }
+        out.push('}');
+    }
+}
+
+/// `WITH LOCAL CHECK OPTION` (this view's condition) or `CASCADED` (also those of the views under it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckOption {
+    Local,
+    Cascaded,
+}
+
+canonical_enum!(CheckOption { Local, Cascaded });
+
+/// A materialized view: a query's result stored as a table, refreshed by `REFRESH`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterializedViewDef {
+    pub name: String,
+    pub query: String,
+    /// `WITH DATA` (the default: filled when created); `false` for `WITH NO DATA` (empty and not
+    /// readable until its first refresh).
+    pub with_data: bool,
+}
+
+canonical_struct!(MaterializedViewDef { name, query, with_data });
+
+/// A field of a composite type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeField {
+    pub name: String,
+    /// Its type as SQL writes it.
+    pub data_type: String,
+}
+
+canonical_struct!(CompositeField { name, data_type });
+
+/// A CHECK constraint of a domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainCheck {
+    pub name: String,
+    /// The condition, on `VALUE`.
+    pub expr: String,
+    /// `NOT VALID`: existing values are not checked (until `VALIDATE CONSTRAINT`).
+    pub not_valid: bool,
+}
+
+canonical_struct!(DomainCheck { name, expr, not_valid });
+
+/// A user-defined type other than an enum: a composite type, a domain or a range type.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TypeDef {
+    /// `CREATE TYPE name AS (field type, ..)`.
+    Composite { name: String, fields: Vec<CompositeField> },
+    /// `CREATE DOMAIN name AS type [DEFAULT ..] [NOT NULL] [CONSTRAINT .. CHECK (..)]`.
+    Domain { name: String, data_type: String, not_null: bool, default: Option<String>, checks: Vec<DomainCheck> },
+    /// `CREATE TYPE name AS RANGE (SUBTYPE = .., ..)`; unset options take PostgreSQL's defaults.
+    Range {
+        name: String,
+        subtype: String,
+        subtype_opclass: Option<String>,
+        collation: Option<String>,
+        subtype_diff: Option<String>,
+        multirange_type_name: Option<String>,
+    },
+}
+
+canonical_enum!(TypeDef {
+    Composite { name, fields },
+    Domain { name, data_type, not_null, default, checks },
+    Range { name, subtype, subtype_opclass, collation, subtype_diff, multirange_type_name },
+});
+
+impl TypeDef {
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Composite { name, .. } | TypeDef::Domain { name, .. } | TypeDef::Range { name, .. } => name,
+        }
+    }
+
+    /// The type as `CREATE` makes it, and the ops that add its checks not validated yet (`CREATE
+    /// DOMAIN` takes no `NOT VALID`: the builder adds them with `add_domain_check(..).not_valid()`).
+    pub fn creation(mut self) -> Vec<Op> {
+        let mut later = Vec::new();
+        if let TypeDef::Domain { name, checks, .. } = &mut self {
+            let (valid, not_valid): (Vec<DomainCheck>, Vec<DomainCheck>) = checks.drain(..).partition(|k| !k.not_valid);
+            *checks = valid;
+            later = not_valid.into_iter().map(|check| Op::AddDomainCheck { domain: name.clone(), check }).collect();
+        }
+        let mut out = vec![Op::CreateType { def: self }];
+        out.extend(later);
+        out
+    }
+
+    /// `composite type`, `domain` or `range type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TypeDef::Composite { .. } => "composite type",
+            TypeDef::Domain { .. } => "domain",
+            TypeDef::Range { .. } => "range type",
+        }
+    }
+}
 
 /// A sequence (`CREATE SEQUENCE`). Options left `None` take PostgreSQL's defaults.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -843,6 +969,47 @@ pub enum Op {
         state: TriggerState,
         previous: Option<TriggerState>,
     },
+    CreateMaterializedView {
+        def: MaterializedViewDef,
+    },
+    /// Irreversible unless `def` holds the query (the down creates it again, and fills it).
+    DropMaterializedView {
+        name: String,
+        def: Option<MaterializedViewDef>,
+    },
+    /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY]`: its rows again; nothing to undo. `CONCURRENTLY`
+    /// lets reads go on (it needs a unique index on the view).
+    RefreshMaterializedView {
+        name: String,
+        concurrently: bool,
+    },
+    /// A composite type, domain or range type.
+    CreateType {
+        def: TypeDef,
+    },
+    /// `DROP TYPE`/`DROP DOMAIN`; irreversible unless `def` holds the definition. `domain` says which
+    /// statement (the reader of `DROP TYPE` may not know the kind).
+    DropType {
+        name: String,
+        domain: bool,
+        def: Option<TypeDef>,
+    },
+    /// `ALTER DOMAIN .. ADD CONSTRAINT .. CHECK (..) [NOT VALID]`.
+    AddDomainCheck {
+        domain: String,
+        check: DomainCheck,
+    },
+    /// `ALTER DOMAIN .. VALIDATE CONSTRAINT`: checks the values in use; nothing to undo.
+    ValidateDomainCheck {
+        domain: String,
+        name: String,
+    },
+    /// `ALTER DOMAIN .. DROP CONSTRAINT`; irreversible unless `def` holds the check.
+    DropDomainCheck {
+        domain: String,
+        name: String,
+        def: Option<DomainCheck>,
+    },
     /// `SELECT setval(name, value, is_called)`: where the sequence stands (the next value is `value`,
     /// or the one after it when `is_called`). Its down does nothing: a sequence's position is data,
     /// not schema.
@@ -989,6 +1156,14 @@ canonical_enum!(Op {
     DropSequence { name, def },
     SetSequenceValue { name, value, is_called },
     SetIdentityValue { table, column, value },
+    CreateMaterializedView { def },
+    DropMaterializedView { name, def },
+    RefreshMaterializedView { name, concurrently },
+    CreateType { def },
+    DropType { name, domain, def },
+    AddDomainCheck { domain, check },
+    ValidateDomainCheck { domain, name },
+    DropDomainCheck { domain, name, def },
     CreateFunction { def, or_replace },
     DropFunction { name, arg_types, kind, def },
     CreateTrigger { def },
@@ -1047,6 +1222,16 @@ impl Op {
             Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
             Op::SetSequenceValue { name, value, .. } => format!("set_sequence_value {name} = {value}"),
             Op::SetIdentityValue { table, column, value } => format!("set_identity_value {table}.{column} = {value}"),
+            Op::CreateMaterializedView { def } => format!("create_materialized_view {}", def.name),
+            Op::DropMaterializedView { name, .. } => format!("drop_materialized_view {name}"),
+            Op::RefreshMaterializedView { name, .. } => format!("refresh_materialized_view {name}"),
+            Op::CreateType { def: d @ TypeDef::Domain { .. } } => format!("create_domain {}", d.name()),
+            Op::CreateType { def } => format!("create_type {}", def.name()),
+            Op::DropType { name, domain: true, .. } => format!("drop_domain {name}"),
+            Op::DropType { name, .. } => format!("drop_type {name}"),
+            Op::AddDomainCheck { domain, check } => format!("add_domain_check {} on {domain}", check.name),
+            Op::ValidateDomainCheck { domain, name } => format!("validate_domain_check {name} on {domain}"),
+            Op::DropDomainCheck { domain, name, .. } => format!("drop_domain_check {name} on {domain}"),
             Op::CreateFunction { def, .. } => {
                 format!("create_{} {}({})", def.kind.word(), def.name, def.arg_types().join(", "))
             }

@@ -3,7 +3,7 @@
 //!
 #![doc = include_str!("../REVERSIBILITY.md")]
 
-use crate::op::{DefaultValue, Op};
+use crate::op::{DefaultValue, Op, TypeDef};
 
 /// Why an op has no automatic inverse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,6 +89,26 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
         Op::DropSequence { def: Some(def), .. } => one(Op::CreateSequence { def }),
         Op::SetSequenceValue { .. } | Op::SetIdentityValue { .. } => Ok(vec![]),
         Op::DropSequence { def: None, .. } => Err(no(&op, "the sequence's definition is not known; write a `down`")),
+        Op::CreateMaterializedView { def } => one(Op::DropMaterializedView { name: def.name.clone(), def: Some(def) }),
+        Op::DropMaterializedView { def: Some(def), .. } => one(Op::CreateMaterializedView { def }),
+        Op::DropMaterializedView { def: None, .. } => {
+            Err(no(&op, "the materialized view's query is not known; write a `down`"))
+        }
+        Op::RefreshMaterializedView { .. } | Op::ValidateDomainCheck { .. } => Ok(vec![]),
+        Op::CreateType { def } => one(Op::DropType {
+            name: def.name().to_string(),
+            domain: matches!(def, TypeDef::Domain { .. }),
+            def: Some(def),
+        }),
+        Op::DropType { def: Some(def), .. } => one(Op::CreateType { def }),
+        Op::DropType { def: None, .. } => Err(no(&op, "the type's definition is not known; write a `down`")),
+        Op::AddDomainCheck { domain, check } => {
+            one(Op::DropDomainCheck { domain, name: check.name.clone(), def: Some(check) })
+        }
+        Op::DropDomainCheck { domain, def: Some(check), .. } => one(Op::AddDomainCheck { domain, check }),
+        Op::DropDomainCheck { def: None, .. } => {
+            Err(no(&op, "the domain constraint's condition is not known; write a `down`"))
+        }
         Op::CreateFunction { def, or_replace: false } => {
             one(Op::DropFunction { name: def.name.clone(), arg_types: def.arg_types(), kind: def.kind, def: Some(def) })
         }

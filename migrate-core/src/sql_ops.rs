@@ -138,9 +138,6 @@ fn outside(kind: K) -> bool {
             | K::TRUNCATE
             | K::CREATE_EVENT_TRIGGER
             | K::ALTER_FUNCTION
-            | K::CREATE_MATERIALIZED_VIEW
-            | K::REFRESH
-            | K::DROP_MATERIALIZED_VIEW
             | K::GRANT
             | K::REVOKE
             | K::SET
@@ -425,28 +422,94 @@ impl Reader {
                         e.descendants().filter(|n| n.kind() == K::VARIANT).filter_map(|v| string_value(&v)).collect();
                     self.ops.push(Op::CreateEnum { def: EnumDef { name, values } });
                 }
-                // Composite, range and base types: the model holds no such type yet.
-                None => self.outside = true,
+                None => self.create_type(node),
             },
             K::ALTER_TYPE => self.alter_type(node),
             K::DROP_TYPE => {
-                // The model holds enum types only: a composite or range type it never saw is not a
-                // problem of the SQL's.
-                self.tolerant = true;
                 for t in children_of(node, K::TYPE_NAME_REF) {
-                    self.ops.push(Op::DropEnum { name: Self::last_name(&t), def: None });
+                    self.ops.push(Op::DropType { name: Self::last_name(&t), domain: false, def: None });
                 }
             }
+            K::DROP_DOMAIN => {
+                for t in children_of(node, K::DOMAIN_REF) {
+                    self.ops.push(Op::DropType { name: Self::last_name(&t), domain: true, def: None });
+                }
+            }
+            K::CREATE_DOMAIN => self.create_domain(node),
+            K::ALTER_DOMAIN => self.alter_domain(node),
+            K::CREATE_MATERIALIZED_VIEW => {
+                let name = child(node, K::VIEW).map(|n| Self::last_name(&n)).unwrap_or_default();
+                let mut query = None;
+                for part in node.children() {
+                    match part.kind() {
+                        K::VIEW | K::IF_NOT_EXISTS | K::WITH_NO_DATA | K::WITH_DATA => {}
+                        K::COLUMN_LIST | K::WITH_PARAMS | K::USING_METHOD | K::TABLESPACE => {
+                            self.not_read(format!("CREATE MATERIALIZED VIEW .. {}", kind_name(part.kind())));
+                            return;
+                        }
+                        _ if query.is_none() => query = Some(code(&part)),
+                        other => {
+                            self.not_read(format!("CREATE MATERIALIZED VIEW .. {}", kind_name(other)));
+                            return;
+                        }
+                    }
+                }
+                let with_data = child(node, K::WITH_NO_DATA).is_none();
+                let def = MaterializedViewDef { name, query: query.unwrap_or_default(), with_data };
+                self.ops.push(Op::CreateMaterializedView { def });
+            }
+            K::DROP_MATERIALIZED_VIEW => {
+                for v in children_of(node, K::VIEW_REF) {
+                    self.ops.push(Op::DropMaterializedView { name: Self::last_name(&v), def: None });
+                }
+            }
+            K::REFRESH => match child(node, K::VIEW_REF) {
+                Some(v) => self.ops.push(Op::RefreshMaterializedView {
+                    name: Self::last_name(&v),
+                    concurrently: has_token(node, K::CONCURRENTLY_KW),
+                }),
+                None => self.not_read("REFRESH MATERIALIZED VIEW without a name"),
+            },
             K::COMMENT_ON => self.comment(node),
             K::CREATE_VIEW => {
                 let name = child(node, K::VIEW).map(|n| Self::last_name(&n)).unwrap_or_default();
                 // The query: what follows `AS`.
                 let query = node
                     .children()
-                    .find(|n| !matches!(n.kind(), K::VIEW | K::OR_REPLACE | K::COLUMN_LIST | K::WITH_PARAMS))
+                    .find(|n| {
+                        !matches!(
+                            n.kind(),
+                            K::VIEW | K::OR_REPLACE | K::COLUMN_LIST | K::WITH_PARAMS | K::WITH_CHECK_OPTION
+                        )
+                    })
                     .map(|n| code(&n))
                     .unwrap_or_default();
-                self.ops.push(Op::CreateView { def: ViewDef { name, query } });
+                let mut def = ViewDef { name, query, ..Default::default() };
+                if let Some(w) = child(node, K::WITH_PARAMS) {
+                    for o in w.descendants().filter(|n| n.kind() == K::ATTRIBUTE_OPTION) {
+                        let key = child(&o, K::ATTRIBUTE_NAME).map(|n| code(&n).to_lowercase()).unwrap_or_default();
+                        let value = child(&o, K::ATTRIBUTE_VALUE)
+                            .map(|v| string_value(&v).unwrap_or_else(|| code(&v)).to_lowercase())
+                            .unwrap_or_else(|| "true".into());
+                        match (key.as_str(), value.as_str()) {
+                            ("security_barrier", "true" | "on" | "1" | "yes") => def.security_barrier = true,
+                            ("security_barrier", _) => def.security_barrier = false,
+                            ("check_option", "local") => def.check_option = Some(CheckOption::Local),
+                            ("check_option", "cascaded") => def.check_option = Some(CheckOption::Cascaded),
+                            _ => self.not_read(format!("CREATE VIEW .. WITH ({key})")),
+                        }
+                    }
+                }
+                if let Some(c) = child(node, K::WITH_CHECK_OPTION) {
+                    def.check_option = Some(match child(&c, K::LOCAL_CHECK_OPTION) {
+                        Some(_) => CheckOption::Local,
+                        None => CheckOption::Cascaded,
+                    });
+                }
+                if child(node, K::COLUMN_LIST).is_some() {
+                    self.not_read("CREATE VIEW .. (column names)");
+                }
+                self.ops.push(Op::CreateView { def });
             }
             K::DROP_VIEW => {
                 for v in children_of(node, K::VIEW_REF) {
@@ -1226,6 +1289,148 @@ impl Reader {
             }
         }
         self.ops.push(Op::CreateTrigger { def });
+    }
+
+    /// `CREATE TYPE .. AS (..)` and `AS RANGE (..)`; base and shell types are outside the model.
+    fn create_type(&mut self, node: &SyntaxNode) {
+        let name = child(node, K::TYPE_NAME).map(|n| Self::last_name(&n)).unwrap_or_default();
+        if let Some(c) = child(node, K::COMPOSITE_TYPE) {
+            let mut fields = Vec::new();
+            for f in c.descendants().filter(|n| n.kind() == K::COMPOSITE_FIELD_DEF) {
+                let field = child(&f, K::COMPOSITE_FIELD).map(|n| Self::last_name(&n)).unwrap_or_default();
+                let Some(ty) = f.children().find(|n| n.kind() != K::COMPOSITE_FIELD) else {
+                    self.not_read("CREATE TYPE .. a field without a type");
+                    return;
+                };
+                let data_type = code(&ty).split_whitespace().collect::<Vec<_>>().join(" ");
+                fields.push(CompositeField { name: field, data_type });
+            }
+            self.ops.push(Op::CreateType { def: TypeDef::Composite { name, fields } });
+        } else if let Some(r) = child(node, K::RANGE_TYPE) {
+            let (mut subtype, mut opclass, mut collation, mut diff, mut multirange) = (None, None, None, None, None);
+            for o in r.descendants().filter(|n| n.kind() == K::ATTRIBUTE_OPTION) {
+                let key = child(&o, K::ATTRIBUTE_NAME).map(|n| code(&n).to_lowercase()).unwrap_or_default();
+                let value = child(&o, K::ATTRIBUTE_VALUE).map(|v| code(&v));
+                match key.as_str() {
+                    "subtype" => subtype = value,
+                    "subtype_opclass" => opclass = value,
+                    "collation" => collation = value,
+                    "subtype_diff" => diff = value,
+                    "multirange_type_name" => multirange = value,
+                    other => {
+                        self.not_read(format!("CREATE TYPE .. AS RANGE ({other})"));
+                        return;
+                    }
+                }
+            }
+            let Some(subtype) = subtype else {
+                self.not_read("CREATE TYPE .. AS RANGE without SUBTYPE");
+                return;
+            };
+            let def = TypeDef::Range {
+                name,
+                subtype,
+                subtype_opclass: opclass,
+                collation,
+                subtype_diff: diff,
+                multirange_type_name: multirange,
+            };
+            self.ops.push(Op::CreateType { def });
+        } else {
+            self.outside = true;
+        }
+    }
+
+    /// A domain's `[CONSTRAINT name] CHECK (..) [NOT VALID]`; PostgreSQL names an unnamed one
+    /// `<domain>_check`, then `<domain>_check1`, ... past the names in `taken`.
+    fn domain_check(domain: &str, node: &SyntaxNode, taken: &[DomainCheck]) -> DomainCheck {
+        let name = child(node, K::CONSTRAINT_NAME_CLAUSE)
+            .and_then(|c| child(&c, K::CONSTRAINT_NAME))
+            .map(|n| Self::last_name(&n))
+            .unwrap_or_else(|| {
+                (0..)
+                    .map(|i| {
+                        if i == 0 {
+                            object_name(domain, None, "check")
+                        } else {
+                            object_name(domain, None, &format!("check{i}"))
+                        }
+                    })
+                    .find(|n| !taken.iter().any(|k| &k.name == n))
+                    .unwrap_or_default()
+            });
+        let expr = node
+            .children()
+            .find(|n| !matches!(n.kind(), K::CONSTRAINT_NAME_CLAUSE | K::NOT_VALID))
+            .map(|e| code(&e))
+            .unwrap_or_default();
+        DomainCheck { name, expr, not_valid: child(node, K::NOT_VALID).is_some() }
+    }
+
+    fn create_domain(&mut self, node: &SyntaxNode) {
+        let name = child(node, K::DOMAIN).map(|n| Self::last_name(&n)).unwrap_or_default();
+        let (mut data_type, mut not_null, mut default, mut checks) = (None, false, None, Vec::new());
+        for part in node.children() {
+            match part.kind() {
+                K::DOMAIN => {}
+                K::NOT_NULL_CONSTRAINT => not_null = true,
+                K::NULL_CONSTRAINT => not_null = false,
+                K::DEFAULT_CONSTRAINT => default = part.children().next().map(|e| code(&e)),
+                K::CHECK_CONSTRAINT => {
+                    let check = Self::domain_check(&name, &part, &checks);
+                    checks.push(check);
+                }
+                kind if data_type.is_none() && format!("{kind:?}").ends_with("_TYPE") => {
+                    data_type = Some(code(&part).split_whitespace().collect::<Vec<_>>().join(" "))
+                }
+                other => {
+                    self.not_read(format!("CREATE DOMAIN .. {}", kind_name(other)));
+                    return;
+                }
+            }
+        }
+        let Some(data_type) = data_type else {
+            self.not_read("CREATE DOMAIN without a type");
+            return;
+        };
+        self.ops.push(Op::CreateType { def: TypeDef::Domain { name, data_type, not_null, default, checks } });
+    }
+
+    fn alter_domain(&mut self, node: &SyntaxNode) {
+        let domain = child(node, K::DOMAIN_REF).map(|n| Self::last_name(&n)).unwrap_or_default();
+        for action in node.children().filter(|n| n.kind() != K::DOMAIN_REF) {
+            match action.kind() {
+                K::ADD_CONSTRAINT => match child(&action, K::CHECK_CONSTRAINT) {
+                    Some(c) if child(&c, K::CONSTRAINT_NAME_CLAUSE).is_some() => {
+                        let mut check = Self::domain_check(&domain, &c, &[]);
+                        check.not_valid |= has_any(&action, K::NOT_VALID);
+                        self.ops.push(Op::AddDomainCheck { domain: domain.clone(), check });
+                    }
+                    // Unnamed: PostgreSQL picks a name past those the domain has.
+                    Some(_) => self.not_read("ALTER DOMAIN .. ADD CHECK without a constraint name"),
+                    None => self.not_read("ALTER DOMAIN .. ADD CONSTRAINT (not a CHECK)"),
+                },
+                K::VALIDATE_CONSTRAINT => {
+                    if let Some(n) = child(&action, K::CONSTRAINT_NAME_REF) {
+                        self.ops.push(Op::ValidateDomainCheck { domain: domain.clone(), name: Self::last_name(&n) });
+                    }
+                }
+                K::DROP_CONSTRAINT => {
+                    if child(&action, K::IF_EXISTS).is_some() {
+                        self.tolerant = true;
+                    }
+                    if let Some(n) = child(&action, K::CONSTRAINT_NAME_REF) {
+                        self.ops.push(Op::DropDomainCheck {
+                            domain: domain.clone(),
+                            name: Self::last_name(&n),
+                            def: None,
+                        });
+                    }
+                }
+                kind if kind_name(kind).contains("OWNER") => {}
+                kind => self.not_read(format!("ALTER DOMAIN .. {}", kind_name(kind))),
+            }
+        }
     }
 
     fn alter_type(&mut self, node: &SyntaxNode) {

@@ -458,6 +458,54 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.name("table", table);
                 c.name("column", column);
             }
+            Op::CreateMaterializedView { def } | Op::DropMaterializedView { def: Some(def), .. } => {
+                c.name("materialized view", &def.name);
+                c.one("materialized view query", &def.query, Expected::Query);
+            }
+            Op::DropMaterializedView { name, def: None } | Op::RefreshMaterializedView { name, .. } => {
+                c.name("materialized view", name)
+            }
+            Op::CreateType { def } | Op::DropType { def: Some(def), .. } => {
+                c.name(def.kind(), def.name());
+                match def {
+                    TypeDef::Composite { fields, .. } => {
+                        for f in fields {
+                            c.name("field", &f.name);
+                        }
+                    }
+                    TypeDef::Domain { default, checks, .. } => {
+                        if let Some(d) = default {
+                            c.expr("domain default", d);
+                        }
+                        for k in checks {
+                            c.name("constraint", &k.name);
+                            c.expr(format_args!("CHECK of `{}`", k.name), &k.expr);
+                        }
+                    }
+                    _ => {}
+                }
+                // Types and options are SQL text: what they render to must read as one statement.
+                for sql in crate::render::ddl::create_type(def) {
+                    let parsed = migrate_sql::parse_statements(&sql);
+                    if parsed.len() != 1 || !migrate_sql::syntax_errors(&sql).is_empty() {
+                        c.fail(format!(
+                            "{} `{}` does not read as SQL: check its types and options",
+                            def.kind(),
+                            def.name()
+                        ));
+                    }
+                }
+            }
+            Op::DropType { name, domain, def: None } => c.name(if *domain { "domain" } else { "type" }, name),
+            Op::AddDomainCheck { domain, check } | Op::DropDomainCheck { domain, def: Some(check), .. } => {
+                c.name("domain", domain);
+                c.name("constraint", &check.name);
+                c.expr(format_args!("CHECK of `{}`", check.name), &check.expr);
+            }
+            Op::ValidateDomainCheck { domain, name } | Op::DropDomainCheck { domain, name, def: None } => {
+                c.name("domain", domain);
+                c.name("constraint", name);
+            }
             Op::CreateFunction { def, .. } | Op::DropFunction { def: Some(def), .. } => {
                 c.name(def.kind.word(), &def.name);
                 for a in &def.args {

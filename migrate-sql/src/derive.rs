@@ -48,7 +48,12 @@ const UNNAMED: &str = "it has no name, and the one PostgreSQL picks depends on t
 
 /// The node naming what a CREATE TYPE / CREATE VIEW / ALTER INDEX / ALTER TYPE statement is about.
 fn named(node: &SyntaxNode) -> Option<SyntaxNode> {
-    node.children().find(|n| matches!(n.kind(), K::TYPE_NAME | K::VIEW | K::INDEX_REF | K::TYPE_NAME_REF))
+    node.children().find(|n| {
+        matches!(
+            n.kind(),
+            K::TYPE_NAME | K::VIEW | K::INDEX_REF | K::TYPE_NAME_REF | K::DOMAIN | K::DOMAIN_REF | K::VIEW_REF
+        )
+    })
 }
 
 /// Whether `statement` has a derived inverse; the reason when it has none (see the module docs).
@@ -103,10 +108,67 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
             }
             Ok(())
         }
-        K::CREATE_TYPE | K::CREATE_VIEW | K::ALTER_INDEX | K::ALTER_TYPE if outside(named(node)) => {
+        K::CREATE_TYPE
+        | K::CREATE_VIEW
+        | K::CREATE_MATERIALIZED_VIEW
+        | K::CREATE_DOMAIN
+        | K::ALTER_DOMAIN
+        | K::REFRESH
+        | K::ALTER_INDEX
+        | K::ALTER_TYPE
+            if outside(named(node)) =>
+        {
             Err(format!("`{what}` of an object outside the public schema: the model reads only `public`"))
         }
         K::CREATE_TYPE if child(node, K::ENUM_TYPE).is_some() => Ok(()),
+        K::CREATE_TYPE if child(node, K::COMPOSITE_TYPE).is_some() => Ok(()),
+        K::CREATE_TYPE if child(node, K::RANGE_TYPE).is_some() => {
+            let canonical = node
+                .descendants()
+                .filter(|n| n.kind() == K::ATTRIBUTE_NAME)
+                .any(|n| n.text().to_string().eq_ignore_ascii_case("canonical"));
+            if canonical {
+                Err("`CREATE TYPE .. AS RANGE (CANONICAL = ..)` is not read into the schema model".into())
+            } else {
+                Ok(())
+            }
+        }
+        K::CREATE_DOMAIN if node.children().any(|n| n.kind() == K::COLLATE) => {
+            Err("`CREATE DOMAIN .. COLLATE` is not read into the schema model".into())
+        }
+        K::CREATE_DOMAIN => Ok(()),
+        K::CREATE_MATERIALIZED_VIEW => {
+            match node
+                .children()
+                .find(|n| matches!(n.kind(), K::COLUMN_LIST | K::WITH_PARAMS | K::USING_METHOD | K::TABLESPACE))
+            {
+                Some(n) => Err(format!(
+                    "`CREATE MATERIALIZED VIEW .. {}` is not read into the schema model",
+                    kind_name(n.kind())
+                )),
+                None => Ok(()),
+            }
+        }
+        // Refreshing has nothing to undo: its derived down is empty.
+        K::REFRESH => Ok(()),
+        K::ALTER_DOMAIN => {
+            for action in node.children().filter(|n| n.kind() != K::DOMAIN_REF) {
+                match action.kind() {
+                    K::VALIDATE_CONSTRAINT => {}
+                    K::ADD_CONSTRAINT => {
+                        let named = action.descendants().any(|n| n.kind() == K::CONSTRAINT_NAME_CLAUSE);
+                        if !named {
+                            return Err(UNNAMED.into());
+                        }
+                    }
+                    other => return Err(format!("`ALTER DOMAIN .. {}` has no derived inverse", kind_name(other))),
+                }
+            }
+            Ok(())
+        }
+        K::CREATE_VIEW if child(node, K::COLUMN_LIST).is_some() => {
+            Err("`CREATE VIEW name (columns)` is not read into the schema model".into())
+        }
         K::CREATE_VIEW if child(node, K::TEMP).is_none() => Ok(()),
         K::CREATE_EXTENSION => Ok(()),
         K::CREATE_SEQUENCE if child(node, K::TEMP).is_some() => {

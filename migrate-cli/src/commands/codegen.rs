@@ -88,7 +88,88 @@ pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
             );
         }
     }
+    // An enum per enum type, its variants the labels.
+    for (name, labels) in &model.enums {
+        let ty = camel(name);
+        let mut variants: Vec<(String, &String)> = Vec::new();
+        for l in labels {
+            let mut v = camel(l);
+            while variants.iter().any(|(x, _)| *x == v) {
+                v.push('_');
+            }
+            variants.push((v, l));
+        }
+        let _ = writeln!(out, "/// Enum type `{name}`: its labels in their order.");
+        let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum {ty} {{");
+        for (v, l) in &variants {
+            let _ = writeln!(out, "    /// `{l}`\n    {v},");
+        }
+        let _ = writeln!(
+            out,
+            "}}\n\nimpl {ty} {{\n    /// The label in the database.\n    pub const fn as_str(self) -> &'static str {{\n        match self {{"
+        );
+        for (v, l) in &variants {
+            let _ = writeln!(out, "            {ty}::{v} => {l:?},");
+        }
+        let _ = writeln!(out, "        }}\n    }}\n}}\n");
+    }
+    // A struct per composite type, a field per field (nullable, as a composite's fields are).
+    for (name, def) in &model.types {
+        let migrate_core::op::TypeDef::Composite { fields, .. } = def else { continue };
+        let _ = writeln!(
+            out,
+            "/// Composite type `{name}`.\n#[derive(Debug, Clone, PartialEq)]\npub struct {} {{",
+            camel(name)
+        );
+        for f in fields {
+            let _ = writeln!(
+                out,
+                "    /// `{}` ({})\n    pub {}: Option<{}>,",
+                f.name,
+                f.data_type,
+                snake(&f.name),
+                rust_type(&f.data_type)
+            );
+        }
+        out.push_str("}\n\n");
+    }
     out
+}
+
+/// A field name as a Rust identifier (`Zip Code` → `zip_code`, `type` → `r#type`).
+fn snake(name: &str) -> String {
+    let mut out: String =
+        name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+        "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "gen",
+    ];
+    if KEYWORDS.contains(&out.as_str()) { format!("r#{out}") } else { out }
+}
+
+/// The Rust type a value of an SQL type reads into (tokio-postgres' `FromSql`); `String` for the
+/// types without a plain one (numeric, dates and times, uuid: read them as text, or map the field).
+fn rust_type(sql: &str) -> String {
+    let t = sql.to_lowercase();
+    if let Some(element) = t.strip_suffix("[]") {
+        return format!("Vec<{}>", rust_type(element));
+    }
+    let base = t.split('(').next().unwrap_or("").trim();
+    match base {
+        "smallint" | "int2" => "i16",
+        "integer" | "int" | "int4" => "i32",
+        "bigint" | "int8" => "i64",
+        "real" | "float4" => "f32",
+        "double precision" | "float8" => "f64",
+        "boolean" | "bool" => "bool",
+        "bytea" => "Vec<u8>",
+        _ => "String",
+    }
+    .to_string()
 }
 
 pub fn run(ctx: &Ctx, args: CodegenArgs) -> Result<u8> {
@@ -184,6 +265,10 @@ pub fn diagram_text(model: &Model, format: Diagram) -> String {
                 }
                 out.push_str("    }\n");
             }
+            // Views and materialized views: entities without keys (the model does not know their columns).
+            for name in model.views.keys().chain(model.materialized_views.keys()) {
+                let _ = writeln!(out, "    {}", word(name));
+            }
             for (name, t) in &model.tables {
                 for (fk, target, cols) in fks(t) {
                     let _ = writeln!(
@@ -210,6 +295,12 @@ pub fn diagram_text(model: &Model, format: Diagram) -> String {
                     .map(|c| format!("{} {}\\l", esc(&c.name), esc(&render_column_type(&c.ty))))
                     .collect();
                 let _ = writeln!(out, "    \"{}\" [label=\"{{{}|{}}}\"];", esc(name), esc(name), cols.join(""));
+            }
+            for name in model.views.keys() {
+                let _ = writeln!(out, "    \"{}\" [label=\"{{{} (view)}}\"];", esc(name), esc(name));
+            }
+            for name in model.materialized_views.keys() {
+                let _ = writeln!(out, "    \"{}\" [label=\"{{{} (materialized view)}}\"];", esc(name), esc(name));
             }
             for (name, t) in &model.tables {
                 for (fk, target, _) in fks(t) {

@@ -11,8 +11,8 @@ mod replay;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::op::{
-    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, Op, SequenceDef, TriggerDef,
-    TriggerState, ViewDef,
+    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, MaterializedViewDef, Op, SequenceDef,
+    TriggerDef, TriggerState, TypeDef, ViewDef,
 };
 
 pub use replay::Problem;
@@ -162,7 +162,11 @@ pub struct Model {
     pub tables: BTreeMap<String, Table>,
     pub indexes: BTreeMap<String, Index>,
     pub enums: BTreeMap<String, Vec<String>>,
-    pub views: BTreeSet<String>,
+    /// Views by name, with their queries.
+    pub views: BTreeMap<String, ViewDef>,
+    pub materialized_views: BTreeMap<String, MaterializedViewDef>,
+    /// Composite types, domains and range types by name (enums are in `enums`).
+    pub types: BTreeMap<String, TypeDef>,
     pub extensions: BTreeSet<String>,
     pub schemas: BTreeSet<String>,
     /// Sequences (those of identity columns are part of their column).
@@ -178,7 +182,8 @@ impl Model {
     pub fn relation_exists(&self, name: &str) -> bool {
         self.tables.contains_key(name)
             || self.indexes.contains_key(name)
-            || self.views.contains(name)
+            || self.views.contains_key(name)
+            || self.materialized_views.contains_key(name)
             || self.sequences.contains_key(name)
     }
 
@@ -219,6 +224,8 @@ impl Model {
         }
         let mut out = Model {
             views: self.views.clone(),
+            materialized_views: self.materialized_views.clone(),
+            types: self.types.clone(),
             sequences: self.sequences.clone(),
             functions: self.functions.clone(),
             extensions: self.extensions.clone(),
@@ -327,6 +334,14 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         | Op::SetSequenceValue { .. }
         | Op::CreateFunction { .. }
         | Op::DropFunction { .. }
+        | Op::CreateMaterializedView { .. }
+        | Op::DropMaterializedView { .. }
+        | Op::RefreshMaterializedView { .. }
+        | Op::CreateType { .. }
+        | Op::DropType { .. }
+        | Op::AddDomainCheck { .. }
+        | Op::ValidateDomainCheck { .. }
+        | Op::DropDomainCheck { .. }
         | Op::DropExtension { .. }
         | Op::CreateSchema { .. }
         | Op::DropSchema { .. }

@@ -394,7 +394,7 @@ impl Model {
                     c.fail(format!("a table, index or view named `{}` already exists", def.name));
                     return;
                 }
-                if !self.table_or_report(c, &def.table) {
+                if !self.materialized_views.contains_key(&def.table) && !self.table_or_report(c, &def.table) {
                     return;
                 }
                 let cols: Vec<String> = def
@@ -501,7 +501,7 @@ impl Model {
                 }
             }
             Op::CreateEnum { def } => {
-                if self.enums.contains_key(&def.name) {
+                if self.enums.contains_key(&def.name) || self.types.contains_key(&def.name) {
                     c.fail(format!("type `{}` already exists", def.name));
                     return;
                 }
@@ -588,13 +588,100 @@ impl Model {
                     c.fail(format!("a table, index or view named `{}` already exists", def.name));
                     return;
                 }
-                self.views.insert(def.name.clone());
+                self.views.insert(def.name.clone(), def.clone());
             }
             Op::DropView { name, .. } => {
-                if !self.views.remove(name) {
+                if self.views.remove(name).is_none() {
                     c.unknown(format!("view `{name}` does not exist"));
                 }
             }
+            Op::CreateMaterializedView { def } => {
+                if self.relation_exists(&def.name) {
+                    c.fail(format!("a table, index or view named `{}` already exists", def.name));
+                    return;
+                }
+                self.materialized_views.insert(def.name.clone(), def.clone());
+            }
+            Op::DropMaterializedView { name, .. } => {
+                if self.materialized_views.remove(name).is_none() {
+                    c.unknown(format!("materialized view `{name}` does not exist"));
+                    return;
+                }
+                // Its indexes go with it.
+                self.indexes.retain(|_, i| &i.def.table != name);
+            }
+            Op::RefreshMaterializedView { name, concurrently } => match self.materialized_views.get(name) {
+                None => c.unknown(format!("materialized view `{name}` does not exist")),
+                Some(_) if *concurrently && !self.indexes.values().any(|i| &i.def.table == name && i.def.unique && i.def.predicate.is_none()) => {
+                    c.fail(format!(
+                        "REFRESH MATERIALIZED VIEW CONCURRENTLY needs a unique index on `{name}` (on columns, without WHERE): create one first"
+                    ))
+                }
+                Some(_) => {}
+            },
+            Op::CreateType { def } => {
+                let name = def.name();
+                if self.enums.contains_key(name) || self.types.contains_key(name) {
+                    c.fail(format!("type `{name}` already exists"));
+                    return;
+                }
+                self.types.insert(name.to_string(), def.clone());
+            }
+            Op::DropType { name, domain, .. } => {
+                if !*domain && self.enums.contains_key(name) {
+                    let problems = self.apply(&Op::DropEnum { name: name.clone(), def: None }, v);
+                    c.problems.extend(problems);
+                    return;
+                }
+                match self.types.get(name) {
+                    None => c.unknown(format!("{} `{name}` does not exist", if *domain { "domain" } else { "type" })),
+                    Some(t) if *domain != matches!(t, TypeDef::Domain { .. }) => c.fail(format!(
+                        "`{name}` is a {}: drop it with {}",
+                        t.kind(),
+                        if *domain { "DROP TYPE (`drop_type`)" } else { "DROP DOMAIN (`drop_domain`)" }
+                    )),
+                    Some(_) => {
+                        let users: Vec<String> = self
+                            .tables
+                            .iter()
+                            .flat_map(|(t, tab)| {
+                                tab.columns.iter().filter(|cd| uses_type(&cd.ty, name)).map(move |cd| format!("{t}.{}", cd.name))
+                            })
+                            .collect();
+                        if !users.is_empty() {
+                            c.fail(format!("type `{name}` is used by column(s) {}: change or drop them first", users.join(", ")));
+                        }
+                        self.types.remove(name);
+                    }
+                }
+            }
+            Op::AddDomainCheck { domain, check } => match self.types.get_mut(domain) {
+                Some(TypeDef::Domain { checks, .. }) => {
+                    if checks.iter().any(|k| k.name == check.name) {
+                        c.fail(format!("constraint `{}` of domain `{domain}` already exists", check.name));
+                    } else {
+                        checks.push(check.clone());
+                    }
+                }
+                _ => c.unknown(format!("domain `{domain}` does not exist")),
+            },
+            Op::ValidateDomainCheck { domain, name } => match self.types.get_mut(domain) {
+                Some(TypeDef::Domain { checks, .. }) => match checks.iter_mut().find(|k| &k.name == name) {
+                    Some(k) => k.not_valid = false,
+                    None => c.unknown(format!("constraint `{name}` of domain `{domain}` does not exist")),
+                },
+                _ => c.unknown(format!("domain `{domain}` does not exist")),
+            },
+            Op::DropDomainCheck { domain, name, .. } => match self.types.get_mut(domain) {
+                Some(TypeDef::Domain { checks, .. }) => {
+                    let before = checks.len();
+                    checks.retain(|k| &k.name != name);
+                    if checks.len() == before {
+                        c.unknown(format!("constraint `{name}` of domain `{domain}` does not exist"));
+                    }
+                }
+                _ => c.unknown(format!("domain `{domain}` does not exist")),
+            },
             Op::CreateSequence { def } => {
                 if self.relation_exists(&def.name) {
                     c.fail(format!("a table, index, view or sequence named `{}` already exists", def.name));
@@ -818,7 +905,7 @@ impl Model {
 
 fn uses_type(ty: &ColumnType, name: &str) -> bool {
     match ty {
-        ColumnType::Enum { name: n } => n == name,
+        ColumnType::Enum { name: n } | ColumnType::Named { name: n } => n == name,
         ColumnType::Array { element } => uses_type(element, name),
         _ => false,
     }

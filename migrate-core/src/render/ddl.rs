@@ -4,8 +4,8 @@ use super::Statement;
 use super::types::{render_column_type, render_default};
 use crate::ident::{quote_ident as q, quote_literal};
 use crate::op::{
-    AddColumnDef, ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction, Identity, IndexDef,
-    IndexTarget, Op,
+    AddColumnDef, CheckOption, ColumnDef, CommentTarget, ConstraintDef, ConstraintKind, EnumPosition, FkAction,
+    Identity, IndexDef, IndexTarget, Op,
 };
 
 fn tx(sql: String) -> Statement {
@@ -151,7 +151,35 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::CreateSchema { name } => vec![tx(format!("CREATE SCHEMA {}", q(name)))],
         Op::DropSchema { name, .. } => vec![tx(format!("DROP SCHEMA {}", q(name)))],
         Op::CreateView { def } => {
-            vec![tx(format!("CREATE VIEW {} AS {}", q(&def.name), def.query))]
+            let with = if def.security_barrier { " WITH (security_barrier = true)" } else { "" };
+            let check = match def.check_option {
+                Some(CheckOption::Local) => " WITH LOCAL CHECK OPTION",
+                Some(CheckOption::Cascaded) => " WITH CASCADED CHECK OPTION",
+                None => "",
+            };
+            vec![tx(format!("CREATE VIEW {}{with} AS {}{check}", q(&def.name), def.query))]
+        }
+        Op::CreateMaterializedView { def } => {
+            let data = if def.with_data { "" } else { " WITH NO DATA" };
+            vec![tx(format!("CREATE MATERIALIZED VIEW {} AS {}{data}", q(&def.name), def.query))]
+        }
+        Op::DropMaterializedView { name, .. } => vec![tx(format!("DROP MATERIALIZED VIEW {}", q(name)))],
+        Op::RefreshMaterializedView { name, concurrently } => {
+            let c = if *concurrently { "CONCURRENTLY " } else { "" };
+            vec![tx(format!("REFRESH MATERIALIZED VIEW {c}{}", q(name)))]
+        }
+        Op::CreateType { def } => create_type(def).into_iter().map(tx).collect(),
+        Op::DropType { name, domain, .. } => {
+            vec![tx(format!("DROP {} {}", if *domain { "DOMAIN" } else { "TYPE" }, q(name)))]
+        }
+        Op::AddDomainCheck { domain, check } => {
+            vec![tx(format!("ALTER DOMAIN {} ADD {}", q(domain), domain_check(check)))]
+        }
+        Op::ValidateDomainCheck { domain, name } => {
+            vec![tx(format!("ALTER DOMAIN {} VALIDATE CONSTRAINT {}", q(domain), q(name)))]
+        }
+        Op::DropDomainCheck { domain, name, .. } => {
+            vec![tx(format!("ALTER DOMAIN {} DROP CONSTRAINT {}", q(domain), q(name)))]
         }
         Op::DropView { name, .. } => vec![tx(format!("DROP VIEW {}", q(name)))],
         Op::CreateSequence { def } => vec![tx(create_sequence(def))],
@@ -419,4 +447,53 @@ pub(crate) fn create_trigger(def: &crate::op::TriggerDef) -> String {
     }
     sql.push_str(&format!(" EXECUTE FUNCTION {}({})", q(&def.function), def.args.join(", ")));
     sql
+}
+
+/// `CONSTRAINT name CHECK (expr) [NOT VALID]` of a domain.
+fn domain_check(c: &crate::op::DomainCheck) -> String {
+    format!("CONSTRAINT {} CHECK ({}){}", q(&c.name), c.expr, if c.not_valid { " NOT VALID" } else { "" })
+}
+
+/// `CREATE TYPE` of a composite or range type, `CREATE DOMAIN` (then a statement per `NOT VALID`
+/// check: `CREATE DOMAIN` takes none).
+pub(crate) fn create_type(def: &crate::op::TypeDef) -> Vec<String> {
+    use crate::op::TypeDef;
+    match def {
+        TypeDef::Composite { name, fields } => {
+            let fields: Vec<String> = fields.iter().map(|f| format!("{} {}", q(&f.name), f.data_type)).collect();
+            vec![format!("CREATE TYPE {} AS ({})", q(name), fields.join(", "))]
+        }
+        TypeDef::Domain { name, data_type, not_null, default, checks } => {
+            let mut sql = format!("CREATE DOMAIN {} AS {data_type}", q(name));
+            if let Some(d) = default {
+                sql.push_str(&format!(" DEFAULT {d}"));
+            }
+            if *not_null {
+                sql.push_str(" NOT NULL");
+            }
+            for c in checks.iter().filter(|c| !c.not_valid) {
+                sql.push(' ');
+                sql.push_str(&domain_check(c));
+            }
+            let mut out = vec![sql];
+            for c in checks.iter().filter(|c| c.not_valid) {
+                out.push(format!("ALTER DOMAIN {} ADD {}", q(name), domain_check(c)));
+            }
+            out
+        }
+        TypeDef::Range { name, subtype, subtype_opclass, collation, subtype_diff, multirange_type_name } => {
+            let mut parts = vec![format!("SUBTYPE = {subtype}")];
+            for (key, value) in [
+                ("SUBTYPE_OPCLASS", subtype_opclass),
+                ("COLLATION", collation),
+                ("SUBTYPE_DIFF", subtype_diff),
+                ("MULTIRANGE_TYPE_NAME", multirange_type_name),
+            ] {
+                if let Some(v) = value {
+                    parts.push(format!("{key} = {v}"));
+                }
+            }
+            vec![format!("CREATE TYPE {} AS RANGE ({})", q(name), parts.join(", "))]
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod mode;
 mod routine;
 mod sequence;
 mod table;
+mod types;
 
 use std::marker::PhantomData;
 
@@ -19,6 +20,10 @@ pub use index::{AddEnumValue, Backfill, DropIndex, IndexBuilder, col, expr};
 pub use routine::{ArgType, FunctionBuilder, TriggerBuilder};
 pub use sequence::SequenceOptions;
 pub use table::{CreateTable, TableConstraint};
+pub use types::{
+    AddDomainCheck, CompositeFields, CreateMaterializedView, CreateView, DomainOptions, RangeOptions,
+    RefreshMaterializedView,
+};
 
 use crate::error::BuildErrors;
 use crate::op::{EnumDef, ExtensionDef, IndexDef, IndexElem, Op, ViewDef};
@@ -417,9 +422,153 @@ impl<M: Mode> Schema<M> {
         self.push(Op::SetTriggerState { table: table.into(), name: name.into(), state, previous: Some(previous) });
     }
 
-    /// `CREATE VIEW name AS query`. Reversible.
-    pub fn create_view(&mut self, name: &str, query: impl Into<String>) {
-        self.push(Op::CreateView { def: ViewDef { name: name.into(), query: query.into() } });
+    /// `CREATE VIEW name AS query`, with the options the returned handle sets. Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_view("adults", "SELECT * FROM users WHERE age >= 18").security_barrier().check_option(CheckOption::Local);
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "CREATE VIEW \"adults\" WITH (security_barrier = true) AS SELECT * FROM users WHERE age >= 18 WITH LOCAL CHECK OPTION;\n"
+    /// );
+    /// ```
+    pub fn create_view(&mut self, name: &str, query: impl Into<String>) -> CreateView<'_> {
+        let def = ViewDef { name: name.into(), query: query.into(), ..Default::default() };
+        CreateView { op: self.push(Op::CreateView { def }) }
+    }
+
+    /// `CREATE MATERIALIZED VIEW name AS query` (filled now unless `.with_no_data()`). Reversible.
+    /// Its indexes are `create_index(name, ..)`, as a table's.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_materialized_view("daily_totals", "SELECT day, sum(n) AS n FROM hits GROUP BY day").with_no_data();
+    /// s.create_index("daily_totals", ["day"]).unique();
+    /// s.refresh_materialized_view("daily_totals");
+    /// let sql = migrate_core::render::render_script(&s.finish().unwrap());
+    /// assert!(sql.starts_with("CREATE MATERIALIZED VIEW \"daily_totals\" AS SELECT day, sum(n) AS n FROM hits GROUP BY day WITH NO DATA;\n"));
+    /// assert!(sql.ends_with("REFRESH MATERIALIZED VIEW \"daily_totals\";\n"));
+    /// ```
+    pub fn create_materialized_view(&mut self, name: &str, query: impl Into<String>) -> CreateMaterializedView<'_> {
+        let def = crate::op::MaterializedViewDef { name: name.into(), query: query.into(), with_data: true };
+        CreateMaterializedView { op: self.push(Op::CreateMaterializedView { def }) }
+    }
+
+    /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY]`: its rows from its query again. Its down does
+    /// nothing (the rows are data).
+    pub fn refresh_materialized_view(&mut self, name: &str) -> RefreshMaterializedView<'_> {
+        RefreshMaterializedView {
+            op: self.push(Op::RefreshMaterializedView { name: name.into(), concurrently: false }),
+        }
+    }
+
+    /// `DROP MATERIALIZED VIEW`. Irreversible.
+    pub fn drop_materialized_view(&mut self, name: &str)
+    where
+        M: AllowsDropMaterializedView,
+    {
+        self.push(Op::DropMaterializedView { name: name.into(), def: None });
+    }
+
+    /// `CREATE TYPE name AS (field type, ..)`: a composite type. Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_composite_type("address", |c| {
+    ///     c.field("street", Text).field("zip", Varchar(10));
+    /// });
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "CREATE TYPE \"address\" AS (\"street\" text, \"zip\" varchar(10));\n"
+    /// );
+    /// ```
+    pub fn create_composite_type(&mut self, name: &str, f: impl FnOnce(&mut CompositeFields)) {
+        self.push(Op::CreateType { def: types::composite(name, f) });
+    }
+
+    /// `CREATE DOMAIN name AS type ..` with the options `f` sets. Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_domain("positive_int", Integer, |d| {
+    ///     d.not_null().check("positive", "VALUE > 0");
+    /// });
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "CREATE DOMAIN \"positive_int\" AS integer NOT NULL CONSTRAINT \"positive\" CHECK (VALUE > 0);\n"
+    /// );
+    /// ```
+    pub fn create_domain(&mut self, name: &str, ty: impl ArgType, f: impl FnOnce(&mut DomainOptions)) {
+        self.push(Op::CreateType { def: types::domain(name, ty.type_sql(), f) });
+    }
+
+    /// `CREATE TYPE name AS RANGE (SUBTYPE = subtype, ..)`. Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_range_type("float_range", Double, |r| {
+    ///     r.subtype_diff("float8mi");
+    /// });
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "CREATE TYPE \"float_range\" AS RANGE (SUBTYPE = double precision, SUBTYPE_DIFF = float8mi);\n"
+    /// );
+    /// ```
+    pub fn create_range_type(&mut self, name: &str, subtype: impl ArgType, f: impl FnOnce(&mut RangeOptions)) {
+        self.push(Op::CreateType { def: types::range(name, subtype.type_sql(), f) });
+    }
+
+    /// `DROP TYPE` of a composite or range type. Irreversible.
+    pub fn drop_type(&mut self, name: &str)
+    where
+        M: AllowsDropType,
+    {
+        self.push(Op::DropType { name: name.into(), domain: false, def: None });
+    }
+
+    /// `DROP DOMAIN`. Irreversible.
+    pub fn drop_domain(&mut self, name: &str)
+    where
+        M: AllowsDropType,
+    {
+        self.push(Op::DropType { name: name.into(), domain: true, def: None });
+    }
+
+    /// `ALTER DOMAIN domain ADD CONSTRAINT name CHECK (condition)`; `.not_valid()` leaves the values
+    /// in use unchecked (the safe form: then `validate_domain_check`). Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.add_domain_check("positive_int", "small", "VALUE < 1000").not_valid();
+    /// s.validate_domain_check("positive_int", "small");
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "ALTER DOMAIN \"positive_int\" ADD CONSTRAINT \"small\" CHECK (VALUE < 1000) NOT VALID;\n\
+    ///      ALTER DOMAIN \"positive_int\" VALIDATE CONSTRAINT \"small\";\n"
+    /// );
+    /// ```
+    pub fn add_domain_check(&mut self, domain: &str, name: &str, condition: &str) -> AddDomainCheck<'_> {
+        let check = crate::op::DomainCheck { name: name.into(), expr: condition.into(), not_valid: false };
+        AddDomainCheck { op: self.push(Op::AddDomainCheck { domain: domain.into(), check }) }
+    }
+
+    /// `ALTER DOMAIN domain VALIDATE CONSTRAINT name`: checks the values in use. Its down does nothing.
+    pub fn validate_domain_check(&mut self, domain: &str, name: &str) {
+        self.push(Op::ValidateDomainCheck { domain: domain.into(), name: name.into() });
+    }
+
+    /// `ALTER DOMAIN domain DROP CONSTRAINT name`. Irreversible.
+    pub fn drop_domain_check(&mut self, domain: &str, name: &str)
+    where
+        M: AllowsDropDomainCheck,
+    {
+        self.push(Op::DropDomainCheck { domain: domain.into(), name: name.into(), def: None });
     }
 
     /// `DROP VIEW`. Irreversible.

@@ -124,6 +124,30 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows `drop_materialized_view` (an irreversible op) in `up`.
+    AllowsDropMaterializedView,
+    "`drop_materialized_view` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the view's query is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_type` and `drop_domain` (irreversible ops) in `up`.
+    AllowsDropType,
+    "`drop_type` / `drop_domain` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the type's definition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
+    /// Allows `drop_domain_check` (an irreversible op) in `up`.
+    AllowsDropDomainCheck,
+    "`drop_domain_check` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the constraint's condition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `replace_function` (an irreversible op) in `up`.
     AllowsReplaceFunction,
     "`replace_function` cannot be undone automatically, and this migration has no `down`",

@@ -16,6 +16,21 @@ fn touch_trigger(s: &mut super::cases::S) {
     });
 }
 
+fn totals(s: &mut super::cases::S) {
+    users(s);
+    s.create_materialized_view("ages", "SELECT age, count(*) AS n FROM users GROUP BY age");
+}
+
+fn positive(s: &mut super::cases::S) {
+    use migrate_core::prelude::*;
+    s.create_domain("positive", Integer, |d| {
+        d.check("positive_check", "VALUE > 0");
+    });
+    s.create_table("scores", |t| {
+        t.column("points", NamedType("positive".into()));
+    });
+}
+
 fn mood(s: &mut super::cases::S) {
     s.create_enum("mood", ["ok", "sad"]);
 }
@@ -129,7 +144,9 @@ async fn types_and_objects() {
             Case {
                 name: "create_view",
                 setup: users,
-                change: |s| s.create_view("adults", "SELECT id, email FROM users WHERE age >= 18"),
+                change: |s| {
+                    s.create_view("adults", "SELECT id, email FROM users WHERE age >= 18");
+                },
                 up: &[r#"CREATE VIEW "adults" AS SELECT id, email FROM users WHERE age >= 18"#],
                 down: Some(&[r#"DROP VIEW "adults""#]),
             },
@@ -141,6 +158,116 @@ async fn types_and_objects() {
                 },
                 change: |s| s.drop_view("adults"),
                 up: &[r#"DROP VIEW "adults""#],
+                down: None,
+            },
+            Case {
+                name: "create_view with options",
+                setup: users,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_view("adults", "SELECT id, age FROM users WHERE age >= 18")
+                        .security_barrier()
+                        .check_option(CheckOption::Cascaded);
+                },
+                up: &[
+                    r#"CREATE VIEW "adults" WITH (security_barrier = true) AS SELECT id, age FROM users WHERE age >= 18 WITH CASCADED CHECK OPTION"#,
+                ],
+                down: Some(&[r#"DROP VIEW "adults""#]),
+            },
+            Case {
+                name: "create_materialized_view, its index, refresh",
+                setup: users,
+                change: |s| {
+                    s.create_materialized_view("ages", "SELECT age, count(*) AS n FROM users GROUP BY age").with_no_data();
+                    s.create_index("ages", ["age"]).unique();
+                    s.refresh_materialized_view("ages");
+                },
+                up: &[
+                    r#"CREATE MATERIALIZED VIEW "ages" AS SELECT age, count(*) AS n FROM users GROUP BY age WITH NO DATA"#,
+                    r#"CREATE UNIQUE INDEX "ages_age_idx" ON "ages" ("age")"#,
+                    r#"REFRESH MATERIALIZED VIEW "ages""#,
+                ],
+                down: Some(&[r#"DROP INDEX "ages_age_idx""#, r#"DROP MATERIALIZED VIEW "ages""#]),
+            },
+            Case {
+                name: "drop_materialized_view",
+                setup: totals,
+                change: |s| s.drop_materialized_view("ages"),
+                up: &[r#"DROP MATERIALIZED VIEW "ages""#],
+                down: None,
+            },
+            Case {
+                name: "create_composite_type",
+                setup: none,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_composite_type("address", |c| {
+                        c.field("street", Text).field("zip code", Varchar(10)).field("tags", "text[]");
+                    })
+                },
+                up: &[r#"CREATE TYPE "address" AS ("street" text, "zip code" varchar(10), "tags" text[])"#],
+                down: Some(&[r#"DROP TYPE "address""#]),
+            },
+            Case {
+                name: "create_domain",
+                setup: none,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_domain("score", SmallInt, |d| {
+                        d.not_null().default("0").check("score_range", "VALUE BETWEEN 0 AND 100");
+                    })
+                },
+                up: &[r#"CREATE DOMAIN "score" AS smallint DEFAULT 0 NOT NULL CONSTRAINT "score_range" CHECK (VALUE BETWEEN 0 AND 100)"#],
+                down: Some(&[r#"DROP DOMAIN "score""#]),
+            },
+            Case {
+                name: "add_domain_check not valid, then validate",
+                setup: positive,
+                change: |s| {
+                    s.add_domain_check("positive", "small", "VALUE < 1000").not_valid();
+                    s.validate_domain_check("positive", "small");
+                },
+                up: &[
+                    r#"ALTER DOMAIN "positive" ADD CONSTRAINT "small" CHECK (VALUE < 1000) NOT VALID"#,
+                    r#"ALTER DOMAIN "positive" VALIDATE CONSTRAINT "small""#,
+                ],
+                down: Some(&[r#"ALTER DOMAIN "positive" DROP CONSTRAINT "small""#]),
+            },
+            Case {
+                name: "drop_domain_check",
+                setup: positive,
+                change: |s| s.drop_domain_check("positive", "positive_check"),
+                up: &[r#"ALTER DOMAIN "positive" DROP CONSTRAINT "positive_check""#],
+                down: None,
+            },
+            Case {
+                name: "create_range_type",
+                setup: none,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_range_type("float_range", Double, |r| {
+                        r.subtype_diff("float8mi").multirange_type_name("float_ranges");
+                    })
+                },
+                up: &[
+                    r#"CREATE TYPE "float_range" AS RANGE (SUBTYPE = double precision, SUBTYPE_DIFF = float8mi, MULTIRANGE_TYPE_NAME = float_ranges)"#,
+                ],
+                down: Some(&[r#"DROP TYPE "float_range""#]),
+            },
+            Case {
+                name: "drop_type and drop_domain",
+                setup: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_composite_type("pair", |c| {
+                        c.field("a", Integer).field("b", Integer);
+                    });
+                    s.create_domain("label", Text, |_| {});
+                },
+                change: |s| {
+                    s.drop_type("pair");
+                    s.drop_domain("label");
+                },
+                up: &[r#"DROP TYPE "pair""#, r#"DROP DOMAIN "label""#],
                 down: None,
             },
             Case {
@@ -284,4 +411,40 @@ async fn types_and_objects() {
         ],
     )
     .await;
+}
+
+/// `REFRESH MATERIALIZED VIEW [CONCURRENTLY]` fills a view created empty, and its derived down is
+/// nothing; refreshing concurrently without a unique index is refused by the model before it runs.
+#[tokio::test]
+async fn refresh_materialized_view() {
+    use migrate_core::prelude::*;
+    let db = migrate_tests::TestDb::new("ops_refresh").await;
+    let mut s = super::cases::S::in_mode();
+    users(&mut s);
+    s.create_materialized_view("ages", "SELECT age, count(*) AS n FROM users GROUP BY age").with_no_data();
+    s.create_index("ages", ["age"]).unique();
+    migrate_tests::apply(&db.client, &s.finish().unwrap()).await.unwrap();
+    let populated = async || -> bool {
+        db.client.query_one("SELECT relispopulated FROM pg_class WHERE relname = 'ages'", &[]).await.unwrap().get(0)
+    };
+    assert!(!populated().await);
+    db.client.batch_execute("INSERT INTO users (id, age) VALUES (1, 30), (2, 30)").await.unwrap();
+    let mut s = super::cases::S::in_mode();
+    s.refresh_materialized_view("ages");
+    s.refresh_materialized_view("ages").concurrently();
+    let ops = s.finish().unwrap();
+    assert!(migrate_core::reverse::reverse_ops(&ops).unwrap().is_empty());
+    migrate_tests::apply(&db.client, &ops).await.unwrap();
+    assert!(populated().await);
+    let n: i64 = db.client.query_one("SELECT n FROM ages WHERE age = 30", &[]).await.unwrap().get(0);
+    assert_eq!(n, 2);
+    // Without a unique index, CONCURRENTLY fails in PostgreSQL: the model says so first.
+    let mut model = migrate_core::model::Model::default();
+    let mut s = super::cases::S::in_mode();
+    users(&mut s);
+    s.create_materialized_view("plain", "SELECT 1 AS one");
+    s.refresh_materialized_view("plain").concurrently();
+    let problems: Vec<String> =
+        s.finish().unwrap().iter().flat_map(|op| model.apply(op, 1)).map(|p| p.message).collect();
+    assert!(problems.iter().any(|p| p.contains("needs a unique index on `plain`")), "{problems:?}");
 }

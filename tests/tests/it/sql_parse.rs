@@ -53,7 +53,9 @@ fn a_statement_hidden_in_an_expression_is_refused() {
         s.finish().map(|_| ()).map_err(|e| e.to_string())
     };
     let cases: [Case; 7] = [
-        ("view query", &|s| s.create_view("v", "SELECT 1; DROP TABLE legacy")),
+        ("view query", &|s| {
+            s.create_view("v", "SELECT 1; DROP TABLE legacy");
+        }),
         ("default expression of `x`", &|s| {
             s.alter_table("legacy", |t| {
                 t.text("x").default(sql("'x'; DROP TABLE legacy"));

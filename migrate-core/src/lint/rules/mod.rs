@@ -10,6 +10,7 @@ pub mod changing_column_type;
 pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
 pub mod disallowed_unique_constraint;
+pub mod domain_check_missing_not_valid;
 pub mod enum_value_in_transaction;
 pub(crate) mod helpers;
 pub use helpers::is_volatile_sql as is_volatile;
@@ -59,6 +60,7 @@ pub enum Rule {
     RequireLockTimeout,
     BackfillWithDdl,
     AddingTrigger,
+    DomainCheckMissingNotValid,
     RawSql,
 }
 
@@ -88,6 +90,7 @@ impl Rule {
         Rule::RequireLockTimeout,
         Rule::BackfillWithDdl,
         Rule::AddingTrigger,
+        Rule::DomainCheckMissingNotValid,
         Rule::RawSql,
     ];
 
@@ -119,6 +122,7 @@ impl Rule {
             Rule::RequireLockTimeout => "require-lock-timeout",
             Rule::BackfillWithDdl => "backfill-with-ddl",
             Rule::AddingTrigger => "adding-trigger",
+            Rule::DomainCheckMissingNotValid => "domain-check-missing-not-valid",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -150,6 +154,7 @@ impl Rule {
             Rule::RequireLockTimeout => Severity::Warning,
             Rule::BackfillWithDdl => Severity::Error,
             Rule::AddingTrigger => Severity::Warning,
+            Rule::DomainCheckMissingNotValid => Severity::Error,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -181,6 +186,7 @@ impl Rule {
             Rule::RequireLockTimeout => require_lock_timeout::check(op, cx),
             Rule::BackfillWithDdl => backfill_with_ddl::check(op, cx),
             Rule::AddingTrigger => adding_trigger::check(op, cx),
+            Rule::DomainCheckMissingNotValid => domain_check_missing_not_valid::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }
