@@ -55,7 +55,9 @@ union all
 select 'enum ' || quote_ident(t.typname) || ' ' || coalesce((select string_agg(quote_literal(e.enumlabel), ',' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid), '')
   from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'e'
 union all
-select 'view ' || quote_ident(c.relname) || coalesce(' with (' || array_to_string(c.reloptions, ', ') || ')', '') || ' ' || pg_get_viewdef(c.oid)
+select 'view ' || quote_ident(c.relname)
+       || case when c.reloptions is null then '' else ' with (' || array_to_string(array(select o from unnest(c.reloptions) o order by 1), ', ') || ')' end
+       || ' ' || pg_get_viewdef(c.oid)
   from pg_class c where c.relnamespace = (select oid from ns) and c.relkind = 'v'
 union all
 select 'materialized_view ' || quote_ident(c.relname) || case when c.relispopulated then ' ' else ' (not populated) ' end || pg_get_viewdef(c.oid)
@@ -546,7 +548,7 @@ pub async fn ops(
         .query(
             "SELECT p.oid, rtrim(pg_get_functiondef(p.oid), E' \\t\\r\\n'), p.oid::regprocedure::text
              FROM pg_proc p WHERE p.pronamespace = $1::text::regnamespace AND p.prokind IN ('f', 'p')
-               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+               AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
              ORDER BY 3",
             &[&schema],
         )
@@ -765,16 +767,16 @@ async fn types(client: &impl GenericClient, schema: &str) -> Result<Vec<crate::o
                 TypeDef::Composite { name, fields }
             }
             _ => {
-                let multirange: Option<String> = r.get(16);
+                let multirange: Option<String> = r.get(15);
                 let default_multirange = match name.strip_suffix("range") {
                     Some(stem) => format!("{stem}multirange"),
                     None => format!("{name}_multirange"),
                 };
                 TypeDef::Range {
-                    subtype: r.get(12),
-                    subtype_opclass: r.get(13),
-                    collation: r.get(14),
-                    subtype_diff: r.get(15),
+                    subtype: r.get(11),
+                    subtype_opclass: r.get(12),
+                    collation: r.get(13),
+                    subtype_diff: r.get(14),
                     multirange_type_name: multirange.filter(|m| *m != default_multirange),
                     name,
                 }
@@ -1071,14 +1073,23 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
         match (old, def) {
             _ if old == def => {}
             (TypeDef::Domain { checks: was, .. }, TypeDef::Domain { checks: now, .. }) if bare(old) == bare(def) => {
+                // A check validated since is validated; any other change drops and adds it.
+                let validated =
+                    |k: &DomainCheck| k.not_valid && now.contains(&DomainCheck { not_valid: false, ..k.clone() });
                 for k in was.iter().filter(|k| !now.contains(k)) {
-                    drops.push(Op::DropDomainCheck {
-                        domain: name.clone(),
-                        name: k.name.clone(),
-                        def: Some(k.clone()),
-                    });
+                    if validated(k) {
+                        types_first.push(Op::ValidateDomainCheck { domain: name.clone(), name: k.name.clone() });
+                    } else {
+                        drops.push(Op::DropDomainCheck {
+                            domain: name.clone(),
+                            name: k.name.clone(),
+                            def: Some(k.clone()),
+                        });
+                    }
                 }
-                for k in now.iter().filter(|k| !was.contains(k)) {
+                for k in
+                    now.iter().filter(|k| !was.contains(k) && !was.iter().any(|w| validated(w) && w.name == k.name))
+                {
                     types_first.push(Op::AddDomainCheck { domain: name.clone(), check: k.clone() });
                 }
             }

@@ -196,7 +196,8 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
              CREATE MATERIALIZED VIEW widget_names AS SELECT name FROM widgets;
              CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
              CREATE EVENT TRIGGER audit_ddl_start ON ddl_command_start EXECUTE FUNCTION audit_ddl();
-             CREATE INDEX widget_names_idx ON widget_names (name);",
+             CREATE INDEX widget_names_idx ON widget_names (name);
+             CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);",
         )
         .await
         .unwrap();
@@ -206,19 +207,17 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
     let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("s.create_table(\"widgets\""), "{code}");
-    for other in ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history", "widget_names"] {
+    for other in ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history"] {
         assert!(!code.contains(other), "the baseline holds `{other}`:\n{code}");
     }
     for left_out in [
         "warning [pull] the baseline leaves out event trigger audit_ddl_start: event triggers are database-wide",
-        "warning [pull] the baseline leaves out materialized view widget_names (and its indexes)",
-        "warning [pull] the baseline leaves out composite type pair: composite types",
-        "warning [pull] the baseline leaves out domain positive: domains",
+        "warning [pull] the baseline leaves out aggregate total(integer): aggregates",
     ] {
         assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
     }
     assert!(
-        pulled.stderr.contains("warning [pull] 4 object(s) of `public` are not in the baseline"),
+        pulled.stderr.contains("warning [pull] 2 object(s) of `public` are not in the baseline"),
         "{}",
         pulled.stderr
     );
@@ -231,6 +230,15 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
         .expect(&code);
     assert!(table_at < seq_at && seq_at < default_at, "{code}");
     assert!(code.contains("t.column(\"area\", Integer).generated(\"(id * 2)\");"), "{code}");
+    // The materialized view with its index, the composite type and the domain are in it.
+    for made in [
+        "s.create_materialized_view(\"widget_names\", ",
+        "s.create_index(\"widget_names\", [col(\"name\")]).name(\"widget_names_idx\");",
+        "s.create_composite_type(\"pair\", |c| {\n        c.field(\"a\", \"integer\").field(\"b\", \"integer\");",
+        "s.create_domain(\"positive\", \"integer\", |d| {\n        d.check(\"positive_check\", \"(VALUE > 0)\");",
+    ] {
+        assert!(code.contains(made), "no `{made}` in:\n{code}");
+    }
     // Functions and triggers are in it (the event trigger's function too: any user may create it).
     assert!(code.contains("s.create_function(\"touch\", |f| {"), "{code}");
     assert!(code.contains("s.create_function(\"audit_ddl\", |f| {"), "{code}");
@@ -326,6 +334,25 @@ async fn pull_adopts_an_existing_database() {
         )
         .await
         .unwrap();
+    // Types, views with options, materialized views: a domain over an enum with a check not
+    // validated yet, a composite type using the domain and a range type, a column of each; a view
+    // with security_barrier and a check option; a materialized view with its unique index, and one
+    // created WITH NO DATA.
+    db.client
+        .batch_execute(
+            "CREATE DOMAIN positive AS integer NOT NULL DEFAULT 1 CONSTRAINT positive_check CHECK (VALUE > 0);
+             ALTER DOMAIN positive ADD CONSTRAINT below_million CHECK (VALUE < 1000000) NOT VALID;
+             CREATE DOMAIN currency_code AS char(3) CHECK (VALUE ~ '^[A-Z]{3}$');
+             CREATE TYPE z_money AS (amount numeric(12, 2), currency currency_code);
+             CREATE TYPE float_window AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi);
+             CREATE TABLE ledgers (id bigint PRIMARY KEY, total z_money, span float_window, kept positive);
+             CREATE VIEW guarded WITH (security_barrier) AS SELECT id, kept FROM ledgers WHERE kept > 10 WITH LOCAL CHECK OPTION;
+             CREATE MATERIALIZED VIEW ledger_totals AS SELECT id, (total).amount AS amount, kept FROM ledgers;
+             CREATE UNIQUE INDEX ledger_totals_id ON ledger_totals (id);
+             CREATE MATERIALIZED VIEW ledger_later AS SELECT count(*) AS n FROM ledgers WITH NO DATA;",
+        )
+        .await
+        .unwrap();
 
     let dir = scratch_dir("pull");
     // Its own crate name: the init test builds a `migrations` crate into the same target folder.
@@ -358,6 +385,65 @@ async fn pull_adopts_an_existing_database() {
     );
     assert!(status.stdout.contains("no drift"), "{}", status.stdout);
     assert!(code.contains("s.sql_with_down(\"SET LOCAL check_function_bodies = off\""), "{code}");
+    for made in [
+        "s.create_domain(\"positive\", \"integer\", |d| {",
+        "s.add_domain_check(\"positive\", \"below_million\", \"(VALUE < 1000000)\").not_valid();",
+        "s.create_composite_type(\"z_money\", |c| {",
+        "s.create_range_type(\"float_window\", \"double precision\", |r| {",
+        ".security_barrier().check_option(CheckOption::Local);",
+        "s.create_materialized_view(\"ledger_later\", ",
+        ".with_no_data();",
+        "s.create_index(\"ledger_totals\", [col(\"id\")]).name(\"ledger_totals_id\").unique();",
+    ] {
+        assert!(code.contains(made), "no `{made}` in:\n{code}");
+    }
+    // A domain comes before the composite type made of it, both before the table using them.
+    let at = |s: &str| code.find(s).unwrap_or_else(|| panic!("no {s}"));
+    assert!(
+        at("create_domain(\"currency_code\"") < at("create_composite_type(\"z_money\"")
+            && at("create_composite_type(\"z_money\"") < at("create_table(\"ledgers\"")
+    );
+    // Each kind changed by hand is drift, named with the change.
+    for (change, named, undo) in [
+        (
+            "ALTER DOMAIN positive VALIDATE CONSTRAINT below_million",
+            "domain_constraint positive.below_million",
+            "ALTER DOMAIN positive DROP CONSTRAINT below_million; ALTER DOMAIN positive ADD CONSTRAINT below_million CHECK (VALUE < 1000000) NOT VALID",
+        ),
+        (
+            "ALTER DOMAIN positive DROP CONSTRAINT positive_check",
+            "domain_constraint positive.positive_check",
+            "ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0)",
+        ),
+        (
+            "ALTER TYPE z_money ADD ATTRIBUTE note text",
+            "type z_money composite",
+            "ALTER TYPE z_money DROP ATTRIBUTE note",
+        ),
+        ("ALTER VIEW guarded RESET (security_barrier)", "view guarded", "ALTER VIEW guarded SET (security_barrier)"),
+        (
+            "REFRESH MATERIALIZED VIEW ledger_later",
+            "materialized_view ledger_later",
+            "DROP MATERIALIZED VIEW ledger_later; CREATE MATERIALIZED VIEW ledger_later AS SELECT count(*) AS n FROM ledgers WITH NO DATA",
+        ),
+        (
+            "DROP INDEX ledger_totals_id",
+            "ledger_totals_id",
+            "CREATE UNIQUE INDEX ledger_totals_id ON ledger_totals (id)",
+        ),
+        (
+            "ALTER TYPE float_window RENAME TO float_span",
+            "range float_window",
+            "ALTER TYPE float_span RENAME TO float_window",
+        ),
+    ] {
+        db.client.batch_execute(change).await.unwrap();
+        let drift = run(&dir, &url, &["drift"]).expect(1).stdout;
+        assert!(drift.contains(named), "`{change}`: no `{named}` in:\n{drift}");
+        db.client.batch_execute(undo).await.unwrap();
+        let drift = run(&dir, &url, &["drift"]);
+        assert_eq!(drift.code, 0, "after undoing `{change}`:\n{}", drift.stdout);
+    }
     assert!(
         code.contains("s.create_procedure(\"reset_tally\", |f| {\n        f.arg(\"to_value\", \"integer\").language(\"plpgsql\").security_definer().option(\"SET search_path TO 'public'\")"),
         "{code}"
@@ -453,14 +539,20 @@ async fn pull_adopts_an_existing_database() {
              CREATE FUNCTION hot_count(OUT n bigint) LANGUAGE sql AS 'SELECT count(*) FROM hot';
              DROP TRIGGER tally_stamp ON tally;
              CREATE TRIGGER hot_stamp BEFORE INSERT ON hot FOR EACH ROW EXECUTE FUNCTION stamp();
-             ALTER TABLE tally ENABLE ALWAYS TRIGGER tally_audit;",
+             ALTER TABLE tally ENABLE ALWAYS TRIGGER tally_audit;
+             ALTER DOMAIN positive VALIDATE CONSTRAINT below_million;
+             ALTER DOMAIN positive ADD CONSTRAINT not_seven CHECK (VALUE <> 7) NOT VALID;
+             CREATE DOMAIN short_code AS varchar(8);
+             CREATE VIEW hot_view AS SELECT id FROM hot;
+             CREATE MATERIALIZED VIEW hot_counts AS SELECT n, count(*) AS c FROM hot GROUP BY n;
+             CREATE INDEX hot_counts_n ON hot_counts (n);",
         )
         .await
         .unwrap();
     run(&dir, &url, &["drift"]).expect(1);
     let captured = run(&dir, &url, &["diff", "--name", "capture_hotfix"]).expect(0);
     assert!(
-        captured.stdout.contains("_capture_hotfix.rs (19 change(s) up, 17 down)"),
+        captured.stdout.contains("_capture_hotfix.rs (25 change(s) up, 23 down)"),
         "{}\n{}",
         captured.stdout,
         captured.stderr
