@@ -595,7 +595,9 @@ pub async fn ops(
     for v in &views {
         let query = v.get::<_, String>(2).trim().trim_end_matches(';').to_string();
         let op = if v.get(3) {
-            Op::CreateMaterializedView { def: MaterializedViewDef { name: v.get(1), query, with_data: v.get(4) } }
+            Op::CreateMaterializedView {
+                def: MaterializedViewDef { name: v.get(1), query, columns: vec![], with_data: v.get(4) },
+            }
         } else {
             let options: Vec<String> = v.get(5);
             let check_option = match options.iter().find_map(|o| o.strip_prefix("check_option=")) {
@@ -604,7 +606,7 @@ pub async fn ops(
                 None => None,
             };
             let security_barrier = options.iter().any(|o| o == "security_barrier=true");
-            Op::CreateView { def: ViewDef { name: v.get(1), query, security_barrier, check_option } }
+            Op::CreateView { def: ViewDef { name: v.get(1), query, columns: vec![], security_barrier, check_option } }
         };
         objects.push((v.get(0), vec![op], true));
     }

@@ -373,6 +373,8 @@ pub struct ViewDef {
     pub name: String,
     /// The `SELECT` the view stands for, rendered as written.
     pub query: String,
+    /// `CREATE VIEW name (columns)`: names for the query's columns (empty: the query's own).
+    pub columns: Vec<String>,
     /// `WITH (security_barrier)`: the view's conditions run before functions of the caller's query
     /// (for row-level security through views).
     pub security_barrier: bool,
@@ -383,12 +385,17 @@ pub struct ViewDef {
 
 impl crate::canonical::Canonical for ViewDef {
     fn write_canonical(&self, out: &mut String) {
-        let ViewDef { name, query, security_barrier, check_option } = self;
+        let ViewDef { name, query, columns, security_barrier, check_option } = self;
         out.push_str("ViewDef{name=");
         name.write_canonical(out);
         out.push_str(";query=");
         query.write_canonical(out);
         out.push(';');
+        if !columns.is_empty() {
+            out.push_str("columns=");
+            columns.write_canonical(out);
+            out.push(';');
+        }
         // Added after the first release: written only when set, so that the checksums of every
         // migration with a plain view stay what they were.
         if *security_barrier {
@@ -418,12 +425,14 @@ canonical_enum!(CheckOption { Local, Cascaded });
 pub struct MaterializedViewDef {
     pub name: String,
     pub query: String,
+    /// Names for the query's columns (empty: the query's own).
+    pub columns: Vec<String>,
     /// `WITH DATA` (the default: filled when created); `false` for `WITH NO DATA` (empty and not
     /// readable until its first refresh).
     pub with_data: bool,
 }
 
-canonical_struct!(MaterializedViewDef { name, query, with_data });
+canonical_struct!(MaterializedViewDef { name, query, columns, with_data });
 
 /// A field of a composite type.
 #[derive(Debug, Clone, PartialEq)]

@@ -304,6 +304,13 @@ pub(crate) fn type_key(text: &str) -> String {
     format!("{}{array}", crate::render::render_column_type(&read_type(base).0))
 }
 
+/// The names of `CREATE [MATERIALIZED] VIEW name (columns)`.
+fn view_columns(node: &SyntaxNode) -> Vec<String> {
+    child(node, K::COLUMN_LIST)
+        .map(|l| l.children().map(|c| name_parts(&c).pop().unwrap_or_default()).collect())
+        .unwrap_or_default()
+}
+
 /// The type of a function's parameter as written (whitespace runs as one space).
 fn param_type(param: &SyntaxNode) -> Option<String> {
     let ty = param.children().find(|n| {
@@ -442,8 +449,8 @@ impl Reader {
                 let mut query = None;
                 for part in node.children() {
                     match part.kind() {
-                        K::VIEW | K::IF_NOT_EXISTS | K::WITH_NO_DATA | K::WITH_DATA => {}
-                        K::COLUMN_LIST | K::WITH_PARAMS | K::USING_METHOD | K::TABLESPACE => {
+                        K::VIEW | K::IF_NOT_EXISTS | K::WITH_NO_DATA | K::WITH_DATA | K::COLUMN_LIST => {}
+                        K::WITH_PARAMS | K::USING_METHOD | K::TABLESPACE => {
                             self.not_read(format!("CREATE MATERIALIZED VIEW .. {}", kind_name(part.kind())));
                             return;
                         }
@@ -455,7 +462,12 @@ impl Reader {
                     }
                 }
                 let with_data = child(node, K::WITH_NO_DATA).is_none();
-                let def = MaterializedViewDef { name, query: query.unwrap_or_default(), with_data };
+                let def = MaterializedViewDef {
+                    name,
+                    query: query.unwrap_or_default(),
+                    columns: view_columns(node),
+                    with_data,
+                };
                 self.ops.push(Op::CreateMaterializedView { def });
             }
             K::DROP_MATERIALIZED_VIEW => {
@@ -506,9 +518,7 @@ impl Reader {
                         None => CheckOption::Cascaded,
                     });
                 }
-                if child(node, K::COLUMN_LIST).is_some() {
-                    self.not_read("CREATE VIEW .. (column names)");
-                }
+                def.columns = view_columns(node);
                 self.ops.push(Op::CreateView { def });
             }
             K::DROP_VIEW => {

@@ -138,10 +138,7 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
         }
         K::CREATE_DOMAIN => Ok(()),
         K::CREATE_MATERIALIZED_VIEW => {
-            match node
-                .children()
-                .find(|n| matches!(n.kind(), K::COLUMN_LIST | K::WITH_PARAMS | K::USING_METHOD | K::TABLESPACE))
-            {
+            match node.children().find(|n| matches!(n.kind(), K::WITH_PARAMS | K::USING_METHOD | K::TABLESPACE)) {
                 Some(n) => Err(format!(
                     "`CREATE MATERIALIZED VIEW .. {}` is not read into the schema model",
                     kind_name(n.kind())
@@ -165,9 +162,6 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
                 }
             }
             Ok(())
-        }
-        K::CREATE_VIEW if child(node, K::COLUMN_LIST).is_some() => {
-            Err("`CREATE VIEW name (columns)` is not read into the schema model".into())
         }
         K::CREATE_VIEW if child(node, K::TEMP).is_none() => Ok(()),
         K::CREATE_EXTENSION => Ok(()),

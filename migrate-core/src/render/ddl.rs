@@ -157,11 +157,21 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
                 Some(CheckOption::Cascaded) => " WITH CASCADED CHECK OPTION",
                 None => "",
             };
-            vec![tx(format!("CREATE VIEW {}{with} AS {}{check}", q(&def.name), def.query))]
+            vec![tx(format!(
+                "CREATE VIEW {}{}{with} AS {}{check}",
+                q(&def.name),
+                column_names(&def.columns),
+                def.query
+            ))]
         }
         Op::CreateMaterializedView { def } => {
             let data = if def.with_data { "" } else { " WITH NO DATA" };
-            vec![tx(format!("CREATE MATERIALIZED VIEW {} AS {}{data}", q(&def.name), def.query))]
+            vec![tx(format!(
+                "CREATE MATERIALIZED VIEW {}{} AS {}{data}",
+                q(&def.name),
+                column_names(&def.columns),
+                def.query
+            ))]
         }
         Op::DropMaterializedView { name, .. } => vec![tx(format!("DROP MATERIALIZED VIEW {}", q(name)))],
         Op::RefreshMaterializedView { name, concurrently } => {
@@ -496,4 +506,9 @@ pub(crate) fn create_type(def: &crate::op::TypeDef) -> Vec<String> {
             vec![format!("CREATE TYPE {} AS RANGE ({})", q(name), parts.join(", "))]
         }
     }
+}
+
+/// ` ("a", "b")` for a view's column names; nothing when it has none.
+fn column_names(columns: &[String]) -> String {
+    if columns.is_empty() { String::new() } else { format!(" ({})", list(columns)) }
 }

@@ -452,7 +452,8 @@ impl<M: Mode> Schema<M> {
     /// assert!(sql.ends_with("REFRESH MATERIALIZED VIEW \"daily_totals\";\n"));
     /// ```
     pub fn create_materialized_view(&mut self, name: &str, query: impl Into<String>) -> CreateMaterializedView<'_> {
-        let def = crate::op::MaterializedViewDef { name: name.into(), query: query.into(), with_data: true };
+        let def =
+            crate::op::MaterializedViewDef { name: name.into(), query: query.into(), columns: vec![], with_data: true };
         CreateMaterializedView { op: self.push(Op::CreateMaterializedView { def }) }
     }
 
