@@ -323,3 +323,49 @@ pub fn diagram(ctx: &Ctx, args: SchemaArgs) -> Result<u8> {
     print!("{}", diagram_text(&model, format));
     Ok(crate::EXIT_OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use migrate_core::prelude::*;
+
+    fn model(f: impl FnOnce(&mut Schema<migrate_core::schema::mode::ExplicitDown>)) -> Model {
+        let mut s = Schema::in_mode();
+        f(&mut s);
+        let mut m = Model::default();
+        for op in s.finish().unwrap() {
+            assert!(m.apply(&op, 1).is_empty());
+        }
+        m
+    }
+
+    /// An enum type becomes a Rust enum of its labels, a composite type a struct of nullable fields;
+    /// the diagram shows views and materialized views as entities without keys.
+    #[test]
+    fn enum_and_composite_types_views_and_materialized_views() {
+        let m = model(|s| {
+            s.create_enum("mood", ["ok", "not ok", "Ok"]);
+            s.create_composite_type("address", |c| {
+                c.field("street", Text).field("zip code", Integer).field("type", "text[]").field("at", Timestamptz);
+            });
+            s.create_table("people", |t| {
+                t.bigint("id").primary_key();
+            });
+            s.create_view("adults", "SELECT id FROM people");
+            s.create_materialized_view("counts", "SELECT count(*) AS n FROM people");
+        });
+        let code = generate(&m, 1, false);
+        assert!(
+            code.contains(
+                "pub enum Mood {\n    /// `ok`\n    Ok,\n    /// `not ok`\n    NotOk,\n    /// `Ok`\n    Ok_,\n}"
+            ),
+            "{code}"
+        );
+        assert!(code.contains("            Mood::NotOk => \"not ok\","), "{code}");
+        assert!(code.contains("pub struct Address {\n    /// `street` (text)\n    pub street: Option<String>,\n    /// `zip code` (integer)\n    pub zip_code: Option<i32>,\n    /// `type` (text[])\n    pub r#type: Option<Vec<String>>,"), "{code}");
+        let mermaid = diagram_text(&m, Diagram::Mermaid);
+        assert!(mermaid.contains("\n    adults\n") && mermaid.contains("\n    counts\n"), "{mermaid}");
+        let dot = diagram_text(&m, Diagram::Dot);
+        assert!(dot.contains("\"counts\" [label=\"{counts (materialized view)}\"];"), "{dot}");
+    }
+}

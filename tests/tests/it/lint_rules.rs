@@ -284,6 +284,81 @@ fn renaming_column_and_table() {
     );
 }
 
+/// A domain and a materialized view made by an earlier migration, a table using the domain.
+fn typed(s: &mut S) {
+    base(s);
+    s.create_domain("positive", Integer, |d| {
+        d.check("positive_check", "VALUE > 0");
+    });
+    s.create_table("scores", |t| {
+        t.column("points", NamedType("positive".into()));
+    });
+    s.create_materialized_view("ages", "SELECT age, count(*) AS n FROM users GROUP BY age");
+    s.create_index("ages", ["age"]).unique();
+}
+
+fn typed_ids(change: impl FnOnce(&mut S)) -> Vec<&'static str> {
+    let all = [mig(1, true, typed), mig(2, true, change)];
+    lint(&all, &plain()).into_iter().filter(|f| f.version == 2).map(|f| f.rule.id()).collect()
+}
+
+/// A check added to a domain in use scans its columns under SHARE locks: an error unless NOT VALID;
+/// on a domain no table uses, nothing.
+#[test]
+fn domain_check_missing_not_valid() {
+    lint_err_ok(
+        "domain-check-missing-not-valid",
+        typed_ids(|s| {
+            s.add_domain_check("positive", "small", "VALUE < 1000");
+        }),
+        typed_ids(|s| {
+            s.add_domain_check("positive", "small", "VALUE < 1000").not_valid();
+            s.validate_domain_check("positive", "small");
+        }),
+    );
+    let unused = typed_ids(|s| {
+        s.create_domain("label", Text, |_| {});
+        s.add_domain_check("label", "short", "length(VALUE) < 10");
+    });
+    assert!(unused.is_empty(), "{unused:?}");
+}
+
+/// Refreshing a materialized view of an earlier migration without CONCURRENTLY blocks its readers:
+/// a warning; concurrently, or a view made in the same migration, nothing.
+#[test]
+fn refresh_without_concurrently() {
+    lint_err_ok(
+        "refresh-without-concurrently",
+        typed_ids(|s| {
+            s.refresh_materialized_view("ages");
+        }),
+        typed_ids(|s| {
+            s.refresh_materialized_view("ages").concurrently();
+        }),
+    );
+    let fresh = typed_ids(|s| {
+        s.create_materialized_view("later", "SELECT 1 AS one").with_no_data();
+        s.refresh_materialized_view("later");
+    });
+    assert!(fresh.is_empty(), "{fresh:?}");
+    // The same verdicts for SQL.
+    let sql = |text: &'static str| {
+        typed_ids(move |s| {
+            s.sql(text);
+        })
+    };
+    assert!(sql("REFRESH MATERIALIZED VIEW ages").contains(&"refresh-without-concurrently"));
+    assert!(!sql("REFRESH MATERIALIZED VIEW CONCURRENTLY ages").contains(&"refresh-without-concurrently"));
+    assert!(
+        sql("ALTER DOMAIN positive ADD CONSTRAINT small CHECK (VALUE < 1000)")
+            .contains(&"domain-check-missing-not-valid")
+    );
+    assert!(
+        !sql("ALTER DOMAIN positive ADD CONSTRAINT small CHECK (VALUE < 1000) NOT VALID")
+            .contains(&"domain-check-missing-not-valid")
+    );
+}
+
 /// A trigger added to a table with rows takes a SHARE ROW EXCLUSIVE lock: an advisory finding. On a
 /// table of the same migration, and for functions (no lock on any table), nothing.
 #[test]

@@ -417,7 +417,6 @@ async fn types_and_objects() {
 /// nothing; refreshing concurrently without a unique index is refused by the model before it runs.
 #[tokio::test]
 async fn refresh_materialized_view() {
-    use migrate_core::prelude::*;
     let db = migrate_tests::TestDb::new("ops_refresh").await;
     let mut s = super::cases::S::in_mode();
     users(&mut s);

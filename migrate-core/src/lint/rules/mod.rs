@@ -20,6 +20,7 @@ pub mod prefer_jsonb;
 pub mod prefer_text;
 pub mod prefer_timestamptz;
 pub mod raw_sql;
+pub mod refresh_without_concurrently;
 pub mod renaming_column;
 pub mod renaming_table;
 pub mod require_concurrent_index_creation;
@@ -61,6 +62,7 @@ pub enum Rule {
     BackfillWithDdl,
     AddingTrigger,
     DomainCheckMissingNotValid,
+    RefreshWithoutConcurrently,
     RawSql,
 }
 
@@ -91,6 +93,7 @@ impl Rule {
         Rule::BackfillWithDdl,
         Rule::AddingTrigger,
         Rule::DomainCheckMissingNotValid,
+        Rule::RefreshWithoutConcurrently,
         Rule::RawSql,
     ];
 
@@ -123,6 +126,7 @@ impl Rule {
             Rule::BackfillWithDdl => "backfill-with-ddl",
             Rule::AddingTrigger => "adding-trigger",
             Rule::DomainCheckMissingNotValid => "domain-check-missing-not-valid",
+            Rule::RefreshWithoutConcurrently => "refresh-without-concurrently",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -155,6 +159,7 @@ impl Rule {
             Rule::BackfillWithDdl => Severity::Error,
             Rule::AddingTrigger => Severity::Warning,
             Rule::DomainCheckMissingNotValid => Severity::Error,
+            Rule::RefreshWithoutConcurrently => Severity::Warning,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -187,6 +192,7 @@ impl Rule {
             Rule::BackfillWithDdl => backfill_with_ddl::check(op, cx),
             Rule::AddingTrigger => adding_trigger::check(op, cx),
             Rule::DomainCheckMissingNotValid => domain_check_missing_not_valid::check(op, cx),
+            Rule::RefreshWithoutConcurrently => refresh_without_concurrently::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }
