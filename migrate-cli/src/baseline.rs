@@ -127,7 +127,11 @@ pub fn body(ops: &[Op]) -> Result<String> {
                         (table, format!("t.comment_column({}, {})", q(column), q(text)))
                     }
                     CommentTarget::Table { table } => (table, format!("t.comment({})", q(text))),
-                    _ => bail!("unknown comment target"),
+                    other => {
+                        let replacing = previous.as_ref().map(|p| format!(".replacing({})", q(p))).unwrap_or_default();
+                        writeln!(b, "    s.comment_on({}, {}){replacing};", comment_target(other), q(text))?;
+                        continue;
+                    }
                 };
                 if let Some(p) = previous {
                     write!(line, ".replacing_comment({})", q(p))?;
@@ -280,6 +284,10 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 }
                 if def.nulls_not_distinct {
                     line.push_str(".nulls_not_distinct()");
+                }
+                for w in &def.with {
+                    let (name, value) = w.split_once('=').unwrap_or((w, ""));
+                    write!(line, ".with({}, {})", q(name), q(value))?;
                 }
                 writeln!(b, "{line};")?;
             }
@@ -466,6 +474,31 @@ pub fn rust(ops: &[Op]) -> Result<String> {
          use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {{\n{}}}\n",
         body(ops)?
     ))
+}
+
+/// The builder expression of a comment's target (other than a table or column).
+fn comment_target(t: &CommentTarget) -> String {
+    let name = |kind: &str, n: &str| format!("CommentTarget::{kind} {{ name: {}.into() }}", q(n));
+    match t {
+        CommentTarget::Constraint { table, name } => {
+            format!("CommentTarget::Constraint {{ table: {}.into(), name: {}.into() }}", q(table), q(name))
+        }
+        CommentTarget::Trigger { table, name } => {
+            format!("CommentTarget::Trigger {{ table: {}.into(), name: {}.into() }}", q(table), q(name))
+        }
+        CommentTarget::Function { name, arg_types, kind } => format!(
+            "CommentTarget::Function {{ name: {}.into(), arg_types: vec![{}], kind: migrate_core::op::RoutineKind::{kind:?} }}",
+            q(name),
+            arg_types.iter().map(|t| format!("{}.into()", q(t))).collect::<Vec<_>>().join(", ")
+        ),
+        CommentTarget::Index { name: n } => name("Index", n),
+        CommentTarget::View { name: n } => name("View", n),
+        CommentTarget::MaterializedView { name: n } => name("MaterializedView", n),
+        CommentTarget::Type { name: n } => name("Type", n),
+        CommentTarget::Domain { name: n } => name("Domain", n),
+        CommentTarget::Sequence { name: n } => name("Sequence", n),
+        other => format!("/* {} */ unreachable!()", other.key()),
+    }
 }
 
 /// The builder calls that write a function's definition (after `f`).

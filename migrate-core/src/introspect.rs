@@ -107,6 +107,11 @@ select 'event_trigger ' || quote_ident(e.evtname) || ' on ' || e.evtevent
        || case e.evtenabled when 'D' then ' disabled' when 'R' then ' enabled replica' when 'A' then ' enabled always' else '' end
   from pg_event_trigger e
 union all
+select 'comment ' || o.type || ' ' || o.identity || ' ' || quote_literal(d.description)
+  from pg_description d, pg_identify_object(d.classoid, d.objoid, d.objsubid) o
+  where o.schema = $1 and d.objsubid = 0 and o.type not in ('table', 'table column')
+    and d.classoid in ('pg_proc'::regclass, 'pg_constraint'::regclass, 'pg_class'::regclass, 'pg_type'::regclass, 'pg_trigger'::regclass)
+union all
 select 'extension ' || quote_ident(x.extname) || ' schema=' || x.extnamespace::regnamespace::text from pg_extension x
 union all
 select 'schema ' || quote_ident(n.nspname) from pg_namespace n
@@ -432,6 +437,7 @@ pub async fn ops(
             )
             .await?;
         let mut constraints = Vec::new();
+        let mut not_valid = Vec::new();
         for k in cons {
             let (kname, kind, def, cols): (String, String, String, Vec<String>) =
                 (k.get(0), k.get(1), k.get(2), k.get(3));
@@ -464,13 +470,17 @@ pub async fn ops(
                 },
             };
             let c = ConstraintDef { name: kname, kind, not_valid: !k.get::<_, bool>(8), deferred: k.get(9) };
+            // Foreign keys after all tables; a check not validated yet after its table, as such.
             if matches!(c.kind, ConstraintKind::ForeignKey { .. }) {
                 foreign_keys.push(Op::AddConstraint { table: name.clone(), def: c });
+            } else if c.not_valid {
+                not_valid.push(Op::AddConstraint { table: name.clone(), def: c });
             } else {
-                constraints.push(ConstraintDef { not_valid: false, ..c });
+                constraints.push(c);
             }
         }
         out.push(Op::CreateTable { def: TableDef { name: name.clone(), columns, constraints, comment: t.get(2) } });
+        out.append(&mut not_valid);
     }
     out.extend(owned.into_iter().map(|def| Op::CreateSequence { def }));
     out.extend(owned_defaults);
@@ -490,7 +500,8 @@ pub async fn ops(
             "SELECT ic.relname::text, tc.relname::text, i.indisunique, am.amname::text, pg_get_expr(i.indpred, i.indrelid),
                     i.indnkeyatts::int, i.indnatts::int, i.indkey::int2[], i.indoption::int2[], i.indnullsnotdistinct,
                     array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k),
-                    array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END FROM unnest(i.indclass) WITH ORDINALITY u(c, n) JOIN pg_opclass o ON o.oid = u.c ORDER BY u.n)
+                    array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END FROM unnest(i.indclass) WITH ORDINALITY u(c, n) JOIN pg_opclass o ON o.oid = u.c ORDER BY u.n),
+                    coalesce(ic.reloptions, '{}')
              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_am am ON am.oid = ic.relam
              WHERE tc.relnamespace = $1::text::regnamespace AND tc.relkind IN ('r', 'p', 'm')
                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
@@ -515,6 +526,7 @@ pub async fn ops(
         def.method = (method != "btree").then_some(method);
         def.predicate = r.get(4);
         def.nulls_not_distinct = r.get(9);
+        def.with = r.get(12);
         for k in 0..keys as usize {
             let text = defs.get(k).cloned().unwrap_or_default();
             let target = if indkey.get(k).copied().unwrap_or(0) == 0 {
@@ -691,7 +703,68 @@ pub async fn ops(
     out.splice(first_table..first_table, early);
     out.extend(late);
     out.extend(matview_indexes);
+    out.extend(comments(client, schema, ignore).await?);
     out.extend(trigger_ops);
+    Ok(out)
+}
+
+/// The comments on the objects of `schema` other than tables and columns (which their table holds),
+/// as ops that set them.
+async fn comments(
+    client: &impl GenericClient,
+    schema: &str,
+    ignore: &[&str],
+) -> Result<Vec<crate::op::Op>, tokio_postgres::Error> {
+    use crate::op::{CommentTarget, Op, RoutineKind};
+    const QUERY: &str = r#"
+with ns as (select $1::text::regnamespace as oid)
+select 'constraint', c.relname::text, k.conname::text, null::text[], d.description
+  from pg_constraint k join pg_class c on c.oid = k.conrelid
+  join pg_description d on d.classoid = 'pg_constraint'::regclass and d.objoid = k.oid
+ where c.relnamespace = (select oid from ns)
+union all
+select case p.prokind when 'p' then 'procedure' else 'function' end, p.proname::text, null,
+       array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, n) order by n), d.description
+  from pg_proc p join pg_description d on d.classoid = 'pg_proc'::regclass and d.objoid = p.oid
+ where p.pronamespace = (select oid from ns) and p.prokind in ('f', 'p')
+union all
+select case c.relkind when 'i' then 'index' when 'v' then 'view' when 'm' then 'materialized view' else 'sequence' end,
+       c.relname::text, null, null, d.description
+  from pg_class c join pg_description d on d.classoid = 'pg_class'::regclass and d.objoid = c.oid and d.objsubid = 0
+ where c.relnamespace = (select oid from ns) and c.relkind in ('i', 'v', 'm', 'S')
+union all
+select case t.typtype when 'd' then 'domain' else 'type' end, t.typname::text, null, null, d.description
+  from pg_type t join pg_description d on d.classoid = 'pg_type'::regclass and d.objoid = t.oid
+ where t.typnamespace = (select oid from ns)
+   and (t.typtype in ('d', 'e', 'r') or (t.typtype = 'c' and (select relkind from pg_class where oid = t.typrelid) = 'c'))
+union all
+select 'trigger', c.relname::text, g.tgname::text, null, d.description
+  from pg_trigger g join pg_class c on c.oid = g.tgrelid
+  join pg_description d on d.classoid = 'pg_trigger'::regclass and d.objoid = g.oid
+ where c.relnamespace = (select oid from ns) and not g.tgisinternal
+order by 1, 2, 3
+"#;
+    let mut out = Vec::new();
+    for r in client.query(QUERY, &[&schema]).await? {
+        let (kind, a, b): (String, String, Option<String>) = (r.get(0), r.get(1), r.get(2));
+        let target = match (kind.as_str(), b) {
+            ("constraint", Some(name)) if !ignore.contains(&a.as_str()) => CommentTarget::Constraint { table: a, name },
+            ("trigger", Some(name)) if !ignore.contains(&a.as_str()) => CommentTarget::Trigger { table: a, name },
+            ("function" | "procedure", _) => CommentTarget::Function {
+                name: a,
+                arg_types: r.get(3),
+                kind: if kind == "procedure" { RoutineKind::Procedure } else { RoutineKind::Function },
+            },
+            ("index", _) => CommentTarget::Index { name: a },
+            ("view", _) => CommentTarget::View { name: a },
+            ("materialized view", _) => CommentTarget::MaterializedView { name: a },
+            ("sequence", _) => CommentTarget::Sequence { name: a },
+            ("domain", _) => CommentTarget::Domain { name: a },
+            ("type", _) => CommentTarget::Type { name: a },
+            _ => continue,
+        };
+        out.push(Op::Comment { target, comment: Some(r.get(4)), previous: None });
+    }
     Ok(out)
 }
 

@@ -307,6 +307,8 @@ pub struct IndexDef {
     pub nulls_not_distinct: bool,
     /// Built with `CONCURRENTLY`: runs outside a transaction, without blocking writes.
     pub concurrently: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`), each `name=value` as PostgreSQL lists them.
+    pub with: Vec<String>,
 }
 
 impl IndexDef {
@@ -322,21 +324,42 @@ impl IndexDef {
             predicate: None,
             nulls_not_distinct: false,
             concurrently: false,
+            with: vec![],
         }
     }
 }
 
-canonical_struct!(IndexDef {
-    name,
-    table,
-    elems,
-    unique,
-    method,
-    include,
-    predicate,
-    nulls_not_distinct,
-    concurrently
-});
+impl crate::canonical::Canonical for IndexDef {
+    fn write_canonical(&self, out: &mut String) {
+        let IndexDef { name, table, elems, unique, method, include, predicate, nulls_not_distinct, concurrently, with } =
+            self;
+        out.push_str("IndexDef{");
+        for (field, value) in [
+            ("name", name as &dyn crate::canonical::Canonical),
+            ("table", table),
+            ("elems", elems),
+            ("unique", unique),
+            ("method", method),
+            ("include", include),
+            ("predicate", predicate),
+            ("nulls_not_distinct", nulls_not_distinct),
+            ("concurrently", concurrently),
+        ] {
+            out.push_str(field);
+            out.push('=');
+            value.write_canonical(out);
+            out.push(';');
+        }
+        // Added after the first release: written only when set, so that the checksums of every
+        // migration with an index without storage parameters stay what they were.
+        if !with.is_empty() {
+            out.push_str("with=");
+            with.write_canonical(out);
+            out.push(';');
+        }
+        out.push('}');
+    }
+}
 
 /// An enum type.
 #[derive(Debug, Clone, PartialEq)]
@@ -779,11 +802,104 @@ impl TriggerState {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CommentTarget {
-    Table { table: String },
-    Column { table: String, column: String },
+    Table {
+        table: String,
+    },
+    Column {
+        table: String,
+        column: String,
+    },
+    Constraint {
+        table: String,
+        name: String,
+    },
+    /// A function or procedure, by name and the types of the arguments that identify it.
+    Function {
+        name: String,
+        arg_types: Vec<String>,
+        kind: RoutineKind,
+    },
+    Index {
+        name: String,
+    },
+    View {
+        name: String,
+    },
+    MaterializedView {
+        name: String,
+    },
+    /// A composite, enum or range type.
+    Type {
+        name: String,
+    },
+    Domain {
+        name: String,
+    },
+    Sequence {
+        name: String,
+    },
+    Trigger {
+        table: String,
+        name: String,
+    },
 }
 
-canonical_enum!(CommentTarget { Table { table }, Column { table, column } });
+canonical_enum!(CommentTarget {
+    Table { table },
+    Column { table, column },
+    Constraint { table, name },
+    Function { name, arg_types, kind },
+    Index { name },
+    View { name },
+    MaterializedView { name },
+    Type { name },
+    Domain { name },
+    Sequence { name },
+    Trigger { table, name },
+});
+
+impl CommentTarget {
+    /// What the comment is on, as `COMMENT ON` names it (`FUNCTION "f"(integer)`, `CONSTRAINT "c" ON
+    /// "t"`).
+    pub fn sql(&self) -> String {
+        use crate::ident::quote_ident as q;
+        match self {
+            CommentTarget::Table { table } => format!("TABLE {}", q(table)),
+            CommentTarget::Column { table, column } => format!("COLUMN {}.{}", q(table), q(column)),
+            CommentTarget::Constraint { table, name } => format!("CONSTRAINT {} ON {}", q(name), q(table)),
+            CommentTarget::Function { name, arg_types, kind } => {
+                format!("{} {}({})", kind.word().to_uppercase(), q(name), arg_types.join(", "))
+            }
+            CommentTarget::Index { name } => format!("INDEX {}", q(name)),
+            CommentTarget::View { name } => format!("VIEW {}", q(name)),
+            CommentTarget::MaterializedView { name } => format!("MATERIALIZED VIEW {}", q(name)),
+            CommentTarget::Type { name } => format!("TYPE {}", q(name)),
+            CommentTarget::Domain { name } => format!("DOMAIN {}", q(name)),
+            CommentTarget::Sequence { name } => format!("SEQUENCE {}", q(name)),
+            CommentTarget::Trigger { table, name } => format!("TRIGGER {} ON {}", q(name), q(table)),
+        }
+    }
+
+    /// How the model keys a comment on an object other than a table or column, and how messages
+    /// name it: `function f(integer)`, `constraint t.c`.
+    pub fn key(&self) -> String {
+        match self {
+            CommentTarget::Table { table } => format!("table {table}"),
+            CommentTarget::Column { table, column } => format!("column {table}.{column}"),
+            CommentTarget::Constraint { table, name } => format!("constraint {table}.{name}"),
+            CommentTarget::Function { name, arg_types, kind } => {
+                format!("{} {}", kind.word(), crate::model::function_key(name, arg_types))
+            }
+            CommentTarget::Index { name } => format!("index {name}"),
+            CommentTarget::View { name } => format!("view {name}"),
+            CommentTarget::MaterializedView { name } => format!("materialized view {name}"),
+            CommentTarget::Type { name } => format!("type {name}"),
+            CommentTarget::Domain { name } => format!("domain {name}"),
+            CommentTarget::Sequence { name } => format!("sequence {name}"),
+            CommentTarget::Trigger { table, name } => format!("trigger {table}.{name}"),
+        }
+    }
+}
 
 /// A column added to an existing table, with the constraints declared on it.
 #[derive(Debug, Clone, PartialEq)]
@@ -1200,10 +1316,7 @@ impl Op {
             Op::DropNotNull { table, column } => format!("drop_not_null {table}.{column}"),
             Op::SetDefault { table, column, .. } => format!("set_default {table}.{column}"),
             Op::DropDefault { table, column, .. } => format!("drop_default {table}.{column}"),
-            Op::Comment { target: CommentTarget::Table { table }, .. } => format!("comment on table {table}"),
-            Op::Comment { target: CommentTarget::Column { table, column }, .. } => {
-                format!("comment on column {table}.{column}")
-            }
+            Op::Comment { target, .. } => format!("comment on {}", target.key()),
             Op::CreateIndex { def } => format!("create_index {} on {}", def.name, def.table),
             Op::DropIndex { name, .. } => format!("drop_index {name}"),
             Op::RenameIndex { from, to } => format!("rename_index {from} -> {to}"),

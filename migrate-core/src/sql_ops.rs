@@ -1036,6 +1036,14 @@ impl Reader {
             }
         }
         def.predicate = child(node, K::WHERE_CLAUSE).and_then(|w| w.children().next()).map(|e| code(&e));
+        // Storage parameters, as PostgreSQL lists them (`fillfactor=70`).
+        if let Some(w) = child(node, K::WITH_PARAMS) {
+            for o in w.descendants().filter(|n| n.kind() == K::ATTRIBUTE_OPTION) {
+                let key = child(&o, K::ATTRIBUTE_NAME).map(|n| code(&n).to_lowercase()).unwrap_or_default();
+                let value = child(&o, K::ATTRIBUTE_VALUE).map(|v| string_value(&v).unwrap_or_else(|| code(&v)));
+                def.with.push(format!("{key}={}", value.unwrap_or_else(|| "true".into())));
+            }
+        }
         def.name = match node.children().find(|n| n.kind() == K::INDEX) {
             Some(n) => Self::last_name(&n),
             None => {
@@ -1481,9 +1489,54 @@ impl Reader {
                 }),
                 _ => self.not_read("COMMENT ON COLUMN"),
             }
-        } else {
-            self.outside = true;
+        } else if let Some(target) = self.comment_target(node) {
+            self.ops.push(Op::Comment { target, comment, previous: None });
         }
+    }
+
+    /// What `COMMENT ON` names, other than a table or column; `None` (and the statement outside the
+    /// model) for an object the model does not hold or one in another schema.
+    fn comment_target(&mut self, node: &SyntaxNode) -> Option<CommentTarget> {
+        let object = node.children().find(|n| format!("{:?}", n.kind()).starts_with("OBJECT_"))?;
+        let last = |kind: K| child(&object, kind).map(|n| Self::last_name(&n));
+        let target = match object.kind() {
+            K::OBJECT_CONSTRAINT => {
+                let table = self.table_name(child(&object, K::TABLE_NAME_REF))?;
+                CommentTarget::Constraint { table, name: last(K::CONSTRAINT_NAME_REF)? }
+            }
+            K::OBJECT_TRIGGER => {
+                let table = self.table_name(child(&object, K::RELATION_NAME_REF))?;
+                CommentTarget::Trigger { table, name: last(K::TRIGGER_REF)? }
+            }
+            K::OBJECT_FUNCTION | K::OBJECT_PROCEDURE => {
+                let kind =
+                    if object.kind() == K::OBJECT_PROCEDURE { RoutineKind::Procedure } else { RoutineKind::Function };
+                let sig = object.children().find(|n| matches!(n.kind(), K::FUNCTION_SIG | K::PROCEDURE_SIG))?;
+                let name_node =
+                    sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))?;
+                let name = self.routine_name(&name_node)?;
+                let arg_types = child(&sig, K::PARAM_LIST)
+                    .map(|l| {
+                        children_of(&l, K::PARAM)
+                            .filter(|p| child(p, K::PARAM_OUT).is_none())
+                            .filter_map(|p| param_type(&p))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                CommentTarget::Function { name, arg_types, kind }
+            }
+            K::OBJECT_INDEX => CommentTarget::Index { name: last(K::INDEX_REF)? },
+            K::OBJECT_VIEW => CommentTarget::View { name: last(K::VIEW_REF)? },
+            K::OBJECT_MATERIALIZED_VIEW => CommentTarget::MaterializedView { name: last(K::VIEW_REF)? },
+            K::OBJECT_TYPE => CommentTarget::Type { name: last(K::TYPE_NAME_REF)? },
+            K::OBJECT_DOMAIN => CommentTarget::Domain { name: last(K::DOMAIN_REF)? },
+            K::OBJECT_SEQUENCE => CommentTarget::Sequence { name: last(K::SEQUENCE_REF)? },
+            _ => {
+                self.outside = true;
+                return None;
+            }
+        };
+        Some(target)
     }
 }
 

@@ -379,6 +379,22 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                         c.name("table", table);
                         c.name("column", column);
                     }
+                    CommentTarget::Constraint { table, name } | CommentTarget::Trigger { table, name } => {
+                        c.name("table", table);
+                        c.name("object", name);
+                    }
+                    CommentTarget::Function { name, arg_types, .. } => {
+                        c.name("function", name);
+                        for t in arg_types {
+                            c.text("argument type", t);
+                        }
+                    }
+                    CommentTarget::Index { name }
+                    | CommentTarget::View { name }
+                    | CommentTarget::MaterializedView { name }
+                    | CommentTarget::Type { name }
+                    | CommentTarget::Domain { name }
+                    | CommentTarget::Sequence { name } => c.name("object", name),
                 }
                 for t in [comment, previous].into_iter().flatten() {
                     c.text("comment", t);

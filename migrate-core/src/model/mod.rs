@@ -173,6 +173,8 @@ pub struct Model {
     pub sequences: BTreeMap<String, SequenceDef>,
     /// Functions and procedures by [`function_key`] (`name(argument types)`).
     pub functions: BTreeMap<String, FunctionDef>,
+    /// Comments on objects other than tables and columns, by [`CommentTarget::key`](crate::op::CommentTarget::key).
+    pub comments: BTreeMap<String, String>,
     /// The raw SQL seen last (`m<version>_<name>`: first words), which may have changed anything.
     pub opaque: Option<String>,
 }

@@ -132,6 +132,7 @@ impl Model {
                 predicate: None,
                 nulls_not_distinct: matches!(def.kind, ConstraintKind::Unique { nulls_not_distinct: true, .. }),
                 concurrently: false,
+                with: vec![],
             };
             self.indexes.insert(
                 def.name.clone(),
@@ -386,6 +387,17 @@ impl Model {
                 CommentTarget::Column { table, column } => {
                     if let Some(cd) = self.column_mut_or_report(c, table, column) {
                         cd.comment = comment.clone();
+                    }
+                }
+                other => {
+                    let key = other.key();
+                    match comment {
+                        Some(text) => {
+                            self.comments.insert(key, text.clone());
+                        }
+                        None => {
+                            self.comments.remove(&key);
+                        }
                     }
                 }
             },

@@ -327,6 +327,9 @@ fn create_index(def: &IndexDef) -> Statement {
     if def.nulls_not_distinct {
         sql.push_str(" NULLS NOT DISTINCT");
     }
+    if !def.with.is_empty() {
+        sql.push_str(&format!(" WITH ({})", def.with.join(", ")));
+    }
     if let Some(p) = &def.predicate {
         sql.push_str(&format!(" WHERE {p}"));
     }
@@ -335,11 +338,7 @@ fn create_index(def: &IndexDef) -> Statement {
 
 fn comment(target: &CommentTarget, text: Option<&str>) -> Statement {
     let value = text.map(quote_literal).unwrap_or_else(|| "NULL".into());
-    let on = match target {
-        CommentTarget::Table { table } => format!("TABLE {}", q(table)),
-        CommentTarget::Column { table, column } => format!("COLUMN {}.{}", q(table), q(column)),
-    };
-    tx(format!("COMMENT ON {on} IS {value}"))
+    tx(format!("COMMENT ON {} IS {value}", target.sql()))
 }
 
 /// `CREATE SEQUENCE` with the options that are set (PostgreSQL's defaults for the others).

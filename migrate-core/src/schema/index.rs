@@ -85,6 +85,12 @@ impl IndexBuilder<'_> {
         self.def.nulls_not_distinct = true;
         self
     }
+    /// A storage parameter, `WITH (name = value)`: `.with("fillfactor", "70")`,
+    /// `.with("pages_per_range", "16")` for a BRIN index.
+    pub fn with(mut self, name: &str, value: &str) -> Self {
+        self.def.with.push(format!("{name}={value}"));
+        self
+    }
 }
 
 impl Drop for IndexBuilder<'_> {

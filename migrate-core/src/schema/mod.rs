@@ -21,7 +21,7 @@ pub use routine::{ArgType, FunctionBuilder, TriggerBuilder};
 pub use sequence::SequenceOptions;
 pub use table::{CreateTable, TableConstraint};
 pub use types::{
-    AddDomainCheck, CompositeFields, CreateMaterializedView, CreateView, DomainOptions, RangeOptions,
+    AddDomainCheck, CommentOn, CompositeFields, CreateMaterializedView, CreateView, DomainOptions, RangeOptions,
     RefreshMaterializedView,
 };
 
@@ -420,6 +420,23 @@ impl<M: Mode> Schema<M> {
         previous: crate::op::TriggerState,
     ) {
         self.push(Op::SetTriggerState { table: table.into(), name: name.into(), state, previous: Some(previous) });
+    }
+
+    /// `COMMENT ON target IS text` (tables and columns also have `t.comment(..)` and
+    /// `t.comment_column(..)`). Reversible: the down removes the comment, or restores the one given
+    /// with `.replacing(previous)`.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.comment_on(CommentTarget::Function { name: "add".into(), arg_types: vec!["integer".into()], kind: Default::default() }, "Adds one.");
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "COMMENT ON FUNCTION \"add\"(integer) IS 'Adds one.';\n"
+    /// );
+    /// ```
+    pub fn comment_on(&mut self, target: crate::op::CommentTarget, text: &str) -> CommentOn<'_> {
+        CommentOn { op: self.push(Op::Comment { target, comment: Some(text.into()), previous: None }) }
     }
 
     /// `CREATE VIEW name AS query`, with the options the returned handle sets. Reversible.

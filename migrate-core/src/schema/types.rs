@@ -30,6 +30,21 @@ impl CreateView<'_> {
     }
 }
 
+/// A comment being set.
+pub struct CommentOn<'a> {
+    pub(crate) op: OpMut<'a>,
+}
+
+impl CommentOn<'_> {
+    /// The comment it replaces, which the down restores (without it, the down removes the comment).
+    pub fn replacing(mut self, previous: &str) -> Self {
+        if let Op::Comment { previous: p, .. } = &mut *self.op {
+            *p = Some(previous.into());
+        }
+        self
+    }
+}
+
 /// A materialized view being created.
 pub struct CreateMaterializedView<'a> {
     pub(crate) op: OpMut<'a>,

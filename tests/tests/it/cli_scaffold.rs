@@ -975,3 +975,88 @@ async fn stopping_the_driver_stops_the_migrations_program_and_frees_the_lock() {
     // The template's migration was applied before; the stopped one left nothing.
     assert_eq!(history(&db.client).await.len(), 1);
 }
+
+/// The registry-app round trip: the Rust package registry's database (its 285 migrations from
+/// `tests/corpus/`, applied as diesel runs them) pulled into a new project; the baseline applied to a
+/// fresh database gives the same `pg_dump --schema-only` (history tables left out); `drift`, `verify`
+/// and `diff` in the pulled project find nothing; and `pull` has nothing it leaves out (exit 0).
+#[tokio::test]
+async fn the_registry_app_database_round_trips_through_pull() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rust-registry-app/migrations");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("up.sql").is_file())
+        .collect();
+    folders.sort_by_key(|p| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        (name.split('_').next().unwrap().replace('-', ""), name)
+    });
+    assert_eq!(folders.len(), 285);
+    let src = TestDb::new("cli_roundtrip_src").await;
+    for folder in &folders {
+        let up = std::fs::read_to_string(folder.join("up.sql")).unwrap();
+        let alone = std::fs::read_to_string(folder.join("metadata.toml"))
+            .is_ok_and(|m| m.replace(' ', "").contains("run_in_transaction=false"));
+        if alone {
+            for st in migrate_core::render::split_statements(&up) {
+                src.client.batch_execute(&st).await.unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+            }
+        } else {
+            src.client
+                .batch_execute(&format!("BEGIN;\n{up}\n;COMMIT;"))
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", folder.display()));
+        }
+    }
+    let url = db_url(&src.name);
+    let dir = scratch_dir("roundtrip");
+    run(&dir, "", &["init", "--path", "roundtrip"]).expect(0);
+    for e in std::fs::read_dir(dir.join("roundtrip/src/migrations")).unwrap().flatten() {
+        std::fs::remove_file(e.path()).unwrap();
+    }
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("roundtrip/Cargo.lock")).unwrap();
+    // Nothing left out: no `warning [pull]` line, exit 0.
+    let pulled = run(&dir, &url, &["pull"]).expect(0);
+    assert!(!pulled.stderr.contains("warning [pull]"), "{}", pulled.stderr);
+    let fresh = TestDb::new("cli_roundtrip_fresh").await;
+    run(&dir, &db_url(&fresh.name), &["up"]).expect(0);
+    let dump = |db: &str| {
+        let out = Command::new("pg_dump")
+            .args(["-h", "127.0.0.1", "-U", "postgres", "--schema-only", "--no-owner", "--no-privileges"])
+            .args([
+                "-T",
+                "migrate_history",
+                "-T",
+                "migrate_history_events",
+                "-T",
+                "__diesel_schema_migrations",
+                "-d",
+                db,
+            ])
+            .output()
+            .expect("pg_dump (PostgreSQL's client tools) must be installed");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // pg_dump's `\restrict` key is random per run.
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (a, b) = (dump(&src.name), dump(&fresh.name));
+    assert!(a.lines().count() > 3000, "{a}");
+    let differ: Vec<String> = similar::TextDiff::from_lines(&a, &b)
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| format!("{}{}", c.tag(), c.value()))
+        .collect();
+    assert!(differ.is_empty(), "pg_dump differs:\n{}", differ.join(""));
+    assert!(run(&dir, &url, &["drift"]).expect(0).stdout.contains("no drift"));
+    assert!(run(&dir, &url, &["verify"]).expect(0).stdout.contains("1 migration(s) verified, 0 failed"));
+    assert!(run(&dir, &url, &["diff", "--name", "nothing"]).expect(0).stdout.contains("no difference"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -93,7 +93,14 @@ pub fn table_of(op: &Op) -> Option<&str> {
         | Op::ValidateConstraint { table, .. }
         | Op::DropConstraint { table, .. }
         | Op::RenameConstraint { table, .. } => Some(table),
-        Op::Comment { target: CommentTarget::Table { table } | CommentTarget::Column { table, .. }, .. } => Some(table),
+        Op::Comment {
+            target:
+                CommentTarget::Table { table }
+                | CommentTarget::Column { table, .. }
+                | CommentTarget::Constraint { table, .. }
+                | CommentTarget::Trigger { table, .. },
+            ..
+        } => Some(table),
         Op::CreateIndex { def } => Some(&def.table),
         _ => None,
     }
