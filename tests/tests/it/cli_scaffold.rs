@@ -436,6 +436,21 @@ async fn pull_adopts_an_existing_database() {
             "range float_window",
             "ALTER TYPE float_span RENAME TO float_window",
         ),
+        (
+            "COMMENT ON FUNCTION count_counters() IS 'counts'",
+            "comment function public.count_counters() 'counts'",
+            "COMMENT ON FUNCTION count_counters() IS NULL",
+        ),
+        (
+            "COMMENT ON CONSTRAINT ledgers_pkey ON ledgers IS 'key'",
+            "comment table constraint ledgers_pkey on public.ledgers 'key'",
+            "COMMENT ON CONSTRAINT ledgers_pkey ON ledgers IS NULL",
+        ),
+        (
+            "ALTER INDEX ledger_totals_id SET (fillfactor = 50)",
+            "ledger_totals_id",
+            "ALTER INDEX ledger_totals_id RESET (fillfactor)",
+        ),
     ] {
         db.client.batch_execute(change).await.unwrap();
         let drift = run(&dir, &url, &["drift"]).expect(1).stdout;

@@ -271,6 +271,50 @@ async fn types_and_objects() {
                 down: None,
             },
             Case {
+                name: "comment_on a function, a constraint, an index, a trigger, a domain, a materialized view",
+                setup: |s| {
+                    touch_trigger(s);
+                    s.create_materialized_view("ages", "SELECT age, count(*) AS n FROM users GROUP BY age");
+                    s.create_index("users", ["email"]);
+                    s.create_domain("label", migrate_core::prelude::Text, |_| {});
+                },
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    let function = CommentTarget::Function { name: "touch".into(), arg_types: vec![], kind: Default::default() };
+                    s.comment_on(function, "Sets the age.");
+                    s.comment_on(CommentTarget::Constraint { table: "users".into(), name: "users_pkey".into() }, "The key.");
+                    s.comment_on(CommentTarget::Index { name: "users_email_idx".into() }, "Lookups.");
+                    s.comment_on(CommentTarget::Trigger { table: "users".into(), name: "users_touch".into() }, "On insert.");
+                    s.comment_on(CommentTarget::Domain { name: "label".into() }, "A label.");
+                    s.comment_on(CommentTarget::MaterializedView { name: "ages".into() }, "Counts.");
+                },
+                up: &[
+                    r#"COMMENT ON FUNCTION "touch"() IS 'Sets the age.'"#,
+                    r#"COMMENT ON CONSTRAINT "users_pkey" ON "users" IS 'The key.'"#,
+                    r#"COMMENT ON INDEX "users_email_idx" IS 'Lookups.'"#,
+                    r#"COMMENT ON TRIGGER "users_touch" ON "users" IS 'On insert.'"#,
+                    r#"COMMENT ON DOMAIN "label" IS 'A label.'"#,
+                    r#"COMMENT ON MATERIALIZED VIEW "ages" IS 'Counts.'"#,
+                ],
+                down: Some(&[
+                    r#"COMMENT ON MATERIALIZED VIEW "ages" IS NULL"#,
+                    r#"COMMENT ON DOMAIN "label" IS NULL"#,
+                    r#"COMMENT ON TRIGGER "users_touch" ON "users" IS NULL"#,
+                    r#"COMMENT ON INDEX "users_email_idx" IS NULL"#,
+                    r#"COMMENT ON CONSTRAINT "users_pkey" ON "users" IS NULL"#,
+                    r#"COMMENT ON FUNCTION "touch"() IS NULL"#,
+                ]),
+            },
+            Case {
+                name: "create_index with storage parameters",
+                setup: users,
+                change: |s| {
+                    s.create_index("users", ["age"]).using("brin").with("pages_per_range", "16");
+                },
+                up: &[r#"CREATE INDEX "users_age_idx" ON "users" USING "brin" ("age") WITH (pages_per_range=16)"#],
+                down: Some(&[r#"DROP INDEX "users_age_idx""#]),
+            },
+            Case {
                 name: "sql_with_down",
                 setup: users,
                 change: |s| {

@@ -226,10 +226,16 @@ async fn types_and_materialized_views_read_from_sql_are_the_ones_postgresql_buil
         CREATE UNIQUE INDEX totals_n ON totals (n);
         REFRESH MATERIALIZED VIEW totals;
         CREATE TYPE gone AS (x int); DROP TYPE gone;
-        CREATE DOMAIN gone_too AS text; DROP DOMAIN gone_too;";
+        CREATE DOMAIN gone_too AS text; DROP DOMAIN gone_too;
+        COMMENT ON DOMAIN positive IS 'More than zero'; COMMENT ON MATERIALIZED VIEW totals IS 'Per n';
+        COMMENT ON CONSTRAINT t_pkey ON t IS 'The key'; COMMENT ON INDEX totals_n IS 'One per n';
+        COMMENT ON TYPE pair IS 'Two'; COMMENT ON VIEW big IS 'Big ones'; COMMENT ON TYPE span IS NULL;";
     client.batch_execute(script).await.unwrap();
     let (model, live) = read_and_live(&client, script).await;
     assert_eq!(model.types.keys().collect::<Vec<_>>(), ["pair", "positive", "span"]);
+    // Comments on them, as the catalog has them.
+    assert_eq!(model.comments.len(), 6, "{:?}", model.comments);
+    assert_eq!(model.comments, live.comments);
     assert_eq!(model.types.keys().collect::<Vec<_>>(), live.types.keys().collect::<Vec<_>>());
     let Some(migrate_core::op::TypeDef::Domain { checks, not_null, .. }) = model.types.get("positive") else {
         panic!()
