@@ -158,6 +158,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                     ConstraintKind::PrimaryKey { columns } => {
                         format!("t.add_primary_key({}, {})", q(&def.name), list(columns))
                     }
+                    ConstraintKind::Exclude { definition } => {
+                        format!("t.add_exclusion({}, {})", q(&def.name), q(definition))
+                    }
                     _ => bail!("unknown constraint kind"),
                 };
                 if def.deferred {
@@ -211,6 +214,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                             if *nulls_not_distinct { ".nulls_not_distinct()" } else { "" }
                         ),
                         ConstraintKind::Check { expr } => format!("        t.check({}, {})", q(&k.name), q(expr)),
+                        ConstraintKind::Exclude { definition } => {
+                            format!("        t.exclude({}, {})", q(&k.name), q(definition))
+                        }
                         _ => bail!("a foreign key inside create_table: the introspection puts them after the tables"),
                     };
                     if k.deferred {

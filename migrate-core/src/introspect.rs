@@ -432,7 +432,7 @@ pub async fn ops(
                         k.confrelid::regclass::text,
                         array(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.i),
                         k.confdeltype::text, k.confupdtype::text, k.convalidated, k.condeferrable AND k.condeferred
-                 FROM pg_constraint k WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f') ORDER BY k.contype = 'f', k.conname",
+                 FROM pg_constraint k WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f', 'x') ORDER BY k.contype = 'f', k.conname",
                 &[&oid],
             )
             .await?;
@@ -455,6 +455,7 @@ pub async fn ops(
                     let expr = def.strip_prefix("CHECK ").unwrap_or(&def).trim_end_matches(" NOT VALID").to_string();
                     ConstraintKind::Check { expr }
                 }
+                "x" => ConstraintKind::Exclude { definition: def.strip_prefix("EXCLUDE ").unwrap_or(&def).to_string() },
                 _ => ConstraintKind::ForeignKey {
                     columns: cols,
                     ref_table: k
@@ -1001,8 +1002,7 @@ fn routine_op(definition: &str, signature: String) -> crate::op::Op {
 }
 
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model
-/// does not hold yet (aggregates, event triggers, range types with a CANONICAL function, base types,
-/// exclusion constraints, partitioning and inheritance,
+/// does not hold yet (aggregates, event triggers, range types with a CANONICAL function, base types, partitioning and inheritance,
 /// row-level security and policies, rules, foreign tables). `pull` prints them as warnings: a baseline
 /// that leaves something out must say so. Objects of extensions and tables in `ignore` are not listed.
 pub async fn not_expressed(
@@ -1028,9 +1028,6 @@ select 'range type ' || quote_ident(t.typname) || ': a range type with a CANONIC
 union all
 select 'base type ' || quote_ident(t.typname) || ': base types (written in C) are not in the schema model'
   from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'b' and t.typcategory <> 'A' and t.oid not in (select objid from ext)
-union all
-select 'constraint ' || quote_ident(r.name) || '.' || quote_ident(k.conname) || ': exclusion constraints are not in the schema model yet'
-  from pg_constraint k join rel r on r.oid = k.conrelid where k.contype = 'x' and r.name <> all($2)
 union all
 select 'table ' || quote_ident(r.name) || ': partitioned tables are read as plain tables (PARTITION BY is not in the schema model yet)'
   from rel r where r.relkind = 'p' and r.name <> all($2)

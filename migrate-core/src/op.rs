@@ -236,6 +236,9 @@ pub enum ConstraintKind {
         on_delete: Option<FkAction>,
         on_update: Option<FkAction>,
     },
+    /// `EXCLUDE definition`: no two rows match on all of its operators
+    /// (`USING gist (room WITH =, during WITH &&)`, as written after `EXCLUDE`).
+    Exclude { definition: String },
 }
 
 canonical_enum!(ConstraintKind {
@@ -243,6 +246,7 @@ canonical_enum!(ConstraintKind {
     Unique { columns, nulls_not_distinct },
     Check { expr },
     ForeignKey { columns, ref_table, ref_columns, on_delete, on_update },
+    Exclude { definition },
 });
 
 /// A named table constraint.

@@ -813,6 +813,21 @@ impl Reader {
                 };
                 (kind, name)
             }
+            K::EXCLUDE_CONSTRAINT => {
+                // PostgreSQL names an unnamed one after its elements' columns; read named ones.
+                if given.is_none() {
+                    self.not_read("an EXCLUDE constraint without a name");
+                    return None;
+                }
+                let text: String = node
+                    .children_with_tokens()
+                    .filter(|e| e.kind() != K::CONSTRAINT_NAME_CLAUSE)
+                    .map(|e| e.to_string())
+                    .collect();
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let definition = text.get(7..).filter(|_| text[..7].eq_ignore_ascii_case("exclude")).unwrap_or(&text);
+                (ConstraintKind::Exclude { definition: definition.trim().to_string() }, String::new())
+            }
             other => {
                 self.not_read(format!("a {} constraint", kind_name(other).trim_end_matches(" CONSTRAINT")));
                 return None;

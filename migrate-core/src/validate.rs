@@ -182,8 +182,19 @@ impl Check<'_> {
                 self.expr(format_args!("expression of check `{}`", c.name), expr);
                 (&[][..], "check")
             }
+            ConstraintKind::Exclude { definition } => {
+                // SQL text: it must read as one constraint of one statement.
+                let sql = format!("ALTER TABLE t ADD CONSTRAINT c EXCLUDE {definition}");
+                if migrate_sql::parse_statements(&sql).len() != 1 || !migrate_sql::syntax_errors(&sql).is_empty() {
+                    self.fail(format!(
+                        "exclusion constraint `{}`: `EXCLUDE {definition}` does not read as SQL; write `USING method (element WITH operator, ..)`",
+                        c.name
+                    ));
+                }
+                (&[][..], "exclusion constraint")
+            }
         };
-        if cols.is_empty() && !matches!(c.kind, ConstraintKind::Check { .. }) {
+        if cols.is_empty() && !matches!(c.kind, ConstraintKind::Check { .. } | ConstraintKind::Exclude { .. }) {
             self.fail(format!("{what} `{}` has no columns", c.name));
         }
         self.names("column", cols);

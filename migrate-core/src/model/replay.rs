@@ -37,12 +37,12 @@ fn constraint_columns(kind: &ConstraintKind) -> &[String] {
     match kind {
         ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => columns,
         ConstraintKind::ForeignKey { columns, .. } => columns,
-        ConstraintKind::Check { .. } => &[],
+        ConstraintKind::Check { .. } | ConstraintKind::Exclude { .. } => &[],
     }
 }
 
 fn owns_index(kind: &ConstraintKind) -> bool {
-    matches!(kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. })
+    matches!(kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. })
 }
 
 impl Model {
@@ -268,7 +268,7 @@ impl Model {
                 // PostgreSQL drops the constraints and indexes that involve the column (and the
                 // sequences it owns).
                 t.constraints.retain(|k| match &k.kind {
-                    ConstraintKind::Check { expr } => !mentions(expr, column),
+                    ConstraintKind::Check { expr } | ConstraintKind::Exclude { definition: expr } => !mentions(expr, column),
                     kind => !constraint_columns(kind).contains(column),
                 });
                 self.indexes.retain(|_, i| {
@@ -309,7 +309,8 @@ impl Model {
                             rename(columns)
                         }
                         ConstraintKind::ForeignKey { columns, .. } => rename(columns),
-                        ConstraintKind::Check { .. } => {}
+                        // Their texts name the column as written: the model does not rewrite SQL.
+                        ConstraintKind::Check { .. } | ConstraintKind::Exclude { .. } => {}
                     }
                 }
                 for i in self.indexes.values_mut().filter(|i| &i.def.table == table) {

@@ -272,6 +272,7 @@ fn constraint(c: &ConstraintDef) -> String {
             format!("UNIQUE {nnd}({})", list(columns))
         }
         ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
+        ConstraintKind::Exclude { definition } => format!("EXCLUDE {definition}"),
         ConstraintKind::ForeignKey { columns, ref_table, ref_columns, on_delete, on_update } => {
             let mut s = format!("FOREIGN KEY ({}) REFERENCES {} ({})", list(columns), q(ref_table), list(ref_columns));
             if let Some(a) = on_delete {

@@ -228,6 +228,13 @@ impl<M: Mode> AlterTable<M> {
         self.constraint(name, ConstraintKind::Check { expr: expr.into() })
     }
 
+    /// Adds a named exclusion constraint (`EXCLUDE definition`). It cannot be added `NOT VALID`:
+    /// PostgreSQL builds its index and checks every row under an ACCESS EXCLUSIVE lock (lint:
+    /// `adding-exclusion-constraint`).
+    pub fn add_exclusion(&mut self, name: &str, definition: impl Into<String>) -> TableConstraint<'_> {
+        self.constraint(name, ConstraintKind::Exclude { definition: definition.into() })
+    }
+
     /// Adds a named `UNIQUE` constraint.
     pub fn add_unique<'a>(&mut self, name: &str, columns: impl IntoIterator<Item = &'a str>) -> TableConstraint<'_> {
         let columns = columns.into_iter().map(String::from).collect();

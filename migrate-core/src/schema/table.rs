@@ -56,6 +56,24 @@ impl CreateTable {
         self.push(name.into(), ConstraintKind::Check { expr: expr.into() })
     }
 
+    /// A named exclusion constraint, `EXCLUDE definition`: no two rows match on all its operators.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_extension("btree_gist");
+    /// s.create_table("bookings", |t| {
+    ///     t.integer("room");
+    ///     t.named_type("during", "tstzrange");
+    ///     t.exclude("bookings_no_overlap", "USING gist (room WITH =, during WITH &&)");
+    /// });
+    /// assert!(migrate_core::render::render_script(&s.finish().unwrap())
+    ///     .contains(r#"CONSTRAINT "bookings_no_overlap" EXCLUDE USING gist (room WITH =, during WITH &&)"#));
+    /// ```
+    pub fn exclude(&mut self, name: &str, definition: impl Into<String>) -> TableConstraint<'_> {
+        self.push(name.into(), ConstraintKind::Exclude { definition: definition.into() })
+    }
+
     /// A multi-column foreign key (constraint `<table>_<columns>_fkey`).
     pub fn foreign_key<'a>(
         &mut self,

@@ -345,7 +345,8 @@ async fn pull_adopts_an_existing_database() {
              CREATE DOMAIN currency_code AS char(3) CHECK (VALUE ~ '^[A-Z]{3}$');
              CREATE TYPE z_money AS (amount numeric(12, 2), currency currency_code);
              CREATE TYPE float_window AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi);
-             CREATE TABLE ledgers (id bigint PRIMARY KEY, total z_money, span float_window, kept positive);
+             CREATE TABLE ledgers (id bigint PRIMARY KEY, total z_money, span float_window, kept positive,
+                                   CONSTRAINT ledgers_no_overlap EXCLUDE USING gist (span WITH &&));
              CREATE VIEW guarded WITH (security_barrier) AS SELECT id, kept FROM ledgers WHERE kept > 10 WITH LOCAL CHECK OPTION;
              CREATE MATERIALIZED VIEW ledger_totals AS SELECT id, (total).amount AS amount, kept FROM ledgers;
              CREATE UNIQUE INDEX ledger_totals_id ON ledger_totals (id);
@@ -392,6 +393,7 @@ async fn pull_adopts_an_existing_database() {
         "s.create_range_type(\"float_window\", \"double precision\", |r| {",
         ".security_barrier().check_option(CheckOption::Local);",
         "s.create_materialized_view(\"ledger_later\", ",
+        "t.exclude(\"ledgers_no_overlap\", \"USING gist (span WITH &&)\");",
         ".with_no_data();",
         "s.create_index(\"ledger_totals\", [col(\"id\")]).name(\"ledger_totals_id\").unique();",
     ] {
@@ -435,6 +437,11 @@ async fn pull_adopts_an_existing_database() {
             "ALTER TYPE float_window RENAME TO float_span",
             "range float_window",
             "ALTER TYPE float_span RENAME TO float_window",
+        ),
+        (
+            "ALTER TABLE ledgers DROP CONSTRAINT ledgers_no_overlap",
+            "missing: constraint ledgers.ledgers_no_overlap",
+            "ALTER TABLE ledgers ADD CONSTRAINT ledgers_no_overlap EXCLUDE USING gist (span WITH &&)",
         ),
         (
             "COMMENT ON FUNCTION count_counters() IS 'counts'",

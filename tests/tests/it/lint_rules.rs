@@ -359,6 +359,35 @@ fn refresh_without_concurrently() {
     );
 }
 
+/// An exclusion constraint added to a table with rows locks it while its index is built: an error
+/// (safe operations cannot help); declared with a new table, nothing.
+#[test]
+fn adding_exclusion_constraint() {
+    for config in [plain(), LintConfig::default()] {
+        let found: Vec<&str> = findings_with(&config, true, |s| {
+            s.alter_table("posts", |t| {
+                t.add_exclusion("posts_one_per_user", "USING btree (user_id WITH =)");
+            });
+        })
+        .iter()
+        .map(|f| f.rule.id())
+        .collect();
+        assert!(found.contains(&"adding-exclusion-constraint"), "{found:?}");
+    }
+    let fresh = ids(|s| {
+        s.create_table("slots", |t| {
+            t.integer("room");
+            t.exclude("slots_one_per_room", "USING btree (room WITH =)");
+        });
+    });
+    assert!(!fresh.contains(&"adding-exclusion-constraint"), "{fresh:?}");
+    // The same for SQL.
+    let sql = ids(|s| {
+        s.sql("ALTER TABLE posts ADD CONSTRAINT posts_one_per_user EXCLUDE USING btree (user_id WITH =)");
+    });
+    assert!(sql.contains(&"adding-exclusion-constraint"), "{sql:?}");
+}
+
 /// A trigger added to a table with rows takes a SHARE ROW EXCLUSIVE lock: an advisory finding. On a
 /// table of the same migration, and for functions (no lock on any table), nothing.
 #[test]

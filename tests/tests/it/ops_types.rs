@@ -306,6 +306,26 @@ async fn types_and_objects() {
                 ]),
             },
             Case {
+                name: "exclusion constraints: in create_table and added",
+                setup: users,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_table("slots", |t| {
+                        t.integer("room");
+                        t.named_type("during", "int4range");
+                        t.exclude("slots_no_overlap", "USING gist (during WITH &&) WHERE (room IS NOT NULL)");
+                    });
+                    s.alter_table("users", |t| {
+                        t.add_exclusion("users_one_email", "USING btree (email WITH =)");
+                    });
+                },
+                up: &[
+                    r#"CREATE TABLE "slots" ("room" integer, "during" "int4range", CONSTRAINT "slots_no_overlap" EXCLUDE USING gist (during WITH &&) WHERE (room IS NOT NULL))"#,
+                    r#"ALTER TABLE "users" ADD CONSTRAINT "users_one_email" EXCLUDE USING btree (email WITH =)"#,
+                ],
+                down: Some(&[r#"ALTER TABLE "users" DROP CONSTRAINT "users_one_email""#, r#"DROP TABLE "slots""#]),
+            },
+            Case {
                 name: "create_index with storage parameters",
                 setup: users,
                 change: |s| {

@@ -220,7 +220,7 @@ async fn types_and_materialized_views_read_from_sql_are_the_ones_postgresql_buil
         ALTER DOMAIN positive ADD CONSTRAINT not_seven CHECK (VALUE <> 7) NOT VALID;
         CREATE TYPE pair AS (a positive, b text[]);
         CREATE TYPE span AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi);
-        CREATE TABLE t (id bigint PRIMARY KEY, p pair, s span, n positive);
+        CREATE TABLE t (id bigint PRIMARY KEY, p pair, s span, n positive, CONSTRAINT t_apart EXCLUDE USING gist (s WITH &&));
         CREATE VIEW big WITH (security_barrier = true) AS SELECT id, n FROM t WHERE n > 10 WITH CHECK OPTION;
         CREATE MATERIALIZED VIEW totals AS SELECT n, count(*) AS c FROM t GROUP BY n WITH NO DATA;
         CREATE UNIQUE INDEX totals_n ON totals (n);
@@ -249,6 +249,11 @@ async fn types_and_materialized_views_read_from_sql_are_the_ones_postgresql_buil
     real.sort();
     read.sort();
     assert_eq!(read, real, "PostgreSQL's names for unnamed domain checks");
+    assert_eq!(shape(&model), shape(&live));
+    assert!(
+        format!("{:?}", model.tables["t"].constraints.get("t_apart")).contains("EXCLUDE")
+            || format!("{:?}", model.tables["t"].constraints.get("t_apart")).contains("Exclude")
+    );
     assert_eq!(model.views["big"].security_barrier, live.views["big"].security_barrier);
     assert_eq!(model.views["big"].check_option, live.views["big"].check_option);
     assert_eq!(model.materialized_views.keys().collect::<Vec<_>>(), ["totals"]);

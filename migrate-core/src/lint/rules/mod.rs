@@ -1,5 +1,6 @@
 //! The lint rules: one module per rule, each opening with its Problem and Solution.
 
+pub mod adding_exclusion_constraint;
 pub mod adding_required_field;
 pub mod adding_trigger;
 pub mod adding_volatile_default;
@@ -63,6 +64,7 @@ pub enum Rule {
     AddingTrigger,
     DomainCheckMissingNotValid,
     RefreshWithoutConcurrently,
+    AddingExclusionConstraint,
     RawSql,
 }
 
@@ -94,6 +96,7 @@ impl Rule {
         Rule::AddingTrigger,
         Rule::DomainCheckMissingNotValid,
         Rule::RefreshWithoutConcurrently,
+        Rule::AddingExclusionConstraint,
         Rule::RawSql,
     ];
 
@@ -127,6 +130,7 @@ impl Rule {
             Rule::AddingTrigger => "adding-trigger",
             Rule::DomainCheckMissingNotValid => "domain-check-missing-not-valid",
             Rule::RefreshWithoutConcurrently => "refresh-without-concurrently",
+            Rule::AddingExclusionConstraint => "adding-exclusion-constraint",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -160,6 +164,7 @@ impl Rule {
             Rule::AddingTrigger => Severity::Warning,
             Rule::DomainCheckMissingNotValid => Severity::Error,
             Rule::RefreshWithoutConcurrently => Severity::Warning,
+            Rule::AddingExclusionConstraint => Severity::Error,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -193,6 +198,7 @@ impl Rule {
             Rule::AddingTrigger => adding_trigger::check(op, cx),
             Rule::DomainCheckMissingNotValid => domain_check_missing_not_valid::check(op, cx),
             Rule::RefreshWithoutConcurrently => refresh_without_concurrently::check(op, cx),
+            Rule::AddingExclusionConstraint => adding_exclusion_constraint::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }
