@@ -307,6 +307,20 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 }
                 writeln!(b, "{line};")?
             }
+            Op::SetStatistics { table, column, value, previous } => writeln!(
+                b,
+                "    s.set_statistics({}, {}, {value}){};",
+                q(table),
+                q(column),
+                previous.map(|p| format!(".replacing({p})")).unwrap_or_default()
+            )?,
+            Op::Reindex { table, name, concurrently } => writeln!(
+                b,
+                "    s.{}({}){};",
+                if *table { "reindex_table" } else { "reindex_index" },
+                q(name),
+                if *concurrently { ".concurrently()" } else { "" }
+            )?,
             Op::CreateMaterializedView { def } => writeln!(
                 b,
                 "    s.create_materialized_view({}, {}){};",

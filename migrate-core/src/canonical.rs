@@ -71,7 +71,7 @@ macro_rules! canonical_int {
         }
     )*};
 }
-canonical_int!(u16, u32, i64);
+canonical_int!(u16, u32, i32, i64);
 
 impl<T: Canonical> Canonical for Option<T> {
     fn write_canonical(&self, out: &mut String) {

@@ -107,6 +107,10 @@ select 'event_trigger ' || quote_ident(e.evtname) || ' on ' || e.evtevent
        || case e.evtenabled when 'D' then ' disabled' when 'R' then ' enabled replica' when 'A' then ' enabled always' else '' end
   from pg_event_trigger e
 union all
+select 'statistics ' || quote_ident(c.relname) || '.' || quote_ident(a.attname) || ' ' || a.attstattarget
+  from pg_attribute a join pg_class c on c.oid = a.attrelid
+  where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and a.attstattarget >= 0
+union all
 select 'comment ' || o.type || ' ' || o.identity || ' ' || quote_literal(d.description)
   from pg_description d, pg_identify_object(d.classoid, d.objoid, d.objsubid) o
   where o.schema = $1 and d.objsubid = 0 and o.type not in ('table', 'table column')
@@ -135,7 +139,9 @@ fn table_of(line: &str) -> Option<&str> {
     let mut words = line.split(' ');
     match words.next()? {
         "table" => words.next().map(unquote),
-        "column" | "constraint" | "trigger" => words.next().and_then(|w| w.split('.').next()).map(unquote),
+        "column" | "constraint" | "trigger" | "statistics" => {
+            words.next().and_then(|w| w.split('.').next()).map(unquote)
+        }
         // A sequence goes with the table that owns it.
         "sequence" => {
             line.split(' ').find_map(|w| w.strip_prefix("owned_by=")).and_then(|o| o.split('.').next()).map(unquote)
@@ -482,6 +488,21 @@ pub async fn ops(
         }
         out.push(Op::CreateTable { def: TableDef { name: name.clone(), columns, constraints, comment: t.get(2) } });
         out.append(&mut not_valid);
+    }
+    // Statistics targets other than the default.
+    for r in client
+        .query(
+            "SELECT c.relname::text, a.attname::text, a.attstattarget::int FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+               AND a.attstattarget >= 0 ORDER BY 1, 2",
+            &[&schema],
+        )
+        .await?
+    {
+        let table: String = r.get(0);
+        if !ignore.contains(&table.as_str()) {
+            out.push(Op::SetStatistics { table, column: r.get(1), value: r.get(2), previous: None });
+        }
     }
     out.extend(owned.into_iter().map(|def| Op::CreateSequence { def }));
     out.extend(owned_defaults);

@@ -1139,6 +1139,21 @@ pub enum Op {
         name: String,
         def: Option<DomainCheck>,
     },
+    /// `REINDEX INDEX|TABLE [CONCURRENTLY] name`: rebuilds an index (or a table's indexes); nothing to
+    /// undo. `CONCURRENTLY` runs outside a transaction and lets writes go on.
+    Reindex {
+        table: bool,
+        name: String,
+        concurrently: bool,
+    },
+    /// `ALTER TABLE .. ALTER COLUMN .. SET STATISTICS value` (-1: the server's default); the down sets
+    /// `previous` (the default when not given).
+    SetStatistics {
+        table: String,
+        column: String,
+        value: i32,
+        previous: Option<i32>,
+    },
     /// `SELECT setval(name, value, is_called)`: where the sequence stands (the next value is `value`,
     /// or the one after it when `is_called`). Its down does nothing: a sequence's position is data,
     /// not schema.
@@ -1285,6 +1300,8 @@ canonical_enum!(Op {
     DropSequence { name, def },
     SetSequenceValue { name, value, is_called },
     SetIdentityValue { table, column, value },
+    Reindex { table, name, concurrently },
+    SetStatistics { table, column, value, previous },
     CreateMaterializedView { def },
     DropMaterializedView { name, def },
     RefreshMaterializedView { name, concurrently },
@@ -1348,6 +1365,9 @@ impl Op {
             Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
             Op::SetSequenceValue { name, value, .. } => format!("set_sequence_value {name} = {value}"),
             Op::SetIdentityValue { table, column, value } => format!("set_identity_value {table}.{column} = {value}"),
+            Op::Reindex { table: true, name, .. } => format!("reindex table {name}"),
+            Op::Reindex { name, .. } => format!("reindex index {name}"),
+            Op::SetStatistics { table, column, value, .. } => format!("set_statistics {table}.{column} = {value}"),
             Op::CreateMaterializedView { def } => format!("create_materialized_view {}", def.name),
             Op::DropMaterializedView { name, .. } => format!("drop_materialized_view {name}"),
             Op::RefreshMaterializedView { name, .. } => format!("refresh_materialized_view {name}"),
@@ -1379,7 +1399,9 @@ impl Op {
     pub fn needs_autocommit(&self) -> bool {
         matches!(
             self,
-            Op::CreateIndex { def: IndexDef { concurrently: true, .. } } | Op::DropIndex { concurrently: true, .. }
+            Op::CreateIndex { def: IndexDef { concurrently: true, .. } }
+                | Op::DropIndex { concurrently: true, .. }
+                | Op::Reindex { concurrently: true, .. }
         )
     }
 }

@@ -94,7 +94,10 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
         Op::DropMaterializedView { def: None, .. } => {
             Err(no(&op, "the materialized view's query is not known; write a `down`"))
         }
-        Op::RefreshMaterializedView { .. } | Op::ValidateDomainCheck { .. } => Ok(vec![]),
+        Op::RefreshMaterializedView { .. } | Op::ValidateDomainCheck { .. } | Op::Reindex { .. } => Ok(vec![]),
+        Op::SetStatistics { table, column, value, previous } => {
+            one(Op::SetStatistics { table, column, value: previous.unwrap_or(-1), previous: Some(value) })
+        }
         Op::CreateType { def } => one(Op::DropType {
             name: def.name().to_string(),
             domain: matches!(def, TypeDef::Domain { .. }),

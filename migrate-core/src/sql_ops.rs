@@ -146,7 +146,6 @@ fn outside(kind: K) -> bool {
             | K::ANALYZE
             | K::VACUUM
             | K::CLUSTER
-            | K::REINDEX
             | K::LOCK
             | K::NOTIFY
             | K::BEGIN
@@ -548,6 +547,22 @@ impl Reader {
             K::DROP_SEQUENCE => {
                 for q in children_of(node, K::SEQUENCE_REF) {
                     self.ops.push(Op::DropSequence { name: Self::last_name(&q), def: None });
+                }
+            }
+            K::REINDEX => {
+                let concurrently = has_any(node, K::CONCURRENTLY_KW);
+                if let Some(t) = child(node, K::REINDEX_TARGET_INDEX) {
+                    match child(&t, K::INDEX_REF) {
+                        Some(i) => self.ops.push(Op::Reindex { table: false, name: Self::last_name(&i), concurrently }),
+                        None => self.outside = true,
+                    }
+                } else if let Some(t) = child(node, K::REINDEX_TARGET_TABLE) {
+                    if let Some(name) = self.table_name(child(&t, K::TABLE_NAME_REF)) {
+                        self.ops.push(Op::Reindex { table: true, name, concurrently });
+                    }
+                } else {
+                    // REINDEX SCHEMA / DATABASE / SYSTEM: nothing the model holds changes.
+                    self.outside = true;
                 }
             }
             K::CREATE_FUNCTION | K::CREATE_PROCEDURE => self.create_function(node),
@@ -1005,6 +1020,17 @@ impl Reader {
                 }
                 K::DROP_DEFAULT => {
                     self.ops.push(Op::DropDefault { table: table.clone(), column: column.clone(), previous: None })
+                }
+                K::SET_STATISTICS => {
+                    match child(&a, K::LITERAL).map(|l| code(&l)).and_then(|v| v.parse::<i32>().ok()) {
+                        Some(value) => self.ops.push(Op::SetStatistics {
+                            table: table.clone(),
+                            column: column.clone(),
+                            value,
+                            previous: None,
+                        }),
+                        None => self.not_read(format!("ALTER COLUMN `{table}.{column}` .. SET STATISTICS")),
+                    }
                 }
                 kind => {
                     let name = kind_name(kind);

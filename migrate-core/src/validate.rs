@@ -485,6 +485,16 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.name("table", table);
                 c.name("column", column);
             }
+            Op::Reindex { table, name, .. } => c.name(if *table { "table" } else { "index" }, name),
+            Op::SetStatistics { table, column, value, previous } => {
+                c.name("table", table);
+                c.name("column", column);
+                for v in std::iter::once(value).chain(previous) {
+                    if !(-1..=10000).contains(v) {
+                        c.fail(format!("statistics target {v} of `{table}.{column}`: use -1 (the default) to 10000"));
+                    }
+                }
+            }
             Op::CreateMaterializedView { def } | Op::DropMaterializedView { def: Some(def), .. } => {
                 c.name("materialized view", &def.name);
                 c.one("materialized view query", &def.query, Expected::Query);

@@ -146,8 +146,8 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
                 None => Ok(()),
             }
         }
-        // Refreshing has nothing to undo: its derived down is empty.
-        K::REFRESH => Ok(()),
+        // Refreshing and rebuilding indexes have nothing to undo: their derived down is empty.
+        K::REFRESH | K::REINDEX => Ok(()),
         K::ALTER_DOMAIN => {
             for action in node.children().filter(|n| n.kind() != K::DOMAIN_REF) {
                 match action.kind() {

@@ -325,6 +325,12 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
             enums.insert(name);
         }
         Op::Sql { declares, .. } => declares.iter().for_each(|d| named(d, names, enums)),
+        Op::Reindex { name, .. } => {
+            names.insert(name);
+        }
+        Op::SetStatistics { table, .. } => {
+            names.insert(table);
+        }
         Op::CreateTrigger { def: TriggerDef { table, .. } }
         | Op::DropTrigger { table, .. }
         | Op::SetTriggerState { table, .. } => {

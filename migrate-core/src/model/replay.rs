@@ -608,6 +608,17 @@ impl Model {
                     c.unknown(format!("view `{name}` does not exist"));
                 }
             }
+            Op::Reindex { table: true, name, .. } => {
+                self.table_or_report(c, name);
+            }
+            Op::Reindex { name, .. } => {
+                if !self.indexes.contains_key(name) {
+                    c.unknown(format!("index `{name}` does not exist"));
+                }
+            }
+            Op::SetStatistics { table, column, .. } => {
+                self.column_mut_or_report(c, table, column);
+            }
             Op::CreateMaterializedView { def } => {
                 if self.relation_exists(&def.name) {
                     c.fail(format!("a table, index or view named `{}` already exists", def.name));

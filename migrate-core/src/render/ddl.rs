@@ -164,6 +164,14 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
                 def.query
             ))]
         }
+        Op::Reindex { table, name, concurrently } => {
+            let what = if *table { "TABLE" } else { "INDEX" };
+            let c = if *concurrently { "CONCURRENTLY " } else { "" };
+            vec![Statement { sql: format!("REINDEX {what} {c}{}", q(name)), transactional: !concurrently }]
+        }
+        Op::SetStatistics { table, column, value, .. } => {
+            vec![alter(table, &format!("ALTER COLUMN {} SET STATISTICS {value}", q(column)))]
+        }
         Op::CreateMaterializedView { def } => {
             let data = if def.with_data { "" } else { " WITH NO DATA" };
             vec![tx(format!(

@@ -22,7 +22,7 @@ pub use sequence::SequenceOptions;
 pub use table::{CreateTable, TableConstraint};
 pub use types::{
     AddDomainCheck, CommentOn, CompositeFields, CreateMaterializedView, CreateView, DomainOptions, RangeOptions,
-    RefreshMaterializedView,
+    RefreshMaterializedView, Reindex, SetStatistics,
 };
 
 use crate::error::BuildErrors;
@@ -420,6 +420,44 @@ impl<M: Mode> Schema<M> {
         previous: crate::op::TriggerState,
     ) {
         self.push(Op::SetTriggerState { table: table.into(), name: name.into(), state, previous: Some(previous) });
+    }
+
+    /// `REINDEX INDEX name`: rebuilds a bloated or corrupt index. Plain `REINDEX` blocks writes to
+    /// the table (lint `reindex-without-concurrently`); `.concurrently()` does not. Its down does
+    /// nothing.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.reindex_index("users_email_idx").concurrently();
+    /// assert_eq!(migrate_core::render::render_script(&s.finish().unwrap()), "REINDEX INDEX CONCURRENTLY \"users_email_idx\";\n");
+    /// ```
+    pub fn reindex_index(&mut self, name: &str) -> Reindex<'_> {
+        Reindex { op: self.push(Op::Reindex { table: false, name: name.into(), concurrently: false }) }
+    }
+
+    /// `REINDEX TABLE name`: rebuilds every index of the table (see [`reindex_index`](Self::reindex_index)).
+    pub fn reindex_table(&mut self, name: &str) -> Reindex<'_> {
+        Reindex { op: self.push(Op::Reindex { table: true, name: name.into(), concurrently: false }) }
+    }
+
+    /// `ALTER TABLE table ALTER COLUMN column SET STATISTICS value` (-1: the server's default): how
+    /// much `ANALYZE` samples for the planner. Reversible: the down sets the default again, or the
+    /// value given with `.replacing(previous)`.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.set_statistics("events", "kind", 1000);
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "ALTER TABLE \"events\" ALTER COLUMN \"kind\" SET STATISTICS 1000;\n"
+    /// );
+    /// ```
+    pub fn set_statistics(&mut self, table: &str, column: &str, value: i32) -> SetStatistics<'_> {
+        SetStatistics {
+            op: self.push(Op::SetStatistics { table: table.into(), column: column.into(), value, previous: None }),
+        }
     }
 
     /// `COMMENT ON target IS text` (tables and columns also have `t.comment(..)` and

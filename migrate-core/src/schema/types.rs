@@ -30,6 +30,36 @@ impl CreateView<'_> {
     }
 }
 
+/// A `REINDEX` being recorded.
+pub struct Reindex<'a> {
+    pub(crate) op: OpMut<'a>,
+}
+
+impl Reindex<'_> {
+    /// `CONCURRENTLY`: writes go on while the index is rebuilt (it runs outside a transaction).
+    pub fn concurrently(mut self) -> Self {
+        if let Op::Reindex { concurrently, .. } = &mut *self.op {
+            *concurrently = true;
+        }
+        self
+    }
+}
+
+/// A statistics target being set.
+pub struct SetStatistics<'a> {
+    pub(crate) op: OpMut<'a>,
+}
+
+impl SetStatistics<'_> {
+    /// The target it replaces, which the down sets again (the default, -1, when not given).
+    pub fn replacing(mut self, previous: i32) -> Self {
+        if let Op::SetStatistics { previous: p, .. } = &mut *self.op {
+            *p = Some(previous);
+        }
+        self
+    }
+}
+
 /// A comment being set.
 pub struct CommentOn<'a> {
     pub(crate) op: OpMut<'a>,

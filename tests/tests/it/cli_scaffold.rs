@@ -347,6 +347,7 @@ async fn pull_adopts_an_existing_database() {
              CREATE TYPE float_window AS RANGE (SUBTYPE = float8, SUBTYPE_DIFF = float8mi);
              CREATE TABLE ledgers (id bigint PRIMARY KEY, total z_money, span float_window, kept positive,
                                    CONSTRAINT ledgers_no_overlap EXCLUDE USING gist (span WITH &&));
+             ALTER TABLE ledgers ALTER COLUMN id SET STATISTICS 300;
              CREATE VIEW guarded WITH (security_barrier) AS SELECT id, kept FROM ledgers WHERE kept > 10 WITH LOCAL CHECK OPTION;
              CREATE MATERIALIZED VIEW ledger_totals AS SELECT id, (total).amount AS amount, kept FROM ledgers;
              CREATE UNIQUE INDEX ledger_totals_id ON ledger_totals (id);
@@ -394,6 +395,7 @@ async fn pull_adopts_an_existing_database() {
         ".security_barrier().check_option(CheckOption::Local);",
         "s.create_materialized_view(\"ledger_later\", ",
         "t.exclude(\"ledgers_no_overlap\", \"USING gist (span WITH &&)\");",
+        "s.set_statistics(\"ledgers\", \"id\", 300);",
         ".with_no_data();",
         "s.create_index(\"ledger_totals\", [col(\"id\")]).name(\"ledger_totals_id\").unique();",
     ] {
@@ -442,6 +444,11 @@ async fn pull_adopts_an_existing_database() {
             "ALTER TABLE ledgers DROP CONSTRAINT ledgers_no_overlap",
             "missing: constraint ledgers.ledgers_no_overlap",
             "ALTER TABLE ledgers ADD CONSTRAINT ledgers_no_overlap EXCLUDE USING gist (span WITH &&)",
+        ),
+        (
+            "ALTER TABLE ledgers ALTER COLUMN kept SET STATISTICS 700",
+            "statistics ledgers.kept 700",
+            "ALTER TABLE ledgers ALTER COLUMN kept SET STATISTICS -1",
         ),
         (
             "COMMENT ON FUNCTION count_counters() IS 'counts'",

@@ -388,6 +388,37 @@ fn adding_exclusion_constraint() {
     assert!(sql.contains(&"adding-exclusion-constraint"), "{sql:?}");
 }
 
+/// `REINDEX` of an existing table's index blocks its writes: an error, with the concurrent form.
+#[test]
+fn reindex_without_concurrently() {
+    lint_err_ok(
+        "reindex-without-concurrently",
+        ids_tx(false, |s| {
+            s.reindex_index("users_email_idx");
+        }),
+        ids_tx(false, |s| {
+            s.reindex_index("users_email_idx").concurrently();
+            s.reindex_table("users").concurrently();
+        }),
+    );
+    assert!(
+        ids(|s| {
+            s.reindex_table("users");
+        })
+        .contains(&"reindex-without-concurrently")
+    );
+    let sql = ids(|s| {
+        s.sql("REINDEX INDEX users_email_idx");
+    });
+    assert!(sql.contains(&"reindex-without-concurrently"), "{sql:?}");
+    // The builder and SQL forms no longer need raw SQL, and the concurrent one is clean.
+    let clean = ids_tx(false, |s| {
+        s.sql("REINDEX INDEX CONCURRENTLY users_email_idx");
+        s.set_statistics("users", "age", 500);
+    });
+    assert!(clean.is_empty(), "{clean:?}");
+}
+
 /// A trigger added to a table with rows takes a SHARE ROW EXCLUSIVE lock: an advisory finding. On a
 /// table of the same migration, and for functions (no lock on any table), nothing.
 #[test]

@@ -326,6 +326,30 @@ async fn types_and_objects() {
                 down: Some(&[r#"ALTER TABLE "users" DROP CONSTRAINT "users_one_email""#, r#"DROP TABLE "slots""#]),
             },
             Case {
+                name: "set_statistics, reindex",
+                setup: |s| {
+                    users(s);
+                    s.create_index("users", ["email"]);
+                    s.set_statistics("users", "age", 100);
+                },
+                change: |s| {
+                    s.set_statistics("users", "email", 500);
+                    s.set_statistics("users", "age", 50).replacing(100);
+                    s.reindex_index("users_email_idx").concurrently();
+                    s.reindex_table("users");
+                },
+                up: &[
+                    r#"ALTER TABLE "users" ALTER COLUMN "email" SET STATISTICS 500"#,
+                    r#"ALTER TABLE "users" ALTER COLUMN "age" SET STATISTICS 50"#,
+                    r#"REINDEX INDEX CONCURRENTLY "users_email_idx""#,
+                    r#"REINDEX TABLE "users""#,
+                ],
+                down: Some(&[
+                    r#"ALTER TABLE "users" ALTER COLUMN "age" SET STATISTICS 100"#,
+                    r#"ALTER TABLE "users" ALTER COLUMN "email" SET STATISTICS -1"#,
+                ]),
+            },
+            Case {
                 name: "create_index with storage parameters",
                 setup: users,
                 change: |s| {

@@ -22,6 +22,7 @@ pub mod prefer_text;
 pub mod prefer_timestamptz;
 pub mod raw_sql;
 pub mod refresh_without_concurrently;
+pub mod reindex_without_concurrently;
 pub mod renaming_column;
 pub mod renaming_table;
 pub mod require_concurrent_index_creation;
@@ -65,6 +66,7 @@ pub enum Rule {
     DomainCheckMissingNotValid,
     RefreshWithoutConcurrently,
     AddingExclusionConstraint,
+    ReindexWithoutConcurrently,
     RawSql,
 }
 
@@ -97,6 +99,7 @@ impl Rule {
         Rule::DomainCheckMissingNotValid,
         Rule::RefreshWithoutConcurrently,
         Rule::AddingExclusionConstraint,
+        Rule::ReindexWithoutConcurrently,
         Rule::RawSql,
     ];
 
@@ -131,6 +134,7 @@ impl Rule {
             Rule::DomainCheckMissingNotValid => "domain-check-missing-not-valid",
             Rule::RefreshWithoutConcurrently => "refresh-without-concurrently",
             Rule::AddingExclusionConstraint => "adding-exclusion-constraint",
+            Rule::ReindexWithoutConcurrently => "reindex-without-concurrently",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -165,6 +169,7 @@ impl Rule {
             Rule::DomainCheckMissingNotValid => Severity::Error,
             Rule::RefreshWithoutConcurrently => Severity::Warning,
             Rule::AddingExclusionConstraint => Severity::Error,
+            Rule::ReindexWithoutConcurrently => Severity::Error,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -199,6 +204,7 @@ impl Rule {
             Rule::DomainCheckMissingNotValid => domain_check_missing_not_valid::check(op, cx),
             Rule::RefreshWithoutConcurrently => refresh_without_concurrently::check(op, cx),
             Rule::AddingExclusionConstraint => adding_exclusion_constraint::check(op, cx),
+            Rule::ReindexWithoutConcurrently => reindex_without_concurrently::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }
