@@ -307,6 +307,16 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 }
                 writeln!(b, "{line};")?
             }
+            Op::AddConstraintUsingIndex { table, name, index, primary_key, .. } => alter(
+                &mut b,
+                table,
+                format!(
+                    "t.{}({}, {})",
+                    if *primary_key { "add_primary_key_using_index" } else { "add_unique_using_index" },
+                    q(name),
+                    q(index)
+                ),
+            )?,
             Op::SetStatistics { table, column, value, previous } => writeln!(
                 b,
                 "    s.set_statistics({}, {}, {value}){};",

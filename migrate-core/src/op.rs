@@ -1139,6 +1139,16 @@ pub enum Op {
         name: String,
         def: Option<DomainCheck>,
     },
+    /// `ALTER TABLE .. ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX index`: an existing unique
+    /// index (built `CONCURRENTLY`) becomes the constraint's, renamed to its name. Irreversible
+    /// (dropping the constraint drops the index too): write a `down`.
+    AddConstraintUsingIndex {
+        table: String,
+        name: String,
+        index: String,
+        primary_key: bool,
+        deferred: bool,
+    },
     /// `REINDEX INDEX|TABLE [CONCURRENTLY] name`: rebuilds an index (or a table's indexes); nothing to
     /// undo. `CONCURRENTLY` runs outside a transaction and lets writes go on.
     Reindex {
@@ -1300,6 +1310,7 @@ canonical_enum!(Op {
     DropSequence { name, def },
     SetSequenceValue { name, value, is_called },
     SetIdentityValue { table, column, value },
+    AddConstraintUsingIndex { table, name, index, primary_key, deferred },
     Reindex { table, name, concurrently },
     SetStatistics { table, column, value, previous },
     CreateMaterializedView { def },
@@ -1365,6 +1376,9 @@ impl Op {
             Op::DropSequence { name, .. } => format!("drop_sequence {name}"),
             Op::SetSequenceValue { name, value, .. } => format!("set_sequence_value {name} = {value}"),
             Op::SetIdentityValue { table, column, value } => format!("set_identity_value {table}.{column} = {value}"),
+            Op::AddConstraintUsingIndex { table, name, index, .. } => {
+                format!("add_constraint {name} on {table} using index {index}")
+            }
             Op::Reindex { table: true, name, .. } => format!("reindex table {name}"),
             Op::Reindex { name, .. } => format!("reindex index {name}"),
             Op::SetStatistics { table, column, value, .. } => format!("set_statistics {table}.{column} = {value}"),

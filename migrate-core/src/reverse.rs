@@ -95,6 +95,10 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
             Err(no(&op, "the materialized view's query is not known; write a `down`"))
         }
         Op::RefreshMaterializedView { .. } | Op::ValidateDomainCheck { .. } | Op::Reindex { .. } => Ok(vec![]),
+        Op::AddConstraintUsingIndex { .. } => Err(no(
+            &op,
+            "dropping the constraint drops its index too; write a `down` (drop the constraint, create the index again)",
+        )),
         Op::SetStatistics { table, column, value, previous } => {
             one(Op::SetStatistics { table, column, value: previous.unwrap_or(-1), previous: Some(value) })
         }

@@ -766,13 +766,23 @@ impl Reader {
             }
         };
         let (kind, default_name) = match node.kind() {
+            K::PRIMARY_KEY_CONSTRAINT | K::UNIQUE_CONSTRAINT if Self::using_index(node).is_some() => {
+                // Its columns are the index's: the model resolves them.
+                let index = Self::using_index(node).unwrap_or_default();
+                self.ops.push(Op::AddConstraintUsingIndex {
+                    table: table.to_string(),
+                    name: given.unwrap_or_else(|| index.clone()),
+                    index,
+                    primary_key: node.kind() == K::PRIMARY_KEY_CONSTRAINT,
+                    deferred: code(node).to_uppercase().contains("INITIALLY DEFERRED"),
+                });
+                return None;
+            }
             K::PRIMARY_KEY_CONSTRAINT => {
-                self.using_index(node, "PRIMARY KEY");
                 let cols = own_columns(child(node, K::INDEX_PARAMETERS));
                 (ConstraintKind::PrimaryKey { columns: cols }, object_name(table, None, "pkey"))
             }
             K::UNIQUE_CONSTRAINT => {
-                self.using_index(node, "UNIQUE");
                 let cols = own_columns(child(node, K::INDEX_PARAMETERS));
                 let name = object_name(table, Some(&cols.join("_")), "key");
                 let nulls_not_distinct = has_any(node, K::NULLS_NOT_DISTINCT);
@@ -860,11 +870,9 @@ impl Reader {
     /// `ADD CONSTRAINT .. PRIMARY KEY USING INDEX i` (or UNIQUE): PostgreSQL makes index `i` the
     /// constraint's, under the constraint's name. The model's constraint gets its index; its columns
     /// (the index's) are not read, said as such.
-    fn using_index(&mut self, node: &SyntaxNode, what: &str) {
-        if let Some(index) = child(node, K::USING_INDEX_NAME).and_then(|u| child(&u, K::INDEX_REF)) {
-            self.ops.push(Op::DropIndex { name: Self::last_name(&index), concurrently: false, def: None });
-            self.not_read(format!("the columns of a {what} .. USING INDEX"));
-        }
+    /// The index of `UNIQUE|PRIMARY KEY USING INDEX index`, if the constraint is one.
+    fn using_index(node: &SyntaxNode) -> Option<String> {
+        child(node, K::USING_INDEX_NAME).and_then(|u| child(&u, K::INDEX_REF)).map(|i| Self::last_name(&i))
     }
 
     /// The table of a statement's `TABLE_RELATION_NAME` (`[ONLY] name`), noted when missing.

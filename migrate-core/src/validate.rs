@@ -486,6 +486,11 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 c.name("column", column);
             }
             Op::Reindex { table, name, .. } => c.name(if *table { "table" } else { "index" }, name),
+            Op::AddConstraintUsingIndex { table, name, index, .. } => {
+                c.name("table", table);
+                c.name("constraint", name);
+                c.name("index", index);
+            }
             Op::SetStatistics { table, column, value, previous } => {
                 c.name("table", table);
                 c.name("column", column);

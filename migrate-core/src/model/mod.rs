@@ -328,6 +328,9 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         Op::Reindex { name, .. } => {
             names.insert(name);
         }
+        Op::AddConstraintUsingIndex { table, name, index, .. } => {
+            names.extend([table.as_str(), name.as_str(), index.as_str()]);
+        }
         Op::SetStatistics { table, .. } => {
             names.insert(table);
         }

@@ -608,6 +608,43 @@ impl Model {
                     c.unknown(format!("view `{name}` does not exist"));
                 }
             }
+            Op::AddConstraintUsingIndex { table, name, index, primary_key, deferred } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                let Some(i) = self.indexes.get(index) else {
+                    c.unknown(format!("index `{index}` does not exist"));
+                    return;
+                };
+                let columns: Vec<String> = i
+                    .def
+                    .elems
+                    .iter()
+                    .filter_map(|e| match &e.target {
+                        IndexTarget::Column { name } => Some(name.clone()),
+                        IndexTarget::Expr { .. } => None,
+                    })
+                    .collect();
+                if &i.def.table != table
+                    || !i.def.unique
+                    || columns.len() != i.def.elems.len()
+                    || i.def.predicate.is_some()
+                    || i.constraint.is_some()
+                {
+                    c.fail(format!(
+                        "index `{index}` cannot back constraint `{name}`: it must be a unique index of `{table}` on plain columns, without WHERE, not a constraint's"
+                    ));
+                    return;
+                }
+                let nulls_not_distinct = i.def.nulls_not_distinct;
+                self.indexes.remove(index);
+                let kind = match primary_key {
+                    true => ConstraintKind::PrimaryKey { columns },
+                    false => ConstraintKind::Unique { columns, nulls_not_distinct },
+                };
+                let def = ConstraintDef { name: name.clone(), kind, not_valid: false, deferred: *deferred };
+                self.add_constraint(table, &def, v);
+            }
             Op::Reindex { table: true, name, .. } => {
                 self.table_or_report(c, name);
             }

@@ -164,6 +164,11 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
                 def.query
             ))]
         }
+        Op::AddConstraintUsingIndex { table, name, index, primary_key, deferred } => {
+            let kind = if *primary_key { "PRIMARY KEY" } else { "UNIQUE" };
+            let deferred = if *deferred { " DEFERRABLE INITIALLY DEFERRED" } else { "" };
+            vec![alter(table, &format!("ADD CONSTRAINT {} {kind} USING INDEX {}{deferred}", q(name), q(index)))]
+        }
         Op::Reindex { table, name, concurrently } => {
             let what = if *table { "TABLE" } else { "INDEX" };
             let c = if *concurrently { "CONCURRENTLY " } else { "" };

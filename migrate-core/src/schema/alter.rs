@@ -228,6 +228,39 @@ impl<M: Mode> AlterTable<M> {
         self.constraint(name, ConstraintKind::Check { expr: expr.into() })
     }
 
+    /// `ADD CONSTRAINT name UNIQUE USING INDEX index`: a unique index built `CONCURRENTLY` (in an
+    /// earlier step) becomes the constraint, without a long lock. Irreversible (dropping the
+    /// constraint drops the index): needs a `down`.
+    pub fn add_unique_using_index(&mut self, name: &str, index: &str) -> OpHandle<'_>
+    where
+        M: AllowsUsingIndex,
+    {
+        let op = Op::AddConstraintUsingIndex {
+            table: self.t(),
+            name: name.into(),
+            index: index.into(),
+            primary_key: false,
+            deferred: false,
+        };
+        self.op(op)
+    }
+
+    /// `ADD CONSTRAINT name PRIMARY KEY USING INDEX index` (see
+    /// [`add_unique_using_index`](Self::add_unique_using_index); the columns must be NOT NULL).
+    pub fn add_primary_key_using_index(&mut self, name: &str, index: &str) -> OpHandle<'_>
+    where
+        M: AllowsUsingIndex,
+    {
+        let op = Op::AddConstraintUsingIndex {
+            table: self.t(),
+            name: name.into(),
+            index: index.into(),
+            primary_key: true,
+            deferred: false,
+        };
+        self.op(op)
+    }
+
     /// Adds a named exclusion constraint (`EXCLUDE definition`). It cannot be added `NOT VALID`:
     /// PostgreSQL builds its index and checks every row under an ACCESS EXCLUSIVE lock (lint:
     /// `adding-exclusion-constraint`).

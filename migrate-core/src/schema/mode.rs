@@ -148,6 +148,14 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows `add_unique_using_index` and `add_primary_key_using_index` (irreversible ops) in `up`.
+    AllowsUsingIndex,
+    "`add_unique_using_index` / `add_primary_key_using_index` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: dropping the constraint drops the index it took over",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (drop the constraint, create the index again), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `replace_function` (an irreversible op) in `up`.
     AllowsReplaceFunction,
     "`replace_function` cannot be undone automatically, and this migration has no `down`",

@@ -417,6 +417,12 @@ fn reindex_without_concurrently() {
         s.set_statistics("users", "age", 500);
     });
     assert!(clean.is_empty(), "{clean:?}");
+    // A unique constraint over an index built concurrently before: no lock finding, no raw SQL.
+    let using = ids_tx(false, |s| {
+        s.create_index("users", ["code"]).unique().concurrently().name("users_code_idx");
+        s.sql("ALTER TABLE users ADD CONSTRAINT users_code_key UNIQUE USING INDEX users_code_idx");
+    });
+    assert!(using.is_empty(), "{using:?}");
 }
 
 /// A trigger added to a table with rows takes a SHARE ROW EXCLUSIVE lock: an advisory finding. On a

@@ -350,6 +350,29 @@ async fn types_and_objects() {
                 ]),
             },
             Case {
+                name: "add_unique_using_index, add_primary_key_using_index",
+                setup: |s| {
+                    use migrate_core::prelude::*;
+                    s.create_table("codes", |t| {
+                        t.text("code").not_null();
+                        t.text("label");
+                    });
+                    s.create_index("codes", ["code"]).unique().name("codes_code_idx");
+                    s.create_index("codes", ["label"]).unique().name("codes_label_idx");
+                },
+                change: |s| {
+                    s.alter_table("codes", |t| {
+                        t.add_primary_key_using_index("codes_pkey", "codes_code_idx");
+                        t.add_unique_using_index("codes_label_key", "codes_label_idx");
+                    });
+                },
+                up: &[
+                    r#"ALTER TABLE "codes" ADD CONSTRAINT "codes_pkey" PRIMARY KEY USING INDEX "codes_code_idx""#,
+                    r#"ALTER TABLE "codes" ADD CONSTRAINT "codes_label_key" UNIQUE USING INDEX "codes_label_idx""#,
+                ],
+                down: None,
+            },
+            Case {
                 name: "create_index with storage parameters",
                 setup: users,
                 change: |s| {
