@@ -572,20 +572,7 @@ impl Reader {
                     _ => RoutineKind::Function,
                 };
                 for sig in node.descendants().filter(|n| matches!(n.kind(), K::FUNCTION_SIG | K::PROCEDURE_SIG)) {
-                    let Some(name) =
-                        sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))
-                    else {
-                        continue;
-                    };
-                    let Some(name) = self.routine_name(&name) else { continue };
-                    let arg_types = child(&sig, K::PARAM_LIST)
-                        .map(|l| {
-                            children_of(&l, K::PARAM)
-                                .filter(|p| child(p, K::PARAM_OUT).is_none())
-                                .filter_map(|p| param_type(&p))
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                    let Some((name, arg_types)) = self.signature(&sig) else { continue };
                     self.ops.push(Op::DropFunction { name, arg_types, kind, def: None });
                 }
             }
@@ -1152,6 +1139,22 @@ impl Reader {
         }
     }
 
+    /// A function's signature (`DROP FUNCTION`, `COMMENT ON FUNCTION`): its name and the types of the
+    /// arguments that identify it (`OUT` ones do not).
+    fn signature(&mut self, sig: &SyntaxNode) -> Option<(String, Vec<String>)> {
+        let name = sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))?;
+        let name = self.routine_name(&name)?;
+        let arg_types = child(sig, K::PARAM_LIST)
+            .map(|l| {
+                children_of(&l, K::PARAM)
+                    .filter(|p| child(p, K::PARAM_OUT).is_none())
+                    .filter_map(|p| param_type(&p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some((name, arg_types))
+    }
+
     fn create_function(&mut self, node: &SyntaxNode) {
         let kind = match node.kind() {
             K::CREATE_PROCEDURE => RoutineKind::Procedure,
@@ -1561,17 +1564,7 @@ impl Reader {
                 let kind =
                     if object.kind() == K::OBJECT_PROCEDURE { RoutineKind::Procedure } else { RoutineKind::Function };
                 let sig = object.children().find(|n| matches!(n.kind(), K::FUNCTION_SIG | K::PROCEDURE_SIG))?;
-                let name_node =
-                    sig.children().find(|n| matches!(n.kind(), K::FUNCTION_NAME_REF | K::PROCEDURE_NAME_REF))?;
-                let name = self.routine_name(&name_node)?;
-                let arg_types = child(&sig, K::PARAM_LIST)
-                    .map(|l| {
-                        children_of(&l, K::PARAM)
-                            .filter(|p| child(p, K::PARAM_OUT).is_none())
-                            .filter_map(|p| param_type(&p))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let (name, arg_types) = self.signature(&sig)?;
                 CommentTarget::Function { name, arg_types, kind }
             }
             K::OBJECT_INDEX => CommentTarget::Index { name: last(K::INDEX_REF)? },

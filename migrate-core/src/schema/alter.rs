@@ -235,14 +235,7 @@ impl<M: Mode> AlterTable<M> {
     where
         M: AllowsUsingIndex,
     {
-        let op = Op::AddConstraintUsingIndex {
-            table: self.t(),
-            name: name.into(),
-            index: index.into(),
-            primary_key: false,
-            deferred: false,
-        };
-        self.op(op)
+        self.using_index(name, index, false)
     }
 
     /// `ADD CONSTRAINT name PRIMARY KEY USING INDEX index` (see
@@ -251,14 +244,12 @@ impl<M: Mode> AlterTable<M> {
     where
         M: AllowsUsingIndex,
     {
-        let op = Op::AddConstraintUsingIndex {
-            table: self.t(),
-            name: name.into(),
-            index: index.into(),
-            primary_key: true,
-            deferred: false,
-        };
-        self.op(op)
+        self.using_index(name, index, true)
+    }
+
+    fn using_index(&mut self, name: &str, index: &str, primary_key: bool) -> OpHandle<'_> {
+        let (table, name, index) = (self.t(), name.into(), index.into());
+        self.op(Op::AddConstraintUsingIndex { table, name, index, primary_key, deferred: false })
     }
 
     /// Adds a named exclusion constraint (`EXCLUDE definition`). It cannot be added `NOT VALID`:
