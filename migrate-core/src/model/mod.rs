@@ -229,7 +229,8 @@ impl Model {
             materialized_views: self.materialized_views.clone(),
             types: self.types.clone(),
             sequences: self.sequences.clone(),
-            functions: self.functions.clone(),
+            // Function definitions hold whole bodies: copied only for ops about functions or triggers.
+            functions: if ops.iter().any(about_functions) { self.functions.clone() } else { BTreeMap::new() },
             extensions: self.extensions.clone(),
             schemas: self.schemas.clone(),
             opaque: self.opaque.clone(),
@@ -265,6 +266,16 @@ impl Model {
                 self.tables.entry(ref_table.clone()).or_insert_with(|| r.clone());
             }
         }
+    }
+}
+
+/// Whether `op` (or what raw SQL declares) creates, drops or uses a function: a trigger runs one.
+fn about_functions(op: &Op) -> bool {
+    match op {
+        Op::CreateFunction { .. } | Op::DropFunction { .. } | Op::CreateTrigger { .. } => true,
+        Op::Comment { target: crate::op::CommentTarget::Function { .. }, .. } => true,
+        Op::Sql { declares, .. } => declares.iter().any(about_functions),
+        _ => false,
     }
 }
 
