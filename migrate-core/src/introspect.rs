@@ -661,19 +661,8 @@ pub async fn ops(
             break;
         }
     }
-    let in_order = |mut pending: Vec<(u32, Vec<Op>, bool)>| {
-        let mut sorted = Vec::new();
-        while !pending.is_empty() {
-            let ready = pending
-                .iter()
-                .position(|(oid, ..)| {
-                    !deps.iter().any(|(from, to)| from == oid && to != oid && pending.iter().any(|p| p.0 == *to))
-                })
-                // A cycle cannot be built in PostgreSQL; should the catalog show one, keep the order.
-                .unwrap_or(0);
-            sorted.extend(pending.remove(ready).1);
-        }
-        sorted
+    let in_order = |objects: Vec<(u32, Vec<Op>, bool)>| {
+        dependency_order(objects.into_iter().map(|(oid, ops, _)| (oid, ops)).collect(), &deps).concat()
     };
     let (late, early): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| o.2);
     let early = in_order(early);
@@ -882,14 +871,27 @@ async fn types(client: &impl GenericClient, schema: &str) -> Result<Vec<crate::o
         pending.push((r.get(0), def));
     }
     let mut out = Vec::new();
+    for def in dependency_order(pending, &deps) {
+        out.extend(def.creation());
+    }
+    Ok(out)
+}
+
+/// `objects` (by oid) each after those it depends on (`deps`: (object, what it depends on)), in their
+/// given order otherwise.
+fn dependency_order<T>(mut pending: Vec<(u32, T)>, deps: &[(u32, u32)]) -> Vec<T> {
+    let mut sorted = Vec::new();
     while !pending.is_empty() {
         let ready = pending
             .iter()
-            .position(|(oid, _)| !deps.iter().any(|(t, d)| t == oid && d != oid && pending.iter().any(|p| p.0 == *d)))
+            .position(|(oid, _)| {
+                !deps.iter().any(|(from, to)| from == oid && to != oid && pending.iter().any(|p| p.0 == *to))
+            })
+            // A cycle cannot be built in PostgreSQL; should the catalog show one, keep the order.
             .unwrap_or(0);
-        out.extend(pending.remove(ready).1.creation());
+        sorted.push(pending.remove(ready).1);
     }
-    Ok(out)
+    sorted
 }
 
 /// `ALTER TABLE .. ALTER COLUMN` taking column `was` to `now`'s identity (added, dropped, ALWAYS or

@@ -248,11 +248,14 @@ fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
     }
 }
 
+/// [`code`] with each run of whitespace as one space: a type or clause as written on one line.
+fn flat_code(node: &SyntaxNode) -> String {
+    code(node).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A type as written in DDL, as the builder's type (and whether it is a serial).
 fn column_type(node: &SyntaxNode) -> (ColumnType, bool) {
-    let text = code(node).to_lowercase();
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    read_type(&text)
+    read_type(&flat_code(node).to_lowercase())
 }
 
 fn read_type(text: &str) -> (ColumnType, bool) {
@@ -318,7 +321,7 @@ fn param_type(param: &SyntaxNode) -> Option<String> {
             K::PARAM_NAME | K::PARAM_DEFAULT | K::PARAM_IN | K::PARAM_OUT | K::PARAM_IN_OUT | K::PARAM_VARIADIC
         )
     })?;
-    Some(code(&ty).split_whitespace().collect::<Vec<_>>().join(" "))
+    Some(flat_code(&ty))
 }
 
 /// The text a string literal holds: `'..'` with `''` as one quote, or a dollar-quoted string's
@@ -1200,7 +1203,7 @@ impl Reader {
                 }
                 K::FUNC_OPTION_LIST => {
                     for o in part.children() {
-                        let text = code(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+                        let text = flat_code(&o);
                         let upper = text.to_uppercase();
                         match o.kind() {
                             K::LANGUAGE_FUNC_OPTION => {
@@ -1372,7 +1375,7 @@ impl Reader {
                     self.not_read("CREATE TYPE .. a field without a type");
                     return;
                 };
-                let data_type = code(&ty).split_whitespace().collect::<Vec<_>>().join(" ");
+                let data_type = flat_code(&ty);
                 fields.push(CompositeField { name: field, data_type });
             }
             self.ops.push(Op::CreateType { def: TypeDef::Composite { name, fields } });
@@ -1451,7 +1454,7 @@ impl Reader {
                     checks.push(check);
                 }
                 kind if data_type.is_none() && format!("{kind:?}").ends_with("_TYPE") => {
-                    data_type = Some(code(&part).split_whitespace().collect::<Vec<_>>().join(" "))
+                    data_type = Some(flat_code(&part))
                 }
                 other => {
                     self.not_read(format!("CREATE DOMAIN .. {}", kind_name(other)));

@@ -65,21 +65,11 @@ pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
             }
             variants.push((v, c.name.clone()));
         }
-        let _ = writeln!(out, "/// Table `{table}`.");
-        let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum {ty} {{");
-        for (v, name) in &variants {
-            let _ = writeln!(out, "    /// `{name}`\n    {v},");
-        }
+        let doc = format!("Table `{table}`.");
+        name_enum(&mut out, &doc, "Debug, Clone, Copy, PartialEq, Eq, Hash", &ty, &variants, "name");
         let _ = writeln!(
             out,
-            "}}\n\nimpl {ty} {{\n    /// The name in the database.\n    pub const fn as_str(self) -> &'static str {{\n        match self {{"
-        );
-        for (v, name) in &variants {
-            let _ = writeln!(out, "            {ty}::{v} => {name:?},");
-        }
-        let _ = writeln!(
-            out,
-            "        }}\n    }}\n}}\n\nimpl std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n"
+            "\nimpl std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n"
         );
         if sea_query {
             let _ = writeln!(
@@ -91,27 +81,17 @@ pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
     // An enum per enum type, its variants the labels.
     for (name, labels) in &model.enums {
         let ty = camel(name);
-        let mut variants: Vec<(String, &String)> = Vec::new();
+        let mut variants: Vec<(String, String)> = Vec::new();
         for l in labels {
             let mut v = camel(l);
             while variants.iter().any(|(x, _)| *x == v) {
                 v.push('_');
             }
-            variants.push((v, l));
+            variants.push((v, l.clone()));
         }
-        let _ = writeln!(out, "/// Enum type `{name}`: its labels in their order.");
-        let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum {ty} {{");
-        for (v, l) in &variants {
-            let _ = writeln!(out, "    /// `{l}`\n    {v},");
-        }
-        let _ = writeln!(
-            out,
-            "}}\n\nimpl {ty} {{\n    /// The label in the database.\n    pub const fn as_str(self) -> &'static str {{\n        match self {{"
-        );
-        for (v, l) in &variants {
-            let _ = writeln!(out, "            {ty}::{v} => {l:?},");
-        }
-        let _ = writeln!(out, "        }}\n    }}\n}}\n");
+        let doc = format!("Enum type `{name}`: its labels in their order.");
+        name_enum(&mut out, &doc, "Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord", &ty, &variants, "label");
+        out.push('\n');
     }
     // A struct per composite type, a field per field (nullable, as a composite's fields are).
     for (name, def) in &model.types {
@@ -134,6 +114,23 @@ pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
         out.push_str("}\n\n");
     }
     out
+}
+
+/// A Rust enum `ty` whose variants stand for names in the database (`(variant, name)`), with
+/// `as_str` giving each one's `what` (name, label).
+fn name_enum(out: &mut String, doc: &str, derive: &str, ty: &str, variants: &[(String, String)], what: &str) {
+    let _ = writeln!(out, "/// {doc}\n#[derive({derive})]\npub enum {ty} {{");
+    for (v, name) in variants {
+        let _ = writeln!(out, "    /// `{name}`\n    {v},");
+    }
+    let _ = writeln!(
+        out,
+        "}}\n\nimpl {ty} {{\n    /// The {what} in the database.\n    pub const fn as_str(self) -> &'static str {{\n        match self {{"
+    );
+    for (v, name) in variants {
+        let _ = writeln!(out, "            {ty}::{v} => {name:?},");
+    }
+    out.push_str("        }\n    }\n}\n");
 }
 
 /// A field name as a Rust identifier (`Zip Code` → `zip_code`, `type` → `r#type`).

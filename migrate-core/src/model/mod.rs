@@ -16,6 +16,7 @@ use crate::op::{
 };
 
 pub use replay::Problem;
+pub(crate) use replay::uses_type;
 
 /// A table in the model.
 #[derive(Debug, Clone, PartialEq)]

@@ -56,6 +56,16 @@ impl Model {
         c.problems
     }
 
+    /// The columns (`table.column`) whose type is `name` or an array of it.
+    fn columns_of_type(&self, name: &str) -> Vec<String> {
+        self.tables
+            .iter()
+            .flat_map(|(t, tab)| {
+                tab.columns.iter().filter(|cd| uses_type(&cd.ty, name)).map(move |cd| format!("{t}.{}", cd.name))
+            })
+            .collect()
+    }
+
     fn table_or_report(&self, c: &mut Check, table: &str) -> bool {
         if self.tables.contains_key(table) {
             true
@@ -562,16 +572,7 @@ impl Model {
                     c.unknown(format!("enum `{name}` does not exist"));
                     return;
                 }
-                let users: Vec<String> = self
-                    .tables
-                    .iter()
-                    .flat_map(|(t, tab)| {
-                        tab.columns
-                            .iter()
-                            .filter(|cd| uses_type(&cd.ty, name))
-                            .map(move |cd| format!("{t}.{}", cd.name))
-                    })
-                    .collect();
+                let users = self.columns_of_type(name);
                 if !users.is_empty() {
                     c.fail(format!("enum `{name}` is used by column(s) {}", users.join(", ")));
                 }
@@ -702,13 +703,7 @@ impl Model {
                         if *domain { "DROP TYPE (`drop_type`)" } else { "DROP DOMAIN (`drop_domain`)" }
                     )),
                     Some(_) => {
-                        let users: Vec<String> = self
-                            .tables
-                            .iter()
-                            .flat_map(|(t, tab)| {
-                                tab.columns.iter().filter(|cd| uses_type(&cd.ty, name)).map(move |cd| format!("{t}.{}", cd.name))
-                            })
-                            .collect();
+                        let users = self.columns_of_type(name);
                         if !users.is_empty() {
                             c.fail(format!("type `{name}` is used by column(s) {}: change or drop them first", users.join(", ")));
                         }
@@ -964,7 +959,7 @@ impl Model {
     }
 }
 
-fn uses_type(ty: &ColumnType, name: &str) -> bool {
+pub(crate) fn uses_type(ty: &ColumnType, name: &str) -> bool {
     match ty {
         ColumnType::Enum { name: n } | ColumnType::Named { name: n } => n == name,
         ColumnType::Array { element } => uses_type(element, name),

@@ -16,16 +16,11 @@ pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     if check.not_valid {
         return None;
     }
-    let uses = |ty: &ColumnType| match ty {
-        ColumnType::Named { name } => name == domain,
-        ColumnType::Array { element } => matches!(&**element, ColumnType::Named { name } if name == domain),
-        _ => false,
-    };
     let tables: Vec<&str> = cx
         .model
         .tables
         .iter()
-        .filter(|(t, tab)| cx.existing(t) && tab.columns.iter().any(|c| uses(&c.ty)))
+        .filter(|(t, tab)| cx.existing(t) && tab.columns.iter().any(|c| crate::model::uses_type(&c.ty, domain)))
         .map(|(t, _)| t.as_str())
         .collect();
     (!tables.is_empty()).then(|| Violation {
