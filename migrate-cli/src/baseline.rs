@@ -176,6 +176,18 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 None => writeln!(b, "    s.create_extension({});", q(&def.name))?,
             },
             Op::CreateEnum { def } => writeln!(b, "    s.create_enum({}, {});", q(&def.name), list(&def.values))?,
+            Op::CreateTable { def } if def.partition_of.is_some() => {
+                let p = def.partition_of.as_ref().expect("a partition");
+                let by = def.partition_by.as_ref().map(|k| format!(".partition_by({})", q(k))).unwrap_or_default();
+                writeln!(b, "    s.create_partition({}, {}, {}){by};", q(&def.name), q(&p.parent), q(&p.bound))?;
+                // Its own constraints (those of its parent it has already).
+                let own: Vec<Op> = def
+                    .constraints
+                    .iter()
+                    .map(|k| Op::AddConstraint { table: def.name.clone(), def: k.clone() })
+                    .collect();
+                b.push_str(&body(&own)?);
+            }
             Op::CreateTable { def } => {
                 writeln!(b, "    s.create_table({}, |t| {{", q(&def.name))?;
                 for c in &def.columns {
@@ -226,6 +238,9 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 }
                 if let Some(c) = &def.comment {
                     writeln!(b, "        t.comment({});", q(c))?;
+                }
+                if let Some(k) = &def.partition_by {
+                    writeln!(b, "        t.partition_by({});", q(k))?;
                 }
                 writeln!(b, "    }});")?;
             }
@@ -490,6 +505,42 @@ pub fn body(ops: &[Op]) -> Result<String> {
                 q(table),
                 q(name)
             )?,
+            Op::AttachPartition { parent, name, bound } => {
+                writeln!(b, "    s.attach_partition({}, {}, {});", q(parent), q(name), q(bound))?
+            }
+            Op::DetachPartition { parent, name, bound, concurrently } => writeln!(
+                b,
+                "    s.detach_partition({}, {}, {}){};",
+                q(parent),
+                q(name),
+                q(bound),
+                if *concurrently { ".concurrently()" } else { "" }
+            )?,
+            Op::SetRowSecurity { table, setting } => {
+                writeln!(b, "    s.set_row_security({}, RowSecurity::{setting:?});", q(table))?
+            }
+            Op::CreatePolicy { def } => {
+                let mut line = String::new();
+                if def.restrictive {
+                    line.push_str(".restrictive()");
+                }
+                if def.command != PolicyCommand::All {
+                    write!(line, ".command(PolicyCommand::{:?})", def.command)?;
+                }
+                if !def.roles.is_empty() {
+                    write!(line, ".to({})", list(&def.roles))?;
+                }
+                if let Some(u) = &def.using {
+                    write!(line, ".using({})", q(u))?;
+                }
+                if let Some(c) = &def.with_check {
+                    write!(line, ".with_check({})", q(c))?;
+                }
+                let f =
+                    if line.is_empty() { "|_| {}".to_string() } else { format!("|p| {{\n        p{line};\n    }}") };
+                writeln!(b, "    s.create_policy({}, {}, {f});", q(&def.table), q(&def.name))?
+            }
+            Op::DropPolicy { table, name, .. } => writeln!(b, "    s.drop_policy({}, {});", q(table), q(name))?,
             other => bail!("cannot write `{}` as builder code", other.describe()),
         }
     }

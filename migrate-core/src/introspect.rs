@@ -25,8 +25,18 @@ pub async fn snapshot(
 ) -> Result<Snapshot, tokio_postgres::Error> {
     const QUERY: &str = r#"
 with ns as (select oid from pg_namespace where nspname = $1)
-select 'table ' || quote_ident(c.relname) || ' kind=' || c.relkind::text || ' comment=' || coalesce(quote_literal(obj_description(c.oid, 'pg_class')), '-')
+select 'table ' || quote_ident(c.relname) || ' kind=' || c.relkind::text
+       || coalesce(' partition_by=' || pg_get_partkeydef(c.oid), '')
+       || coalesce((select ' partition_of=' || quote_ident(p.relname) || ' ' || pg_get_expr(c.relpartbound, c.oid)
+                      from pg_inherits h join pg_class p on p.oid = h.inhparent where c.relispartition and h.inhrelid = c.oid), '')
+       || case when c.relrowsecurity then ' row_security' else '' end
+       || case when c.relforcerowsecurity then ' force_row_security' else '' end
+       || ' comment=' || coalesce(quote_literal(obj_description(c.oid, 'pg_class')), '-')
   from pg_class c where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p')
+union all
+select 'policy ' || quote_ident(p.tablename) || '.' || quote_ident(p.policyname) || ' ' || lower(p.permissive) || ' for ' || p.cmd
+       || ' to ' || array_to_string(p.roles, ',') || coalesce(' using (' || p.qual || ')', '') || coalesce(' with check (' || p.with_check || ')', '')
+  from pg_policies p where p.schemaname = $1
 union all
 select 'column ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
        || ' #' || (row_number() over (partition by c.oid order by a.attnum))::text
@@ -139,7 +149,7 @@ fn table_of(line: &str) -> Option<&str> {
     let mut words = line.split(' ');
     match words.next()? {
         "table" => words.next().map(unquote),
-        "column" | "constraint" | "trigger" | "statistics" => {
+        "column" | "constraint" | "trigger" | "statistics" | "policy" => {
             words.next().and_then(|w| w.split('.').next()).map(unquote)
         }
         // A sequence goes with the table that owns it.
@@ -348,18 +358,64 @@ pub async fn ops(
     let mut owned_defaults = Vec::new();
     let tables = client
         .query(
-            "SELECT c.oid, c.relname::text, obj_description(c.oid, 'pg_class') FROM pg_class c
+            "SELECT c.oid, c.relname::text, obj_description(c.oid, 'pg_class'), pg_get_partkeydef(c.oid),
+                    p.oid, p.relname::text, pg_get_expr(c.relpartbound, c.oid), c.relrowsecurity, c.relforcerowsecurity
+             FROM pg_class c
+             LEFT JOIN pg_inherits h ON c.relispartition AND h.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = h.inhparent
              WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname",
             &[&schema],
         )
         .await?;
     let mut foreign_keys = Vec::new();
+    // Each table: its name, its creation with what follows it, and its parent when a partition.
+    let mut created: Vec<(String, Vec<Op>, Option<String>)> = Vec::new();
     for t in tables {
         let (oid, name): (u32, String) = (t.get(0), t.get(1));
         if ignore.contains(&name.as_str()) {
             continue;
         }
-        let cols = client
+        let mut after = Vec::new();
+        for (on, setting) in [(t.get::<_, bool>(7), RowSecurity::Enable), (t.get(8), RowSecurity::Force)] {
+            if on {
+                after.push(Op::SetRowSecurity { table: name.clone(), setting });
+            }
+        }
+        let parent: Option<(u32, String)> = t.get::<_, Option<u32>>(4).map(|p| (p, t.get(5)));
+        let partition_of = parent.as_ref().map(|(_, p)| PartitionOf { parent: p.clone(), bound: t.get(6) });
+        // A partition has its parent's columns: only where it differs (NOT NULL, default) is said.
+        let cols = if let Some((parent_oid, _)) = &parent {
+            let differs = client
+                .query(
+                    "SELECT a.attname::text, a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
+                            a.attnotnull <> pa.attnotnull, pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM pg_get_expr(pd.adbin, pd.adrelid)
+                     FROM pg_attribute a JOIN pg_attribute pa ON pa.attrelid = $2 AND pa.attname = a.attname
+                     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                     LEFT JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+                     WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                    &[&oid, parent_oid],
+                )
+                .await?;
+            for c in differs {
+                let (column, not_null, default): (String, bool, Option<String>) = (c.get(0), c.get(1), c.get(2));
+                let table = name.clone();
+                if c.get(3) {
+                    after.push(match not_null {
+                        true => Op::SetNotNull { table: table.clone(), column: column.clone() },
+                        false => Op::DropNotNull { table: table.clone(), column: column.clone() },
+                    });
+                }
+                if c.get(4) {
+                    after.push(match default {
+                        Some(sql) => {
+                            Op::SetDefault { table, column, default: DefaultValue::Expr { sql }, previous: None }
+                        }
+                        None => Op::DropDefault { table, column, previous: None },
+                    });
+                }
+            }
+            vec![]
+        } else {
+            client
             .query(
                 "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), ty.typtype::text, ty.typname::text,
                         et.typtype::text, et.typname::text, a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
@@ -375,7 +431,8 @@ pub async fn ops(
                  WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
                 &[&oid],
             )
-            .await?;
+            .await?
+        };
         let columns = cols
             .iter()
             .map(|c| {
@@ -438,7 +495,9 @@ pub async fn ops(
                         k.confrelid::regclass::text,
                         array(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(n, i) JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.i),
                         k.confdeltype::text, k.confupdtype::text, k.convalidated, k.condeferrable AND k.condeferred
-                 FROM pg_constraint k WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f', 'x') ORDER BY k.contype = 'f', k.conname",
+                 FROM pg_constraint k WHERE k.conrelid = $1 AND k.contype IN ('p', 'u', 'c', 'f', 'x')
+                   AND k.conparentid = 0 AND k.conislocal
+                 ORDER BY k.contype = 'f', k.conname",
                 &[&oid],
             )
             .await?;
@@ -486,8 +545,30 @@ pub async fn ops(
                 constraints.push(c);
             }
         }
-        out.push(Op::CreateTable { def: TableDef { name: name.clone(), columns, constraints, comment: t.get(2) } });
-        out.append(&mut not_valid);
+        let def = TableDef {
+            name: name.clone(),
+            columns,
+            constraints,
+            comment: t.get(2),
+            partition_by: t.get(3),
+            partition_of,
+        };
+        let mut ops = vec![Op::CreateTable { def }];
+        ops.append(&mut not_valid);
+        ops.append(&mut after);
+        created.push((name, ops, parent.map(|(_, p)| p)));
+    }
+    // A partition after its parent.
+    while !created.is_empty() {
+        let waiting: std::collections::HashSet<String> = created.iter().map(|c| c.0.clone()).collect();
+        let (ready, rest): (Vec<_>, Vec<_>) =
+            created.into_iter().partition(|c| c.2.as_ref().is_none_or(|p| !waiting.contains(p)));
+        if ready.is_empty() {
+            out.extend(rest.into_iter().flat_map(|c| c.1));
+            break;
+        }
+        out.extend(ready.into_iter().flat_map(|c| c.1));
+        created = rest;
     }
     // Statistics targets other than the default.
     for r in client
@@ -527,6 +608,7 @@ pub async fn ops(
              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_am am ON am.oid = ic.relam
              WHERE tc.relnamespace = $1::text::regnamespace AND tc.relkind IN ('r', 'p', 'm')
                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+               AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
              ORDER BY 1",
             &[&schema],
         )
@@ -672,7 +754,7 @@ pub async fn ops(
         .query(
             "SELECT c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid), t.tgenabled::text
              FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-             WHERE c.relnamespace = $1::text::regnamespace AND NOT t.tgisinternal ORDER BY 1, 2",
+             WHERE c.relnamespace = $1::text::regnamespace AND NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY 1, 2",
             &[&schema],
         )
         .await?;
@@ -716,7 +798,52 @@ pub async fn ops(
     out.extend(matview_indexes);
     out.extend(comments(client, schema, ignore).await?);
     out.extend(trigger_ops);
+    out.extend(policies(client, schema, ignore).await?);
     Ok(out)
+}
+
+/// The row-level security policies of the tables of `schema`.
+async fn policies(
+    client: &impl GenericClient,
+    schema: &str,
+    ignore: &[&str],
+) -> Result<Vec<crate::op::Op>, tokio_postgres::Error> {
+    use crate::op::{Op, PolicyCommand, PolicyDef};
+    let rows = client
+        .query(
+            "SELECT c.relname::text, p.polname::text, NOT p.polpermissive, p.polcmd::text,
+                    CASE WHEN 0 = ANY (p.polroles) THEN '{}'::text[]
+                         ELSE array(SELECT r.rolname::text FROM pg_roles r WHERE r.oid = ANY (p.polroles) ORDER BY 1) END,
+                    pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+             WHERE c.relnamespace = $1::text::regnamespace ORDER BY 1, 2",
+            &[&schema],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter(|r| !ignore.contains(&r.get::<_, &str>(0)))
+        .map(|r| {
+            let command = match r.get::<_, &str>(3) {
+                "r" => PolicyCommand::Select,
+                "a" => PolicyCommand::Insert,
+                "w" => PolicyCommand::Update,
+                "d" => PolicyCommand::Delete,
+                _ => PolicyCommand::All,
+            };
+            Op::CreatePolicy {
+                def: PolicyDef {
+                    table: r.get(0),
+                    name: r.get(1),
+                    restrictive: r.get(2),
+                    command,
+                    roles: r.get(4),
+                    using: r.get(5),
+                    with_check: r.get(6),
+                },
+            }
+        })
+        .collect())
 }
 
 /// The comments on the objects of `schema` other than tables and columns (which their table holds),
@@ -1052,17 +1179,12 @@ union all
 select 'base type ' || quote_ident(t.typname) || ': base types (written in C) are not in the schema model'
   from pg_type t where t.typnamespace = (select oid from ns) and t.typtype = 'b' and t.typcategory <> 'A' and t.oid not in (select objid from ext)
 union all
-select 'table ' || quote_ident(r.name) || ': partitioned tables are read as plain tables (PARTITION BY is not in the schema model yet)'
-  from rel r where r.relkind = 'p' and r.name <> all($2)
+select 'table ' || quote_ident(r.name) || ': inherited tables are read as plain tables (INHERITS is not in the schema model)'
+  from rel r join pg_class c on c.oid = r.oid where not c.relispartition and r.oid in (select inhrelid from pg_inherits) and r.name <> all($2)
 union all
-select 'table ' || quote_ident(r.name) || ': partitions and inherited tables are read as plain tables (PARTITION OF / INHERITS is not in the schema model yet)'
-  from rel r where r.oid in (select inhrelid from pg_inherits) and r.name <> all($2)
-union all
-select 'table ' || quote_ident(r.name) || ': row-level security is not in the schema model yet'
-  from rel r join pg_class c on c.oid = r.oid where c.relrowsecurity and r.name <> all($2)
-union all
-select 'policy ' || quote_ident(p.polname) || ' on ' || quote_ident(r.name) || ': policies are not in the schema model yet'
-  from pg_policy p join rel r on r.oid = p.polrelid where r.name <> all($2)
+select 'table ' || quote_ident(r.name) || ': a partition of ' || h.inhparent::regclass::text || ', in another schema, is read as a plain table'
+  from rel r join pg_class c on c.oid = r.oid join pg_inherits h on h.inhrelid = r.oid join pg_class p on p.oid = h.inhparent
+  where c.relispartition and p.relnamespace <> (select oid from ns) and r.name <> all($2)
 union all
 select 'rule ' || quote_ident(w.rulename) || ' on ' || quote_ident(r.name) || ': rules are not in the schema model'
   from pg_rewrite w join rel r on r.oid = w.ev_class where w.rulename <> '_RETURN' and r.name <> all($2)
@@ -1124,6 +1246,23 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
     let mut drops = Vec::new();
     let mut creates = Vec::new();
     let mut late = Vec::new();
+    let mut partitions = Vec::new();
+    // Row-level security and policies, after the tables (a policy may read another table).
+    fn table_extras(name: &str, old: &crate::model::Table, t: &crate::model::Table, late: &mut Vec<Op>) {
+        for (was, now, on, off) in [
+            (old.row_security, t.row_security, RowSecurity::Enable, RowSecurity::Disable),
+            (old.force_row_security, t.force_row_security, RowSecurity::Force, RowSecurity::NoForce),
+        ] {
+            if was != now {
+                late.push(Op::SetRowSecurity { table: name.into(), setting: if now { on } else { off } });
+            }
+        }
+        for (p, def) in &t.policies {
+            if old.policies.get(p) != Some(def) {
+                late.push(Op::CreatePolicy { def: def.clone() });
+            }
+        }
+    }
     // Views and materialized views: a dropped or changed one goes first (a changed one is created
     // again after the tables, a materialized view with its indexes).
     let mut views = Vec::new();
@@ -1246,20 +1385,80 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
                 let constraints = t.constraints.values().filter(|k| !fks(&k.kind)).cloned().collect();
                 let def = TableDef {
                     name: name.clone(),
-                    columns: t.columns.clone(),
+                    // A partition has its parent's columns.
+                    columns: if t.partition_of.is_some() { vec![] } else { t.columns.clone() },
                     constraints,
                     comment: t.comment.clone(),
+                    partition_by: t.partition_by.clone(),
+                    partition_of: t.partition_of.clone(),
                 };
-                creates.push(Op::CreateTable { def });
+                // A partition after its parent (and a partition of a partition after that).
+                let depth = std::iter::successors(t.partition_of.as_ref(), |p| {
+                    to.tables.get(&p.parent).and_then(|t| t.partition_of.as_ref())
+                })
+                .take(32)
+                .count();
+                partitions.push((depth, Op::CreateTable { def }));
+                let bare = crate::model::Table {
+                    policies: Default::default(),
+                    row_security: false,
+                    force_row_security: false,
+                    ..t.clone()
+                };
+                table_extras(name, &bare, t, &mut late);
                 for k in t.constraints.values().filter(|k| fks(&k.kind)) {
                     late.push(Op::AddConstraint { table: name.clone(), def: k.clone() });
                 }
             }
             Some(old) => {
-                for c in old.columns.iter().filter(|c| t.column(&c.name).is_none()) {
+                table_extras(name, old, t, &mut late);
+                for p in old.policies.keys().filter(|p| old.policies.get(*p) != t.policies.get(*p)) {
+                    drops.push(Op::DropPolicy {
+                        table: name.clone(),
+                        name: p.clone(),
+                        def: old.policies.get(p).cloned(),
+                    });
+                }
+                match (&old.partition_of, &t.partition_of) {
+                    (was, now) if was == now => {}
+                    (was, now) => {
+                        if let Some(p) = was {
+                            drops.push(Op::DetachPartition {
+                                parent: p.parent.clone(),
+                                name: name.clone(),
+                                bound: p.bound.clone(),
+                                concurrently: false,
+                            });
+                        }
+                        if let Some(p) = now {
+                            late.push(Op::AttachPartition {
+                                parent: p.parent.clone(),
+                                name: name.clone(),
+                                bound: p.bound.clone(),
+                            });
+                        }
+                    }
+                }
+                if old.partition_by != t.partition_by {
+                    // PostgreSQL cannot change a table's partitioning in place: said, not skipped.
+                    creates.push(Op::Sql {
+                        up: format!(
+                            "-- table {} is partitioned {} here and {} there: PostgreSQL cannot change that in place; \
+                             create the table anew and move its rows",
+                            qi(name),
+                            old.partition_by.as_deref().map_or("not at all".into(), |k| format!("BY {k}")),
+                            t.partition_by.as_deref().map_or("not at all".into(), |k| format!("BY {k}"))
+                        ),
+                        down: None,
+                        declares: vec![],
+                    });
+                }
+                // A partition's columns change with its parent's.
+                let own_columns = t.partition_of.is_none();
+                for c in old.columns.iter().filter(|c| own_columns && t.column(&c.name).is_none()) {
                     creates.push(Op::DropColumn { table: name.clone(), column: c.name.clone(), def: None });
                 }
-                for c in &t.columns {
+                for c in t.columns.iter().filter(|_| own_columns) {
                     let table = name.clone();
                     let column = c.name.clone();
                     let Some(was) = old.column(&c.name) else {
@@ -1342,6 +1541,8 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
             }
         }
     }
+    partitions.sort_by_key(|(depth, _)| *depth);
+    creates.extend(partitions.into_iter().map(|(_, op)| op));
     for (name, idx) in &to.indexes {
         let new = match from.indexes.get(name) {
             None => true,

@@ -83,7 +83,9 @@ pub use tokio_postgres;
 
 /// Everything a migration file needs: `use migrate_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::op::{CheckOption, CommentTarget, DataFuture, FkAction, IdentityOptions, TriggerState};
+    pub use crate::op::{
+        CheckOption, CommentTarget, DataFuture, FkAction, IdentityOptions, PolicyCommand, RowSecurity, TriggerState,
+    };
     pub use crate::schema::mode::Mode;
     pub use crate::schema::{ColumnMethods, Schema, col, expr};
     pub use crate::types::{

@@ -263,15 +263,142 @@ pub struct ConstraintDef {
 canonical_struct!(ConstraintDef { name, kind, not_valid, deferred });
 
 /// A whole table, as `CREATE TABLE` makes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableDef {
     pub name: String,
+    /// Its columns (none for a partition: it has its parent's).
     pub columns: Vec<ColumnDef>,
     pub constraints: Vec<ConstraintDef>,
     pub comment: Option<String>,
+    /// `PARTITION BY RANGE (at)`: a partitioned table, holding no rows of its own; the text after
+    /// `PARTITION BY` (`RANGE (at)`, `LIST (region)`, `HASH (id)`).
+    pub partition_by: Option<String>,
+    /// `PARTITION OF parent bound`: a partition, with its parent's columns.
+    pub partition_of: Option<PartitionOf>,
 }
 
-canonical_struct!(TableDef { name, columns, constraints, comment });
+impl crate::canonical::Canonical for TableDef {
+    fn write_canonical(&self, out: &mut String) {
+        let TableDef { name, columns, constraints, comment, partition_by, partition_of } = self;
+        out.push_str("TableDef{name=");
+        name.write_canonical(out);
+        out.push_str(";columns=");
+        columns.write_canonical(out);
+        out.push_str(";constraints=");
+        constraints.write_canonical(out);
+        out.push_str(";comment=");
+        comment.write_canonical(out);
+        out.push(';');
+        // Added after the first release: written only when set, so that the checksums of every
+        // migration with a plain table stay what they were.
+        if let Some(p) = partition_by {
+            out.push_str("partition_by=");
+            p.write_canonical(out);
+            out.push(';');
+        }
+        if let Some(p) = partition_of {
+            out.push_str("partition_of=");
+            p.write_canonical(out);
+            out.push(';');
+        }
+        out.push('}');
+    }
+}
+
+/// What a partition is a partition of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionOf {
+    pub parent: String,
+    /// Its bound as written after the table's name: `FOR VALUES FROM ('2026-01-01') TO
+    /// ('2027-01-01')`, `FOR VALUES IN ('eu')`, `FOR VALUES WITH (MODULUS 4, REMAINDER 0)` or
+    /// `DEFAULT`.
+    pub bound: String,
+}
+
+canonical_struct!(PartitionOf { parent, bound });
+
+/// Row-level security of a table, as `ALTER TABLE .. ENABLE|DISABLE|FORCE|NO FORCE ROW LEVEL SECURITY`
+/// sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RowSecurity {
+    /// Policies apply to everyone but the table's owner (and superusers).
+    Enable,
+    Disable,
+    /// Policies apply to the table's owner too.
+    Force,
+    NoForce,
+}
+
+canonical_enum!(RowSecurity { Enable, Disable, Force, NoForce });
+
+impl RowSecurity {
+    /// The `ALTER TABLE` action.
+    pub fn sql(self) -> &'static str {
+        match self {
+            RowSecurity::Enable => "ENABLE ROW LEVEL SECURITY",
+            RowSecurity::Disable => "DISABLE ROW LEVEL SECURITY",
+            RowSecurity::Force => "FORCE ROW LEVEL SECURITY",
+            RowSecurity::NoForce => "NO FORCE ROW LEVEL SECURITY",
+        }
+    }
+
+    /// The setting that undoes this one.
+    pub fn inverse(self) -> Self {
+        match self {
+            RowSecurity::Enable => RowSecurity::Disable,
+            RowSecurity::Disable => RowSecurity::Enable,
+            RowSecurity::Force => RowSecurity::NoForce,
+            RowSecurity::NoForce => RowSecurity::Force,
+        }
+    }
+}
+
+/// The command a policy applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PolicyCommand {
+    #[default]
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+canonical_enum!(PolicyCommand { All, Select, Insert, Update, Delete });
+
+impl PolicyCommand {
+    pub fn sql(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+}
+
+/// A row-level security policy: `CREATE POLICY name ON table [AS RESTRICTIVE] [FOR command] [TO
+/// roles] [USING (..)] [WITH CHECK (..)]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PolicyDef {
+    pub name: String,
+    pub table: String,
+    /// `AS RESTRICTIVE`: rows must pass it as well as a permissive policy (the default is
+    /// permissive: any one permissive policy lets a row through).
+    pub restrictive: bool,
+    pub command: PolicyCommand,
+    /// The roles it applies to (empty: `PUBLIC`, every role).
+    pub roles: Vec<String>,
+    /// `USING (..)`: which existing rows are visible (and can be updated or deleted).
+    pub using: Option<String>,
+    /// `WITH CHECK (..)`: which new rows may be written.
+    pub with_check: Option<String>,
+}
+
+canonical_struct!(PolicyDef { name, table, restrictive, command, roles, using, with_check });
 
 /// What an index entry indexes.
 #[derive(Debug, Clone, PartialEq)]
@@ -1164,6 +1291,39 @@ pub enum Op {
         value: i32,
         previous: Option<i32>,
     },
+    /// `ALTER TABLE parent ATTACH PARTITION name bound`: an existing table becomes a partition. Its
+    /// rows are checked against the bound under a lock that blocks writes to it, unless a valid CHECK
+    /// constraint already implies the bound (the safe plan adds one first). The down detaches it.
+    AttachPartition {
+        parent: String,
+        name: String,
+        bound: String,
+    },
+    /// `ALTER TABLE parent DETACH PARTITION name [CONCURRENTLY]`: the partition becomes a table of
+    /// its own. `CONCURRENTLY` runs outside a transaction and does not block queries on the parent.
+    /// The down attaches it again with `bound`.
+    DetachPartition {
+        parent: String,
+        name: String,
+        bound: String,
+        concurrently: bool,
+    },
+    /// `ALTER TABLE table ENABLE|DISABLE|FORCE|NO FORCE ROW LEVEL SECURITY`; the down sets the
+    /// inverse.
+    SetRowSecurity {
+        table: String,
+        setting: RowSecurity,
+    },
+    /// `CREATE POLICY`; the down drops it.
+    CreatePolicy {
+        def: PolicyDef,
+    },
+    /// `DROP POLICY name ON table`: irreversible unless `def` holds the policy.
+    DropPolicy {
+        table: String,
+        name: String,
+        def: Option<PolicyDef>,
+    },
     /// `SELECT setval(name, value, is_called)`: where the sequence stands (the next value is `value`,
     /// or the one after it when `is_called`). Its down does nothing: a sequence's position is data,
     /// not schema.
@@ -1312,6 +1472,11 @@ canonical_enum!(Op {
     SetIdentityValue { table, column, value },
     AddConstraintUsingIndex { table, name, index, primary_key, deferred },
     Reindex { table, name, concurrently },
+    AttachPartition { parent, name, bound },
+    DetachPartition { parent, name, bound, concurrently },
+    SetRowSecurity { table, setting },
+    CreatePolicy { def },
+    DropPolicy { table, name, def },
     SetStatistics { table, column, value, previous },
     CreateMaterializedView { def },
     DropMaterializedView { name, def },
@@ -1403,6 +1568,11 @@ impl Op {
             Op::SetTriggerState { table, name, state, .. } => {
                 format!("{} trigger {name} on {table}", state.sql().to_lowercase())
             }
+            Op::AttachPartition { parent, name, .. } => format!("attach_partition {name} to {parent}"),
+            Op::DetachPartition { parent, name, .. } => format!("detach_partition {name} from {parent}"),
+            Op::SetRowSecurity { table, setting } => format!("{} on {table}", setting.sql().to_lowercase()),
+            Op::CreatePolicy { def } => format!("create_policy {} on {}", def.name, def.table),
+            Op::DropPolicy { table, name, .. } => format!("drop_policy {name} on {table}"),
             Op::Sql { up, .. } => format!("sql `{}`", excerpt(up, 50)),
             Op::Backfill { table, set, .. } => format!("backfill {table} SET {set}"),
             Op::DataStep { name, .. } => format!("data step `{name}`"),
@@ -1416,6 +1586,7 @@ impl Op {
             Op::CreateIndex { def: IndexDef { concurrently: true, .. } }
                 | Op::DropIndex { concurrently: true, .. }
                 | Op::Reindex { concurrently: true, .. }
+                | Op::DetachPartition { concurrently: true, .. }
         )
     }
 }

@@ -129,6 +129,19 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
             one(Op::DropTrigger { table: def.table.clone(), name: def.name.clone(), def: Some(def) })
         }
         Op::DropTrigger { def: Some(def), .. } => one(Op::CreateTrigger { def }),
+        Op::AttachPartition { parent, name, bound } => {
+            one(Op::DetachPartition { parent, name, bound, concurrently: false })
+        }
+        Op::DetachPartition { ref bound, .. } if bound.is_empty() => {
+            Err(no(&op, "the partition's bound is not known; write a `down`"))
+        }
+        Op::DetachPartition { parent, name, bound, .. } => one(Op::AttachPartition { parent, name, bound }),
+        Op::SetRowSecurity { table, setting } => one(Op::SetRowSecurity { table, setting: setting.inverse() }),
+        Op::CreatePolicy { def } => {
+            one(Op::DropPolicy { table: def.table.clone(), name: def.name.clone(), def: Some(def) })
+        }
+        Op::DropPolicy { def: Some(def), .. } => one(Op::CreatePolicy { def }),
+        Op::DropPolicy { def: None, .. } => Err(no(&op, "the policy's definition is not known; write a `down`")),
         Op::DropTrigger { def: None, .. } => Err(no(&op, "the trigger's definition is not known; write a `down`")),
         Op::SetTriggerState { table, name, state, previous: Some(previous) } => {
             one(Op::SetTriggerState { table, name, state: previous, previous: Some(state) })

@@ -154,9 +154,6 @@ fn outside(kind: K) -> bool {
             | K::CREATE_ROLE
             | K::ALTER_ROLE
             | K::DROP_ROLE
-            | K::CREATE_POLICY
-            | K::ALTER_POLICY
-            | K::DROP_POLICY
             | K::CREATE_PUBLICATION
             | K::ALTER_PUBLICATION
             | K::DROP_PUBLICATION
@@ -552,6 +549,15 @@ impl Reader {
                     self.ops.push(Op::DropSequence { name: Self::last_name(&q), def: None });
                 }
             }
+            K::CREATE_POLICY => self.create_policy(node),
+            K::DROP_POLICY => {
+                let name = child(node, K::POLICY_REF).map(|p| Self::last_name(&p));
+                let table = child(node, K::ON_TABLE).and_then(|o| child(&o, K::TABLE_NAME_REF));
+                if let (Some(name), Some(table)) = (name, self.table_name(table)) {
+                    self.ops.push(Op::DropPolicy { table, name, def: None });
+                }
+            }
+            K::ALTER_POLICY => self.not_read("ALTER POLICY"),
             K::REINDEX => {
                 let concurrently = has_any(node, K::CONCURRENTLY_KW);
                 if let Some(t) = child(node, K::REINDEX_TARGET_INDEX) {
@@ -601,24 +607,93 @@ impl Reader {
         }
     }
 
+    fn create_policy(&mut self, node: &SyntaxNode) {
+        let Some(name) = child(node, K::POLICY).map(|p| Self::last_name(&p)) else {
+            self.not_read("CREATE POLICY without a name");
+            return;
+        };
+        let Some(table) = self.table_name(child(node, K::ON_TABLE).and_then(|o| child(&o, K::TABLE_NAME_REF))) else {
+            return;
+        };
+        let command = match child(node, K::POLICY_COMMAND).and_then(|c| c.children().next()).map(|c| c.kind()) {
+            Some(K::POLICY_COMMAND_SELECT) => PolicyCommand::Select,
+            Some(K::POLICY_COMMAND_INSERT) => PolicyCommand::Insert,
+            Some(K::POLICY_COMMAND_UPDATE) => PolicyCommand::Update,
+            Some(K::POLICY_COMMAND_DELETE) => PolicyCommand::Delete,
+            _ => PolicyCommand::All,
+        };
+        let restrictive =
+            child(node, K::AS_POLICY_TYPE).is_some_and(|t| flat_code(&t).to_lowercase().contains("restrictive"));
+        // Role names as PostgreSQL stores them; PUBLIC is every role (no list), and the
+        // CURRENT_USER forms are kept as written (upper case).
+        let mut roles = Vec::new();
+        for r in child(node, K::POLICY_ROLES).iter().flat_map(|p| p.descendants()).filter(|n| n.kind() == K::ROLE_REF) {
+            match child(&r, K::ROLE_NAME_REF) {
+                Some(n) => roles.push(Self::last_name(&n)),
+                None => roles.push(flat_code(&r).to_uppercase()),
+            }
+        }
+        if roles.iter().any(|r| r == "public") {
+            roles.clear();
+        }
+        let clause = |k: K| child(node, k).and_then(|c| c.children().next()).map(|e| code(&e));
+        let def = PolicyDef {
+            name,
+            table,
+            restrictive,
+            command,
+            roles,
+            using: clause(K::USING_EXPR_CLAUSE),
+            with_check: clause(K::WITH_CHECK_EXPR_CLAUSE),
+        };
+        self.ops.push(Op::CreatePolicy { def });
+    }
+
     fn create_table(&mut self, node: &SyntaxNode) {
         if child(node, K::TEMP).is_some() {
             self.outside = true;
             return;
         }
-        for (k, what) in [
-            (K::PARTITION_OF, "CREATE TABLE .. PARTITION OF"),
-            (K::PARTITION_BY, "CREATE TABLE .. PARTITION BY"),
-            (K::OF_TYPE, "CREATE TABLE .. OF type"),
-            (K::INHERITS, "CREATE TABLE .. INHERITS"),
-        ] {
+        for (k, what) in [(K::OF_TYPE, "CREATE TABLE .. OF type"), (K::INHERITS, "CREATE TABLE .. INHERITS")] {
             if child(node, k).is_some() {
                 self.not_read(what);
                 return;
             }
         }
         let Some(table) = self.table_name(child(node, K::TABLE_NAME)) else { return };
-        let mut def = TableDef { name: table.clone(), columns: vec![], constraints: vec![], comment: None };
+        let mut def = TableDef { name: table.clone(), ..Default::default() };
+        // `PARTITION BY RANGE (at)`: the text after PARTITION BY.
+        def.partition_by = child(node, K::PARTITION_BY).map(|p| {
+            let text = flat_code(&p);
+            text.splitn(3, ' ').nth(2).unwrap_or_default().to_string()
+        });
+        if let Some(of) = child(node, K::PARTITION_OF) {
+            let Some(parent) = self.table_name(child(&of, K::TABLE_NAME_REF)) else { return };
+            let bound = node.children().find(|n| {
+                matches!(
+                    n.kind(),
+                    K::PARTITION_FOR_VALUES_FROM
+                        | K::PARTITION_FOR_VALUES_IN
+                        | K::PARTITION_FOR_VALUES_WITH
+                        | K::PARTITION_DEFAULT
+                )
+            });
+            let Some(bound) = bound else {
+                self.not_read(format!("CREATE TABLE `{table}` PARTITION OF `{parent}` without a bound"));
+                return;
+            };
+            def.partition_of = Some(PartitionOf { parent, bound: flat_code(&bound) });
+            // Constraints of its own; its columns are its parent's.
+            for item in child(node, K::TABLE_ARG_LIST).iter().flat_map(|a| a.children()) {
+                if item.kind() == K::COLUMN {
+                    self.not_read(format!("CREATE TABLE `{table}` PARTITION OF .. (column .. WITH OPTIONS)"));
+                } else if let Some(c) = self.constraint(&table, &item, &[]) {
+                    def.constraints.push(c);
+                }
+            }
+            self.ops.push(Op::CreateTable { def });
+            return;
+        }
         let Some(args) = child(node, K::TABLE_ARG_LIST) else {
             self.not_read("CREATE TABLE without a column list");
             return;
@@ -959,24 +1034,49 @@ impl Reader {
                         None => self.not_read(format!("ALTER TABLE .. {} TRIGGER ALL/USER", state.sql())),
                     }
                 }
+                K::ATTACH_PARTITION => {
+                    let Some(name) = self.table_name(child(&action, K::TABLE_NAME_REF)) else { continue };
+                    match action.children().find(|n| n.kind() != K::TABLE_NAME_REF) {
+                        Some(bound) => {
+                            self.ops.push(Op::AttachPartition { parent: table.clone(), name, bound: flat_code(&bound) })
+                        }
+                        None => {
+                            self.not_read(format!("ALTER TABLE `{table}` ATTACH PARTITION `{name}` without a bound"))
+                        }
+                    }
+                }
+                K::DETACH_PARTITION => {
+                    if has_any(&action, K::FINALIZE_KW) {
+                        // Completes an interrupted DETACH .. CONCURRENTLY, which the model has seen.
+                        continue;
+                    }
+                    let Some(name) = self.table_name(child(&action, K::TABLE_NAME_REF)) else { continue };
+                    // Its bound is the model's (filled in when the model replays it).
+                    self.ops.push(Op::DetachPartition {
+                        parent: table.clone(),
+                        name,
+                        bound: String::new(),
+                        concurrently: child(&action, K::DETACH_CONCURRENTLY).is_some(),
+                    });
+                }
+                K::ENABLE_RLS | K::DISABLE_RLS | K::FORCE_RLS | K::NO_FORCE_RLS => {
+                    let setting = match action.kind() {
+                        K::ENABLE_RLS => RowSecurity::Enable,
+                        K::DISABLE_RLS => RowSecurity::Disable,
+                        K::FORCE_RLS => RowSecurity::Force,
+                        _ => RowSecurity::NoForce,
+                    };
+                    self.ops.push(Op::SetRowSecurity { table: table.clone(), setting });
+                }
                 K::IF_EXISTS => self.tolerant = true,
                 kind => {
                     let name = kind_name(kind);
                     // Actions on what the model does not hold (owner, triggers, row-level security,
                     // storage and statistics settings) leave it exact.
-                    let harmless = [
-                        "OWNER",
-                        "TRIGGER",
-                        "ROW LEVEL",
-                        "REPLICA",
-                        "CLUSTER",
-                        "OPTIONS",
-                        "STATISTICS",
-                        "LOGGED",
-                        "RULE",
-                    ]
-                    .iter()
-                    .any(|w| name.contains(w));
+                    let harmless =
+                        ["OWNER", "TRIGGER", "REPLICA", "CLUSTER", "OPTIONS", "STATISTICS", "LOGGED", "RULE"]
+                            .iter()
+                            .any(|w| name.contains(w));
                     if !harmless && !matches!(kind, K::COMMA | K::SEMICOLON) {
                         self.not_read(format!("ALTER TABLE .. {name}"));
                     }
@@ -1609,4 +1709,61 @@ mod tests {
         assert_eq!(read_type("text[]").0, ColumnType::Array { element: Box::new(ColumnType::Text) });
         assert_eq!(read_type("citext").0, ColumnType::Named { name: "citext".into() });
     }
+}
+
+/// A CHECK condition that implies a partition's bound, for the safe `ATTACH PARTITION`: with it
+/// validated first, PostgreSQL skips its scan of the table. `None` when the key is not one column or
+/// expression, or the bound is a hash one or `DEFAULT` (no CHECK stands for those).
+///
+/// ```
+/// # use migrate_core::sql_ops::partition_bound_check;
+/// assert_eq!(
+///     partition_bound_check("RANGE (at)", "FOR VALUES FROM ('2025-01-01') TO (MAXVALUE)").as_deref(),
+///     Some(r#""at" IS NOT NULL AND "at" >= '2025-01-01'"#)
+/// );
+/// assert_eq!(
+///     partition_bound_check("LIST (lower(region))", "FOR VALUES IN ('eu', NULL)").as_deref(),
+///     Some("(lower(region)) IS NULL OR (lower(region)) IN ('eu')")
+/// );
+/// assert_eq!(partition_bound_check("HASH (id)", "FOR VALUES WITH (MODULUS 4, REMAINDER 0)"), None);
+/// ```
+pub fn partition_bound_check(key: &str, bound: &str) -> Option<String> {
+    let parsed = |sql: String| migrate_sql::parse_statements(&sql).pop().and_then(|s| s.node);
+    let table = parsed(format!("CREATE TABLE t (a int) PARTITION BY {key}"))?;
+    let items: Vec<SyntaxNode> = child(&child(&table, K::PARTITION_BY)?, K::PARTITION_ITEM_LIST)?.children().collect();
+    let [item] = items.as_slice() else { return None };
+    let parts: Vec<SyntaxNode> = item.children().collect();
+    let k = match parts.as_slice() {
+        [n] if n.kind() == K::NAME_REF => crate::ident::quote_ident(&Reader::last_name(n)),
+        [e] => format!("({})", code(e)),
+        _ => return None,
+    };
+    let partition = parsed(format!("CREATE TABLE t PARTITION OF p {bound}"))?;
+    // The values of a FROM/TO/IN list, `None` for MINVALUE/MAXVALUE.
+    let values = |n: &SyntaxNode| -> Vec<Option<String>> {
+        n.children()
+            .map(|v| {
+                let text = code(&v);
+                let unbounded = ["minvalue", "maxvalue"].contains(&text.to_lowercase().as_str());
+                (!unbounded).then_some(text)
+            })
+            .collect()
+    };
+    if let Some(range) = child(&partition, K::PARTITION_FOR_VALUES_FROM) {
+        let from = values(&child(&range, K::PARTITION_FROM_VALUES)?);
+        let to = values(&child(&range, K::PARTITION_TO_VALUES)?);
+        let ([from], [to]) = (from.as_slice(), to.as_slice()) else { return None };
+        let mut parts = vec![format!("{k} IS NOT NULL")];
+        parts.extend(from.as_ref().map(|v| format!("{k} >= {v}")));
+        parts.extend(to.as_ref().map(|v| format!("{k} < {v}")));
+        return Some(parts.join(" AND "));
+    }
+    let list = child(&partition, K::PARTITION_FOR_VALUES_IN)?;
+    let all: Vec<String> = values(&list).into_iter().collect::<Option<_>>()?;
+    let (nulls, vals): (Vec<String>, Vec<String>) = all.into_iter().partition(|v| v.eq_ignore_ascii_case("null"));
+    Some(match (nulls.is_empty(), vals.is_empty()) {
+        (_, true) => format!("{k} IS NULL"),
+        (true, false) => format!("{k} IS NOT NULL AND {k} IN ({})", vals.join(", ")),
+        (false, false) => format!("{k} IS NULL OR {k} IN ({})", vals.join(", ")),
+    })
 }

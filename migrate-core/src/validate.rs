@@ -58,24 +58,47 @@ impl Check<'_> {
     /// A function's parts are SQL text (types, options, its body): the statement they render to must
     /// read as one `CREATE FUNCTION`/`PROCEDURE` (a type or option cannot end it and start another).
     fn routine(&mut self, def: &FunctionDef) {
+        use migrate_sql::syntax::SyntaxKind as K;
         let sql = crate::render::ddl::create_function(def, false);
-        let parsed = migrate_sql::parse_statements(&sql);
-        let one = parsed.len() == 1
-            && parsed[0].node.as_ref().is_some_and(|n| {
-                matches!(
-                    n.kind(),
-                    migrate_sql::syntax::SyntaxKind::CREATE_FUNCTION
-                        | migrate_sql::syntax::SyntaxKind::CREATE_PROCEDURE
-                )
-            });
-        let problems = migrate_sql::syntax_errors(&sql);
-        if !one || !problems.is_empty() {
-            let why = problems.first().map(|p| p.message.clone()).unwrap_or_else(|| "it is not one statement".into());
-            self.fail(format!(
+        self.statement(&sql, &[K::CREATE_FUNCTION, K::CREATE_PROCEDURE], |why| {
+            format!(
                 "{} `{}` does not read as SQL ({why}): check its argument types, result type, options and body",
                 def.kind.word(),
                 def.name
-            ));
+            )
+        });
+    }
+
+    /// The statement an op's SQL parts render to must read as one statement of one of `kinds` (a part
+    /// cannot end it and start another); `message` says which part to check.
+    fn statement(&mut self, sql: &str, kinds: &[migrate_sql::syntax::SyntaxKind], message: impl Fn(&str) -> String) {
+        let parsed = migrate_sql::parse_statements(sql);
+        let one = parsed.len() == 1 && parsed[0].node.as_ref().is_some_and(|n| kinds.contains(&n.kind()));
+        let problems = migrate_sql::syntax_errors(sql);
+        if !one || !problems.is_empty() {
+            let why = problems.first().map(|p| p.message.clone()).unwrap_or_else(|| "it is not one statement".into());
+            self.fail(message(&why));
+        }
+    }
+
+    /// A partition key (`RANGE (at)`) or bound (`FOR VALUES ..`, `DEFAULT`), as SQL that must read.
+    fn partitioning(&mut self, table: &str, partition_by: Option<&str>, bound: Option<&str>) {
+        use migrate_sql::syntax::SyntaxKind as K;
+        for (what, part) in [("PARTITION BY", partition_by), ("partition bound", bound)] {
+            let Some(part) = part else { continue };
+            self.sql(format_args!("{what} of `{table}`"), part);
+        }
+        if let Some(key) = partition_by {
+            let sql = format!("CREATE TABLE t (a int) PARTITION BY {key}");
+            self.statement(&sql, &[K::CREATE_TABLE], |why| {
+                format!("PARTITION BY `{key}` of `{table}` does not read as SQL ({why}): write `RANGE (column)`, `LIST (column)` or `HASH (column)`")
+            });
+        }
+        if let Some(bound) = bound {
+            let sql = format!("CREATE TABLE t PARTITION OF p {bound}");
+            self.statement(&sql, &[K::CREATE_TABLE], |why| {
+                format!("the bound `{bound}` of partition `{table}` does not read as SQL ({why}): write `FOR VALUES FROM (..) TO (..)`, `FOR VALUES IN (..)`, `FOR VALUES WITH (MODULUS m, REMAINDER r)` or `DEFAULT`")
+            });
         }
     }
 
@@ -309,6 +332,20 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 }
                 if let Some(t) = &def.comment {
                     c.text("table comment", t);
+                }
+                c.partitioning(
+                    &def.name,
+                    def.partition_by.as_deref(),
+                    def.partition_of.as_ref().map(|p| p.bound.as_str()),
+                );
+                if let Some(p) = &def.partition_of {
+                    c.name("table", &p.parent);
+                    if !def.columns.is_empty() {
+                        c.fail(format!(
+                            "partition `{}` declares columns: a partition has its parent's (`{}`); declare them there",
+                            def.name, p.parent
+                        ));
+                    }
                 }
                 if matches!(op, Op::CreateTable { .. }) {
                     created.insert(def.name.as_str(), seen);
@@ -571,6 +608,43 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                 for t in arg_types {
                     c.text("argument type", t);
                 }
+            }
+            Op::AttachPartition { parent, name, bound } | Op::DetachPartition { parent, name, bound, .. } => {
+                c.name("table", parent);
+                c.name("table", name);
+                // A DETACH read from SQL has no bound until the model gives it one.
+                if matches!(op, Op::AttachPartition { .. }) || !bound.is_empty() {
+                    c.partitioning(name, None, Some(bound));
+                }
+            }
+            Op::SetRowSecurity { table, .. } => c.name("table", table),
+            Op::CreatePolicy { def } | Op::DropPolicy { def: Some(def), .. } => {
+                c.name("policy", &def.name);
+                c.name("table", &def.table);
+                for r in &def.roles {
+                    c.name("role", r);
+                }
+                for (what, e) in [("USING", &def.using), ("WITH CHECK", &def.with_check)] {
+                    if let Some(e) = e {
+                        c.expr(format_args!("{what} of policy `{}`", def.name), e);
+                    }
+                }
+                let not_applicable = match def.command {
+                    PolicyCommand::Select | PolicyCommand::Delete => def.with_check.is_some().then_some("WITH CHECK"),
+                    PolicyCommand::Insert => def.using.is_some().then_some("USING"),
+                    _ => None,
+                };
+                if let Some(part) = not_applicable {
+                    c.fail(format!(
+                        "policy `{}` is FOR {} and has {part}, which PostgreSQL refuses for that command; drop it",
+                        def.name,
+                        def.command.sql()
+                    ));
+                }
+            }
+            Op::DropPolicy { table, name, def: None } => {
+                c.name("policy", name);
+                c.name("table", table);
             }
             Op::CreateTrigger { def } | Op::DropTrigger { def: Some(def), .. } => {
                 c.name("trigger", &def.name);

@@ -6,7 +6,8 @@
 //! without `down`) refuse what cannot be derived before anything runs, and migrate-core derives the
 //! down only for what this module accepts. A statement has a derived inverse when it creates or
 //! renames exactly one thing the schema model reads (a table, an index, an enum type, a view, an
-//! extension, a schema, a sequence, a function or procedure, a trigger, a column, a constraint), and nothing about the inverse depends on what was
+//! extension, a schema, a sequence, a function or procedure, a trigger, a column, a constraint, a partition
+//! or an attached one, a policy), and nothing about the inverse depends on what was
 //! there before: `IF NOT EXISTS`, `OR REPLACE`, NOT NULL flips (PostgreSQL ignores one that changes
 //! nothing), defaults, type changes, drops and comments (whose previous value the SQL does not say)
 //! need a written down.
@@ -78,19 +79,21 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
     let outside = |n: Option<SyntaxNode>| n.is_none_or(|n| !in_public(&n));
     match kind {
         K::CREATE_TABLE => {
-            for (k, form) in [
-                (K::TEMP, "TEMP"),
-                (K::PARTITION_OF, "PARTITION OF"),
-                (K::PARTITION_BY, "PARTITION BY"),
-                (K::OF_TYPE, "OF type"),
-                (K::INHERITS, "INHERITS"),
-            ] {
+            for (k, form) in [(K::TEMP, "TEMP"), (K::OF_TYPE, "OF type"), (K::INHERITS, "INHERITS")] {
                 if child(node, k).is_some() {
                     return Err(format!("`CREATE TABLE .. {form}` is not read into the schema model"));
                 }
             }
             if outside(child(node, K::TABLE_NAME)) {
                 return Err("tables outside the public schema are not read into the schema model".into());
+            }
+            if let Some(of) = child(node, K::PARTITION_OF) {
+                return match outside(child(&of, K::TABLE_NAME_REF)) {
+                    true => {
+                        Err("partitions of tables outside the public schema are not read into the schema model".into())
+                    }
+                    false => Ok(()),
+                };
             }
             match child(node, K::TABLE_ARG_LIST) {
                 Some(args) if !args.children().any(|n| n.kind() == K::LIKE_CLAUSE) => Ok(()),
@@ -245,6 +248,13 @@ pub fn reversible(statement: &ParsedStatement) -> Result<(), String> {
             }
             Ok(())
         }
+        K::CREATE_POLICY => {
+            let table = child(node, K::ON_TABLE).and_then(|o| child(&o, K::TABLE_NAME_REF));
+            match outside(table) {
+                true => Err("policies on tables outside the public schema are not read into the schema model".into()),
+                false => Ok(()),
+            }
+        }
         K::ALTER_INDEX if child(node, K::INDEX_RENAME_TO).is_some() => Ok(()),
         K::ALTER_TYPE if child(node, K::RENAME_VALUE).is_some() => Ok(()),
         K::ALTER_TYPE if child(node, K::ADD_VALUE).is_some() => {
@@ -275,6 +285,11 @@ fn alter_table_action(action: &SyntaxNode) -> Result<(), String> {
         }
         K::ADD_CONSTRAINT if !action.descendants().any(|n| n.kind() == K::CONSTRAINT_NAME) => Err(UNNAMED.into()),
         K::ADD_CONSTRAINT => Ok(()),
+        K::ATTACH_PARTITION if action.children().any(|n| n.kind() == K::TABLE_NAME_REF && !in_public(&n)) => {
+            Err("partitions outside the public schema are not read into the schema model".into())
+        }
+        K::ATTACH_PARTITION => Ok(()),
+        K::DETACH_PARTITION => Err("`DETACH PARTITION`: the bound to attach it again with is not in the SQL".into()),
         K::ALTER_COLUMN => {
             let a = action.children().find(|n| n.kind() != K::COLUMN_NAME_REF);
             let how = a.as_ref().map(|a| kind_name(a.kind())).unwrap_or_default();

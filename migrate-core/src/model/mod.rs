@@ -11,8 +11,8 @@ mod replay;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::op::{
-    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, MaterializedViewDef, Op, SequenceDef,
-    TriggerDef, TriggerState, TypeDef, ViewDef,
+    ColumnDef, ConstraintDef, ConstraintKind, EnumDef, FunctionDef, IndexDef, MaterializedViewDef, Op, PartitionOf,
+    PolicyDef, SequenceDef, TriggerDef, TriggerState, TypeDef, ViewDef,
 };
 
 pub use replay::Problem;
@@ -30,6 +30,15 @@ pub struct Table {
     pub created_in: u64,
     /// Its triggers by name, with whether they fire.
     pub triggers: BTreeMap<String, (TriggerDef, TriggerState)>,
+    /// `PARTITION BY ..`: the key of a partitioned table.
+    pub partition_by: Option<String>,
+    /// The table it is a partition of, with its bound.
+    pub partition_of: Option<PartitionOf>,
+    /// Row-level security: enabled, and forced on the table's owner too.
+    pub row_security: bool,
+    pub force_row_security: bool,
+    /// Its row-level security policies by name.
+    pub policies: BTreeMap<String, PolicyDef>,
 }
 
 impl Table {
@@ -190,6 +199,14 @@ impl Model {
             || self.sequences.contains_key(name)
     }
 
+    /// The partitions of table `name` (not theirs).
+    pub fn partitions<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        self.tables
+            .iter()
+            .filter(move |(_, t)| t.partition_of.as_ref().is_some_and(|p| p.parent == name))
+            .map(|(n, _)| n)
+    }
+
     /// Whether the table existed before migration `version` (so changing it can lock live traffic). A
     /// table the model does not know (created by raw SQL, or before the history the code holds)
     /// counts as existing: assuming it has rows is the safe side.
@@ -260,6 +277,16 @@ impl Model {
         }
         let Some(t) = from.tables.get(name) else { return };
         self.tables.insert(name.to_string(), t.clone());
+        // A partition's parent and a partitioned table's partitions: a change to the parent's
+        // columns reaches them.
+        if let Some(p) = &t.partition_of {
+            self.copy_table(from, &p.parent);
+        }
+        if t.partition_by.is_some() {
+            for child in from.partitions(name) {
+                self.copy_table(from, child);
+            }
+        }
         for k in t.constraints.values() {
             if let ConstraintKind::ForeignKey { ref_table, .. } = &k.kind
                 && let Some(r) = from.tables.get(ref_table)
@@ -291,6 +318,7 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
     match op {
         Op::CreateTable { def } => {
             names.insert(&def.name);
+            names.extend(def.partition_of.as_ref().map(|p| p.parent.as_str()));
             def.constraints.iter().for_each(|k| refs(k, names));
         }
         Op::DropTable { name, .. } => {
@@ -313,7 +341,13 @@ fn named<'a>(op: &'a Op, names: &mut BTreeSet<&'a str>, enums: &mut BTreeSet<&'a
         Op::RenameConstraint { table, from, to } => {
             names.extend([table.as_str(), from.as_str(), to.as_str()]);
         }
-        Op::Backfill { table, .. } | Op::SetIdentityValue { table, .. } => {
+        Op::Backfill { table, .. } | Op::SetIdentityValue { table, .. } | Op::SetRowSecurity { table, .. } => {
+            names.insert(table);
+        }
+        Op::AttachPartition { parent, name, .. } | Op::DetachPartition { parent, name, .. } => {
+            names.extend([parent.as_str(), name.as_str()]);
+        }
+        Op::CreatePolicy { def: PolicyDef { table, .. } } | Op::DropPolicy { table, .. } => {
             names.insert(table);
         }
         Op::DropColumn { .. }

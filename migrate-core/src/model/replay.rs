@@ -53,7 +53,68 @@ impl Model {
         let opaque = self.opaque.clone();
         let mut c = Check { problems: Vec::new(), opaque: &opaque };
         self.apply_checked(op, version, &mut c);
+        self.propagate(op);
         c.problems
+    }
+
+    /// A change to a partitioned table's columns reaches its partitions, as in PostgreSQL.
+    fn propagate(&mut self, op: &Op) {
+        let table = match op {
+            Op::AddColumn { table, .. }
+            | Op::DropColumn { table, .. }
+            | Op::RenameColumn { table, .. }
+            | Op::ChangeColumnType { table, .. }
+            | Op::SetNotNull { table, .. }
+            | Op::DropNotNull { table, .. }
+            | Op::SetDefault { table, .. }
+            | Op::DropDefault { table, .. } => table,
+            _ => return,
+        };
+        if self.tables.get(table).is_some_and(|t| t.partition_by.is_some()) {
+            let renamed = match op {
+                Op::RenameColumn { from, to, .. } => Some((from.as_str(), to.as_str())),
+                _ => None,
+            };
+            self.sync_partitions(table, renamed);
+        }
+    }
+
+    /// The partitions of `parent` (and theirs) take its columns, keeping their own order and
+    /// comments (a comment is not inherited).
+    fn sync_partitions(&mut self, parent: &str, renamed: Option<(&str, &str)>) {
+        let Some(columns) = self.tables.get(parent).map(|t| t.columns.clone()) else { return };
+        let children: Vec<String> = self.partitions(parent).cloned().collect();
+        for child in children {
+            let Some(t) = self.tables.get_mut(&child) else { continue };
+            if let Some((from, to)) = renamed
+                && let Some(c) = t.column_mut(from)
+            {
+                c.name = to.to_string();
+            }
+            t.columns.retain(|c| columns.iter().any(|p| p.name == c.name));
+            for p in &columns {
+                match t.column_mut(&p.name) {
+                    Some(c) => *c = ColumnDef { comment: c.comment.take(), ..p.clone() },
+                    None => t.columns.push(ColumnDef { comment: None, ..p.clone() }),
+                }
+            }
+            if t.partition_by.is_some() {
+                self.sync_partitions(&child, renamed);
+            }
+        }
+    }
+
+    /// The table `name` as a partitioned table that can take a partition.
+    fn partitioned_or_report(&self, c: &mut Check, name: &str) -> Option<&Table> {
+        let t = self.tables.get(name);
+        match t {
+            None => c.unknown(format!("table `{name}` does not exist")),
+            Some(t) if t.partition_by.is_none() => {
+                c.fail(format!("table `{name}` is not partitioned: create it with `t.partition_by(..)` (PARTITION BY)"))
+            }
+            Some(_) => {}
+        }
+        t.filter(|t| t.partition_by.is_some())
     }
 
     /// The columns (`table.column`) whose type is `name` or an array of it.
@@ -168,13 +229,24 @@ impl Model {
                     c.fail(format!("a table, index or view named `{}` already exists", def.name));
                     return;
                 }
-                let own = Table {
+                let mut own = Table {
                     columns: def.columns.clone(),
                     constraints: Default::default(),
                     comment: def.comment.clone(),
                     created_in: v,
                     triggers: Default::default(),
+                    partition_by: def.partition_by.clone(),
+                    partition_of: def.partition_of.clone(),
+                    row_security: false,
+                    force_row_security: false,
+                    policies: Default::default(),
                 };
+                if let Some(p) = &def.partition_of
+                    && let Some(parent) = self.partitioned_or_report(c, &p.parent)
+                {
+                    own.columns =
+                        parent.columns.iter().map(|col| ColumnDef { comment: None, ..col.clone() }).collect();
+                }
                 for k in &def.constraints {
                     self.check_constraint(c, &def.name, k, Some(&own));
                 }
@@ -209,6 +281,12 @@ impl Model {
                         referencing.join(", ")
                     ));
                 }
+                // A partitioned table goes with its partitions.
+                let children: Vec<String> = self.partitions(name).cloned().collect();
+                for child in children {
+                    let problems = self.apply(&Op::DropTable { name: child, def: None }, v);
+                    c.problems.extend(problems);
+                }
                 self.tables.remove(name);
                 self.indexes.retain(|_, i| &i.def.table != name);
                 self.sequences.retain(|_, q| q.owned_by.as_ref().is_none_or(|o| &o.table != name));
@@ -227,7 +305,13 @@ impl Model {
                     for (trigger, _) in t.triggers.values_mut() {
                         trigger.table = to.clone();
                     }
+                    for policy in t.policies.values_mut() {
+                        policy.table = to.clone();
+                    }
                     self.tables.insert(to.clone(), t);
+                }
+                for p in self.tables.values_mut().filter_map(|t| t.partition_of.as_mut()).filter(|p| &p.parent == from) {
+                    p.parent = to.clone();
                 }
                 for o in self.sequences.values_mut().filter_map(|q| q.owned_by.as_mut()).filter(|o| &o.table == from) {
                     o.table = to.clone();
@@ -419,6 +503,13 @@ impl Model {
                 }
                 if !self.materialized_views.contains_key(&def.table) && !self.table_or_report(c, &def.table) {
                     return;
+                }
+                if def.concurrently && self.tables.get(&def.table).is_some_and(|t| t.partition_by.is_some()) {
+                    c.fail(format!(
+                        "index `{}`: PostgreSQL cannot build an index on partitioned table `{}` CONCURRENTLY; build it \
+                         on each partition concurrently, then on the parent without (it takes the partitions' indexes)",
+                        def.name, def.table
+                    ));
                 }
                 let cols: Vec<String> = def
                     .elems
@@ -838,6 +929,71 @@ impl Model {
                     None => c.unknown(format!("trigger `{name}` on `{table}` does not exist")),
                 }
             }
+            Op::AttachPartition { parent, name, bound } => {
+                if self.partitioned_or_report(c, parent).is_none() || !self.table_or_report(c, name) {
+                    return;
+                }
+                let (parent_cols, t) = (self.tables[parent].columns.clone(), &self.tables[name]);
+                if let Some(p) = &t.partition_of {
+                    c.fail(format!("table `{name}` is already a partition of `{}`", p.parent));
+                    return;
+                }
+                let shape = |cols: &[ColumnDef]| {
+                    let mut v: Vec<(String, ColumnType)> = cols.iter().map(|c| (c.name.clone(), c.ty.clone())).collect();
+                    v.sort_by(|a, b| a.0.cmp(&b.0));
+                    v
+                };
+                if shape(&parent_cols) != shape(&t.columns) {
+                    c.fail(format!(
+                        "table `{name}` cannot become a partition of `{parent}`: its columns (names and types) must be the parent's"
+                    ));
+                }
+                if let Some(t) = self.tables.get_mut(name) {
+                    t.partition_of = Some(PartitionOf { parent: parent.clone(), bound: bound.clone() });
+                }
+            }
+            Op::DetachPartition { parent, name, .. } => {
+                match self.tables.get_mut(name) {
+                    Some(t) if t.partition_of.as_ref().is_some_and(|p| &p.parent == parent) => t.partition_of = None,
+                    Some(_) => c.unknown(format!("table `{name}` is not a partition of `{parent}`")),
+                    None => c.unknown(format!("table `{name}` does not exist")),
+                }
+            }
+            Op::SetRowSecurity { table, setting } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                let Some(t) = self.tables.get_mut(table) else { return };
+                let (flag, to) = match setting {
+                    RowSecurity::Enable => (&mut t.row_security, true),
+                    RowSecurity::Disable => (&mut t.row_security, false),
+                    RowSecurity::Force => (&mut t.force_row_security, true),
+                    RowSecurity::NoForce => (&mut t.force_row_security, false),
+                };
+                let was = std::mem::replace(flag, to);
+                if was == to {
+                    // Its derived down would set what was not there before.
+                    c.unknown(format!("{} on `{table}` changes nothing: it is set already", setting.sql()));
+                }
+            }
+            Op::CreatePolicy { def } => {
+                if !self.table_or_report(c, &def.table) {
+                    return;
+                }
+                if let Some(t) = self.tables.get_mut(&def.table)
+                    && t.policies.insert(def.name.clone(), def.clone()).is_some()
+                {
+                    c.fail(format!("policy `{}` on `{}` already exists", def.name, def.table));
+                }
+            }
+            Op::DropPolicy { table, name, .. } => {
+                if !self.table_or_report(c, table) {
+                    return;
+                }
+                if self.tables.get_mut(table).and_then(|t| t.policies.remove(name)).is_none() {
+                    c.unknown(format!("policy `{name}` on `{table}` does not exist"));
+                }
+            }
             Op::DataStep { .. } => {}
             Op::Backfill { table, .. } => {
                 self.table_or_report(c, table);
@@ -890,6 +1046,18 @@ impl Model {
         };
         let needs = |ty: &ColumnType| enum_type(ty).is_some();
         let fk_without_columns = |k: &ConstraintDef| matches!(&k.kind, ConstraintKind::ForeignKey { ref_columns, .. } if ref_columns.is_empty());
+        // DETACH PARTITION read from SQL: its bound (for its down) is the model's.
+        if let Op::DetachPartition { parent, name, bound, concurrently } = op
+            && bound.is_empty()
+            && let Some(p) = self.tables.get(name).and_then(|t| t.partition_of.as_ref()).filter(|p| &p.parent == parent)
+        {
+            return std::borrow::Cow::Owned(Op::DetachPartition {
+                parent: parent.clone(),
+                name: name.clone(),
+                bound: p.bound.clone(),
+                concurrently: *concurrently,
+            });
+        }
         let touched = match op {
             Op::CreateTable { def } => {
                 def.columns.iter().any(|c| needs(&c.ty)) || def.constraints.iter().any(fk_without_columns)

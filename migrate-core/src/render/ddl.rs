@@ -33,7 +33,25 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::CreateTable { def } => {
             let mut parts: Vec<String> = def.columns.iter().map(column).collect();
             parts.extend(def.constraints.iter().map(constraint));
-            let mut out = vec![tx(format!("CREATE TABLE {} ({})", q(&def.name), parts.join(", ")))];
+            let mut sql = match &def.partition_of {
+                // A partition's columns are its parent's; it may add constraints of its own.
+                Some(p) if parts.is_empty() => {
+                    format!("CREATE TABLE {} PARTITION OF {} {}", q(&def.name), q(&p.parent), p.bound)
+                }
+                Some(p) => format!(
+                    "CREATE TABLE {} PARTITION OF {} ({}) {}",
+                    q(&def.name),
+                    q(&p.parent),
+                    parts.join(", "),
+                    p.bound
+                ),
+                None => format!("CREATE TABLE {} ({})", q(&def.name), parts.join(", ")),
+            };
+            if let Some(key) = &def.partition_by {
+                sql.push_str(" PARTITION BY ");
+                sql.push_str(key);
+            }
+            let mut out = vec![tx(sql)];
             if let Some(c) = &def.comment {
                 out.push(comment(&CommentTarget::Table { table: def.name.clone() }, Some(c)));
             }
@@ -221,6 +239,19 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
             vec![tx(format!("DROP {} {}({})", kind.word().to_uppercase(), q(name), arg_types.join(", ")))]
         }
         Op::CreateTrigger { def } => vec![tx(create_trigger(def))],
+        Op::AttachPartition { parent, name, bound } => {
+            vec![alter(parent, &format!("ATTACH PARTITION {} {bound}", q(name)))]
+        }
+        Op::DetachPartition { parent, name, concurrently, .. } => {
+            let c = if *concurrently { " CONCURRENTLY" } else { "" };
+            vec![Statement {
+                sql: format!("ALTER TABLE {} DETACH PARTITION {}{c}", q(parent), q(name)),
+                transactional: !concurrently,
+            }]
+        }
+        Op::SetRowSecurity { table, setting } => vec![alter(table, setting.sql())],
+        Op::CreatePolicy { def } => vec![tx(create_policy(def))],
+        Op::DropPolicy { table, name, .. } => vec![tx(format!("DROP POLICY {} ON {}", q(name), q(table)))],
         Op::DropTrigger { table, name, .. } => vec![tx(format!("DROP TRIGGER {} ON {}", q(name), q(table)))],
         Op::SetTriggerState { table, name, state, .. } => {
             vec![alter(table, &format!("{} TRIGGER {}", state.sql(), q(name)))]
@@ -524,4 +555,38 @@ pub(crate) fn create_type(def: &crate::op::TypeDef) -> Vec<String> {
 /// ` ("a", "b")` for a view's column names; nothing when it has none.
 fn column_names(columns: &[String]) -> String {
     if columns.is_empty() { String::new() } else { format!(" ({})", list(columns)) }
+}
+
+fn create_policy(def: &crate::op::PolicyDef) -> String {
+    let mut sql = format!("CREATE POLICY {} ON {}", q(&def.name), q(&def.table));
+    if def.restrictive {
+        sql.push_str(" AS RESTRICTIVE");
+    }
+    if def.command != crate::op::PolicyCommand::All {
+        sql.push_str(" FOR ");
+        sql.push_str(def.command.sql());
+    }
+    if !def.roles.is_empty() {
+        sql.push_str(" TO ");
+        sql.push_str(&policy_roles(&def.roles));
+    }
+    if let Some(u) = &def.using {
+        sql.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &def.with_check {
+        sql.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    sql
+}
+
+/// Role names, quoted unless a keyword PostgreSQL reads as a role specification.
+pub(crate) fn policy_roles(roles: &[String]) -> String {
+    roles
+        .iter()
+        .map(|r| match r.as_str() {
+            "PUBLIC" | "CURRENT_ROLE" | "CURRENT_USER" | "SESSION_USER" => r.clone(),
+            _ => q(r),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -13,6 +13,7 @@
 //! | `set_not_null` | `CHECK (col IS NOT NULL) NOT VALID`, validated separately, then `SET NOT NULL` (instant) and the CHECK dropped |
 //! | a column with a volatile default, or with `.backfill(..)` | added without default, the default set for new rows, existing rows filled in batches, then NOT NULL as above |
 //! | `backfill` | batches by primary key, each its own short transaction |
+//! | `attach_partition` of a range or list bound | the bound as a CHECK `NOT VALID`, validated on its own (writes go on), then `ATTACH PARTITION` (the valid CHECK implies the bound: no scan under its lock) and the CHECK dropped |
 //!
 //! A migration whose plan has such steps no longer runs as one transaction: it runs step by step and
 //! records its progress, so a failed or killed run resumes at the step it stopped at.
@@ -178,7 +179,12 @@ fn is_volatile(d: &Option<DefaultValue>) -> bool {
 fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
     let existing = |t: &str| model.existed_before(t, version);
     match op {
-        Op::CreateIndex { def } if !def.concurrently && existing(&def.table) => {
+        // PostgreSQL cannot build an index on a partitioned table concurrently.
+        Op::CreateIndex { def }
+            if !def.concurrently
+                && existing(&def.table)
+                && model.tables.get(&def.table).is_none_or(|t| t.partition_by.is_none()) =>
+        {
             let concurrent = IndexDef { concurrently: true, ..def.clone() };
             let sql = render_op(&Op::CreateIndex { def: concurrent }).remove(0).sql;
             let drop = format!("DROP INDEX CONCURRENTLY IF EXISTS {}", q(&def.name));
@@ -198,6 +204,14 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
                 )
                 .undone_by(undo(create)),
             ])
+        }
+        // PostgreSQL (before 18) refuses a NOT VALID foreign key and a concurrent index on a
+        // partitioned table: only a CHECK has a safe form there.
+        Op::AddConstraint { table, def }
+            if model.tables.get(table).is_some_and(|t| t.partition_by.is_some())
+                && !matches!(def.kind, ConstraintKind::Check { .. }) =>
+        {
+            None
         }
         Op::AddConstraint { table, def } if existing(table) => match &def.kind {
             ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } if !def.not_valid => {
@@ -291,6 +305,26 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
                 units.extend(rewrite(&add, &after, version).unwrap_or_else(|| plain(&add, true)));
             }
             Some(units)
+        }
+        Op::AttachPartition { parent, name, bound } if existing(name) => {
+            let key = model.tables.get(parent)?.partition_by.as_deref()?;
+            let condition = crate::sql_ops::partition_bound_check(key, bound)?;
+            let check = derive_name(&[name], "partition_bound");
+            let drop = format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", q(name), q(&check));
+            let attach = render_op(op).remove(0).sql;
+            Some(vec![
+                Unit::tx_alone(format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({condition}) NOT VALID",
+                    q(name),
+                    q(&check)
+                ))
+                .undone_by(undo(drop.clone())),
+                Unit::tx_alone(format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", q(name), q(&check)))
+                    .undone_by(nothing()),
+                Unit::tx_alone(attach).undone_by(reverse_undo(op)),
+                // The CHECK is no longer needed: the partition's bound holds.
+                Unit::tx(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(name), q(&check))).undone_by(nothing()),
+            ])
         }
         Op::Backfill { table, set, filter, batch_size, pause_ms } => Some(vec![Unit::backfill(
             BackfillStep {

@@ -5,6 +5,7 @@ mod column;
 mod hidden;
 mod index;
 pub mod mode;
+mod partition;
 mod routine;
 mod sequence;
 mod table;
@@ -17,6 +18,7 @@ pub use column::{ColumnBuilder, ColumnMethods};
 #[doc(hidden)]
 pub use column::{ColumnEntry, ColumnRef};
 pub use index::{AddEnumValue, Backfill, DropIndex, IndexBuilder, col, expr};
+pub use partition::{CreatePartition, DetachPartition, PolicyBuilder};
 pub use routine::{ArgType, FunctionBuilder, TriggerBuilder};
 pub use sequence::SequenceOptions;
 pub use table::{CreateTable, TableConstraint};
@@ -420,6 +422,104 @@ impl<M: Mode> Schema<M> {
         previous: crate::op::TriggerState,
     ) {
         self.push(Op::SetTriggerState { table: table.into(), name: name.into(), state, previous: Some(previous) });
+    }
+
+    /// `CREATE TABLE name PARTITION OF parent bound`: a partition of a partitioned table
+    /// ([`CreateTable::partition_by`]), with its parent's columns. `bound` is
+    /// `FOR VALUES FROM (..) TO (..)` (range), `FOR VALUES IN (..)` (list),
+    /// `FOR VALUES WITH (MODULUS m, REMAINDER r)` (hash) or `DEFAULT`. Reversible (the down drops it).
+    pub fn create_partition(&mut self, name: &str, parent: &str, bound: &str) -> CreatePartition<'_> {
+        let def = crate::op::TableDef {
+            name: name.into(),
+            partition_of: Some(crate::op::PartitionOf { parent: parent.into(), bound: bound.into() }),
+            ..Default::default()
+        };
+        CreatePartition { op: self.push(Op::CreateTable { def }) }
+    }
+
+    /// `ALTER TABLE parent ATTACH PARTITION name bound`: an existing table (with the parent's columns)
+    /// becomes a partition. PostgreSQL reads every row to check the bound while writes to the table
+    /// wait; with `safe_operations` on, the plan first adds the bound as a CHECK constraint
+    /// `NOT VALID`, validates it (writes go on), attaches (the check implies the bound: no scan) and
+    /// drops the check. Reversible: the down detaches it.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.attach_partition("events", "events_2025", "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+    /// let down = migrate_core::reverse::reverse_ops(&s.finish().unwrap()).unwrap();
+    /// assert_eq!(migrate_core::render::render_script(&down), "ALTER TABLE \"events\" DETACH PARTITION \"events_2025\";\n");
+    /// ```
+    pub fn attach_partition(&mut self, parent: &str, name: &str, bound: &str) {
+        self.push(Op::AttachPartition { parent: parent.into(), name: name.into(), bound: bound.into() });
+    }
+
+    /// `ALTER TABLE parent DETACH PARTITION name`: the partition becomes a table of its own.
+    /// `.concurrently()` does not block queries on the parent. Reversible: the down attaches it again
+    /// with `bound` (its bound now).
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.detach_partition("events", "events_2020", "FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')").concurrently();
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "ALTER TABLE \"events\" DETACH PARTITION \"events_2020\" CONCURRENTLY;\n"
+    /// );
+    /// ```
+    pub fn detach_partition(&mut self, parent: &str, name: &str, bound: &str) -> DetachPartition<'_> {
+        let op =
+            Op::DetachPartition { parent: parent.into(), name: name.into(), bound: bound.into(), concurrently: false };
+        DetachPartition { op: self.push(op) }
+    }
+
+    /// `ALTER TABLE table ENABLE ROW LEVEL SECURITY`: the table's policies decide which rows each role
+    /// sees and writes (with none, no rows), for every role but the owner and superusers. Reversible.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.enable_row_level_security("documents");
+    /// s.create_policy("documents", "documents_owner", |p| {
+    ///     p.to(["app"]).using("owner = current_user");
+    /// });
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "ALTER TABLE \"documents\" ENABLE ROW LEVEL SECURITY;\n\
+    ///      CREATE POLICY \"documents_owner\" ON \"documents\" TO \"app\" USING (owner = current_user);\n"
+    /// );
+    /// ```
+    pub fn enable_row_level_security(&mut self, table: &str) {
+        self.set_row_security(table, crate::op::RowSecurity::Enable);
+    }
+
+    /// `ALTER TABLE table FORCE ROW LEVEL SECURITY`: the policies apply to the table's owner too.
+    /// Reversible.
+    pub fn force_row_level_security(&mut self, table: &str) {
+        self.set_row_security(table, crate::op::RowSecurity::Force);
+    }
+
+    /// `ALTER TABLE table ENABLE|DISABLE|FORCE|NO FORCE ROW LEVEL SECURITY`. Reversible: the down sets
+    /// the inverse.
+    pub fn set_row_security(&mut self, table: &str, setting: crate::op::RowSecurity) {
+        self.push(Op::SetRowSecurity { table: table.into(), setting });
+    }
+
+    /// `CREATE POLICY name ON table ..` as `f` writes it (see [`PolicyBuilder`]). Reversible.
+    pub fn create_policy(&mut self, table: &str, name: &str, f: impl FnOnce(&mut PolicyBuilder)) {
+        let mut p = PolicyBuilder {
+            def: crate::op::PolicyDef { name: name.into(), table: table.into(), ..Default::default() },
+        };
+        f(&mut p);
+        self.push(Op::CreatePolicy { def: p.def });
+    }
+
+    /// `DROP POLICY name ON table`. Irreversible.
+    pub fn drop_policy(&mut self, table: &str, name: &str)
+    where
+        M: AllowsDropPolicy,
+    {
+        self.push(Op::DropPolicy { table: table.into(), name: name.into(), def: None });
     }
 
     /// `REINDEX INDEX name`: rebuilds a bloated or corrupt index. Plain `REINDEX` blocks writes to

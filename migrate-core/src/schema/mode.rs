@@ -180,6 +180,14 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows `drop_policy` (an irreversible op) in `up`.
+    AllowsDropPolicy,
+    "`drop_policy` cannot be undone automatically, and this migration has no `down`",
+    "irreversible: the policy's definition is not known to the down",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `add_enum_value` (an irreversible op) in `up`.
     AllowsAddEnumValue,
     "`add_enum_value` cannot be undone automatically, and this migration has no `down`",

@@ -10,6 +10,7 @@ pub struct CreateTable {
     pub(crate) columns: super::hidden::Columns,
     pub(crate) constraints: super::hidden::Constraints,
     pub(crate) comment: Option<String>,
+    pub(crate) partition_by: Option<String>,
 }
 
 impl ColumnMethods for CreateTable {
@@ -27,6 +28,7 @@ impl CreateTable {
             columns: super::hidden::Columns::new(vec![]),
             constraints: super::hidden::Constraints::new(vec![]),
             comment: None,
+            partition_by: None,
         }
     }
 
@@ -102,6 +104,28 @@ impl CreateTable {
         self.comment = Some(text.into());
     }
 
+    /// `PARTITION BY key`: a partitioned table (`RANGE (at)`, `LIST (region)`, `HASH (id)`), whose rows
+    /// live in its partitions ([`Schema::create_partition`](crate::Schema::create_partition)). Its
+    /// primary key and unique constraints must include the key's columns.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.create_table("events", |t| {
+    ///     t.bigint("id");
+    ///     t.date("at");
+    ///     t.primary_key(["id", "at"]);
+    ///     t.partition_by("RANGE (at)");
+    /// });
+    /// s.create_partition("events_2026", "events", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+    /// let sql = migrate_core::render::render_script(&s.finish().unwrap());
+    /// assert!(sql.contains(r#"PRIMARY KEY ("id", "at")) PARTITION BY RANGE (at);"#));
+    /// assert!(sql.contains(r#"CREATE TABLE "events_2026" PARTITION OF "events" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"#));
+    /// ```
+    pub fn partition_by(&mut self, key: impl Into<String>) {
+        self.partition_by = Some(key.into());
+    }
+
     pub(crate) fn into_def(self) -> TableDef {
         let mut constraints = Vec::new();
         for c in self.columns.iter() {
@@ -113,7 +137,14 @@ impl CreateTable {
         // life of the registry.
         let mut columns: Vec<_> = self.columns.into_inner().into_iter().map(|c| c.def).collect();
         columns.shrink_to_fit();
-        TableDef { name: self.name, columns, constraints, comment: self.comment }
+        TableDef {
+            name: self.name,
+            columns,
+            constraints,
+            comment: self.comment,
+            partition_by: self.partition_by,
+            partition_of: None,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Enums, extensions, schemas, views and raw SQL.
 
 use super::cases::{Case, none, run, users};
+use migrate_core::schema::ColumnMethods;
 
 fn touch(s: &mut super::cases::S) {
     users(s);
@@ -370,6 +371,101 @@ async fn types_and_objects() {
                     r#"ALTER TABLE "codes" ADD CONSTRAINT "codes_pkey" PRIMARY KEY USING INDEX "codes_code_idx""#,
                     r#"ALTER TABLE "codes" ADD CONSTRAINT "codes_label_key" UNIQUE USING INDEX "codes_label_idx""#,
                 ],
+                down: None,
+            },
+            Case {
+                name: "partitioned table, partitions",
+                setup: none,
+                change: |s| {
+                    s.create_table("events", |t| {
+                        t.bigint("id").not_null();
+                        t.date("at").not_null();
+                        t.text("kind").default("x");
+                        t.primary_key(["id", "at"]);
+                        t.partition_by("RANGE (at)");
+                    });
+                    s.create_partition("events_2026", "events", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')")
+                        .partition_by("LIST (id)");
+                    s.create_partition("events_2026_x", "events_2026", "FOR VALUES IN (1, 2)");
+                    s.create_partition("events_other", "events", "DEFAULT");
+                },
+                up: &[
+                    r#"CREATE TABLE "events" ("id" bigint NOT NULL, "at" date NOT NULL, "kind" text DEFAULT 'x', CONSTRAINT "events_pkey" PRIMARY KEY ("id", "at")) PARTITION BY RANGE (at)"#,
+                    r#"CREATE TABLE "events_2026" PARTITION OF "events" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY LIST (id)"#,
+                    r#"CREATE TABLE "events_2026_x" PARTITION OF "events_2026" FOR VALUES IN (1, 2)"#,
+                    r#"CREATE TABLE "events_other" PARTITION OF "events" DEFAULT"#,
+                ],
+                down: Some(&[
+                    r#"DROP TABLE "events_other""#,
+                    r#"DROP TABLE "events_2026_x""#,
+                    r#"DROP TABLE "events_2026""#,
+                    r#"DROP TABLE "events""#,
+                ]),
+            },
+            Case {
+                name: "attach_partition, detach_partition",
+                setup: |s| {
+                    s.create_table("events", |t| {
+                        t.bigint("id");
+                        t.date("at");
+                        t.partition_by("RANGE (at)");
+                    });
+                    s.create_partition("events_2026", "events", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+                    s.create_table("events_2025", |t| {
+                        t.bigint("id");
+                        t.date("at");
+                    });
+                },
+                change: |s| {
+                    s.attach_partition("events", "events_2025", "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+                    s.detach_partition("events", "events_2026", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+                },
+                up: &[
+                    r#"ALTER TABLE "events" ATTACH PARTITION "events_2025" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"#,
+                    r#"ALTER TABLE "events" DETACH PARTITION "events_2026""#,
+                ],
+                down: Some(&[
+                    r#"ALTER TABLE "events" ATTACH PARTITION "events_2026" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"#,
+                    r#"ALTER TABLE "events" DETACH PARTITION "events_2025""#,
+                ]),
+            },
+            Case {
+                name: "row-level security, policies",
+                setup: users,
+                change: |s| {
+                    use migrate_core::prelude::*;
+                    s.enable_row_level_security("users");
+                    s.force_row_level_security("users");
+                    s.create_policy("users", "users_read", |p| {
+                        p.command(PolicyCommand::Select).using("age > 17");
+                    });
+                    s.create_policy("users", "users_write", |p| {
+                        p.restrictive().command(PolicyCommand::Insert).to(["postgres", "CURRENT_USER"]).with_check("email IS NOT NULL");
+                    });
+                },
+                up: &[
+                    r#"ALTER TABLE "users" ENABLE ROW LEVEL SECURITY"#,
+                    r#"ALTER TABLE "users" FORCE ROW LEVEL SECURITY"#,
+                    r#"CREATE POLICY "users_read" ON "users" FOR SELECT USING (age > 17)"#,
+                    r#"CREATE POLICY "users_write" ON "users" AS RESTRICTIVE FOR INSERT TO "postgres", CURRENT_USER WITH CHECK (email IS NOT NULL)"#,
+                ],
+                down: Some(&[
+                    r#"DROP POLICY "users_write" ON "users""#,
+                    r#"DROP POLICY "users_read" ON "users""#,
+                    r#"ALTER TABLE "users" NO FORCE ROW LEVEL SECURITY"#,
+                    r#"ALTER TABLE "users" DISABLE ROW LEVEL SECURITY"#,
+                ]),
+            },
+            Case {
+                name: "drop_policy",
+                setup: |s| {
+                    users(s);
+                    s.create_policy("users", "users_read", |p| {
+                        p.using("true");
+                    });
+                },
+                change: |s| s.drop_policy("users", "users_read"),
+                up: &[r#"DROP POLICY "users_read" ON "users""#],
                 down: None,
             },
             Case {

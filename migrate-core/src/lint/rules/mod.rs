@@ -4,12 +4,14 @@ pub mod adding_exclusion_constraint;
 pub mod adding_required_field;
 pub mod adding_trigger;
 pub mod adding_volatile_default;
+pub mod attach_partition_scan;
 pub mod backfill_with_ddl;
 pub mod ban_drop_column;
 pub mod ban_drop_table;
 pub mod changing_column_type;
 pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
+pub mod detach_partition_without_concurrently;
 pub mod disallowed_unique_constraint;
 pub mod domain_check_missing_not_valid;
 pub mod enum_value_in_transaction;
@@ -67,6 +69,8 @@ pub enum Rule {
     RefreshWithoutConcurrently,
     AddingExclusionConstraint,
     ReindexWithoutConcurrently,
+    AttachPartitionScan,
+    DetachPartitionWithoutConcurrently,
     RawSql,
 }
 
@@ -100,6 +104,8 @@ impl Rule {
         Rule::RefreshWithoutConcurrently,
         Rule::AddingExclusionConstraint,
         Rule::ReindexWithoutConcurrently,
+        Rule::AttachPartitionScan,
+        Rule::DetachPartitionWithoutConcurrently,
         Rule::RawSql,
     ];
 
@@ -135,6 +141,8 @@ impl Rule {
             Rule::RefreshWithoutConcurrently => "refresh-without-concurrently",
             Rule::AddingExclusionConstraint => "adding-exclusion-constraint",
             Rule::ReindexWithoutConcurrently => "reindex-without-concurrently",
+            Rule::AttachPartitionScan => "attach-partition-scan",
+            Rule::DetachPartitionWithoutConcurrently => "detach-partition-without-concurrently",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -170,6 +178,8 @@ impl Rule {
             Rule::RefreshWithoutConcurrently => Severity::Warning,
             Rule::AddingExclusionConstraint => Severity::Error,
             Rule::ReindexWithoutConcurrently => Severity::Error,
+            Rule::AttachPartitionScan => Severity::Warning,
+            Rule::DetachPartitionWithoutConcurrently => Severity::Warning,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -205,6 +215,8 @@ impl Rule {
             Rule::RefreshWithoutConcurrently => refresh_without_concurrently::check(op, cx),
             Rule::AddingExclusionConstraint => adding_exclusion_constraint::check(op, cx),
             Rule::ReindexWithoutConcurrently => reindex_without_concurrently::check(op, cx),
+            Rule::AttachPartitionScan => attach_partition_scan::check(op, cx),
+            Rule::DetachPartitionWithoutConcurrently => detach_partition_without_concurrently::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }

@@ -16,6 +16,21 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     let Op::CreateIndex { def } = op else { return None };
+    if !def.concurrently
+        && cx.existing(&def.table)
+        && cx.model.tables.get(&def.table).is_some_and(|t| t.partition_by.is_some())
+    {
+        // PostgreSQL cannot build it concurrently on a partitioned table: the safe plan leaves it.
+        return Some(Violation {
+            message: format!(
+                "builds index `{}` on every partition of `{}` while holding a SHARE lock on each: writes wait for the whole build",
+                def.name, def.table
+            ),
+            help: "PostgreSQL cannot build it CONCURRENTLY on a partitioned table: build it on each partition \
+                   `.concurrently()` first (no_transaction), then on the parent (it takes the partitions' indexes)"
+                .into(),
+        });
+    }
     if cx.config.safe_operations {
         // The safe plan runs this change in its safe form (runner::safe).
         return None;
