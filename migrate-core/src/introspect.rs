@@ -545,6 +545,11 @@ pub async fn ops(
                 constraints.push(c);
             }
         }
+        // A partition's constraints of its own are added after it (as `create_partition` writes it).
+        if partition_of.is_some() {
+            let own = constraints.drain(..).map(|def| Op::AddConstraint { table: name.clone(), def });
+            not_valid.splice(0..0, own);
+        }
         let def = TableDef {
             name: name.clone(),
             columns,

@@ -221,7 +221,7 @@ fn string_value(node: &SyntaxNode) -> Option<String> {
 
 /// PostgreSQL's `makeObjectName`: `name1_name2_label`, the longer of the two names cut first so the
 /// whole fits in 63 bytes.
-fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+pub(crate) fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
     let cut = |s: &str, n: usize| -> String {
         let mut n = n.min(s.len());
         while !s.is_char_boundary(n) {
@@ -636,6 +636,9 @@ impl Reader {
         if roles.iter().any(|r| r == "public") {
             roles.clear();
         }
+        // The catalog holds a set of roles: sorted as it lists them.
+        roles.sort();
+        roles.dedup();
         let clause = |k: K| child(node, k).and_then(|c| c.children().next()).map(|e| code(&e));
         let def = PolicyDef {
             name,

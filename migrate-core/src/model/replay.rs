@@ -104,6 +104,56 @@ impl Model {
         }
     }
 
+    /// `name` becomes a table of its own: it keeps what it had from `parent` (PostgreSQL's copies of
+    /// its keys, foreign keys and indexes, named as PostgreSQL names them, and its checks).
+    fn detach(&mut self, parent: &str, name: &str, v: u64) {
+        use crate::sql_ops::object_name;
+        let Some(p) = self.tables.get(parent) else { return };
+        let mut keys = Vec::new();
+        for k in p.constraints.values() {
+            let name = match &k.kind {
+                ConstraintKind::PrimaryKey { .. } => object_name(name, None, "pkey"),
+                ConstraintKind::Unique { columns, .. } => object_name(name, Some(&columns.join("_")), "key"),
+                ConstraintKind::Check { .. } | ConstraintKind::ForeignKey { .. } => k.name.clone(),
+                // An exclusion constraint's copy is named from its index's columns: not known here.
+                ConstraintKind::Exclude { .. } => continue,
+            };
+            keys.push(ConstraintDef { name, ..k.clone() });
+        }
+        let indexes: Vec<IndexDef> = self
+            .indexes
+            .values()
+            .filter(|i| i.def.table == parent && i.constraint.is_none())
+            .map(|i| {
+                let columns: Vec<&str> = i
+                    .def
+                    .elems
+                    .iter()
+                    .map(|e| match &e.target {
+                        IndexTarget::Column { name } => name.as_str(),
+                        IndexTarget::Expr { .. } => "expr",
+                    })
+                    .collect();
+                IndexDef {
+                    name: object_name(name, Some(&columns.join("_")), "idx"),
+                    table: name.to_string(),
+                    ..i.def.clone()
+                }
+            })
+            .collect();
+        if let Some(t) = self.tables.get_mut(name) {
+            t.partition_of = None;
+        }
+        for k in keys {
+            if self.tables.get(name).is_some_and(|t| !t.constraints.contains_key(&k.name)) {
+                self.add_constraint(name, &k, v);
+            }
+        }
+        for def in indexes {
+            self.indexes.entry(def.name.clone()).or_insert(Index { def, constraint: None, created_in: v });
+        }
+    }
+
     /// The table `name` as a partitioned table that can take a partition.
     fn partitioned_or_report(&self, c: &mut Check, name: &str) -> Option<&Table> {
         let t = self.tables.get(name);
@@ -948,16 +998,46 @@ impl Model {
                         "table `{name}` cannot become a partition of `{parent}`: its columns (names and types) must be the parent's"
                     ));
                 }
+                // The table's keys, foreign keys and indexes that match the parent's become the
+                // parent's (PostgreSQL attaches them): the model holds only the parent's.
+                let parent_keys: Vec<ConstraintKind> = self.tables[parent]
+                    .constraints
+                    .values()
+                    .filter(|k| !matches!(k.kind, ConstraintKind::Check { .. }))
+                    .map(|k| k.kind.clone())
+                    .collect();
+                let same_index = |a: &IndexDef, b: &IndexDef| {
+                    (&a.elems, a.unique, &a.method, &a.predicate, &a.include) == (&b.elems, b.unique, &b.method, &b.predicate, &b.include)
+                };
+                let parent_indexes: Vec<IndexDef> = self
+                    .indexes
+                    .values()
+                    .filter(|i| &i.def.table == parent && i.constraint.is_none())
+                    .map(|i| i.def.clone())
+                    .collect();
                 if let Some(t) = self.tables.get_mut(name) {
                     t.partition_of = Some(PartitionOf { parent: parent.clone(), bound: bound.clone() });
+                    let attached: Vec<String> =
+                        t.constraints.values().filter(|k| parent_keys.contains(&k.kind)).map(|k| k.name.clone()).collect();
+                    for k in &attached {
+                        t.constraints.remove(k);
+                    }
+                    self.indexes.retain(|_, i| {
+                        let taken = i.constraint.as_ref().is_some_and(|k| attached.contains(k));
+                        let matches = i.constraint.is_none()
+                            && &i.def.table == name
+                            && parent_indexes.iter().any(|p| same_index(p, &i.def));
+                        !(taken || matches)
+                    });
                 }
             }
             Op::DetachPartition { parent, name, .. } => {
-                match self.tables.get_mut(name) {
-                    Some(t) if t.partition_of.as_ref().is_some_and(|p| &p.parent == parent) => t.partition_of = None,
-                    Some(_) => c.unknown(format!("table `{name}` is not a partition of `{parent}`")),
-                    None => c.unknown(format!("table `{name}` does not exist")),
+                match self.tables.get(name) {
+                    Some(t) if t.partition_of.as_ref().is_some_and(|p| &p.parent == parent) => {}
+                    Some(_) => return c.unknown(format!("table `{name}` is not a partition of `{parent}`")),
+                    None => return c.unknown(format!("table `{name}` does not exist")),
                 }
+                self.detach(parent, name, v);
             }
             Op::SetRowSecurity { table, setting } => {
                 if !self.table_or_report(c, table) {

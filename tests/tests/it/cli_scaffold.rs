@@ -355,6 +355,23 @@ async fn pull_adopts_an_existing_database() {
         )
         .await
         .unwrap();
+    // Partitions (one partitioned itself, one attached with a check and a default of its own), row-level
+    // security and policies.
+    db.client
+        .batch_execute(
+            "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, kind text DEFAULT 'x', PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+             CREATE INDEX events_kind ON events (kind);
+             CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY LIST (id);
+             CREATE TABLE events_2026_low PARTITION OF events_2026 FOR VALUES IN (1, 2);
+             CREATE TABLE events_old (id bigint NOT NULL, at date NOT NULL, kind text, CONSTRAINT events_old_positive CHECK (id > 0));
+             ALTER TABLE events ATTACH PARTITION events_old FOR VALUES FROM (MINVALUE) TO ('2026-01-01');
+             ALTER TABLE events_old ALTER COLUMN kind SET DEFAULT 'old';
+             ALTER TABLE ledgers ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY ledgers_kept ON ledgers AS RESTRICTIVE FOR SELECT TO postgres USING (kept > 1);
+             CREATE POLICY ledgers_all ON ledgers USING (true) WITH CHECK (id > 0);",
+        )
+        .await
+        .unwrap();
 
     let dir = scratch_dir("pull");
     // Its own crate name: the init test builds a `migrations` crate into the same target folder.
@@ -398,6 +415,14 @@ async fn pull_adopts_an_existing_database() {
         "s.set_statistics(\"ledgers\", \"id\", 300);",
         ".with_no_data();",
         "s.create_index(\"ledger_totals\", [col(\"id\")]).name(\"ledger_totals_id\").unique();",
+        "t.partition_by(\"RANGE (at)\");",
+        "s.create_partition(\"events_2026\", \"events\", \"FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')\").partition_by(\"LIST (id)\");",
+        "s.create_partition(\"events_old\", \"events\", \"FOR VALUES FROM (MINVALUE) TO ('2026-01-01')\");",
+        "t.add_check(\"events_old_positive\", \"((id > 0))\");",
+        "t.set_default(\"kind\", NamedType(String::new()), sql(\"'old'::text\"));",
+        "s.set_row_security(\"ledgers\", RowSecurity::Enable);",
+        "s.create_policy(\"ledgers\", \"ledgers_kept\", |p| {\n        p.restrictive().command(PolicyCommand::Select).to([\"postgres\"]).using(\"((kept)::integer > 1)\");",
+        "s.create_policy(\"ledgers\", \"ledgers_all\", |p| {\n        p.using(\"true\").with_check(\"(id > 0)\");",
     ] {
         assert!(code.contains(made), "no `{made}` in:\n{code}");
     }
@@ -464,6 +489,21 @@ async fn pull_adopts_an_existing_database() {
             "ALTER INDEX ledger_totals_id SET (fillfactor = 50)",
             "ledger_totals_id",
             "ALTER INDEX ledger_totals_id RESET (fillfactor)",
+        ),
+        (
+            "ALTER TABLE events DETACH PARTITION events_2026",
+            "table events_2026",
+            "ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+        ),
+        (
+            "ALTER TABLE ledgers DISABLE ROW LEVEL SECURITY",
+            "table ledgers",
+            "ALTER TABLE ledgers ENABLE ROW LEVEL SECURITY",
+        ),
+        (
+            "ALTER POLICY ledgers_all ON ledgers USING (false)",
+            "policy ledgers.ledgers_all",
+            "ALTER POLICY ledgers_all ON ledgers USING (true)",
         ),
     ] {
         db.client.batch_execute(change).await.unwrap();
@@ -574,14 +614,17 @@ async fn pull_adopts_an_existing_database() {
              CREATE DOMAIN short_code AS varchar(8);
              CREATE VIEW hot_view AS SELECT id FROM hot;
              CREATE MATERIALIZED VIEW hot_counts AS SELECT n, count(*) AS c FROM hot GROUP BY n;
-             CREATE INDEX hot_counts_n ON hot_counts (n);",
+             CREATE INDEX hot_counts_n ON hot_counts (n);
+             CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+             ALTER TABLE hot ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY hot_read ON hot USING (n > 0);",
         )
         .await
         .unwrap();
     run(&dir, &url, &["drift"]).expect(1);
     let captured = run(&dir, &url, &["diff", "--name", "capture_hotfix"]).expect(0);
     assert!(
-        captured.stdout.contains("_capture_hotfix.rs (25 change(s) up, 23 down)"),
+        captured.stdout.contains("_capture_hotfix.rs (28 change(s) up, 24 down)"),
         "{}\n{}",
         captured.stdout,
         captured.stderr

@@ -370,3 +370,77 @@ async fn sequences_read_from_sql_are_the_ones_postgresql_builds() {
     assert_eq!(migrate_tests::catalog(&client, "public").await, mid);
     assert_ne!(mid, before);
 }
+
+/// Partitions, row-level security and policies written in SQL read into the model as PostgreSQL has
+/// them (a partition with its parent's columns, a column added to the parent reaching them, an
+/// attached and a detached table), and their SQL has a derived down that gives the catalog back.
+#[tokio::test]
+async fn partitions_and_policies_read_from_sql_are_the_ones_postgresql_builds() {
+    let db = TestDb::new("sql_ops_partitions").await;
+    let client = connect_to(&db.name).await;
+    let script = "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, kind text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE TABLE events_2026 PARTITION OF events (CONSTRAINT small CHECK (id < 1000000)) FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY LIST (id);
+        CREATE TABLE events_2026_low PARTITION OF events_2026 FOR VALUES IN (1, 2, 3);
+        CREATE TABLE events_rest PARTITION OF events DEFAULT;
+        CREATE TABLE events_2025 (id bigint NOT NULL, at date NOT NULL, kind text);
+        ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM (MINVALUE) TO ('2026-01-01');
+        ALTER TABLE events ADD COLUMN note text DEFAULT 'n';
+        ALTER TABLE events ALTER COLUMN kind SET NOT NULL;
+        ALTER TABLE events DETACH PARTITION events_rest;
+        ALTER TABLE events ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+        CREATE POLICY mine ON events AS RESTRICTIVE FOR UPDATE TO root, postgres USING (kind = current_user) WITH CHECK (id > 0);
+        CREATE POLICY everyone ON events USING (true);
+        CREATE POLICY gone ON events USING (false); DROP POLICY gone ON events;";
+    client.batch_execute(script).await.unwrap();
+    let (model, live) = read_and_live(&client, script).await;
+    assert_eq!(shape(&model), shape(&live));
+    for t in ["events", "events_2025", "events_2026", "events_2026_low", "events_rest"] {
+        let parts = |m: &Model| {
+            let t = &m.tables[t];
+            (
+                t.partition_by.clone(),
+                t.partition_of.as_ref().map(|p| p.parent.clone()),
+                t.row_security,
+                t.force_row_security,
+            )
+        };
+        assert_eq!(parts(&model), parts(&live), "{t}");
+    }
+    assert_eq!(model.tables["events_2026"].partition_by.as_deref(), Some("LIST (id)"));
+    assert_eq!(model.tables["events_2025"].column("note").map(|c| c.name.as_str()), Some("note"));
+    assert!(model.tables["events_rest"].partition_of.is_none());
+    assert!(model.tables["events"].row_security && model.tables["events"].force_row_security);
+    let policies = |m: &Model| {
+        m.tables["events"]
+            .policies
+            .values()
+            .map(|p| {
+                (p.name.clone(), p.restrictive, p.command, p.roles.clone(), p.using.is_some(), p.with_check.is_some())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(policies(&model), policies(&live));
+    assert_eq!(model.tables["events"].policies.keys().collect::<Vec<_>>(), ["everyone", "mine"]);
+    // The derived down of each statement that has one gives the catalog back.
+    let fresh = TestDb::new("sql_ops_partitions_down").await;
+    let client = connect_to(&fresh.name).await;
+    client.batch_execute("CREATE TABLE t (id bigint, at date); CREATE TABLE old (id bigint, at date) ").await.unwrap();
+    let before = migrate_tests::catalog(&client, "public").await;
+    let up = "CREATE TABLE p (id bigint, at date) PARTITION BY RANGE (at);
+        CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        ALTER TABLE p ATTACH PARTITION old FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+        CREATE POLICY p_read ON t FOR SELECT USING (id > 0)";
+    let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
+    client.batch_execute(up).await.unwrap();
+    assert_ne!(migrate_tests::catalog(&client, "public").await, before);
+    migrate_tests::apply(&client, &down).await.unwrap();
+    assert_eq!(migrate_tests::catalog(&client, "public").await, before);
+    for refused in
+        ["ALTER TABLE p DETACH PARTITION p1", "ALTER TABLE t ENABLE ROW LEVEL SECURITY", "DROP POLICY p_read ON t"]
+    {
+        assert!(
+            migrate_core::reverse::reverse_op(&Op::Sql { up: refused.into(), down: None, declares: vec![] }).is_err(),
+            "{refused}"
+        );
+    }
+}
