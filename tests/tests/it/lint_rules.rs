@@ -1042,3 +1042,110 @@ fn rules_about_the_whole_migration_read_its_sql() {
     assert!(!concurrent.contains(&"concurrently-in-transaction"), "{concurrent:?}");
     assert!(!concurrent.contains(&"require-concurrent-index-creation"), "{concurrent:?}");
 }
+
+/// A partitioned table with a partition, a table to attach, and a list-partitioned one, before the
+/// migration under test.
+fn partitioned(s: &mut S) {
+    s.create_table("events", |t| {
+        t.bigint("id");
+        t.date("at");
+        t.partition_by("RANGE (at)");
+    });
+    s.create_partition("events_2026", "events", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+    s.create_table("events_2025", |t| {
+        t.bigint("id");
+        t.date("at");
+    });
+}
+
+fn partition_ids(config: &LintConfig, change: impl FnOnce(&mut S)) -> Vec<&'static str> {
+    let all = [mig(1, true, partitioned), mig(2, true, change)];
+    lint(&all, config).into_iter().filter(|f| f.version == 2).map(|f| f.rule.id()).collect()
+}
+
+/// ATTACH PARTITION of a table with rows scans it: a warning when the runner does not make it safe
+/// (safe operations off, SQL as written, a bound with no CHECK form), silent when it does.
+#[test]
+fn attach_partition_scan() {
+    let attach =
+        |s: &mut S| s.attach_partition("events", "events_2025", "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+    lint_err_ok(
+        "attach-partition-scan",
+        partition_ids(&plain(), attach),
+        partition_ids(&LintConfig::default(), attach),
+    );
+    let sql = partition_ids(&LintConfig::default(), |s| {
+        s.sql("ALTER TABLE events ATTACH PARTITION events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+    });
+    assert_eq!(sql, ["attach-partition-scan"], "SQL runs as written; read, it is no raw SQL");
+    let default = partition_ids(&LintConfig::default(), |s| s.attach_partition("events", "events_2025", "DEFAULT"));
+    assert!(default.contains(&"attach-partition-scan"), "{default:?}");
+    // A table made in the same migration has no rows to scan.
+    let fresh = partition_ids(&plain(), |s| {
+        s.create_table("events_2024", |t| {
+            t.bigint("id");
+            t.date("at");
+        });
+        s.attach_partition("events", "events_2024", "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+    });
+    assert!(fresh.is_empty(), "{fresh:?}");
+}
+
+/// DETACH PARTITION without CONCURRENTLY blocks every query on the parent: a warning.
+#[test]
+fn detach_partition_without_concurrently() {
+    lint_err_ok(
+        "detach-partition-without-concurrently",
+        partition_ids(&LintConfig::default(), |s| {
+            s.detach_partition("events", "events_2026", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+        }),
+        partition_ids(&LintConfig::default(), |s| {
+            s.detach_partition("events", "events_2026", "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')")
+                .concurrently();
+        }),
+    );
+    let sql = partition_ids(&LintConfig::default(), |s| {
+        s.sql("ALTER TABLE events DETACH PARTITION events_2026");
+    });
+    assert_eq!(sql, ["detach-partition-without-concurrently"]);
+    // An index on a partitioned table cannot be built concurrently: said with the way that works,
+    // with safe operations on too (the safe plan leaves it as written).
+    let index = findings_with_partitions(|s| {
+        s.create_index("events", ["id"]);
+    });
+    assert!(
+        index
+            .iter()
+            .any(|f| f.rule.id() == "require-concurrent-index-creation" && f.help.contains("on each partition")),
+        "{index:?}"
+    );
+    // And the model refuses to build it concurrently there (PostgreSQL would).
+    let refused = findings_with_partitions(|s| {
+        s.create_index("events", ["id"]).concurrently();
+    });
+    assert!(refused.iter().any(|f| f.rule.id() == "schema-model" && f.message.contains("CONCURRENTLY")), "{refused:?}");
+}
+
+fn findings_with_partitions(change: impl FnOnce(&mut S)) -> Vec<Finding> {
+    let all = [mig(1, true, partitioned), mig(2, false, change)];
+    lint(&all, &LintConfig::default()).into_iter().filter(|f| f.version == 2).collect()
+}
+
+/// Row-level security and policies are read from SQL (no raw SQL), and their builder forms lint clean.
+#[test]
+fn row_level_security_and_policies_are_no_raw_sql() {
+    let sql = ids(|s| {
+        s.sql("ALTER TABLE users ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON users USING (id > 0); DROP POLICY own ON users");
+    });
+    assert!(sql.is_empty(), "{sql:?}");
+    let built = ids(|s| {
+        s.enable_row_level_security("users");
+        s.create_policy("users", "own", |p| {
+            p.using("id > 0");
+        });
+    });
+    assert!(built.is_empty(), "{built:?}");
+    // Dropping a policy the model does not know is a finding of the model.
+    let unknown = ids(|s| s.drop_policy("users", "nobody"));
+    assert_eq!(unknown, ["schema-model"]);
+}

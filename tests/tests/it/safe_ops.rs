@@ -33,6 +33,11 @@ type Shape = Vec<(bool, String)>;
 /// Applies `base` then `change` in two schemas, one with the safe plan and one plain; both must end
 /// in the same catalog, after up and after down. Returns the safe plan's step shapes.
 async fn safe_vs_plain(tag: &str, change: fn(&mut S), needs_down: bool) -> (Shape, TestDb) {
+    safe_vs_plain_on(tag, base, change, needs_down).await
+}
+
+/// [`safe_vs_plain`] after `base` instead of the users and posts.
+async fn safe_vs_plain_on(tag: &str, base: fn(&mut S), change: fn(&mut S), needs_down: bool) -> (Shape, TestDb) {
     let db = TestDb::new(tag).await;
     let mut catalogs = Vec::new();
     let mut shape = Vec::new();
@@ -406,4 +411,96 @@ async fn data_steps_run_rust_code_in_their_own_transaction() {
     Migrator::new(failing()).up(&mut client, None).await.unwrap();
     let half: i64 = client.query_one("SELECT count(*) FROM posts WHERE slug = 'half-done'", &[]).await.unwrap().get(0);
     assert_eq!(half, 3000);
+}
+
+fn partitioned(s: &mut S) {
+    s.create_table("events", |t| {
+        t.bigint("id");
+        t.date("at");
+        t.text("kind");
+        t.partition_by("RANGE (at)");
+    });
+    s.create_table("events_2025", |t| {
+        t.bigint("id");
+        t.date("at");
+        t.text("kind");
+    });
+    s.create_table("kinds", |t| {
+        t.bigint("id");
+        t.text("kind");
+        t.partition_by("LIST (kind)");
+    });
+    s.create_table("kinds_ab", |t| {
+        t.bigint("id");
+        t.text("kind");
+    });
+    s.sql_with_down(
+        "INSERT INTO events_2025 SELECT g, date '2025-01-01' + g % 365, 'k' FROM generate_series(1, 3000) g; \
+         INSERT INTO kinds_ab SELECT g, CASE WHEN g % 3 = 0 THEN NULL WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 3000) g",
+        "DELETE FROM events_2025; DELETE FROM kinds_ab",
+    );
+}
+
+fn attach_both(s: &mut S) {
+    s.attach_partition("events", "events_2025", "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+    s.attach_partition("kinds", "kinds_ab", "FOR VALUES IN ('a', 'b', NULL)");
+}
+
+/// A connection that collects the server's messages (at `client_min_messages = debug1`, what
+/// PostgreSQL decides while it runs a statement).
+async fn listening(db: &str) -> (tokio_postgres::Client, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let url = format!("{} dbname={db}", migrate_tests::admin_url());
+    let (client, mut connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    tokio::spawn(async move {
+        while let Some(Ok(m)) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            if let tokio_postgres::AsyncMessage::Notice(n) = m {
+                sink.lock().unwrap().push(n.message().to_string());
+            }
+        }
+    });
+    (client, heard)
+}
+
+/// ATTACH PARTITION on a table with rows: its bound is added as a CHECK NOT VALID and validated in a
+/// transaction of its own, so that the attach itself skips its scan (PostgreSQL says so at debug1);
+/// the end schema is the plain ATTACH's, and so is its down's.
+#[tokio::test]
+async fn a_partition_is_attached_after_its_bound_is_validated_as_a_check() {
+    let (shape, _db) = safe_vs_plain_on("safe_attach", partitioned, attach_both, true).await;
+    let sql: Vec<&str> = shape.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            r#"ALTER TABLE "events_2025" ADD CONSTRAINT "events_2025_partition_bound" CHECK ("at" IS NOT NULL AND "at" >= '2025-01-01' AND "at" < '2026-01-01') NOT VALID"#,
+            r#"ALTER TABLE "events_2025" VALIDATE CONSTRAINT "events_2025_partition_bound""#,
+            r#"ALTER TABLE "events" ATTACH PARTITION "events_2025" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"#,
+            r#"ALTER TABLE "kinds_ab" ADD CONSTRAINT "kinds_ab_partition_bound" CHECK ("kind" IS NULL OR "kind" IN ('a', 'b')) NOT VALID"#,
+            r#"ALTER TABLE "kinds_ab" VALIDATE CONSTRAINT "kinds_ab_partition_bound""#,
+            r#"ALTER TABLE "kinds" ATTACH PARTITION "kinds_ab" FOR VALUES IN ('a', 'b', NULL)"#,
+        ]
+    );
+    // The plan's statements, run one step at a time where PostgreSQL says what it decides.
+    let db = TestDb::new("safe_attach_scan").await;
+    let migrations = vec![migration(1, true, partitioned), migration(2, true, attach_both)];
+    let mut m = Migrator::new(migrations.clone());
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    m.up(&mut client, Some(1)).await.unwrap();
+    let (listener, heard) = listening(&db.name).await;
+    listener.batch_execute("SET client_min_messages = debug1").await.unwrap();
+    for step in m.steps(&migrations[1]).unwrap().0 {
+        listener.batch_execute(&step.statements.join(";\n")).await.unwrap();
+    }
+    let heard = heard.lock().unwrap().join("\n");
+    for table in ["events_2025", "kinds_ab"] {
+        let implied = format!("partition constraint for table \"{table}\" is implied by existing constraints");
+        assert!(heard.contains(&implied), "no `{implied}` in:\n{heard}");
+    }
+    let left: i64 = client
+        .query_one("SELECT count(*) FROM pg_constraint WHERE conname LIKE '%partition_bound'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "the temporary CHECKs are dropped");
 }
