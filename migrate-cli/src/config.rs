@@ -36,6 +36,10 @@ pub struct Config {
     /// `drift`, `diff` and `pull` leave them out.
     #[serde(default)]
     pub ignore_tables: Vec<String>,
+    /// `drift` also compares who owns each object and the privileges granted on it (default false:
+    /// many deployments grant by hand, per environment).
+    #[serde(default)]
+    pub compare_privileges: bool,
     /// The target used when none is named.
     pub default_target: Option<String>,
     /// Named databases.

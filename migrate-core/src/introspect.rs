@@ -144,6 +144,68 @@ order by 1
     Ok(Snapshot { lines })
 }
 
+/// Who owns each object of `schema` and what each role may do with it, one line per object and
+/// grantee: `owner table users app`, `grant table users to reporting privileges=SELECT`, `grant column
+/// users.email to support privileges=UPDATE*` (`*`: with grant option). The owner's own privileges are
+/// granted `to OWNER`, so that they compare whoever owns the object (its owner line says who). Tables,
+/// views, materialized views, sequences, functions and procedures, types and the schema itself; not
+/// the objects of extensions, nor those of the tables in `ignore`. `drift` compares them when
+/// `compare_privileges = true`.
+pub async fn privileges(
+    client: &impl GenericClient,
+    schema: &str,
+    ignore: &[&str],
+) -> Result<Vec<String>, tokio_postgres::Error> {
+    const QUERY: &str = r#"
+with ns as (select $1::text::regnamespace as oid),
+ext as (select objid from pg_depend where deptype = 'e'),
+ignored as (select c.oid from pg_class c where c.relnamespace = (select oid from ns) and c.relname = any($2)
+            union select d.objid from pg_depend d join pg_class c on c.oid = d.refobjid
+             where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+               and c.relnamespace = (select oid from ns) and c.relname = any($2)),
+objs as (
+  select case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized_view' else 'table' end as kind,
+         quote_ident(c.relname) as name, c.relowner as owner,
+         coalesce(c.relacl, acldefault((case c.relkind when 'S' then 's' else 'r' end)::"char", c.relowner)) as acl
+    from pg_class c where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+     and c.oid not in (select objid from ext) and c.oid not in (select oid from ignored)
+  union all
+  select case p.prokind when 'p' then 'procedure' else 'function' end,
+         quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.proowner,
+         coalesce(p.proacl, acldefault('f'::"char", p.proowner))
+    from pg_proc p where p.pronamespace = (select oid from ns) and p.oid not in (select objid from ext)
+  union all
+  select case t.typtype when 'd' then 'domain' else 'type' end, quote_ident(t.typname), t.typowner,
+         coalesce(t.typacl, acldefault('T'::"char", t.typowner))
+    from pg_type t left join pg_class c on c.oid = t.typrelid
+   where t.typnamespace = (select oid from ns) and t.typtype in ('e', 'd', 'r', 'c') and (t.typtype <> 'c' or c.relkind = 'c')
+     and t.oid not in (select objid from ext)
+  union all
+  select 'schema', quote_ident(n.nspname), n.nspowner, coalesce(n.nspacl, acldefault('n'::"char", n.nspowner))
+    from pg_namespace n where n.oid = (select oid from ns)
+)
+select 'owner ' || o.kind || ' ' || o.name || ' ' || quote_ident(pg_get_userbyid(o.owner)) from objs o
+union all
+select 'grant ' || o.kind || ' ' || o.name || ' to '
+       || case when a.grantee = 0 then 'PUBLIC' when a.grantee = o.owner then 'OWNER' else quote_ident(pg_get_userbyid(a.grantee)) end
+       || ' privileges=' || string_agg(a.privilege_type || case when a.is_grantable then '*' else '' end, ',' order by a.privilege_type)
+  from objs o, aclexplode(o.acl) a
+ group by o.kind, o.name, o.owner, a.grantee
+union all
+select 'grant column ' || quote_ident(c.relname) || '.' || quote_ident(t.attname) || ' to '
+       || case when a.grantee = 0 then 'PUBLIC' when a.grantee = c.relowner then 'OWNER' else quote_ident(pg_get_userbyid(a.grantee)) end
+       || ' privileges=' || string_agg(a.privilege_type || case when a.is_grantable then '*' else '' end, ',' order by a.privilege_type)
+  from pg_attribute t join pg_class c on c.oid = t.attrelid, aclexplode(t.attacl) a
+ where c.relnamespace = (select oid from ns) and t.attacl is not null and not t.attisdropped
+   and c.oid not in (select objid from ext) and c.oid not in (select oid from ignored)
+ group by c.relname, t.attname, c.relowner, a.grantee
+order by 1
+"#;
+    let ignore: Vec<String> = ignore.iter().map(|t| t.to_string()).collect();
+    let rows = client.query(QUERY, &[&schema, &ignore]).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
 /// The table a line is about, for filtering (`None` for enums, views, functions, ...).
 fn table_of(line: &str) -> Option<&str> {
     let mut words = line.split(' ');
@@ -175,6 +237,9 @@ fn key(line: &str) -> String {
     let line = line.lines().next().unwrap_or_default();
     let words: Vec<&str> = line.split(' ').collect();
     match words.first() {
+        // `owner <kind> <name> <role>`; `grant <kind> <name> to <role> privileges=..`.
+        Some(&"owner") => words.iter().take(3).copied().collect::<Vec<_>>().join(" "),
+        Some(&"grant") => line.split(" privileges=").next().unwrap_or_default().to_string(),
         Some(&"index") => {
             let at = words.iter().position(|w| *w == "INDEX").map(|i| i + 1).unwrap_or(1);
             let at = if words.get(at) == Some(&"CONCURRENTLY") { at + 1 } else { at };

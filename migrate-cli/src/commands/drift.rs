@@ -22,14 +22,22 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
         .collect();
     let (schema, ignore) = scope(ctx, &live);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
-    let actual = snapshot(&client, &schema, &ignore).await?;
+    let privileges = ctx.loaded.config.compare_privileges;
+    let mut actual = snapshot(&client, &schema, &ignore).await?;
+    if privileges {
+        actual.lines.extend(migrate_core::introspect::privileges(&client, &schema, &ignore).await?);
+    }
     let mut scratch = Scratch::create(&db.url, "drift").await?;
     let expected = async {
         let code: Vec<_> = migrations.into_iter().filter(|m| applied.contains(&m.version)).collect();
         let mut m = Migrator::new(code);
         m.with_config(live.config().clone());
         m.up(&mut scratch.client, None).await?;
-        Ok::<_, anyhow::Error>(snapshot(&scratch.client, &schema, &ignore).await?)
+        let mut expected = snapshot(&scratch.client, &schema, &ignore).await?;
+        if privileges {
+            expected.lines.extend(migrate_core::introspect::privileges(&scratch.client, &schema, &ignore).await?);
+        }
+        Ok::<_, anyhow::Error>(expected)
     }
     .await;
     scratch.drop().await;

@@ -23,7 +23,30 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
     let mut ignore: Vec<&str> = own.iter().map(String::as_str).collect();
     ignore.extend(migrate_core::runner::FOREIGN_HISTORY_TABLES);
     ignore.extend(ctx.loaded.config.ignore_tables.iter().map(String::as_str));
-    let crate::baseline::Baseline { ops, left_out } = crate::baseline::read(&client, &schema, &ignore).await?;
+    let crate::baseline::Baseline { ops, mut left_out } = crate::baseline::read(&client, &schema, &ignore).await?;
+    // The baseline writes no owners and grants: when `drift` compares them, those a new database
+    // would not get are named.
+    if ctx.loaded.config.compare_privileges {
+        let me: String = client.query_one("SELECT quote_ident(current_user)", &[]).await?.get(0);
+        for line in migrate_core::introspect::privileges(&client, &schema, &ignore).await? {
+            // What a new database has without a word: objects owned by the role that migrates, the
+            // owner's own privileges, PUBLIC's EXECUTE on routines and USAGE on types, the schema.
+            let not_made = if let Some(rest) = line.strip_prefix("owner ") {
+                !rest.starts_with("schema ") && !line.ends_with(&format!(" {me}"))
+            } else if line.starts_with("grant schema ") {
+                false
+            } else {
+                let starts = |ks: &[&str]| ks.iter().any(|k| line.starts_with(k));
+                let public = (starts(&["grant function ", "grant procedure "])
+                    && line.ends_with(" to PUBLIC privileges=EXECUTE"))
+                    || (starts(&["grant type ", "grant domain "]) && line.ends_with(" to PUBLIC privileges=USAGE"));
+                !line.contains(" to OWNER privileges=") && !public
+            };
+            if not_made {
+                left_out.push(format!("`{line}`: owners and grants are not in the baseline (compare_privileges = true); set them in a migration"));
+            }
+        }
+    }
     if ops.is_empty() {
         bail!("the schema `{schema}` of {} is empty: there is nothing to pull", db.describe()?);
     }

@@ -156,3 +156,58 @@ async fn drift_names_triggers_and_event_triggers_made_by_hand() {
     // Event triggers outlive the database only with it: dropped with the test's database.
     db.client.batch_execute("DROP EVENT TRIGGER audit_ddl_start").await.unwrap();
 }
+
+/// Owners and privileges are compared by `drift` only with `compare_privileges = true`: a grant made
+/// by hand, a revoked one and another owner are named; without the setting they are not drift.
+#[tokio::test]
+async fn drift_compares_owners_and_privileges_when_asked() {
+    let db = TestDb::new("cli_drift_privileges").await;
+    let url = db_url(&db.name);
+    cli(BLOG, &url, &["up"]).expect(0);
+    let dir = migrate_tests::scratch_dir("drift_privileges");
+    std::fs::write(dir.join("migrate.toml"), "compare_privileges = true\n").unwrap();
+    let clean = migrate_tests::cli_in(&dir, BLOG, &url, &["drift"]).expect(0);
+    assert!(clean.stdout.contains("no drift"), "{}", clean.stdout);
+    for (change, named, undo) in [
+        (
+            "GRANT SELECT, UPDATE ON posts TO root",
+            "extra: grant table posts to root privileges=SELECT,UPDATE",
+            "REVOKE ALL ON posts FROM root",
+        ),
+        (
+            "GRANT UPDATE (title) ON posts TO root WITH GRANT OPTION",
+            "extra: grant column posts.title to root privileges=UPDATE*",
+            "REVOKE UPDATE (title) ON posts FROM root CASCADE",
+        ),
+        (
+            "REVOKE DELETE ON users FROM CURRENT_USER",
+            "differs: grant table users to OWNER privileges=INSERT,REFERENCES,SELECT,TRIGGER,TRUNCATE,UPDATE",
+            "GRANT DELETE ON users TO CURRENT_USER",
+        ),
+        (
+            "ALTER TABLE comments OWNER TO root",
+            "differs: owner table comments root",
+            "ALTER TABLE comments OWNER TO postgres",
+        ),
+        (
+            "REVOKE USAGE ON TYPE user_role FROM PUBLIC",
+            "missing: grant type user_role to PUBLIC privileges=USAGE",
+            "GRANT USAGE ON TYPE user_role TO PUBLIC",
+        ),
+        (
+            "GRANT CREATE ON SCHEMA public TO root",
+            "extra: grant schema public to root privileges=CREATE",
+            "REVOKE CREATE ON SCHEMA public FROM root",
+        ),
+    ] {
+        db.client.batch_execute(change).await.unwrap();
+        let drift = migrate_tests::cli_in(&dir, BLOG, &url, &["drift"]).expect(1).stdout;
+        assert!(drift.contains(named), "`{change}`: no `{named}` in:\n{drift}");
+        // Without the setting, privileges and owners are not compared.
+        cli(BLOG, &url, &["drift"]).expect(0);
+        db.client.batch_execute(undo).await.unwrap();
+        let again = migrate_tests::cli_in(&dir, BLOG, &url, &["drift"]);
+        assert_eq!(again.code, 0, "after undoing `{change}`:\n{}", again.stdout);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

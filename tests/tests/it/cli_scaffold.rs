@@ -197,12 +197,13 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
              CREATE FUNCTION audit_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
              CREATE EVENT TRIGGER audit_ddl_start ON ddl_command_start EXECUTE FUNCTION audit_ddl();
              CREATE INDEX widget_names_idx ON widget_names (name);
-             CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);",
+             CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+             GRANT SELECT ON widgets TO root;",
         )
         .await
         .unwrap();
     let dir = scratch_dir("pull_left_out");
-    std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\n").unwrap();
+    std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\ncompare_privileges = true\n").unwrap();
     let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(1);
     let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
     let code = std::fs::read_to_string(&file).unwrap();
@@ -213,11 +214,12 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
     for left_out in [
         "warning [pull] the baseline leaves out event trigger audit_ddl_start: event triggers are database-wide",
         "warning [pull] the baseline leaves out aggregate total(integer): aggregates",
+        "warning [pull] the baseline leaves out `grant table widgets to root privileges=SELECT`: owners and grants are not in the baseline",
     ] {
         assert!(pulled.stderr.contains(left_out), "no `{left_out}` in:\n{}", pulled.stderr);
     }
     assert!(
-        pulled.stderr.contains("warning [pull] 2 object(s) of `public` are not in the baseline"),
+        pulled.stderr.contains("warning [pull] 3 object(s) of `public` are not in the baseline"),
         "{}",
         pulled.stderr
     );
