@@ -1222,8 +1222,8 @@ fn routine_op(definition: &str, signature: String) -> crate::op::Op {
 }
 
 /// What [`ops`] leaves out of `schema`, one line per object with what it is: the objects the op model
-/// does not hold yet (aggregates, event triggers, range types with a CANONICAL function, base types, partitioning and inheritance,
-/// row-level security and policies, rules, foreign tables). `pull` prints them as warnings: a baseline
+/// does not hold yet (aggregates, event triggers, range types with a CANONICAL function, base types,
+/// inheritance, partitions of another schema's tables, rules, foreign tables). `pull` prints them as warnings: a baseline
 /// that leaves something out must say so. Objects of extensions and tables in `ignore` are not listed.
 pub async fn not_expressed(
     client: &impl GenericClient,

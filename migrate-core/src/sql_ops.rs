@@ -5,9 +5,9 @@
 //! Each statement of a script is read into ops (CREATE/ALTER/DROP TABLE and each ALTER TABLE action,
 //! CREATE/DROP/ALTER INDEX .. RENAME, constraints, enum types and their values, views, extensions,
 //! schemas, sequences, functions and procedures, triggers and their ENABLE/DISABLE, comments,
-//! renames), or named: a statement the model has no place for (DML, grants, settings) leaves the
-//! model exact; a statement or part that may change
-//! what the model holds in a way not read here (a `DO` block, `CREATE TABLE .. PARTITION OF`, an
+//! partitions, row-level security and policies, renames), or named: a statement the model has no
+//! place for (DML, grants, settings) leaves the model exact; a statement or part that may change
+//! what the model holds in a way not read here (a `DO` block, `CREATE TABLE .. INHERITS`, an
 //! `ALTER TABLE` action with no op) makes it inexact from there on, named in the model's warnings.
 //! Each kind of object the model learns later gets its arm here.
 
@@ -1688,32 +1688,6 @@ impl Reader {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_as_postgresql_chooses_them() {
-        assert_eq!(object_name("users", Some("email"), "key"), "users_email_key");
-        assert_eq!(object_name("users", None, "pkey"), "users_pkey");
-        let long = "a".repeat(40);
-        let name = object_name(&long, Some(&"b".repeat(40)), "fkey");
-        assert_eq!(name.len(), 63);
-        assert_eq!(name, format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
-    }
-
-    #[test]
-    fn types_as_written_in_ddl() {
-        assert_eq!(read_type("int"), (ColumnType::Integer, false));
-        assert_eq!(read_type("bigserial"), (ColumnType::BigInt, true));
-        assert_eq!(read_type("varchar(255)"), (ColumnType::Varchar { length: Some(255) }, false));
-        assert_eq!(read_type("timestamp with time zone"), (ColumnType::Timestamptz, false));
-        assert_eq!(read_type("numeric(6, 2)"), (ColumnType::Numeric { precision: Some(6), scale: Some(2) }, false));
-        assert_eq!(read_type("text[]").0, ColumnType::Array { element: Box::new(ColumnType::Text) });
-        assert_eq!(read_type("citext").0, ColumnType::Named { name: "citext".into() });
-    }
-}
-
 /// A CHECK condition that implies a partition's bound, for the safe `ATTACH PARTITION`: with it
 /// validated first, PostgreSQL skips its scan of the table. `None` when the key is not one column or
 /// expression, or the bound is a hash one or `DEFAULT` (no CHECK stands for those).
@@ -1769,4 +1743,30 @@ pub fn partition_bound_check(key: &str, bound: &str) -> Option<String> {
         (true, false) => format!("{k} IS NOT NULL AND {k} IN ({})", vals.join(", ")),
         (false, false) => format!("{k} IS NULL OR {k} IN ({})", vals.join(", ")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_as_postgresql_chooses_them() {
+        assert_eq!(object_name("users", Some("email"), "key"), "users_email_key");
+        assert_eq!(object_name("users", None, "pkey"), "users_pkey");
+        let long = "a".repeat(40);
+        let name = object_name(&long, Some(&"b".repeat(40)), "fkey");
+        assert_eq!(name.len(), 63);
+        assert_eq!(name, format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
+    }
+
+    #[test]
+    fn types_as_written_in_ddl() {
+        assert_eq!(read_type("int"), (ColumnType::Integer, false));
+        assert_eq!(read_type("bigserial"), (ColumnType::BigInt, true));
+        assert_eq!(read_type("varchar(255)"), (ColumnType::Varchar { length: Some(255) }, false));
+        assert_eq!(read_type("timestamp with time zone"), (ColumnType::Timestamptz, false));
+        assert_eq!(read_type("numeric(6, 2)"), (ColumnType::Numeric { precision: Some(6), scale: Some(2) }, false));
+        assert_eq!(read_type("text[]").0, ColumnType::Array { element: Box::new(ColumnType::Text) });
+        assert_eq!(read_type("citext").0, ColumnType::Named { name: "citext".into() });
+    }
 }
