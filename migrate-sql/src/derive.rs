@@ -411,7 +411,11 @@ mod tests {
             CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
             CREATE FUNCTION one(n int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT n + 1; END;
             CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
-            CREATE TRIGGER t_touch AFTER UPDATE ON t3 REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION touch();";
+            CREATE TRIGGER t_touch AFTER UPDATE ON t3 REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION touch();
+            CREATE TABLE ev (id int, at date) PARTITION BY RANGE (at);
+            CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            ALTER TABLE ev ATTACH PARTITION ev_0 FOR VALUES FROM (MINVALUE) TO ('2026-01-01');
+            CREATE POLICY own ON t3 FOR SELECT TO app USING (true);";
         for (s, v) in crate::parse_statements(sql).iter().zip(verdict(sql)) {
             assert_eq!(v, Ok(()), "{}", s.text);
         }
@@ -424,7 +428,12 @@ mod tests {
             ("CREATE OR REPLACE VIEW v AS SELECT 1", "OR REPLACE"),
             ("CREATE TABLE audit.t (a int)", "outside the public schema"),
             ("CREATE TABLE t (LIKE u)", "LIKE"),
-            ("CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1)", "PARTITION OF"),
+            ("CREATE TABLE c () INHERITS (p)", "INHERITS"),
+            ("CREATE TABLE p1 PARTITION OF audit.p FOR VALUES IN (1)", "outside the public schema"),
+            ("ALTER TABLE p DETACH PARTITION p1", "bound to attach it again"),
+            ("ALTER TABLE p ATTACH PARTITION audit.p1 DEFAULT", "outside the public schema"),
+            ("DROP POLICY own ON t", "DROP POLICY"),
+            ("ALTER TABLE t ENABLE ROW LEVEL SECURITY", "no derived inverse"),
             ("CREATE TEMP TABLE t (a int)", "TEMP"),
             ("DROP TABLE t", "DROP TABLE"),
             ("ALTER TABLE t DROP COLUMN a", "DROP COLUMN"),
