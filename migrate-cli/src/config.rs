@@ -148,6 +148,7 @@ impl Loaded {
             baseline: self.config.lint_baseline,
             lock_timeout: self.runner_config()?.lock_timeout.is_some(),
             safe_operations: self.config.safe_operations.unwrap_or(true),
+            time_zone: None,
         })
     }
 

@@ -41,7 +41,11 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     if let Some(n) = args.steps {
         pending.truncate(n as usize);
     }
-    if let Err(code) = super::lint::gate(ctx, m.migrations(), &pending, &ctx.loaded.lint_config(Some(version))?) {
+    let mut lint_config = ctx.loaded.lint_config(Some(version))?;
+    // The migrating session's zone: `timestamp` to `timestamptz` rewrites nothing under UTC.
+    lint_config.time_zone =
+        client.query_one("SELECT current_setting('TimeZone')", &[]).await.ok().map(|r| r.get::<_, String>(0));
+    if let Err(code) = super::lint::gate(ctx, m.migrations(), &pending, &lint_config) {
         return Ok(code);
     }
     if args.dry_run {

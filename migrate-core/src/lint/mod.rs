@@ -98,11 +98,20 @@ pub struct LintConfig {
     /// Whether the runner applies changes to existing tables in their safe forms (then the rules about
     /// what it makes safe stay silent).
     pub safe_operations: bool,
+    /// The migrating session's `TimeZone` when known (`up` reads it on the server; `None` offline):
+    /// `timestamp` to `timestamptz` rewrites nothing under UTC.
+    pub time_zone: Option<String>,
 }
 
 impl Default for LintConfig {
     fn default() -> Self {
-        LintConfig { server_version: 120_000, baseline: None, lock_timeout: true, safe_operations: true }
+        LintConfig {
+            server_version: 120_000,
+            baseline: None,
+            lock_timeout: true,
+            safe_operations: true,
+            time_zone: None,
+        }
     }
 }
 

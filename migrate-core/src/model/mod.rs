@@ -16,7 +16,7 @@ use crate::op::{
 };
 
 pub use replay::Problem;
-pub(crate) use replay::uses_type;
+pub(crate) use replay::{mentions, uses_type};
 
 /// A table in the model.
 #[derive(Debug, Clone, PartialEq)]

@@ -1217,7 +1217,7 @@ pub(crate) fn uses_type(ty: &ColumnType, name: &str) -> bool {
 
 /// Whether an SQL expression mentions a column (as a whole word, quoted or not). An approximation:
 /// the model does not parse SQL.
-fn mentions(sql: &str, column: &str) -> bool {
+pub(crate) fn mentions(sql: &str, column: &str) -> bool {
     let quoted = crate::ident::quote_ident(column);
     if sql.contains(&quoted) {
         return true;

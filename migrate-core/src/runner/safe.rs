@@ -238,11 +238,27 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
             nullable.then(|| safe_not_null(table, column))
         }
         Op::AddColumn { table, def }
+            if existing(table) && (def.column.identity.is_some() || serial_base(&def.column.ty).is_some()) =>
+        {
+            let mut units = safe_numbered(table, def, model);
+            units.extend(column_constraints(op, table, def, model, version));
+            Some(units)
+        }
+        // Constraints declared on the column: the column first, then each in its safe form.
+        Op::AddColumn { table, def }
+            if existing(table)
+                && def.backfill.is_none()
+                && !is_volatile(&def.column.default)
+                && !def.constraints.is_empty() =>
+        {
+            let add = Op::AddColumn { table: table.clone(), def: AddColumnDef { constraints: vec![], ..def.clone() } };
+            let mut units = plain(&add, true);
+            units.extend(column_constraints(op, table, def, model, version));
+            Some(units)
+        }
+        Op::AddColumn { table, def }
             if existing(table) && (def.backfill.is_some() || is_volatile(&def.column.default)) =>
         {
-            if def.column.identity.is_some() {
-                return None;
-            }
             let col = &def.column;
             let mut units = Vec::new();
             let bare = ColumnDef { not_null: false, default: None, comment: None, ..col.clone() };
@@ -294,16 +310,7 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
                     .undone_by(nothing()),
                 );
             }
-            // The column's constraints, each in its own safe form.
-            let mut after = model.scoped(std::slice::from_ref(op));
-            after.apply(
-                &Op::AddColumn { table: table.clone(), def: AddColumnDef { constraints: vec![], ..def.clone() } },
-                version,
-            );
-            for k in &def.constraints {
-                let add = Op::AddConstraint { table: table.clone(), def: k.clone() };
-                units.extend(rewrite(&add, &after, version).unwrap_or_else(|| plain(&add, true)));
-            }
+            units.extend(column_constraints(op, table, def, model, version));
             Some(units)
         }
         Op::AttachPartition { parent, name, bound } if existing(name) => {
@@ -339,6 +346,100 @@ fn rewrite(op: &Op, model: &Model, version: u64) -> Option<Vec<Unit>> {
         )]),
         _ => None,
     }
+}
+
+/// The constraints declared on a column added by `op`, each in its own safe form, once the column is
+/// there.
+fn column_constraints(op: &Op, table: &str, def: &AddColumnDef, model: &Model, version: u64) -> Vec<Unit> {
+    let mut after = model.scoped(std::slice::from_ref(op));
+    let bare = AddColumnDef { constraints: vec![], ..def.clone() };
+    after.apply(&Op::AddColumn { table: table.to_string(), def: bare }, version);
+    let mut units = Vec::new();
+    for k in &def.constraints {
+        let add = Op::AddConstraint { table: table.to_string(), def: k.clone() };
+        units.extend(rewrite(&add, &after, version).unwrap_or_else(|| plain(&add, true)));
+    }
+    units
+}
+
+/// The type a serial pseudo-type stands for (`bigserial`: `bigint`).
+pub(crate) fn serial_base(ty: &ColumnType) -> Option<&'static str> {
+    let ColumnType::Named { name } = ty else { return None };
+    match name.to_ascii_lowercase().as_str() {
+        "serial" | "serial4" => Some("integer"),
+        "bigserial" | "serial8" => Some("bigint"),
+        "smallserial" | "serial2" => Some("smallint"),
+        _ => None,
+    }
+}
+
+/// An identity or serial column added to a table with rows, without PostgreSQL's rewrite under an
+/// ACCESS EXCLUSIVE lock: the column added bare (instant), numbered by a sequence (the serial's own,
+/// or one for the fill that the identity's continues from) that new rows draw from at once, existing
+/// rows filled in batches, NOT NULL through a validated CHECK, then the identity set (no rewrite: the
+/// column is NOT NULL already) and its sequence set where the fill stopped. The end is the plain
+/// statement's: every row numbered, and the numbering going on after them.
+fn safe_numbered(table: &str, def: &AddColumnDef, model: &Model) -> Vec<Unit> {
+    let col = &def.column;
+    let serial = serial_base(&col.ty);
+    let ty = serial.map_or_else(|| render_column_type(&col.ty), str::to_string);
+    let (t, c) = (q(table), q(&col.name));
+    let seq = match serial {
+        Some(_) => crate::sql_ops::object_name(table, Some(&col.name), "seq"),
+        None => derive_name(&[table, &col.name], "fill"),
+    };
+    let options = col.identity_options.as_ref().filter(|_| serial.is_none()).map(|o| o.sql()).unwrap_or_default();
+    let spaced = |o: &str| if o.is_empty() { String::new() } else { format!(" {o}") };
+    let next = format!("nextval({}::regclass)", crate::ident::quote_literal(&q(&seq)));
+    let mut units = vec![
+        Unit::tx(format!("ALTER TABLE {t} ADD COLUMN {c} {ty}"))
+            .undone_by(undo(format!("ALTER TABLE {t} DROP COLUMN IF EXISTS {c}"))),
+        Unit::tx(format!("CREATE SEQUENCE {} AS {ty}{} OWNED BY {t}.{c}", q(&seq), spaced(&options)))
+            .undone_by(nothing()),
+        Unit::tx(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {next}")).undone_by(nothing()),
+        Unit::backfill(
+            BackfillStep {
+                table: table.to_string(),
+                set: format!("{c} = {next}"),
+                filter: Some(format!("{c} IS NULL")),
+                key: key_of(model, table),
+                batch_size: 1000,
+                pause_ms: 0,
+            },
+            true,
+        ),
+    ];
+    units.extend(safe_not_null(table, &col.name));
+    if let Some(identity) = col.identity {
+        let kind = match identity {
+            Identity::Always => "ALWAYS",
+            _ => "BY DEFAULT",
+        };
+        let options = if options.is_empty() { String::new() } else { format!(" ({options})") };
+        units.extend([
+            Unit::tx_alone(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")).undone_by(nothing()),
+            // The column's sequence is then the identity's alone (`pg_get_serial_sequence`).
+            Unit::tx(format!("ALTER SEQUENCE {} OWNED BY NONE", q(&seq))).undone_by(nothing()),
+            Unit::tx(format!("ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {kind} AS IDENTITY{options}"))
+                .undone_by(nothing()),
+            // The identity goes on where the fill stopped (no scan of the table).
+            Unit::tx(format!(
+                "SELECT setval(pg_get_serial_sequence({}, {}), last_value, is_called) FROM {}",
+                crate::ident::quote_literal(&t),
+                crate::ident::quote_literal(&col.name),
+                q(&seq)
+            ))
+            .undone_by(nothing()),
+            Unit::tx(format!("DROP SEQUENCE {}", q(&seq))).undone_by(nothing()),
+        ]);
+    }
+    if let Some(text) = &col.comment {
+        units.push(
+            Unit::tx(format!("COMMENT ON COLUMN {t}.{c} IS {}", crate::ident::quote_literal(text)))
+                .undone_by(nothing()),
+        );
+    }
+    units
 }
 
 /// UNIQUE or PRIMARY KEY on an existing table: a unique index built concurrently (its own step), then

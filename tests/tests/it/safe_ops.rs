@@ -504,3 +504,94 @@ async fn a_partition_is_attached_after_its_bound_is_validated_as_a_check() {
         .get(0);
     assert_eq!(left, 0, "the temporary CHECKs are dropped");
 }
+
+/// Identity and serial columns added to a table with rows: no rewrite; the column added bare, numbered
+/// by a sequence new rows draw from at once, filled in batches, NOT NULL through a validated CHECK,
+/// then the identity set where the fill stopped. The catalog is the plain statement's, every row has
+/// its own number and the next row goes on after them.
+#[tokio::test]
+async fn identity_and_serial_columns_are_added_without_a_rewrite() {
+    fn numbered(s: &mut S) {
+        s.alter_table("users", |t| {
+            t.bigint("number").identity().identity_options(IdentityOptions {
+                start: Some(1000),
+                increment: Some(10),
+                ..Default::default()
+            });
+        });
+        s.alter_table("posts", |t| {
+            t.named_type("seq", "bigserial");
+            t.integer("rank").identity_by_default();
+        });
+    }
+    // Its down too gives the plain statement's schema back.
+    safe_vs_plain("safe_identity_down", numbered, true).await;
+    let (shape, db) = safe_vs_plain("safe_identity", numbered, false).await;
+    let sql: Vec<&str> = shape.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(sql[0], r#"ALTER TABLE "users" ADD COLUMN "number" bigint"#, "{sql:#?}");
+    assert!(
+        sql[1].starts_with(r#"-- backfill in batches of 1000 rows by "id": UPDATE "users" SET "number" = nextval('"users_number_fill"'::regclass)"#),
+        "{sql:#?}"
+    );
+    assert!(sql.contains(&r#"ALTER TABLE "users" ALTER COLUMN "number" DROP DEFAULT"#), "{sql:#?}");
+    assert!(
+        sql.iter().all(|s| !s.contains("ADD COLUMN") || !s.contains("IDENTITY")),
+        "no column is added with its identity (a rewrite): {sql:#?}"
+    );
+    let c = migrate_tests::connect_to(&db.name).await;
+    c.batch_execute("SET search_path TO safe").await.unwrap();
+    let row = c
+        .query_one(
+            "SELECT count(DISTINCT number), min(number), max(number), (SELECT count(DISTINCT seq) FROM posts),
+                    (SELECT count(DISTINCT rank) FROM posts) FROM users",
+            &[],
+        )
+        .await
+        .unwrap();
+    let numbers: (i64, i64, i64, i64, i64) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+    assert_eq!(
+        numbers,
+        (2500, 1000, 1000 + 2499 * 10, 3000, 3000),
+        "every row numbered once, from the identity's start"
+    );
+    // The next rows go on after them.
+    let next: i64 =
+        c.query_one("INSERT INTO users (id, email) VALUES (99999, 'n@x') RETURNING number", &[]).await.unwrap().get(0);
+    assert_eq!(next, 1000 + 2500 * 10);
+    let (seq, rank): (i64, i32) = c
+        .query_one("INSERT INTO posts (id, user_id, title) VALUES (99999, 1, 't') RETURNING seq, rank", &[])
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((seq, rank), (3001, 3001));
+    let leftovers: i64 = c
+        .query_one("SELECT count(*) FROM pg_class WHERE relname LIKE '%fill' OR relname LIKE '%not_null'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(leftovers, 0, "the fill sequences and the temporary CHECKs are gone");
+}
+
+/// A column added with constraints on it (`.unique()`, `.references(..)`, `.check(..)`): the column
+/// first, then each constraint in its safe form, as when written apart.
+#[tokio::test]
+async fn constraints_declared_on_an_added_column_are_planned_safely() {
+    let (shape, _db) = safe_vs_plain(
+        "safe_inline",
+        |s| {
+            s.alter_table("posts", |t| {
+                t.bigint("author_id").references("users", "id");
+                t.text("slug").unique();
+            });
+        },
+        true,
+    )
+    .await;
+    let sql: Vec<&str> = shape.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(sql[0], r#"ALTER TABLE "posts" ADD COLUMN "author_id" bigint"#, "{sql:#?}");
+    // The foreign key is added NOT VALID with the column (one step), then validated apart.
+    assert_eq!(sql[1], r#"ALTER TABLE "posts" VALIDATE CONSTRAINT "posts_author_id_fkey""#, "{sql:#?}");
+    assert!(sql.iter().any(|s| s.starts_with("CREATE UNIQUE INDEX CONCURRENTLY")), "{sql:#?}");
+    assert!(sql.iter().any(|s| s.contains("UNIQUE USING INDEX")), "{sql:#?}");
+    assert!(sql.iter().all(|s| !s.contains(", ADD CONSTRAINT")), "{sql:#?}");
+}

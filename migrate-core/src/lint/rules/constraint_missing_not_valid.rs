@@ -15,15 +15,15 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
-    let Op::AddConstraint { table, def } = op else { return None };
     if cx.config.safe_operations {
         // The safe plan runs this change in its safe form (runner::safe).
         return None;
     }
+    let checked = |def: &crate::op::ConstraintDef| {
+        !def.not_valid && matches!(def.kind, ConstraintKind::ForeignKey { .. } | ConstraintKind::Check { .. })
+    };
+    let (table, def) = added_constraints(op).into_iter().find(|(table, def)| checked(def) && cx.existing(table))?;
     let fk = matches!(def.kind, ConstraintKind::ForeignKey { .. });
-    if def.not_valid || !(fk || matches!(def.kind, ConstraintKind::Check { .. })) || !cx.existing(table) {
-        return None;
-    }
     let what = if fk { "foreign key" } else { "check" };
     Some(Violation {
         message: format!("adds {what} `{}` to `{table}` and checks every row under a lock that blocks writes", def.name),

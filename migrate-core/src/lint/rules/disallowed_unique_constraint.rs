@@ -15,16 +15,15 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
-    let Op::AddConstraint { table, def } = op else { return None };
     if cx.config.safe_operations {
         // The safe plan runs this change in its safe form (runner::safe).
         return None;
     }
-    let kind = match def.kind {
-        ConstraintKind::Unique { .. } => "unique constraint",
-        ConstraintKind::PrimaryKey { .. } => "primary key",
-        _ => return None,
-    };
+    let (table, def, kind) = added_constraints(op).into_iter().find_map(|(table, def)| match def.kind {
+        ConstraintKind::Unique { .. } => Some((table, def, "unique constraint")),
+        ConstraintKind::PrimaryKey { .. } => Some((table, def, "primary key")),
+        _ => None,
+    })?;
     cx.existing(table).then(|| Violation {
         message: format!("adds {kind} `{}` to `{table}`, building its index under an ACCESS EXCLUSIVE lock", def.name),
         help: "create a unique index `.concurrently()` in a `no_transaction` migration first, then add the constraint using that index".into(),

@@ -24,7 +24,19 @@ pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
             help: "mark the migration `#[migration(no_transaction)]`".into(),
         });
     }
-    let used_later = cx.ops()[cx.index + 1..].iter().any(|o| uses_value(o, value));
+    // A builder backfill runs in its own transactions (after this one commits) when the runner makes
+    // it safe; as written (one UPDATE) it runs in this one, as does a column's `.backfill(..)` on a
+    // table made here.
+    let in_this_transaction = |o: &Op| match o {
+        Op::Backfill { .. } => !cx.config.safe_operations,
+        Op::AddColumn { table, def } if def.backfill.is_some() => !cx.config.safe_operations || !cx.existing(table),
+        _ => true,
+    };
+    let quoted = format!("'{}'", value.replace('\'', "''"));
+    let used_later = cx.ops()[cx.index + 1..].iter().filter(|o| in_this_transaction(o)).any(|o| {
+        uses_value(o, value)
+            || matches!(o, Op::AddColumn { def, .. } if def.backfill.as_ref().is_some_and(|b| b.contains(&quoted)))
+    });
     used_later.then(|| Violation {
         message: format!(
             "uses the new value `{value}` of enum `{name}` in the transaction that added it (SQLSTATE 55P04)"

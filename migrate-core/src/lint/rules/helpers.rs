@@ -72,6 +72,9 @@ pub fn uses_value(op: &Op, value: &str) -> bool {
         Op::AddColumn { def, .. } => lit(&def.column.default),
         Op::SetDefault { default, .. } => lit(&Some(default.clone())),
         Op::Sql { up, .. } => up.contains(&format!("'{value}'")),
+        Op::Backfill { set, filter, .. } => {
+            set.contains(&quoted) || filter.as_ref().is_some_and(|f| f.contains(&quoted))
+        }
         _ => false,
     }
 }
@@ -114,4 +117,14 @@ pub fn touches_existing(op: &Op, cx: &Context) -> bool {
 /// The index of the migration's first op that changes an existing table (report once per migration).
 pub fn first_touching(cx: &Context) -> usize {
     cx.ops().iter().position(|o| touches_existing(o, cx)).unwrap_or(usize::MAX)
+}
+
+/// The constraints `op` adds to an existing table: an added constraint, or those declared on an
+/// added column (`.unique()`, `.references(..)`, `.check(..)`), which PostgreSQL adds the same way.
+pub fn added_constraints(op: &Op) -> Vec<(&str, &crate::op::ConstraintDef)> {
+    match op {
+        Op::AddConstraint { table, def } => vec![(table.as_str(), def)],
+        Op::AddColumn { table, def } => def.constraints.iter().map(|k| (table.as_str(), k)).collect(),
+        _ => vec![],
+    }
 }

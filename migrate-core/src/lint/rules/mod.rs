@@ -1,6 +1,7 @@
 //! The lint rules: one module per rule, each opening with its Problem and Solution.
 
 pub mod adding_exclusion_constraint;
+pub mod adding_identity_column;
 pub mod adding_required_field;
 pub mod adding_trigger;
 pub mod adding_volatile_default;
@@ -14,7 +15,9 @@ pub mod constraint_missing_not_valid;
 pub mod detach_partition_without_concurrently;
 pub mod disallowed_unique_constraint;
 pub mod domain_check_missing_not_valid;
+pub mod dropping_not_null;
 pub mod enum_value_in_transaction;
+pub mod enum_value_position;
 pub(crate) mod helpers;
 pub use helpers::is_volatile_sql as is_volatile;
 pub mod prefer_bigint_keys;
@@ -26,6 +29,7 @@ pub mod raw_sql;
 pub mod refresh_without_concurrently;
 pub mod reindex_without_concurrently;
 pub mod renaming_column;
+pub mod renaming_enum_value;
 pub mod renaming_table;
 pub mod require_concurrent_index_creation;
 pub mod require_concurrent_index_deletion;
@@ -71,6 +75,10 @@ pub enum Rule {
     ReindexWithoutConcurrently,
     AttachPartitionScan,
     DetachPartitionWithoutConcurrently,
+    AddingIdentityColumn,
+    RenamingEnumValue,
+    DroppingNotNull,
+    EnumValuePosition,
     RawSql,
 }
 
@@ -106,6 +114,10 @@ impl Rule {
         Rule::ReindexWithoutConcurrently,
         Rule::AttachPartitionScan,
         Rule::DetachPartitionWithoutConcurrently,
+        Rule::AddingIdentityColumn,
+        Rule::RenamingEnumValue,
+        Rule::DroppingNotNull,
+        Rule::EnumValuePosition,
         Rule::RawSql,
     ];
 
@@ -143,6 +155,10 @@ impl Rule {
             Rule::ReindexWithoutConcurrently => "reindex-without-concurrently",
             Rule::AttachPartitionScan => "attach-partition-scan",
             Rule::DetachPartitionWithoutConcurrently => "detach-partition-without-concurrently",
+            Rule::AddingIdentityColumn => "adding-identity-column",
+            Rule::RenamingEnumValue => "renaming-enum-value",
+            Rule::DroppingNotNull => "dropping-not-null",
+            Rule::EnumValuePosition => "enum-value-position",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -180,6 +196,10 @@ impl Rule {
             Rule::ReindexWithoutConcurrently => Severity::Error,
             Rule::AttachPartitionScan => Severity::Warning,
             Rule::DetachPartitionWithoutConcurrently => Severity::Warning,
+            Rule::AddingIdentityColumn => Severity::Error,
+            Rule::RenamingEnumValue => Severity::Warning,
+            Rule::DroppingNotNull => Severity::Warning,
+            Rule::EnumValuePosition => Severity::Warning,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -217,6 +237,10 @@ impl Rule {
             Rule::ReindexWithoutConcurrently => reindex_without_concurrently::check(op, cx),
             Rule::AttachPartitionScan => attach_partition_scan::check(op, cx),
             Rule::DetachPartitionWithoutConcurrently => detach_partition_without_concurrently::check(op, cx),
+            Rule::AddingIdentityColumn => adding_identity_column::check(op, cx),
+            Rule::RenamingEnumValue => renaming_enum_value::check(op, cx),
+            Rule::DroppingNotNull => dropping_not_null::check(op, cx),
+            Rule::EnumValuePosition => enum_value_position::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }
