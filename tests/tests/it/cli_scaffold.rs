@@ -150,6 +150,35 @@ async fn init_new_up_through_the_driver() {
         .unwrap();
     let listed = run(&dir, &url, &["list"]).expect(0);
     assert!(listed.stdout.contains("drop_things (irreversible: things are gone for good)"), "{}", listed.stdout);
+    std::fs::remove_dir_all(&sql).unwrap();
+
+    // timestamp to timestamptz: `up` reads the migrating session's TimeZone. Under another zone it is
+    // a rewrite that shifts every value (a lint error naming the zone); under UTC, nothing is rewritten.
+    let stamps = folder.join("m20990103000000_stamps");
+    std::fs::create_dir_all(&stamps).unwrap();
+    std::fs::write(
+        stamps.join("up.sql"),
+        "CREATE TABLE stamps (at timestamp);\nINSERT INTO stamps VALUES ('2026-01-01 12:00');\n",
+    )
+    .unwrap();
+    std::fs::write(stamps.join("down.sql"), "DROP TABLE stamps;\n").unwrap();
+    run(&dir, &url, &["up"]).expect(0);
+    let zoned = folder.join("m20990104000000_zoned");
+    std::fs::create_dir_all(&zoned).unwrap();
+    std::fs::write(zoned.join("up.sql"), "ALTER TABLE stamps ALTER COLUMN at TYPE timestamptz;\n").unwrap();
+    std::fs::write(zoned.join("down.sql"), "ALTER TABLE stamps ALTER COLUMN at TYPE timestamp;\n").unwrap();
+    db.client.batch_execute(&format!("ALTER DATABASE {} SET TimeZone = 'Europe/Paris'", db.name)).await.unwrap();
+    let stopped = run(&dir, &url, &["up"]).expect(1);
+    let said = format!("{}{}", stopped.stdout, stopped.stderr);
+    assert!(said.contains("changing-column-type") && said.contains("`Europe/Paris`"), "{said}");
+    let filenode = "SELECT pg_relation_filenode('stamps')::bigint";
+    let before: i64 = db.client.query_one(filenode, &[]).await.unwrap().get(0);
+    db.client.batch_execute(&format!("ALTER DATABASE {} SET TimeZone = 'UTC'", db.name)).await.unwrap();
+    run(&dir, &url, &["up"]).expect(0);
+    let after: i64 = db.client.query_one(filenode, &[]).await.unwrap().get(0);
+    assert_eq!(after, before, "under UTC the type change rewrites nothing");
+    let at: String = db.client.query_one("SELECT (at AT TIME ZONE 'UTC')::text FROM stamps", &[]).await.unwrap().get(0);
+    assert_eq!(at, "2026-01-01 12:00:00", "the value is kept");
 }
 
 #[test]

@@ -1149,3 +1149,248 @@ fn row_level_security_and_policies_are_no_raw_sql() {
     let unknown = ids(|s| s.drop_policy("users", "nobody"));
     assert_eq!(unknown, ["schema-model"]);
 }
+
+/// An identity or serial column added to a table with rows is a rewrite: an error with the safe way
+/// when the runner does not take it (safe operations off); silent when it does.
+#[test]
+fn adding_identity_column() {
+    let identity = |s: &mut S| {
+        s.alter_table("posts", |t| {
+            t.bigint("number").identity();
+        })
+    };
+    let serial = |s: &mut S| {
+        s.alter_table("posts", |t| {
+            t.named_type("number", "bigserial");
+        })
+    };
+    lint_err_ok(
+        "adding-identity-column",
+        ids(identity),
+        findings_with(&LintConfig::default(), true, identity).iter().map(|f| f.rule.id()).collect(),
+    );
+    assert!(ids(serial).contains(&"adding-identity-column"), "{:?}", ids(serial));
+    // A table made in the same migration has no rows.
+    let fresh = ids(|s| {
+        s.create_table("fresh", |t| {
+            t.bigint("id");
+        });
+        s.alter_table("fresh", |t| {
+            t.bigint("number").identity();
+        });
+    });
+    assert!(!fresh.contains(&"adding-identity-column"), "{fresh:?}");
+    // The SQL form, as written, too.
+    let sql = ids(|s| {
+        s.sql("ALTER TABLE posts ADD COLUMN number bigint GENERATED ALWAYS AS IDENTITY");
+    });
+    assert!(sql.contains(&"adding-identity-column"), "{sql:?}");
+}
+
+/// A unique or foreign key constraint declared on an added column gets the findings of one added
+/// apart, in the builder and in SQL.
+#[test]
+fn constraints_declared_on_an_added_column() {
+    let inline = ids(|s| {
+        s.alter_table("posts", |t| {
+            t.bigint("author_id").references("users", "id");
+            t.text("slug").unique();
+        })
+    });
+    let apart = ids(|s| {
+        s.alter_table("posts", |t| {
+            t.bigint("author_id");
+            t.text("slug");
+            t.add_foreign_key("posts_author_id_fkey", ["author_id"], "users", ["id"]);
+            t.add_unique("posts_slug_key", ["slug"]);
+        })
+    });
+    let sql = ids(|s| {
+        s.sql("ALTER TABLE posts ADD COLUMN author_id bigint REFERENCES users (id), ADD COLUMN slug text UNIQUE");
+    });
+    for rule in ["constraint-missing-not-valid", "disallowed-unique-constraint"] {
+        for (form, found) in [("inline", &inline), ("apart", &apart), ("SQL", &sql)] {
+            assert!(found.contains(&rule), "{form}: no `{rule}` in {found:?}");
+        }
+    }
+    // With safe operations on, the runner plans them safely: no finding.
+    let safe = findings_with(&LintConfig::default(), true, |s| {
+        s.alter_table("posts", |t| {
+            t.bigint("author_id").references("users", "id");
+        })
+    });
+    assert!(safe.is_empty(), "{safe:?}");
+}
+
+/// Renaming an enum value breaks running code: a warning, not for an enum made in the same migration.
+#[test]
+fn renaming_enum_value() {
+    lint_err_ok(
+        "renaming-enum-value",
+        ids(|s| s.rename_enum_value("mood", "sad", "blue")),
+        ids(|s| {
+            s.create_enum("fresh", ["a"]);
+            s.rename_enum_value("fresh", "a", "b");
+        }),
+    );
+    let sql = ids(|s| {
+        s.sql("ALTER TYPE mood RENAME VALUE 'sad' TO 'blue'");
+    });
+    assert_eq!(sql, ["renaming-enum-value"]);
+}
+
+/// Dropping NOT NULL of an existing table's column: advisory.
+#[test]
+fn dropping_not_null() {
+    let found = findings_with(&plain(), true, |s| s.alter_table("users", |t| t.drop_not_null("id")));
+    let f = found.iter().find(|f| f.rule.id() == "dropping-not-null").expect("a finding");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("users.id"), "{}", f.message);
+    let fresh = ids(|s| {
+        s.create_table("fresh", |t| {
+            t.bigint("a").not_null();
+        });
+        s.alter_table("fresh", |t| t.drop_not_null("a"));
+    });
+    assert!(!fresh.contains(&"dropping-not-null"), "{fresh:?}");
+    assert_eq!(
+        ids(|s| {
+            s.sql("ALTER TABLE users ALTER COLUMN id DROP NOT NULL");
+        }),
+        ["dropping-not-null"]
+    );
+}
+
+/// A value added last to an enum that an index, a comparing CHECK or a view's ORDER BY orders: advisory;
+/// with its place given, or an enum nothing orders, nothing.
+#[test]
+fn enum_value_position() {
+    let base = |s: &mut S| {
+        s.alter_table("users", |t| {
+            t.column("feeling", EnumType("mood".into()));
+        });
+    };
+    for (how, ordering) in [
+        (
+            "index",
+            (|s: &mut S| {
+                s.create_index("users", ["feeling"]);
+            }) as fn(&mut S),
+        ),
+        ("check", |s: &mut S| {
+            s.alter_table("users", |t| {
+                t.add_check("users_feeling_low", "feeling < 'sad'");
+            })
+        }),
+        ("view", |s: &mut S| {
+            s.create_view("by_feeling", "SELECT id FROM users ORDER BY feeling");
+        }),
+    ] {
+        let all = [
+            mig(1, true, |s| {
+                self::base(s);
+                base(s);
+                ordering(s);
+            }),
+            mig(2, false, |s| {
+                s.add_enum_value("mood", "meh");
+            }),
+        ];
+        let found: Vec<&str> =
+            lint(&all, &plain()).into_iter().filter(|f| f.version == 2).map(|f| f.rule.id()).collect();
+        assert!(found.contains(&"enum-value-position"), "{how}: {found:?}");
+        let placed = [
+            mig(1, true, |s| {
+                self::base(s);
+                base(s);
+                ordering(s);
+            }),
+            mig(2, false, |s| {
+                s.add_enum_value("mood", "meh").before("sad");
+            }),
+        ];
+        let found: Vec<&str> =
+            lint(&placed, &plain()).into_iter().filter(|f| f.version == 2).map(|f| f.rule.id()).collect();
+        assert!(!found.contains(&"enum-value-position"), "{how}: {found:?}");
+    }
+    // Nothing orders by it: no finding.
+    let loose = ids_tx(false, |s| {
+        s.add_enum_value("mood", "meh");
+    });
+    assert!(!loose.contains(&"enum-value-position"), "{loose:?}");
+}
+
+/// The builder's backfills in the transaction of other DDL, or of a new enum value, as written (safe
+/// operations off): `backfill-with-ddl` and `enum-value-in-transaction` read them as they read SQL.
+#[test]
+fn builder_backfills_are_read_by_the_transaction_rules() {
+    let ddl_then_backfill = |s: &mut S| {
+        s.alter_table("users", |t| {
+            t.text("handle");
+        });
+        s.backfill("users", "handle = email");
+    };
+    assert!(ids(ddl_then_backfill).contains(&"backfill-with-ddl"), "{:?}", ids(ddl_then_backfill));
+    let column = ids(|s| {
+        s.alter_table("users", |t| {
+            t.text("handle").not_null().backfill("email");
+        })
+    });
+    assert!(column.contains(&"backfill-with-ddl"), "{column:?}");
+    // The runner's batches run apart: nothing with safe operations on, nor for a backfill alone.
+    let safe: Vec<&str> =
+        findings_with(&LintConfig::default(), true, ddl_then_backfill).iter().map(|f| f.rule.id()).collect();
+    assert!(!safe.contains(&"backfill-with-ddl"), "{safe:?}");
+    let alone = ids(|s| {
+        s.backfill("users", "email = lower(email)");
+    });
+    assert!(!alone.contains(&"backfill-with-ddl"), "{alone:?}");
+    // A new enum value used by a backfill in its transaction fails with 55P04.
+    let config = LintConfig { server_version: 150_000, ..plain() };
+    let enum_used: Vec<&str> = findings_with(&config, true, |s| {
+        s.add_enum_value("mood", "meh");
+        s.alter_table("users", |t| {
+            t.column("feeling", EnumType("mood".into()));
+        });
+        s.backfill("users", "feeling = 'meh'");
+    })
+    .iter()
+    .map(|f| f.rule.id())
+    .collect();
+    assert!(enum_used.contains(&"enum-value-in-transaction"), "{enum_used:?}");
+}
+
+/// timestamp to timestamptz: no finding when the migrating session's TimeZone is UTC; under another
+/// zone the finding names it; offline it says the zone decides.
+#[test]
+fn timestamp_to_timestamptz_depends_on_the_time_zone() {
+    let change = |s: &mut S| {
+        s.alter_table("events_log", |t| {
+            t.change_type("at", Timestamp, Timestamptz);
+        })
+    };
+    let with_zone = |zone: Option<&str>| {
+        let config = LintConfig { time_zone: zone.map(String::from), ..LintConfig::default() };
+        let all = [
+            mig(1, true, |s| {
+                s.create_table("events_log", |t| {
+                    t.timestamp("at");
+                });
+            }),
+            mig(2, true, change),
+        ];
+        lint(&all, &config)
+            .into_iter()
+            .filter(|f| f.version == 2 && f.rule.id() == "changing-column-type")
+            .collect::<Vec<_>>()
+    };
+    assert!(with_zone(Some("UTC")).is_empty());
+    assert!(with_zone(Some("Etc/UTC")).is_empty());
+    let paris = with_zone(Some("Europe/Paris"));
+    assert!(paris.len() == 1 && paris[0].message.contains("`Europe/Paris`"), "{paris:?}");
+    let offline = with_zone(None);
+    assert!(
+        offline.len() == 1 && offline[0].message.contains("unless the migrating session's TimeZone is UTC"),
+        "{offline:?}"
+    );
+}
