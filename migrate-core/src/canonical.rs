@@ -54,6 +54,25 @@ impl Canonical for str {
     }
 }
 
+/// A yes/no option added to an op after the first release: its canonical form is empty when not set,
+/// so the op's checksum is what it was before the option existed.
+///
+/// ```
+/// use migrate_core::canonical::{Flag, to_canonical};
+/// assert_eq!(to_canonical(&Flag(false)), "");
+/// assert_eq!(to_canonical(&Flag(true)), "T");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl Canonical for Flag {
+    fn write_canonical(&self, out: &mut String) {
+        if self.0 {
+            out.push('T');
+        }
+    }
+}
+
 impl Canonical for bool {
     fn write_canonical(&self, out: &mut String) {
         out.push(if *self { 'T' } else { 'F' });
@@ -141,10 +160,19 @@ macro_rules! canonical_enum {
                             out.push_str(stringify!($variant));
                             out.push('{');
                             $($(
+                                // A field whose form is empty (a [`Flag`] not set) is left out: fields
+                                // added after the first release keep the checksums of what does not
+                                // use them. No other value's form is empty.
+                                let at = out.len();
                                 out.push_str(stringify!($field));
                                 out.push('=');
+                                let value = out.len();
                                 $crate::canonical::Canonical::write_canonical($field, out);
-                                out.push(';');
+                                if out.len() == value {
+                                    out.truncate(at);
+                                } else {
+                                    out.push(';');
+                                }
                             )*)?
                             out.push('}');
                         }

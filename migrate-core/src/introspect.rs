@@ -1566,6 +1566,7 @@ pub fn diff_ops(from: &crate::model::Model, to: &crate::model::Model) -> Vec<cra
                             using: None,
                             from: Some(was.ty.clone()),
                             using_down: None,
+                            assume_utc: Default::default(),
                         });
                     }
                     if was.default != c.default {

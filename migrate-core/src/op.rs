@@ -1084,6 +1084,9 @@ pub enum Op {
         using: Option<String>,
         from: Option<ColumnType>,
         using_down: Option<String>,
+        /// `.assume_utc()`: run with `TimeZone` UTC (`timestamp` to `timestamptz` then keeps every value
+        /// and rewrites nothing).
+        assume_utc: crate::canonical::Flag,
     },
     SetNotNull {
         table: String,
@@ -1443,7 +1446,7 @@ canonical_enum!(Op {
     AddColumn { table, def },
     DropColumn { table, column, def },
     RenameColumn { table, from, to },
-    ChangeColumnType { table, column, to, using, from, using_down },
+    ChangeColumnType { table, column, to, using, from, using_down, assume_utc },
     SetNotNull { table, column },
     DropNotNull { table, column },
     SetDefault { table, column, default, previous },

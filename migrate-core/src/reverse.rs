@@ -34,8 +34,16 @@ pub fn reverse_owned(op: Op) -> Result<Vec<Op>, Irreversible> {
         Op::DropColumn { table, def: Some(def), .. } => one(Op::AddColumn { table, def }),
         Op::DropColumn { def: None, .. } => Err(no(&op, "the column and its data are gone; write a `down`")),
         Op::RenameColumn { table, from, to } => one(Op::RenameColumn { table, from: to, to: from }),
-        Op::ChangeColumnType { table, column, to, using, from: Some(from), using_down } => {
-            one(Op::ChangeColumnType { table, column, to: from, using: using_down, from: Some(to), using_down: using })
+        Op::ChangeColumnType { table, column, to, using, from: Some(from), using_down, assume_utc } => {
+            one(Op::ChangeColumnType {
+                table,
+                column,
+                to: from,
+                using: using_down,
+                from: Some(to),
+                using_down: using,
+                assume_utc,
+            })
         }
         Op::ChangeColumnType { from: None, .. } => {
             Err(no(&op, "the old type is not recorded; give it with `change_type(column, from, to)` or write a `down`"))

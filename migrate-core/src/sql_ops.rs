@@ -1106,6 +1106,7 @@ impl Reader {
                         using,
                         from: None,
                         using_down: None,
+                        assume_utc: Default::default(),
                     });
                 }
                 K::SET_NOT_NULL => self.ops.push(Op::SetNotNull { table: table.clone(), column: column.clone() }),

@@ -379,7 +379,7 @@ pub fn validate_ops(ops: &[Op]) -> Vec<BuildError> {
                     cols.insert(to.as_str());
                 }
             }
-            Op::ChangeColumnType { table, column, to, using, from, using_down } => {
+            Op::ChangeColumnType { table, column, to, using, from, using_down, .. } => {
                 c.name("table", table);
                 c.name("column", column);
                 c.column_type(column, to);

@@ -98,13 +98,19 @@ pub fn render_op(op: &Op) -> Vec<Statement> {
         Op::RenameColumn { table, from, to } => {
             vec![alter(table, &format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
         }
-        Op::ChangeColumnType { table, column, to, using, .. } => {
+        Op::ChangeColumnType { table, column, to, using, assume_utc, .. } => {
             let mut rest = format!("ALTER COLUMN {} TYPE {}", q(column), render_column_type(to));
             if let Some(u) = using {
                 rest.push_str(" USING ");
                 rest.push_str(u);
             }
-            vec![alter(table, &rest)]
+            let mut st = alter(table, &rest);
+            if assume_utc.0 {
+                // One statement text: PostgreSQL runs it as one transaction, so SET LOCAL holds for the
+                // ALTER alone, in a `no_transaction` migration too.
+                st.sql = format!("SET LOCAL TimeZone = 'UTC'; {}; SET LOCAL TimeZone TO DEFAULT", st.sql);
+            }
+            vec![st]
         }
         Op::SetNotNull { table, column } => vec![alter(table, &format!("ALTER COLUMN {} SET NOT NULL", q(column)))],
         Op::DropNotNull { table, column } => {

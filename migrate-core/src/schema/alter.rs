@@ -48,6 +48,28 @@ impl OpHandle<'_> {
         self
     }
 
+    /// For a type change between `timestamp` and `timestamptz`: run it with `TimeZone` UTC (`SET LOCAL`
+    /// for this statement alone). The stored values are then kept as they are (read as UTC) and
+    /// PostgreSQL rewrites nothing; under another zone they would shift by its offset.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// let mut s = Schema::new();
+    /// s.alter_table("events", |t| {
+    ///     t.change_type("at", Timestamp, Timestamptz).assume_utc();
+    /// });
+    /// assert_eq!(
+    ///     migrate_core::render::render_script(&s.finish().unwrap()),
+    ///     "SET LOCAL TimeZone = 'UTC'; ALTER TABLE \"events\" ALTER COLUMN \"at\" TYPE timestamptz; SET LOCAL TimeZone TO DEFAULT;\n"
+    /// );
+    /// ```
+    pub fn assume_utc(mut self) -> Self {
+        if let Op::ChangeColumnType { assume_utc, .. } = &mut *self.op {
+            assume_utc.0 = true;
+        }
+        self
+    }
+
     /// `USING expr` of the derived down's type change back.
     pub fn using_down(mut self, expr: impl Into<String>) -> Self {
         if let Op::ChangeColumnType { using_down, .. } = &mut *self.op {
@@ -144,6 +166,7 @@ impl<M: Mode> AlterTable<M> {
             using: None,
             from: Some(from.column_type()),
             using_down: None,
+            assume_utc: Default::default(),
         })
     }
 
@@ -159,6 +182,7 @@ impl<M: Mode> AlterTable<M> {
             using: None,
             from: None,
             using_down: None,
+            assume_utc: Default::default(),
         })
     }
 

@@ -1394,3 +1394,23 @@ fn timestamp_to_timestamptz_depends_on_the_time_zone() {
         "{offline:?}"
     );
 }
+
+/// `.assume_utc()` on the change: no finding, whatever the zone.
+#[test]
+fn a_timestamp_change_assumed_utc_is_no_finding() {
+    let all = [
+        mig(1, true, |s| {
+            s.create_table("events_log", |t| {
+                t.timestamp("at");
+            });
+        }),
+        mig(2, true, |s| {
+            s.alter_table("events_log", |t| {
+                t.change_type("at", Timestamp, Timestamptz).assume_utc();
+            })
+        }),
+    ];
+    let config = LintConfig { time_zone: Some("Europe/Paris".into()), ..LintConfig::default() };
+    let found: Vec<Finding> = lint(&all, &config).into_iter().filter(|f| f.version == 2).collect();
+    assert!(found.is_empty(), "{found:?}");
+}

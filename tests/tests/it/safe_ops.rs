@@ -595,3 +595,67 @@ async fn constraints_declared_on_an_added_column_are_planned_safely() {
     assert!(sql.iter().any(|s| s.contains("UNIQUE USING INDEX")), "{sql:#?}");
     assert!(sql.iter().all(|s| !s.contains(", ADD CONSTRAINT")), "{sql:#?}");
 }
+
+/// `.assume_utc()`: timestamp to timestamptz under a session zone that is not UTC runs with TimeZone
+/// UTC for that statement alone: nothing is rewritten, every value is kept (read as UTC), and the
+/// session keeps its zone; the down too. Without it, PostgreSQL rewrites the table.
+#[tokio::test]
+async fn a_timestamp_change_assumed_utc_rewrites_nothing_under_another_zone() {
+    let db = TestDb::new("safe_assume_utc").await;
+    db.client.batch_execute(&format!("ALTER DATABASE {} SET TimeZone = 'Europe/Paris'", db.name)).await.unwrap();
+    let migrations = |utc: bool| {
+        vec![
+            migration(1, true, |s| {
+                s.create_table("stamps", |t| {
+                    t.timestamp("at");
+                });
+                s.sql_with_down("INSERT INTO stamps VALUES ('2026-01-01 12:00')", "DELETE FROM stamps");
+            }),
+            migration(
+                2,
+                true,
+                if utc {
+                    |s: &mut S| {
+                        s.alter_table("stamps", |t| {
+                            t.change_type("at", Timestamp, Timestamptz).assume_utc();
+                        })
+                    }
+                } else {
+                    |s: &mut S| {
+                        s.alter_table("stamps", |t| {
+                            t.change_type("at", Timestamp, Timestamptz);
+                        })
+                    }
+                },
+            ),
+        ]
+    };
+    for utc in [true, false] {
+        let mut client = migrate_tests::connect_to(&db.name).await;
+        client.batch_execute("DROP TABLE IF EXISTS stamps; DROP TABLE IF EXISTS migrate_history CASCADE; DROP TABLE IF EXISTS migrate_history_events").await.unwrap();
+        let mut m = Migrator::new(migrations(utc));
+        m.up(&mut client, Some(1)).await.unwrap();
+        let filenode = "SELECT pg_relation_filenode('stamps')::bigint";
+        let before: i64 = client.query_one(filenode, &[]).await.unwrap().get(0);
+        m.up(&mut client, None).await.unwrap();
+        let after: i64 = client.query_one(filenode, &[]).await.unwrap().get(0);
+        let row = client
+            .query_one("SELECT (at AT TIME ZONE 'UTC')::text, current_setting('TimeZone') FROM stamps", &[])
+            .await
+            .unwrap();
+        let (at, zone): (String, String) = (row.get(0), row.get(1));
+        assert_eq!(zone, "Europe/Paris", "the session keeps its zone");
+        if utc {
+            assert_eq!(after, before, "assumed UTC: nothing rewritten");
+            assert_eq!(at, "2026-01-01 12:00:00", "the value is kept, read as UTC");
+            m.down(&mut client, DownTarget::Steps(1)).await.unwrap();
+            let back: String = client.query_one("SELECT at::text FROM stamps", &[]).await.unwrap().get(0);
+            assert_eq!(back, "2026-01-01 12:00:00");
+            let again: i64 = client.query_one(filenode, &[]).await.unwrap().get(0);
+            assert_eq!(again, before, "its down rewrites nothing either");
+        } else {
+            assert_ne!(after, before, "under Europe/Paris the plain change rewrites the table");
+            assert_eq!(at, "2026-01-01 11:00:00", "and shifts the value by the zone's offset");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::op::{ColumnType, ConstraintKind, DefaultValue, Op};
 
 /// Runs the rule on one op.
 pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
-    let Op::ChangeColumnType { table, column, to, using, .. } = op else { return None };
+    let Op::ChangeColumnType { table, column, to, using, assume_utc, .. } = op else { return None };
     let from = cx.model.tables.get(table).and_then(|t| t.column(column)).map(|c| c.ty.clone())?;
     if !cx.existing(table) || no_rewrite(&from, to) {
         return None;
@@ -27,7 +27,7 @@ pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
     ) && using.is_none();
     if zoned {
         let zone = cx.config.time_zone.as_deref();
-        if zone.is_some_and(is_utc) {
+        if assume_utc.0 || zone.is_some_and(is_utc) {
             return None;
         }
         let why = match zone {
@@ -41,7 +41,7 @@ pub fn check(op: &Op, cx: &Context) -> Option<Violation> {
             message: format!(
                 "changes `{table}.{column}` from {a} to {b}: {why}, so every value is converted by the zone's offset and the table rewritten under an ACCESS EXCLUSIVE lock"
             ),
-            help: "run the migration with TimeZone = 'UTC' (`ALTER ROLE .. SET timezone = 'UTC'`, or `PGTZ=UTC`): then PostgreSQL keeps the values and rewrites nothing; or migrate through a new column".into(),
+            help: "`.assume_utc()` on the change runs it with TimeZone UTC (the stored values read as UTC, nothing rewritten); or migrate through a new column".into(),
         });
     }
     Some(Violation {
