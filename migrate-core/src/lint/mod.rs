@@ -178,6 +178,22 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
             }
         };
         let m = &*m;
+        // A down written by hand (`fn down`, `down.sql`, the down SQL of `sql_with_down`) is replayed
+        // on the model after the up: it must give the schema back.
+        let by_hand = m.up.iter().any(|op| matches!(op, Op::Sql { down: Some(_), .. }));
+        let explicit = match &m.down {
+            crate::registry::Down::Explicit(down) if checked => Some(down),
+            crate::registry::Down::Derived(down) if checked && by_hand => Some(down),
+            _ => None,
+        };
+        let before = explicit.map(|down| {
+            let all: Vec<Op> = m.up.iter().chain(down.iter()).cloned().collect();
+            // Raw SQL names its tables only once read: the whole model then.
+            match all.iter().any(|op| matches!(op, Op::Sql { declares, .. } if declares.is_empty())) {
+                true => model.clone(),
+                false => model.scoped(&all),
+            }
+        });
         let read = checked.then(|| expand(&m.up)).flatten();
         let mut at = 0usize;
         for (index, op) in m.up.iter().enumerate() {
@@ -212,8 +228,66 @@ pub fn lint(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
                 }
             }
         }
+        if let (Some(down), Some(before)) = (explicit, before) {
+            findings.extend(check_down(m, down, before));
+        }
     }
     findings
+}
+
+/// The explicit `down` of `m` replayed on the model after its up (`before` the schema before the up,
+/// scoped to what they name): what it does not give back is an `inexact-down` finding; when raw SQL
+/// the model cannot read ran, the check is not possible, and that is said.
+fn check_down(m: &Migration, down: &[Op], before: Model) -> Option<Finding> {
+    let mut replay = before.clone();
+    for op in m.up.iter().chain(down) {
+        replay.apply(op, m.version);
+    }
+    let first = down.first().or(m.up.first())?;
+    if replay.opaque != before.opaque {
+        let v = Violation {
+            message: format!(
+                "its `down` cannot be checked on the schema model: raw SQL it cannot read ran ({})",
+                replay.opaque.as_deref().unwrap_or("raw SQL")
+            ),
+            help: "`verify` checks the down on a real database".into(),
+        };
+        return Some(finding(m, first, Rule::SchemaModel, Severity::Warning, v));
+    }
+    // What the model judges without a database: objects there or not, columns' types, NULLs and
+    // defaults, constraints. A function or index present on both sides but written otherwise (the
+    // model compares their text: whitespace, `date` against `date(date)`), and triggers (which
+    // `DROP FUNCTION .. CASCADE` takes with it, beyond the model), are left to `verify`.
+    let both_index = |name: &str| replay.indexes.contains_key(name) && before.indexes.contains_key(name);
+    let missing: Vec<Op> = crate::introspect::diff_ops(&replay, &before)
+        .into_iter()
+        .filter(|op| match op {
+            Op::CreateIndex { def } => !both_index(&def.name),
+            Op::DropIndex { name, .. } => !both_index(name),
+            Op::CreateFunction { def, .. } => {
+                !replay.functions.contains_key(&crate::model::function_key(&def.name, &def.arg_types()))
+            }
+            Op::DropFunction { name, arg_types, .. } => {
+                !before.functions.contains_key(&crate::model::function_key(name, arg_types))
+            }
+            Op::CreateTrigger { .. } | Op::DropTrigger { .. } | Op::SetTriggerState { .. } => false,
+            _ => true,
+        })
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = missing.iter().take(6).map(Op::describe).collect();
+    let more =
+        if missing.len() > shown.len() { format!(" and {} more", missing.len() - shown.len()) } else { String::new() };
+    let v = Violation {
+        message: format!(
+            "its `down` does not give back the schema before the migration: still needed {}{more}",
+            shown.join(", ")
+        ),
+        help: "make the `down` undo every change of the `up` (`verify` shows it on a database); acknowledge `inexact_down` when it is deliberate".into(),
+    };
+    Some(finding(m, first, Rule::InexactDown, Rule::InexactDown.severity(), v))
 }
 
 /// Where one op of a migration as lint sees it comes from: a builder op, or one read from a

@@ -1414,3 +1414,80 @@ fn a_timestamp_change_assumed_utc_is_no_finding() {
     let found: Vec<Finding> = lint(&all, &config).into_iter().filter(|f| f.version == 2).collect();
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// `m` with the explicit `down` that `down` records.
+fn with_down(mut m: Migration, down: impl FnOnce(&mut S)) -> Migration {
+    let mut s = S::in_mode();
+    down(&mut s);
+    m.down = migrate_core::registry::Down::Explicit(s.finish().expect("valid ops"));
+    m
+}
+
+/// An explicit `down` replayed on the model after its up must give the schema back: an empty one, one
+/// that forgets a column or restores another default is `inexact-down`, naming what is still needed;
+/// an exact one, and a derived one, are not. SQL downs are read the same way; raw SQL the model cannot
+/// read makes the check impossible, which is said.
+#[test]
+fn inexact_down() {
+    let up = |s: &mut S| {
+        s.alter_table("users", |t| {
+            t.text("nickname");
+            t.set_default("age", Integer, 18);
+        });
+        s.create_index("users", ["age"]);
+    };
+    let check = |m: Migration| -> Vec<Finding> {
+        lint(&[mig(1, true, base), m], &plain()).into_iter().filter(|f| f.version == 2).collect()
+    };
+    let rule = |found: &[Finding]| found.iter().filter(|f| f.rule.id() == "inexact-down").count();
+    let empty = check(with_down(mig(2, true, up), |_| {}));
+    assert_eq!(rule(&empty), 1, "{empty:?}");
+    let message = &empty.iter().find(|f| f.rule.id() == "inexact-down").unwrap().message;
+    for named in ["drop_column users.nickname", "users_age_idx", "users.age"] {
+        assert!(message.contains(named), "no `{named}` in: {message}");
+    }
+    let forgot = check(with_down(mig(2, true, up), |s| {
+        s.drop_index("users_age_idx");
+        s.alter_table("users", |t| t.drop_default("age", Integer, 18));
+    }));
+    let message = &forgot.iter().find(|f| f.rule.id() == "inexact-down").expect("a finding").message;
+    assert!(message.contains("nickname") && !message.contains("users_age_idx"), "{message}");
+    let exact = check(with_down(mig(2, true, up), |s| {
+        s.drop_index("users_age_idx");
+        s.alter_table("users", |t| t.drop_default("age", Integer, 18));
+        s.drop_column("users", "nickname");
+    }));
+    assert_eq!(rule(&exact), 0, "{exact:?}");
+    assert_eq!(rule(&check(mig(2, true, up))), 0, "a derived down is exact");
+    // In SQL: a down that forgets the index.
+    let sql = check(with_down(
+        mig(2, true, |s| {
+            s.sql("ALTER TABLE users ADD COLUMN nickname text; CREATE INDEX users_nick ON users (nickname)");
+        }),
+        |s| {
+            s.sql("ALTER TABLE users DROP COLUMN nickname");
+        },
+    ));
+    // (dropping the column drops its index: exact)
+    assert_eq!(rule(&sql), 0, "{sql:?}");
+    let sql = check(with_down(
+        mig(2, true, |s| {
+            s.sql("ALTER TABLE users ADD COLUMN nickname text; CREATE INDEX users_nick ON users (age)");
+        }),
+        |s| {
+            s.sql("ALTER TABLE users DROP COLUMN nickname");
+        },
+    ));
+    assert_eq!(rule(&sql), 1, "{sql:?}");
+    // Raw SQL the model cannot read: said, not guessed.
+    let opaque = check(with_down(
+        mig(2, true, |s| {
+            s.sql("DO $$ BEGIN EXECUTE 'ALTER TABLE users ADD COLUMN x int'; END $$");
+        }),
+        |s| {
+            s.sql("ALTER TABLE users DROP COLUMN x");
+        },
+    ));
+    assert_eq!(rule(&opaque), 0, "{opaque:?}");
+    assert!(opaque.iter().any(|f| f.message.contains("cannot be checked on the schema model")), "{opaque:?}");
+}

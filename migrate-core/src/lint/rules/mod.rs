@@ -79,6 +79,7 @@ pub enum Rule {
     RenamingEnumValue,
     DroppingNotNull,
     EnumValuePosition,
+    InexactDown,
     RawSql,
 }
 
@@ -118,6 +119,7 @@ impl Rule {
         Rule::RenamingEnumValue,
         Rule::DroppingNotNull,
         Rule::EnumValuePosition,
+        Rule::InexactDown,
         Rule::RawSql,
     ];
 
@@ -159,6 +161,7 @@ impl Rule {
             Rule::RenamingEnumValue => "renaming-enum-value",
             Rule::DroppingNotNull => "dropping-not-null",
             Rule::EnumValuePosition => "enum-value-position",
+            Rule::InexactDown => "inexact-down",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -200,6 +203,7 @@ impl Rule {
             Rule::RenamingEnumValue => Severity::Warning,
             Rule::DroppingNotNull => Severity::Warning,
             Rule::EnumValuePosition => Severity::Warning,
+            Rule::InexactDown => Severity::Error,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -207,7 +211,8 @@ impl Rule {
     /// Runs the rule on one op.
     pub fn check(self, op: &Op, cx: &Context) -> Option<Violation> {
         match self {
-            Rule::SchemaModel => None,
+            // Whole-migration checks, made by `lint` itself.
+            Rule::SchemaModel | Rule::InexactDown => None,
             Rule::RequireConcurrentIndexCreation => require_concurrent_index_creation::check(op, cx),
             Rule::RequireConcurrentIndexDeletion => require_concurrent_index_deletion::check(op, cx),
             Rule::ConcurrentlyInTransaction => concurrently_in_transaction::check(op, cx),
