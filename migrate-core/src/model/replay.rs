@@ -272,6 +272,35 @@ impl Model {
         }
     }
 
+    /// Sets (or removes) the comment on `target`.
+    fn set_comment(&mut self, c: &mut Check, target: &CommentTarget, comment: &Option<String>) {
+        match target {
+            CommentTarget::Table { table } => {
+                if self.table_or_report(c, table)
+                    && let Some(t) = self.tables.get_mut(table)
+                {
+                    t.comment = comment.clone();
+                }
+            }
+            CommentTarget::Column { table, column } => {
+                if let Some(cd) = self.column_mut_or_report(c, table, column) {
+                    cd.comment = comment.clone();
+                }
+            }
+            other => {
+                let key = other.key();
+                match comment {
+                    Some(text) => {
+                        self.comments.insert(key, text.clone());
+                    }
+                    None => {
+                        self.comments.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
     fn apply_checked(&mut self, op: &Op, v: u64, c: &mut Check) {
         match op {
             Op::CreateTable { def } => {
@@ -521,31 +550,28 @@ impl Model {
                 }
                 cd.default = None;
             }
-            Op::Comment { target, comment, .. } => match target {
-                CommentTarget::Table { table } => {
-                    if self.table_or_report(c, table)
-                        && let Some(t) = self.tables.get_mut(table)
-                    {
-                        t.comment = comment.clone();
+            Op::Comment { target, comment, previous } => {
+                // The derived down restores `previous`: it must be the comment there now.
+                let now = match target {
+                    CommentTarget::Table { table } => self.tables.get(table).map(|t| t.comment.clone()),
+                    CommentTarget::Column { table, column } => {
+                        self.tables.get(table).and_then(|t| t.column(column)).map(|c| c.comment.clone())
                     }
+                    other => Some(self.comments.get(&other.key()).cloned()),
+                };
+                if let Some(now) = now
+                    && now != *previous
+                {
+                    let shown = |t: &Option<String>| t.as_ref().map_or("none".to_string(), |t| format!("'{t}'"));
+                    c.fail(format!(
+                        "{} has the comment {}, but the change records {} as the one it replaces: the derived down would not restore it (name it with `.replacing_comment(..)`, or `.replacing(..)` on `comment_on`)",
+                        target.sql(),
+                        shown(&now),
+                        shown(previous)
+                    ));
                 }
-                CommentTarget::Column { table, column } => {
-                    if let Some(cd) = self.column_mut_or_report(c, table, column) {
-                        cd.comment = comment.clone();
-                    }
-                }
-                other => {
-                    let key = other.key();
-                    match comment {
-                        Some(text) => {
-                            self.comments.insert(key, text.clone());
-                        }
-                        None => {
-                            self.comments.remove(&key);
-                        }
-                    }
-                }
-            },
+                self.set_comment(c, target, comment);
+            }
             Op::CreateIndex { def } => {
                 if self.relation_exists(&def.name) {
                     c.fail(format!("a table, index or view named `{}` already exists", def.name));

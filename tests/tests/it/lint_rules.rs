@@ -1491,3 +1491,38 @@ fn inexact_down() {
     assert_eq!(rule(&opaque), 0, "{opaque:?}");
     assert!(opaque.iter().any(|f| f.message.contains("cannot be checked on the schema model")), "{opaque:?}");
 }
+
+/// Commenting an object that has a comment: the derived down would erase the old one unless the change
+/// names it (`.replacing_comment(..)` / `.replacing(..)`), as `set_default` over a default.
+#[test]
+fn a_comment_replaced_must_name_the_old_one() {
+    let commented = |s: &mut S| {
+        base(s);
+        s.alter_table("users", |t| {
+            t.comment("people");
+        });
+        s.comment_on(CommentTarget::Index { name: "users_email_idx".into() }, "by email");
+    };
+    let check = |change: fn(&mut S)| -> Vec<String> {
+        lint(&[mig(1, true, commented), mig(2, true, change)], &plain())
+            .into_iter()
+            .filter(|f| f.version == 2 && f.rule.id() == "schema-model")
+            .map(|f| f.message)
+            .collect()
+    };
+    let bare = check(|s| {
+        s.alter_table("users", |t| {
+            t.comment("everyone");
+        });
+        s.comment_on(CommentTarget::Index { name: "users_email_idx".into() }, "email lookups");
+    });
+    assert_eq!(bare.len(), 2, "{bare:?}");
+    assert!(bare[0].contains("has the comment 'people'") && bare[0].contains("replacing_comment"), "{bare:?}");
+    let named = check(|s| {
+        s.alter_table("users", |t| {
+            t.comment("everyone").replacing_comment("people");
+        });
+        s.comment_on(CommentTarget::Index { name: "users_email_idx".into() }, "email lookups").replacing("by email");
+    });
+    assert!(named.is_empty(), "{named:?}");
+}
