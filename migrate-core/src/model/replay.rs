@@ -331,6 +331,7 @@ impl Model {
                 }
                 for col in &def.columns {
                     self.check_type(c, &col.ty);
+                    self.check_default(c, &def.name, &col.name, &col.ty, col.default.as_ref());
                 }
                 self.tables.insert(def.name.clone(), own);
                 for k in &def.constraints {
@@ -417,6 +418,7 @@ impl Model {
                     return;
                 }
                 self.check_type(c, &def.column.ty);
+                self.check_default(c, table, &def.column.name, &def.column.ty, def.column.default.as_ref());
                 if let Some(t) = self.tables.get_mut(table) {
                     t.columns.push(def.column.clone());
                 }
@@ -527,6 +529,9 @@ impl Model {
                 }
             }
             Op::SetDefault { table, column, default, previous } => {
+                if let Some(ty) = self.tables.get(table).and_then(|t| t.column(column)).map(|cd| cd.ty.clone()) {
+                    self.check_default(c, table, column, &ty, Some(default));
+                }
                 let Some(cd) = self.column_mut_or_report(c, table, column) else { return };
                 if cd.default != *previous {
                     let shown = |d: &Option<DefaultValue>| match d {
@@ -1222,6 +1227,51 @@ impl Model {
         t.column_mut(column)
     }
 
+    /// A literal default must fit its column: PostgreSQL accepts the default when it is set, and then
+    /// refuses every insert that uses it.
+    fn check_default(&self, c: &mut Check, table: &str, column: &str, ty: &ColumnType, default: Option<&DefaultValue>) {
+        let Some(DefaultValue::Literal { value }) = default else { return };
+        let problem = match (ty, value) {
+            (ColumnType::Varchar { length: Some(n) } | ColumnType::Char { length: n }, Literal::Text { value })
+                if value.chars().count() > *n as usize =>
+            {
+                Some(format!("'{value}' is {} characters long, more than its {n}", value.chars().count()))
+            }
+            (ColumnType::Numeric { precision: Some(p), scale }, Literal::Int { .. } | Literal::Float { .. }) => {
+                let text = match value {
+                    Literal::Int { value } => value.to_string(),
+                    Literal::Float { text } => text.clone(),
+                    _ => String::new(),
+                };
+                let whole =
+                    text.trim_start_matches('-').split('.').next().unwrap_or_default().trim_start_matches('0').len();
+                let room = (*p as usize).saturating_sub(scale.unwrap_or(0) as usize);
+                (whole > room).then(|| {
+                    format!(
+                        "{text} has {whole} digit(s) before the point, and numeric({p}, {}) holds {room}",
+                        scale.unwrap_or(0)
+                    )
+                })
+            }
+            _ if !literal_fits(ty, value) => Some(format!(
+                "the default is {}, and the column is {} (the type marker given to `set_default` must be the column's)",
+                crate::render::render_default(&DefaultValue::Literal { value: value.clone() }),
+                crate::render::render_column_type(ty)
+            )),
+            (ColumnType::Enum { name }, Literal::Text { value }) => self
+                .enums
+                .get(name)
+                .filter(|values| !values.contains(value))
+                .map(|values| format!("'{value}' is not a value of enum `{name}` ({})", values.join(", "))),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            c.fail(format!(
+                "the default of `{table}.{column}` cannot be stored in it: {p}; every insert that uses it would fail"
+            ));
+        }
+    }
+
     fn check_type(&self, c: &mut Check, ty: &ColumnType) {
         match ty {
             ColumnType::Enum { name } if !self.enums.contains_key(name) => {
@@ -1254,4 +1304,25 @@ pub(crate) fn mentions(sql: &str, column: &str) -> bool {
         let after = sql[i + column.len()..].chars().next();
         !before.is_some_and(is_word) && !after.is_some_and(is_word)
     })
+}
+
+/// Whether a literal of this kind can be a default of a column of type `ty` (types the model knows
+/// only by name take any).
+fn literal_fits(ty: &ColumnType, value: &Literal) -> bool {
+    use ColumnType as T;
+    match (ty, value) {
+        (T::Named { .. }, _) => true,
+        (T::Array { element }, Literal::Array { items }) => items.iter().all(|i| literal_fits(element, i)),
+        (T::Array { .. }, _) | (_, Literal::Array { .. }) => false,
+        (T::Boolean, Literal::Bool { .. }) => true,
+        (T::SmallInt | T::Integer | T::BigInt, Literal::Int { .. }) => true,
+        (T::Numeric { .. } | T::Real | T::Double, Literal::Int { .. } | Literal::Float { .. }) => true,
+        // A string literal is PostgreSQL's input for any type but these.
+        (
+            T::Boolean | T::SmallInt | T::Integer | T::BigInt | T::Numeric { .. } | T::Real | T::Double,
+            Literal::Text { .. },
+        ) => false,
+        (_, Literal::Text { .. }) => true,
+        _ => false,
+    }
 }

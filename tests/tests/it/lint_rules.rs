@@ -1526,3 +1526,53 @@ fn a_comment_replaced_must_name_the_old_one() {
     });
     assert!(named.is_empty(), "{named:?}");
 }
+
+/// A literal default that cannot be stored in its column (longer than varchar(n), more digits than
+/// numeric(p, s) holds, a value its enum does not have) is an error before any SQL runs: PostgreSQL
+/// would take it and then refuse every insert that uses it.
+#[test]
+fn a_default_that_cannot_fit_its_column() {
+    let model_errors = |change: fn(&mut S)| -> Vec<String> {
+        findings_with(&plain(), true, change)
+            .into_iter()
+            .filter(|f| f.rule.id() == "schema-model" && f.severity == Severity::Error)
+            .map(|f| f.message)
+            .collect()
+    };
+    let too_long = model_errors(|s| {
+        s.alter_table("users", |t| {
+            t.varchar("nick", 5).default("much too long");
+        })
+    });
+    assert!(too_long.iter().any(|m| m.contains("users.nick") && m.contains("more than its 5")), "{too_long:?}");
+    let too_big = model_errors(|s| {
+        s.alter_table("users", |t| {
+            t.set_default("price", Numeric::new(8, 2), 1234567);
+        })
+    });
+    assert!(too_big.iter().any(|m| m.contains("users.price") && m.contains("holds 6")), "{too_big:?}");
+    let not_a_value = model_errors(|s| {
+        s.create_table("moods", |t| {
+            t.column("m", EnumType("mood".into())).default("meh");
+        })
+    });
+    assert!(not_a_value.iter().any(|m| m.contains("'meh' is not a value of enum `mood`")), "{not_a_value:?}");
+    // The type marker given to set_default is checked against the column's type.
+    let marker = model_errors(|s| {
+        s.alter_table("users", |t| {
+            t.set_default("age", Text, "12");
+        })
+    });
+    assert!(marker.iter().any(|m| m.contains("users.age") && m.contains("'12'") && m.contains("the column is integer")), "{marker:?}");
+    let fine = model_errors(|s| {
+        s.alter_table("users", |t| {
+            t.set_default("age", Integer, 12);
+            t.varchar("nick", 5).default("short");
+            t.set_default("price", Numeric::new(8, 2), 123456);
+        });
+        s.create_table("moods", |t| {
+            t.column("m", EnumType("mood".into())).default("sad");
+        });
+    });
+    assert!(fine.is_empty(), "{fine:?}");
+}
