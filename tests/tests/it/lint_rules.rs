@@ -1563,7 +1563,10 @@ fn a_default_that_cannot_fit_its_column() {
             t.set_default("age", Text, "12");
         })
     });
-    assert!(marker.iter().any(|m| m.contains("users.age") && m.contains("'12'") && m.contains("the column is integer")), "{marker:?}");
+    assert!(
+        marker.iter().any(|m| m.contains("users.age") && m.contains("'12'") && m.contains("the column is integer")),
+        "{marker:?}"
+    );
     let fine = model_errors(|s| {
         s.alter_table("users", |t| {
             t.set_default("age", Integer, 12);

@@ -269,16 +269,29 @@ async fn types_and_materialized_views_read_from_sql_are_the_ones_postgresql_buil
         CREATE UNIQUE INDEX totals_n ON totals (value);
         REFRESH MATERIALIZED VIEW CONCURRENTLY totals;
         CREATE VIEW named (a, b) AS SELECT id, n FROM t";
+    derived_down_restores(&client, &before, up).await;
+    refused_derived_downs(&[
+        "DROP DOMAIN positive",
+        "ALTER DOMAIN positive ADD CHECK (VALUE > 1)",
+        "ALTER DOMAIN positive SET DEFAULT 2",
+    ]);
+}
+
+/// `up` (SQL) changes the catalog, and its derived down, applied, gives `before` back.
+async fn derived_down_restores(client: &tokio_postgres::Client, before: &str, up: &str) {
     let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
     client.batch_execute(up).await.unwrap();
-    assert_ne!(migrate_tests::catalog(&client, "public").await, before);
-    migrate_tests::apply(&client, &down).await.unwrap();
-    assert_eq!(migrate_tests::catalog(&client, "public").await, before);
-    for refused in
-        ["DROP DOMAIN positive", "ALTER DOMAIN positive ADD CHECK (VALUE > 1)", "ALTER DOMAIN positive SET DEFAULT 2"]
-    {
+    assert_ne!(migrate_tests::catalog(client, "public").await, before);
+    migrate_tests::apply(client, &down).await.unwrap();
+    assert_eq!(migrate_tests::catalog(client, "public").await, before);
+}
+
+/// Each of these statements has no derived down.
+fn refused_derived_downs(statements: &[&str]) {
+    for refused in statements {
         assert!(
-            migrate_core::reverse::reverse_op(&Op::Sql { up: refused.into(), down: None, declares: vec![] }).is_err(),
+            migrate_core::reverse::reverse_op(&Op::Sql { up: refused.to_string(), down: None, declares: vec![] })
+                .is_err(),
             "{refused}"
         );
     }
@@ -430,17 +443,10 @@ async fn partitions_and_policies_read_from_sql_are_the_ones_postgresql_builds() 
         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
         ALTER TABLE p ATTACH PARTITION old FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
         CREATE POLICY p_read ON t FOR SELECT USING (id > 0)";
-    let down = migrate_core::reverse::reverse_op(&Op::Sql { up: up.into(), down: None, declares: vec![] }).unwrap();
-    client.batch_execute(up).await.unwrap();
-    assert_ne!(migrate_tests::catalog(&client, "public").await, before);
-    migrate_tests::apply(&client, &down).await.unwrap();
-    assert_eq!(migrate_tests::catalog(&client, "public").await, before);
-    for refused in
-        ["ALTER TABLE p DETACH PARTITION p1", "ALTER TABLE t ENABLE ROW LEVEL SECURITY", "DROP POLICY p_read ON t"]
-    {
-        assert!(
-            migrate_core::reverse::reverse_op(&Op::Sql { up: refused.into(), down: None, declares: vec![] }).is_err(),
-            "{refused}"
-        );
-    }
+    derived_down_restores(&client, &before, up).await;
+    refused_derived_downs(&[
+        "ALTER TABLE p DETACH PARTITION p1",
+        "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY p_read ON t",
+    ]);
 }
