@@ -128,3 +128,9 @@ pub fn added_constraints(op: &Op) -> Vec<(&str, &crate::op::ConstraintDef)> {
         _ => vec![],
     }
 }
+
+/// Whether `table` is a partitioned table (PostgreSQL has no concurrent index nor, before 18, a NOT
+/// VALID foreign key there, so the safe plan runs such changes as written).
+pub fn partitioned(cx: &crate::lint::Context, table: &str) -> bool {
+    cx.model.tables.get(table).is_some_and(|t| t.partition_by.is_some())
+}
