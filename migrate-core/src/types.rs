@@ -4,6 +4,8 @@
 //! migration compiles: `t.boolean("active").default(true)` compiles, `.default("yes")` does not. SQL
 //! expressions ([`sql`], [`now`], [`gen_random_uuid`], ...) fit every column type.
 
+use std::marker::PhantomData;
+
 use crate::op::{ColumnType, DefaultValue, Literal};
 
 /// A Rust value that stands for a column type.
@@ -173,31 +175,83 @@ pub fn sql(expression: impl Into<String>) -> Expr {
     Expr(expression.into())
 }
 
-/// `now()`: the transaction's start time.
-pub fn now() -> Expr {
-    sql("now()")
+/// An SQL function's call whose result type is known (`now()`, `gen_random_uuid()`, ..): a default only
+/// of a column PostgreSQL assigns that result to, so that `.default(now())` on an integer column is a
+/// compile error. `sql("..")` stays the escape hatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlCall<R> {
+    sql: &'static str,
+    _result: PhantomData<R>,
 }
 
-/// `gen_random_uuid()` (built in from PostgreSQL 13; the `pgcrypto` extension before).
-pub fn gen_random_uuid() -> Expr {
-    sql("gen_random_uuid()")
+/// What [`now`] and [`current_timestamp`] return: a `timestamptz`, which PostgreSQL assigns to
+/// `timestamptz`, `timestamp`, `date` and `time` columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampResult {}
+/// What [`current_date`] returns: a `date` (also assigned to `timestamp` and `timestamptz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateResult {}
+/// What [`gen_random_uuid`] returns: a `uuid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UuidResult {}
+
+impl<R> SqlCall<R> {
+    const fn new(sql: &'static str) -> Self {
+        SqlCall { sql, _result: PhantomData }
+    }
 }
 
-/// `CURRENT_DATE`.
-pub fn current_date() -> Expr {
-    sql("CURRENT_DATE")
+macro_rules! call_defaults {
+    ($($result:ty => [$($col:ty),*];)*) => {$(
+        $(
+            impl DefaultFor<$col> for SqlCall<$result> {
+                fn into_default(self) -> DefaultValue {
+                    DefaultValue::Expr { sql: self.sql.to_string() }
+                }
+            }
+        )*
+        // A type the builder knows only by name: PostgreSQL checks it.
+        impl DefaultFor<NamedType> for SqlCall<$result> {
+            fn into_default(self) -> DefaultValue {
+                DefaultValue::Expr { sql: self.sql.to_string() }
+            }
+        }
+    )*};
 }
 
-/// `CURRENT_TIMESTAMP`.
-pub fn current_timestamp() -> Expr {
-    sql("CURRENT_TIMESTAMP")
+call_defaults! {
+    TimestampResult => [Timestamptz, Timestamp, Date, Time];
+    DateResult => [Date, Timestamp, Timestamptz];
+    UuidResult => [Uuid];
+}
+
+/// `now()`: the transaction's start time (a default of `timestamptz`, `timestamp`, `date` and `time`
+/// columns).
+pub fn now() -> SqlCall<TimestampResult> {
+    SqlCall::new("now()")
+}
+
+/// `gen_random_uuid()` (built in from PostgreSQL 13; the `pgcrypto` extension before): a default of
+/// `uuid` columns.
+pub fn gen_random_uuid() -> SqlCall<UuidResult> {
+    SqlCall::new("gen_random_uuid()")
+}
+
+/// `CURRENT_DATE` (a default of `date`, `timestamp` and `timestamptz` columns).
+pub fn current_date() -> SqlCall<DateResult> {
+    SqlCall::new("CURRENT_DATE")
+}
+
+/// `CURRENT_TIMESTAMP` (as [`now`]).
+pub fn current_timestamp() -> SqlCall<TimestampResult> {
+    SqlCall::new("CURRENT_TIMESTAMP")
 }
 
 /// A value that can be the default of a column of type `T`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a valid default for a `{T}` column",
     label = "this default does not have the column's type",
-    note = "give a literal of the column's Rust type (e.g. `true` for boolean, `5` for integer, `\"text\"` for text), or an SQL expression: `sql(\"...\")`, `now()`"
+    note = "give a literal of the column's Rust type (e.g. `true` for boolean, `5` for integer, `\"text\"` for text), or an SQL expression: `sql(\"...\")`; `now()`, `current_date()` and `gen_random_uuid()` fit only the types their result is assigned to (timestamps, dates and times; uuid)"
 )]
 pub trait DefaultFor<T> {
     /// Converts the value to the op model's default.
