@@ -35,6 +35,47 @@ impl<M> ColumnMethods for AlterTable<M> {
 }
 
 /// A recorded op that can still be refined (`using`, `replacing`, ...).
+/// A type change being recorded (`change_type`): how its values are converted. What is allowed
+/// depends on the migration's mode: a one-way `.using(..)` needs a `down`.
+pub struct TypeChange<'a, M> {
+    op: super::hidden::OpMut<'a>,
+    _mode: PhantomData<M>,
+}
+
+impl<M: Mode> TypeChange<'_, M> {
+    /// `USING up` for the change and `USING down` for the derived way back: the migration stays
+    /// derivable (lint `conversion-round-trip` warns that values the way back cannot rebuild are lost
+    /// on a rollback).
+    pub fn converting(mut self, up: impl Into<String>, down: impl Into<String>) -> Self {
+        if let Op::ChangeColumnType { using, using_down, .. } = &mut *self.op {
+            *using = Some(up.into());
+            *using_down = Some(down.into());
+        }
+        self
+    }
+
+    /// `USING expr`, one way: the derived down would change the type back without converting the
+    /// values, so it compiles only in a migration with a `down` (or `.converting(up, down)`).
+    pub fn using(mut self, expr: impl Into<String>) -> Self
+    where
+        M: AllowsOneWayUsing,
+    {
+        if let Op::ChangeColumnType { using, .. } = &mut *self.op {
+            *using = Some(expr.into());
+        }
+        self
+    }
+
+    /// For a change between `timestamp` and `timestamptz`: run it with `TimeZone` UTC (see
+    /// [`OpHandle::assume_utc`]).
+    pub fn assume_utc(mut self) -> Self {
+        if let Op::ChangeColumnType { assume_utc, .. } = &mut *self.op {
+            assume_utc.0 = true;
+        }
+        self
+    }
+}
+
 pub struct OpHandle<'a> {
     op: super::hidden::OpMut<'a>,
 }
@@ -146,20 +187,21 @@ impl<M: Mode> AlterTable<M> {
         self.op(Op::DropColumn { table: self.t(), column: column.into(), def: None });
     }
 
-    /// Changes a column's type from `from` to `to`; the down changes it back. Add `.using(expr)` to
-    /// convert values and `.using_down(expr)` for the way back.
+    /// Changes a column's type from `from` to `to`; the down changes it back. Values are converted
+    /// with `.converting(up, down)` (both ways: the down stays derived), or `.using(up)` alone in a
+    /// migration with a `down` (a one-way conversion has no derived way back).
     ///
     /// ```
     /// use migrate_core::prelude::*;
     /// let mut s = Schema::new();
     /// s.alter_table("users", |t| {
     ///     t.change_type("age", Integer, BigInt);
-    ///     t.change_type("score", Text, Integer).using("score::integer").using_down("score::text");
+    ///     t.change_type("score", Text, Integer).converting("score::integer", "score::text");
     /// });
     /// # s.finish().unwrap();
     /// ```
-    pub fn change_type(&mut self, column: &str, from: impl SqlType, to: impl SqlType) -> OpHandle<'_> {
-        self.op(Op::ChangeColumnType {
+    pub fn change_type(&mut self, column: &str, from: impl SqlType, to: impl SqlType) -> TypeChange<'_, M> {
+        let op = self.op(Op::ChangeColumnType {
             table: self.t(),
             column: column.into(),
             to: to.column_type(),
@@ -167,7 +209,8 @@ impl<M: Mode> AlterTable<M> {
             from: Some(from.column_type()),
             using_down: None,
             assume_utc: Default::default(),
-        })
+        });
+        TypeChange { op: op.op, _mode: PhantomData }
     }
 
     /// Changes a column's type without recording the old one. Irreversible.

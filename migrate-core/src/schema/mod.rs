@@ -13,7 +13,7 @@ mod types;
 
 use std::marker::PhantomData;
 
-pub use alter::{AlterTable, OpHandle, SetDefault};
+pub use alter::{AlterTable, OpHandle, SetDefault, TypeChange};
 pub use column::{ColumnBuilder, ColumnMethods};
 #[doc(hidden)]
 pub use column::{ColumnEntry, ColumnRef};

@@ -180,6 +180,14 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows a one-way `.using(..)` on `change_type` in `up`.
+    AllowsOneWayUsing,
+    "`.using(..)` converts the values one way, and this migration has no `down`",
+    "one-way: the derived down would change the type back without converting the values",
+    "to fix it, give both ways with `.converting(up, down)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `drop_policy` (an irreversible op) in `up`.
     AllowsDropPolicy,
     "`drop_policy` cannot be undone automatically, and this migration has no `down`",

@@ -123,7 +123,7 @@ fn using_without_type_change() {
     assert_error(
         |s| {
             s.alter_table("users", |t| {
-                t.change_type("age", Integer, Integer).using("age + 1");
+                t.change_type("age", Integer, Integer).converting("age + 1", "age - 1");
             })
         },
         "change_column_type users.age: column `age`: a USING without a type change; remove it",

@@ -1599,3 +1599,23 @@ fn a_default_that_cannot_fit_its_column() {
     });
     assert!(fine.is_empty(), "{fine:?}");
 }
+
+/// A conversion each way keeps the down derived, and lint warns that the way back may not rebuild
+/// every value; one way (`.using(..)`) needs a down (a compile error otherwise: trybuild).
+#[test]
+fn conversion_round_trip() {
+    let both = findings_with(&LintConfig::default(), true, |s| {
+        s.alter_table("users", |t| {
+            t.change_type("price", Numeric::new(8, 2), Integer).converting("round(price)", "price::numeric(8, 2)");
+        })
+    });
+    let f = both.iter().find(|f| f.rule.id() == "conversion-round-trip").expect("a finding");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("users.price") && f.message.contains("round(price)"), "{}", f.message);
+    let plain_change = ids(|s| {
+        s.alter_table("users", |t| {
+            t.change_type("age", Integer, BigInt);
+        })
+    });
+    assert!(!plain_change.contains(&"conversion-round-trip"), "{plain_change:?}");
+}

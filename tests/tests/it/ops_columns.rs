@@ -133,8 +133,7 @@ async fn columns() {
                 change: |s| {
                     s.alter_table("users", |t| {
                         t.change_type("email", Text, Array(Text))
-                            .using("string_to_array(email, ',')")
-                            .using_down("array_to_string(email, ',')");
+                            .converting("string_to_array(email, ',')", "array_to_string(email, ',')");
                     })
                 },
                 up: &[r#"ALTER TABLE "users" ALTER COLUMN "email" TYPE text[] USING string_to_array(email, ',')"#],

@@ -12,6 +12,7 @@ pub mod ban_drop_table;
 pub mod changing_column_type;
 pub mod concurrently_in_transaction;
 pub mod constraint_missing_not_valid;
+pub mod conversion_round_trip;
 pub mod detach_partition_without_concurrently;
 pub mod disallowed_unique_constraint;
 pub mod domain_check_missing_not_valid;
@@ -80,6 +81,7 @@ pub enum Rule {
     DroppingNotNull,
     EnumValuePosition,
     InexactDown,
+    ConversionRoundTrip,
     RawSql,
 }
 
@@ -120,6 +122,7 @@ impl Rule {
         Rule::DroppingNotNull,
         Rule::EnumValuePosition,
         Rule::InexactDown,
+        Rule::ConversionRoundTrip,
         Rule::RawSql,
     ];
 
@@ -162,6 +165,7 @@ impl Rule {
             Rule::DroppingNotNull => "dropping-not-null",
             Rule::EnumValuePosition => "enum-value-position",
             Rule::InexactDown => "inexact-down",
+            Rule::ConversionRoundTrip => "conversion-round-trip",
             Rule::RawSql => "raw-sql",
         }
     }
@@ -204,6 +208,7 @@ impl Rule {
             Rule::DroppingNotNull => Severity::Warning,
             Rule::EnumValuePosition => Severity::Warning,
             Rule::InexactDown => Severity::Error,
+            Rule::ConversionRoundTrip => Severity::Warning,
             Rule::RawSql => Severity::Warning,
         }
     }
@@ -246,6 +251,7 @@ impl Rule {
             Rule::RenamingEnumValue => renaming_enum_value::check(op, cx),
             Rule::DroppingNotNull => dropping_not_null::check(op, cx),
             Rule::EnumValuePosition => enum_value_position::check(op, cx),
+            Rule::ConversionRoundTrip => conversion_round_trip::check(op, cx),
             Rule::RawSql => raw_sql::check(op, cx),
         }
     }

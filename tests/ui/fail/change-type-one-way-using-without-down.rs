@@ -1,0 +1,15 @@
+mod m20240101000000_convert {
+    use migrate_core::prelude::*;
+
+    #[migration]
+    pub fn up(s: &mut Schema) {
+        s.alter_table("users", |t| {
+            // Both ways: derivable.
+            t.change_type("score", Text, Integer).converting("score::integer", "score::text");
+            // One way: the derived down would not convert back.
+            t.change_type("age", Integer, BigInt).using("age * 1000");
+        });
+    }
+}
+
+fn main() {}
