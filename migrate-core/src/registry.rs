@@ -238,6 +238,13 @@ pub enum RegistryError {
          the same ops every time they run (no clock, randomness, environment or I/O in the builder)"
     )]
     Nondeterministic { migration: String, file: String },
+    /// A type change narrows a length or precision (`varchar(100)` to `varchar(50)`) in a migration
+    /// whose down is derived: the down widens it again, but what the narrowing refused or rounded is
+    /// not given back.
+    #[error(
+        "migration {migration} ({file}) has no `down`, and {what}: values that do not fit make the change fail, and a numeric's dropped digits are rounded away for good. Add the `down` (restoring from a copy if the values matter); if the migration is applied already, then run `migrate-cli resolve --accept-checksum {version}`"
+    )]
+    Narrowing { migration: String, file: String, what: String, version: u64 },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown { migration: String, file: String },
@@ -361,6 +368,30 @@ fn build_all(
     crate::parallel::map_in_order(named, 256, |(version, name, def)| build(version, name, def, keep_ops))
 }
 
+/// A type change that narrows a length or a precision within one kind of type (the kinds themselves
+/// are the type markers', checked when the migration compiles).
+fn narrowing(op: &Op) -> Option<String> {
+    use crate::op::ColumnType as T;
+    let Op::ChangeColumnType { table, column, to, from: Some(from), .. } = op else { return None };
+    let narrower = match (from, to) {
+        (T::Varchar { length: Some(a) }, T::Varchar { length: Some(b) })
+        | (T::Char { length: a }, T::Char { length: b }) => b < a,
+        (T::Varchar { length: None }, T::Varchar { length: Some(_) }) => true,
+        (T::Numeric { precision: Some(p1), scale: s1 }, T::Numeric { precision: Some(p2), scale: s2 }) => {
+            p2 < p1 || s2.unwrap_or(0) < s1.unwrap_or(0)
+        }
+        (T::Numeric { precision: None, .. }, T::Numeric { precision: Some(_), .. }) => true,
+        _ => false,
+    };
+    narrower.then(|| {
+        format!(
+            "it narrows `{table}.{column}` from {} to {}",
+            crate::render::render_column_type(from),
+            crate::render::render_column_type(to)
+        )
+    })
+}
+
 /// Builds one migration; with `keep_ops` false, a summary: checked and checksummed, its ops dropped
 /// (the derived down is computed from the up ops themselves, not from a copy).
 fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool) -> Result<Migration, RegistryError> {
@@ -388,6 +419,11 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
     };
     let needs_autocommit = |ops: &[Op]| ops.iter().find(|op| op.needs_autocommit()).map(Op::describe);
     let mut refused = if def.transaction { needs_autocommit(&up) } else { None };
+    if let Down::Derived(_) = &down
+        && let Some(what) = up.iter().find_map(narrowing)
+    {
+        return Err(RegistryError::Narrowing { migration: id(), file: def.file.into(), what, version });
+    }
     if let Down::Derived(ops) = &mut down {
         let reversed = if keep_ops { reverse_ops(&up) } else { reverse_ops_owned(std::mem::take(&mut up)) };
         *ops = reversed.map_err(|ops| RegistryError::Irreversible { migration: id(), file: def.file.into(), ops })?;

@@ -376,3 +376,38 @@ fn a_builder_that_changes_between_builds_is_an_error_not_other_sql() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].message, err);
 }
+
+fn narrowing_change() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    use migrate_core::prelude::*;
+    let mut s = migrate_core::Schema::new();
+    s.alter_table("users", |t| {
+        t.change_type("name", Varchar(100), Varchar(50));
+    });
+    s.finish()
+}
+
+fn widening_change() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    use migrate_core::prelude::*;
+    let mut s = migrate_core::Schema::new();
+    s.alter_table("users", |t| {
+        t.change_type("name", Varchar(50), Varchar(100));
+        t.change_type("price", Numeric::new(8, 2), Numeric::new(10, 2));
+    });
+    s.finish()
+}
+
+/// Narrowing a length or precision within one kind of type, with a derived down, is an error when the
+/// migrations load (before any SQL), naming the column, both types and the way out for an applied one.
+#[test]
+fn narrowing_a_length_needs_a_down() {
+    let err = load([def("app::m20240101000000_narrow", "narrow.rs", narrowing_change)]).unwrap_err().to_string();
+    assert!(err.contains("narrows `users.name` from varchar(100) to varchar(50)"), "{err}");
+    assert!(err.contains("migrate-cli resolve --accept-checksum 20240101000000"), "{err}");
+    assert!(load([def("app::m20240101000000_widen", "widen.rs", widening_change)]).is_ok());
+    // With a down, it loads.
+    let with_down = Box::leak(Box::new(MigrationDef {
+        down: Some(Box::leak(Box::new(widening_change as UpFn))),
+        ..*def("app::m20240101000000_narrow", "narrow.rs", narrowing_change)
+    }));
+    assert!(load([&*with_down]).is_ok());
+}
