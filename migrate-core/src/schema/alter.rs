@@ -37,42 +37,37 @@ impl<M> ColumnMethods for AlterTable<M> {
 /// A recorded op that can still be refined (`using`, `replacing`, ...).
 /// A type change being recorded (`change_type`): how its values are converted. What is allowed
 /// depends on the migration's mode: a one-way `.using(..)` needs a `down`.
+/// The [`OpHandle`] of the change, with the mode that decides which of its methods are allowed.
 pub struct TypeChange<'a, M> {
-    op: super::hidden::OpMut<'a>,
+    handle: OpHandle<'a>,
     _mode: PhantomData<M>,
 }
 
-impl<M: Mode> TypeChange<'_, M> {
+impl<'a, M: Mode> TypeChange<'a, M> {
+    fn with(handle: OpHandle<'a>) -> Self {
+        TypeChange { handle, _mode: PhantomData }
+    }
+
     /// `USING up` for the change and `USING down` for the derived way back: the migration stays
     /// derivable (lint `conversion-round-trip` warns that values the way back cannot rebuild are lost
     /// on a rollback).
-    pub fn converting(mut self, up: impl Into<String>, down: impl Into<String>) -> Self {
-        if let Op::ChangeColumnType { using, using_down, .. } = &mut *self.op {
-            *using = Some(up.into());
-            *using_down = Some(down.into());
-        }
-        self
+    pub fn converting(self, up: impl Into<String>, down: impl Into<String>) -> Self {
+        Self::with(self.handle.using(up).using_down(down))
     }
 
     /// `USING expr`, one way: the derived down would change the type back without converting the
     /// values, so it compiles only in a migration with a `down` (or `.converting(up, down)`).
-    pub fn using(mut self, expr: impl Into<String>) -> Self
+    pub fn using(self, expr: impl Into<String>) -> Self
     where
         M: AllowsOneWayUsing,
     {
-        if let Op::ChangeColumnType { using, .. } = &mut *self.op {
-            *using = Some(expr.into());
-        }
-        self
+        Self::with(self.handle.using(expr))
     }
 
     /// For a change between `timestamp` and `timestamptz`: run it with `TimeZone` UTC (see
     /// [`OpHandle::assume_utc`]).
-    pub fn assume_utc(mut self) -> Self {
-        if let Op::ChangeColumnType { assume_utc, .. } = &mut *self.op {
-            assume_utc.0 = true;
-        }
-        self
+    pub fn assume_utc(self) -> Self {
+        Self::with(self.handle.assume_utc())
     }
 }
 
@@ -210,7 +205,7 @@ impl<M: Mode> AlterTable<M> {
             using_down: None,
             assume_utc: Default::default(),
         });
-        TypeChange { op: op.op, _mode: PhantomData }
+        TypeChange::with(op)
     }
 
     /// Changes a column's type without recording the old one. Irreversible.
