@@ -371,25 +371,45 @@ fn build_all(
 /// A type change that narrows a length or a precision within one kind of type (the kinds themselves
 /// are the type markers', checked when the migration compiles).
 fn narrowing(op: &Op) -> Option<String> {
-    use crate::op::ColumnType as T;
     let Op::ChangeColumnType { table, column, to, from: Some(from), .. } = op else { return None };
-    let narrower = match (from, to) {
-        (T::Varchar { length: Some(a) }, T::Varchar { length: Some(b) })
-        | (T::Char { length: a }, T::Char { length: b }) => b < a,
-        (T::Varchar { length: None }, T::Varchar { length: Some(_) }) => true,
-        (T::Numeric { precision: Some(p1), scale: s1 }, T::Numeric { precision: Some(p2), scale: s2 }) => {
-            p2 < p1 || s2.unwrap_or(0) < s1.unwrap_or(0)
-        }
-        (T::Numeric { precision: None, .. }, T::Numeric { precision: Some(_), .. }) => true,
-        _ => false,
-    };
-    narrower.then(|| {
+    narrower(from, to).then(|| {
         format!(
             "it narrows `{table}.{column}` from {} to {}",
             crate::render::render_column_type(from),
             crate::render::render_column_type(to)
         )
     })
+}
+
+/// Whether `to` holds fewer values than `from` by its length or precision (the kinds of type are
+/// compared by the markers' [`ChangeTo`](crate::types::ChangeTo) when the migration compiles).
+fn narrower(from: &crate::op::ColumnType, to: &crate::op::ColumnType) -> bool {
+    use crate::op::ColumnType as T;
+    // Decimal digits of the largest smallint, integer and bigint.
+    let integer_digits = |t: &T| match t {
+        T::SmallInt => Some(5),
+        T::Integer => Some(10),
+        T::BigInt => Some(19),
+        _ => None,
+    };
+    match (from, to) {
+        (
+            T::Varchar { length: Some(a) } | T::Char { length: a },
+            T::Varchar { length: Some(b) } | T::Char { length: b },
+        ) => b < a,
+        (T::Varchar { length: None }, T::Varchar { length: Some(_) } | T::Char { .. }) => true,
+        (T::Numeric { precision: Some(p1), scale: s1 }, T::Numeric { precision: Some(p2), scale: s2 }) => {
+            let (s1, s2) = (s1.unwrap_or(0), s2.unwrap_or(0));
+            // Digits before the point, and after it.
+            p2.saturating_sub(s2) < p1.saturating_sub(s1) || s2 < s1
+        }
+        (T::Numeric { precision: None, .. }, T::Numeric { precision: Some(_), .. }) => true,
+        (int, T::Numeric { precision: Some(p), scale }) if integer_digits(int).is_some() => {
+            p.saturating_sub(scale.unwrap_or(0)) < integer_digits(int).unwrap_or(0)
+        }
+        (T::Array { element: a }, T::Array { element: b }) => narrower(a, b),
+        _ => false,
+    }
 }
 
 /// Builds one migration; with `keep_ops` false, a summary: checked and checksummed, its ops dropped

@@ -320,3 +320,126 @@ impl<E, V: DefaultFor<E> + LiteralValue, const N: usize> DefaultFor<Array<E>> fo
         DefaultValue::Literal { value: Literal::Array { items: self.into_iter().map(V::into_literal).collect() } }
     }
 }
+
+/// What changing a column from this type marker to `To` does to its values, for `change_type`:
+/// [`Kept`] when `To` holds every value of this type (or when the lengths and precisions, which are
+/// values, decide: those are checked when the migrations load), [`Narrowed`] when it does not
+/// (`bigint` to `integer`, `numeric` to `integer`, `text` to `varchar`, `timestamp` to `date`, ...).
+/// A narrowing change compiles only in a migration with a `down`: the derived down would change the
+/// type back, but not give back what the change refused, rounded or cut off.
+///
+/// Implemented for every pair of the crate's markers. A type this crate does not know
+/// ([`NamedType`]) is [`Kept`] both ways: PostgreSQL checks it. A marker of your own implements it
+/// for the changes it allows:
+///
+/// ```
+/// use migrate_core::op::ColumnType;
+/// use migrate_core::types::{ChangeTo, Kept, SqlType};
+///
+/// struct Citext;
+/// impl SqlType for Citext {
+///     fn column_type(&self) -> ColumnType {
+///         ColumnType::Named { name: "citext".into() }
+///     }
+/// }
+/// impl ChangeTo<Citext> for Citext {
+///     type Values = Kept;
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`change_type` from `{Self}` to `{To}` is not a change this crate knows",
+    label = "no `ChangeTo<{To}>` for `{Self}`",
+    note = "implement `migrate_core::types::ChangeTo<{To}>` for `{Self}` (`type Values = Kept;` when `{To}` holds every value of `{Self}`, `Narrowed` when it does not)"
+)]
+pub trait ChangeTo<To> {
+    /// [`Kept`] or [`Narrowed`].
+    type Values;
+}
+
+/// A type change that keeps every value (see [`ChangeTo`]).
+#[derive(Debug)]
+pub enum Kept {}
+/// A type change to a type that cannot hold every value of the old one (see [`ChangeTo`]).
+#[derive(Debug)]
+pub enum Narrowed {}
+
+/// Whether a migration of mode `M` may make a change whose values are [`Kept`] (any) or
+/// [`Narrowed`] (one with a `down`, or marked irreversible).
+pub trait ChangeAllowedIn<M> {}
+impl<M: crate::schema::mode::Mode> ChangeAllowedIn<M> for Kept {}
+impl<M: crate::schema::mode::AllowsNarrowing> ChangeAllowedIn<M> for Narrowed {}
+
+macro_rules! type_changes {
+    (columns $cols:tt; $($from:ty => $row:tt;)*) => {
+        $(type_changes!(@row $from, $cols, $row);)*
+    };
+    (@row $from:ty, [$($to:ty),*], [$($v:ident),*]) => {
+        $(impl ChangeTo<$to> for $from {
+            type Values = type_changes!(@values $v);
+        })*
+        // A scalar into an array of `T`: as into `T` (each value becomes one element).
+        impl<T> ChangeTo<Array<T>> for $from
+        where
+            $from: ChangeTo<T>,
+        {
+            type Values = <$from as ChangeTo<T>>::Values;
+        }
+    };
+    (@values K) => { Kept };
+    (@values N) => { Narrowed };
+}
+
+// K: the new type holds every value of the old (or the load-time check of lengths and precisions
+// decides: varchar(n), char(n), numeric(p, s)); N: it does not. Into text every value has its text
+// form (which converts back); into a type the crate does not know (NamedType), PostgreSQL decides.
+// Between families (a number into a uuid, a boolean into an integer) the change needs a USING, which
+// maps values as it likes: N.
+type_changes! {
+    columns [SmallInt, Integer, BigInt, Numeric, Real, Double, Boolean, Text, UnboundedVarchar, Varchar, Char,
+             Uuid, Bytea, Date, Time, Timestamp, Timestamptz, Interval, Json, Jsonb, Inet, Cidr, EnumType, NamedType];
+    //                i2 i4 i8 nu f4 f8 bo tx uv vc ch uu by da ti ts tz iv js jb in ci en na
+    SmallInt =>       [K, K, K, K, K, K, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Integer =>        [N, K, K, K, N, K, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    BigInt =>         [N, N, K, K, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Numeric =>        [N, N, N, K, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Real =>           [N, N, N, N, K, K, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Double =>         [N, N, N, N, N, K, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Boolean =>        [N, N, N, N, N, N, K, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Text =>           [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    UnboundedVarchar => [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Varchar =>        [N, N, N, N, N, N, N, K, K, K, K, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Char =>           [N, N, N, N, N, N, N, K, K, K, K, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    Uuid =>           [N, N, N, N, N, N, N, K, K, N, N, K, N, N, N, N, N, N, N, N, N, N, N, K];
+    Bytea =>          [N, N, N, N, N, N, N, K, K, N, N, N, K, N, N, N, N, N, N, N, N, N, N, K];
+    Date =>           [N, N, N, N, N, N, N, K, K, N, N, N, N, K, N, K, K, N, N, N, N, N, N, K];
+    Time =>           [N, N, N, N, N, N, N, K, K, N, N, N, N, N, K, N, N, K, N, N, N, N, N, K];
+    Timestamp =>      [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, K, K, N, N, N, N, N, N, K];
+    Timestamptz =>    [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, K, K, N, N, N, N, N, N, K];
+    Interval =>       [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, K, N, N, N, N, N, K];
+    Json =>           [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, K, N, N, N, N, K];
+    Jsonb =>          [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, K, K, N, N, N, K];
+    Inet =>           [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, K, N, N, K];
+    Cidr =>           [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, K, K, N, K];
+    EnumType =>       [N, N, N, N, N, N, N, K, K, N, N, N, N, N, N, N, N, N, N, N, N, N, N, K];
+    NamedType =>      [K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K, K];
+}
+
+// Arrays: element to element; an array into text (its text form) or into a type the crate does not
+// know is kept, into any other scalar narrowed (one value cannot hold the elements).
+impl<A: ChangeTo<B>, B> ChangeTo<Array<B>> for Array<A> {
+    type Values = <A as ChangeTo<B>>::Values;
+}
+
+macro_rules! array_into_scalar {
+    ($($to:ty => $v:ident),* $(,)?) => {$(
+        impl<T> ChangeTo<$to> for Array<T> {
+            type Values = type_changes!(@values $v);
+        }
+    )*};
+}
+
+array_into_scalar! {
+    SmallInt => N, Integer => N, BigInt => N, Numeric => N, Real => N, Double => N, Boolean => N, Text => K,
+    UnboundedVarchar => K, Varchar => N, Char => N, Uuid => N, Bytea => N, Date => N, Time => N, Timestamp => N,
+    Timestamptz => N, Interval => N, Json => N, Jsonb => N, Inet => N, Cidr => N, EnumType => N, NamedType => K,
+}

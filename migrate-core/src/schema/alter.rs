@@ -6,7 +6,7 @@ use super::column::{ColumnEntry, ColumnMethods};
 use super::mode::*;
 use super::table::TableConstraint;
 use crate::op::{AddColumnDef, CommentTarget, ConstraintDef, ConstraintKind, DefaultValue, FkAction, Op};
-use crate::types::{DefaultFor, SqlType};
+use crate::types::{ChangeAllowedIn, ChangeTo, DefaultFor, SqlType};
 
 enum Item {
     Column(usize),
@@ -191,11 +191,21 @@ impl<M: Mode> AlterTable<M> {
     /// let mut s = Schema::new();
     /// s.alter_table("users", |t| {
     ///     t.change_type("age", Integer, BigInt);
-    ///     t.change_type("score", Text, Integer).converting("score::integer", "score::text");
+    ///     t.change_type("score", Integer, Text).converting("score::text", "score::integer");
     /// });
     /// # s.finish().unwrap();
     /// ```
-    pub fn change_type(&mut self, column: &str, from: impl SqlType, to: impl SqlType) -> TypeChange<'_, M> {
+    ///
+    /// A change to a type that cannot hold every value of the old one (`bigint` to `integer`, `text` to
+    /// `varchar(n)`, `numeric` to `integer`, ...: [`ChangeTo`]) compiles only in a migration with a
+    /// `down`; a narrower length or precision of the same type (`varchar(100)` to `varchar(50)`) is
+    /// refused when the migrations load.
+    pub fn change_type<F, T>(&mut self, column: &str, from: F, to: T) -> TypeChange<'_, M>
+    where
+        F: SqlType + ChangeTo<T>,
+        T: SqlType,
+        F::Values: ChangeAllowedIn<M>,
+    {
         let op = self.op(Op::ChangeColumnType {
             table: self.t(),
             column: column.into(),

@@ -188,6 +188,15 @@ irreversible_op!(
 );
 
 irreversible_op!(
+    /// Allows a narrowing `change_type` (`bigint` to `integer`, `text` to `varchar`: see
+    /// [`ChangeTo`](crate::types::ChangeTo)) in `up`.
+    AllowsNarrowing,
+    "this `change_type` narrows the column's type, and this migration has no `down`",
+    "narrowing: the new type cannot hold every value of the old, and the derived down would change the type back without giving back what was refused, rounded or cut off",
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (restoring the values from a copy if they matter), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+);
+
+irreversible_op!(
     /// Allows `drop_policy` (an irreversible op) in `up`.
     AllowsDropPolicy,
     "`drop_policy` cannot be undone automatically, and this migration has no `down`",

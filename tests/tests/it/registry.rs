@@ -411,3 +411,47 @@ fn narrowing_a_length_needs_a_down() {
     }));
     assert!(load([&*with_down]).is_ok());
 }
+
+/// A derived-down migration changing `users.c` from one type to the other.
+macro_rules! change {
+    ($from:expr, $to:expr) => {
+        (|| {
+            use migrate_core::prelude::*;
+            let mut s = migrate_core::Schema::<migrate_core::schema::mode::Irreversible>::in_mode();
+            s.alter_table("users", |t| {
+                t.change_type("c", $from, $to);
+            });
+            s.finish()
+        }) as UpFn
+    };
+}
+
+/// Lengths and precisions across kinds of type: a `varchar` into a shorter `char`, an integer into a
+/// `numeric` with fewer digits before the point, a scale that leaves fewer of them, arrays by element.
+#[test]
+fn narrowing_across_lengths_precisions_and_arrays() {
+    use migrate_core::prelude::*;
+    let narrowing = [
+        ("varchar(100) to char(50)", change!(Varchar(100), Char(50))),
+        ("char(10) to varchar(5)", change!(Char(10), Varchar(5))),
+        ("integer to numeric(8, 0)", change!(Integer, Numeric::new(8, 0))),
+        ("bigint to numeric(20, 2)", change!(BigInt, Numeric::new(20, 2))),
+        ("numeric(8, 2) to numeric(8, 4)", change!(Numeric::new(8, 2), Numeric::new(8, 4))),
+        ("numeric(8, 2) to numeric(9, 1)", change!(Numeric::new(8, 2), Numeric::new(9, 1))),
+        ("varchar(10)[] to varchar(5)[]", change!(Array(Varchar(10)), Array(Varchar(5)))),
+    ];
+    for (what, up) in narrowing {
+        let err = load([def("app::m20240101000000_narrow", "narrow.rs", up)]).unwrap_err().to_string();
+        assert!(err.contains(&format!("narrows `users.c` from {what}")), "{what}: {err}");
+    }
+    let kept = [
+        ("smallint to numeric(5, 0)", change!(SmallInt, Numeric::new(5, 0))),
+        ("integer to numeric(12, 2)", change!(Integer, Numeric::new(12, 2))),
+        ("char(5) to varchar(5)", change!(Char(5), Varchar(5))),
+        ("numeric(8, 2) to numeric(10, 4)", change!(Numeric::new(8, 2), Numeric::new(10, 4))),
+        ("varchar(5)[] to varchar(10)[]", change!(Array(Varchar(5)), Array(Varchar(10)))),
+    ];
+    for (what, up) in kept {
+        assert!(load([def("app::m20240101000000_widen", "widen.rs", up)]).is_ok(), "{what}");
+    }
+}

@@ -68,6 +68,11 @@ impl SqlType for Raw {
     }
 }
 
+// The changes chosen below each keep every value of the short values generated.
+impl migrate_core::types::ChangeTo<Raw> for Raw {
+    type Values = migrate_core::types::Kept;
+}
+
 /// Column kinds: 0 text, 1 integer, 2 boolean, 3 bigint.
 struct Table {
     name: String,
