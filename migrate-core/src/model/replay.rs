@@ -1258,6 +1258,9 @@ impl Model {
                 crate::render::render_default(&DefaultValue::Literal { value: value.clone() }),
                 crate::render::render_column_type(ty)
             )),
+            (ColumnType::Json | ColumnType::Jsonb, Literal::Text { value }) => {
+                json_problem(value, ty == &ColumnType::Jsonb)
+            }
             (ColumnType::Enum { name }, Literal::Text { value }) => self
                 .enums
                 .get(name)
@@ -1304,6 +1307,22 @@ pub(crate) fn mentions(sql: &str, column: &str) -> bool {
         let after = sql[i + column.len()..].chars().next();
         !before.is_some_and(is_word) && !after.is_some_and(is_word)
     })
+}
+
+/// Why `text` is not a `json` (or `jsonb`) value PostgreSQL takes, if it is not.
+fn json_problem(text: &str, jsonb: bool) -> Option<String> {
+    // IgnoredAny checks the syntax without building the value (numbers of any size and precision
+    // pass, as PostgreSQL's numeric takes them).
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return Some(format!("'{text}' is not JSON ({e})"));
+    }
+    // jsonb stores strings as text, which cannot hold the NUL character `\u0000`: `u0000` after an
+    // odd number of backslashes (after an even number, the backslashes escape each other). Valid JSON
+    // by now, so such an escape can only be inside a string.
+    let nul = text
+        .match_indices("u0000")
+        .any(|(at, _)| text[..at].bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1);
+    (jsonb && nul).then(|| format!("'{text}' has \\u0000, which jsonb cannot store"))
 }
 
 /// Whether a literal of this kind can be a default of a column of type `ty` (types the model knows

@@ -1577,6 +1577,19 @@ fn a_default_that_cannot_fit_its_column() {
         })
     });
     assert!(not_a_value.iter().any(|m| m.contains("'meh' is not a value of enum `mood`")), "{not_a_value:?}");
+    // json and jsonb defaults must be JSON; jsonb cannot store the NUL character.
+    let not_json = model_errors(|s| {
+        s.alter_table("users", |t| {
+            t.jsonb("prefs").default("{theme: dark}");
+            t.json("raw").default("[1, 2,]");
+            t.jsonb("nul").default(r#"{"a": "x\u0000"}"#);
+        })
+    });
+    for (column, why) in
+        [("users.prefs", "is not JSON"), ("users.raw", "is not JSON"), ("users.nul", "jsonb cannot store")]
+    {
+        assert!(not_json.iter().any(|m| m.contains(column) && m.contains(why)), "{column}: {not_json:?}");
+    }
     // The type marker given to set_default is checked against the column's type.
     let marker = model_errors(|s| {
         s.alter_table("users", |t| {
@@ -1587,17 +1600,38 @@ fn a_default_that_cannot_fit_its_column() {
         marker.iter().any(|m| m.contains("users.age") && m.contains("'12'") && m.contains("the column is integer")),
         "{marker:?}"
     );
-    let fine = model_errors(|s| {
+    let fine_change = |s: &mut S| {
         s.alter_table("users", |t| {
             t.set_default("age", Integer, 12);
             t.varchar("nick", 5).default("short");
             t.set_default("price", Numeric::new(8, 2), 123456);
+            t.jsonb("prefs").default(r#"{"theme": "dark", "big": 1e400, "path": "C:\\\\u0000"}"#);
+            t.json("raw").default("[1, 2]");
+            t.json("nul").default(r#""x\u0000""#);
         });
         s.create_table("moods", |t| {
             t.column("m", EnumType("mood".into())).default("sad");
         });
-    });
+    };
+    let fine = model_errors(fine_change);
     assert!(fine.is_empty(), "{fine:?}");
+    // PostgreSQL takes them, and an insert gets them.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = migrate_tests::TestDb::new("fitting_defaults").await;
+        for m in [mig(1, true, base), mig(2, true, fine_change)] {
+            migrate_tests::apply(&db.client, &m.up).await.unwrap();
+        }
+        let row = db
+            .client
+            .query_one("INSERT INTO users (id) VALUES (1) RETURNING prefs->>'path', raw::text", &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            (row.get::<_, String>(0), row.get::<_, String>(1)),
+            (r"C:\\u0000".to_string(), "[1, 2]".to_string())
+        );
+    });
 }
 
 /// A conversion each way keeps the down derived, and lint warns that the way back may not rebuild
