@@ -158,3 +158,58 @@ async fn reset_needs_confirmation_and_refuses_production() {
     cli_in(&dir, BASE, &url, &["reset", "--yes"]).expect(2);
     assert!(db.client.query_one("SELECT to_regclass('notes') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
 }
+
+/// A migration applied by an earlier version of the tool, which a stricter rule now refuses (a
+/// narrowing with a derived down): loading names the fix, and the command it names works once the
+/// `down` is added.
+#[tokio::test]
+async fn an_applied_migration_a_stricter_rule_refuses_names_the_way_out() {
+    const NARROW: &str = env!("CARGO_BIN_EXE_fx_narrow");
+    const NARROW_DERIVED: &str = env!("CARGO_BIN_EXE_fx_narrow_derived");
+    let db = TestDb::new("cli_stricter").await;
+    let url = db_url(&db.name);
+    cli(NARROW, &url, &["up"]).expect(0);
+    // As the earlier version recorded it: the up with its derived down.
+    let up = {
+        use migrate_core::prelude::*;
+        let mut s = migrate_core::Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
+        s.alter_table("accounts", |t| {
+            t.change_type("nick", Varchar(100), Varchar(50));
+        });
+        s.finish().unwrap()
+    };
+    let old = migrate_core::registry::checksum(&up, &migrate_core::registry::Down::Derived(vec![]), true);
+    db.client
+        .execute("UPDATE migrate_history SET checksum = $1 WHERE version = 20240103000000", &[&old])
+        .await
+        .unwrap();
+
+    // The code as it was: refused when the migrations load, before any SQL, with the way out.
+    for args in [&["status"][..], &["up"], &["down"]] {
+        let run = cli(NARROW_DERIVED, &url, args);
+        assert_ne!(run.code, 0, "{args:?}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("narrows `accounts.nick` from varchar(100) to varchar(50)")
+                && run.stderr.contains("Add the `down`")
+                && run.stderr.contains("then run `migrate-cli resolve --accept-checksum 20240103000000`"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // With the down added: the checksum differs from the recorded one until resolved as told.
+    cli(NARROW, &url, &["status", "--exit-code"]).expect(1);
+    cli(NARROW, &url, &["resolve", "--accept-checksum", "20240103000000"]).expect(0);
+    cli(NARROW, &url, &["status", "--exit-code"]).expect(0);
+    // And the down it now has runs.
+    cli(NARROW, &url, &["down", "--steps", "1"]).expect(0);
+    let ty: String = db
+        .client
+        .query_one(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'nick'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ty, "character varying(100)");
+}

@@ -430,7 +430,6 @@ macro_rules! change {
 /// `numeric` with fewer digits before the point, a scale that leaves fewer of them, arrays by element.
 #[test]
 fn narrowing_across_lengths_precisions_and_arrays() {
-    use migrate_core::prelude::*;
     let narrowing = [
         ("varchar(100) to char(50)", change!(Varchar(100), Char(50))),
         ("char(10) to varchar(5)", change!(Char(10), Varchar(5))),
