@@ -79,6 +79,24 @@ impl UpHasAttribute for UpRegistered {}
 /// See [`UpHasAttribute`].
 pub const fn check_up<T: UpHasAttribute>() {}
 
+/// Fails to compile (a const panic) when the migration's mode is not the one its `down` and options
+/// give it: a module that defines or imports its own `__MigrateMode` would otherwise switch off the
+/// check that a migration without `down` records only reversible ops.
+pub const fn check_mode<M: crate::schema::mode::Mode>(has_down: bool, irreversible: bool) {
+    let expected = if irreversible {
+        2
+    } else if has_down {
+        1
+    } else {
+        0
+    };
+    if M::KIND != expected {
+        panic!(
+            "this migration's mode is not the one #[migration] gives it: the module defines or imports its own `__MigrateMode`, which would switch off the check that a migration without `down` is reversible; remove it (write `#[migration] pub fn down(s: &mut Schema)` for an irreversible change)"
+        );
+    }
+}
+
 /// The mode of `up` and `down`, named in the generated signatures.
 pub type DownMode = ExplicitDown;
 

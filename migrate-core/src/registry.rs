@@ -245,6 +245,13 @@ pub enum RegistryError {
         "migration {migration} ({file}) has no `down`, and {what}: values that do not fit make the change fail, and a numeric's dropped digits are rounded away for good. Add the `down` (restoring from a copy if the values matter); if the migration is applied already, then run `migrate-cli resolve --accept-checksum {version}`"
     )]
     Narrowing { migration: String, file: String, what: String, version: u64 },
+    /// A definition `#[migration]` never makes: registered by hand through the re-exported inventory,
+    /// with ops the builder never records (a drop carrying the definition that only a derived down
+    /// has, which would make an irreversible drop look reversible).
+    #[error(
+        "migration {migration} ({file}) was not registered by #[migration]: {what}. Write the migration as `#[migration] pub fn up(s: &mut Schema)` with the builder"
+    )]
+    NotFromMacro { migration: String, file: String, what: String },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown { migration: String, file: String },
@@ -304,6 +311,15 @@ fn load_keeping(
     let mut any = false;
     for def in defs {
         any = true;
+        if !def.module_path.contains("::") {
+            // `module_path!()` starts with the crate's name.
+            errors.push(RegistryError::NotFromMacro {
+                migration: def.module_path.into(),
+                file: def.file.into(),
+                what: format!("its module path `{}` is not a `module_path!()` (crate::module)", def.module_path),
+            });
+            continue;
+        }
         let module = last_segment(def.module_path);
         if let Some(stem) = file_stem(def.file)
             && stem != module
@@ -381,6 +397,20 @@ fn narrowing(op: &Op) -> Option<String> {
     })
 }
 
+/// An op the builder and the SQL reader never record: a drop carrying the table's or column's
+/// definition, which only a derived down (the inverse of a create) has.
+fn not_from_builder(op: &Op) -> Option<String> {
+    match op {
+        Op::DropTable { name, def: Some(_) } => {
+            Some(format!("it drops table `{name}` with a definition attached, which only a derived down carries"))
+        }
+        Op::DropColumn { table, column, def: Some(_) } => Some(format!(
+            "it drops column `{table}.{column}` with a definition attached, which only a derived down carries"
+        )),
+        _ => None,
+    }
+}
+
 /// Whether `to` holds fewer values than `from` by its length or precision (the kinds of type are
 /// compared by the markers' [`ChangeTo`](crate::types::ChangeTo) when the migration compiles).
 fn narrower(from: &crate::op::ColumnType, to: &crate::op::ColumnType) -> bool {
@@ -428,6 +458,13 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         (None, Some(reason)) => Down::Irreversible { reason: reason.into() },
         (None, None) => Down::Derived(Vec::new()),
     };
+    let explicit = match &down {
+        Down::Explicit(ops) => &ops[..],
+        _ => &[],
+    };
+    if let Some(what) = up.iter().chain(explicit).find_map(not_from_builder) {
+        return Err(RegistryError::NotFromMacro { migration: id(), file: def.file.into(), what });
+    }
     // A derived down follows from the up: the checksum names it without its ops.
     let (checksum, checksum_format, legacy_checksum) = match sql_file_texts(def, &up) {
         Some((text, down_text)) => (

@@ -93,6 +93,7 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
             ::migrate_core::__private::check_rule(#id);
         }
     });
+    let is_irreversible = args.irreversible.is_some();
     let (irreversible, irreversible_check) = match &args.irreversible {
         Some(reason) => (
             quote!(::core::option::Option::Some(#reason)),
@@ -136,6 +137,7 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
                 up: {
                     ::migrate_core::__private::check_down::<__MigrateMode, _>(&down);
                     #irreversible_check
+                    ::migrate_core::__private::check_mode::<__MigrateMode>(__MIGRATE_DOWN.is_some(), #is_irreversible);
                     #(#rule_checks)*
                     &(up as fn(&mut ::migrate_core::Schema<__MigrateMode>))
                 },

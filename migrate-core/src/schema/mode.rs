@@ -8,7 +8,12 @@
 //! op is available.
 
 /// A migration mode. Sealed: the three modes below are all there are.
-pub trait Mode: sealed::Sealed + 'static {}
+pub trait Mode: sealed::Sealed + 'static {
+    /// Which mode: 0 derived, 1 explicit down, 2 irreversible (`#[migration]` checks that a
+    /// migration's mode is the one its `down` and options give it).
+    #[doc(hidden)]
+    const KIND: u8;
+}
 
 mod sealed {
     pub trait Sealed {}
@@ -27,9 +32,15 @@ pub enum Irreversible {}
 impl sealed::Sealed for DerivedDown {}
 impl sealed::Sealed for ExplicitDown {}
 impl sealed::Sealed for Irreversible {}
-impl Mode for DerivedDown {}
-impl Mode for ExplicitDown {}
-impl Mode for Irreversible {}
+impl Mode for DerivedDown {
+    const KIND: u8 = 0;
+}
+impl Mode for ExplicitDown {
+    const KIND: u8 = 1;
+}
+impl Mode for Irreversible {
+    const KIND: u8 = 2;
+}
 
 // `#[diagnostic::on_unimplemented]` takes only string literals (no `concat!`), so each marker trait is
 // written out with its own sentence.

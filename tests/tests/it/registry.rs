@@ -454,3 +454,55 @@ fn narrowing_across_lengths_precisions_and_arrays() {
         assert!(load([def("app::m20240101000000_widen", "widen.rs", up)]).is_ok(), "{what}");
     }
 }
+
+fn forged_drop() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    // What no builder records: a drop carrying a definition (an empty table), so that its "derived
+    // down" would create an empty table in place of the dropped one.
+    Ok(vec![migrate_core::op::Op::DropTable {
+        name: "accounts".into(),
+        def: Some(migrate_core::op::TableDef { name: "accounts".into(), ..Default::default() }),
+    }])
+}
+
+fn forged_drop_column() -> Result<Vec<migrate_core::op::Op>, migrate_core::error::BuildErrors> {
+    Ok(vec![migrate_core::op::Op::DropColumn {
+        table: "accounts".into(),
+        column: "email".into(),
+        def: Some(migrate_core::op::AddColumnDef {
+            column: migrate_core::op::ColumnDef {
+                name: "email".into(),
+                ty: migrate_core::op::ColumnType::Text,
+                not_null: false,
+                default: None,
+                identity: None,
+                comment: None,
+                generated: None,
+                identity_options: None,
+            },
+            constraints: vec![],
+            backfill: None,
+        }),
+    }])
+}
+
+/// A definition registered by hand (through the re-exported inventory, not `#[migration]`) is refused
+/// when it holds what the macro never produces: a drop with a definition attached (in `up` or in an
+/// explicit down), a module path that is not a `module_path!()`.
+#[test]
+fn the_registry_refuses_a_hand_written_definition() {
+    for forged in [forged_drop as UpFn, forged_drop_column] {
+        let err = load([def("app::m20240101000000_forged", "forged.rs", forged)]).unwrap_err().to_string();
+        assert!(
+            err.contains("was not registered by #[migration]") && err.contains("with a definition attached"),
+            "{err}"
+        );
+        let in_down = Box::leak(Box::new(MigrationDef {
+            down: Some(Box::leak(Box::new(forged))),
+            ..*def("app::m20240101000000_forged", "forged.rs", widening_change)
+        }));
+        let err = load([&*in_down]).unwrap_err().to_string();
+        assert!(err.contains("was not registered by #[migration]"), "{err}");
+    }
+    let err = load([def("m20240101000000_widen", "widen.rs", widening_change)]).unwrap_err().to_string();
+    assert!(err.contains("is not a `module_path!()`"), "{err}");
+}
