@@ -321,8 +321,11 @@ fn load_keeping(
             continue;
         }
         let module = last_segment(def.module_path);
+        // An inline migration module inside a migration's file is nested in the file's module.
+        let parent = def.module_path.rsplit("::").nth(1);
         if let Some(stem) = file_stem(def.file)
             && stem != module
+            && parent != Some(stem)
             && migrate_naming::check(stem.as_bytes()).is_none()
         {
             // `#[path = "m…_a.rs"] mod m…_b;`: the history would record another name than the file's.

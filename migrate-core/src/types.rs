@@ -204,6 +204,7 @@ impl<R> SqlCall<R> {
 macro_rules! call_defaults {
     ($($result:ty => [$($col:ty),*];)*) => {$(
         $(
+            #[diagnostic::do_not_recommend]
             impl DefaultFor<$col> for SqlCall<$result> {
                 fn into_default(self) -> DefaultValue {
                     DefaultValue::Expr { sql: self.sql.to_string() }
@@ -211,6 +212,7 @@ macro_rules! call_defaults {
             }
         )*
         // A type the builder knows only by name: PostgreSQL checks it.
+        #[diagnostic::do_not_recommend]
         impl DefaultFor<NamedType> for SqlCall<$result> {
             fn into_default(self) -> DefaultValue {
                 DefaultValue::Expr { sql: self.sql.to_string() }
@@ -251,7 +253,7 @@ pub fn current_timestamp() -> SqlCall<TimestampResult> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a valid default for a `{T}` column",
     label = "this default does not have the column's type",
-    note = "give a literal of the column's Rust type (e.g. `true` for boolean, `5` for integer, `\"text\"` for text), or an SQL expression: `sql(\"...\")`; `now()`, `current_date()` and `gen_random_uuid()` fit only the types their result is assigned to (timestamps, dates and times; uuid)"
+    note = "give a literal of the column's Rust type (e.g. `true` for boolean, `5` for integer, `\"text\"` for text; a Rust integer fits the columns that hold all its values, so convert a wider one with `as`: `value as i32` for integer, `as i16` for smallint), or an SQL expression: `sql(\"...\")`; `now()`, `current_date()` and `gen_random_uuid()` fit only the types their result is assigned to (timestamps, dates and times; uuid)"
 )]
 pub trait DefaultFor<T> {
     /// Converts the value to the op model's default.
@@ -279,6 +281,7 @@ macro_rules! literal_defaults {
             }
         }
         $(
+            #[diagnostic::do_not_recommend]
             impl DefaultFor<$col> for $rust {
                 fn into_default(self) -> DefaultValue {
                     DefaultValue::Literal { value: self.into_literal() }

@@ -18,6 +18,10 @@ pub struct Args {
     /// The `up.sql` an SQL-file migration runs (written by `migrate-build`): the migration's file in
     /// every message, instead of the generated module's.
     pub sql_file: Option<LitStr>,
+    /// Set by the inline module form on the `up` it marks: the module form checked the name and
+    /// declares the version, so the `up` does neither from the file it sits in (which may be
+    /// another migration's).
+    pub in_module: bool,
 }
 
 impl Parse for Args {
@@ -70,6 +74,7 @@ impl Parse for Args {
                     input.parse::<Token![=]>()?;
                     args.original = Some(input.parse()?);
                 }
+                "__in_module" => args.in_module = true,
                 "sql_file" if args.sql_file.is_none() => {
                     input.parse::<Token![=]>()?;
                     args.sql_file = Some(input.parse()?);

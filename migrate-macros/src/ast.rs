@@ -69,6 +69,20 @@ pub fn check_signature(f: &ItemFn) -> syn::Result<()> {
     if let Some(a) = &sig.asyncness {
         return Err(syn::Error::new_spanned(a, format!("a migration function is not async: {expected}")));
     }
+    // `unsafe fn` and `extern "C" fn` have other function-pointer types than the registry's, and
+    // a `const fn` cannot call the builder: each a plain `fn`.
+    let qualifier: Option<&dyn quote::ToTokens> = match (&sig.safety, &sig.abi, &sig.constness) {
+        (syn::Safety::Unsafe(u), _, _) => Some(u),
+        (_, Some(a), _) => Some(a),
+        (_, _, Some(c)) => Some(c),
+        _ => None,
+    };
+    if let Some(q) = qualifier {
+        return Err(syn::Error::new_spanned(
+            q,
+            format!("a migration function is a plain `fn` (not `unsafe`, `extern` or `const`): {expected}"),
+        ));
+    }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         return Err(syn::Error::new_spanned(
             &sig.generics,

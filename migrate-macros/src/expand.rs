@@ -16,7 +16,10 @@ pub fn expand(
 ) -> syn::Result<TokenStream> {
     match input {
         Input::Up(f) => {
-            let mut out = up(&args, f, body, file_module.is_some())?;
+            // Inside an inline migration module, the file is not the migration's: the module form
+            // checks the name and declares the version.
+            let file_module = if args.in_module { &None } else { file_module };
+            let mut out = up(&args, f, body, args.in_module || file_module.is_some())?;
             out.extend(file_module.as_deref().map(unique_version));
             Ok(out)
         }
@@ -242,6 +245,7 @@ fn options(args: &Args) -> TokenStream {
     if let Some(f) = &args.sql_file {
         opts.push(quote!(sql_file = #f));
     }
+    opts.push(quote!(__in_module));
     quote!(#(#opts),*)
 }
 

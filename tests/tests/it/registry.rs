@@ -506,3 +506,20 @@ fn the_registry_refuses_a_hand_written_definition() {
     let err = load([def("m20240101000000_widen", "widen.rs", widening_change)]).unwrap_err().to_string();
     assert!(err.contains("is not a `module_path!()`"), "{err}");
 }
+
+/// An inline migration module inside another migration's file loads under its own name (its module
+/// is nested in the file's); a module given another migration's file by `#[path]` is still refused.
+#[test]
+fn a_migration_nested_in_a_migration_file_loads() {
+    let nested = load([
+        def("app::m20240101000000_outer", "src/migrations/m20240101000000_outer.rs", widening_change),
+        def("app::m20240101000000_outer::m20240102000000_inner", "src/migrations/m20240101000000_outer.rs", widening_change),
+    ])
+    .unwrap();
+    let names: Vec<&str> = nested.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["outer", "inner"]);
+    let err = load([def("app::m20240102000000_inner", "src/migrations/m20240101000000_outer.rs", widening_change)])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("its file is `m20240101000000_outer.rs`"), "{err}");
+}
