@@ -50,8 +50,7 @@ macro_rules! irreversible_op {
         #[diagnostic::on_unimplemented(
             message = $message,
             label = $label,
-            note = $note,
-            note = "a helper function that records this op must take the mode as a parameter: `fn helper<M: Mode>(s: &mut Schema<M>)` with the matching `where M: ...` bound"
+            note = $note
         )]
         pub trait $trait: Mode {}
         // Hidden from diagnostics: the error names the op and the fix, not the modes that allow it.
@@ -67,7 +66,7 @@ irreversible_op!(
     AllowsDropTable,
     "`drop_table` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the table and its rows cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropTable>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -75,7 +74,7 @@ irreversible_op!(
     AllowsDropColumn,
     "`drop_column` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the column and its values cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropColumn>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -83,7 +82,7 @@ irreversible_op!(
     AllowsDropIndex,
     "`drop_index` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the index definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropIndex>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -91,7 +90,7 @@ irreversible_op!(
     AllowsDropConstraint,
     "`drop_constraint` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the constraint definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropConstraint>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -99,7 +98,7 @@ irreversible_op!(
     AllowsDropEnum,
     "`drop_enum` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the enum's values are not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropEnum>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -107,7 +106,7 @@ irreversible_op!(
     AllowsDropExtension,
     "`drop_extension` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the extension's objects and data cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropExtension>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -115,7 +114,7 @@ irreversible_op!(
     AllowsDropSchema,
     "`drop_schema` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the schema's contents cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropSchema>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -123,7 +122,7 @@ irreversible_op!(
     AllowsDropView,
     "`drop_view` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the view's query is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropView>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -131,7 +130,7 @@ irreversible_op!(
     AllowsDropSequence,
     "`drop_sequence` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the sequence's definition and position are not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropSequence>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -139,7 +138,7 @@ irreversible_op!(
     AllowsDropMaterializedView,
     "`drop_materialized_view` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the view's query is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropMaterializedView>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -147,7 +146,7 @@ irreversible_op!(
     AllowsDropType,
     "`drop_type` / `drop_domain` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the type's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropType>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -155,7 +154,7 @@ irreversible_op!(
     AllowsDropDomainCheck,
     "`drop_domain_check` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the constraint's condition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropDomainCheck>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -163,7 +162,7 @@ irreversible_op!(
     AllowsUsingIndex,
     "`add_unique_using_index` / `add_primary_key_using_index` cannot be undone automatically, and this migration has no `down`",
     "irreversible: dropping the constraint drops the index it took over",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (drop the constraint, create the index again), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (drop the constraint, create the index again), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsUsingIndex>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -171,7 +170,7 @@ irreversible_op!(
     AllowsReplaceFunction,
     "`replace_function` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the definition it replaces is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module that creates the old definition again, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module that creates the old definition again, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsReplaceFunction>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -179,7 +178,7 @@ irreversible_op!(
     AllowsDropFunction,
     "`drop_function` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the function's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropFunction>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -187,7 +186,7 @@ irreversible_op!(
     AllowsDropTrigger,
     "`drop_trigger` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the trigger's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropTrigger>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -195,7 +194,7 @@ irreversible_op!(
     AllowsOneWayUsing,
     "`.using(..)` converts the values one way, and this migration has no `down`",
     "one-way: the derived down would change the type back without converting the values",
-    "to fix it, give both ways with `.converting(up, down)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, give both ways with `.converting(up, down)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsOneWayUsing>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -204,7 +203,7 @@ irreversible_op!(
     AllowsNarrowing,
     "this `change_type` narrows the column's type, and this migration has no `down`",
     "narrowing: the new type cannot hold every value of the old, and the derived down would change the type back without giving back what was refused, rounded or cut off",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (restoring the values from a copy if they matter), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (restoring the values from a copy if they matter), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsNarrowing>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -212,7 +211,7 @@ irreversible_op!(
     AllowsDropPolicy,
     "`drop_policy` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the policy's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropPolicy>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -220,7 +219,7 @@ irreversible_op!(
     AllowsAddEnumValue,
     "`add_enum_value` cannot be undone automatically, and this migration has no `down`",
     "irreversible: PostgreSQL cannot remove a value from an enum",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsAddEnumValue>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -228,7 +227,7 @@ irreversible_op!(
     AllowsRawSql,
     "`sql` cannot be undone automatically, and this migration has no `down`",
     "irreversible: this SQL has no derived inverse (only a string literal whose every statement has one does: CREATE TABLE, CREATE INDEX, ADD COLUMN, renames, ...)",
-    "to fix it, use `s.sql_with_down(up_sql, down_sql)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, use `s.sql_with_down(up_sql, down_sql)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsRawSql>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -236,7 +235,7 @@ irreversible_op!(
     AllowsUnrecordedTypeChange,
     "`change_type_unrecorded` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the old type is not recorded",
-    "to fix it, use `t.change_type(column, OldType, NewType)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, use `t.change_type(column, OldType, NewType)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsUnrecordedTypeChange>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -244,7 +243,7 @@ irreversible_op!(
     AllowsUnrecordedDropDefault,
     "`drop_default_unrecorded` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the previous default is not recorded",
-    "to fix it, use `t.drop_default(column, Type, previous_default)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, use `t.drop_default(column, Type, previous_default)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsUnrecordedDropDefault>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -252,7 +251,7 @@ irreversible_op!(
     AllowsBackfill,
     "`backfill` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the values it overwrites are gone",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; to fill a column you add, use `.backfill(expr)` on the column instead"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; to fill a column you add, use `.backfill(expr)` on the column instead; a helper function that records it takes the mode: `fn helper<M: AllowsBackfill>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -260,5 +259,5 @@ irreversible_op!(
     AllowsDataStep,
     "`data_step` cannot be undone automatically, and this migration has no `down`",
     "irreversible: Rust code has no known inverse",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDataStep>(s: &mut Schema<M>)`"
 );

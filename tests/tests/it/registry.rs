@@ -513,7 +513,11 @@ fn the_registry_refuses_a_hand_written_definition() {
 fn a_migration_nested_in_a_migration_file_loads() {
     let nested = load([
         def("app::m20240101000000_outer", "src/migrations/m20240101000000_outer.rs", widening_change),
-        def("app::m20240101000000_outer::m20240102000000_inner", "src/migrations/m20240101000000_outer.rs", widening_change),
+        def(
+            "app::m20240101000000_outer::m20240102000000_inner",
+            "src/migrations/m20240101000000_outer.rs",
+            widening_change,
+        ),
     ])
     .unwrap();
     let names: Vec<&str> = nested.iter().map(|m| m.name.as_str()).collect();

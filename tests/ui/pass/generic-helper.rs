@@ -7,6 +7,11 @@ fn timestamps<M: Mode>(s: &mut Schema<M>, table: &str) {
     });
 }
 
+// With the op's bound, as the error for a helper without it says: usable where a `down` exists.
+fn drop_old<M: migrate_core::schema::mode::AllowsDropTable>(s: &mut Schema<M>) {
+    s.drop_table("old");
+}
+
 mod m20240101000000_a {
     use migrate_core::prelude::*;
 
@@ -22,7 +27,7 @@ mod m20240102000000_b {
     #[migration]
     pub fn up(s: &mut Schema) {
         super::timestamps(s, "posts");
-        s.drop_table("old");
+        super::drop_old(s);
     }
 
     #[migration]
