@@ -15,6 +15,9 @@ pub struct Cli {
     /// A target named in migrate.toml.
     #[arg(long, global = true, value_name = "NAME")]
     pub target: Option<String>,
+    /// Do not read DATABASE_URL from the project's .env file.
+    #[arg(long, global = true)]
+    pub no_dotenv: bool,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -39,7 +39,12 @@ impl Database {
 
 /// Resolves the database: `--database-url`, `--target`, `DATABASE_URL`, a `.env` file, the config's
 /// default target, in that order. `None` when nothing is configured.
-pub fn resolve(loaded: &Loaded, flag_url: Option<&str>, flag_target: Option<&str>) -> Result<Option<Database>> {
+pub fn resolve(
+    loaded: &Loaded,
+    flag_url: Option<&str>,
+    flag_target: Option<&str>,
+    no_dotenv: bool,
+) -> Result<Option<Database>> {
     let cfg = &loaded.config;
     let target_url = |name: &str| -> Result<(String, bool)> {
         let Some(t) = cfg.targets.get(name) else {
@@ -75,7 +80,7 @@ pub fn resolve(loaded: &Loaded, flag_url: Option<&str>, flag_target: Option<&str
         let production = is_production_url(&url);
         return Ok(Some(Database { url, source: Source::Env, production }));
     }
-    if let Some(url) = dot_env(&loaded.root) {
+    if let Some(url) = if no_dotenv { None } else { dot_env(&loaded.root)? } {
         let production = is_production_url(&url);
         return Ok(Some(Database { url, source: Source::DotEnv, production }));
     }
@@ -86,15 +91,42 @@ pub fn resolve(loaded: &Loaded, flag_url: Option<&str>, flag_target: Option<&str
     Ok(None)
 }
 
-/// `DATABASE_URL` from a `.env` file in `dir`.
-fn dot_env(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join(".env")).ok()?;
-    text.lines().find_map(|line| {
-        let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
-        let value = line.strip_prefix("DATABASE_URL=")?.trim();
-        let value = value.trim_matches(|c| c == '"' || c == '\'');
-        (!value.is_empty()).then(|| value.to_string())
-    })
+/// `DATABASE_URL` from the `.env` file in `dir`, read by dotenvy (quotes, escapes, comments,
+/// `export`, variables expanded as a shell would); nothing else of the file is used, and nothing is
+/// put into the environment.
+fn dot_env(dir: &Path) -> Result<Option<String>> {
+    let path = dir.join(".env");
+    let entries = match dotenvy::from_path_iter(&path) {
+        Ok(entries) => entries,
+        Err(e) if e.not_found() => return Ok(None),
+        Err(e) => bail!("cannot read {}: {e}", path.display()),
+    };
+    // The whole file is read, so that a line it cannot read is said even after DATABASE_URL; the
+    // first DATABASE_URL counts, as when dotenvy loads a file.
+    let mut url = None;
+    let mut last: Option<String> = None;
+    for entry in entries {
+        let (key, value) = entry.map_err(|e| {
+            // dotenvy's own message quotes the line, which may hold a password.
+            let what = match e {
+                dotenvy::Error::LineParse(..) => "a line is not `KEY=value`".to_string(),
+                other => other.to_string(),
+            };
+            let place = match &last {
+                Some(key) => format!(" (the first after {key})"),
+                None => " (before any variable)".to_string(),
+            };
+            anyhow!(
+                "{} cannot be read as a .env file: {what}{place}. Fix the line, or skip the file with --no-dotenv",
+                path.display()
+            )
+        })?;
+        if key == "DATABASE_URL" && !value.trim().is_empty() && url.is_none() {
+            url = Some(value);
+        }
+        last = Some(key);
+    }
+    Ok(url)
 }
 
 /// libpq's `sslmode` values.

@@ -40,7 +40,7 @@ fn units(ctx: &Ctx) -> Result<Vec<Unit>> {
     }
     let mut out = Vec::new();
     for (name, t) in targets {
-        let db = crate::connect::resolve(&ctx.loaded, None, Some(name))?.expect("a named target resolves");
+        let db = crate::connect::resolve(&ctx.loaded, None, Some(name), true)?.expect("a named target resolves");
         let canary = marked.first().map_or(out.is_empty(), |m| *m == name);
         if t.schemas.is_empty() {
             out.push(Unit { label: name.clone(), url: db.url, schema: None, canary, production: db.production });

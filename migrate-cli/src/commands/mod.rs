@@ -33,6 +33,8 @@ use crate::output::Out;
 pub struct Ctx {
     pub cli_url: Option<String>,
     pub cli_target: Option<String>,
+    /// `--no-dotenv`: the project's `.env` is not read.
+    pub no_dotenv: bool,
     pub out: Out,
     /// The `--format` given (diagrams read it; other commands use `out`).
     pub format: Format,
@@ -52,7 +54,12 @@ impl Ctx {
     /// CI (`CI` set) and in a project whose migrate.toml declares targets, where a database that was
     /// meant but not named must not be replaced by a fresh local one.
     pub async fn database(&self) -> Result<Database> {
-        match crate::connect::resolve(&self.loaded, self.cli_url.as_deref(), self.cli_target.as_deref())? {
+        match crate::connect::resolve(
+            &self.loaded,
+            self.cli_url.as_deref(),
+            self.cli_target.as_deref(),
+            self.no_dotenv,
+        )? {
             Some(db) => Ok(db),
             None if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) || !self.loaded.config.targets.is_empty() => {
                 let targets: Vec<&str> = self.loaded.config.targets.keys().map(String::as_str).collect();
@@ -176,6 +183,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
     let ctx = Ctx {
         cli_url: cli.database_url,
         cli_target: cli.target,
+        no_dotenv: cli.no_dotenv,
         out: Out::new(cli.format == Format::Json),
         format: cli.format,
         loaded,

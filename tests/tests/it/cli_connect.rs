@@ -226,3 +226,45 @@ async fn the_database_meant_is_named_first_or_the_run_stops() {
         assert_eq!(out.code, 0, "{args:?}: {out:?}");
     }
 }
+
+/// `.env` is read as dotenv files are (dotenvy): spaces around `=`, comments, quotes, escapes and
+/// `${VAR}`; a file that cannot be read stops the run naming it, and `--no-dotenv` skips it.
+#[tokio::test]
+async fn dotenv_files_are_read_the_dotenv_way() {
+    let db = TestDb::new("cli_dotenv").await;
+    let name = &db.name;
+    let dir = migrate_tests::scratch_dir("dotenv");
+    let cases = [
+        format!("DATABASE_URL = postgres://postgres@127.0.0.1:5432/{name}\n"),
+        format!("# the local database\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/{name} # not part of it\n"),
+        format!("DATABASE_URL='postgres://postgres@127.0.0.1:5432/{name}'\n"),
+        format!("export DATABASE_URL=\"host=127.0.0.1 user=postgres dbname={name} application_name=\\\"quoted\\\"\"\n"),
+        format!("PGSERVER=127.0.0.1:5432\nDATABASE_URL=\"postgres://postgres@${{PGSERVER}}/{name}\"\n"),
+    ];
+    for text in &cases {
+        std::fs::write(dir.join(".env"), text).unwrap();
+        let run = migrate_tests::cli_in(&dir, BASE, "", &["status"]);
+        assert_eq!(run.code, 0, "{text}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("database `{name}`")), "{text}: {}", run.stderr);
+    }
+    std::fs::write(
+        dir.join(".env"),
+        format!("DATABASE_URL=postgres://postgres@127.0.0.1:5432/{name}\nPASSWORD=hunter2 and more words\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("migrate.toml"), "[targets.none]\nurl = \"postgres://postgres@127.0.0.1:1/none\"\n")
+        .unwrap();
+    let run = migrate_tests::cli_in(&dir, BASE, "", &["status"]).expect(2);
+    assert!(
+        run.stderr
+            .contains(".env cannot be read as a .env file: a line is not `KEY=value` (the first after DATABASE_URL)")
+            && run.stderr.contains("--no-dotenv"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    // Skipped: no database is configured then (migrate.toml declares targets, none is the default).
+    let run = migrate_tests::cli_in(&dir, BASE, "", &["--no-dotenv", "status"]).expect(2);
+    assert!(run.stderr.contains("no database is configured"), "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
