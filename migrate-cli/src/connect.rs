@@ -18,6 +18,8 @@ pub enum Source {
     Target(String),
     Env,
     DotEnv,
+    /// libpq's `PGHOST`, `PGPORT`, `PGUSER` or `PGDATABASE`, with no URL.
+    PgEnv,
     DefaultTarget(String),
 }
 
@@ -37,8 +39,9 @@ impl Database {
     }
 }
 
-/// Resolves the database: `--database-url`, `--target`, `DATABASE_URL`, a `.env` file, the config's
-/// default target, in that order. `None` when nothing is configured.
+/// Resolves the database: `--database-url`, `--target`, `DATABASE_URL`, a `.env` file, libpq's
+/// `PGHOST`/`PGPORT`/`PGUSER`/`PGDATABASE`, the config's default target, in that order. `None` when
+/// nothing is configured. The other `PG*` variables fill what the chosen URL leaves out ([`parse`]).
 pub fn resolve(
     loaded: &Loaded,
     flag_url: Option<&str>,
@@ -83,6 +86,10 @@ pub fn resolve(
     if let Some(url) = if no_dotenv { None } else { dot_env(&loaded.root)? } {
         let production = is_production_url(&url);
         return Ok(Some(Database { url, source: Source::DotEnv, production }));
+    }
+    // libpq's variables alone name a database (a user who sets PGDATABASE means it).
+    if PG_VARIABLES.iter().any(|v| std::env::var(v).is_ok_and(|v| !v.is_empty())) {
+        return Ok(Some(Database { url: String::new(), source: Source::PgEnv, production: false }));
     }
     if let Some(name) = &cfg.default_target {
         let (url, production) = target_url(name)?;
@@ -146,34 +153,97 @@ pub struct Parsed {
     pub root_cert: Option<String>,
 }
 
-/// Parses a URL (`postgres://...`) or key=value string. `sslmode` and `sslrootcert` are taken out and
-/// handled here, since tokio-postgres knows only disable/prefer/require.
+/// The variables of libpq's environment this tool reads: each fills what a connection string
+/// leaves out, and any of the first four alone names a database.
+pub const PG_VARIABLES: [&str; 4] = ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE"];
+
+/// libpq's `sslmode` value.
+fn ssl_mode(value: &str) -> Result<TlsMode> {
+    Ok(match value {
+        "disable" => TlsMode::Disable,
+        "allow" | "prefer" => TlsMode::Prefer,
+        "require" => TlsMode::Require,
+        "verify-ca" => TlsMode::VerifyCa,
+        "verify-full" => TlsMode::VerifyFull,
+        other => bail!("sslmode={other} is not known: use disable, prefer, require, verify-ca or verify-full"),
+    })
+}
+
+/// The form the messages about a bad URL show.
+const EXPECTED_FORM: &str = "expected postgres://user:password@host:5432/database?sslmode=require, or key=value pairs: host=db user=app dbname=app";
+
+/// Splits a libpq key=value string into `(key, value, the pair's text)`. Values are unquoted (up to
+/// whitespace, `\` escaping the next character) or single-quoted (`\'` and `\\` inside), as libpq
+/// reads them. tokio-postgres reads the same grammar, but refuses the keys taken out here (the
+/// verifying sslmodes, sslrootcert) and offers no tokenizer to call, so the split is done here.
+fn conninfo_pairs(s: &str) -> Result<Vec<(String, String, String)>> {
+    let mut pairs = Vec::new();
+    let mut chars = s.char_indices().peekable();
+    loop {
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        let Some(&(start, _)) = chars.peek() else { break };
+        let mut key = String::new();
+        while let Some((_, c)) = chars.next_if(|(_, c)| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        if chars.next_if(|(_, c)| *c == '=').is_none() {
+            bail!("the connection string has `{key}` without `=value`: {EXPECTED_FORM}");
+        }
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if(|(_, c)| *c == '\'').is_some() {
+            loop {
+                match chars.next() {
+                    Some((_, '\'')) => break,
+                    Some((_, '\\')) => value.extend(chars.next().map(|(_, c)| c)),
+                    Some((_, c)) => value.push(c),
+                    None => bail!("the connection string's value of `{key}` has no closing quote: {EXPECTED_FORM}"),
+                }
+            }
+        } else {
+            while let Some((_, c)) = chars.next_if(|(_, c)| !c.is_whitespace()) {
+                if c == '\\' {
+                    value.extend(chars.next().map(|(_, c)| c));
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        let end = chars.peek().map_or(s.len(), |(i, _)| *i);
+        pairs.push((key, value, s[start..end].trim_end().to_string()));
+    }
+    Ok(pairs)
+}
+
+/// Parses a URL (`postgres://...`) or key=value string, with libpq's environment (`PGHOST`, `PGPORT`,
+/// `PGUSER`, `PGDATABASE`, `PGPASSWORD`, `PGSSLMODE`, `PGSSLROOTCERT`, `PGCONNECT_TIMEOUT`,
+/// `PGAPPNAME`) filling what it leaves out. `sslmode` and `sslrootcert` are taken out and handled
+/// here, since tokio-postgres knows only disable/prefer/require.
 pub fn parse(url: &str) -> Result<Parsed> {
-    let mut tls = TlsMode::Prefer;
+    parse_with(url, &|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+}
+
+/// [`parse`] with the environment given (`env(name)`: the variable's value, `None` when unset).
+pub fn parse_with(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Parsed> {
+    if let Some((scheme, _)) = url.split_once("://")
+        && !scheme.contains(|c: char| c.is_whitespace() || c == '=')
+        && scheme != "postgres"
+        && scheme != "postgresql"
+    {
+        bail!("the database URL starts with `{scheme}://`, which is not PostgreSQL's: {EXPECTED_FORM}");
+    }
+    let mut tls = None;
     let mut root_cert = None;
     let mut take = |key: &str, value: &str| -> Result<bool> {
         match key {
-            "sslmode" => {
-                tls = match value {
-                    "disable" => TlsMode::Disable,
-                    "allow" | "prefer" => TlsMode::Prefer,
-                    "require" => TlsMode::Require,
-                    "verify-ca" => TlsMode::VerifyCa,
-                    "verify-full" => TlsMode::VerifyFull,
-                    other => {
-                        bail!("sslmode={other} is not known: use disable, prefer, require, verify-ca or verify-full")
-                    }
-                };
-                Ok(true)
-            }
-            "sslrootcert" => {
-                root_cert = Some(value.to_string());
-                Ok(true)
-            }
-            _ => Ok(false),
+            "sslmode" => tls = Some(ssl_mode(value)?),
+            "sslrootcert" => root_cert = Some(value.to_string()),
+            _ => return Ok(false),
         }
+        Ok(true)
     };
-    let rest = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    let rest = if url.contains("://") {
         match url.split_once('?') {
             Some((base, query)) => {
                 let mut kept = Vec::new();
@@ -189,27 +259,77 @@ pub fn parse(url: &str) -> Result<Parsed> {
         }
     } else {
         let mut kept = Vec::new();
-        for word in url.split_whitespace() {
-            let (k, v) = word.split_once('=').unwrap_or((word, ""));
-            if !take(k, v.trim_matches('\''))? {
-                kept.push(word);
+        for (key, value, text) in conninfo_pairs(url)? {
+            if !take(&key, &value)? {
+                kept.push(text);
             }
         }
         kept.join(" ")
     };
     let mut config: Config = rest.parse().map_err(|e: tokio_postgres::Error| {
-        anyhow!("the database URL is not valid: {}", redact(&e.to_string(), url))
+        anyhow!("the database URL is not valid: {} ({EXPECTED_FORM})", redact(&e.to_string(), url))
     })?;
+    // libpq's environment, for what the string leaves out.
+    if config.get_hosts().is_empty()
+        && let Some(hosts) = env("PGHOST")
+    {
+        for host in hosts.split(',') {
+            if host.starts_with('/') {
+                config.host_path(host);
+            } else {
+                config.host(host);
+            }
+        }
+    }
+    if config.get_hosts().is_empty() {
+        bail!("the database URL names no host, and PGHOST is not set: {EXPECTED_FORM}");
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = env("PGPORT")
+    {
+        config.port(port.parse().map_err(|_| anyhow!("PGPORT={port} is not a port number"))?);
+    }
+    if config.get_user().is_none()
+        && let Some(user) = env("PGUSER").or_else(|| env("USER"))
+    {
+        config.user(&user);
+    }
+    if config.get_dbname().is_none()
+        && let Some(db) = env("PGDATABASE")
+    {
+        config.dbname(&db);
+    }
+    if config.get_password().is_none()
+        && let Some(password) = env("PGPASSWORD")
+    {
+        config.password(password);
+    }
+    let tls = match tls {
+        Some(mode) => mode,
+        None => env("PGSSLMODE").map(|m| ssl_mode(&m)).transpose()?.unwrap_or(TlsMode::Prefer),
+    };
+    let root_cert = root_cert.or_else(|| env("PGSSLROOTCERT"));
     config.ssl_mode(match tls {
         TlsMode::Disable => SslMode::Disable,
         TlsMode::Prefer => SslMode::Prefer,
         _ => SslMode::Require,
     });
     if config.get_connect_timeout().is_none() {
-        config.connect_timeout(Duration::from_secs(5));
+        let seconds = match env("PGCONNECT_TIMEOUT") {
+            // libpq: 0 waits for ever, and less than 2 seconds counts as 2.
+            Some(t) => match t.trim().parse::<u64>() {
+                Ok(0) => None,
+                Ok(s) => Some(s.max(2)),
+                Err(_) => bail!("PGCONNECT_TIMEOUT={t} is not a number of seconds"),
+            },
+            None => Some(5),
+        };
+        if let Some(s) = seconds {
+            config.connect_timeout(Duration::from_secs(s));
+        }
     }
     if config.get_application_name().is_none() {
-        config.application_name("migrate-cli");
+        config.application_name(&env("PGAPPNAME").unwrap_or_else(|| "migrate-cli".into()));
     }
     Ok(Parsed { config, tls, root_cert })
 }
@@ -447,6 +567,84 @@ mod tests {
         assert!(!err.contains("hunter2"), "{err}");
         let err = parse("postgres://h/d?sslmode=sometimes").err().unwrap().to_string();
         assert!(err.contains("sslmode=sometimes is not known"), "{err}");
+    }
+
+    fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.to_string())
+    }
+
+    /// Each libpq variable fills what the string leaves out, and only that.
+    #[test]
+    fn libpq_variables_fill_what_the_string_leaves_out() {
+        let env = env_of(&[
+            ("PGHOST", "db.example"),
+            ("PGPORT", "6543"),
+            ("PGUSER", "app"),
+            ("PGDATABASE", "appdb"),
+            ("PGPASSWORD", "from-env"),
+            ("PGSSLMODE", "verify-full"),
+            ("PGSSLROOTCERT", "/ca.pem"),
+            ("PGCONNECT_TIMEOUT", "1"),
+            ("PGAPPNAME", "deploy"),
+        ]);
+        let p = parse_with("", &env).unwrap();
+        assert_eq!(describe(&p.config), "database `appdb` on db.example:6543 as `app`");
+        assert_eq!(p.config.get_password(), Some(&b"from-env"[..]));
+        assert_eq!(p.tls, TlsMode::VerifyFull);
+        assert_eq!(p.root_cert.as_deref(), Some("/ca.pem"));
+        // libpq counts less than 2 seconds as 2.
+        assert_eq!(p.config.get_connect_timeout(), Some(&Duration::from_secs(2)));
+        assert_eq!(p.config.get_application_name(), Some("deploy"));
+        // What the string gives wins.
+        let p = parse_with(
+            "postgres://u:pw@h:1/d?sslmode=disable&sslrootcert=/other.pem&connect_timeout=9&application_name=x",
+            &env,
+        )
+        .unwrap();
+        assert_eq!(describe(&p.config), "database `d` on h:1 as `u`");
+        assert_eq!(p.config.get_password(), Some(&b"pw"[..]));
+        assert_eq!((p.tls, p.root_cert.as_deref()), (TlsMode::Disable, Some("/other.pem")));
+        assert_eq!(p.config.get_connect_timeout(), Some(&Duration::from_secs(9)));
+        assert_eq!(p.config.get_application_name(), Some("x"));
+        // A socket folder; no user anywhere: the OS user, as libpq.
+        let p = parse_with("", &env_of(&[("PGHOST", "/run/postgresql"), ("USER", "osuser")])).unwrap();
+        assert_eq!(describe(&p.config), "database `osuser` on /run/postgresql:5432 as `osuser`");
+        // 0 waits for ever; bad values are named.
+        let p = parse_with("host=h", &env_of(&[("PGCONNECT_TIMEOUT", "0")])).unwrap();
+        assert_eq!(p.config.get_connect_timeout(), None);
+        let err = parse_with("host=h", &env_of(&[("PGPORT", "x")])).err().unwrap().to_string();
+        assert!(err.contains("PGPORT=x is not a port number"), "{err}");
+        let err = parse_with("host=h", &env_of(&[("PGSSLMODE", "often")])).err().unwrap().to_string();
+        assert!(err.contains("sslmode=often is not known"), "{err}");
+    }
+
+    /// key=value values are read as libpq reads them: quoted with spaces and escapes.
+    #[test]
+    fn quoted_values_in_key_value_strings() {
+        let p =
+            parse_with(r"host=h user=u password='a b\'c' dbname = 'my db' sslmode=verify-ca", &env_of(&[])).unwrap();
+        assert_eq!(p.config.get_password(), Some(&b"a b'c"[..]));
+        assert_eq!(p.config.get_dbname(), Some("my db"));
+        assert_eq!(p.tls, TlsMode::VerifyCa);
+        let err = parse_with("host=h password='open", &env_of(&[])).err().unwrap().to_string();
+        assert!(err.contains("value of `password` has no closing quote") && !err.contains("open"), "{err}");
+    }
+
+    /// A bad URL says what is wrong and shows the expected form.
+    #[test]
+    fn bad_urls_say_what_is_wrong() {
+        for (url, says) in [
+            ("mysql://root@localhost/app", "starts with `mysql://`, which is not PostgreSQL's"),
+            ("postgress://u@h/d", "starts with `postgress://`, which is not PostgreSQL's"),
+            ("postgres:///d", "names no host, and PGHOST is not set"),
+            ("host=h dbname", "has `dbname` without `=value`"),
+        ] {
+            let err = parse_with(url, &env_of(&[])).err().unwrap().to_string();
+            assert!(
+                err.contains(says) && err.contains("expected postgres://user:password@host:5432/database"),
+                "{url}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -68,7 +68,10 @@ fn pg_bin(name: &str) -> String {
 
 impl PasswordCluster {
     fn start() -> PasswordCluster {
-        let dir = std::env::temp_dir().join(format!("mt-pw-{}", std::process::id()));
+        // One folder per cluster: tests start theirs at once.
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("mt-pw-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("pw"), "right-password\n").unwrap();
@@ -267,4 +270,69 @@ async fn dotenv_files_are_read_the_dotenv_way() {
     let run = migrate_tests::cli_in(&dir, BASE, "", &["--no-dotenv", "status"]).expect(2);
     assert!(run.stderr.contains("no database is configured"), "{}", run.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// libpq's variables alone name the database (before the default target, after `.env`), and fill
+/// what a URL leaves out; PGPASSWORD is sent, and never shown.
+#[tokio::test]
+async fn libpq_variables_name_the_database() {
+    let db = TestDb::new("cli_pgenv").await;
+    let dir = migrate_tests::scratch_dir("pgenv");
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "default_target = \"none\"\n[targets.none]\nurl = \"postgres://postgres@127.0.0.1:1/none\"\n",
+    )
+    .unwrap();
+    let run = |envs: &[(&str, &str)], args: &[&str]| -> migrate_tests::Run {
+        let mut cmd = Command::new(BASE);
+        cmd.args(args).current_dir(&dir).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("CI");
+        for var in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGSSLMODE"] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap().into()
+    };
+    let named = format!("database `{}` on 127.0.0.1:5432 as `postgres`", db.name);
+    let all = [("PGHOST", "127.0.0.1"), ("PGPORT", "5432"), ("PGUSER", "postgres"), ("PGDATABASE", db.name.as_str())];
+    let out = run(&all, &["up"]).expect(0);
+    assert!(out.stderr.starts_with(&format!("migrating {named}")), "{}", out.stderr);
+    // Each variable alone names a database (the others take libpq's defaults or fail to connect,
+    // but the default target is not used).
+    for (var, value) in all {
+        let out = run(&[(var, value)], &["status"]);
+        assert!(!out.stderr.contains("127.0.0.1:1"), "{var}: {}", out.stderr);
+    }
+    // A URL's missing parts come from them.
+    let out =
+        run(&[("PGDATABASE", db.name.as_str())], &["--database-url", "postgres://postgres@127.0.0.1:5432", "status"])
+            .expect(0);
+    assert!(out.stderr.contains(&named), "{}", out.stderr);
+    // .env comes first.
+    std::fs::write(dir.join(".env"), "DATABASE_URL=postgres://postgres@127.0.0.1:1/dotenv\n").unwrap();
+    let out = run(&all, &["status"]).expect(2);
+    assert!(out.stderr.contains("database `dotenv`"), "{}", out.stderr);
+    std::fs::remove_file(dir.join(".env")).unwrap();
+
+    // PGPASSWORD on a server that asks for one.
+    let cluster = PasswordCluster::start();
+    let socket = cluster.dir.display().to_string();
+    let env = |password: &'static str| {
+        [
+            ("PGHOST", socket.clone()),
+            ("PGUSER", "postgres".into()),
+            ("PGDATABASE", "postgres".into()),
+            ("PGPASSWORD", password.into()),
+            ("PGSSLMODE", "disable".into()),
+        ]
+    };
+    let owned = env("wr0ng-pa55");
+    let wrong: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = run(&wrong, &["status"]).expect(2);
+    assert!(out.stderr.contains("password authentication failed"), "{}", out.stderr);
+    assert!(!out.stderr.contains("wr0ng-pa55") && !out.stdout.contains("wr0ng-pa55"), "{}", out.stderr);
+    let owned = env("right-password");
+    let right: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run(&right, &["up"]).expect(0);
 }
