@@ -4,8 +4,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Typed, reversible PostgreSQL migrations.
 ///
-/// The database comes from --database-url, --target NAME, $DATABASE_URL, a .env file, or the default
-/// target in migrate.toml, in that order; with none of them, a project-local development cluster.
+/// The database comes from --database-url, --target NAME, $DATABASE_URL, a .env file, libpq's
+/// PGHOST/PGPORT/PGUSER/PGDATABASE, or the default target in migrate.toml, in that order; with none of
+/// them, a project-local development cluster.
 #[derive(Debug, Parser)]
 #[command(name = "migrate-cli", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
