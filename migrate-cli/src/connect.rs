@@ -304,6 +304,11 @@ pub fn parse_with(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Par
     {
         config.password(password);
     }
+    if config.get_password().is_none()
+        && let Some(password) = password_from_file(&config, env)
+    {
+        config.password(password);
+    }
     let tls = match tls {
         Some(mode) => mode,
         None => env("PGSSLMODE").map(|m| ssl_mode(&m)).transpose()?.unwrap_or(TlsMode::Prefer),
@@ -332,6 +337,71 @@ pub fn parse_with(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Par
         config.application_name(&env("PGAPPNAME").unwrap_or_else(|| "migrate-cli".into()));
     }
     Ok(Parsed { config, tls, root_cert })
+}
+
+/// The password file's entry for the connection (libpq's `~/.pgpass`, or `PGPASSFILE`): lines of
+/// `hostname:port:database:username:password`, `*` matching anything, `\:` and `\\` escaping, `#`
+/// starting a comment line, the first matching line winning. A socket connection matches
+/// `localhost` when its folder is a default one. As libpq, a file that others can read is not used
+/// (with a warning). Written here, after libpq's `passwordFromFile`, because the crates found
+/// (postgres_secrets) follow other rules for sockets and escapes, and the format is a few lines.
+fn password_from_file(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let path = match env("PGPASSFILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => Path::new(&env("HOME")?).join(".pgpass"),
+    };
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!(
+                "warning: password file {} has group or world access; permissions should be u=rw (0600) or less: it is not used (chmod 600 {})",
+                path.display(),
+                path.display()
+            );
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let (host, socket) = match config.get_hosts().first()? {
+        Host::Tcp(h) => (h.clone(), false),
+        Host::Unix(p) => (p.display().to_string(), true),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let user = config.get_user()?;
+    let db = config.get_dbname().unwrap_or(user);
+    let host_matches = |field: &str| {
+        field == "*"
+            || field == host
+            || (socket
+                && field == "localhost"
+                && ["/var/run/postgresql", "/run/postgresql", "/tmp"].contains(&host.as_str()))
+    };
+    text.lines().filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty()).find_map(|line| {
+        let fields = pgpass_fields(line);
+        let [h, p, d, u, password] = fields.as_slice() else { return None };
+        let matches = |field: &str, value: &str| field == "*" || field == value;
+        (host_matches(h) && matches(p, &port) && matches(d, db) && matches(u, user)).then(|| password.clone())
+    })
+}
+
+/// The fields of a password file line: split at unescaped `:`, with `\x` read as `x`. The password
+/// is the rest of the line after the fourth separator.
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut().unwrap().extend(chars.next()),
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
 }
 
 /// Removes the password of `url` from a message, in case a library quoted it.
@@ -645,6 +715,83 @@ mod tests {
                 "{url}: {err}"
             );
         }
+    }
+
+    /// A password file with `text` and `mode`, removed when dropped.
+    struct PassFile(std::path::PathBuf);
+    impl PassFile {
+        fn new(tag: &str, text: &str, mode: u32) -> PassFile {
+            use std::os::unix::fs::PermissionsExt;
+            let path = std::env::temp_dir().join(format!("migrate-pgpass-{tag}-{}", std::process::id()));
+            std::fs::write(&path, text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            PassFile(path)
+        }
+        fn password(&self, url: &str) -> Option<String> {
+            let file = self.0.display().to_string();
+            let env = move |key: &str| (key == "PGPASSFILE").then(|| file.clone());
+            parse_with(url, &env).unwrap().config.get_password().map(|p| String::from_utf8(p.to_vec()).unwrap())
+        }
+    }
+    impl Drop for PassFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    /// libpq's password file rules, one by one.
+    #[test]
+    fn password_file_rules() {
+        let f = PassFile::new(
+            "rules",
+            "# comment line\n\
+             db.example:5432:app:deploy:exact\n\
+             db.example:6543:*:deploy:any-db\n\
+             *:*:*:deploy:wildcard-host\n\
+             db.example:5432:app:*:any-user\n\
+             weird\\:host:5432:*:*:pass\\:with\\\\colon:and-more\n\
+             localhost:5432:*:sock:socket\n\
+             short:line\n",
+            0o600,
+        );
+        // Exact fields.
+        assert_eq!(f.password("postgres://deploy@db.example:5432/app").as_deref(), Some("exact"));
+        // `*` for the database, and the port compared.
+        assert_eq!(f.password("postgres://deploy@db.example:6543/other").as_deref(), Some("any-db"));
+        // `*` for the host; the first matching line wins.
+        assert_eq!(f.password("postgres://deploy@elsewhere/app").as_deref(), Some("wildcard-host"));
+        // Escaped `:` and `\`; the password is the rest of the line.
+        assert_eq!(f.password("postgres://x@weird%3Ahost:5432/d").as_deref(), Some("pass:with\\colon:and-more"));
+        // A socket in a default folder matches `localhost`; another does not.
+        assert_eq!(f.password("host=/var/run/postgresql user=sock").as_deref(), Some("socket"));
+        assert_eq!(f.password("host=/srv/sockets user=sock"), None);
+        // `*` for the user (deploy matched an earlier line first).
+        assert_eq!(f.password("postgres://nobody@db.example/app").as_deref(), Some("any-user"));
+        // No line matches: no password.
+        assert_eq!(f.password("postgres://nobody@other.example/app"), None);
+        // A password given wins.
+        assert_eq!(f.password("postgres://deploy:given@db.example:5432/app").as_deref(), Some("given"));
+        // A file others can read is not used.
+        let open = PassFile::new("open", "*:*:*:*:secret\n", 0o644);
+        assert_eq!(open.password("postgres://deploy@db.example/app"), None);
+        let closed = PassFile::new("closed", "*:*:*:*:secret\n", 0o600);
+        assert_eq!(closed.password("postgres://deploy@db.example/app").as_deref(), Some("secret"));
+    }
+
+    /// ~/.pgpass when PGPASSFILE is not set.
+    #[test]
+    fn password_file_in_home() {
+        let home = std::env::temp_dir().join(format!("migrate-pgpass-home-{}", std::process::id()));
+        std::fs::create_dir_all(&home).unwrap();
+        let f = PassFile(home.join(".pgpass"));
+        std::fs::write(&f.0, "*:*:*:*:from-home\n").unwrap();
+        std::fs::set_permissions(&f.0, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let dir = home.display().to_string();
+        let env = move |key: &str| (key == "HOME").then(|| dir.clone());
+        let p = parse_with("postgres://u@h/d", &env).unwrap();
+        assert_eq!(p.config.get_password(), Some(&b"from-home"[..]));
+        drop(f);
+        std::fs::remove_dir_all(&home).unwrap();
     }
 
     #[test]

@@ -242,7 +242,17 @@ pub fn cli_in(dir: &std::path::Path, bin: &str, url: &str, args: &[&str]) -> Run
     // As on a developer's machine: CI's own `CI` variable would change which database is chosen.
     cmd.args(args).current_dir(dir).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("CI");
     // libpq's variables of the machine running the tests would name another database.
-    for var in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGSSLMODE", "PGSSLROOTCERT", "PGAPPNAME"] {
+    for var in [
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGDATABASE",
+        "PGPASSWORD",
+        "PGSSLMODE",
+        "PGSSLROOTCERT",
+        "PGAPPNAME",
+        "PGPASSFILE",
+    ] {
         cmd.env_remove(var);
     }
     if !url.is_empty() {

@@ -286,7 +286,7 @@ async fn libpq_variables_name_the_database() {
     let run = |envs: &[(&str, &str)], args: &[&str]| -> migrate_tests::Run {
         let mut cmd = Command::new(BASE);
         cmd.args(args).current_dir(&dir).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("CI");
-        for var in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGSSLMODE"] {
+        for var in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGSSLMODE", "PGPASSFILE"] {
             cmd.env_remove(var);
         }
         for (k, v) in envs {
@@ -335,4 +335,21 @@ async fn libpq_variables_name_the_database() {
     let owned = env("right-password");
     let right: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
     run(&right, &["up"]).expect(0);
+
+    // The password file, when no password is given; not used while others can read it.
+    use std::os::unix::fs::PermissionsExt;
+    let passfile = dir.join("pgpass");
+    std::fs::write(
+        &passfile,
+        format!("# the test cluster\n{}:*:*:postgres:right-password\n", socket.replace(':', "\\:")),
+    )
+    .unwrap();
+    let file = passfile.display().to_string();
+    let by_file =
+        [("PGHOST", socket.as_str()), ("PGUSER", "postgres"), ("PGSSLMODE", "disable"), ("PGPASSFILE", file.as_str())];
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(&by_file, &["status"]).expect(2);
+    assert!(out.stderr.contains("has group or world access") && out.stderr.contains("chmod 600"), "{}", out.stderr);
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    run(&by_file, &["status"]).expect(0);
 }
