@@ -150,7 +150,11 @@ pub enum TlsMode {
 pub struct Parsed {
     pub config: Config,
     pub tls: TlsMode,
+    /// `sslrootcert`: the certificates the server's must chain to (with `require` too, as libpq).
     pub root_cert: Option<String>,
+    /// `sslcert` and `sslkey`: the client certificate and its key, for servers that ask for one.
+    pub client_cert: Option<String>,
+    pub client_key: Option<String>,
 }
 
 /// The variables of libpq's environment this tool reads: each fills what a connection string
@@ -234,11 +238,13 @@ pub fn parse_with(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Par
         bail!("the database URL starts with `{scheme}://`, which is not PostgreSQL's: {EXPECTED_FORM}");
     }
     let mut tls = None;
-    let mut root_cert = None;
+    let (mut root_cert, mut client_cert, mut client_key) = (None, None, None);
     let mut take = |key: &str, value: &str| -> Result<bool> {
         match key {
             "sslmode" => tls = Some(ssl_mode(value)?),
             "sslrootcert" => root_cert = Some(value.to_string()),
+            "sslcert" => client_cert = Some(value.to_string()),
+            "sslkey" => client_key = Some(value.to_string()),
             _ => return Ok(false),
         }
         Ok(true)
@@ -313,7 +319,14 @@ pub fn parse_with(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Par
         Some(mode) => mode,
         None => env("PGSSLMODE").map(|m| ssl_mode(&m)).transpose()?.unwrap_or(TlsMode::Prefer),
     };
-    let root_cert = root_cert.or_else(|| env("PGSSLROOTCERT"));
+    // libpq's files in ~/.postgresql count when they exist and nothing else names one.
+    let default_file = |name: &str| {
+        let path = Path::new(&env("HOME")?).join(".postgresql").join(name);
+        path.is_file().then(|| path.display().to_string())
+    };
+    let root_cert = root_cert.or_else(|| env("PGSSLROOTCERT")).or_else(|| default_file("root.crt"));
+    let client_cert = client_cert.or_else(|| env("PGSSLCERT")).or_else(|| default_file("postgresql.crt"));
+    let client_key = client_key.or_else(|| env("PGSSLKEY")).or_else(|| default_file("postgresql.key"));
     config.ssl_mode(match tls {
         TlsMode::Disable => SslMode::Disable,
         TlsMode::Prefer => SslMode::Prefer,
@@ -334,9 +347,9 @@ pub fn parse_with(url: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Par
         }
     }
     if config.get_application_name().is_none() {
-        config.application_name(&env("PGAPPNAME").unwrap_or_else(|| "migrate-cli".into()));
+        config.application_name(env("PGAPPNAME").unwrap_or_else(|| "migrate-cli".into()));
     }
-    Ok(Parsed { config, tls, root_cert })
+    Ok(Parsed { config, tls, root_cert, client_cert, client_key })
 }
 
 /// The password file's entry for the connection (libpq's `~/.pgpass`, or `PGPASSFILE`): lines of
@@ -477,13 +490,16 @@ fn tls_connector(parsed: &Parsed) -> Result<tokio_postgres_rustls::MakeRustlsCon
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .context("setting up TLS")?;
-    let config = match parsed.tls {
-        // As libpq: prefer and require encrypt without verifying the server's certificate.
-        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(tls::NoVerification(provider)))
-            .with_no_client_auth(),
-        TlsMode::VerifyCa | TlsMode::VerifyFull => {
+    // As libpq: `prefer`, and `require` without a root certificate, encrypt without verifying the
+    // server's certificate; `require` with `sslrootcert` verifies the chain, as `verify-ca` does.
+    let verify = match parsed.tls {
+        TlsMode::Disable | TlsMode::Prefer => None,
+        TlsMode::Require => parsed.root_cert.as_ref().map(|_| TlsMode::VerifyCa),
+        mode => Some(mode),
+    };
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = match verify {
+        None => Arc::new(tls::NoVerification(provider.clone())),
+        Some(mode) => {
             let mut roots = rustls::RootCertStore::empty();
             match &parsed.root_cert {
                 Some(path) => {
@@ -501,17 +517,41 @@ fn tls_connector(parsed: &Parsed) -> Result<tokio_postgres_rustls::MakeRustlsCon
             if roots.is_empty() {
                 bail!("sslmode=verify-ca/verify-full needs trusted certificates: give sslrootcert=PATH in the URL");
             }
-            let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .context("setting up certificate verification")?;
-            if parsed.tls == TlsMode::VerifyCa {
-                builder
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(tls::ChainOnly(verifier)))
-                    .with_no_client_auth()
-            } else {
-                builder.with_webpki_verifier(verifier).with_no_client_auth()
+            let verifier =
+                rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .context("setting up certificate verification")?;
+            if mode == TlsMode::VerifyFull { verifier } else { Arc::new(tls::ChainOnly(verifier)) }
+        }
+    };
+    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
+    let config = match (&parsed.client_cert, &parsed.client_key) {
+        (None, _) => builder.with_no_client_auth(),
+        (Some(_), None) => bail!("sslcert is given without sslkey: give the client certificate's key with sslkey=PATH"),
+        (Some(cert), Some(key)) => {
+            use rustls::pki_types::pem::PemObject;
+            let chain = tls::pem_certificates(&std::fs::read(cert).with_context(|| format!("reading sslcert {cert}"))?);
+            if chain.is_empty() {
+                bail!("sslcert {cert} holds no PEM certificate");
             }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode =
+                    std::fs::metadata(key).with_context(|| format!("reading sslkey {key}"))?.permissions().mode();
+                if mode & 0o077 != 0 {
+                    // As libpq: a key others can read is refused.
+                    bail!(
+                        "private key file {key} has group or world access; permissions should be u=rw (0600) or less (chmod 600 {key})"
+                    );
+                }
+            }
+            let key_der = rustls::pki_types::PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                anyhow!("sslkey {key} holds no private key this tool reads (PEM, PKCS#8, PKCS#1 or SEC1): {e}")
+            })?;
+            builder
+                .with_client_auth_cert(chain, key_der)
+                .with_context(|| format!("sslcert {cert} and sslkey {key} do not go together"))?
         }
     };
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))

@@ -353,3 +353,180 @@ async fn libpq_variables_name_the_database() {
     std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
     run(&by_file, &["status"]).expect(0);
 }
+
+/// A throwaway cluster on 127.0.0.1 that speaks only TLS, with a certificate signed by a CA the test
+/// creates, and asks each client for a certificate of that CA (`cert` authentication).
+struct TlsCluster {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+impl TlsCluster {
+    fn start() -> TlsCluster {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("mt-tls-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let days = ["-days", "2"];
+        // Two CAs: the server's and the client's are signed by `ca`; `rogue` signs nothing here.
+        for ca in ["ca", "rogue"] {
+            openssl(
+                &dir,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{ca}.key"),
+                    "-out",
+                    &format!("{ca}.crt"),
+                    days[0],
+                    days[1],
+                    "-subj",
+                    &format!("/CN={ca}"),
+                ],
+            );
+        }
+        // Extensions make version 3 certificates, the only ones rustls reads.
+        std::fs::write(dir.join("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n").unwrap();
+        std::fs::write(dir.join("client.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n").unwrap();
+        for (name, cn) in [("server", "localhost"), ("client", "postgres")] {
+            openssl(
+                &dir,
+                &[
+                    "req",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-out",
+                    &format!("{name}.csr"),
+                    "-subj",
+                    &format!("/CN={cn}"),
+                ],
+            );
+            let mut sign =
+                vec!["x509", "-req", "-in", &format!("{name}.csr")].into_iter().map(String::from).collect::<Vec<_>>();
+            sign.extend(
+                ["-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", &format!("{name}.crt"), "-days", "2"]
+                    .map(String::from),
+            );
+            sign.extend(["-extfile".to_string(), format!("{name}.ext")]);
+            openssl(&dir, &sign.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+        use std::os::unix::fs::PermissionsExt;
+        for key in ["server.key", "client.key"] {
+            std::fs::set_permissions(dir.join(key), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        // A free port: bound and released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let d = dir.display().to_string();
+        // The server reads its files as the postgres user; the client key stays the test's.
+        Command::new("chown")
+            .args([
+                "postgres:postgres",
+                &d,
+                &format!("{d}/server.key"),
+                &format!("{d}/server.crt"),
+                &format!("{d}/ca.crt"),
+            ])
+            .status()
+            .unwrap();
+        let init = as_postgres(&pg_bin("initdb"), &["-D", &format!("{d}/data"), "-U", "postgres", "-A", "trust", "-N"]);
+        assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
+        std::fs::write(format!("{d}/data/pg_hba.conf"), "hostssl all all 127.0.0.1/32 cert\n").unwrap();
+        let opts = format!(
+            "-p {port} -k {d} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key -c ssl_ca_file={d}/ca.crt"
+        );
+        let start = as_postgres(
+            &pg_bin("pg_ctl"),
+            &["-D", &format!("{d}/data"), "-l", &format!("{d}/log"), "-o", &opts, "-w", "start"],
+        );
+        assert!(
+            start.status.success(),
+            "pg_ctl: {} {}",
+            String::from_utf8_lossy(&start.stderr),
+            std::fs::read_to_string(format!("{d}/log")).unwrap_or_default()
+        );
+        TlsCluster { dir, port }
+    }
+
+    fn file(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+impl Drop for TlsCluster {
+    fn drop(&mut self) {
+        let d = self.dir.display().to_string();
+        as_postgres(&pg_bin("pg_ctl"), &["-D", &format!("{d}/data"), "-m", "immediate", "-w", "stop"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Client certificates for a server that asks for one, and `require` with `sslrootcert` verifying
+/// the server's certificate as libpq does, on a TLS cluster with a CA the test creates.
+#[tokio::test]
+async fn client_certificates_and_require_with_a_root_certificate() {
+    let cluster = TlsCluster::start();
+    let base = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port);
+    let (ca, rogue, cert, key) =
+        (cluster.file("ca.crt"), cluster.file("rogue.crt"), cluster.file("client.crt"), cluster.file("client.key"));
+    // With the client certificate: connected over TLS, as the certificate's user.
+    let with_cert = format!("{base}?sslmode=require&sslrootcert={ca}&sslcert={cert}&sslkey={key}");
+    let client = migrate_cli::connect::connect(&with_cert).await.unwrap();
+    let row =
+        client.query_one("SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).await.unwrap();
+    assert_eq!((row.get::<_, bool>(0), row.get::<_, String>(1)), (true, "/CN=postgres".to_string()));
+    // verify-full checks the host name too (the certificate names 127.0.0.1).
+    migrate_cli::connect::connect(&format!("{base}?sslmode=verify-full&sslrootcert={ca}&sslcert={cert}&sslkey={key}"))
+        .await
+        .unwrap();
+    // Without it, the server refuses.
+    let err = migrate_cli::connect::connect(&format!("{base}?sslmode=require")).await.err().unwrap().to_string();
+    assert!(err.contains("certificate"), "{err}");
+    // require with a root certificate the server's does not chain to: refused before any password.
+    let err = migrate_cli::connect::connect(&format!(
+        "{base}?sslmode=require&sslrootcert={rogue}&sslcert={cert}&sslkey={key}"
+    ))
+    .await
+    .err()
+    .unwrap();
+    assert!(format!("{err:#}").to_lowercase().contains("certificate"), "{err:#}");
+    // A key others can read is refused, as libpq does.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = migrate_cli::connect::connect(&with_cert).await.err().unwrap().to_string();
+    assert!(err.contains("has group or world access") && err.contains("chmod 600"), "{err}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // The same through libpq's variables, from the command line.
+    let run = |envs: &[(&str, &str)]| -> migrate_tests::Run {
+        let mut cmd = Command::new(BASE);
+        cmd.args(["up"]).env("NO_COLOR", "1").env_remove("DATABASE_URL").env_remove("CI");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap().into()
+    };
+    let port = cluster.port.to_string();
+    let tls_env = [
+        ("PGHOST", "127.0.0.1"),
+        ("PGPORT", port.as_str()),
+        ("PGUSER", "postgres"),
+        ("PGDATABASE", "postgres"),
+        ("PGSSLMODE", "verify-ca"),
+        ("PGSSLROOTCERT", ca.as_str()),
+        ("PGSSLCERT", cert.as_str()),
+        ("PGSSLKEY", key.as_str()),
+    ];
+    run(&tls_env).expect(0);
+}
