@@ -64,10 +64,12 @@ pub enum Command {
     /// Apply pending migrations.
     ///
     /// Example: migrate-cli up --to 20240105000000
+    #[command(visible_alias = "run", visible_alias = "apply")]
     Up(UpArgs),
     /// Roll back migrations (default: the last batch, i.e. the last `up` run).
     ///
     /// Example: migrate-cli down --steps 2
+    #[command(visible_alias = "revert")]
     Down(DownArgs),
     /// Roll back the last migration and apply it again.
     ///
@@ -76,6 +78,7 @@ pub enum Command {
     /// Show every migration's state: applied, pending, changed, missing, failed.
     ///
     /// Example: migrate-cli status --exit-code --format json
+    #[command(visible_alias = "info")]
     Status(StatusArgs),
     /// Print the exact SQL of migrations without running it.
     ///
@@ -135,6 +138,7 @@ pub enum Command {
     /// Write a new migration file from a template and register it.
     ///
     /// Example: migrate-cli new add_user_roles
+    #[command(visible_alias = "add", visible_alias = "generate")]
     New(NewArgs),
     /// Set up migrations in your project: a migrations crate and migrate.toml.
     ///

@@ -94,22 +94,30 @@ pub fn load(start: &Path) -> Result<Loaded> {
     Ok(Loaded { config: Config::default(), root: start.to_path_buf(), found: false })
 }
 
-/// Parses `"10s"`, `"500ms"`, `"2min"`, `"0"` (none).
+/// The longest timeout PostgreSQL takes (`lock_timeout`, `statement_timeout`: an int of milliseconds).
+pub const MAX_TIMEOUT_MS: u128 = 2_147_483_647;
+
+/// Parses a duration with humantime (`"10s"`, `"500ms"`, `"2min"`, `"1m 30s"`, `"1h"`), `"0"` for
+/// none; a duration PostgreSQL cannot take (above [`MAX_TIMEOUT_MS`], or not whole milliseconds) is
+/// an error naming the limit.
 pub fn duration(key: &str, text: &str) -> Result<Option<Duration>> {
     let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let Ok(n) = number.parse::<u64>() else {
+    if t == "0" {
+        return Ok(None);
+    }
+    let d = humantime::parse_duration(t).map_err(|e| {
+        anyhow::anyhow!(
+            "{key} = {text:?} in {FILE_NAME} is not a duration ({e}): write e.g. \"500ms\", \"2s\", \"1min\", \"1h\", or \"0\" for none"
+        )
+    })?;
+    if d.as_millis() > MAX_TIMEOUT_MS {
         bail!(
-            "{key} = {text:?} in {FILE_NAME} is not a duration: write e.g. \"10s\", \"500ms\", \"2min\", or \"0\" for none"
+            "{key} = {text:?} in {FILE_NAME} is longer than PostgreSQL takes: at most 2147483647ms (about 24 days 20 hours), or \"0\" for none"
         );
-    };
-    let d = match unit.trim() {
-        "" if n == 0 => return Ok(None),
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "min" => Duration::from_secs(n * 60),
-        _ => bail!("{key} = {text:?} in {FILE_NAME}: the unit must be ms, s or min"),
-    };
+    }
+    if d.subsec_nanos() % 1_000_000 != 0 {
+        bail!("{key} = {text:?} in {FILE_NAME}: PostgreSQL counts whole milliseconds; write e.g. \"1ms\"");
+    }
     Ok(if d.is_zero() { None } else { Some(d) })
 }
 
@@ -168,8 +176,18 @@ mod tests {
         assert_eq!(duration("k", "250ms").unwrap(), Some(Duration::from_millis(250)));
         assert_eq!(duration("k", "2min").unwrap(), Some(Duration::from_secs(120)));
         assert_eq!(duration("k", "0").unwrap(), None);
+        assert_eq!(duration("k", "1h").unwrap(), Some(Duration::from_secs(3600)));
+        assert_eq!(duration("k", "1m 30s").unwrap(), Some(Duration::from_secs(90)));
+        assert_eq!(duration("k", "0s").unwrap(), None);
         assert!(duration("k", "ten").unwrap_err().to_string().contains("is not a duration"));
-        assert!(duration("k", "5h").unwrap_err().to_string().contains("the unit must be"));
+        // PostgreSQL's bound: 2147483647 ms is the longest; one more is an error, not an overflow.
+        assert_eq!(duration("k", "2147483647ms").unwrap(), Some(Duration::from_millis(2_147_483_647)));
+        for too_long in ["2147483648ms", "25days", "999999999999999999min"] {
+            let err = duration("k", too_long).unwrap_err().to_string();
+            assert!(err.contains("at most 2147483647ms") || err.contains("is not a duration"), "{too_long}: {err}");
+        }
+        assert!(duration("k", "2147483648ms").unwrap_err().to_string().contains("at most 2147483647ms"));
+        assert!(duration("k", "1500us").unwrap_err().to_string().contains("whole milliseconds"));
     }
 
     #[test]

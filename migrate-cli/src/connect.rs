@@ -225,7 +225,11 @@ fn conninfo_pairs(s: &str) -> Result<Vec<(String, String, String)>> {
 /// `PGAPPNAME`) filling what it leaves out. `sslmode` and `sslrootcert` are taken out and handled
 /// here, since tokio-postgres knows only disable/prefer/require.
 pub fn parse(url: &str) -> Result<Parsed> {
-    parse_with(url, &|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+    parse_with(url, &|key| match key {
+        // libpq's default user: the OS user.
+        "USER" => whoami::username().ok(),
+        _ => std::env::var(key).ok().filter(|v| !v.is_empty()),
+    })
 }
 
 /// [`parse`] with the environment given (`env(name)`: the variable's value, `None` when unset).

@@ -653,11 +653,8 @@ fn no_current_schema() -> RunError {
 pub(crate) async fn actor(client: &Client) -> String {
     let role: String =
         client.query_one("SELECT current_user::text", &[]).await.map(|r| r.get(0)).unwrap_or_else(|_| "?".into());
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .unwrap_or_else(|_| "unknown-host".into());
+    let user = whoami::username().unwrap_or_else(|_| "unknown".into());
+    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
     format!("{role} ({user}@{host})")
 }
 

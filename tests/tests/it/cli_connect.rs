@@ -530,3 +530,25 @@ async fn client_certificates_and_require_with_a_root_certificate() {
     ];
     run(&tls_env).expect(0);
 }
+
+/// The command names users of sqlx-cli, diesel and sea-orm-cli type.
+#[tokio::test]
+async fn other_tools_command_names_are_aliases() {
+    let db = TestDb::new("cli_aliases").await;
+    let url = db_url(&db.name);
+    for (alias, then) in [("run", "revert"), ("apply", "revert")] {
+        let up = cli(BASE, &url, &[alias]).expect(0);
+        assert!(up.stderr.contains("applying m20240103000000_three"), "{alias}: {}", up.stderr);
+        let info = cli(BASE, &url, &["info"]).expect(0);
+        assert!(info.stdout.contains("3 applied, 0 pending"), "{}", info.stdout);
+        cli(BASE, &url, &[then, "--steps", "3"]).expect(0);
+    }
+    let help = cli(BASE, "", &["--help"]).expect(0);
+    for alias in ["run", "apply", "revert", "info", "add", "generate"] {
+        assert!(help.stdout.contains(alias), "--help names `{alias}`:\n{}", help.stdout);
+    }
+    for alias in ["add", "generate"] {
+        let out = cli(BASE, "", &[alias, "--help"]).expect(0);
+        assert!(out.stdout.contains("Write a new migration"), "{alias}: {}", out.stdout);
+    }
+}
