@@ -1,6 +1,24 @@
 //! The command line's arguments.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+impl Cli {
+    /// Parses the arguments. `--database-url` is bound to `DATABASE_URL` (for `--help`), but a value
+    /// that came from the environment is left to [`crate::connect::resolve`], where `--target` wins
+    /// over it and an empty one is an error.
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if matches.value_source("database_url") == Some(clap::parser::ValueSource::EnvVariable) {
+            cli.database_url = None;
+        }
+        Ok(cli)
+    }
+}
 
 /// Typed, reversible PostgreSQL migrations.
 ///
@@ -10,8 +28,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "migrate-cli", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
-    /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed).
-    #[arg(long, global = true, value_name = "URL")]
+    /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed). From
+    /// DATABASE_URL when not given; --target wins over DATABASE_URL, not over this flag.
+    #[arg(short = 'D', long, global = true, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// A target named in migrate.toml.
     #[arg(long, global = true, value_name = "NAME")]

@@ -30,8 +30,6 @@ pub mod scaffold;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// The program's allocator, with the default feature `mimalloc`: loading, checksumming and planning a
 /// long history is a stream of small allocations, which mimalloc serves in about half the time of the
 /// system allocator (`docs/benchmarks.md`). A program with its own `#[global_allocator]` turns the
@@ -84,7 +82,7 @@ fn check_crate_dir() -> Result<(), String> {
 
 /// [`run`] with explicit arguments (the first is the program name); returns the exit code.
 pub fn run_from(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> u8 {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

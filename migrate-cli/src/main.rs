@@ -4,7 +4,6 @@
 
 use std::process::{Command, ExitCode};
 
-use clap::Parser;
 use migrate_cli::cli::{Cli, Command as Cmd};
 
 /// The migrations program must not run on when the driver is stopped (a CI job cancelled, a deploy
@@ -32,7 +31,7 @@ fn stop_with_this_process(_command: &mut Command) {}
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Parse first: --help, usage errors, and the commands that need no build are handled here.
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match Cli::parse_args(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -552,3 +552,25 @@ async fn other_tools_command_names_are_aliases() {
         assert!(out.stdout.contains("Write a new migration"), "{alias}: {}", out.stdout);
     }
 }
+
+/// `-D`/`--database-url` is bound to DATABASE_URL in `--help` (its value never shown), and the
+/// precedence stays: the flag over everything, `--target` over the variable.
+#[tokio::test]
+async fn the_database_url_flag_is_bound_to_the_variable() {
+    let db = TestDb::new("cli_dash_d").await;
+    let url = db_url(&db.name);
+    cli(BASE, "", &["-D", &url, "status"]).expect(0);
+    let help = cli(BASE, "postgres://u:hunter2@h/d", &["status", "--help"]).expect(0);
+    assert!(
+        help.stdout.contains("-D, --database-url <URL>") && help.stdout.contains("[env: DATABASE_URL]"),
+        "{}",
+        help.stdout
+    );
+    assert!(!help.stdout.contains("hunter2"), "{}", help.stdout);
+    // The variable alone is used; an empty one stays an error.
+    cli(BASE, &url, &["status"]).expect(0);
+    let mut cmd = Command::new(BASE);
+    cmd.args(["status"]).env("NO_COLOR", "1").env("DATABASE_URL", "").env_remove("CI");
+    let run: migrate_tests::Run = cmd.output().unwrap().into();
+    assert!(run.stderr.contains("DATABASE_URL is set but empty"), "{}", run.stderr);
+}
