@@ -371,6 +371,9 @@ pub struct SeedArgs {
 pub struct NewArgs {
     /// The migration's name, in snake_case.
     pub name: String,
+    /// Write an SQL-file migration (a folder with `up.sql`) instead of a Rust one.
+    #[arg(long)]
+    pub sql: bool,
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +385,9 @@ pub struct InitArgs {
     /// package in ./Cargo.toml, else this folder's name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Also write a first (empty) migration of this name; without it the folder starts empty.
+    #[arg(long, value_name = "NAME")]
+    pub migration: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -60,9 +60,26 @@ pub fn up(s: &mut Schema) {
 // pub fn down(s: &mut Schema) { .. }
 ";
 
-/// Writes `m<now>_<name>.rs` in `dir` and registers it: with the build-script module list (what
-/// `init` sets up) the file is all it takes; with a hand-written `mod.rs`, its `mod` line is added.
-pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf> {
+const SQL_TEMPLATE: &str = "-- The migration's SQL. Without a down.sql beside this file, its down is derived when every
+-- statement has an inverse the tool knows (CREATE TABLE, CREATE INDEX, ADD COLUMN, renames, ...);
+-- for anything else write down.sql, or put this on the first line:
+-- migrate: irreversible = \"why it cannot be undone\"
+";
+
+/// What `new` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `m<now>_<name>.rs` from the template.
+    Rust,
+    /// A folder `m<now>_<name>/` with `up.sql`.
+    Sql,
+}
+
+/// Writes `m<now>_<name>.rs` (or, for [`Kind::Sql`], the folder `m<now>_<name>/` with `up.sql`) in
+/// `dir` and registers it: with the build-script module list (what `init` sets up) the file is all it
+/// takes; with a hand-written `mod.rs`, its `mod` line is added (an SQL migration needs the module
+/// list). Returns the file written.
+pub fn new_migration(dir: &Path, name: &str, kind: Kind) -> Result<PathBuf> {
     if name.is_empty() || !name.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
         bail!("migration name `{name}` must be snake_case: lowercase letters, digits and `_`, e.g. add_user_roles");
     }
@@ -78,9 +95,22 @@ pub fn new_migration(dir: &Path, name: &str) -> Result<PathBuf> {
         version += 1;
     }
     let module = format!("m{version}_{name}");
+    let mod_rs = dir.join("mod.rs");
+    if kind == Kind::Sql {
+        if mod_rs.is_file() {
+            bail!(
+                "{} lists the migrations by hand, and an SQL migration is registered by the build script's module list: call `migrate_build::generate_module_list(\"src/migrations\")` in build.rs (as `init` sets up), or write a Rust migration",
+                mod_rs.display()
+            );
+        }
+        let folder = dir.join(&module);
+        std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+        let path = folder.join("up.sql");
+        std::fs::write(&path, SQL_TEMPLATE).with_context(|| format!("writing {}", path.display()))?;
+        return Ok(path);
+    }
     let path = dir.join(format!("{module}.rs"));
     std::fs::write(&path, TEMPLATE).with_context(|| format!("writing {}", path.display()))?;
-    let mod_rs = dir.join("mod.rs");
     if mod_rs.is_file() {
         let mut text = std::fs::read_to_string(&mod_rs).with_context(|| format!("reading {}", mod_rs.display()))?;
         if !text.ends_with('\n') && !text.is_empty() {
@@ -124,7 +154,7 @@ pub fn default_package_name(cwd: &Path) -> String {
 /// Sets up migrations in the project at `cwd`: a migrations crate at `path` named `package` (default
 /// [`default_package_name`]; library with the migrations, binary calling the CLI, build script
 /// listing `src/migrations/`) and `migrate.toml`.
-pub fn init(cwd: &Path, path: &str, package: Option<&str>) -> Result<Vec<PathBuf>> {
+pub fn init(cwd: &Path, path: &str, package: Option<&str>, first: Option<&str>) -> Result<Vec<PathBuf>> {
     let krate = cwd.join(path);
     let config = cwd.join(crate::config::FILE_NAME);
     if config.exists() {
@@ -179,7 +209,13 @@ pub fn init(cwd: &Path, path: &str, package: Option<&str>) -> Result<Vec<PathBuf
         std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
         written.push(file);
     }
-    written.push(new_migration(&krate.join("src/migrations"), "init")?);
+    // The folder starts empty (a `.gitkeep` keeps it in git) unless a first migration is asked for.
+    let migrations = krate.join("src/migrations");
+    std::fs::create_dir_all(&migrations).with_context(|| format!("creating {}", migrations.display()))?;
+    std::fs::write(migrations.join(".gitkeep"), "").with_context(|| format!("writing {}", migrations.display()))?;
+    if let Some(name) = first {
+        written.push(new_migration(&migrations, name, Kind::Rust)?);
+    }
     add_to_workspace(cwd, path)?;
     Ok(written)
 }
@@ -230,14 +266,23 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("mod.rs"), "").unwrap();
-        let a = new_migration(&dir, "add_roles").unwrap();
-        let b = new_migration(&dir, "add_more").unwrap();
+        let a = new_migration(&dir, "add_roles", Kind::Rust).unwrap();
+        let b = new_migration(&dir, "add_more", Kind::Rust).unwrap();
         let stem = |p: &Path| p.file_stem().unwrap().to_string_lossy().into_owned();
         assert_ne!(stem(&a)[..15], stem(&b)[..15], "same version twice");
         let mods = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
         assert_eq!(mods, format!("pub mod {};\npub mod {};\n", stem(&a), stem(&b)));
         assert!(std::fs::read_to_string(&a).unwrap().contains("#[migration]"));
-        assert!(new_migration(&dir, "Bad-Name").unwrap_err().to_string().contains("must be snake_case"));
+        assert!(new_migration(&dir, "Bad-Name", Kind::Rust).unwrap_err().to_string().contains("must be snake_case"));
+        // An SQL migration needs the build script's module list, not a hand-written mod.rs.
+        let err = new_migration(&dir, "add_sql", Kind::Sql).unwrap_err().to_string();
+        assert!(err.contains("generate_module_list"), "{err}");
+        std::fs::remove_file(dir.join("mod.rs")).unwrap();
+        let up = new_migration(&dir, "add_sql", Kind::Sql).unwrap();
+        assert_eq!(up.file_name().unwrap(), "up.sql");
+        let folder = stem(up.parent().unwrap());
+        assert!(folder.ends_with("_add_sql") && folder != stem(&a) && folder != stem(&b), "{folder}");
+        assert!(std::fs::read_to_string(&up).unwrap().starts_with("-- The migration's SQL."));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

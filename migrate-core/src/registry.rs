@@ -212,7 +212,8 @@ pub enum RegistryError {
          If your migrations live in their own crate, the binary (or test) must name that crate, or the linker \
          drops it: add `use my_migrations as _;` to main.rs (or the test), where `my_migrations` is the \
          migrations crate. A migration's module must also be compiled: check the `mod` lines (or the \
-         build-script module list) of the migrations crate."
+         build-script module list) of the migrations crate. A new project has none until \
+         `migrate-cli new NAME` writes one."
     )]
     NoMigrations,
     /// The module name does not have the form `m<YYYYMMDDHHMMSS>_<snake_name>`.

@@ -209,12 +209,13 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Seed(a) => seed::run(&ctx, a).await,
         Command::New(a) => {
             let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
-            let path = crate::scaffold::new_migration(&dir, &a.name)?;
+            let kind = if a.sql { crate::scaffold::Kind::Sql } else { crate::scaffold::Kind::Rust };
+            let path = crate::scaffold::new_migration(&dir, &a.name, kind)?;
             println!("created {}", path.display());
             Ok(crate::EXIT_OK)
         }
         Command::Init(a) => {
-            let written = crate::scaffold::init(&cwd, &a.path, a.name.as_deref())?;
+            let written = crate::scaffold::init(&cwd, &a.path, a.name.as_deref(), a.migration.as_deref())?;
             for w in written {
                 println!("created {}", w.display());
             }

@@ -68,6 +68,13 @@ async fn init_new_up_through_the_driver() {
     // Reuse the workspace's dependency versions, so the scratch crate builds on artifacts already built.
     let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
     std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+    // No migration until one is asked for; the program says how to write one.
+    let folder = dir.join("migrations/src/migrations");
+    let names: Vec<String> =
+        std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, [".gitkeep"]);
+    let none = run(&dir, "", &["list"]).expect(2);
+    assert!(none.stderr.contains("A new project has none until `migrate-cli new NAME` writes one"), "{}", none.stderr);
 
     let new = run(&dir, "", &["new", "add_things"]).expect(0);
     let created = new.stdout.trim().strip_prefix("created ").unwrap().to_string();
@@ -78,12 +85,24 @@ async fn init_new_up_through_the_driver() {
     )
     .unwrap();
     run(&dir, "", &["new", "Bad Name"]).expect(2);
+    // An SQL migration: until its template (comments only) gets SQL, loading says to write it.
+    let sql = run(&dir, "", &["new", "--sql", "more_things"]).expect(0);
+    let up_sql = sql.stdout.trim().strip_prefix("created ").unwrap().to_string();
+    assert!(up_sql.ends_with("_more_things/up.sql"), "{up_sql}");
+    let empty = run(&dir, "", &["list"]).expect(2);
+    assert!(
+        empty.stderr.contains("the SQL has no statement, only comments: write the SQL it should run"),
+        "{}",
+        empty.stderr
+    );
+    std::fs::write(&up_sql, "CREATE TABLE more_things (id bigint PRIMARY KEY);\n").unwrap();
 
     let list = run(&dir, "", &["list"]).expect(0);
     assert_eq!(list.stdout.lines().count(), 2, "{}\n{}", list.stdout, list.stderr);
     let up = run(&dir, &url, &["up"]).expect(0);
     assert!(up.stderr.starts_with("building the migrations crate "), "{}", up.stderr);
     assert_eq!(history(&db.client).await.len(), 2);
+    assert!(db.client.query_one("SELECT to_regclass('more_things') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
     assert!(db.client.query_one("SELECT to_regclass('things') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
     run(&dir, &url, &["status", "--exit-code"]).expect(0);
 
@@ -234,7 +253,12 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
     let dir = scratch_dir("pull_left_out");
     std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\ncompare_privileges = true\n").unwrap();
     let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(1);
-    let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
+    let file = std::fs::read_dir(dir.join("adopted/src/migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "rs"))
+        .unwrap();
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("s.create_table(\"widgets\""), "{code}");
     for other in ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history"] {
@@ -311,7 +335,12 @@ async fn pull_leaves_out_each_other_tools_history_table() {
         let dir = scratch_dir(&format!("pull_{tool}"));
         std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\n").unwrap();
         let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(0);
-        let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
+        let file = std::fs::read_dir(dir.join("adopted/src/migrations"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "rs"))
+            .unwrap();
         let code = std::fs::read_to_string(&file).unwrap();
         assert!(code.contains("s.create_table(\"notes\""), "{tool}: {code}");
         assert!(!code.contains(history_table), "{tool}: the baseline holds `{history_table}`:\n{code}");
@@ -409,13 +438,14 @@ async fn pull_adopts_an_existing_database() {
     run(&dir, "", &["init", "--path", "adopted"]).expect(0);
     let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
     std::fs::copy(lock, dir.join("adopted/Cargo.lock")).unwrap();
-    // `init` wrote a first, empty migration; the baseline must come first, so remove it.
-    for e in std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten() {
-        std::fs::remove_file(e.path()).unwrap();
-    }
     let pulled = run(&dir, &url, &["pull"]).expect(0);
     assert!(pulled.stdout.contains("_baseline.rs and recorded it as applied; lint_baseline = "), "{}", pulled.stdout);
-    let file = std::fs::read_dir(dir.join("adopted/src/migrations")).unwrap().flatten().next().unwrap().path();
+    let file = std::fs::read_dir(dir.join("adopted/src/migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "rs"))
+        .unwrap();
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("s.create_enum(\"user_role\", [\"reader\", \"author\", \"admin\"]);"), "{code}");
     assert!(
@@ -692,9 +722,6 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     let url = db_url(&db.name);
     let dir = scratch_dir("registry_app");
     run(&dir, "", &["init", "--path", "registry"]).expect(0);
-    for e in std::fs::read_dir(dir.join("registry/src/migrations")).unwrap().flatten() {
-        std::fs::remove_file(e.path()).unwrap();
-    }
     let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
     std::fs::copy(lock, dir.join("registry/Cargo.lock")).unwrap();
     // One down.sql of the history lacks a `;` between two statements (PostgreSQL refuses it too):
@@ -1137,9 +1164,6 @@ async fn the_registry_app_database_round_trips_through_pull() {
     let url = db_url(&src.name);
     let dir = scratch_dir("roundtrip");
     run(&dir, "", &["init", "--path", "roundtrip"]).expect(0);
-    for e in std::fs::read_dir(dir.join("roundtrip/src/migrations")).unwrap().flatten() {
-        std::fs::remove_file(e.path()).unwrap();
-    }
     let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
     std::fs::copy(lock, dir.join("roundtrip/Cargo.lock")).unwrap();
     // Nothing left out: no `warning [pull]` line, exit 0.
