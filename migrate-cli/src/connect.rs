@@ -1,6 +1,7 @@
 //! Which database to use, and connecting to it (TLS as libpq's `sslmode`), without ever printing a
 //! password.
 
+use anstream::eprintln;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

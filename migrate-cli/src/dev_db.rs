@@ -6,6 +6,7 @@
 //! the server runs as the `postgres` OS user (PostgreSQL refuses to run as root), which must be able to
 //! traverse the project's folders; when it cannot, the cluster lives under /var/tmp, keyed by project.
 
+use anstream::eprintln;
 use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -18,6 +18,7 @@
 //! migrations with `status --exit-code`, a checksum mismatch or an out-of-order migration refused by
 //! `up`); 2 anything else that stopped the work.
 
+use anstream::eprintln;
 pub mod baseline;
 pub mod cli;
 mod commands;
@@ -54,7 +55,7 @@ pub const CRATE_DIR_VAR: &str = "MIGRATE_CRATE_DIR";
 /// migrations crate the driver named ([`CRATE_DIR_VAR`]), and exits with 2 naming both when not.
 pub fn run() -> ExitCode {
     if let Err(e) = check_crate_dir() {
-        eprintln!("error: {e}");
+        eprintln!("{} {e}", crate::output::error_label());
         return ExitCode::from(EXIT_FAILURE);
     }
     ExitCode::from(run_from(std::env::args_os()))
@@ -92,14 +93,14 @@ pub fn run_from(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> 
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("{} cannot start the async runtime: {e}", crate::output::error_label());
             return EXIT_FAILURE;
         }
     };
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{} {e:#}", crate::output::error_label());
             exit_code_of(&e)
         }
     }

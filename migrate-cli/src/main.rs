@@ -2,6 +2,7 @@
 //! (`cargo run` with that crate's manifest, the arguments passed through), since only a binary that
 //! links the migrations knows them. `new`, `init` and `dev-db` need no build and run here.
 
+use anstream::eprintln;
 use std::process::{Command, ExitCode};
 
 use migrate_cli::cli::{Cli, Command as Cmd};
@@ -44,20 +45,21 @@ fn main() -> ExitCode {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: reading the current folder: {e}");
+            eprintln!("{} reading the current folder: {e}", migrate_cli::output::error_label());
             return ExitCode::from(migrate_cli::EXIT_FAILURE);
         }
     };
     let loaded = match migrate_cli::config::load(&cwd) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{} {e:#}", migrate_cli::output::error_label());
             return ExitCode::from(migrate_cli::EXIT_FAILURE);
         }
     };
     let Some(krate) = loaded.migrations_crate() else {
         eprintln!(
-            "error: {} the migrations crate: set `migrations = \"path/to/crate\"` in migrate.toml, or run `migrate-cli init` to create one",
+            "{} {} the migrations crate: set `migrations = \"path/to/crate\"` in migrate.toml, or run `migrate-cli init` to create one",
+            migrate_cli::output::error_label(),
             if loaded.found {
                 "migrate.toml does not name"
             } else {
@@ -68,7 +70,11 @@ fn main() -> ExitCode {
     };
     let manifest = krate.join("Cargo.toml");
     if !manifest.is_file() {
-        eprintln!("error: the migrations crate {} (from migrate.toml) has no Cargo.toml", krate.display());
+        eprintln!(
+            "{} the migrations crate {} (from migrate.toml) has no Cargo.toml",
+            migrate_cli::output::error_label(),
+            krate.display()
+        );
         return ExitCode::from(migrate_cli::EXIT_FAILURE);
     }
     // Under `cargo run`, CARGO names the cargo in use; cargo has released its build lock by now.
@@ -93,7 +99,7 @@ fn main() -> ExitCode {
             _ => migrate_cli::EXIT_FAILURE,
         }),
         Err(e) => {
-            eprintln!("error: cannot run cargo to build the migrations crate: {e}");
+            eprintln!("{} cannot run cargo to build the migrations crate: {e}", migrate_cli::output::error_label());
             ExitCode::from(migrate_cli::EXIT_FAILURE)
         }
     }

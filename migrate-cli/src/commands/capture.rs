@@ -1,6 +1,7 @@
 //! `diff`: a new Rust migration whose up turns the schema the migrations build into the live database's
 //! schema (to capture a hotfix made by hand), and whose down turns it back; `--reverse` the other way.
 
+use anstream::println;
 use anyhow::{Context, Result};
 use migrate_core::model::Model;
 use migrate_core::runner::Migrator;

@@ -1,6 +1,7 @@
 //! `codegen` (typed identifiers for every table and column) and `schema` (an entity-relationship
 //! diagram), both from the schema model at a version: no database needed.
 
+use anstream::{print, println};
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};

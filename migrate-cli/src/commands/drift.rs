@@ -1,5 +1,6 @@
 //! `drift`: the live database against a scratch database migrated to the same applied migrations.
 
+use anstream::println;
 use anyhow::Result;
 use migrate_core::introspect::{diff, snapshot};
 use migrate_core::runner::{EntryState, Migrator};

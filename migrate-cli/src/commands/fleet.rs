@@ -2,6 +2,7 @@
 //! target as one more. `up` migrates the canary first and alone, then the others with bounded
 //! concurrency; after a failure no new target starts. Each ends with a table, a line per target.
 
+use anstream::{eprintln, println};
 use std::time::Instant;
 
 use anyhow::{Result, bail};

@@ -2,6 +2,7 @@
 //! SQL-file migrations, on the same 14-digit version scale, in the same order, each keeping its original
 //! identifier (written as `-- migrate: original = ".."`, stored in the history).
 
+use anstream::{eprintln, println};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};

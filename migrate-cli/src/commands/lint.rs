@@ -1,6 +1,7 @@
 //! `lint`: every migration checked against the schema it runs on; `up` runs the same check on the
 //! migrations it is about to apply.
 
+use anstream::{eprintln, println};
 use anyhow::Result;
 use migrate_core::lint::{Finding, LintConfig, Severity, lint};
 use migrate_core::registry::Migration;
@@ -33,7 +34,7 @@ pub fn gate(ctx: &Ctx, migrations: &[Migration], pending: &[u64], config: &LintC
         print(ctx, &findings);
         eprintln!(
             "{} `up` stopped before running any SQL: {blocking} lint error(s) in pending migrations. Make the change the safe way, or acknowledge the rule in the migration with `#[migration(allow(rule_name = \"reason\"))]`",
-            ctx.out.red("error:")
+            crate::output::error_label()
         );
         return Err(crate::EXIT_PROBLEMS);
     }

@@ -1,5 +1,6 @@
 //! `list`: the migrations in the code.
 
+use anstream::println;
 use anyhow::Result;
 use migrate_core::registry::Down;
 use serde_json::json;

@@ -1,6 +1,7 @@
 //! `production-marker`: show, set or clear the marker that makes destructive commands refuse a
 //! production database whatever URL reaches it.
 
+use anstream::println;
 use anyhow::Result;
 use migrate_core::runner::ProductionMarker;
 use serde_json::json;

@@ -1,5 +1,6 @@
 //! One file per command; this module dispatches and holds what they share.
 
+use anstream::{eprintln, println};
 mod capture;
 mod codegen;
 mod down;

@@ -3,6 +3,7 @@
 //! `lint_baseline` so history before the tool never blocks `up`. What the op model does not hold yet
 //! (functions, triggers, sequences, ...) is named in warnings, and `pull` then exits 1.
 
+use anstream::{eprintln, println};
 use anyhow::{Context, Result, bail};
 use migrate_core::registry::{Down, Migration, checksum};
 use migrate_core::runner::{Migrator, Resolve};

@@ -2,6 +2,7 @@
 //! at the end, and with `--format json` one envelope (`docs/json.md`) that includes the work done
 //! before a failure.
 
+use anstream::{eprintln, println};
 use std::time::Duration;
 
 use migrate_core::runner::{DbFailure, Done, Failed, Report, RunError};

@@ -1,5 +1,6 @@
 //! `resolve`: repair the history without running migrations.
 
+use anstream::println;
 use anyhow::Result;
 use migrate_core::runner::Resolve;
 

@@ -1,5 +1,6 @@
 //! `seed`: runs the `#[seed]` functions of an environment, in name order, in one transaction.
 
+use anstream::println;
 use anyhow::{Result, bail};
 use migrate_core::seed::{SeedDef, seeds};
 use serde_json::json;

@@ -1,5 +1,6 @@
 //! `sql [up|down] [range]`: the exact SQL, without running it.
 
+use anstream::print;
 use anyhow::{Result, bail};
 use migrate_core::registry::Migration;
 

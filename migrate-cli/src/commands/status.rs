@@ -54,7 +54,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     } else {
         use std::io::Write as _;
         // One write per 64 KiB instead of one per line: a long history prints thousands of lines.
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, anstream::AutoStream::auto(std::io::stdout().lock()));
         for e in &status.entries {
             let label = e.state.label();
             let shown = match e.state {

@@ -1,5 +1,6 @@
 //! `up`: apply pending migrations (or, with `--dry-run`, print what would run).
 
+use anstream::{eprintln, println};
 use anyhow::{Result, bail};
 use serde_json::json;
 

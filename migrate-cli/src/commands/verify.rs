@@ -1,6 +1,7 @@
 //! `verify`: on a scratch database, every migration's down must restore the schema exactly, and its up
 //! again must give the same schema.
 
+use anstream::{eprintln, println};
 use anyhow::{Context, Result};
 use migrate_core::introspect::{Change, diff, snapshot};
 use migrate_core::runner::{DownTarget, Migrator};

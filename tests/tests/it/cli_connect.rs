@@ -574,3 +574,51 @@ async fn the_database_url_flag_is_bound_to_the_variable() {
     let run: migrate_tests::Run = cmd.output().unwrap().into();
     assert!(run.stderr.contains("DATABASE_URL is set but empty"), "{}", run.stderr);
 }
+
+/// Colour is decided for each stream: styles on a terminal, none on a pipe or a file, none with
+/// NO_COLOR; every `error:` is styled the same way.
+#[tokio::test]
+async fn colour_is_decided_per_stream() {
+    let db = TestDb::new("cli_colour").await;
+    let url = db_url(&db.name);
+    let nowhere = "postgres://postgres@127.0.0.1:1/nowhere";
+    let esc = '\u{1b}';
+    // Both streams on pipes: no escape codes, even without NO_COLOR.
+    let piped = |args: &[&str], url: &str| -> migrate_tests::Run {
+        let mut cmd = Command::new(BASE);
+        cmd.args(args).env("DATABASE_URL", url).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CI");
+        cmd.output().unwrap().into()
+    };
+    let ok = piped(&["status"], &url);
+    let failed = piped(&["status"], nowhere);
+    for out in [&ok.stdout, &ok.stderr, &failed.stderr] {
+        assert!(!out.contains(esc), "{out:?}");
+    }
+    assert!(failed.stderr.contains("error: cannot connect"), "{}", failed.stderr);
+    // On a terminal (a pty through `script`): styled, stdout and stderr alike.
+    let dir = migrate_tests::scratch_dir("colour");
+    let on_terminal = |shell: &str, url: &str, no_color: bool| -> String {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", shell, "/dev/null"]).current_dir(&dir).env("DATABASE_URL", url).env("TERM", "xterm");
+        cmd.env_remove("CLICOLOR_FORCE").env_remove("CI");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let status = on_terminal(&format!("{BASE} status"), &url, false);
+    assert!(status.contains(&format!("{esc}[")) && status.contains("pending"), "{status:?}");
+    let error = on_terminal(&format!("{BASE} status"), nowhere, false);
+    assert!(error.contains(&format!("{esc}[1m{esc}[31merror:")), "{error:?}");
+    assert!(!on_terminal(&format!("{BASE} status"), &url, true).contains(esc), "NO_COLOR");
+    // stdout to a file, stderr on the terminal: the file plain, the terminal's error styled.
+    let file = dir.join("out.txt");
+    let mixed = on_terminal(&format!("{BASE} status > {}", file.display()), &url, false);
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("pending") && !written.contains(esc), "{written:?}");
+    assert!(mixed.contains("reading database"), "{mixed:?}");
+    let mixed_error = on_terminal(&format!("{BASE} status > {}", file.display()), nowhere, false);
+    assert!(mixed_error.contains(&format!("{esc}[1m{esc}[31merror:")), "{mixed_error:?}");
+}
