@@ -20,13 +20,13 @@ impl Cli {
     }
 }
 
-/// Typed, reversible PostgreSQL migrations.
+/// Apply, roll back and check this project's PostgreSQL migrations.
 ///
 /// The database comes from --database-url, --target NAME, $DATABASE_URL, a .env file, libpq's
 /// PGHOST/PGPORT/PGUSER/PGDATABASE, or the default target in migrate.toml, in that order; with none of
 /// them, a project-local development cluster.
 #[derive(Debug, Parser)]
-#[command(name = "migrate-cli", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "migrate-cli", version, after_help = EXAMPLES)]
 pub struct Cli {
     /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed). From
     /// DATABASE_URL when not given; --target wins over DATABASE_URL, not over this flag.
@@ -38,6 +38,10 @@ pub struct Cli {
     /// Do not read DATABASE_URL from the project's .env file.
     #[arg(long, global = true)]
     pub no_dotenv: bool,
+    /// The configuration file (default: migrate.toml here or in a folder above); the project's
+    /// root is its folder.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -94,6 +94,26 @@ pub fn load(start: &Path) -> Result<Loaded> {
     Ok(Loaded { config: Config::default(), root: start.to_path_buf(), found: false })
 }
 
+/// Loads the configuration file `path` (`--config`): the project root is its folder.
+pub fn load_file(path: &Path) -> Result<Loaded> {
+    if !path.is_file() {
+        bail!("--config {}: no such file (give the path of a migrate.toml)", path.display());
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let config: Config = toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+    let absolute = std::fs::canonicalize(path).with_context(|| format!("reading {}", path.display()))?;
+    let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(Loaded { config, root, found: true })
+}
+
+/// `--config PATH` when given, else the `migrate.toml` found from `cwd` upwards.
+pub fn load_for(config: Option<&Path>, cwd: &Path) -> Result<Loaded> {
+    match config {
+        Some(path) => load_file(path),
+        None => load(cwd),
+    }
+}
+
 /// The longest timeout PostgreSQL takes (`lock_timeout`, `statement_timeout`: an int of milliseconds).
 pub const MAX_TIMEOUT_MS: u128 = 2_147_483_647;
 

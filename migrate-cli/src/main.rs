@@ -49,7 +49,7 @@ fn main() -> ExitCode {
             return ExitCode::from(migrate_cli::EXIT_FAILURE);
         }
     };
-    let loaded = match migrate_cli::config::load(&cwd) {
+    let loaded = match migrate_cli::config::load_for(cli.config.as_deref(), &cwd) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{} {e:#}", migrate_cli::output::error_label());

@@ -180,7 +180,7 @@ fn verb_of(command: &Command) -> &'static str {
 /// Runs the parsed command; returns the exit code or an error (printed by the caller).
 pub async fn dispatch(cli: Cli) -> Result<u8> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
-    let loaded = crate::config::load(&cwd)?;
+    let loaded = crate::config::load_for(cli.config.as_deref(), &cwd)?;
     let ctx = Ctx {
         cli_url: cli.database_url,
         cli_target: cli.target,

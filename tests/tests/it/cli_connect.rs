@@ -622,3 +622,36 @@ async fn colour_is_decided_per_stream() {
     let mixed_error = on_terminal(&format!("{BASE} status > {}", file.display()), nowhere, false);
     assert!(mixed_error.contains(&format!("{esc}[1m{esc}[31merror:")), "{mixed_error:?}");
 }
+
+/// `--config PATH` names the configuration file; the project's root is its folder.
+#[tokio::test]
+async fn the_config_flag_names_the_file() {
+    let db = TestDb::new("cli_config_flag").await;
+    let dir = migrate_tests::scratch_dir("config_flag");
+    std::fs::create_dir_all(dir.join("conf")).unwrap();
+    std::fs::write(
+        dir.join("conf/staging.toml"),
+        format!("default_target = \"db\"\n[targets.db]\nurl = \"{}\"\n", db_url(&db.name)),
+    )
+    .unwrap();
+    // Found from another folder, relative to the current one; no migrate.toml there.
+    let out = migrate_tests::cli_in(&dir, BASE, "", &["--config", "conf/staging.toml", "status"]).expect(0);
+    assert!(out.stderr.contains(&format!("database `{}`", db.name)), "{}", out.stderr);
+    // The .env beside it is the project's.
+    std::fs::write(dir.join("conf/.env"), "DATABASE_URL=postgres://postgres@127.0.0.1:1/beside\n").unwrap();
+    let out = migrate_tests::cli_in(&dir, BASE, "", &["--config", "conf/staging.toml", "status"]).expect(2);
+    assert!(out.stderr.contains("database `beside`"), "{}", out.stderr);
+    let out = migrate_tests::cli_in(&dir, BASE, "", &["--config", "missing.toml", "status"]).expect(2);
+    assert!(out.stderr.contains("--config missing.toml: no such file"), "{}", out.stderr);
+}
+
+/// `--help` starts with what the tool does for its user, and wraps to the terminal's width.
+#[test]
+fn help_speaks_to_users_and_wraps() {
+    let mut cmd = Command::new(BASE);
+    cmd.args(["--help"]).env("COLUMNS", "60").env_remove("DATABASE_URL");
+    let help: migrate_tests::Run = cmd.output().unwrap().into();
+    assert!(help.stdout.starts_with("Apply, roll back and check this project's PostgreSQL"), "{}", help.stdout);
+    let widest = help.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 60, "a line of {widest} characters:\n{}", help.stdout);
+}
