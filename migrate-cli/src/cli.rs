@@ -115,11 +115,11 @@ pub enum Command {
     /// exactly, and that up again gives the same schema (for CI).
     ///
     /// Example: migrate-cli verify
-    Verify,
+    Verify(ScratchArgs),
     /// Compare the database with the schema its applied migrations build; list every difference.
     ///
     /// Example: migrate-cli drift --format json
-    Drift,
+    Drift(ScratchArgs),
     /// Write a Rust module with typed identifiers for every table and column (no database needed).
     ///
     /// Example: migrate-cli codegen --out src/schema.rs
@@ -264,6 +264,17 @@ pub struct DiffArgs {
     /// Write here instead of the migrations folder.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub scratch: ScratchArgs,
+}
+
+/// Where a command's scratch database lives.
+#[derive(Debug, Args)]
+pub struct ScratchArgs {
+    /// A server (or database) whose role may CREATE DATABASE, for the scratch database (default:
+    /// `scratch_url` in migrate.toml, else the target's server).
+    #[arg(long, value_name = "URL")]
+    pub scratch_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,9 @@ pub const FILE_NAME: &str = "migrate.toml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The server (or database) for the scratch databases of `verify`, `drift` and `diff`, for a
+    /// role without CREATEDB on the target's server (default: the target's server).
+    pub scratch_url: Option<String>,
     /// The migrations crate: a folder with a Cargo.toml, relative to migrate.toml.
     pub migrations: Option<String>,
     /// The history table (default `migrate_history`).

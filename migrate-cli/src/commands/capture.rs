@@ -27,7 +27,7 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
     let (schema, ignore) = scope(ctx, &live);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
     let actual = migrate_core::introspect::ops(&client, &schema, &ignore).await?;
-    let mut scratch = Scratch::create(&db.url, "diff").await?;
+    let mut scratch = Scratch::create(ctx, &db.url, "diff", &args.scratch).await?;
     let expected = async {
         let code: Vec<_> = migrations.into_iter().filter(|m| applied.contains(&m.version)).collect();
         let mut m = Migrator::new(code);

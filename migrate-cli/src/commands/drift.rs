@@ -9,7 +9,7 @@ use serde_json::json;
 use super::Ctx;
 use super::verify::{Scratch, scope};
 
-pub async fn run(ctx: &Ctx) -> Result<u8> {
+pub async fn run(ctx: &Ctx, args: crate::cli::ScratchArgs) -> Result<u8> {
     let migrations = ctx.migrations()?;
     let (db, client) = ctx.connect().await?;
     let mut live = ctx.migrator(migrations.clone())?;
@@ -28,7 +28,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
     if privileges {
         actual.lines.extend(migrate_core::introspect::privileges(&client, &schema, &ignore).await?);
     }
-    let mut scratch = Scratch::create(&db.url, "drift").await?;
+    let mut scratch = Scratch::create(ctx, &db.url, "drift", &args).await?;
     let expected = async {
         let code: Vec<_> = migrations.into_iter().filter(|m| applied.contains(&m.version)).collect();
         let mut m = Migrator::new(code);

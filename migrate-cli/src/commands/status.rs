@@ -79,7 +79,11 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
         writeln!(out, "{applied} applied, {pending} pending, {attention} needing attention")?;
         out.flush()?;
     }
-    let drifted = if args.drift { super::drift::run(ctx).await? != crate::EXIT_OK } else { false };
+    let drifted = if args.drift {
+        super::drift::run(ctx, crate::cli::ScratchArgs { scratch_url: None }).await? != crate::EXIT_OK
+    } else {
+        false
+    };
     Ok(if args.exit_code && (problems > 0 || drifted) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
 }
 

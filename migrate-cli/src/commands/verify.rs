@@ -8,32 +8,65 @@ use migrate_core::runner::{DownTarget, Migrator};
 use serde_json::json;
 
 use super::Ctx;
+use crate::cli::ScratchArgs;
 
-/// A database of the same server that lives for one command.
+/// A database that lives for one command, on the target's server or on the scratch server
+/// (`--scratch-url`, `scratch_url` in migrate.toml).
 pub struct Scratch {
     pub name: String,
     pub client: tokio_postgres::Client,
     admin: tokio_postgres::Client,
+    server: String,
+}
+
+/// The scratch database's name: `<target database>__migrate_<command>_<pid>_<n>`, the database part
+/// cut (with a hash of the whole name, so that two long names stay apart) to fit PostgreSQL's 63 bytes.
+pub fn scratch_name(target_db: &str, purpose: &str, pid: u32, n: usize) -> String {
+    let suffix = format!("__migrate_{purpose}_{pid}_{n}");
+    if target_db.len() + suffix.len() <= 63 {
+        return format!("{target_db}{suffix}");
+    }
+    // Only distinctness within this server matters, not a stable hash: std's SipHash with its fixed
+    // keys is enough.
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    target_db.hash(&mut h);
+    let hash = format!("{:08x}", h.finish() as u32);
+    let mut room = 63 - suffix.len() - hash.len() - 1;
+    while !target_db.is_char_boundary(room) {
+        room -= 1;
+    }
+    format!("{}_{hash}{suffix}", &target_db[..room])
 }
 
 impl Scratch {
-    pub async fn create(url: &str, purpose: &str) -> Result<Scratch> {
-        let admin = crate::connect::connect(url).await?;
-        let name = format!("migrate_{purpose}_{}", std::process::id());
+    pub async fn create(ctx: &Ctx, url: &str, purpose: &str, flag: &ScratchArgs) -> Result<Scratch> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let parsed = crate::connect::parse(url)?;
+        let target_db = parsed.config.get_dbname().or(parsed.config.get_user()).unwrap_or("db").to_string();
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = scratch_name(&target_db, purpose, std::process::id(), n);
+        let server = flag
+            .scratch_url
+            .clone()
+            .or_else(|| ctx.loaded.config.scratch_url.clone())
+            .unwrap_or_else(|| url.to_string());
+        let admin = crate::connect::connect(&server).await?;
         admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
-        admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .with_context(|| format!("creating the scratch database {name} (the role needs CREATEDB)"))?;
-        let client = crate::connect::connect_to_db(url, &name).await?;
-        Ok(Scratch { name, client, admin })
+        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await.with_context(|| {
+            format!(
+                "creating the scratch database {name} (the role needs CREATEDB; or give a server where it may with --scratch-url URL or `scratch_url` in migrate.toml)"
+            )
+        })?;
+        let client = crate::connect::connect_to_db(&server, &name).await?;
+        Ok(Scratch { name, client, admin, server })
     }
 
     /// Drops and creates the database again, empty.
-    pub async fn recreate(&mut self, url: &str) -> Result<()> {
+    pub async fn recreate(&mut self) -> Result<()> {
         self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await?;
         self.admin.batch_execute(&format!("CREATE DATABASE \"{}\"", self.name)).await?;
-        self.client = crate::connect::connect_to_db(url, &self.name).await?;
+        self.client = crate::connect::connect_to_db(&self.server, &self.name).await?;
         Ok(())
     }
 
@@ -54,11 +87,11 @@ pub fn scope(ctx: &Ctx, m: &Migrator) -> (String, Vec<String>) {
     (c.schema.clone().unwrap_or_else(|| "public".into()), ignore)
 }
 
-pub async fn run(ctx: &Ctx) -> Result<u8> {
+pub async fn run(ctx: &Ctx, args: ScratchArgs) -> Result<u8> {
     let migrations = ctx.migrations()?;
     let db = ctx.database().await?;
     ctx.announce(&db)?;
-    let mut scratch = Scratch::create(&db.url, "verify").await?;
+    let mut scratch = Scratch::create(ctx, &db.url, "verify", &args).await?;
     eprintln!("verifying on the scratch database {} (dropped at the end)", scratch.name);
     // Quiet: the report says what matters.
     let mut m = Migrator::new(migrations.clone());
@@ -114,7 +147,7 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
                     Err(e) => {
                         errors.push(format!("up again after the down fails: {}", e.error));
                         // Go on from the up state: rebuild it in a new scratch database.
-                        scratch.recreate(&db.url).await?;
+                        scratch.recreate().await?;
                         stop = m.up(&mut scratch.client, Some(mig.version)).await.is_err()
                             || snapshot(&scratch.client, &schema, &ignore).await? != after;
                     }
@@ -160,4 +193,23 @@ pub async fn run(ctx: &Ctx) -> Result<u8> {
         println!("{} migration(s) verified, {failures} failed", migrations.len());
     }
     Ok(if failures > 0 { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scratch_name;
+
+    #[test]
+    fn scratch_names_fit_63_bytes_and_stay_apart() {
+        assert_eq!(scratch_name("app", "verify", 42, 0), "app__migrate_verify_42_0");
+        let long = "a".repeat(70);
+        let (a, b) =
+            (scratch_name(&long, "drift", 4_000_000, 1), scratch_name(&format!("{long}b"), "drift", 4_000_000, 1));
+        assert!(a.len() <= 63 && b.len() <= 63, "{a} {b}");
+        assert_ne!(a, b);
+        assert!(a.ends_with("__migrate_drift_4000000_1"), "{a}");
+        let wide = "é".repeat(40);
+        let c = scratch_name(&wide, "diff", 1, 0);
+        assert!(c.len() <= 63 && c.ends_with("__migrate_diff_1_0"), "{c}");
+    }
 }

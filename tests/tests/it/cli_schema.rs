@@ -25,7 +25,7 @@ async fn verify_passes_the_example_and_catches_a_down_that_forgets() {
     );
     // The scratch database is gone; the target was not touched.
     let scratch = run.stderr.split("scratch database ").nth(1).and_then(|s| s.split(' ').next()).unwrap();
-    assert!(scratch.starts_with("migrate_verify_"), "{}", run.stderr);
+    assert!(scratch.starts_with(&format!("{}__migrate_verify_", db.name)), "{}", run.stderr);
     let left: i64 =
         db.client.query_one("SELECT count(*) FROM pg_database WHERE datname = $1", &[&scratch]).await.unwrap().get(0);
     assert_eq!(left, 0);
@@ -427,4 +427,42 @@ async fn seeds_run_per_environment_idempotently_and_all_or_nothing() {
     std::fs::write(dir.join("migrate.toml"), format!("[targets.prod]\nurl = \"{url}\"\nproduction = true\n")).unwrap();
     let run = migrate_tests::cli_in(&dir, BLOG, "", &["--target", "prod", "seed"]).expect(2);
     assert!(run.stderr.contains("name the environment to seed with `--env`"), "{}", run.stderr);
+}
+
+/// The scratch database can live elsewhere (`--scratch-url`, or `scratch_url` in migrate.toml), for a
+/// role that may not CREATE DATABASE on the target's server; the error without it names both ways.
+#[tokio::test]
+async fn the_scratch_database_can_live_elsewhere() {
+    let db = TestDb::new("cli_scratch_url").await;
+    let role = format!("nocreate_{}", std::process::id());
+    db.client
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN NOCREATEDB; GRANT ALL ON SCHEMA public TO {role}; ALTER DATABASE \"{}\" OWNER TO {role}",
+            db.name
+        ))
+        .await
+        .unwrap();
+    let limited = format!("postgres://{role}@127.0.0.1:5432/{}", db.name);
+    let refused = cli(BLOG, &limited, &["verify"]).expect(2);
+    assert!(
+        refused.stderr.contains("(the role needs CREATEDB; or give a server where it may with --scratch-url URL or `scratch_url` in migrate.toml)"),
+        "{}",
+        refused.stderr
+    );
+    let elsewhere = format!("postgres://postgres@127.0.0.1:5432/postgres");
+    let run = cli(BLOG, &limited, &["verify", "--scratch-url", &elsewhere]).expect(0);
+    assert!(run.stdout.ends_with("7 migration(s) verified, 0 failed\n"), "{}", run.stdout);
+    let dir = migrate_tests::scratch_dir("scratch_url");
+    std::fs::write(dir.join("migrate.toml"), format!("scratch_url = \"{elsewhere}\"\n")).unwrap();
+    migrate_tests::cli_in(&dir, BLOG, &limited, &["drift"]).expect(0);
+    let left: i64 = db
+        .client
+        .query_one("SELECT count(*) FROM pg_database WHERE datname LIKE $1", &[&format!("{}__migrate_%", db.name)])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+    drop(db);
+    let admin = migrate_tests::connect_to("postgres").await;
+    admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}")).await.unwrap();
 }
