@@ -449,7 +449,7 @@ async fn the_scratch_database_can_live_elsewhere() {
         "{}",
         refused.stderr
     );
-    let elsewhere = format!("postgres://postgres@127.0.0.1:5432/postgres");
+    let elsewhere = "postgres://postgres@127.0.0.1:5432/postgres".to_string();
     let run = cli(BLOG, &limited, &["verify", "--scratch-url", &elsewhere]).expect(0);
     assert!(run.stdout.ends_with("7 migration(s) verified, 0 failed\n"), "{}", run.stdout);
     let dir = migrate_tests::scratch_dir("scratch_url");
