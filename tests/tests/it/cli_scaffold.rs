@@ -26,6 +26,16 @@ fn driver() -> String {
 }
 
 /// Runs the driver in `dir`, sharing the workspace's target folder so nothing is built twice.
+/// The Rust migration `pull` wrote into the `adopted` crate (the folder also holds `.gitkeep`).
+fn pulled_file(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir.join("adopted/src/migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "rs"))
+        .expect("pull wrote a migration")
+}
+
 fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
     // The scratch crate builds into the workspace's target folder (CARGO_TARGET_DIR).
     let target = target_debug().parent().unwrap().display().to_string();
@@ -253,12 +263,7 @@ async fn pull_names_what_the_baseline_leaves_out_and_skips_other_tools_history()
     let dir = scratch_dir("pull_left_out");
     std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\ncompare_privileges = true\n").unwrap();
     let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(1);
-    let file = std::fs::read_dir(dir.join("adopted/src/migrations"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "rs"))
-        .unwrap();
+    let file = pulled_file(&dir);
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("s.create_table(\"widgets\""), "{code}");
     for other in ["__diesel_schema_migrations", "_sqlx_migrations", "refinery_schema_history"] {
@@ -335,12 +340,7 @@ async fn pull_leaves_out_each_other_tools_history_table() {
         let dir = scratch_dir(&format!("pull_{tool}"));
         std::fs::write(dir.join("migrate.toml"), "migrations = \"adopted\"\n").unwrap();
         let pulled = cli_in(&dir, env!("CARGO_BIN_EXE_fx_base"), &url, &["pull"]).expect(0);
-        let file = std::fs::read_dir(dir.join("adopted/src/migrations"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|x| x == "rs"))
-            .unwrap();
+        let file = pulled_file(&dir);
         let code = std::fs::read_to_string(&file).unwrap();
         assert!(code.contains("s.create_table(\"notes\""), "{tool}: {code}");
         assert!(!code.contains(history_table), "{tool}: the baseline holds `{history_table}`:\n{code}");
@@ -440,12 +440,7 @@ async fn pull_adopts_an_existing_database() {
     std::fs::copy(lock, dir.join("adopted/Cargo.lock")).unwrap();
     let pulled = run(&dir, &url, &["pull"]).expect(0);
     assert!(pulled.stdout.contains("_baseline.rs and recorded it as applied; lint_baseline = "), "{}", pulled.stdout);
-    let file = std::fs::read_dir(dir.join("adopted/src/migrations"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "rs"))
-        .unwrap();
+    let file = pulled_file(&dir);
     let code = std::fs::read_to_string(&file).unwrap();
     assert!(code.contains("s.create_enum(\"user_role\", [\"reader\", \"author\", \"admin\"]);"), "{code}");
     assert!(
