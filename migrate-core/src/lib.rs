@@ -68,6 +68,7 @@ pub mod runner;
 pub mod schema;
 pub mod seed;
 pub mod sql_ops;
+pub mod startup;
 pub mod types;
 pub mod validate;
 
@@ -77,6 +78,7 @@ pub mod __private;
 
 pub use migrate_macros::{migration, seed};
 pub use schema::Schema;
+pub use startup::up;
 /// The PostgreSQL client the runner and data steps use, re-exported so migration code depends on this
 /// crate only.
 pub use tokio_postgres;

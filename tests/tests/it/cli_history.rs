@@ -213,3 +213,36 @@ async fn an_applied_migration_a_stricter_rule_refuses_names_the_way_out() {
         .get(0);
     assert_eq!(ty, "character varying(100)");
 }
+
+/// An application applies its migrations at start-up with one call: the pending ones once (a second
+/// start applies nothing), and none when a pending one has a lint error.
+#[tokio::test]
+async fn an_application_applies_its_migrations_with_one_call() {
+    const STARTUP: &str = env!("CARGO_BIN_EXE_fx_startup");
+    const STARTUP_LINT: &str = env!("CARGO_BIN_EXE_fx_startup_lint");
+    let db = TestDb::new("startup").await;
+    let url = db_url(&db.name);
+    let first = cli(STARTUP, &url, &[]).expect(0);
+    let applied: Vec<&str> = first.stdout.lines().collect();
+    assert_eq!(
+        applied,
+        ["applied m20240101000000_one", "applied m20240102000000_two", "applied m20240103000000_three"]
+    );
+    assert_eq!(cli(STARTUP, &url, &[]).expect(0).stdout, "");
+    assert_eq!(history(&db.client).await.len(), 3);
+    // The CLI agrees: nothing pending.
+    cli(BASE, &url, &["status", "--exit-code"]).expect(0);
+
+    let other = TestDb::new("startup_lint").await;
+    let url = db_url(&other.name);
+    // A pending migration whose down does not restore what its up changes (lint inexact-down).
+    let refused = cli(STARTUP_LINT, &url, &[]).expect(1);
+    assert!(
+        refused.stderr.contains(
+            "lint error(s) in pending migrations, nothing ran: m20240102000000_forgetful_down [inexact-down]"
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(history(&other.client).await.is_empty());
+}
