@@ -37,17 +37,14 @@ pub enum UpError {
 /// migration once; with a connection pool, take one connection for the call.
 ///
 /// ```no_run
-/// # async fn start() -> Result<(), Box<dyn std::error::Error>> {
-/// let (mut client, connection) =
-///     migrate_core::tokio_postgres::connect("host=localhost user=app dbname=app", migrate_core::tokio_postgres::NoTls)
-///         .await?;
-/// tokio::spawn(connection);
-/// let report = migrate_core::up(&mut client).await?;
-/// for done in &report.applied {
-///     println!("applied {} in {} ms", done.id, done.duration_ms);
+/// // At start-up, with a client connected by tokio-postgres (or taken from a pool):
+/// async fn start(client: &mut migrate_core::tokio_postgres::Client) -> Result<(), migrate_core::startup::UpError> {
+///     let report = migrate_core::up(client).await?;
+///     for done in &report.applied {
+///         println!("applied {} in {} ms", done.id, done.duration_ms);
+///     }
+///     Ok(())
 /// }
-/// # Ok(())
-/// # }
 /// ```
 pub async fn up(client: &mut Client) -> Result<Report, UpError> {
     let migrations = crate::registry::migrations()?;
