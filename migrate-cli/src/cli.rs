@@ -178,6 +178,35 @@ pub enum Command {
     ProductionMarker(ProductionMarkerArgs),
 }
 
+impl Command {
+    /// The command's name as typed (without aliases): `up`, `production-marker`, …
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Up(_) => "up",
+            Command::Down(_) => "down",
+            Command::Redo(_) => "redo",
+            Command::Status(_) => "status",
+            Command::Sql(_) => "sql",
+            Command::Lint(_) => "lint",
+            Command::Verify(_) => "verify",
+            Command::Drift(_) => "drift",
+            Command::Codegen(_) => "codegen",
+            Command::Schema(_) => "schema",
+            Command::Diff(_) => "diff",
+            Command::Import(_) => "import",
+            Command::Pull(_) => "pull",
+            Command::List => "list",
+            Command::Resolve(_) => "resolve",
+            Command::Reset(_) => "reset",
+            Command::Seed(_) => "seed",
+            Command::New(_) => "new",
+            Command::Init(_) => "init",
+            Command::DevDb(_) => "dev-db",
+            Command::ProductionMarker(_) => "production-marker",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct LockArgs {
     /// Fail at once when another process holds the migration lock, instead of waiting.

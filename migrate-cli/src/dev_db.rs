@@ -174,6 +174,19 @@ pub fn ensure_running(root: &Path, announce: bool) -> Result<String> {
     Ok(url(&p))
 }
 
+/// The cluster's state (`running`, `stopped` or `not created`), its connection string when it runs,
+/// and its data folder.
+pub fn state(root: &Path) -> (&'static str, Option<String>, PathBuf) {
+    let p = paths(root);
+    if running(&p) {
+        ("running", Some(url(&p)), p.data)
+    } else if p.data.join("PG_VERSION").is_file() {
+        ("stopped", None, p.data)
+    } else {
+        ("not created", None, p.data)
+    }
+}
+
 /// Whether the cluster runs, and where.
 pub fn status(root: &Path) -> Result<String> {
     let p = paths(root);

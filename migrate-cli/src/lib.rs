@@ -55,7 +55,10 @@ pub const CRATE_DIR_VAR: &str = "MIGRATE_CRATE_DIR";
 /// migrations crate the driver named ([`CRATE_DIR_VAR`]), and exits with 2 naming both when not.
 pub fn run() -> ExitCode {
     if let Err(e) = check_crate_dir() {
-        eprintln!("{} {e}", crate::output::error_label());
+        match cli::Cli::parse_args(std::env::args_os()) {
+            Ok(cli) => output::stopped(cli.command.name(), cli.format == cli::Format::Json, &e),
+            Err(_) => eprintln!("{} {e}", crate::output::error_label()),
+        }
         return ExitCode::from(EXIT_FAILURE);
     }
     ExitCode::from(run_from(std::env::args_os()))

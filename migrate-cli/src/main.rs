@@ -42,40 +42,33 @@ fn main() -> ExitCode {
     if matches!(cli.command, Cmd::New(_) | Cmd::Init(_) | Cmd::DevDb(_) | Cmd::Import(_)) {
         return migrate_cli::run();
     }
+    // An error of the driver is an `error:` line, and with --format json also the command's envelope.
+    let json = cli.format == migrate_cli::cli::Format::Json;
+    let stop = |message: String| {
+        migrate_cli::output::stopped(cli.command.name(), json, &message);
+        ExitCode::from(migrate_cli::EXIT_FAILURE)
+    };
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("{} reading the current folder: {e}", migrate_cli::output::error_label());
-            return ExitCode::from(migrate_cli::EXIT_FAILURE);
-        }
+        Err(e) => return stop(format!("reading the current folder: {e}")),
     };
     let loaded = match migrate_cli::config::load_for(cli.config.as_deref(), &cwd) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{} {e:#}", migrate_cli::output::error_label());
-            return ExitCode::from(migrate_cli::EXIT_FAILURE);
-        }
+        Err(e) => return stop(format!("{e:#}")),
     };
     let Some(krate) = loaded.migrations_crate() else {
-        eprintln!(
-            "{} {} the migrations crate: set `migrations = \"path/to/crate\"` in migrate.toml, or run `migrate-cli init` to create one",
-            migrate_cli::output::error_label(),
+        return stop(format!(
+            "{} the migrations crate: set `migrations = \"path/to/crate\"` in migrate.toml, or run `migrate-cli init` to create one",
             if loaded.found {
                 "migrate.toml does not name"
             } else {
                 "no migrate.toml found here or above, so migrate-cli does not know"
             }
-        );
-        return ExitCode::from(migrate_cli::EXIT_FAILURE);
+        ));
     };
     let manifest = krate.join("Cargo.toml");
     if !manifest.is_file() {
-        eprintln!(
-            "{} the migrations crate {} (from migrate.toml) has no Cargo.toml",
-            migrate_cli::output::error_label(),
-            krate.display()
-        );
-        return ExitCode::from(migrate_cli::EXIT_FAILURE);
+        return stop(format!("the migrations crate {} (from migrate.toml) has no Cargo.toml", krate.display()));
     }
     // Under `cargo run`, CARGO names the cargo in use; cargo has released its build lock by now.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -94,13 +87,15 @@ fn main() -> ExitCode {
     let status = command.arg("--manifest-path").arg(&manifest).arg("--").args(&args[1..]).status();
     match status {
         // A failed build of the migrations crate exits 101: report it as "stopped the work".
-        Ok(s) => ExitCode::from(match s.code() {
-            Some(c @ 0..=2) => c as u8,
-            _ => migrate_cli::EXIT_FAILURE,
-        }),
-        Err(e) => {
-            eprintln!("{} cannot run cargo to build the migrations crate: {e}", migrate_cli::output::error_label());
-            ExitCode::from(migrate_cli::EXIT_FAILURE)
-        }
+        Ok(s) => match s.code() {
+            Some(c @ 0..=2) => ExitCode::from(c as u8),
+            // The program did not build, or did not end by itself: it printed no envelope.
+            code => stop(format!(
+                "the migrations crate {} did not build or its program did not finish ({}): see the messages above",
+                krate.display(),
+                code.map_or_else(|| "stopped by a signal".to_string(), |c| format!("exit code {c}"))
+            )),
+        },
+        Err(e) => stop(format!("cannot run cargo to build the migrations crate: {e}")),
     }
 }

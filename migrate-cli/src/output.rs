@@ -4,6 +4,36 @@
 
 use anstyle::{AnsiColor, Style};
 
+/// The JSON envelope's version (`docs/json.md`): bumped when a field changes meaning or goes away.
+pub const JSON_VERSION: u32 = 1;
+
+/// The envelope of `command`'s JSON output: `version`, `command`, `ok`, then `body`'s fields.
+///
+/// ```
+/// let v = migrate_cli::output::envelope("list", true, serde_json::json!({ "migrations": [] }));
+/// assert_eq!(v["version"], 1);
+/// assert_eq!(v["command"], "list");
+/// assert_eq!(v["migrations"], serde_json::json!([]));
+/// ```
+pub fn envelope(command: &str, ok: bool, body: serde_json::Value) -> serde_json::Value {
+    let mut v = serde_json::json!({ "version": JSON_VERSION, "command": command, "ok": ok });
+    if let (serde_json::Value::Object(envelope), serde_json::Value::Object(fields)) = (&mut v, body) {
+        debug_assert!(fields.keys().all(|k| !envelope.contains_key(k)), "a body field hides the envelope's");
+        envelope.extend(fields);
+    }
+    v
+}
+
+/// Says an error that stopped `command` before it ran: `error: …` on stderr, and with `--format
+/// json` the envelope (`ok` false, the `error`'s `message`) on stdout.
+pub fn stopped(command: &str, json: bool, message: &str) {
+    anstream::eprintln!("{} {message}", error_label());
+    if json {
+        let v = envelope(command, false, serde_json::json!({ "error": { "message": message } }));
+        anstream::println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+}
+
 /// How to print.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {

@@ -41,7 +41,11 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
     let (from, to) = if args.reverse { (to, from) } else { (from, to) };
     let up = migrate_core::introspect::diff_ops(&from, &to);
     if up.is_empty() {
-        println!("no difference: nothing to write");
+        if ctx.out.json {
+            ctx.json(true, serde_json::json!({ "file": null, "up": 0, "down": 0 }));
+        } else {
+            println!("no difference: nothing to write");
+        }
         return Ok(crate::EXIT_OK);
     }
     let down = migrate_core::introspect::diff_ops(&to, &from);
@@ -64,6 +68,10 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
         }
     };
     std::fs::write(&path, code).with_context(|| format!("writing {}", path.display()))?;
-    println!("wrote {} ({} change(s) up, {} down)", path.display(), up.len(), down.len());
+    if ctx.out.json {
+        ctx.json(true, serde_json::json!({ "file": path, "up": up.len(), "down": down.len() }));
+    } else {
+        println!("wrote {} ({} change(s) up, {} down)", path.display(), up.len(), down.len());
+    }
     Ok(crate::EXIT_OK)
 }

@@ -173,11 +173,15 @@ fn rust_type(sql: &str) -> String {
 pub fn run(ctx: &Ctx, args: CodegenArgs) -> Result<u8> {
     let (model, version) = model_at(ctx, args.at)?;
     let code = generate(&model, version, args.sea_query);
+    if let Some(path) = &args.out {
+        std::fs::write(path, &code).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if ctx.out.json {
+        ctx.json(true, serde_json::json!({ "at": version, "file": args.out, "code": code }));
+        return Ok(crate::EXIT_OK);
+    }
     match args.out {
-        Some(path) => {
-            std::fs::write(&path, code).with_context(|| format!("writing {}", path.display()))?;
-            println!("wrote {}", path.display());
-        }
+        Some(path) => println!("wrote {}", path.display()),
         None => print!("{code}"),
     }
     Ok(crate::EXIT_OK)
@@ -311,12 +315,52 @@ pub fn diagram_text(model: &Model, format: Diagram) -> String {
     out
 }
 
+/// The schema as JSON: tables with their columns, primary key and foreign keys; views; functions,
+/// procedures and triggers as `logic` lines.
+fn schema_json(model: &Model, version: u64) -> serde_json::Value {
+    use serde_json::json;
+    let tables: Vec<_> = model
+        .tables
+        .iter()
+        .map(|(name, t)| {
+            let foreign_keys: Vec<_> = t
+                .constraints
+                .values()
+                .filter_map(|k| match &k.kind {
+                    ConstraintKind::ForeignKey { ref_table, columns, ref_columns, .. } => Some(json!({
+                        "name": k.name, "columns": columns, "references": ref_table, "referenced_columns": ref_columns,
+                    })),
+                    _ => None,
+                })
+                .collect();
+            json!({
+                "name": name,
+                "columns": t.columns.iter().map(|c| json!({
+                    "name": c.name, "type": render_column_type(&c.ty), "nullable": !c.not_null,
+                })).collect::<Vec<_>>(),
+                "primary_key": t.primary_key(),
+                "foreign_keys": foreign_keys,
+            })
+        })
+        .collect();
+    json!({
+        "at": version,
+        "tables": tables,
+        "views": model.views.keys().collect::<Vec<_>>(),
+        "materialized_views": model.materialized_views.keys().collect::<Vec<_>>(),
+        "logic": logic_lines(model),
+    })
+}
+
 pub fn diagram(ctx: &Ctx, args: SchemaArgs) -> Result<u8> {
-    let (model, _) = model_at(ctx, args.at)?;
+    let (model, version) = model_at(ctx, args.at)?;
     let format = match ctx.format {
         Format::Dot => Diagram::Dot,
         Format::Mermaid | Format::Human => Diagram::Mermaid,
-        Format::Json => anyhow::bail!("`schema` draws diagrams: use --format mermaid (the default) or --format dot"),
+        Format::Json => {
+            ctx.json(true, schema_json(&model, version));
+            return Ok(crate::EXIT_OK);
+        }
     };
     print!("{}", diagram_text(&model, format));
     Ok(crate::EXIT_OK)

@@ -9,7 +9,53 @@ use serde_json::json;
 use super::Ctx;
 use super::verify::{Scratch, scope};
 
+/// What `drift` found.
+pub struct Drift {
+    /// Differences between the database and its applied migrations.
+    pub changes: Vec<String>,
+    /// Functions that differ only in whitespace or comments (said, no drift).
+    layout: Vec<String>,
+    /// Applied migrations missing from the code.
+    missing: Vec<String>,
+    applied: usize,
+}
+
+impl Drift {
+    /// The JSON body of `drift` (and `status --drift`'s `drift` field).
+    pub fn json(&self) -> serde_json::Value {
+        json!({ "drift": self.changes, "layout_only": self.layout, "applied_missing_from_code": self.missing })
+    }
+
+    fn print(&self) {
+        for c in &self.changes {
+            println!("{c}");
+        }
+        for c in &self.layout {
+            println!("note: {c}");
+        }
+        for m in &self.missing {
+            println!("note: {m} is applied but missing from the code; its changes count as drift");
+        }
+        if self.changes.is_empty() {
+            println!("no drift: the database matches its {} applied migration(s)", self.applied);
+        } else {
+            println!("{} difference(s) between the database and its applied migrations", self.changes.len());
+        }
+    }
+}
+
 pub async fn run(ctx: &Ctx, args: crate::cli::ScratchArgs) -> Result<u8> {
+    let found = compare(ctx, args).await?;
+    if ctx.out.json {
+        ctx.json(found.changes.is_empty(), found.json());
+    } else {
+        found.print();
+    }
+    Ok(if found.changes.is_empty() { crate::EXIT_OK } else { crate::EXIT_PROBLEMS })
+}
+
+/// Compares the database with a scratch database migrated to its applied migrations.
+pub async fn compare(ctx: &Ctx, args: crate::cli::ScratchArgs) -> Result<Drift> {
     let migrations = ctx.migrations()?;
     let (db, client) = ctx.connect().await?;
     let mut live = ctx.migrator(migrations.clone())?;
@@ -44,27 +90,10 @@ pub async fn run(ctx: &Ctx, args: crate::cli::ScratchArgs) -> Result<u8> {
     scratch.drop().await;
     // A function that differs only in whitespace or comments is said, but is no drift.
     let (layout, changes): (Vec<_>, Vec<_>) = diff(&expected?, &actual).into_iter().partition(|c| c.only_layout());
-    if ctx.out.json {
-        ctx.json(&json!({
-            "drift": changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "layout_only": layout.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "applied_missing_from_code": missing,
-        }));
-    } else {
-        for c in &changes {
-            println!("{c}");
-        }
-        for c in &layout {
-            println!("note: {c}");
-        }
-        for m in &missing {
-            println!("note: {m} is applied but missing from the code; its changes count as drift");
-        }
-        if changes.is_empty() {
-            println!("no drift: the database matches its {} applied migration(s)", applied.len());
-        } else {
-            println!("{} difference(s) between the database and its applied migrations", changes.len());
-        }
-    }
-    Ok(if changes.is_empty() { crate::EXIT_OK } else { crate::EXIT_PROBLEMS })
+    Ok(Drift {
+        changes: changes.iter().map(ToString::to_string).collect(),
+        layout: layout.iter().map(ToString::to_string).collect(),
+        missing,
+        applied: applied.len(),
+    })
 }

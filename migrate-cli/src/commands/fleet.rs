@@ -145,8 +145,11 @@ pub async fn up(ctx: &Ctx, args: &UpArgs) -> Result<u8> {
     }
     pending.sort_unstable();
     pending.dedup();
-    if let Err(code) = super::lint::gate(ctx, &migrations, &pending, &ctx.loaded.lint_config(None)?) {
-        return Ok(code);
+    if let Err(error) = super::lint::gate(ctx, &migrations, &pending, &ctx.loaded.lint_config(None)?) {
+        if ctx.out.json {
+            ctx.json(false, json!({ "error": error }));
+        }
+        return Ok(crate::EXIT_PROBLEMS);
     }
     let wait = !args.lock.no_wait;
     let mut outcomes: Vec<Option<Outcome>> = vec![None; units.len()];
@@ -183,18 +186,21 @@ pub async fn up(ctx: &Ctx, args: &UpArgs) -> Result<u8> {
     let failed = outcomes.iter().flatten().filter(|o| o.error.is_some()).count();
     let skipped = outcomes.iter().filter(|o| o.is_none()).count();
     if ctx.out.json {
-        ctx.json(&json!({
-            "targets": units.iter().zip(&outcomes).map(|(u, o)| json!({
-                "target": u.label,
-                "canary": u.canary,
-                "result": match o { None => "skipped", Some(o) if o.error.is_some() => "failed", Some(_) => "ok" },
-                "applied": o.as_ref().and_then(|o| o.applied),
-                "duration_ms": o.as_ref().map(|o| o.ms as u64),
-                "error": o.as_ref().and_then(|o| o.error.clone()),
-            })).collect::<Vec<_>>(),
-            "failed": failed,
-            "skipped": skipped,
-        }));
+        ctx.json(
+            failed == 0,
+            json!({
+                "targets": units.iter().zip(&outcomes).map(|(u, o)| json!({
+                    "target": u.label,
+                    "canary": u.canary,
+                    "result": match o { None => "skipped", Some(o) if o.error.is_some() => "failed", Some(_) => "ok" },
+                    "applied": o.as_ref().and_then(|o| o.applied),
+                    "duration_ms": o.as_ref().map(|o| o.ms as u64),
+                    "error": o.as_ref().and_then(|o| o.error.clone()),
+                })).collect::<Vec<_>>(),
+                "failed": failed,
+                "skipped": skipped,
+            }),
+        );
     } else {
         print_table(ctx, &units, &outcomes);
         println!(
@@ -236,9 +242,12 @@ pub async fn status(ctx: &Ctx, exit_code: bool) -> Result<u8> {
         rows.push((u.label.clone(), applied, pending, problems, error));
     }
     if ctx.out.json {
-        ctx.json(&json!({ "targets": rows.iter().map(|(t, a, p, x, e)| json!({
+        ctx.json(
+            attention == 0,
+            json!({ "targets": rows.iter().map(|(t, a, p, x, e)| json!({
             "target": t, "applied": a, "pending": p, "problems": x, "error": e
-        })).collect::<Vec<_>>() }));
+        })).collect::<Vec<_>>() }),
+        );
     } else {
         println!("{:width$}  {:>7}  {:>7}  {:>8}", "target", "applied", "pending", "problems");
         for (t, a, p, x, e) in &rows {

@@ -162,10 +162,21 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<u8> {
     {
         super::pull::set_lint_baseline(ctx, last)?;
     }
-    println!("imported {} migration(s) into {}", written.len(), dir.display());
     // The build reads every SQL file with the PostgreSQL grammar and stops at one it cannot read:
     // said here, file by file, rather than at the first build.
     let unreadable = unreadable_files(&written);
+    if ctx.out.json {
+        ctx.json(
+            unreadable.is_empty(),
+            serde_json::json!({
+                "folder": dir,
+                "imported": written,
+                "unreadable": unreadable.iter().map(|(file, problem)| serde_json::json!({ "file": file, "problem": problem.to_string() })).collect::<Vec<_>>(),
+            }),
+        );
+        return Ok(if unreadable.is_empty() { crate::EXIT_OK } else { crate::EXIT_PROBLEMS });
+    }
+    println!("imported {} migration(s) into {}", written.len(), dir.display());
     for (file, problem) in &unreadable {
         eprintln!(
             "{} [sql_syntax] {} {problem}: the crate does not build until it is corrected (or, if PostgreSQL accepts it as written, up.sql is marked `-- migrate: unparsed = \"why\"`)",

@@ -21,8 +21,14 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<u8> {
     Ok(if findings.iter().any(Finding::blocks) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
 }
 
-/// The findings for the migrations `up` is about to apply; `Err` when one blocks.
-pub fn gate(ctx: &Ctx, migrations: &[Migration], pending: &[u64], config: &LintConfig) -> Result<(), u8> {
+/// The findings for the migrations `up` is about to apply; `Err` when one blocks, with the error for
+/// the JSON envelope (its `message` and the `findings`; the human output is printed here).
+pub fn gate(
+    ctx: &Ctx,
+    migrations: &[Migration],
+    pending: &[u64],
+    config: &LintConfig,
+) -> Result<(), serde_json::Value> {
     // Linting replays the history from the start: it stops at the last pending migration, and with
     // none pending there is nothing to check (`up` on an up-to-date database builds no ops).
     let Some(&last) = pending.iter().max() else { return Ok(()) };
@@ -31,12 +37,14 @@ pub fn gate(ctx: &Ctx, migrations: &[Migration], pending: &[u64], config: &LintC
         lint(&migrations[..upto], config).into_iter().filter(|f| pending.contains(&f.version)).collect();
     let blocking = findings.iter().filter(|f| f.blocks()).count();
     if blocking > 0 {
-        print(ctx, &findings);
-        eprintln!(
-            "{} `up` stopped before running any SQL: {blocking} lint error(s) in pending migrations. Make the change the safe way, or acknowledge the rule in the migration with `#[migration(allow(rule_name = \"reason\"))]`",
-            crate::output::error_label()
+        let message = format!(
+            "`up` stopped before running any SQL: {blocking} lint error(s) in pending migrations. Make the change the safe way, or acknowledge the rule in the migration with `#[migration(allow(rule_name = \"reason\"))]`"
         );
-        return Err(crate::EXIT_PROBLEMS);
+        if !ctx.out.json {
+            print(ctx, &findings);
+            eprintln!("{} {message}", crate::output::error_label());
+        }
+        return Err(json!({ "message": message, "findings": findings_json(&findings) }));
     }
     if !ctx.out.json {
         for f in findings.iter().filter(|f| f.severity == Severity::Warning) {
@@ -46,12 +54,12 @@ pub fn gate(ctx: &Ctx, migrations: &[Migration], pending: &[u64], config: &LintC
     Ok(())
 }
 
-fn print(ctx: &Ctx, findings: &[Finding]) {
-    if ctx.out.json {
-        let items: Vec<_> = findings
-            .iter()
-            .map(|f| {
-                json!({
+/// Findings as JSON.
+fn findings_json(findings: &[Finding]) -> Vec<serde_json::Value> {
+    findings
+        .iter()
+        .map(|f| {
+            json!({
                     "rule": f.rule.id(),
                     "severity": f.severity.label(),
                     "migration": f.migration,
@@ -61,10 +69,15 @@ fn print(ctx: &Ctx, findings: &[Finding]) {
                     "help": f.help,
                     "acknowledged": f.acknowledged,
                     "blocks": f.blocks(),
-                })
             })
-            .collect();
-        ctx.json(&json!({ "findings": items, "blocking": findings.iter().filter(|f| f.blocks()).count() }));
+        })
+        .collect()
+}
+
+fn print(ctx: &Ctx, findings: &[Finding]) {
+    if ctx.out.json {
+        let blocking = findings.iter().filter(|f| f.blocks()).count();
+        ctx.json(blocking == 0, json!({ "findings": findings_json(findings), "blocking": blocking }));
         return;
     }
     for f in findings {

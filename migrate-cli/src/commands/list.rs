@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx) -> Result<u8> {
                 })
             })
             .collect();
-        ctx.json(&json!(items));
+        ctx.json(true, json!({ "migrations": items }));
         return Ok(crate::EXIT_OK);
     }
     for m in &migrations {

@@ -27,7 +27,7 @@ pub async fn run(ctx: &Ctx, args: ProductionMarkerArgs) -> Result<u8> {
         MarkerAction::Clear => ("cleared", m.clear_production_marker(&mut client).await?),
     };
     if ctx.out.json {
-        ctx.json(&json!({ "action": verb, "marker": marker.as_ref().map(marker_json) }));
+        ctx.json(true, json!({ "action": verb, "marker": marker.as_ref().map(marker_json) }));
         return Ok(crate::EXIT_OK);
     }
     match marker {

@@ -28,7 +28,7 @@ use tokio_postgres::Client;
 use crate::cli::{Cli, Command, DevDbAction, Format};
 use crate::config::Loaded;
 use crate::connect::Database;
-use crate::output::Out;
+use crate::output::{Out, envelope};
 
 /// What every command gets.
 pub struct Ctx {
@@ -43,6 +43,10 @@ pub struct Ctx {
     /// What the command does to the database it connects to, for the line that names it first
     /// ("migrating database `app` on db:5432 as `deploy`").
     pub verb: &'static str,
+    /// The command's name in the JSON envelope.
+    pub command: &'static str,
+    /// Whether the command printed its JSON envelope (an error after it prints none).
+    printed: std::cell::Cell<bool>,
 }
 
 impl Ctx {
@@ -153,10 +157,21 @@ impl Ctx {
         Ok(m)
     }
 
-    /// Prints a JSON value.
-    pub fn json(&self, value: &serde_json::Value) {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    /// Prints the command's JSON envelope (`docs/json.md`): `version`, `command` and `ok` (`false`
+    /// when the command failed or found problems), then the fields of `body`.
+    pub fn json(&self, ok: bool, body: serde_json::Value) {
+        self.printed.set(true);
+        print_json(&envelope(self.command, ok, body));
     }
+}
+
+/// The envelope of a command stopped by `error`: `ok` false and the error.
+pub fn error_envelope(command: &str, error: &anyhow::Error) -> serde_json::Value {
+    envelope(command, false, serde_json::json!({ "error": report::error_json(error) }))
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
 /// What a command does to the database it connects to.
@@ -177,8 +192,23 @@ fn verb_of(command: &Command) -> &'static str {
     }
 }
 
-/// Runs the parsed command; returns the exit code or an error (printed by the caller).
+/// Runs the parsed command; returns the exit code or an error (printed on stderr by the caller). With
+/// `--format json`, an error is also printed as the command's envelope on stdout, unless the command
+/// printed its envelope already (a run that failed part-way says what it did in it).
 pub async fn dispatch(cli: Cli) -> Result<u8> {
+    let (json, command) = (cli.format == Format::Json, cli.command.name());
+    let mut printed = false;
+    let result = run(cli, &mut printed).await;
+    if let Err(e) = &result
+        && json
+        && !printed
+    {
+        print_json(&error_envelope(command, e));
+    }
+    result
+}
+
+async fn run(cli: Cli, printed: &mut bool) -> Result<u8> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
     let loaded = crate::config::load_for(cli.config.as_deref(), &cwd)?;
     let ctx = Ctx {
@@ -189,48 +219,71 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
         format: cli.format,
         loaded,
         verb: verb_of(&cli.command),
+        command: cli.command.name(),
+        printed: std::cell::Cell::new(false),
     };
-    match cli.command {
-        Command::Up(a) => up::run(&ctx, a).await,
-        Command::Down(a) => down::run(&ctx, a).await,
-        Command::Redo(a) => down::redo(&ctx, a).await,
-        Command::Status(a) => status::run(&ctx, a).await,
-        Command::Sql(a) => sql::run(&ctx, a),
-        Command::List => list::run(&ctx),
-        Command::Lint(a) => lint::run(&ctx, a),
-        Command::Verify(a) => verify::run(&ctx, a).await,
-        Command::Codegen(a) => codegen::run(&ctx, a),
-        Command::Schema(a) => codegen::diagram(&ctx, a),
-        Command::Drift(a) => drift::run(&ctx, a).await,
-        Command::Pull(a) => pull::run(&ctx, a).await,
-        Command::Import(a) => import::run(&ctx, a),
-        Command::Diff(a) => capture::run(&ctx, a).await,
-        Command::Resolve(a) => resolve::run(&ctx, a).await,
-        Command::Reset(a) => reset::run(&ctx, a).await,
-        Command::Seed(a) => seed::run(&ctx, a).await,
+    let result = command(&ctx, cli.command, &cwd).await;
+    *printed = ctx.printed.get();
+    result
+}
+
+async fn command(ctx: &Ctx, command: Command, cwd: &std::path::Path) -> Result<u8> {
+    match command {
+        Command::Up(a) => up::run(ctx, a).await,
+        Command::Down(a) => down::run(ctx, a).await,
+        Command::Redo(a) => down::redo(ctx, a).await,
+        Command::Status(a) => status::run(ctx, a).await,
+        Command::Sql(a) => sql::run(ctx, a),
+        Command::List => list::run(ctx),
+        Command::Lint(a) => lint::run(ctx, a),
+        Command::Verify(a) => verify::run(ctx, a).await,
+        Command::Codegen(a) => codegen::run(ctx, a),
+        Command::Schema(a) => codegen::diagram(ctx, a),
+        Command::Drift(a) => drift::run(ctx, a).await,
+        Command::Pull(a) => pull::run(ctx, a).await,
+        Command::Import(a) => import::run(ctx, a),
+        Command::Diff(a) => capture::run(ctx, a).await,
+        Command::Resolve(a) => resolve::run(ctx, a).await,
+        Command::Reset(a) => reset::run(ctx, a).await,
+        Command::Seed(a) => seed::run(ctx, a).await,
         Command::New(a) => {
             let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
             let kind = if a.sql { crate::scaffold::Kind::Sql } else { crate::scaffold::Kind::Rust };
             let path = crate::scaffold::new_migration(&dir, &a.name, kind)?;
-            println!("created {}", path.display());
+            created(ctx, &[path]);
             Ok(crate::EXIT_OK)
         }
         Command::Init(a) => {
-            let written = crate::scaffold::init(&cwd, &a.path, a.name.as_deref(), a.migration.as_deref())?;
-            for w in written {
-                println!("created {}", w.display());
+            let written = crate::scaffold::init(cwd, &a.path, a.name.as_deref(), a.migration.as_deref())?;
+            created(ctx, &written);
+            Ok(crate::EXIT_OK)
+        }
+        Command::ProductionMarker(a) => marker::run(ctx, a).await,
+        Command::DevDb(a) => {
+            let root = &ctx.loaded.root;
+            let (action, said) = match a.action {
+                DevDbAction::Status => ("status", crate::dev_db::status(root)?),
+                DevDbAction::Start => ("start", crate::dev_db::ensure_running(root, false)?),
+                DevDbAction::Stop => ("stop", crate::dev_db::stop(root)?),
+            };
+            if ctx.out.json {
+                let (state, url, data) = crate::dev_db::state(root);
+                ctx.json(true, serde_json::json!({ "action": action, "state": state, "url": url, "data": data }));
+            } else {
+                println!("{said}");
             }
             Ok(crate::EXIT_OK)
         }
-        Command::ProductionMarker(a) => marker::run(&ctx, a).await,
-        Command::DevDb(a) => {
-            let root = &ctx.loaded.root;
-            match a.action {
-                DevDbAction::Status => println!("{}", crate::dev_db::status(root)?),
-                DevDbAction::Start => println!("{}", crate::dev_db::ensure_running(root, false)?),
-                DevDbAction::Stop => println!("{}", crate::dev_db::stop(root)?),
-            }
-            Ok(crate::EXIT_OK)
+    }
+}
+
+/// What `new` and `init` say: the files they wrote.
+fn created(ctx: &Ctx, paths: &[std::path::PathBuf]) {
+    if ctx.out.json {
+        ctx.json(true, serde_json::json!({ "created": paths }));
+    } else {
+        for p in paths {
+            println!("created {}", p.display());
         }
     }
 }

@@ -78,6 +78,14 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
     m.with_config(config);
     m.resolve(&mut client, Resolve::Applied(version)).await?;
     set_lint_baseline(ctx, version)?;
+    if ctx.out.json {
+        // Never silently: what the baseline leaves out is listed, and `ok` and the exit code say so.
+        ctx.json(
+            left_out.is_empty(),
+            serde_json::json!({ "file": path, "migration": { "version": version, "id": format!("m{version}_{name}") }, "left_out": left_out }),
+        );
+        return Ok(if left_out.is_empty() { crate::EXIT_OK } else { crate::EXIT_PROBLEMS });
+    }
     println!("wrote {} and recorded it as applied; lint_baseline = {version}", path.display());
     // Never silently: what the baseline does not create is named, and the exit code says so.
     for what in &left_out {

@@ -10,9 +10,6 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 
-/// The JSON envelope's version: bumped when a field changes meaning or goes away.
-pub const JSON_VERSION: u32 = 1;
-
 /// A duration as people read it: `612 ms`, `33.2 s`, `2 min 5 s`, `1 h 2 min`.
 pub fn human(d: Duration) -> String {
     let ms = d.as_millis();
@@ -94,19 +91,27 @@ pub fn error_json(e: &anyhow::Error) -> Value {
     v
 }
 
-/// The JSON envelope of `command` on `database`: what was done (also when the run failed part-way),
-/// the warnings and the error.
-pub fn envelope(command: &str, database: &str, report: &Report, error: Option<&anyhow::Error>) -> Value {
+/// The JSON body of a run on `database`: what was done (also when the run failed part-way), the
+/// warnings and the error.
+pub fn run_json(database: &str, report: &Report, error: Option<&anyhow::Error>) -> Value {
     json!({
-        "version": JSON_VERSION,
-        "command": command,
         "database": database,
-        "ok": error.is_none(),
         "applied": report.applied.iter().map(done_json).collect::<Vec<_>>(),
         "rolled_back": report.rolled_back.iter().map(done_json).collect::<Vec<_>>(),
         "warnings": report.warnings,
         "error": error.map(error_json),
     })
+}
+
+/// A run's result as what it did and the error that stopped it.
+pub fn settle(result: Result<Report, Failed>) -> (Report, Option<anyhow::Error>) {
+    match result {
+        Ok(report) => (report, None),
+        Err(mut failed) => {
+            let report = std::mem::take(&mut failed.report);
+            (report, Some(anyhow::Error::from(failed)))
+        }
+    }
 }
 
 /// Ends a run: prints the warnings and the summary (or, with JSON, the envelope) and passes the
@@ -119,15 +124,9 @@ pub fn finish(
     planned: usize,
     took: Duration,
 ) -> anyhow::Result<u8> {
-    let (report, error) = match result {
-        Ok(report) => (report, None),
-        Err(mut failed) => {
-            let report = std::mem::take(&mut failed.report);
-            (report, Some(anyhow::Error::from(failed)))
-        }
-    };
+    let (report, error) = settle(result);
     if ctx.out.json {
-        ctx.json(&envelope(command, database, &report, error.as_ref()));
+        ctx.json(error.is_none(), run_json(database, &report, error.as_ref()));
     } else {
         for w in &report.warnings {
             eprintln!("{} {w}", ctx.out.yellow("warning:"));

@@ -38,7 +38,7 @@ pub async fn run(ctx: &Ctx, args: ResolveArgs) -> Result<u8> {
         }
     }
     if ctx.out.json {
-        ctx.json(&serde_json::json!({ "resolved": messages }));
+        ctx.json(true, serde_json::json!({ "resolved": messages }));
     }
     Ok(crate::EXIT_OK)
 }

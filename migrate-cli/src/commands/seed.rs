@@ -11,7 +11,7 @@ use crate::cli::SeedArgs;
 fn list(ctx: &Ctx, all: &[&SeedDef]) {
     let envs = |s: &SeedDef| if s.envs.is_empty() { "every environment".to_string() } else { s.envs.join(", ") };
     if ctx.out.json {
-        ctx.json(&json!({
+        ctx.json(true, json!({
             "seeds": all.iter().map(|s| json!({ "name": s.name, "envs": s.envs, "file": s.file, "line": s.line })).collect::<Vec<_>>()
         }));
         return;
@@ -24,8 +24,9 @@ fn list(ctx: &Ctx, all: &[&SeedDef]) {
     }
 }
 
-/// Runs the seeds of `env` on `client` (in the configured schema) and reports them.
-pub async fn seed(ctx: &Ctx, client: &mut tokio_postgres::Client, env: &str) -> Result<()> {
+/// Runs the seeds of `env` on `client` (in the configured schema); says so unless the output is JSON,
+/// and returns the names of the seeds run.
+pub async fn seed(ctx: &Ctx, client: &mut tokio_postgres::Client, env: &str) -> Result<Vec<String>> {
     let all = seeds().map_err(anyhow::Error::msg)?;
     let chosen: Vec<&SeedDef> = all.iter().copied().filter(|s| s.runs_in(env)).collect();
     if chosen.is_empty() {
@@ -46,9 +47,7 @@ pub async fn seed(ctx: &Ctx, client: &mut tokio_postgres::Client, env: &str) -> 
         }
     })
     .await?;
-    if ctx.out.json {
-        ctx.json(&json!({ "env": env, "seeded": done }));
-    } else {
+    if !ctx.out.json {
         let n = done.len();
         println!(
             "seeded {n} seed{} of `{env}` in {}, committed",
@@ -56,7 +55,7 @@ pub async fn seed(ctx: &Ctx, client: &mut tokio_postgres::Client, env: &str) -> 
             super::report::human(started.elapsed())
         );
     }
-    Ok(())
+    Ok(done.into_iter().map(String::from).collect())
 }
 
 pub async fn run(ctx: &Ctx, args: SeedArgs) -> Result<u8> {
@@ -76,6 +75,9 @@ pub async fn run(ctx: &Ctx, args: SeedArgs) -> Result<u8> {
     config.allow_production = args.allow_production;
     m.with_config(config);
     m.refuse_on_production(&client, &format!("run the `{env}` seeds")).await?;
-    seed(ctx, &mut client, &env).await?;
+    let done = seed(ctx, &mut client, &env).await?;
+    if ctx.out.json {
+        ctx.json(true, json!({ "env": env, "seeded": done }));
+    }
     Ok(crate::EXIT_OK)
 }

@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
         );
     }
     if ctx.out.json {
-        ctx.json(&serde_json::json!(json));
+        ctx.json(true, serde_json::json!({ "direction": if up { "up" } else { "down" }, "migrations": json }));
     } else {
         print!("{out}");
     }

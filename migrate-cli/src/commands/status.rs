@@ -7,16 +7,12 @@ use serde_json::json;
 use super::Ctx;
 use crate::cli::StatusArgs;
 
-/// A timestamp as PostgreSQL prints it, without the fraction of a second:
-/// `2026-12-02 05:01:38.653822+00` becomes `2026-12-02 05:01:38+00`.
+/// A timestamp of the history (RFC 3339 in UTC) as people read it, to the second:
+/// `2026-12-02T05:01:38.653822Z` becomes `2026-12-02 05:01:38 UTC`.
 fn to_the_second(at: &str) -> String {
-    match at.find('.') {
-        Some(dot) => {
-            let rest = &at[dot + 1..];
-            let zone = rest.find(|c: char| !c.is_ascii_digit()).map_or("", |i| &rest[i..]);
-            format!("{}{zone}", &at[..dot])
-        }
-        None => at.to_string(),
+    match humantime::parse_rfc3339(at) {
+        Ok(t) => format!("{} UTC", humantime::format_rfc3339_seconds(t)).replacen('T', " ", 1).replacen("Z ", " ", 1),
+        Err(_) => at.to_string(),
     }
 }
 
@@ -34,6 +30,11 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     let facts = m.run_facts(&client, &rows).await?;
     let status = m.status_of_with(rows, &facts);
     let problems = status.problems().count();
+    // With JSON, the drift goes into the one document; the human output says it after the states.
+    let mut drift = None;
+    if args.drift && ctx.out.json {
+        drift = Some(super::drift::compare(ctx, crate::cli::ScratchArgs { scratch_url: None }).await?);
+    }
     if ctx.out.json {
         let entries: Vec<_> = status
             .entries
@@ -50,7 +51,11 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
                 })
             })
             .collect();
-        ctx.json(&json!({ "migrations": entries, "problems": problems }));
+        let drifted = drift.as_ref().is_some_and(|d| !d.changes.is_empty());
+        ctx.json(
+            problems == 0 && !drifted,
+            json!({ "migrations": entries, "problems": problems, "drift": drift.as_ref().map(super::drift::Drift::json) }),
+        );
     } else {
         use std::io::Write as _;
         // One write per 64 KiB instead of one per line: a long history prints thousands of lines.
@@ -79,10 +84,12 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
         writeln!(out, "{applied} applied, {pending} pending, {attention} needing attention")?;
         out.flush()?;
     }
-    let drifted = if args.drift {
-        super::drift::run(ctx, crate::cli::ScratchArgs { scratch_url: None }).await? != crate::EXIT_OK
-    } else {
-        false
+    let drifted = match drift {
+        Some(d) => !d.changes.is_empty(),
+        None if args.drift => {
+            super::drift::run(ctx, crate::cli::ScratchArgs { scratch_url: None }).await? != crate::EXIT_OK
+        }
+        None => false,
     };
     Ok(if args.exit_code && (problems > 0 || drifted) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
 }
@@ -91,8 +98,8 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
 mod tests {
     #[test]
     fn timestamps_are_shown_to_the_second() {
-        assert_eq!(super::to_the_second("2026-12-02 05:01:38.653822+00"), "2026-12-02 05:01:38+00");
-        assert_eq!(super::to_the_second("2026-12-02 05:01:38-05:30"), "2026-12-02 05:01:38-05:30");
-        assert_eq!(super::to_the_second("2026-12-02 05:01:38.5"), "2026-12-02 05:01:38");
+        assert_eq!(super::to_the_second("2026-12-02T05:01:38.653822Z"), "2026-12-02 05:01:38 UTC");
+        assert_eq!(super::to_the_second("2026-12-02T05:01:38.999999Z"), "2026-12-02 05:01:38 UTC");
+        assert_eq!(super::to_the_second("not a time"), "not a time");
     }
 }

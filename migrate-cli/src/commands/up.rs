@@ -46,8 +46,13 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     // The migrating session's zone: `timestamp` to `timestamptz` rewrites nothing under UTC.
     lint_config.time_zone =
         client.query_one("SELECT current_setting('TimeZone')", &[]).await.ok().map(|r| r.get::<_, String>(0));
-    if let Err(code) = super::lint::gate(ctx, m.migrations(), &pending, &lint_config) {
-        return Ok(code);
+    if let Err(error) = super::lint::gate(ctx, m.migrations(), &pending, &lint_config) {
+        if ctx.out.json {
+            let mut body = super::report::run_json(&db.describe()?, &Default::default(), None);
+            body["error"] = error;
+            ctx.json(false, body);
+        }
+        return Ok(crate::EXIT_PROBLEMS);
     }
     if args.dry_run {
         let mut json = Vec::new();
@@ -70,7 +75,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
             json.push(json!({ "version": mig.version, "id": mig.id(), "steps": steps.iter().map(|s| json!({"transactional": s.transactional, "statements": s.statements})).collect::<Vec<_>>() }));
         }
         if ctx.out.json {
-            ctx.json(&json!({ "dry_run": true, "pending": json }));
+            ctx.json(true, json!({ "database": db.describe()?, "dry_run": true, "pending": json }));
         } else if pending.is_empty() {
             println!("nothing to do: the database is up to date");
         }

@@ -188,7 +188,7 @@ pub async fn run(ctx: &Ctx, args: ScratchArgs) -> Result<u8> {
     scratch.drop().await;
     outcome?;
     if ctx.out.json {
-        ctx.json(&json!({ "migrations": results, "failed": failures }));
+        ctx.json(failures == 0, json!({ "migrations": results, "failed": failures }));
     } else {
         println!("{} migration(s) verified, {failures} failed", migrations.len());
     }

@@ -115,6 +115,7 @@ pub struct HistoryRow {
     pub step: usize,
     pub batch: i32,
     pub transactional: bool,
+    /// When, in RFC 3339 and UTC (`2026-12-02T05:01:38.653822Z`).
     pub applied_at: String,
     pub applied_by: String,
     pub duration_ms: Option<i64>,
@@ -157,6 +158,12 @@ pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<V
 }
 
 /// [`read_summary`] of a history of `layout` (read without upgrading it: `status` writes nothing).
+/// A `timestamptz` column as RFC 3339 text in UTC with microseconds (`2026-12-02T05:01:38.653822Z`),
+/// whatever the session's `TimeZone` and `DateStyle`.
+pub(crate) fn rfc3339(column: &str) -> String {
+    format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+}
+
 pub(crate) async fn read_summary_of(
     c: &impl GenericClient,
     t: &HistoryTables,
@@ -165,10 +172,11 @@ pub(crate) async fn read_summary_of(
     use futures_util::TryStreamExt as _;
     let steps = if layout >= 3 { "cardinality(up_step_sizes)" } else { "NULL::int" };
     let sql = format!(
-        "SELECT version, name, checksum, state, direction, step, batch, applied_at::text, applied_by, {steps},
+        "SELECT version, name, checksum, state, direction, step, batch, {applied_at}, applied_by, {steps},
                 checksum_format
          FROM {} ORDER BY version",
-        t.history
+        t.history,
+        applied_at = rfc3339("applied_at"),
     );
     let failed = |e: tokio_postgres::Error| RunError::db("reading the migration history", &e);
     let rows = c.query_raw(&sql, std::iter::empty::<i32>()).await.map_err(failed)?;
@@ -204,10 +212,11 @@ pub(crate) async fn read_summary_of(
 async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> Result<Vec<HistoryRow>, RunError> {
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                applied_at::text, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
+                {applied_at}, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
                 step_cursor, up_step_sizes, step_undo_sql, step_undo_sizes
          FROM {} {filter} ORDER BY version",
-        t.history
+        t.history,
+        applied_at = rfc3339("applied_at"),
     );
     let rows = c.query(&sql, &[]).await.map_err(|e| RunError::db("reading the migration history", &e))?;
     Ok(rows

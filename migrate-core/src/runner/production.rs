@@ -27,7 +27,7 @@ pub struct ProductionMarker {
     pub system_identifier: String,
     /// The database `up` ran on.
     pub database: String,
-    /// When it was written.
+    /// When it was written, in RFC 3339 and UTC.
     pub written_at: String,
     /// Whether it matches the server and database it is read on (a restored copy's does not).
     pub valid: bool,
@@ -57,7 +57,7 @@ pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Option<Product
     if !super::history::table_exists(c, &t.meta).await? {
         return Ok(None);
     }
-    let sql = format!("SELECT value, updated_at::text FROM {} WHERE key = $1", t.meta);
+    let sql = format!("SELECT value, {} FROM {} WHERE key = $1", super::history::rfc3339("updated_at"), t.meta);
     let Some(row) = c.query_opt(&sql, &[&KEY]).await.map_err(|e| RunError::db("reading the production marker", &e))?
     else {
         return Ok(None);
@@ -79,8 +79,9 @@ pub(crate) async fn write(c: &Client, t: &HistoryTables) -> Result<ProductionMar
     let sql = format!(
         "INSERT INTO {} (key, value) VALUES ($1, $2)
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-         RETURNING updated_at::text",
-        t.meta
+         RETURNING {}",
+        t.meta,
+        super::history::rfc3339("updated_at")
     );
     let written_at: String = c
         .query_one(&sql, &[&KEY, &format!("{sys}:{db}")])

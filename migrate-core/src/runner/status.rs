@@ -88,6 +88,7 @@ pub struct Entry {
     pub version: u64,
     pub name: String,
     pub state: EntryState,
+    /// When it was applied, in RFC 3339 and UTC.
     pub applied_at: Option<String>,
     pub applied_by: Option<String>,
     pub batch: Option<i32>,

@@ -113,7 +113,7 @@ async fn sql_list_and_dry_run_run_nothing() {
 
     let list = cli(BLOG, "", &["list", "--format", "json"]).expect(0);
     let value: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
-    let items = value.as_array().unwrap();
+    let items = value["migrations"].as_array().unwrap();
     assert_eq!(items.len(), 7);
     assert_eq!(items[5]["transaction"], false);
     assert_eq!(items[6]["down"], "explicit");

@@ -145,7 +145,15 @@ fn schema_diagrams_in_mermaid_and_dot() {
     let early = cli(BLOG, "", &["schema", "--at", "20240103000000"]).expect(0).stdout;
     assert!(!early.contains("posts }o--|| users"), "{early}");
     let dot = cli(BLOG, "", &["schema", "--format", "dot"]).expect(0).stdout;
-    cli(BLOG, "", &["schema", "--format", "json"]).expect(2);
+    let json: serde_json::Value = serde_json::from_str(
+        &cli(BLOG, "", &["schema", "--format", "json", "--at", "20240103000000"]).expect(0).stdout,
+    )
+    .unwrap();
+    let posts = json["tables"].as_array().unwrap().iter().find(|t| t["name"] == "posts").unwrap();
+    assert_eq!(json["at"], 20240103000000u64);
+    assert_eq!(posts["primary_key"], serde_json::json!(["id"]));
+    // The foreign key of 20240104000000 is not there yet.
+    assert_eq!(posts["foreign_keys"], serde_json::json!([]), "{posts}");
     assert!(
         dot.starts_with("digraph schema {")
             && dot.contains("\"comments\" -> \"posts\" [label=\"comments_post_id_fkey\"];"),

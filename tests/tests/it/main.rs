@@ -9,6 +9,7 @@ mod cli_connect;
 mod cli_failures;
 mod cli_fleet;
 mod cli_history;
+mod cli_json;
 mod cli_lint;
 mod cli_scaffold;
 mod cli_schema;
