@@ -13,11 +13,49 @@ impl Cli {
     {
         let matches = Cli::command().try_get_matches_from(args)?;
         let mut cli = Cli::from_arg_matches(&matches)?;
-        if matches.value_source("database_url") == Some(clap::parser::ValueSource::EnvVariable) {
+        // The flag may be given before the command or after it: at each level, a value that came
+        // from the environment is dropped.
+        let from_env = |m: &clap::ArgMatches| {
+            m.ids().any(|id| id.as_str() == "database_url")
+                && m.value_source("database_url") == Some(clap::parser::ValueSource::EnvVariable)
+        };
+        if from_env(&matches) {
             cli.database_url = None;
+        }
+        if let Some((_, sub)) = matches.subcommand()
+            && from_env(sub)
+            && let Some(conn) = cli.command.conn_mut()
+        {
+            conn.database_url = None;
         }
         Ok(cli)
     }
+
+    /// The connection flags in effect: those given after the command win over those before it.
+    pub fn connection(&self) -> ConnArgs {
+        let after = self.command.conn().cloned().unwrap_or_default();
+        ConnArgs {
+            database_url: after.database_url.or_else(|| self.database_url.clone()),
+            target: after.target.or_else(|| self.target.clone()),
+            no_dotenv: after.no_dotenv || self.no_dotenv,
+        }
+    }
+}
+
+/// Which database: the flags of the commands that connect to one. Given before the command they
+/// apply to it too (`migrate-cli -D URL status`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnArgs {
+    /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed). From
+    /// DATABASE_URL when not given; --target wins over DATABASE_URL, not over this flag.
+    #[arg(short = 'D', long, global = true, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A target named in migrate.toml.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Do not read DATABASE_URL from the project's .env file.
+    #[arg(long, global = true)]
+    pub no_dotenv: bool,
 }
 
 /// Apply, roll back and check this project's PostgreSQL migrations.
@@ -29,14 +67,15 @@ impl Cli {
 #[command(name = "migrate-cli", version, after_help = EXAMPLES)]
 pub struct Cli {
     /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed). From
-    /// DATABASE_URL when not given; --target wins over DATABASE_URL, not over this flag.
-    #[arg(short = 'D', long, global = true, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    /// DATABASE_URL when not given; --target wins over DATABASE_URL, not over this flag. For the
+    /// commands that connect to a database.
+    #[arg(short = 'D', long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// A target named in migrate.toml.
-    #[arg(long, global = true, value_name = "NAME")]
+    /// A target named in migrate.toml (for the commands that connect to a database).
+    #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
     /// Do not read DATABASE_URL from the project's .env file.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_dotenv: bool,
     /// The configuration file (default: migrate.toml here or in a folder above); the project's
     /// root is its folder.
@@ -179,6 +218,41 @@ pub enum Command {
 }
 
 impl Command {
+    /// The connection flags given after the command, for the commands that connect to a database.
+    pub fn conn(&self) -> Option<&ConnArgs> {
+        match self {
+            Command::Up(a) => Some(&a.lock.conn),
+            Command::Down(a) => Some(&a.lock.conn),
+            Command::Redo(a) => Some(&a.conn),
+            Command::Status(a) => Some(&a.conn),
+            Command::Verify(a) | Command::Drift(a) => Some(&a.conn),
+            Command::Diff(a) => Some(&a.scratch.conn),
+            Command::Pull(a) => Some(&a.conn),
+            Command::Resolve(a) => Some(&a.conn),
+            Command::Reset(a) => Some(&a.conn),
+            Command::Seed(a) => Some(&a.conn),
+            Command::ProductionMarker(a) => Some(&a.conn),
+            _ => None,
+        }
+    }
+
+    fn conn_mut(&mut self) -> Option<&mut ConnArgs> {
+        match self {
+            Command::Up(a) => Some(&mut a.lock.conn),
+            Command::Down(a) => Some(&mut a.lock.conn),
+            Command::Redo(a) => Some(&mut a.conn),
+            Command::Status(a) => Some(&mut a.conn),
+            Command::Verify(a) | Command::Drift(a) => Some(&mut a.conn),
+            Command::Diff(a) => Some(&mut a.scratch.conn),
+            Command::Pull(a) => Some(&mut a.conn),
+            Command::Resolve(a) => Some(&mut a.conn),
+            Command::Reset(a) => Some(&mut a.conn),
+            Command::Seed(a) => Some(&mut a.conn),
+            Command::ProductionMarker(a) => Some(&mut a.conn),
+            _ => None,
+        }
+    }
+
     /// The command's name as typed (without aliases): `up`, `production-marker`, …
     pub fn name(&self) -> &'static str {
         match self {
@@ -212,6 +286,8 @@ pub struct LockArgs {
     /// Fail at once when another process holds the migration lock, instead of waiting.
     #[arg(long)]
     pub no_wait: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +349,8 @@ pub struct StatusArgs {
     /// Every target in migrate.toml, a line each.
     #[arg(long)]
     pub all_targets: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -298,12 +376,14 @@ pub struct DiffArgs {
 }
 
 /// Where a command's scratch database lives.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct ScratchArgs {
     /// A server (or database) whose role may CREATE DATABASE, for the scratch database (default:
     /// `scratch_url` in migrate.toml, else the target's server).
     #[arg(long, value_name = "URL")]
     pub scratch_url: Option<String>,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -328,6 +408,8 @@ pub struct PullArgs {
     /// The baseline migration's name.
     #[arg(long, default_value = "baseline")]
     pub name: String,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -372,6 +454,8 @@ pub struct ResolveArgs {
     /// Allow --rolled-back on a database carrying a production marker.
     #[arg(long)]
     pub allow_production: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -396,6 +480,8 @@ pub struct ResetArgs {
     /// Run the seeds of this environment afterwards.
     #[arg(long, value_name = "ENV")]
     pub seed: Option<String>,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -409,6 +495,8 @@ pub struct SeedArgs {
     /// Seed even a database carrying a production marker.
     #[arg(long)]
     pub allow_production: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]
@@ -438,6 +526,8 @@ pub struct InitArgs {
 pub struct ProductionMarkerArgs {
     #[command(subcommand)]
     pub action: MarkerAction,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -211,10 +211,17 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
 async fn run(cli: Cli, printed: &mut bool) -> Result<u8> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
     let loaded = crate::config::load_for(cli.config.as_deref(), &cwd)?;
+    let conn = cli.connection();
+    if cli.command.conn().is_none() && (cli.database_url.is_some() || cli.target.is_some() || cli.no_dotenv) {
+        anyhow::bail!(
+            "`{}` connects to no database: --database-url, --target and --no-dotenv are for the commands that do",
+            cli.command.name()
+        );
+    }
     let ctx = Ctx {
-        cli_url: cli.database_url,
-        cli_target: cli.target,
-        no_dotenv: cli.no_dotenv,
+        cli_url: conn.database_url,
+        cli_target: conn.target,
+        no_dotenv: conn.no_dotenv,
         out: Out::new(cli.format == Format::Json),
         format: cli.format,
         loaded,

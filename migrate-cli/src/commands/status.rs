@@ -33,7 +33,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     // With JSON, the drift goes into the one document; the human output says it after the states.
     let mut drift = None;
     if args.drift && ctx.out.json {
-        drift = Some(super::drift::compare(ctx, crate::cli::ScratchArgs { scratch_url: None }).await?);
+        drift = Some(super::drift::compare(ctx, crate::cli::ScratchArgs::default()).await?);
     }
     if ctx.out.json {
         let entries: Vec<_> = status
@@ -86,9 +86,7 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     }
     let drifted = match drift {
         Some(d) => !d.changes.is_empty(),
-        None if args.drift => {
-            super::drift::run(ctx, crate::cli::ScratchArgs { scratch_url: None }).await? != crate::EXIT_OK
-        }
+        None if args.drift => super::drift::run(ctx, crate::cli::ScratchArgs::default()).await? != crate::EXIT_OK,
         None => false,
     };
     Ok(if args.exit_code && (problems > 0 || drifted) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })

@@ -567,6 +567,18 @@ async fn the_database_url_flag_is_bound_to_the_variable() {
         help.stdout
     );
     assert!(!help.stdout.contains("hunter2"), "{}", help.stdout);
+    // Given after the command too; and only the commands that connect take the flags.
+    cli(BASE, "", &["status", "-D", &url]).expect(0);
+    cli(BASE, "", &["production-marker", "status", "--database-url", &url]).expect(0);
+    let list_help = cli(BASE, "", &["list", "--help"]).expect(0);
+    assert!(
+        !list_help.stdout.contains("--database-url") && !list_help.stdout.contains("--target"),
+        "{}",
+        list_help.stdout
+    );
+    let misplaced = cli(BASE, "", &["-D", &url, "list"]).expect(2);
+    assert!(misplaced.stderr.contains("`list` connects to no database"), "{}", misplaced.stderr);
+    cli(BASE, "", &["list", "--target", "prod"]).expect(2);
     // The variable alone is used; an empty one stays an error.
     cli(BASE, &url, &["status"]).expect(0);
     let mut cmd = Command::new(BASE);
