@@ -24,6 +24,12 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod connect;
+#[cfg(unix)]
+pub mod dev_db;
+/// The development cluster is Unix-only code (a Unix socket, `chown`, file modes); elsewhere each of its
+/// functions is an error that names a database URL as the way out.
+#[cfg(not(unix))]
+#[path = "dev_db_unsupported.rs"]
 pub mod dev_db;
 pub mod output;
 pub mod scaffold;
