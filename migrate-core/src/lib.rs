@@ -69,6 +69,7 @@ pub mod schema;
 pub mod seed;
 pub mod sql_ops;
 pub mod startup;
+pub mod trace;
 pub mod types;
 pub mod validate;
 

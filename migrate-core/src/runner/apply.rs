@@ -8,7 +8,7 @@ use super::adopt::adopt_foreign_history;
 use super::error::{DbFailure, RunError};
 use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
 use super::plan::{Step, from_sql};
-use super::step::{StepOf, execute_batch, execute_each, run_step, wait_before_retry};
+use super::step::{StepOf, execute_batch, execute_each, run_step, traced, wait_before_retry};
 use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, timeouts};
 use crate::registry::Migration;
 
@@ -17,6 +17,19 @@ fn fail(report: Report, error: RunError) -> Failed {
 }
 
 /// A migration's lint acknowledgements as stored in the history: `rule: reason`.
+/// Runs one migration's `work` in its span (`migrate.migration`), recording how it ended.
+async fn in_span(
+    (version, name): (u64, &str),
+    direction: &'static str,
+    work: impl std::future::Future<Output = Result<Done, RunError>>,
+) -> Result<Done, RunError> {
+    let span = crate::trace::migration(version, name, direction);
+    let started = Instant::now();
+    let result = crate::trace::within(&span, work).await;
+    crate::trace::ended(&span, started, result.as_ref().err().and_then(RunError::sqlstate));
+    result
+}
+
 fn acks_of(m: &Migration) -> Vec<String> {
     m.acks.iter().map(|(rule, why)| format!("{rule}: {why}")).collect()
 }
@@ -127,7 +140,7 @@ pub(super) async fn up(
             None => format!("applying {}", mig.id()),
         });
         let run = Run { batch_no, who: &who, prepared: &prepared };
-        match apply_one(m, client, tables, mig, planned, resume, &run).await {
+        match in_span((mig.version, &mig.name), "up", apply_one(m, client, tables, mig, planned, resume, &run)).await {
             Ok(done) => {
                 (m.result)(super::Finished::Applied(&done));
                 report.applied.push(done)
@@ -260,56 +273,67 @@ async fn apply_one(
         // the error names its statement for certain (the rolled-back batch left nothing behind).
         let mut batched = true;
         let begin = format!("BEGIN;\n{}", timeouts(&m.config, true));
-        loop {
-            let c = &*client;
-            let outcome = async {
-                if batched {
-                    execute_batch(m, c, &begin, &up_sql).await?;
-                } else {
-                    c.batch_execute(&begin).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                    execute_each(m, c, &up_sql).await?;
-                }
-                let ms = start.elapsed().as_millis() as i64;
-                let (new_row, ok_event) = (row("applied", Some(ms)), event("apply", "ok", None));
-                let (inserted, logged, committed) =
-                    tokio::join!(prepared.insert(c, &new_row), prepared.log(c, &ok_event), c.batch_execute("COMMIT"));
-                inserted.and(logged).map_err(|e| DbFailure::from_error(&e, None))?;
-                Ok::<_, DbFailure>((ms, committed))
-            }
-            .await;
-            match outcome {
-                Ok((ms, committed)) => {
-                    committed.map_err(|e| RunError::Migration {
-                        migration: id.clone(),
-                        step: None,
-                        steps: None,
-                        failure: DbFailure::from_error(&e, None),
-                    })?;
-                    return Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() });
-                }
-                Err(failure) => {
-                    // Ends the failed transaction (a warning only when the COMMIT already did).
-                    let _ = client.batch_execute("ROLLBACK").await;
-                    // A lock timeout is retried (each try counts, the first batched one too, so
-                    // `lock_retries` = N means at most N + 1 tries), statement by statement. Another
-                    // error in the SQL: go again statement by statement once, to name the failing
-                    // statement for certain (it fails again; nothing is retried). A lost or
-                    // terminated connection (no SQLSTATE, class 08, class 57) is final.
-                    if wait_before_retry(m, &failure, &mut attempt).await {
-                        batched = false;
-                        continue;
+        let span = crate::trace::step(mig.version, 0, 1, true);
+        let started = Instant::now();
+        let result = crate::trace::within(&span, async {
+            loop {
+                let c = &*client;
+                let outcome = async {
+                    if batched {
+                        execute_batch(m, c, &begin, &up_sql).await?;
+                    } else {
+                        c.batch_execute(&begin).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                        execute_each(m, c, &up_sql).await?;
                     }
-                    let connection_lost =
-                        failure.code.is_empty() || failure.code.starts_with("08") || failure.code.starts_with("57");
-                    if batched && !connection_lost && failure.code != "55P03" {
-                        batched = false;
-                        continue;
+                    let ms = start.elapsed().as_millis() as i64;
+                    let (new_row, ok_event) = (row("applied", Some(ms)), event("apply", "ok", None));
+                    let (inserted, logged, committed) = tokio::join!(
+                        prepared.insert(c, &new_row),
+                        prepared.log(c, &ok_event),
+                        c.batch_execute("COMMIT")
+                    );
+                    inserted.and(logged).map_err(|e| DbFailure::from_error(&e, None))?;
+                    Ok::<_, DbFailure>((ms, committed))
+                }
+                .await;
+                match outcome {
+                    Ok((ms, committed)) => {
+                        committed.map_err(|e| RunError::Migration {
+                            migration: id.clone(),
+                            step: None,
+                            steps: None,
+                            failure: DbFailure::from_error(&e, None),
+                        })?;
+                        return Ok(Done { version: mig.version, id, duration_ms: ms, statements: up_sql.clone() });
                     }
-                    let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
-                    return Err(RunError::Migration { migration: id, step: None, steps: None, failure });
+                    Err(failure) => {
+                        // Ends the failed transaction (a warning only when the COMMIT already did).
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        // A lock timeout is retried (each try counts, the first batched one too, so
+                        // `lock_retries` = N means at most N + 1 tries), statement by statement. Another
+                        // error in the SQL: go again statement by statement once, to name the failing
+                        // statement for certain (it fails again; nothing is retried). A lost or
+                        // terminated connection (no SQLSTATE, class 08, class 57) is final.
+                        if wait_before_retry(m, &failure, &mut attempt).await {
+                            batched = false;
+                            continue;
+                        }
+                        let connection_lost =
+                            failure.code.is_empty() || failure.code.starts_with("08") || failure.code.starts_with("57");
+                        if batched && !connection_lost && failure.code != "55P03" {
+                            batched = false;
+                            continue;
+                        }
+                        let _ =
+                            history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
+                        return Err(RunError::Migration { migration: id, step: None, steps: None, failure });
+                    }
                 }
             }
-        }
+        })
+        .await;
+        crate::trace::ended(&span, started, result.as_ref().err().and_then(RunError::sqlstate));
+        result
     } else {
         let first = match resume {
             Some(r) => r.step,
@@ -330,7 +354,8 @@ async fn apply_one(
                 if step.transactional { "" } else { " (outside a transaction)" }
             ));
             let of = StepOf { m, tables, version: mig.version, direction: "up" };
-            if let Err(failure) = run_step(&of, client, k, step, resuming, cursor).await {
+            let run = run_step(&of, client, k, step, resuming, cursor);
+            if let Err(failure) = traced(mig.version, (k, steps.len()), step.transactional, run).await {
                 let _ = history::set_progress(&*client, tables, mig.version, "failed", "up", k).await;
                 let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
                 return Err(RunError::Migration {
@@ -417,7 +442,7 @@ pub(super) async fn down(
             },
         };
         m.progress(format!("rolling back {id}"));
-        match rollback_one(m, client, tables, &row, &steps, &who).await {
+        match in_span((row.version, &row.name), "down", rollback_one(m, client, tables, &row, &steps, &who)).await {
             Ok(done) => {
                 (m.result)(super::Finished::RolledBack(&done));
                 report.rolled_back.push(done)
@@ -450,42 +475,50 @@ async fn rollback_one(
     };
     let single_tx = steps.len() <= 1 && steps.iter().all(|s| s.transactional);
     if single_tx {
-        let mut attempt = 0;
-        loop {
-            let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
-            let outcome = async {
-                tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                execute_each(m, &tx, &sql).await?;
-                history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                Ok::<(), DbFailure>(())
-            }
-            .await;
-            match outcome {
-                Ok(()) => {
-                    tx.commit().await.map_err(|e| RunError::Migration {
-                        migration: id.clone(),
-                        step: None,
-                        steps: None,
-                        failure: DbFailure::from_error(&e, None),
-                    })?;
-                    break;
+        let span = crate::trace::step(row.version, 0, 1, true);
+        let started = Instant::now();
+        let result = crate::trace::within(&span, async {
+            let mut attempt = 0;
+            loop {
+                let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
+                let outcome = async {
+                    tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    execute_each(m, &tx, &sql).await?;
+                    history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    Ok::<(), DbFailure>(())
                 }
-                Err(failure) => {
-                    drop(tx);
-                    if wait_before_retry(m, &failure, &mut attempt).await {
-                        continue;
+                .await;
+                match outcome {
+                    Ok(()) => {
+                        tx.commit().await.map_err(|e| RunError::Migration {
+                            migration: id.clone(),
+                            step: None,
+                            steps: None,
+                            failure: DbFailure::from_error(&e, None),
+                        })?;
+                        break;
                     }
-                    let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
-                    return Err(RunError::Migration {
-                        migration: format!("{id} (rolling back)"),
-                        step: None,
-                        steps: None,
-                        failure,
-                    });
+                    Err(failure) => {
+                        drop(tx);
+                        if wait_before_retry(m, &failure, &mut attempt).await {
+                            continue;
+                        }
+                        let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
+                        return Err(RunError::Migration {
+                            migration: format!("{id} (rolling back)"),
+                            step: None,
+                            steps: None,
+                            failure,
+                        });
+                    }
                 }
             }
-        }
+            Ok(())
+        })
+        .await;
+        crate::trace::ended(&span, started, result.as_ref().err().and_then(RunError::sqlstate));
+        result?;
     } else {
         let first = if row.state != "applied" && row.direction == "down" { row.step } else { 0 };
         if first == 0 {
@@ -498,7 +531,8 @@ async fn rollback_one(
             let resuming = unfinished && first == k;
             let cursor = if resuming { row.step_cursor.clone() } else { None };
             let of = StepOf { m, tables, version: row.version, direction: "down" };
-            if let Err(failure) = run_step(&of, client, k, step, resuming, cursor).await {
+            let run = run_step(&of, client, k, step, resuming, cursor);
+            if let Err(failure) = traced(row.version, (k, steps.len()), step.transactional, run).await {
                 let _ = history::set_progress(&*client, tables, row.version, "failed", "down", k).await;
                 let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
                 return Err(RunError::Migration {

@@ -74,7 +74,7 @@ pub(super) async fn run(
     client: &mut Client,
     b: &BackfillStep,
     start: Option<String>,
-) -> Result<(), DbFailure> {
+) -> Result<i64, DbFailure> {
     let m = of.m;
     if b.key.is_empty() && b.filter.is_none() {
         return Err(stopped(
@@ -155,10 +155,13 @@ pub(super) async fn run(
             }
         };
         done += updated;
+        if updated > 0 {
+            crate::trace::backfill_batch(&b.table, updated, done);
+        }
         let finished = if b.key.is_empty() { updated == 0 } else { last.is_none() };
         if finished {
             m.progress(format!("  backfilled {done} rows of {} in {:.1}s", b.table, started.elapsed().as_secs_f64()));
-            return Ok(());
+            return Ok(done);
         }
         cursor = last;
         if last_report.elapsed() >= Duration::from_secs(2) {

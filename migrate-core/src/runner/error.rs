@@ -250,6 +250,16 @@ fn checksum_lines(list: &[(u64, String)]) -> String {
 }
 
 impl RunError {
+    /// The SQLSTATE of the server's error behind this one, if any.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            RunError::Migration { failure, .. } | RunError::Database { failure, .. } => {
+                Some(failure.code.as_str()).filter(|c| !c.is_empty())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether this is a check that found problems (exit code 1) rather than a failure (exit code 2).
     pub fn is_check_failure(&self) -> bool {
         matches!(self, RunError::ChecksumMismatch(_) | RunError::OutOfOrder { .. })

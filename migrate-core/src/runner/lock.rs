@@ -42,6 +42,7 @@ pub async fn acquire(
             return Err(RunError::LockHeld { holder });
         }
         if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+            crate::trace::lock_wait(start.elapsed().as_millis() as u64, holder.as_deref());
             waiting(format!(
                 "waiting for the migration lock ({}s so far){}",
                 start.elapsed().as_secs(),

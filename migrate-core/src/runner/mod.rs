@@ -424,52 +424,61 @@ impl Migrator {
     ///
     /// With [`Config::production`], it first writes the [production marker](production).
     pub async fn up(&mut self, client: &mut Client, to: Option<u64>) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, Access::Run).await?;
-        let marked = match self.config.production {
-            true => production::write(client, &tables).await.map(|_| ()),
-            false => Ok(()),
-        };
-        let result = match marked {
-            Ok(()) => apply::up(self, client, &tables, to).await,
-            Err(e) => Err(e.into()),
-        };
-        Self::finish(client, key).await;
-        result
+        crate::trace::within(&crate::trace::run("up"), async {
+            let (tables, key) = self.begin(client, Access::Run).await?;
+            let marked = match self.config.production {
+                true => production::write(client, &tables).await.map(|_| ()),
+                false => Ok(()),
+            };
+            let result = match marked {
+                Ok(()) => apply::up(self, client, &tables, to).await,
+                Err(e) => Err(e.into()),
+            };
+            Self::finish(client, key).await;
+            result
+        })
+        .await
     }
 
     /// Rolls back applied migrations. Refused on a database carrying a valid [production
     /// marker](production) when it would leave no migration applied, unless
     /// [`Config::allow_production`].
     pub async fn down(&mut self, client: &mut Client, target: DownTarget) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, Access::Run).await?;
-        let result = apply::down(self, client, &tables, target).await;
-        Self::finish(client, key).await;
-        result
+        crate::trace::within(&crate::trace::run("down"), async {
+            let (tables, key) = self.begin(client, Access::Run).await?;
+            let result = apply::down(self, client, &tables, target).await;
+            Self::finish(client, key).await;
+            result
+        })
+        .await
     }
 
     /// Rolls back the last applied migration and applies it again.
     pub async fn redo(&mut self, client: &mut Client) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, Access::Run).await?;
-        let mut report = match apply::down(self, client, &tables, DownTarget::Steps(1)).await {
-            Ok(r) => r,
-            Err(e) => {
-                Self::finish(client, key).await;
-                return Err(e);
-            }
-        };
-        let to = report.rolled_back.first().map(|d| d.version);
-        let result = match to {
-            Some(v) => apply::up(self, client, &tables, Some(v)).await,
-            None => Ok(Report::default()),
-        };
-        Self::finish(client, key).await;
-        let again = result.map_err(|mut f| {
-            f.report.rolled_back = std::mem::take(&mut report.rolled_back);
-            f
-        })?;
-        report.applied = again.applied;
-        report.warnings.extend(again.warnings);
-        Ok(report)
+        crate::trace::within(&crate::trace::run("redo"), async {
+            let (tables, key) = self.begin(client, Access::Run).await?;
+            let mut report = match apply::down(self, client, &tables, DownTarget::Steps(1)).await {
+                Ok(r) => r,
+                Err(e) => {
+                    Self::finish(client, key).await;
+                    return Err(e);
+                }
+            };
+            let to = report.rolled_back.first().map(|d| d.version);
+            let result = match to {
+                Some(v) => apply::up(self, client, &tables, Some(v)).await,
+                None => Ok(Report::default()),
+            };
+            Self::finish(client, key).await;
+            let again = result.map_err(|mut f| {
+                f.report.rolled_back = std::mem::take(&mut report.rolled_back);
+                f
+            })?;
+            report.applied = again.applied;
+            report.warnings.extend(again.warnings);
+            Ok(report)
+        })
+        .await
     }
 
     /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
@@ -560,29 +569,32 @@ impl Migrator {
     /// again. For development databases: the caller must have confirmed it. Refused, always, on a
     /// database carrying a valid [production marker](production).
     pub async fn reset(&mut self, client: &mut Client) -> Result<Report, Failed> {
-        let (tables, key) = self.begin(client, Access::Replace).await?;
-        if let Err(e) = production::guard(client, &tables, "reset", false, false).await {
+        crate::trace::within(&crate::trace::run("reset"), async {
+            let (tables, key) = self.begin(client, Access::Replace).await?;
+            if let Err(e) = production::guard(client, &tables, "reset", false, false).await {
+                Self::finish(client, key).await;
+                return Err(e.into());
+            }
+            let schema = tables.schema.clone();
+            let sql = format!(
+                "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {}",
+                if schema == "\"public\"" {
+                    // PostgreSQL 15's defaults for the public schema.
+                    " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"
+                } else {
+                    ""
+                },
+                tables.ddl()
+            );
+            // The lock is held from the drop to the end of the new run: no other deploy gets in between.
+            let result = match client.batch_execute(&sql).await {
+                Ok(()) => apply::up(self, client, &tables, None).await,
+                Err(e) => Err(RunError::db(format!("dropping and recreating schema {schema}"), &e).into()),
+            };
             Self::finish(client, key).await;
-            return Err(e.into());
-        }
-        let schema = tables.schema.clone();
-        let sql = format!(
-            "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {}",
-            if schema == "\"public\"" {
-                // PostgreSQL 15's defaults for the public schema.
-                " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"
-            } else {
-                ""
-            },
-            tables.ddl()
-        );
-        // The lock is held from the drop to the end of the new run: no other deploy gets in between.
-        let result = match client.batch_execute(&sql).await {
-            Ok(()) => apply::up(self, client, &tables, None).await,
-            Err(e) => Err(RunError::db(format!("dropping and recreating schema {schema}"), &e).into()),
-        };
-        Self::finish(client, key).await;
-        result
+            result
+        })
+        .await
     }
 
     /// The [production marker](production) of this database, valid or not, if it has one. Reads

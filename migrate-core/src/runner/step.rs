@@ -67,6 +67,24 @@ pub(super) async fn execute_batch(
     with_ticker(m, c.batch_execute(&text), &what).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))
 }
 
+/// Runs `work`, step `k` of the `steps` of migration `version`, in its span (`migrate.step`).
+/// `work` gives the rows a backfill updated.
+pub(super) async fn traced(
+    version: u64,
+    (k, steps): (usize, usize),
+    transactional: bool,
+    work: impl std::future::Future<Output = Result<Option<i64>, DbFailure>>,
+) -> Result<Option<i64>, DbFailure> {
+    let span = crate::trace::step(version, k, steps, transactional);
+    let started = Instant::now();
+    let result = crate::trace::within(&span, work).await;
+    if let Ok(Some(rows)) = result {
+        crate::trace::rows(&span, rows);
+    }
+    crate::trace::ended(&span, started, result.as_ref().err().map(|f| f.code.as_str()).filter(|c| !c.is_empty()));
+    result
+}
+
 /// Which migration a step belongs to, for its progress record.
 pub(super) struct StepOf<'a> {
     pub(super) m: &'a Migrator,
@@ -77,7 +95,8 @@ pub(super) struct StepOf<'a> {
 }
 
 /// Runs step `k` of a non-transactional migration, retrying it when it could not get its lock in
-/// time (a retried autocommit index step first cleans what the failed attempt left).
+/// time (a retried autocommit index step first cleans what the failed attempt left); gives the rows
+/// a backfill step updated.
 pub(super) async fn run_step(
     of: &StepOf<'_>,
     client: &mut Client,
@@ -85,19 +104,20 @@ pub(super) async fn run_step(
     step: &Step,
     resuming: bool,
     cursor: Option<String>,
-) -> Result<(), DbFailure> {
+) -> Result<Option<i64>, DbFailure> {
     if let Some(b) = &step.backfill {
         // Its batches retry on their own and record their progress: never restarted from here.
-        super::backfill::run(of, client, b, cursor).await?;
-        return history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
+        let rows = super::backfill::run(of, client, b, cursor).await?;
+        history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
             .await
-            .map_err(|e| DbFailure::from_error(&e, None));
+            .map_err(|e| DbFailure::from_error(&e, None))?;
+        return Ok(Some(rows));
     }
     let mut attempt = 0;
     loop {
         match run_step_once(of, client, k, step, resuming || attempt > 0).await {
             Err(failure) if wait_before_retry(of.m, &failure, &mut attempt).await => continue,
-            other => return other,
+            other => return other.map(|()| None),
         }
     }
 }
@@ -110,6 +130,7 @@ pub(super) async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt
     }
     *attempt += 1;
     let delay = std::time::Duration::from_millis((200u64 << (*attempt - 1).min(5)).min(5_000));
+    crate::trace::lock_retry(*attempt, m.config.lock_retries + 1, delay.as_millis() as u64);
     m.progress(format!(
         "  try {} of {} could not get a lock within lock_timeout; retrying in {} ms",
         *attempt,

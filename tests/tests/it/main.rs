@@ -27,3 +27,4 @@ mod roundtrip;
 mod safe_ops;
 mod sql_ops;
 mod sql_parse;
+mod traced;
