@@ -67,6 +67,8 @@ pub mod reverse;
 pub mod runner;
 pub mod schema;
 pub mod seed;
+#[cfg(feature = "serde")]
+pub mod serialize;
 pub mod sql_ops;
 pub mod startup;
 pub mod trace;

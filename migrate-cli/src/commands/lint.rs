@@ -54,24 +54,9 @@ pub fn gate(
     Ok(())
 }
 
-/// Findings as JSON.
-fn findings_json(findings: &[Finding]) -> Vec<serde_json::Value> {
-    findings
-        .iter()
-        .map(|f| {
-            json!({
-                    "rule": f.rule.id(),
-                    "severity": f.severity.label(),
-                    "migration": f.migration,
-                    "version": f.version,
-                    "op": f.op,
-                    "message": f.message,
-                    "help": f.help,
-                    "acknowledged": f.acknowledged,
-                    "blocks": f.blocks(),
-            })
-        })
-        .collect()
+/// Findings as JSON: their own serialization (migrate-core's feature `serde`).
+fn findings_json(findings: &[Finding]) -> serde_json::Value {
+    serde_json::to_value(findings).unwrap_or_default()
 }
 
 fn print(ctx: &Ctx, findings: &[Finding]) {

@@ -58,10 +58,6 @@ pub fn summary(verb: &str, done: usize, planned: usize, failed: Option<&str>, to
     }
 }
 
-fn done_json(d: &Done) -> Value {
-    json!({ "version": d.version, "id": d.id, "duration_ms": d.duration_ms })
-}
-
 fn failure_json(f: &DbFailure) -> Value {
     json!({
         "sqlstate": if f.code.is_empty() { Value::Null } else { json!(f.code) },
@@ -94,13 +90,11 @@ pub fn error_json(e: &anyhow::Error) -> Value {
 /// The JSON body of a run on `database`: what was done (also when the run failed part-way), the
 /// warnings and the error.
 pub fn run_json(database: &str, report: &Report, error: Option<&anyhow::Error>) -> Value {
-    json!({
-        "database": database,
-        "applied": report.applied.iter().map(done_json).collect::<Vec<_>>(),
-        "rolled_back": report.rolled_back.iter().map(done_json).collect::<Vec<_>>(),
-        "warnings": report.warnings,
-        "error": error.map(error_json),
-    })
+    // The report's own serialization (migrate-core's feature `serde`): what an application gets.
+    let mut v = serde_json::to_value(report).unwrap_or_default();
+    v["database"] = json!(database);
+    v["error"] = json!(error.map(error_json));
+    v
 }
 
 /// A run's result as what it did and the error that stopped it.

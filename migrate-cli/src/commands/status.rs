@@ -36,26 +36,11 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
         drift = Some(super::drift::compare(ctx, crate::cli::ScratchArgs::default()).await?);
     }
     if ctx.out.json {
-        let entries: Vec<_> = status
-            .entries
-            .iter()
-            .map(|e| {
-                json!({
-                    "version": e.version,
-                    "name": e.name,
-                    "state": e.state.label(),
-                    "applied_at": e.applied_at,
-                    "applied_by": e.applied_by,
-                    "batch": e.batch,
-                    "acknowledged": e.acks.iter().map(|(r, why)| json!({ "rule": r, "reason": why })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
         let drifted = drift.as_ref().is_some_and(|d| !d.changes.is_empty());
-        ctx.json(
-            problems == 0 && !drifted,
-            json!({ "migrations": entries, "problems": problems, "drift": drift.as_ref().map(super::drift::Drift::json) }),
-        );
+        // The status's own serialization (migrate-core's feature `serde`), and the drift.
+        let mut body = serde_json::to_value(&status)?;
+        body["drift"] = json!(drift.as_ref().map(super::drift::Drift::json));
+        ctx.json(problems == 0 && !drifted, body);
     } else {
         use std::io::Write as _;
         // One write per 64 KiB instead of one per line: a long history prints thousands of lines.

@@ -220,3 +220,49 @@ async fn the_errors_of_a_run_are_in_the_documented_shape() {
     assert_eq!(failed["error"]["database_error"]["sqlstate"], "22012", "{failed}");
     drop((p, failing, db));
 }
+
+/// An application's serialization of the library's reports is the CLI's JSON: the example application
+/// (a connection pool, its own tracing subscriber, `migrate_core::up`) applies the blog's migrations;
+/// its report and status are what `up` and `status --format json` print.
+#[tokio::test]
+async fn the_librarys_serialized_reports_are_the_clis_json() {
+    const APP: &str = env!("CARGO_BIN_EXE_fx_app");
+    let db = TestDb::new("json_app").await;
+    let url = db_url(&db.name);
+    let dir = scratch_dir("json_app");
+    let app = cli_in(&dir, APP, &url, &[]).expect(0);
+    let v: Value = serde_json::from_str(&app.stdout).unwrap_or_else(|e| panic!("{e}: {app:?}"));
+    // The application's own subscriber saw the run: a span per migration and per step, with fields.
+    assert!(
+        app.stderr
+            .contains("migrate.migration{version=20240101000000 name=\"create_users\" direction=\"up\" duration_ms=")
+            && app.stderr.contains("migrate.step{version=20240106000000 step=1 steps="),
+        "{}",
+        app.stderr
+    );
+    let status: Value =
+        serde_json::from_str(&cli_in(&dir, BLOG, &url, &["status", "--format", "json"]).expect(0).stdout).unwrap();
+    assert_eq!(v["status"]["migrations"], status["migrations"]);
+    assert_eq!(v["status"]["problems"], status["problems"]);
+    assert_eq!(v["status"]["migrations"].as_array().unwrap().len(), 7);
+
+    // The same run through the CLI on another database: the same report, durations aside.
+    let other = TestDb::new("json_app_cli").await;
+    let up: Value =
+        serde_json::from_str(&cli_in(&dir, BLOG, &db_url(&other.name), &["up", "--format", "json"]).expect(0).stdout)
+            .unwrap();
+    let without_durations = |v: &Value| -> Value {
+        let mut v = v.clone();
+        for item in v.as_array_mut().unwrap() {
+            assert!(item["duration_ms"].is_number(), "{item}");
+            item.as_object_mut().unwrap().remove("duration_ms");
+        }
+        v
+    };
+    for key in ["applied", "rolled_back"] {
+        assert_eq!(without_durations(&v["report"][key]), without_durations(&up[key]), "{key}");
+    }
+    assert_eq!(v["report"]["warnings"], up["warnings"]);
+    assert_eq!(v["report"].as_object().unwrap().len(), 3, "{}", v["report"]);
+    drop((db, other));
+}
