@@ -66,6 +66,8 @@ pub mod render;
 pub mod reverse;
 pub mod runner;
 pub mod schema;
+#[cfg(feature = "sea-query")]
+pub mod sea;
 pub mod seed;
 #[cfg(feature = "serde")]
 pub mod serialize;

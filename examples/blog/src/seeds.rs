@@ -19,15 +19,25 @@ pub async fn users(tx: &Transaction<'_>) -> Result<(), Error> {
 }
 
 /// A published post by the author, for local development only. Runs after `users` (seeds run in name
-/// order, and "users" < "welcome_post").
+/// order, and "users" < "welcome_post"). Built with sea-query and the generated identifiers of
+/// [`crate::schema`], its values bound as parameters.
 #[seed(env = "dev")]
-pub async fn welcome_post(tx: &Transaction<'_>) -> Result<(), Error> {
-    tx.execute(
-        "INSERT INTO posts (author_id, title, slug, body, published_at)
-         SELECT id, 'Welcome', 'welcome', 'The first post.', now() FROM users WHERE email = 'ada@example.com'
-         ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body",
-        &[],
-    )
-    .await?;
+pub async fn welcome_post(tx: &Transaction<'_>) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use crate::schema::{Posts, Users};
+    use migrate_core::sea::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
+
+    let by_ada = Query::select()
+        .column(Users::Id)
+        .exprs([Expr::val("Welcome"), Expr::val("welcome"), Expr::val("The first post."), Expr::current_timestamp()])
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Email).eq("ada@example.com"))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(Posts::Table)
+        .columns([Posts::AuthorId, Posts::Title, Posts::Slug, Posts::Body, Posts::PublishedAt])
+        .select_from(by_ada)?
+        .on_conflict(OnConflict::column(Posts::Slug).update_columns([Posts::Title, Posts::Body]).to_owned())
+        .to_owned();
+    migrate_core::sea::execute(tx, &insert).await?;
     Ok(())
 }

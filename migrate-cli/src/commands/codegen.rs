@@ -41,6 +41,12 @@ pub fn camel(name: &str) -> String {
     out
 }
 
+/// Whether sea-query's `Iden` derive counts `name` as static: `[A-Za-z_][A-Za-z0-9_]*`.
+fn plain_iden(name: &str) -> bool {
+    name.starts_with(|c: char| c == '_' || c.is_ascii_alphabetic())
+        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
 /// The generated module for a model.
 pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
     let mut out = format!(
@@ -73,9 +79,16 @@ pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
             "\nimpl std::fmt::Display for {ty} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n"
         );
         if sea_query {
+            // As `#[derive(sea_query::Iden)]` (sea-query 1.x): `quoted` borrows the names when every one
+            // is a plain identifier, which sea-query then writes without escaping.
+            let quoted = if variants.iter().all(|(_, name)| plain_iden(name)) {
+                "    fn quoted(&self) -> std::borrow::Cow<'static, str> {\n        std::borrow::Cow::Borrowed(self.as_str())\n    }\n\n"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "impl sea_query::Iden for {ty} {{\n    fn unquoted(&self) -> &str {{\n        self.as_str()\n    }}\n}}\n"
+                "impl sea_query::Iden for {ty} {{\n{quoted}    fn unquoted(&self) -> &str {{\n        self.as_str()\n    }}\n}}\n"
             );
         }
     }
@@ -114,6 +127,9 @@ pub fn generate(model: &Model, version: u64, sea_query: bool) -> String {
         }
         out.push_str("}\n\n");
     }
+    // One newline at the end, as rustfmt leaves a file: the module stays the same when formatted.
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 

@@ -151,6 +151,13 @@ pub struct Backfill<'a> {
 }
 
 impl Backfill<'_> {
+    /// Only the rows matching a sea-query condition (feature `sea-query`; its values are written
+    /// inline).
+    #[cfg(feature = "sea-query")]
+    pub fn where_expr(self, filter: impl Into<sea_query::Expr>) -> Self {
+        self.where_(crate::sea::expr_sql(&filter.into()))
+    }
+
     /// Only the rows matching `filter` (an SQL condition).
     pub fn where_(mut self, filter: impl Into<String>) -> Self {
         if let Op::Backfill { filter: f, .. } = &mut *self.op {

@@ -769,6 +769,22 @@ impl<M: Mode> Schema<M> {
         Backfill { op: self.push(op) }
     }
 
+    /// [`backfill`](Self::backfill) with its `SET` from sea-query: `(column, expression)` pairs
+    /// (feature `sea-query`; the expressions' values are written inline, see [`crate::sea`]).
+    #[cfg(feature = "sea-query")]
+    pub fn backfill_set<C, E>(&mut self, table: &str, set: impl IntoIterator<Item = (C, E)>) -> Backfill<'_>
+    where
+        M: AllowsBackfill,
+        C: sea_query::Iden,
+        E: Into<sea_query::Expr>,
+    {
+        let set: Vec<String> = set
+            .into_iter()
+            .map(|(c, e)| format!("{} = {}", crate::ident::quote_ident(c.unquoted()), crate::sea::expr_sql(&e.into())))
+            .collect();
+        self.backfill(table, set.join(", "))
+    }
+
     /// A step of Rust code, run with the step's transaction (its own, after the steps before it):
     /// for data changes SQL alone cannot express. Irreversible: needs a `down`.
     ///

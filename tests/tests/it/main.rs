@@ -25,6 +25,7 @@ mod registry;
 mod reporting;
 mod roundtrip;
 mod safe_ops;
+mod sea;
 mod sql_ops;
 mod sql_parse;
 mod traced;
