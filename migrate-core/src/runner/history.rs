@@ -158,10 +158,18 @@ pub async fn read_summary(c: &impl GenericClient, t: &HistoryTables) -> Result<V
 }
 
 /// [`read_summary`] of a history of `layout` (read without upgrading it: `status` writes nothing).
-/// A `timestamptz` column as RFC 3339 text in UTC with microseconds (`2026-12-02T05:01:38.653822Z`),
-/// whatever the session's `TimeZone` and `DateStyle`.
-pub(crate) fn rfc3339(column: &str) -> String {
-    format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+/// Column `i` of `row`, a `timestamptz`, as RFC 3339 text in UTC with microseconds
+/// (`2026-12-02T05:01:38.653822Z`), whatever the session's `TimeZone` and `DateStyle`: read in
+/// binary and formatted here (the server's `to_char` for 500 rows cost `status` 0.3 ms).
+pub(crate) fn rfc3339(row: &tokio_postgres::Row, i: usize) -> String {
+    // humantime formats 1970 to 9999 (and panics outside): a row edited by hand to another time
+    // (`infinity` reads as a time far ahead) is said as such.
+    let last = std::time::UNIX_EPOCH + std::time::Duration::from_secs(253_402_300_799);
+    match row.try_get::<_, std::time::SystemTime>(i) {
+        Ok(t) if t >= std::time::UNIX_EPOCH && t <= last => humantime::format_rfc3339_micros(t).to_string(),
+        Ok(_) => "outside 1970-9999".to_string(),
+        Err(_) => "unreadable".to_string(),
+    }
 }
 
 pub(crate) async fn read_summary_of(
@@ -172,11 +180,10 @@ pub(crate) async fn read_summary_of(
     use futures_util::TryStreamExt as _;
     let steps = if layout >= 3 { "cardinality(up_step_sizes)" } else { "NULL::int" };
     let sql = format!(
-        "SELECT version, name, checksum, state, direction, step, batch, {applied_at}, applied_by, {steps},
+        "SELECT version, name, checksum, state, direction, step, batch, applied_at, applied_by, {steps},
                 checksum_format
          FROM {} ORDER BY version",
         t.history,
-        applied_at = rfc3339("applied_at"),
     );
     let failed = |e: tokio_postgres::Error| RunError::db("reading the migration history", &e);
     let rows = c.query_raw(&sql, std::iter::empty::<i32>()).await.map_err(failed)?;
@@ -193,7 +200,7 @@ pub(crate) async fn read_summary_of(
             step: r.get::<_, i32>(5).max(0) as usize,
             batch: r.get(6),
             transactional: false,
-            applied_at: r.get(7),
+            applied_at: rfc3339(&r, 7),
             applied_by: r.get(8),
             duration_ms: None,
             up_sql: Vec::new(),
@@ -212,11 +219,10 @@ pub(crate) async fn read_summary_of(
 async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> Result<Vec<HistoryRow>, RunError> {
     let sql = format!(
         "SELECT version, name, checksum, checksum_format, state, direction, step, batch, transactional,
-                {applied_at}, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
+                applied_at, applied_by, duration_ms, up_sql, down_sql, irreversible_reason, tool_version,
                 step_cursor, up_step_sizes, step_undo_sql, step_undo_sizes
          FROM {} {filter} ORDER BY version",
         t.history,
-        applied_at = rfc3339("applied_at"),
     );
     let rows = c.query(&sql, &[]).await.map_err(|e| RunError::db("reading the migration history", &e))?;
     Ok(rows
@@ -231,7 +237,7 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
             step: r.get::<_, i32>(6).max(0) as usize,
             batch: r.get(7),
             transactional: r.get(8),
-            applied_at: r.get(9),
+            applied_at: rfc3339(r, 9),
             applied_by: r.get(10),
             duration_ms: r.get(11),
             up_sql: r.get(12),

@@ -57,7 +57,7 @@ pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Option<Product
     if !super::history::table_exists(c, &t.meta).await? {
         return Ok(None);
     }
-    let sql = format!("SELECT value, {} FROM {} WHERE key = $1", super::history::rfc3339("updated_at"), t.meta);
+    let sql = format!("SELECT value, updated_at FROM {} WHERE key = $1", t.meta);
     let Some(row) = c.query_opt(&sql, &[&KEY]).await.map_err(|e| RunError::db("reading the production marker", &e))?
     else {
         return Ok(None);
@@ -69,7 +69,7 @@ pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Option<Product
         valid: sys == system_identifier && db == database,
         system_identifier: system_identifier.to_string(),
         database: database.to_string(),
-        written_at: row.get(1),
+        written_at: super::history::rfc3339(&row, 1),
     }))
 }
 
@@ -79,15 +79,14 @@ pub(crate) async fn write(c: &Client, t: &HistoryTables) -> Result<ProductionMar
     let sql = format!(
         "INSERT INTO {} (key, value) VALUES ($1, $2)
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-         RETURNING {}",
-        t.meta,
-        super::history::rfc3339("updated_at")
+         RETURNING updated_at",
+        t.meta
     );
-    let written_at: String = c
+    let row = c
         .query_one(&sql, &[&KEY, &format!("{sys}:{db}")])
         .await
-        .map_err(|e| RunError::db("writing the production marker", &e))?
-        .get(0);
+        .map_err(|e| RunError::db("writing the production marker", &e))?;
+    let written_at = super::history::rfc3339(&row, 0);
     Ok(ProductionMarker { system_identifier: sys, database: db, written_at, valid: true })
 }
 

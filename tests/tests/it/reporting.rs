@@ -162,3 +162,39 @@ async fn lock_retries_n_means_at_most_n_plus_one_tries() {
     assert!(log.contains("try 1 of 3 could not get a lock") && log.contains("try 2 of 3"), "{log}");
     assert!(!log.contains("try 3 of 3 could not"), "the last try is the error: {log}");
 }
+
+/// Timestamps are RFC 3339 in UTC whatever the session's zone and date style, and a history row
+/// edited by hand to a time RFC 3339 cannot hold is said, not a panic.
+#[tokio::test]
+async fn timestamps_are_rfc3339_in_utc_and_odd_ones_are_said() {
+    let db = TestDb::new("report_times").await;
+    let url = db_url(&db.name);
+    cli(BASE, &url, &["up"]).expect(0);
+    let name = &db.name;
+    db.client
+        .batch_execute(&format!("ALTER DATABASE \"{name}\" SET TimeZone = 'Asia/Kolkata'; ALTER DATABASE \"{name}\" SET DateStyle = 'SQL, DMY'"))
+        .await
+        .unwrap();
+    let at: String = db
+        .client
+        .query_one("SELECT to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM migrate_history WHERE version = 20240101000000", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let status = json(&cli(BASE, &url, &["status", "--format", "json"]).expect(0));
+    assert_eq!(status["migrations"][0]["applied_at"], at.as_str(), "{status}");
+    let human = cli(BASE, &url, &["status"]).expect(0).stdout;
+    assert!(human.contains(&format!("{} {} UTC", &at[..10], &at[11..19])), "{human}");
+
+    db.client
+        .batch_execute(
+            "UPDATE migrate_history SET applied_at = 'infinity' WHERE version = 20240101000000;
+             UPDATE migrate_history SET applied_at = '1960-01-01 00:00:00+00' WHERE version = 20240102000000",
+        )
+        .await
+        .unwrap();
+    let status = json(&cli(BASE, &url, &["status", "--format", "json"]).expect(0));
+    assert_eq!(status["migrations"][0]["applied_at"], "outside 1970-9999", "{status}");
+    assert_eq!(status["migrations"][1]["applied_at"], "outside 1970-9999", "{status}");
+    cli(BASE, &url, &["status"]).expect(0);
+}
