@@ -10,7 +10,7 @@
 //! | event | fields |
 //! |---|---|
 //! | `migrate.lock_wait` | `waited_ms`, `holder` (who holds the migration lock) |
-//! | `migrate.lock_retry` | `attempt`, `tries` (at most), `wait_ms`, `sqlstate` (`55P03`) |
+//! | `migrate.retry` | `attempt`, `tries` (at most), `wait_ms`, `sqlstate` (`55P03` lock timeout; in a transaction also `40P01` deadlock, `40001` serialization failure) |
 //! | `migrate.backfill_batch` | `table`, `rows` (in the batch), `done` (so far) |
 //!
 //! Without the feature these functions compile to nothing.
@@ -121,20 +121,13 @@ pub(crate) fn lock_wait(waited_ms: u64, holder: Option<&str>) {
     let _ = (waited_ms, holder);
 }
 
-/// A step hit `lock_timeout` and is tried again after `wait_ms`.
-pub(crate) fn lock_retry(attempt: u32, tries: u32, wait_ms: u64) {
+/// A step failed in a way worth another try (`sqlstate` 55P03, 40P01 or 40001) and is tried again
+/// after `wait_ms`.
+pub(crate) fn retry(attempt: u32, tries: u32, wait_ms: u64, sqlstate: &str) {
     #[cfg(feature = "tracing")]
-    tracing::warn!(
-        name: "migrate.lock_retry",
-        target: "migrate",
-        attempt,
-        tries,
-        wait_ms,
-        sqlstate = "55P03",
-        "could not get a lock within lock_timeout; retrying"
-    );
+    tracing::warn!(name: "migrate.retry", target: "migrate", attempt, tries, wait_ms, sqlstate, "retrying");
     #[cfg(not(feature = "tracing"))]
-    let _ = (attempt, tries, wait_ms);
+    let _ = (attempt, tries, wait_ms, sqlstate);
 }
 
 /// A batch of a backfill committed.

@@ -314,13 +314,13 @@ async fn apply_one(
                         // error in the SQL: go again statement by statement once, to name the failing
                         // statement for certain (it fails again; nothing is retried). A lost or
                         // terminated connection (no SQLSTATE, class 08, class 57) is final.
-                        if wait_before_retry(m, &failure, &mut attempt).await {
+                        if wait_before_retry(m, &failure, &mut attempt, true).await {
                             batched = false;
                             continue;
                         }
                         let connection_lost =
                             failure.code.is_empty() || failure.code.starts_with("08") || failure.code.starts_with("57");
-                        if batched && !connection_lost && failure.code != "55P03" {
+                        if batched && !connection_lost && super::step::retry_reason(&failure.code, true).is_none() {
                             batched = false;
                             continue;
                         }
@@ -501,7 +501,7 @@ async fn rollback_one(
                     }
                     Err(failure) => {
                         drop(tx);
-                        if wait_before_retry(m, &failure, &mut attempt).await {
+                        if wait_before_retry(m, &failure, &mut attempt, true).await {
                             continue;
                         }
                         let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;

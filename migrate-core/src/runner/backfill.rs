@@ -147,7 +147,9 @@ pub(super) async fn run(
                 }
                 Err(failure) => {
                     drop(tx);
-                    if wait_before_retry(m, &failure, &mut attempt).await {
+                    // Each batch is a transaction of its own: a deadlock or serialization failure is
+                    // retried too.
+                    if wait_before_retry(m, &failure, &mut attempt, true).await {
                         continue;
                     }
                     return Err(failure);

@@ -149,6 +149,11 @@ pub enum RunError {
         "the connection does not keep session state: {0}. This usually means a transaction-pooling proxy (e.g. PgBouncer with pool_mode = transaction) sits between us and PostgreSQL; the migration lock and timeouts cannot hold there. Connect directly to PostgreSQL (or through a session-pooled port) to migrate."
     )]
     NoSession(String),
+    /// The server speaks PostgreSQL's protocol but is another engine (its `version()` says which).
+    #[error(
+        "this server is {engine}, not PostgreSQL (it says `{version}`): migrate supports PostgreSQL 12 and later only, whose catalogs, locks and DDL it relies on"
+    )]
+    UnsupportedServer { engine: &'static str, version: String },
     /// The server is older than PostgreSQL 12.
     #[error("PostgreSQL {0} is not supported: the oldest supported version is 12")]
     ServerTooOld(String),

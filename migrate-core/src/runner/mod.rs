@@ -57,7 +57,8 @@ pub struct Config {
     /// it, so it gives up quickly and is retried ([`lock_retries`](Self::lock_retries)).
     pub lock_timeout: Option<Duration>,
     /// How many times a step that hit `lock_timeout` (SQLSTATE 55P03) is retried, with backoff
-    /// (200 ms doubling to 5 s), before the run stops.
+    /// (200 ms doubling to 5 s), before the run stops; in a transaction (a transactional step, a
+    /// backfill batch) a deadlock (40P01) or a serialization failure (40001) too.
     pub lock_retries: u32,
     /// `statement_timeout` for every migration statement (`None`: the server's setting).
     pub statement_timeout: Option<Duration>,
@@ -345,11 +346,14 @@ impl Migrator {
     /// allows). Returns the tables and the lock key (held until [`finish`](Self::finish)).
     async fn begin(&mut self, client: &Client, access: Access) -> Result<(HistoryTables, i64), RunError> {
         self.config.validate()?;
-        let version: String = client
-            .query_one("SHOW server_version_num", &[])
+        let row = client
+            .query_one("SELECT version(), current_setting('server_version_num')", &[])
             .await
-            .map_err(|e| RunError::db("reading the server version", &e))?
-            .get(0);
+            .map_err(|e| RunError::db("reading the server version", &e))?;
+        let (text, version): (String, String) = (row.get(0), row.get(1));
+        if let Some(engine) = engine_of(&text) {
+            return Err(RunError::UnsupportedServer { engine, version: text.chars().take(120).collect() });
+        }
         let version = version.parse::<u32>().unwrap_or(0);
         if version < 120_000 {
             return Err(RunError::ServerTooOld(version.to_string()));
@@ -662,6 +666,28 @@ fn no_current_schema() -> RunError {
 }
 
 /// Who is applying: the database role, the OS user and the host.
+/// The engine behind a server's `version()` when it is not PostgreSQL itself (a server that speaks
+/// its protocol: they accept most DDL but differ in catalogs, locks and transactions); `None` for
+/// PostgreSQL, including hosted and patched builds that say `PostgreSQL ..` alone.
+///
+/// ```
+/// use migrate_core::runner::engine_of;
+/// assert_eq!(engine_of("PostgreSQL 15.4 on aarch64-unknown-linux-gnu, compiled by gcc 7.3.1, 64-bit"), None);
+/// assert_eq!(engine_of("PostgreSQL 11.2-YB-2.20.1.0-b0 on x86_64-pc-linux-gnu, compiled by clang"), Some("YugabyteDB"));
+/// ```
+pub fn engine_of(version: &str) -> Option<&'static str> {
+    const ENGINES: [(&str, &str); 7] = [
+        ("CockroachDB", "CockroachDB"),
+        ("-YB-", "YugabyteDB"),
+        ("Redshift", "Amazon Redshift"),
+        ("Greenplum", "Greenplum"),
+        ("materialized", "Materialize"),
+        ("CrateDB", "CrateDB"),
+        ("Cloudberry", "Apache Cloudberry"),
+    ];
+    ENGINES.iter().find(|(mark, _)| version.contains(mark)).map(|(_, engine)| *engine)
+}
+
 pub(crate) async fn actor(client: &Client) -> String {
     let role: String =
         client.query_one("SELECT current_user::text", &[]).await.map(|r| r.get(0)).unwrap_or_else(|_| "?".into());
@@ -679,4 +705,40 @@ pub(crate) fn timeouts(config: &Config, local: bool) -> String {
         ms(config.lock_timeout),
         ms(config.statement_timeout)
     )
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use super::engine_of;
+
+    /// `version()` as these engines print it.
+    #[test]
+    fn other_engines_are_named_and_postgresql_is_not() {
+        let others = [
+            ("CockroachDB CCL v23.1.11 (x86_64-pc-linux-gnu, built 2023/09/27 01:53:43, go1.19.10)", "CockroachDB"),
+            (
+                "PostgreSQL 11.2-YB-2.19.0.0-b0 on x86_64-pc-linux-gnu, compiled by clang version 15.0.3, 64-bit",
+                "YugabyteDB",
+            ),
+            (
+                "PostgreSQL 8.0.2 on i686-pc-linux-gnu, compiled by GCC gcc (GCC) 3.4.2 20041017 (Red Hat 3.4.2-6.fc3), Redshift 1.0.28422",
+                "Amazon Redshift",
+            ),
+            (
+                "PostgreSQL 12.12 (Greenplum Database 7.0.0 build commit:0a7a3566873325aca1789ae6f818c80f17a9402d) on x86_64-pc-linux-gnu",
+                "Greenplum",
+            ),
+            ("PostgreSQL 9.5.0 on x86_64-unknown-linux-gnu (materialized v0.26.4)", "Materialize"),
+        ];
+        for (version, engine) in others {
+            assert_eq!(engine_of(version), Some(engine), "{version}");
+        }
+        for postgres in [
+            "PostgreSQL 15.19 (Debian 15.19-0+deb12u1) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit",
+            "PostgreSQL 16.4 on aarch64-unknown-linux-gnu, compiled by gcc (GCC) 9.5.0, 64-bit",
+            "PostgreSQL 17.2 (Ubuntu 17.2-1.pgdg24.04+1) on x86_64-pc-linux-gnu",
+        ] {
+            assert_eq!(engine_of(postgres), None, "{postgres}");
+        }
+    }
 }

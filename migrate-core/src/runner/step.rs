@@ -116,25 +116,43 @@ pub(super) async fn run_step(
     let mut attempt = 0;
     loop {
         match run_step_once(of, client, k, step, resuming || attempt > 0).await {
-            Err(failure) if wait_before_retry(of.m, &failure, &mut attempt).await => continue,
+            Err(failure) if wait_before_retry(of.m, &failure, &mut attempt, step.transactional).await => continue,
             other => return other.map(|()| None),
         }
     }
 }
 
-/// Whether a failure is a lock timeout (SQLSTATE 55P03) worth another attempt; if so, reports it and
-/// waits (200 ms, doubling, at most 5 s) before returning true.
-pub(super) async fn wait_before_retry(m: &Migrator, failure: &DbFailure, attempt: &mut u32) -> bool {
-    if failure.code != "55P03" || *attempt >= m.config.lock_retries {
+/// Why a failure is worth another attempt, if it is: a lock timeout (55P03) always; a serialization
+/// failure (40001) or a deadlock (40P01) when the work ran in a transaction, which rolled back whole.
+pub(super) fn retry_reason(code: &str, transactional: bool) -> Option<&'static str> {
+    match code {
+        "55P03" => Some("could not get a lock within lock_timeout"),
+        "40P01" if transactional => Some("was chosen to end a deadlock"),
+        "40001" if transactional => Some("hit a serialization failure"),
+        _ => None,
+    }
+}
+
+/// Whether a failure is worth another attempt ([`retry_reason`]; at most `lock_retries` more); if
+/// so, reports it and waits (200 ms, doubling, at most 5 s) before returning true.
+pub(super) async fn wait_before_retry(
+    m: &Migrator,
+    failure: &DbFailure,
+    attempt: &mut u32,
+    transactional: bool,
+) -> bool {
+    let Some(reason) = retry_reason(&failure.code, transactional) else { return false };
+    if *attempt >= m.config.lock_retries {
         return false;
     }
     *attempt += 1;
     let delay = std::time::Duration::from_millis((200u64 << (*attempt - 1).min(5)).min(5_000));
-    crate::trace::lock_retry(*attempt, m.config.lock_retries + 1, delay.as_millis() as u64);
+    crate::trace::retry(*attempt, m.config.lock_retries + 1, delay.as_millis() as u64, &failure.code);
     m.progress(format!(
-        "  try {} of {} could not get a lock within lock_timeout; retrying in {} ms",
+        "  try {} of {} {reason} (SQLSTATE {}); retrying in {} ms",
         *attempt,
         m.config.lock_retries + 1,
+        failure.code,
         delay.as_millis()
     ));
     tokio::time::sleep(delay).await;

@@ -108,7 +108,10 @@ async fn a_lock_timeout_is_retried_with_backoff() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("try 1 of 11 could not get a lock within lock_timeout; retrying in 200 ms"), "{err}");
+    assert!(
+        err.contains("try 1 of 11 could not get a lock within lock_timeout (SQLSTATE 55P03); retrying in 200 ms"),
+        "{err}"
+    );
     assert_eq!(history(&db.client).await.len(), 3);
 
     // When the lock never comes, the run stops after its retries with the server's error.

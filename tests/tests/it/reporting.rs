@@ -198,3 +198,46 @@ async fn timestamps_are_rfc3339_in_utc_and_odd_ones_are_said() {
     assert_eq!(status["migrations"][1]["applied_at"], "outside 1970-9999", "{status}");
     cli(BASE, &url, &["status"]).expect(0);
 }
+
+/// A deadlock in a transactional migration rolls the whole transaction back: it is tried again, and
+/// said. The other session waits long before it looks for deadlocks, so the migration's is the one the
+/// server ends.
+#[tokio::test]
+async fn a_deadlock_in_a_transaction_is_retried() {
+    let db = TestDb::new("report_deadlock").await;
+    db.client
+        .batch_execute(
+            "CREATE TABLE a (v int); CREATE TABLE b (v int); INSERT INTO a VALUES (0); INSERT INTO b VALUES (0)",
+        )
+        .await
+        .unwrap();
+    let other = migrate_tests::connect_to(&db.name).await;
+    other.batch_execute("SET deadlock_timeout = '10s'; BEGIN; UPDATE b SET v = v + 1").await.unwrap();
+    let mut m = Migrator::new(vec![migration(1, true, |s| {
+        s.sql_with_down("UPDATE a SET v = v + 1; SELECT pg_sleep(0.5); UPDATE b SET v = v + 1", "SELECT 1");
+    })]);
+    // Waiting for `b` must end in the deadlock, not in lock_timeout.
+    m.with_config(Config { lock_timeout: Some(Duration::from_secs(10)), ..Config::default() });
+    let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = said.clone();
+    m.on_progress(move |line| sink.lock().unwrap().push(line));
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    let cross = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Waits for the migration's row of `a`: a deadlock, which the migration's session detects.
+        other.batch_execute("UPDATE a SET v = v + 1").await.unwrap();
+        other.batch_execute("COMMIT").await.unwrap();
+    };
+    let (result, ()) = tokio::join!(m.up(&mut client, None), cross);
+    result.unwrap();
+    let said = said.lock().unwrap().join("\n");
+    assert!(said.contains("try 1 of 11 was chosen to end a deadlock (SQLSTATE 40P01); retrying in 200 ms"), "{said}");
+    let (a, b): (i32, i32) = db
+        .client
+        .query_one("SELECT (SELECT v FROM a), (SELECT v FROM b)", &[])
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((a, b), (2, 2), "the migration ran once, the other session once");
+    assert_eq!(history(&db.client).await.len(), 1);
+}

@@ -125,7 +125,7 @@ async fn a_run_reports_its_migrations_steps_and_waits_as_spans_and_events() {
     let batches = named(&events, "migrate.backfill_batch");
     assert_eq!(batches.len(), 3, "{events:?}");
     assert_eq!((batches[0]["rows"].as_str(), batches[2]["done"].as_str()), ("100", "250"), "{batches:?}");
-    let retries = named(&events, "migrate.lock_retry");
+    let retries = named(&events, "migrate.retry");
     assert_eq!(retries.len(), 1, "{events:?}");
     assert_eq!((retries[0]["attempt"].as_str(), retries[0]["sqlstate"].as_str()), ("1", "55P03"));
 }
