@@ -63,6 +63,14 @@ async fn init_new_up_through_the_driver() {
 
     let outside = run(&dir, &url, &["status"]).expect(2);
     assert!(outside.stderr.contains("no migrate.toml found here or above"), "{}", outside.stderr);
+    // The driver's own errors are JSON envelopes too with --format json.
+    let json = run(&dir, &url, &["status", "--format", "json"]).expect(2);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap_or_else(|e| panic!("{e}: {json:?}"));
+    assert_eq!(
+        (v["version"].as_u64(), v["command"].as_str(), v["ok"].as_bool()),
+        (Some(1), Some("status"), Some(false))
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("no migrate.toml found here or above"), "{v}");
 
     let init = run(&dir, "", &["init"]).expect(0);
     for file in [
