@@ -38,6 +38,20 @@ pub fn expand(
 
 /// Gives the `Schema` parameter its mode: `&mut Schema` becomes `&mut Schema<mode>`, keeping the user's
 /// own path (so their `use` of it stays used, and errors point at their code).
+/// The function as compiled, and for rustdoc its signature as the user wrote it (`s: &mut Schema`),
+/// not the mode the macro gives it (`Schema<__MigrateMode>`, which names a hidden item).
+fn documented(f: &ItemFn, compiled: TokenStream) -> TokenStream {
+    let (attrs, vis, sig) = (&f.attrs, &f.vis, &f.sig);
+    quote! {
+        #[cfg(not(doc))]
+        #compiled
+        #[cfg(doc)]
+        #(#attrs)*
+        #[allow(unused_variables)]
+        #vis #sig {}
+    }
+}
+
 fn with_mode(mut f: ItemFn, mode: TokenStream) -> syn::Result<ItemFn> {
     check_signature(&f)?;
     let args: syn::AngleBracketedGenericArguments = syn::parse2(quote!(<#mode>))?;
@@ -72,7 +86,7 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
             None
         }
     };
-    let f = function(&with_mode(f, quote!(__MigrateMode))?, body);
+    let f = documented(&f, function(&with_mode(f.clone(), quote!(__MigrateMode))?, body));
     let fallback = if args.irreversible.is_some() {
         quote!(::migrate_core::__private::up_fallback::irreversible)
     } else {
@@ -155,7 +169,7 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
 }
 
 fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
-    let f = function(&with_mode(f, quote!(::migrate_core::__private::DownMode))?, body);
+    let f = documented(&f, function(&with_mode(f.clone(), quote!(::migrate_core::__private::DownMode))?, body));
     Ok(quote! {
         #f
 

@@ -1211,3 +1211,23 @@ async fn the_registry_app_database_round_trips_through_pull() {
     assert!(run(&dir, &url, &["diff", "--name", "nothing"]).expect(0).stdout.contains("no difference"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `cargo doc` of a migrations crate shows each migration's functions as written,
+/// `pub fn up(s: &mut Schema)`, not with the mode the macro gives them (a hidden item's name).
+#[test]
+fn the_docs_of_a_migrations_crate_show_a_plain_schema() {
+    let target = target_debug().parent().unwrap().to_path_buf();
+    let status = Command::new(cargo())
+        .args(["doc", "-q", "--no-deps", "-p", "blog-migrations"])
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let dir = target.join("doc/blog_migrations/migrations/m20240107000000_replace_is_active");
+    for f in ["up", "down"] {
+        let html = std::fs::read_to_string(dir.join(format!("fn.{f}.html"))).unwrap();
+        let sig = html.split(&format!("pub fn {f}(")).nth(1).and_then(|s| s.split(')').next()).unwrap_or("");
+        assert!(sig.ends_with(">Schema</a>") && sig.starts_with("s: &amp;mut "), "{f}: {sig}");
+        assert!(!html.contains("MigrateMode") && !html.contains("DownMode"), "{f}");
+    }
+}
