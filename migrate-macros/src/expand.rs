@@ -82,7 +82,7 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
         Some(other) => Some(other),
         None => {
             let block = &f.block;
-            f.block = Box::new(syn::parse2(rename_derivable_calls(quote!(#block)))?);
+            *f.block = syn::parse2(rename_derivable_calls(quote!(#block)))?;
             None
         }
     };
