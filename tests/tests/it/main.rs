@@ -20,6 +20,7 @@ mod ops_columns;
 mod ops_indexes_constraints;
 mod ops_tables;
 mod ops_types;
+mod publishable;
 mod recovery;
 mod registry;
 mod reporting;
