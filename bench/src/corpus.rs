@@ -47,9 +47,10 @@ fn build(root: &Path, tag: &str) -> Result<PathBuf> {
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n\
-             [dependencies]\nmigrate-core = {{ path = \"{r}/migrate-core\" }}\nmigrate-cli = {{ path = \"{r}/migrate-cli\" }}\n\n\
+             [dependencies]\n{core}\nmigrate-cli = {{ path = \"{r}/migrate-cli\" }}\n\n\
              [build-dependencies]\nmigrate-build = {{ path = \"{r}/migrate-build\" }}\n",
-            r = root.display()
+            r = root.display(),
+            core = crate::perf::core_dependency(root),
         ),
     )?;
     std::fs::write(dir.join("migrate.toml"), "migrations = \".\"\n")?;

@@ -21,6 +21,14 @@ use crate::cluster::Server;
 pub const RUNS: usize = 5;
 
 /// The checkout whose crates the generated crates are built against: this one, or the one
+/// The generated crate's dependency on migrate-core in the checkout at `root`: its package is
+/// `migrate-pg-core` since session 11, `migrate-core` in earlier checkouts (measured side by side).
+pub fn core_dependency(root: &std::path::Path) -> String {
+    let manifest = std::fs::read_to_string(root.join("migrate-core/Cargo.toml")).unwrap_or_default();
+    let package = if manifest.contains("name = \"migrate-pg-core\"") { "package = \"migrate-pg-core\", " } else { "" };
+    format!("migrate-core = {{ {package}path = \"{}/migrate-core\" }}", root.display())
+}
+
 /// `MIGRATE_BENCH_ROOT` names (to measure an earlier commit with this same program).
 pub fn checkout_root() -> Result<PathBuf> {
     let own = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
@@ -42,9 +50,10 @@ pub fn generate(dir: &Path, n: usize) -> Result<()> {
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = \"perf-gen-m{n}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n\
-             [dependencies]\nmigrate-core = {{ path = \"{r}/migrate-core\" }}\nmigrate-cli = {{ path = \"{r}/migrate-cli\" }}\n\n\
+             [dependencies]\n{core}\nmigrate-cli = {{ path = \"{r}/migrate-cli\" }}\n\n\
              [build-dependencies]\nmigrate-build = {{ path = \"{r}/migrate-build\" }}\n",
-            r = root.display()
+            r = root.display(),
+            core = core_dependency(&root),
         ),
     )?;
     write(

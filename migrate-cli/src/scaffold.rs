@@ -123,7 +123,8 @@ pub fn new_migration(dir: &Path, name: &str, kind: Kind) -> Result<PathBuf> {
 }
 
 /// Where this CLI's own sources are, for the path dependencies `init` writes (the crates are not
-/// published under these names yet: `migrate-core` on crates.io is an unrelated crate).
+/// published yet; migrate-core's package is `migrate-pg-core`, `migrate-core` on crates.io being an
+/// unrelated crate).
 fn source_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
@@ -172,7 +173,11 @@ pub fn init(cwd: &Path, path: &str, package: Option<&str>, first: Option<&str>) 
     }
     let name = package.replace('-', "_");
     let src = source_root();
-    let dep = |c: &str| format!("{c} = {{ path = {:?} }}", src.join(c).display().to_string());
+    let dep = |c: &str| {
+        // The key is the name code uses (`migrate_core::`); the package is what is published.
+        let package = if c == "migrate-core" { "package = \"migrate-pg-core\", " } else { "" };
+        format!("{c} = {{ {package}path = {:?} }}", src.join(c).display().to_string())
+    };
     let files: Vec<(PathBuf, String)> = vec![
         (
             krate.join("Cargo.toml"),

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 const PUBLISHED: [&str; 6] =
-    ["migrate-naming", "migrate-sql", "migrate-macros", "migrate-build", "migrate-core", "migrate-cli"];
+    ["migrate-naming", "migrate-sql", "migrate-macros", "migrate-build", "migrate-pg-core", "migrate-cli"];
 const PRIVATE: [&str; 3] = ["migrate-tests", "migrate-bench", "blog-migrations"];
 
 fn cargo() -> Command {
