@@ -45,6 +45,10 @@
 //! misnamed migration, an impossible date (month 13) and two migrations of one version each fail the
 //! build with a message naming the file and the expected layout.
 
+// Published crates document every public item (checked by the compiler: the guide and docs.rs
+// rely on it).
+#![deny(missing_docs)]
+
 mod attr;
 mod literals;
 mod sql;
@@ -56,7 +60,9 @@ pub use sql::{SqlHeader, sql_header};
 /// A problem with the migrations folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FolderProblem {
+    /// The file or folder concerned.
     pub file: PathBuf,
+    /// What is wrong with it, and how to fix it.
     pub problem: String,
 }
 

@@ -6,7 +6,9 @@ use std::path::Path;
 /// The settings an SQL migration's header comments give.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SqlHeader {
+    /// `-- migrate: no_transaction`: the migration runs outside a transaction.
     pub no_transaction: bool,
+    /// `-- migrate: irreversible = "why"`: the reason it has no down.
     pub irreversible: Option<String>,
     /// `(rule_name, reason)` pairs.
     pub allow: Vec<(String, String)>,

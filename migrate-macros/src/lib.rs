@@ -4,6 +4,10 @@
 //! Parse → validate → expand: [`args`] parses the attribute, [`ast`] reads and checks the item,
 //! [`expand`] only emits code. On error the item is re-emitted unchanged beside `compile_error!`.
 
+// Published crates document every public item (checked by the compiler: the guide and docs.rs
+// rely on it).
+#![deny(missing_docs)]
+
 mod args;
 mod ast;
 mod derive_sql;

@@ -16,6 +16,10 @@
 //! assert_eq!(check(b"m20140929103761_dumped"), None);
 //! ```
 
+// Published crates document every public item (checked by the compiler: the guide and docs.rs
+// rely on it).
+#![deny(missing_docs)]
+
 /// What is wrong with a migration's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

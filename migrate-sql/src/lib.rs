@@ -7,6 +7,10 @@
 //! Its own crate so that the build script of a migrations crate (migrate-build) reads SQL with the
 //! same rules as the runner (migrate-core) without the runner's dependencies.
 
+// Published crates document every public item (checked by the compiler: the guide and docs.rs
+// rely on it).
+#![deny(missing_docs)]
+
 pub mod derive;
 
 use squawk_syntax::ast::AstNode as _;
@@ -59,8 +63,11 @@ pub use squawk_syntax as syntax;
 /// on (from 1), and its tree (`None` for text the grammar could not place in a statement).
 #[derive(Debug, Clone)]
 pub struct ParsedStatement {
+    /// The statement's text.
     pub text: String,
+    /// The line its code starts on, from 1.
     pub line: usize,
+    /// Its tree; `None` for text the grammar could not place in a statement.
     pub node: Option<SyntaxNode>,
     /// PostgreSQL refuses it inside a transaction block ([`needs_autocommit`]).
     pub alone: bool,
@@ -295,8 +302,11 @@ pub fn one_set_list(sql: &str) -> Result<(), String> {
 /// characters) and the parser's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxProblem {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, from 1, in characters.
     pub column: usize,
+    /// The parser's message.
     pub message: String,
 }
 
