@@ -75,8 +75,21 @@ pub(crate) fn step(version: u64, step: usize, steps: usize, transactional: bool)
     }
 }
 
-/// Records how a span's work ended: its duration, or the SQLSTATE of its failure.
-pub(crate) fn ended(span: &Span, started: std::time::Instant, sqlstate: Option<&str>) {
+/// Runs `work` inside `span`, then records how it ended: its duration, and when it failed, the
+/// SQLSTATE `sqlstate` finds in the error.
+pub(crate) async fn timed<T, E>(
+    span: &Span,
+    work: impl std::future::Future<Output = Result<T, E>>,
+    sqlstate: fn(&E) -> Option<&str>,
+) -> Result<T, E> {
+    let started = std::time::Instant::now();
+    let result = within(span, work).await;
+    ended(span, started, result.as_ref().err().and_then(sqlstate));
+    result
+}
+
+/// Records how a span's work ended: its duration, and the SQLSTATE of its failure.
+fn ended(span: &Span, started: std::time::Instant, sqlstate: Option<&str>) {
     #[cfg(feature = "tracing")]
     {
         span.record("duration_ms", started.elapsed().as_millis() as u64);

@@ -23,11 +23,7 @@ async fn in_span(
     direction: &'static str,
     work: impl std::future::Future<Output = Result<Done, RunError>>,
 ) -> Result<Done, RunError> {
-    let span = crate::trace::migration(version, name, direction);
-    let started = Instant::now();
-    let result = crate::trace::within(&span, work).await;
-    crate::trace::ended(&span, started, result.as_ref().err().and_then(RunError::sqlstate));
-    result
+    crate::trace::timed(&crate::trace::migration(version, name, direction), work, RunError::sqlstate).await
 }
 
 fn acks_of(m: &Migration) -> Vec<String> {
@@ -274,8 +270,7 @@ async fn apply_one(
         let mut batched = true;
         let begin = format!("BEGIN;\n{}", timeouts(&m.config, true));
         let span = crate::trace::step(mig.version, 0, 1, true);
-        let started = Instant::now();
-        let result = crate::trace::within(&span, async {
+        let work = async {
             loop {
                 let c = &*client;
                 let outcome = async {
@@ -330,10 +325,8 @@ async fn apply_one(
                     }
                 }
             }
-        })
-        .await;
-        crate::trace::ended(&span, started, result.as_ref().err().and_then(RunError::sqlstate));
-        result
+        };
+        crate::trace::timed(&span, work, RunError::sqlstate).await
     } else {
         let first = match resume {
             Some(r) => r.step,
@@ -476,8 +469,7 @@ async fn rollback_one(
     let single_tx = steps.len() <= 1 && steps.iter().all(|s| s.transactional);
     if single_tx {
         let span = crate::trace::step(row.version, 0, 1, true);
-        let started = Instant::now();
-        let result = crate::trace::within(&span, async {
+        let work = async {
             let mut attempt = 0;
             loop {
                 let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
@@ -515,10 +507,8 @@ async fn rollback_one(
                 }
             }
             Ok(())
-        })
-        .await;
-        crate::trace::ended(&span, started, result.as_ref().err().and_then(RunError::sqlstate));
-        result?;
+        };
+        crate::trace::timed(&span, work, RunError::sqlstate).await?;
     } else {
         let first = if row.state != "applied" && row.direction == "down" { row.step } else { 0 };
         if first == 0 {

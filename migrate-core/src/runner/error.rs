@@ -18,6 +18,11 @@ pub struct DbFailure {
 }
 
 impl DbFailure {
+    /// The SQLSTATE, when the failure was the server's.
+    pub fn sqlstate(&self) -> Option<&str> {
+        Some(self.code.as_str()).filter(|c| !c.is_empty())
+    }
+
     /// Takes a tokio-postgres error apart. `batch` is the SQL that was sent and `statements` its
     /// statements with their character offsets in `batch`: the server's position (relative to the whole
     /// batch) is mapped to the statement it falls in.
@@ -258,9 +263,7 @@ impl RunError {
     /// The SQLSTATE of the server's error behind this one, if any.
     pub fn sqlstate(&self) -> Option<&str> {
         match self {
-            RunError::Migration { failure, .. } | RunError::Database { failure, .. } => {
-                Some(failure.code.as_str()).filter(|c| !c.is_empty())
-            }
+            RunError::Migration { failure, .. } | RunError::Database { failure, .. } => failure.sqlstate(),
             _ => None,
         }
     }

@@ -76,12 +76,10 @@ pub(super) async fn traced(
     work: impl std::future::Future<Output = Result<Option<i64>, DbFailure>>,
 ) -> Result<Option<i64>, DbFailure> {
     let span = crate::trace::step(version, k, steps, transactional);
-    let started = Instant::now();
-    let result = crate::trace::within(&span, work).await;
+    let result = crate::trace::timed(&span, work, DbFailure::sqlstate).await;
     if let Ok(Some(rows)) = result {
         crate::trace::rows(&span, rows);
     }
-    crate::trace::ended(&span, started, result.as_ref().err().map(|f| f.code.as_str()).filter(|c| !c.is_empty()));
     result
 }
 
