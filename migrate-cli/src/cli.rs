@@ -22,23 +22,14 @@ impl Cli {
         if from_env(&matches) {
             cli.database_url = None;
         }
-        if let Some((_, sub)) = matches.subcommand()
-            && from_env(sub)
-            && let Some(conn) = cli.command.conn_mut()
-        {
-            conn.database_url = None;
+        // The flags in effect land in `cli`: those given after the command win over those before it.
+        if let Some(after) = cli.command.conn() {
+            let after_url = matches.subcommand().filter(|(_, sub)| !from_env(sub)).and(after.database_url.clone());
+            cli.database_url = after_url.or(cli.database_url);
+            cli.target = after.target.clone().or(cli.target);
+            cli.no_dotenv |= after.no_dotenv;
         }
         Ok(cli)
-    }
-
-    /// The connection flags in effect: those given after the command win over those before it.
-    pub fn connection(&self) -> ConnArgs {
-        let after = self.command.conn().cloned().unwrap_or_default();
-        ConnArgs {
-            database_url: after.database_url.or_else(|| self.database_url.clone()),
-            target: after.target.or_else(|| self.target.clone()),
-            no_dotenv: after.no_dotenv || self.no_dotenv,
-        }
     }
 }
 
@@ -68,7 +59,8 @@ pub struct ConnArgs {
 pub struct Cli {
     /// Connection URL, e.g. postgres://user@host:5432/db?sslmode=require (never printed). From
     /// DATABASE_URL when not given; --target wins over DATABASE_URL, not over this flag. For the
-    /// commands that connect to a database.
+    /// commands that connect to a database. After parsing ([`Cli::parse_args`]) this and the two
+    /// fields below hold the flags in effect, given before or after the command.
     #[arg(short = 'D', long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// A target named in migrate.toml (for the commands that connect to a database).
@@ -232,23 +224,6 @@ impl Command {
             Command::Reset(a) => Some(&a.conn),
             Command::Seed(a) => Some(&a.conn),
             Command::ProductionMarker(a) => Some(&a.conn),
-            _ => None,
-        }
-    }
-
-    fn conn_mut(&mut self) -> Option<&mut ConnArgs> {
-        match self {
-            Command::Up(a) => Some(&mut a.lock.conn),
-            Command::Down(a) => Some(&mut a.lock.conn),
-            Command::Redo(a) => Some(&mut a.conn),
-            Command::Status(a) => Some(&mut a.conn),
-            Command::Verify(a) | Command::Drift(a) => Some(&mut a.conn),
-            Command::Diff(a) => Some(&mut a.scratch.conn),
-            Command::Pull(a) => Some(&mut a.conn),
-            Command::Resolve(a) => Some(&mut a.conn),
-            Command::Reset(a) => Some(&mut a.conn),
-            Command::Seed(a) => Some(&mut a.conn),
-            Command::ProductionMarker(a) => Some(&mut a.conn),
             _ => None,
         }
     }

@@ -187,15 +187,12 @@ pub fn state(root: &Path) -> (&'static str, Option<String>, PathBuf) {
     }
 }
 
-/// Whether the cluster runs, and where.
+/// Whether the cluster runs, and where, in a sentence.
 pub fn status(root: &Path) -> Result<String> {
-    let p = paths(root);
-    Ok(if running(&p) {
-        format!("running: {} (data in {})", url(&p), p.data.display())
-    } else if p.data.join("PG_VERSION").is_file() {
-        format!("stopped (data in {})", p.data.display())
-    } else {
-        "not created yet: the first command that needs a database creates it".into()
+    Ok(match state(root) {
+        ("running", Some(url), data) => format!("running: {url} (data in {})", data.display()),
+        ("stopped", _, data) => format!("stopped (data in {})", data.display()),
+        _ => "not created yet: the first command that needs a database creates it".into(),
     })
 }
 

@@ -29,9 +29,13 @@ pub fn envelope(command: &str, ok: bool, body: serde_json::Value) -> serde_json:
 pub fn stopped(command: &str, json: bool, message: &str) {
     anstream::eprintln!("{} {message}", error_label());
     if json {
-        let v = envelope(command, false, serde_json::json!({ "error": { "message": message } }));
-        anstream::println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        print_json(&envelope(command, false, serde_json::json!({ "error": { "message": message } })));
     }
+}
+
+/// Prints a JSON document on stdout.
+pub(crate) fn print_json(value: &serde_json::Value) {
+    anstream::println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
 /// How to print.

@@ -28,7 +28,7 @@ use tokio_postgres::Client;
 use crate::cli::{Cli, Command, DevDbAction, Format};
 use crate::config::Loaded;
 use crate::connect::Database;
-use crate::output::{Out, envelope};
+use crate::output::{Out, envelope, print_json};
 
 /// What every command gets.
 pub struct Ctx {
@@ -170,10 +170,6 @@ pub fn error_envelope(command: &str, error: &anyhow::Error) -> serde_json::Value
     envelope(command, false, serde_json::json!({ "error": report::error_json(error) }))
 }
 
-fn print_json(value: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
-}
-
 /// What a command does to the database it connects to.
 fn verb_of(command: &Command) -> &'static str {
     match command {
@@ -211,7 +207,6 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
 async fn run(cli: Cli, printed: &mut bool) -> Result<u8> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
     let loaded = crate::config::load_for(cli.config.as_deref(), &cwd)?;
-    let conn = cli.connection();
     if cli.command.conn().is_none() && (cli.database_url.is_some() || cli.target.is_some() || cli.no_dotenv) {
         anyhow::bail!(
             "`{}` connects to no database: --database-url, --target and --no-dotenv are for the commands that do",
@@ -219,9 +214,9 @@ async fn run(cli: Cli, printed: &mut bool) -> Result<u8> {
         );
     }
     let ctx = Ctx {
-        cli_url: conn.database_url,
-        cli_target: conn.target,
-        no_dotenv: conn.no_dotenv,
+        cli_url: cli.database_url,
+        cli_target: cli.target,
+        no_dotenv: cli.no_dotenv,
         out: Out::new(cli.format == Format::Json),
         format: cli.format,
         loaded,
@@ -268,16 +263,23 @@ async fn command(ctx: &Ctx, command: Command, cwd: &std::path::Path) -> Result<u
         Command::ProductionMarker(a) => marker::run(ctx, a).await,
         Command::DevDb(a) => {
             let root = &ctx.loaded.root;
+            // `status` asks the cluster once: for the sentence, or for the JSON's fields.
             let (action, said) = match a.action {
-                DevDbAction::Status => ("status", crate::dev_db::status(root)?),
-                DevDbAction::Start => ("start", crate::dev_db::ensure_running(root, false)?),
-                DevDbAction::Stop => ("stop", crate::dev_db::stop(root)?),
+                DevDbAction::Status => ("status", None),
+                DevDbAction::Start => ("start", Some(crate::dev_db::ensure_running(root, false)?)),
+                DevDbAction::Stop => ("stop", Some(crate::dev_db::stop(root)?)),
             };
             if ctx.out.json {
                 let (state, url, data) = crate::dev_db::state(root);
                 ctx.json(true, serde_json::json!({ "action": action, "state": state, "url": url, "data": data }));
             } else {
-                println!("{said}");
+                println!(
+                    "{}",
+                    match said {
+                        Some(said) => said,
+                        None => crate::dev_db::status(root)?,
+                    }
+                );
             }
             Ok(crate::EXIT_OK)
         }
