@@ -207,6 +207,14 @@ pub enum Command {
     ///
     /// Example: migrate-cli production-marker status
     ProductionMarker(ProductionMarkerArgs),
+    /// Show who holds the migration lock; with --force, remove it: the lease of `lock = "table"`
+    /// (its token moves on, so the run that held it records nothing more), or end the session
+    /// holding the advisory lock (e.g. an idle pooled server connection that kept it).
+    ///
+    /// Exit 0 when something was held (and, with --force, removed), 1 when nothing was.
+    ///
+    /// Example: migrate-cli unlock --force
+    Unlock(UnlockArgs),
 }
 
 impl Command {
@@ -224,6 +232,7 @@ impl Command {
             Command::Reset(a) => Some(&a.conn),
             Command::Seed(a) => Some(&a.conn),
             Command::ProductionMarker(a) => Some(&a.conn),
+            Command::Unlock(a) => Some(&a.conn),
             _ => None,
         }
     }
@@ -252,6 +261,7 @@ impl Command {
             Command::Init(_) => "init",
             Command::DevDb(_) => "dev-db",
             Command::ProductionMarker(_) => "production-marker",
+            Command::Unlock(_) => "unlock",
         }
     }
 }
@@ -420,6 +430,16 @@ pub struct SqlArgs {
 pub enum Direction {
     Up,
     Down,
+}
+
+/// `unlock`: who holds the migration lock, and removing it.
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Remove the lease, or end the session holding the advisory lock (without it, only shows them).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub conn: ConnArgs,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,16 @@ pub struct Config {
     pub statement_timeout: Option<String>,
     /// How many times a step that hit `lock_timeout` is retried (default 10).
     pub lock_retries: Option<u32>,
+    /// How a run keeps other runs out: `auto` (default: the advisory lock when the session is proven
+    /// direct, the lease table otherwise), `advisory` or `table`.
+    pub lock: Option<String>,
+    /// How long the lease of the table lock lasts without renewal (default `60s`).
+    pub lock_lease: Option<String>,
+    /// How often the heartbeat renews the lease (default `10s`).
+    pub lock_heartbeat: Option<String>,
+    /// A direct connection (not through a pooler) for the steps that run outside a transaction,
+    /// used when the migrating connection is not proven direct.
+    pub direct_url: Option<String>,
     /// Run changes to existing tables in their safe forms (default true).
     pub safe_operations: Option<bool>,
     /// Migrations at or before this version are not linted (history that predates the tool).
@@ -68,6 +78,11 @@ pub struct Target {
     /// With `--all-targets`, migrated first and alone; a failure there stops the run.
     #[serde(default)]
     pub canary: bool,
+    /// The lock strategy for this target (overrides the top-level `lock`).
+    pub lock: Option<String>,
+    /// The direct connection for this target's steps outside a transaction (overrides the
+    /// top-level `direct_url`).
+    pub direct_url: Option<String>,
 }
 
 /// A loaded configuration and where it was found.
@@ -164,6 +179,18 @@ impl Loaded {
         if let Some(safe) = self.config.safe_operations {
             c.safe_operations = safe;
         }
+        if let Some(lock) = &self.config.lock {
+            c.lock = lock.parse().map_err(|e: String| anyhow::anyhow!("lock = {lock:?} in {FILE_NAME}: {e}"))?;
+        }
+        for (key, text, slot) in [
+            ("lock_lease", &self.config.lock_lease, &mut c.lock_lease),
+            ("lock_heartbeat", &self.config.lock_heartbeat, &mut c.lock_heartbeat),
+        ] {
+            if let Some(t) = text {
+                *slot = duration(key, t)?
+                    .ok_or_else(|| anyhow::anyhow!("{key} = \"0\" in {FILE_NAME}: give a duration"))?;
+            }
+        }
         c.validate().with_context(|| format!("{FILE_NAME} is not valid"))?;
         Ok(c)
     }
@@ -181,6 +208,19 @@ impl Loaded {
             safe_operations: self.config.safe_operations.unwrap_or(true),
             time_zone: None,
         })
+    }
+
+    /// The settings of a run on a target (`None`: not a named target): its `lock` over the
+    /// top-level one, and its `direct_url`.
+    pub fn for_target(&self, target: Option<&str>) -> Result<(migrate_core::runner::Config, Option<String>)> {
+        let mut c = self.runner_config()?;
+        let t = target.and_then(|name| self.config.targets.get(name));
+        if let Some(lock) = t.and_then(|t| t.lock.as_ref()) {
+            c.lock =
+                lock.parse().map_err(|e: String| anyhow::anyhow!("lock = {lock:?} of a target in {FILE_NAME}: {e}"))?;
+        }
+        let direct = t.and_then(|t| t.direct_url.clone()).or_else(|| self.config.direct_url.clone());
+        Ok((c, direct))
     }
 
     /// The migrations crate folder, if configured.

@@ -11,6 +11,7 @@ use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::{Client, Config};
 
 use crate::config::Loaded;
+pub use migrate_core::runner::lock::Origin;
 
 /// Where the URL came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -451,6 +452,12 @@ pub fn describe(config: &Config) -> String {
 
 /// Connects, spawning the connection task on the current runtime.
 pub async fn connect(url: &str) -> Result<Client> {
+    Ok(connect_parsed(parse(url)?, url).await?.0)
+}
+
+/// Connects, and says where our end of the connection is (to prove the session direct:
+/// [`migrate_core::runner::lock::prove_direct`]).
+pub async fn connect_with_origin(url: &str) -> Result<(Client, Origin)> {
     connect_parsed(parse(url)?, url).await
 }
 
@@ -458,10 +465,173 @@ pub async fn connect(url: &str) -> Result<Client> {
 pub async fn connect_to_db(url: &str, dbname: &str) -> Result<Client> {
     let mut parsed = parse(url)?;
     parsed.config.dbname(dbname);
+    Ok(connect_parsed(parsed, url).await?.0)
+}
+
+/// [`connect_to_db`], and where our end of the connection is.
+pub async fn connect_to_db_with_origin(url: &str, dbname: &str) -> Result<(Client, Origin)> {
+    let mut parsed = parse(url)?;
+    parsed.config.dbname(dbname);
     connect_parsed(parsed, url).await
 }
 
-async fn connect_parsed(parsed: Parsed, url: &str) -> Result<Client> {
+/// The socket we open ourselves ([`open_socket`]): TCP or Unix-domain. (A `Box<dyn ..>` here makes
+/// the connecting future `Send` for one lifetime only, which `tokio::spawn` refuses.)
+enum Stream {
+    Tcp(tokio::net::TcpStream),
+    #[cfg(unix)]
+    Unix(tokio::net::UnixStream),
+}
+
+impl tokio::io::AsyncRead for Stream {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+            #[cfg(unix)]
+            Stream::Unix(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for Stream {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+            #[cfg(unix)]
+            Stream::Unix(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_flush(cx),
+            #[cfg(unix)]
+            Stream::Unix(s) => std::pin::Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+            #[cfg(unix)]
+            Stream::Unix(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Opens the socket ourselves, as tokio-postgres's own `connect` does (each host in order, each
+/// address of a host name, `hostaddr`, `connect_timeout`, keepalives), because only the program
+/// that opened a socket knows its local address: `lock = auto` compares it with the address the
+/// server sees. Gives the stream, its origin and the host name for TLS.
+async fn open_socket(config: &Config) -> std::io::Result<(Stream, Origin, String)> {
+    /// One place to try.
+    enum Attempt {
+        #[cfg(unix)]
+        Unix(std::path::PathBuf, u16),
+        Tcp(String, Option<std::net::IpAddr>, u16),
+    }
+    let (hosts, addrs, ports) = (config.get_hosts(), config.get_hostaddrs(), config.get_ports());
+    let attempts: Vec<Attempt> = (0..hosts.len().max(addrs.len()).max(1))
+        .map(|i| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            match (hosts.get(i), addrs.get(i)) {
+                #[cfg(unix)]
+                (Some(Host::Unix(dir)), None) => Attempt::Unix(dir.clone(), port),
+                (Some(Host::Tcp(name)), ip) => Attempt::Tcp(name.clone(), ip.copied(), port),
+                #[cfg(unix)]
+                (Some(Host::Unix(_)), ip) => Attempt::Tcp(String::new(), ip.copied(), port),
+                (None, ip) => Attempt::Tcp("localhost".into(), ip.copied(), port),
+            }
+        })
+        .collect();
+    let timeout = config.get_connect_timeout().copied();
+    let mut last = std::io::Error::new(std::io::ErrorKind::InvalidInput, "no host to connect to");
+    for attempt in attempts {
+        let (name, ip, port) = match attempt {
+            #[cfg(unix)]
+            Attempt::Unix(dir, port) => {
+                let path = dir.join(format!(".s.PGSQL.{port}"));
+                match within(timeout, tokio::net::UnixStream::connect(path)).await {
+                    Ok(s) => return Ok((Stream::Unix(s), Origin::Unix { dir, port }, String::new())),
+                    Err(e) => last = e,
+                }
+                continue;
+            }
+            Attempt::Tcp(name, ip, port) => (name, ip, port),
+        };
+        let targets: Vec<std::net::SocketAddr> = match ip {
+            Some(ip) => vec![std::net::SocketAddr::new(ip, port)],
+            None => match tokio::net::lookup_host((name.clone(), port)).await {
+                Ok(found) => found.collect(),
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            },
+        };
+        for addr in targets {
+            match open_tcp(addr, timeout, config.get_keepalives().then(|| keepalive_of(config))).await {
+                Ok((s, origin)) => return Ok((s, origin, name)),
+                Err(e) => last = e,
+            }
+        }
+    }
+    Err(last)
+}
+
+/// The keepalive settings of the URL, as tokio-postgres applies them.
+fn keepalive_of(config: &Config) -> socket2::TcpKeepalive {
+    let mut keepalive = socket2::TcpKeepalive::new().with_time(config.get_keepalives_idle());
+    if let Some(every) = config.get_keepalives_interval() {
+        keepalive = keepalive.with_interval(every);
+    }
+    #[cfg(unix)]
+    if let Some(n) = config.get_keepalives_retries() {
+        keepalive = keepalive.with_retries(n);
+    }
+    keepalive
+}
+
+/// A TCP connection to `addr` as tokio-postgres opens one (no delay, keepalives), and its origin.
+async fn open_tcp(
+    addr: std::net::SocketAddr,
+    timeout: Option<Duration>,
+    keepalive: Option<socket2::TcpKeepalive>,
+) -> std::io::Result<(Stream, Origin)> {
+    let stream = within(timeout, tokio::net::TcpStream::connect(addr)).await?;
+    stream.set_nodelay(true)?;
+    if let Some(keepalive) = keepalive {
+        socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
+    }
+    let local = stream.local_addr()?;
+    Ok((Stream::Tcp(stream), Origin::Tcp(local)))
+}
+
+/// `connect`, given up after `timeout` (`connect_timeout`) when there is one.
+async fn within<T>(timeout: Option<Duration>, connect: impl Future<Output = std::io::Result<T>>) -> std::io::Result<T> {
+    match timeout {
+        Some(t) => tokio::time::timeout(t, connect)
+            .await
+            .unwrap_or_else(|_| Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "connect_timeout passed"))),
+        None => connect.await,
+    }
+}
+
+async fn connect_parsed(parsed: Parsed, url: &str) -> Result<(Client, Origin)> {
     let what = describe(&parsed.config);
     let fail = |e: tokio_postgres::Error| {
         let message = match e.as_db_error() {
@@ -479,15 +649,42 @@ async fn connect_parsed(parsed: Parsed, url: &str) -> Result<Client> {
         };
         anyhow!("cannot connect to {what}: {}", redact(&message, url))
     };
-    if parsed.tls == TlsMode::Disable {
-        let (client, conn) = parsed.config.connect(tokio_postgres::NoTls).await.map_err(fail)?;
+    let io_failed = |e: std::io::Error| anyhow!("cannot connect to {what}: {}", redact(&e.to_string(), url));
+    let (stream, origin, host) = open_socket(&parsed.config).await.map_err(io_failed)?;
+    let client = if parsed.tls == TlsMode::Disable {
+        let (client, conn) = parsed.config.connect_raw(stream, tokio_postgres::NoTls).await.map_err(fail)?;
         tokio::spawn(conn);
-        return Ok(client);
+        client
+    } else {
+        use tokio_postgres::tls::MakeTlsConnect;
+        let tls = MakeTlsConnect::<Stream>::make_tls_connect(&mut tls_connector(&parsed)?, &host)
+            .map_err(|never| match never {})?;
+        let (client, conn) = parsed.config.connect_raw(stream, tls).await.map_err(fail)?;
+        tokio::spawn(conn);
+        client
+    };
+    check_session_attrs(&client, &parsed.config).await.map_err(|e| anyhow!("cannot use {what}: {e}"))?;
+    Ok((client, origin))
+}
+
+/// `target_session_attrs` (libpq's): tokio-postgres checks it in its own `connect`, which we do not
+/// use ([`open_socket`]).
+async fn check_session_attrs(client: &Client, config: &Config) -> Result<()> {
+    use tokio_postgres::config::TargetSessionAttrs;
+    let wanted = config.get_target_session_attrs();
+    if wanted == TargetSessionAttrs::Any {
+        return Ok(());
     }
-    let tls = tls_connector(&parsed)?;
-    let (client, conn) = parsed.config.connect(tls).await.map_err(fail)?;
-    tokio::spawn(conn);
-    Ok(client)
+    let rows = client.simple_query("SHOW transaction_read_only").await?;
+    let read_only =
+        rows.iter().any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("on")));
+    match (wanted, read_only) {
+        (TargetSessionAttrs::ReadWrite, true) => {
+            bail!("target_session_attrs=read-write, and the database does not allow writes")
+        }
+        (TargetSessionAttrs::ReadOnly, false) => bail!("target_session_attrs=read-only, and the session allows writes"),
+        _ => Ok(()),
+    }
 }
 
 fn tls_connector(parsed: &Parsed) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {

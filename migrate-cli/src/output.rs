@@ -43,6 +43,7 @@ pub(crate) fn print_json(value: &serde_json::Value) {
 pub struct Out {
     /// Styles are written (JSON output never has them); anstream strips them per stream.
     pub color: bool,
+    /// `--format json`: the command prints one JSON document on stdout instead of text.
     pub json: bool,
 }
 
@@ -56,6 +57,7 @@ fn paint(style: Style, text: &str) -> String {
 }
 
 impl Out {
+    /// Text output with styles, or JSON output (`json`) without them.
     pub fn new(json: bool) -> Out {
         Out { color: !json, json }
     }
@@ -64,18 +66,23 @@ impl Out {
         if self.color { paint(style, text) } else { text.to_string() }
     }
 
+    /// `text` in green: success (`ok`, `applied`).
     pub fn green(&self, text: &str) -> String {
         self.paint(AnsiColor::Green.on_default(), text)
     }
+    /// `text` in yellow: a warning, or something waiting (`pending`, `skipped`).
     pub fn yellow(&self, text: &str) -> String {
         self.paint(AnsiColor::Yellow.on_default(), text)
     }
+    /// `text` in red: an error or a failure.
     pub fn red(&self, text: &str) -> String {
         self.paint(AnsiColor::Red.on_default(), text)
     }
+    /// `text` in bold: a name to pick out of the line.
     pub fn bold(&self, text: &str) -> String {
         self.paint(Style::new().bold(), text)
     }
+    /// `text` dimmed: a detail (a checksum, a time, a reason).
     pub fn dim(&self, text: &str) -> String {
         self.paint(Style::new().dimmed(), text)
     }

@@ -122,11 +122,39 @@ pub fn new_migration(dir: &Path, name: &str, kind: Kind) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Where this CLI's own sources are, for the path dependencies `init` writes (the crates are not
-/// published yet; migrate-core's package is `migrate-pg-core`, `migrate-core` on crates.io being an
-/// unrelated crate).
-fn source_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+/// Where the dependencies `init` writes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DependencySource {
+    /// This CLI was built in a clone of the workspace (the folder holding it): path dependencies.
+    Clone(PathBuf),
+    /// This CLI was installed as a published package (its sources sit alone, e.g. in cargo's
+    /// registry folder): version dependencies on the published packages, of this version.
+    Registry(&'static str),
+}
+
+/// Where this CLI's sources are (`CARGO_MANIFEST_DIR` when it was built) tells which: a folder whose
+/// parent is the workspace (its Cargo.toml a `[workspace]` holding `migrate-core`) is a clone.
+fn dependency_source(manifest_dir: &Path) -> DependencySource {
+    let Some(root) = manifest_dir.parent() else { return DependencySource::Registry(env!("CARGO_PKG_VERSION")) };
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    if workspace.contains("[workspace]") && root.join("migrate-core/Cargo.toml").is_file() {
+        DependencySource::Clone(root.to_path_buf())
+    } else {
+        DependencySource::Registry(env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// The dependency line for crate `c` (`migrate-core`, `migrate-cli`, `migrate-build`). The key is the
+/// name code uses (`migrate_core::`); migrate-core's package is `migrate-pg-core` (`migrate-core` on
+/// crates.io is an unrelated crate), so its line has a `package =` key.
+fn dependency_line(c: &str, source: &DependencySource) -> String {
+    let package = if c == "migrate-core" { "package = \"migrate-pg-core\", " } else { "" };
+    match source {
+        DependencySource::Clone(root) => {
+            format!("{c} = {{ {package}path = {:?} }}", root.join(c).display().to_string())
+        }
+        DependencySource::Registry(version) => format!("{c} = {{ {package}version = \"{version}\" }}"),
+    }
 }
 
 /// The package name `init` gives the migrations crate: `<project>-migrations`, where the project is
@@ -172,12 +200,8 @@ pub fn init(cwd: &Path, path: &str, package: Option<&str>, first: Option<&str>) 
         bail!("`{package}` is not a package name: use letters, digits, `-` and `_`, starting with a letter");
     }
     let name = package.replace('-', "_");
-    let src = source_root();
-    let dep = |c: &str| {
-        // The key is the name code uses (`migrate_core::`); the package is what is published.
-        let package = if c == "migrate-core" { "package = \"migrate-pg-core\", " } else { "" };
-        format!("{c} = {{ {package}path = {:?} }}", src.join(c).display().to_string())
-    };
+    let source = dependency_source(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let dep = |c: &str| dependency_line(c, &source);
     let files: Vec<(PathBuf, String)> = vec![
         (
             krate.join("Cargo.toml"),
@@ -243,6 +267,43 @@ fn add_to_workspace(cwd: &Path, member: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Built in this clone: path dependencies on it. Installed from the registry (the package's
+    /// sources alone, as cargo unpacks them): version dependencies on the published packages, with
+    /// `package =` where the package name differs from the library's.
+    #[test]
+    fn init_depends_on_the_clone_or_on_the_published_packages() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = here.parent().unwrap().to_path_buf();
+        assert_eq!(dependency_source(here), DependencySource::Clone(root.clone()));
+        assert_eq!(
+            dependency_line("migrate-core", &DependencySource::Clone(root.clone())),
+            format!(
+                "migrate-core = {{ package = \"migrate-pg-core\", path = {:?} }}",
+                root.join("migrate-core").display().to_string()
+            )
+        );
+        let registry = std::env::temp_dir()
+            .join(format!("migrate-registry-{}", std::process::id()))
+            .join("index.crates.io-1949cf8c6b5b557f");
+        let unpacked = registry.join(format!("migrate-cli-{}", env!("CARGO_PKG_VERSION")));
+        std::fs::create_dir_all(&unpacked).unwrap();
+        std::fs::write(unpacked.join("Cargo.toml"), "[package]\nname = \"migrate-cli\"\n").unwrap();
+        let source = dependency_source(&unpacked);
+        std::fs::remove_dir_all(registry.parent().unwrap()).unwrap();
+        assert_eq!(source, DependencySource::Registry(env!("CARGO_PKG_VERSION")));
+        let v = env!("CARGO_PKG_VERSION");
+        assert_eq!(
+            dependency_line("migrate-core", &source),
+            format!("migrate-core = {{ package = \"migrate-pg-core\", version = \"{v}\" }}")
+        );
+        assert_eq!(dependency_line("migrate-cli", &source), format!("migrate-cli = {{ version = \"{v}\" }}"));
+        assert_eq!(dependency_line("migrate-build", &source), format!("migrate-build = {{ version = \"{v}\" }}"));
+        // The lines are valid TOML dependencies.
+        let manifest: toml::Table =
+            format!("[dependencies]\n{}\n", dependency_line("migrate-core", &source)).parse().unwrap();
+        assert_eq!(manifest["dependencies"]["migrate-core"]["package"].as_str(), Some("migrate-pg-core"));
+    }
 
     #[test]
     fn timestamps_are_utc_civil_time() {

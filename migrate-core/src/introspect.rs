@@ -13,6 +13,7 @@ use tokio_postgres::GenericClient;
 /// `extension`, `schema`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snapshot {
+    /// One line per object, sorted (a function's first line is followed by its definition).
     pub lines: Vec<String>,
 }
 
@@ -257,7 +258,12 @@ pub enum Change {
     /// In the expected schema only.
     Missing(String),
     /// In both, defined differently.
-    Differs { expected: String, actual: String },
+    Differs {
+        /// The object's line in the expected schema.
+        expected: String,
+        /// Its line in the actual schema.
+        actual: String,
+    },
 }
 
 impl fmt::Display for Change {

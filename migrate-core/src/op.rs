@@ -18,7 +18,14 @@ pub enum ColumnType {
     /// `bigint` (8 bytes).
     BigInt,
     /// `numeric`, `numeric(p)` or `numeric(p, s)`.
-    Numeric { precision: Option<u16>, scale: Option<u16> },
+    Numeric {
+        /// The total number of significant digits (`None`: any number, up to the implementation's
+        /// limit).
+        precision: Option<u16>,
+        /// The digits after the decimal point (`None`: 0 when a precision is given); needs a
+        /// precision.
+        scale: Option<u16>,
+    },
     /// `real` (4-byte float).
     Real,
     /// `double precision`.
@@ -28,9 +35,15 @@ pub enum ColumnType {
     /// `text`.
     Text,
     /// `varchar(n)`, or unbounded `varchar`.
-    Varchar { length: Option<u32> },
+    Varchar {
+        /// The longest value allowed, in characters (`None`: no limit).
+        length: Option<u32>,
+    },
     /// `char(n)`.
-    Char { length: u32 },
+    Char {
+        /// The length of every value, in characters: shorter ones are padded with spaces.
+        length: u32,
+    },
     /// `uuid`.
     Uuid,
     /// `bytea`.
@@ -54,11 +67,20 @@ pub enum ColumnType {
     /// `cidr`.
     Cidr,
     /// An array of another type, `T[]`.
-    Array { element: Box<ColumnType> },
+    Array {
+        /// The type of the elements.
+        element: Box<ColumnType>,
+    },
     /// A user-defined enum type (created with `create_enum`), quoted as an identifier.
-    Enum { name: String },
+    Enum {
+        /// The enum type's name.
+        name: String,
+    },
     /// Any other type by name (`tsvector`, `citext`, ...), quoted as an identifier.
-    Named { name: String },
+    Named {
+        /// The type's name, as one identifier (no modifiers such as `(3)`).
+        name: String,
+    },
 }
 
 canonical_enum!(ColumnType {
@@ -93,15 +115,31 @@ canonical_enum!(ColumnType {
 #[non_exhaustive]
 pub enum Literal {
     /// `true` / `false`.
-    Bool { value: bool },
+    Bool {
+        /// The value, rendered `true` or `false`.
+        value: bool,
+    },
     /// An integer.
-    Int { value: i64 },
+    Int {
+        /// The value, rendered in decimal digits.
+        value: i64,
+    },
     /// A floating-point number, kept as its shortest round-trip decimal text (`NaN`, `Infinity` too).
-    Float { text: String },
+    Float {
+        /// The number's text, rendered as is (`NaN`, `Infinity` and `-Infinity` in quotes).
+        text: String,
+    },
     /// A string (also used for enum labels and JSON documents).
-    Text { value: String },
+    Text {
+        /// The string itself, unquoted: rendering quotes it.
+        value: String,
+    },
     /// An array of literals.
-    Array { items: Vec<Literal> },
+    Array {
+        /// The elements, rendered as one array literal (`'{"a","b"}'`) that takes the column's array
+        /// type.
+        items: Vec<Literal>,
+    },
 }
 
 canonical_enum!(Literal {
@@ -117,9 +155,15 @@ canonical_enum!(Literal {
 #[non_exhaustive]
 pub enum DefaultValue {
     /// A literal, checked against the column's type when the migration compiles.
-    Literal { value: Literal },
+    Literal {
+        /// The value, rendered as a quoted SQL literal where its type needs quotes.
+        value: Literal,
+    },
     /// An SQL expression such as `now()`, rendered as written.
-    Expr { sql: String },
+    Expr {
+        /// The expression's SQL text.
+        sql: String,
+    },
 }
 
 canonical_enum!(DefaultValue { Literal { value }, Expr { sql } });
@@ -139,11 +183,18 @@ canonical_enum!(Identity { Always, ByDefault });
 /// One column of a table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnDef {
+    /// The column's name.
     pub name: String,
+    /// Its SQL type.
     pub ty: ColumnType,
+    /// `NOT NULL`: the column refuses nulls (`.not_null()`, and implied by `.primary_key()`).
     pub not_null: bool,
+    /// `DEFAULT ..`: the value of an insert that leaves the column out (`None`: null).
     pub default: Option<DefaultValue>,
+    /// `GENERATED .. AS IDENTITY`: the column is numbered by a sequence of its own (`None`: not an
+    /// identity column).
     pub identity: Option<Identity>,
+    /// Its comment, set by a `COMMENT ON COLUMN` after the statement that creates the column.
     pub comment: Option<String>,
     /// `GENERATED ALWAYS AS (expression) STORED`: the column is computed from the row.
     pub generated: Option<String>,
@@ -155,11 +206,18 @@ pub struct ColumnDef {
 /// The sequence options of an identity column; unset ones take PostgreSQL's defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IdentityOptions {
+    /// `START WITH`: the first value.
     pub start: Option<i64>,
+    /// `INCREMENT BY`: the step from one value to the next (negative counts down).
     pub increment: Option<i64>,
+    /// `MINVALUE`: the lowest value.
     pub min: Option<i64>,
+    /// `MAXVALUE`: the highest value.
     pub max: Option<i64>,
+    /// `CACHE`: how many values a session takes ahead at once (faster, but leaves gaps).
     pub cache: Option<i64>,
+    /// `CYCLE`: past the last value, numbering starts again at the other end (without it, asking for
+    /// the next value is an error).
     pub cycle: bool,
 }
 
@@ -209,10 +267,16 @@ impl crate::canonical::Canonical for ColumnDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FkAction {
+    /// `NO ACTION` (PostgreSQL's default): the change is refused while rows still reference the old
+    /// key, checked at the end of the statement (at commit when the constraint is deferred).
     NoAction,
+    /// `RESTRICT`: the change is refused at once, even when the constraint is deferred.
     Restrict,
+    /// `CASCADE`: the referencing rows are deleted, or updated to the new key, with it.
     Cascade,
+    /// `SET NULL`: the referencing columns are set to null.
     SetNull,
+    /// `SET DEFAULT`: the referencing columns are set to their defaults.
     SetDefault,
 }
 
@@ -223,22 +287,44 @@ canonical_enum!(FkAction { NoAction, Restrict, Cascade, SetNull, SetDefault });
 #[non_exhaustive]
 pub enum ConstraintKind {
     /// `PRIMARY KEY (columns)`.
-    PrimaryKey { columns: Vec<String> },
+    PrimaryKey {
+        /// The key's columns, in order.
+        columns: Vec<String>,
+    },
     /// `UNIQUE [NULLS NOT DISTINCT] (columns)`.
-    Unique { columns: Vec<String>, nulls_not_distinct: bool },
+    Unique {
+        /// The columns whose values, taken together, no two rows may share.
+        columns: Vec<String>,
+        /// `NULLS NOT DISTINCT` (PostgreSQL 15+): nulls count as equal, so only one row may have them;
+        /// by default rows with nulls never conflict.
+        nulls_not_distinct: bool,
+    },
     /// `CHECK (expr)`.
-    Check { expr: String },
+    Check {
+        /// The condition, rendered as written: a row for which it is false is refused.
+        expr: String,
+    },
     /// `FOREIGN KEY (columns) REFERENCES table (ref_columns)`.
     ForeignKey {
+        /// The referencing columns, of this table.
         columns: Vec<String>,
+        /// The referenced table.
         ref_table: String,
+        /// The referenced columns, one for each of `columns`: the columns of a primary key or unique
+        /// constraint of `ref_table`.
         ref_columns: Vec<String>,
+        /// `ON DELETE`: what happens to the referencing rows when a referenced row is deleted
+        /// (`None`: PostgreSQL's default, `NO ACTION`).
         on_delete: Option<FkAction>,
+        /// `ON UPDATE`: what happens to them when a referenced key changes (`None`: `NO ACTION`).
         on_update: Option<FkAction>,
     },
     /// `EXCLUDE definition`: no two rows match on all of its operators
     /// (`USING gist (room WITH =, during WITH &&)`, as written after `EXCLUDE`).
-    Exclude { definition: String },
+    Exclude {
+        /// The text after `EXCLUDE`, rendered as written.
+        definition: String,
+    },
 }
 
 canonical_enum!(ConstraintKind {
@@ -252,7 +338,10 @@ canonical_enum!(ConstraintKind {
 /// A named table constraint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConstraintDef {
+    /// The constraint's name: the one given to the builder, or derived as PostgreSQL derives it
+    /// (`users_pkey`, `users_email_key`).
     pub name: String,
+    /// What it checks.
     pub kind: ConstraintKind,
     /// `NOT VALID` (CHECK and FOREIGN KEY only): existing rows are not checked until `VALIDATE CONSTRAINT`.
     pub not_valid: bool,
@@ -265,10 +354,14 @@ canonical_struct!(ConstraintDef { name, kind, not_valid, deferred });
 /// A whole table, as `CREATE TABLE` makes it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableDef {
+    /// The table's name.
     pub name: String,
     /// Its columns (none for a partition: it has its parent's).
     pub columns: Vec<ColumnDef>,
+    /// Its constraints, those declared on a column (`.primary_key()`, `.references(..)`) included,
+    /// each named.
     pub constraints: Vec<ConstraintDef>,
+    /// Its comment, set by a `COMMENT ON TABLE` after `CREATE TABLE`.
     pub comment: Option<String>,
     /// `PARTITION BY RANGE (at)`: a partitioned table, holding no rows of its own; the text after
     /// `PARTITION BY` (`RANGE (at)`, `LIST (region)`, `HASH (id)`).
@@ -308,6 +401,7 @@ impl crate::canonical::Canonical for TableDef {
 /// What a partition is a partition of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartitionOf {
+    /// The partitioned table it is a partition of.
     pub parent: String,
     /// Its bound as written after the table's name: `FOR VALUES FROM ('2026-01-01') TO
     /// ('2027-01-01')`, `FOR VALUES IN ('eu')`, `FOR VALUES WITH (MODULUS 4, REMAINDER 0)` or
@@ -324,9 +418,11 @@ canonical_struct!(PartitionOf { parent, bound });
 pub enum RowSecurity {
     /// Policies apply to everyone but the table's owner (and superusers).
     Enable,
+    /// Policies are not applied: whoever may read the table reads every row (the default).
     Disable,
     /// Policies apply to the table's owner too.
     Force,
+    /// The table's owner is exempt from the policies again (the default).
     NoForce,
 }
 
@@ -358,17 +454,24 @@ impl RowSecurity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum PolicyCommand {
+    /// `FOR ALL` (the default): every command.
     #[default]
     All,
+    /// `FOR SELECT`: reads (only `USING` applies).
     Select,
+    /// `FOR INSERT`: new rows (only `WITH CHECK` applies).
     Insert,
+    /// `FOR UPDATE`: `USING` picks the rows that may be updated, `WITH CHECK` what they may become.
     Update,
+    /// `FOR DELETE`: the rows that may be deleted (only `USING` applies).
     Delete,
 }
 
 canonical_enum!(PolicyCommand { All, Select, Insert, Update, Delete });
 
 impl PolicyCommand {
+    /// The command as `CREATE POLICY .. FOR` writes it: `ALL`, `SELECT`, `INSERT`, `UPDATE` or
+    /// `DELETE`.
     pub fn sql(self) -> &'static str {
         match self {
             PolicyCommand::All => "ALL",
@@ -384,11 +487,14 @@ impl PolicyCommand {
 /// roles] [USING (..)] [WITH CHECK (..)]`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyDef {
+    /// The policy's name, unique among the table's policies.
     pub name: String,
+    /// The table it applies to.
     pub table: String,
     /// `AS RESTRICTIVE`: rows must pass it as well as a permissive policy (the default is
     /// permissive: any one permissive policy lets a row through).
     pub restrictive: bool,
+    /// The command it applies to (`FOR ALL` by default).
     pub command: PolicyCommand,
     /// The roles it applies to (empty: `PUBLIC`, every role).
     pub roles: Vec<String>,
@@ -405,9 +511,15 @@ canonical_struct!(PolicyDef { name, table, restrictive, command, roles, using, w
 #[non_exhaustive]
 pub enum IndexTarget {
     /// A column, quoted.
-    Column { name: String },
+    Column {
+        /// The column's name.
+        name: String,
+    },
     /// An expression such as `lower(email)`, rendered in parentheses as written.
-    Expr { sql: String },
+    Expr {
+        /// The expression's SQL text.
+        sql: String,
+    },
 }
 
 canonical_enum!(IndexTarget { Column { name }, Expr { sql } });
@@ -415,9 +527,11 @@ canonical_enum!(IndexTarget { Column { name }, Expr { sql } });
 /// One entry of an index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexElem {
+    /// The column or expression indexed.
     pub target: IndexTarget,
     /// An operator class such as `jsonb_path_ops` or `text_pattern_ops`.
     pub opclass: Option<String>,
+    /// `DESC`: the entry sorts in descending order (ascending when false).
     pub desc: bool,
 }
 
@@ -426,15 +540,22 @@ canonical_struct!(IndexElem { target, opclass, desc });
 /// An index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexDef {
+    /// The index's name: the one given with `.name(..)`, or derived as `<table>_<columns>_idx` when
+    /// the index is recorded (empty until then).
     pub name: String,
+    /// The table, or materialized view, it indexes.
     pub table: String,
+    /// Its key entries, in order.
     pub elems: Vec<IndexElem>,
+    /// `UNIQUE`: no two rows may have the same key.
     pub unique: bool,
     /// Access method (`btree` when `None`): `gin`, `gist`, `brin`, `hash`, ...
     pub method: Option<String>,
+    /// `INCLUDE (columns)`: columns stored in the index, outside its key, for index-only scans.
     pub include: Vec<String>,
     /// Partial index predicate (`WHERE ...`), rendered as written.
     pub predicate: Option<String>,
+    /// `NULLS NOT DISTINCT` (unique indexes, PostgreSQL 15+): nulls count as equal keys.
     pub nulls_not_distinct: bool,
     /// Built with `CONCURRENTLY`: runs outside a transaction, without blocking writes.
     pub concurrently: bool,
@@ -495,7 +616,9 @@ impl crate::canonical::Canonical for IndexDef {
 /// An enum type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumDef {
+    /// The type's name.
     pub name: String,
+    /// Its labels, in their sort order.
     pub values: Vec<String>,
 }
 
@@ -505,8 +628,16 @@ canonical_struct!(EnumDef { name, values });
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EnumPosition {
-    Before { value: String },
-    After { value: String },
+    /// `BEFORE 'label'`: the new label sorts just before an existing one.
+    Before {
+        /// The existing label.
+        value: String,
+    },
+    /// `AFTER 'label'`: the new label sorts just after an existing one.
+    After {
+        /// The existing label.
+        value: String,
+    },
 }
 
 canonical_enum!(EnumPosition { Before { value }, After { value } });
@@ -514,6 +645,7 @@ canonical_enum!(EnumPosition { Before { value }, After { value } });
 /// An extension.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExtensionDef {
+    /// The extension's name, as `CREATE EXTENSION` takes it (`pgcrypto`, `postgis`).
     pub name: String,
     /// `SCHEMA` to install into.
     pub schema: Option<String>,
@@ -524,6 +656,7 @@ canonical_struct!(ExtensionDef { name, schema });
 /// A view.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViewDef {
+    /// The view's name.
     pub name: String,
     /// The `SELECT` the view stands for, rendered as written.
     pub query: String,
@@ -568,7 +701,9 @@ impl crate::canonical::Canonical for ViewDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CheckOption {
+    /// `WITH LOCAL CHECK OPTION`: a written row must satisfy this view's condition.
     Local,
+    /// `WITH CASCADED CHECK OPTION`: it must also satisfy those of the views this one reads from.
     Cascaded,
 }
 
@@ -577,7 +712,9 @@ canonical_enum!(CheckOption { Local, Cascaded });
 /// A materialized view: a query's result stored as a table, refreshed by `REFRESH`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MaterializedViewDef {
+    /// The materialized view's name.
     pub name: String,
+    /// The `SELECT` whose result it stores, rendered as written.
     pub query: String,
     /// Names for the query's columns (empty: the query's own).
     pub columns: Vec<String>,
@@ -591,6 +728,7 @@ canonical_struct!(MaterializedViewDef { name, query, columns, with_data });
 /// A field of a composite type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompositeField {
+    /// The field's name.
     pub name: String,
     /// Its type as SQL writes it.
     pub data_type: String,
@@ -601,6 +739,7 @@ canonical_struct!(CompositeField { name, data_type });
 /// A CHECK constraint of a domain.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainCheck {
+    /// The constraint's name.
     pub name: String,
     /// The condition, on `VALUE`.
     pub expr: String,
@@ -615,16 +754,41 @@ canonical_struct!(DomainCheck { name, expr, not_valid });
 #[non_exhaustive]
 pub enum TypeDef {
     /// `CREATE TYPE name AS (field type, ..)`.
-    Composite { name: String, fields: Vec<CompositeField> },
+    Composite {
+        /// The type's name.
+        name: String,
+        /// Its fields, in order.
+        fields: Vec<CompositeField>,
+    },
     /// `CREATE DOMAIN name AS type [DEFAULT ..] [NOT NULL] [CONSTRAINT .. CHECK (..)]`.
-    Domain { name: String, data_type: String, not_null: bool, default: Option<String>, checks: Vec<DomainCheck> },
+    Domain {
+        /// The domain's name.
+        name: String,
+        /// The type it restricts, as SQL writes it.
+        data_type: String,
+        /// `NOT NULL`: null is not a value of the domain.
+        not_null: bool,
+        /// `DEFAULT expr`: the default of a column of this type that has none of its own.
+        default: Option<String>,
+        /// Its CHECK constraints; those `NOT VALID` are added by `ALTER DOMAIN` after the domain is
+        /// created.
+        checks: Vec<DomainCheck>,
+    },
     /// `CREATE TYPE name AS RANGE (SUBTYPE = .., ..)`; unset options take PostgreSQL's defaults.
     Range {
+        /// The type's name.
         name: String,
+        /// `SUBTYPE`: the type of the bounds, as SQL writes it (`timestamptz`, `numeric`).
         subtype: String,
+        /// `SUBTYPE_OPCLASS`: the btree operator class that orders the bounds.
         subtype_opclass: Option<String>,
+        /// `COLLATION`: the collation that orders the bounds, for a subtype of text.
         collation: Option<String>,
+        /// `SUBTYPE_DIFF`: a function giving the distance between two bounds as `double precision`,
+        /// which makes GiST indexes on the range efficient.
         subtype_diff: Option<String>,
+        /// `MULTIRANGE_TYPE_NAME`: the name of the multirange type created with it (by default
+        /// derived from the range's name).
         multirange_type_name: Option<String>,
     },
 }
@@ -636,6 +800,7 @@ canonical_enum!(TypeDef {
 });
 
 impl TypeDef {
+    /// The type's name.
     pub fn name(&self) -> &str {
         match self {
             TypeDef::Composite { name, .. } | TypeDef::Domain { name, .. } | TypeDef::Range { name, .. } => name,
@@ -669,14 +834,22 @@ impl TypeDef {
 /// A sequence (`CREATE SEQUENCE`). Options left `None` take PostgreSQL's defaults.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SequenceDef {
+    /// The sequence's name.
     pub name: String,
     /// `AS smallint | integer | bigint` (`bigint` when `None`).
     pub data_type: Option<ColumnType>,
+    /// `INCREMENT BY`: the step from one value to the next (1 by default; negative counts down).
     pub increment: Option<i64>,
+    /// `MINVALUE`: the lowest value.
     pub min: Option<i64>,
+    /// `MAXVALUE`: the highest value.
     pub max: Option<i64>,
+    /// `START WITH`: the first value (by default the lowest, or the highest when counting down).
     pub start: Option<i64>,
+    /// `CACHE`: how many values a session takes ahead at once (faster, but leaves gaps).
     pub cache: Option<i64>,
+    /// `CYCLE`: past the last value, numbering starts again at the other end (without it,
+    /// `nextval` fails there).
     pub cycle: bool,
     /// `OWNED BY table.column`: the sequence goes with the column (as a `serial` column's does).
     pub owned_by: Option<SequenceOwner>,
@@ -687,7 +860,9 @@ canonical_struct!(SequenceDef { name, data_type, increment, min, max, start, cac
 /// The column that owns a sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SequenceOwner {
+    /// The column's table.
     pub table: String,
+    /// The column: dropping it (or its table) drops the sequence.
     pub column: String,
 }
 
@@ -697,8 +872,11 @@ canonical_struct!(SequenceOwner { table, column });
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum RoutineKind {
+    /// A function (`CREATE FUNCTION`): called in queries, it returns a value.
     #[default]
     Function,
+    /// A procedure (`CREATE PROCEDURE`): run with `CALL`; unlike a function, it can commit or roll
+    /// back transactions.
     Procedure,
 }
 
@@ -718,8 +896,13 @@ impl RoutineKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Volatility {
+    /// `IMMUTABLE`: the same arguments always give the same result, and it reads no table (required of
+    /// a function used in an index).
     Immutable,
+    /// `STABLE`: the same arguments give the same result within one statement; it may read tables,
+    /// not change them.
     Stable,
+    /// `VOLATILE`: each call may give a different result or change the database.
     Volatile,
 }
 
@@ -729,10 +912,14 @@ canonical_enum!(Volatility { Immutable, Stable, Volatile });
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ArgMode {
+    /// `IN`: an input (the default).
     #[default]
     In,
+    /// `OUT`: a result, not given in a call (it does not identify the routine).
     Out,
+    /// `INOUT`: both an input and a result.
     InOut,
+    /// `VARIADIC`: the last input, an array that collects any number of trailing arguments.
     Variadic,
 }
 
@@ -741,6 +928,7 @@ canonical_enum!(ArgMode { In, Out, InOut, Variadic });
 /// An argument of a function or procedure.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionArg {
+    /// How it passes (`IN` by default).
     pub mode: ArgMode,
     /// Its name, as PostgreSQL stores it (`None`: unnamed, `$1`).
     pub name: Option<String>,
@@ -755,12 +943,17 @@ canonical_struct!(FunctionArg { mode, name, data_type, default });
 /// A function (`CREATE FUNCTION`) or procedure (`CREATE PROCEDURE`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionDef {
+    /// The routine's name.
     pub name: String,
+    /// A function or a procedure.
     pub kind: RoutineKind,
+    /// Its arguments, in order.
     pub args: Vec<FunctionArg>,
     /// `RETURNS ..` as SQL writes it (`integer`, `SETOF users`, `TABLE(a integer)`, `trigger`); `None`
     /// for a procedure.
     pub returns: Option<String>,
+    /// `LANGUAGE`: the body's language (`sql`, `plpgsql`, ...); there is no default, and an empty one
+    /// is refused when the migration is validated.
     pub language: String,
     /// `None`: `VOLATILE`, PostgreSQL's default.
     pub volatility: Option<Volatility>,
@@ -804,8 +997,11 @@ impl FunctionDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TriggerTiming {
+    /// `BEFORE`: runs before the change; a row trigger may alter the row or skip it.
     Before,
+    /// `AFTER`: runs after the change.
     After,
+    /// `INSTEAD OF`: runs in place of the change (row triggers on views only).
     InsteadOf,
 }
 
@@ -826,12 +1022,16 @@ impl TriggerTiming {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TriggerEvent {
+    /// `INSERT`.
     Insert,
     /// `UPDATE [OF columns]`.
     Update {
+        /// The columns whose update fires it (empty: any update).
         columns: Vec<String>,
     },
+    /// `DELETE`.
     Delete,
+    /// `TRUNCATE` (statement triggers only).
     Truncate,
 }
 
@@ -840,9 +1040,13 @@ canonical_enum!(TriggerEvent { Insert, Update { columns }, Delete, Truncate });
 /// A trigger (`CREATE TRIGGER`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerDef {
+    /// The trigger's name, unique among its table's triggers.
     pub name: String,
+    /// The table (or view) it is on.
     pub table: String,
+    /// When it fires, relative to the change.
     pub timing: TriggerTiming,
+    /// The events that fire it (any one of them does).
     pub events: Vec<TriggerEvent>,
     /// `REFERENCING OLD TABLE AS name`: the rows before the change, as a table the function reads.
     pub old_table: Option<String>,
@@ -909,9 +1113,14 @@ impl TriggerDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TriggerState {
+    /// `ENABLE` (the default): fires, except in sessions that apply replicated changes
+    /// (`session_replication_role = replica`).
     Enabled,
+    /// `DISABLE`: does not fire.
     Disabled,
+    /// `ENABLE REPLICA`: fires only in sessions that apply replicated changes.
     Replica,
+    /// `ENABLE ALWAYS`: fires in every session.
     Always,
 }
 
@@ -933,44 +1142,69 @@ impl TriggerState {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CommentTarget {
+    /// A table.
     Table {
+        /// The table's name.
         table: String,
     },
+    /// A column.
     Column {
+        /// The column's table.
         table: String,
+        /// The column's name.
         column: String,
     },
+    /// A table constraint.
     Constraint {
+        /// The table it is on.
         table: String,
+        /// The constraint's name.
         name: String,
     },
     /// A function or procedure, by name and the types of the arguments that identify it.
     Function {
+        /// The routine's name.
         name: String,
+        /// The types of its `IN`, `INOUT` and `VARIADIC` arguments, as SQL writes them.
         arg_types: Vec<String>,
+        /// A function or a procedure.
         kind: RoutineKind,
     },
+    /// An index.
     Index {
+        /// The index's name.
         name: String,
     },
+    /// A view.
     View {
+        /// The view's name.
         name: String,
     },
+    /// A materialized view.
     MaterializedView {
+        /// The materialized view's name.
         name: String,
     },
     /// A composite, enum or range type.
     Type {
+        /// The type's name.
         name: String,
     },
+    /// A domain.
     Domain {
+        /// The domain's name.
         name: String,
     },
+    /// A sequence.
     Sequence {
+        /// The sequence's name.
         name: String,
     },
+    /// A trigger.
     Trigger {
+        /// The table it is on.
         table: String,
+        /// The trigger's name.
         name: String,
     },
 }
@@ -1035,7 +1269,10 @@ impl CommentTarget {
 /// A column added to an existing table, with the constraints declared on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddColumnDef {
+    /// The new column.
     pub column: ColumnDef,
+    /// The constraints declared on it (`.primary_key()`, `.unique()`, `.references(..)`,
+    /// `.check(..)`), added by the same `ALTER TABLE`.
     pub constraints: Vec<ConstraintDef>,
     /// An SQL expression that fills the existing rows (`.backfill(..)`): the column is added nullable,
     /// filled in batches, then made NOT NULL if declared so, without long locks.
@@ -1048,322 +1285,513 @@ canonical_struct!(AddColumnDef { column, constraints, backfill });
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Op {
+    /// `CREATE TABLE` (`s.create_table(..)`); the down drops it.
     CreateTable {
+        /// The table, its columns and constraints.
         def: TableDef,
     },
     /// Irreversible unless `def` holds the table's definition (then the down recreates it, empty).
     DropTable {
+        /// The table's name.
         name: String,
+        /// The table as it was, when known (the down of a `CreateTable` has it); `None` from
+        /// `s.drop_table(..)`.
         def: Option<TableDef>,
     },
+    /// `ALTER TABLE .. RENAME TO`; the down renames it back.
     RenameTable {
+        /// The current name.
         from: String,
+        /// The new name.
         to: String,
     },
+    /// `ALTER TABLE .. ADD COLUMN` (`t.<type>(..)` in `s.alter_table(..)`); the down drops it.
     AddColumn {
+        /// The table's name.
         table: String,
+        /// The column, its constraints and its backfill.
         def: AddColumnDef,
     },
     /// Irreversible unless `def` holds the column's definition.
     DropColumn {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
+        /// The column as it was, when known (the down of an `AddColumn` has it); `None` from
+        /// `t.drop_column(..)`.
         def: Option<AddColumnDef>,
     },
+    /// `ALTER TABLE .. RENAME COLUMN`; the down renames it back.
     RenameColumn {
+        /// The table's name.
         table: String,
+        /// The column's current name.
         from: String,
+        /// Its new name.
         to: String,
     },
     /// `ALTER COLUMN .. TYPE to [USING using]`; reversible when `from` (the old type) is known, with
     /// `using_down` as the USING of the way back.
     ChangeColumnType {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
+        /// The new type.
         to: ColumnType,
+        /// `USING expr`: how an old value becomes a new one (`None`: PostgreSQL's cast between the
+        /// types, which must exist).
         using: Option<String>,
+        /// The old type, when recorded (`t.change_type(column, From, To)`); `None`
+        /// (`t.change_type_unrecorded(..)`) makes the op irreversible.
         from: Option<ColumnType>,
+        /// The `USING` of the way back (`.converting(up, down)`, `.using_down(..)`).
         using_down: Option<String>,
         /// `.assume_utc()`: run with `TimeZone` UTC (`timestamp` to `timestamptz` then keeps every value
         /// and rewrites nothing).
         assume_utc: crate::canonical::Flag,
     },
+    /// `ALTER COLUMN .. SET NOT NULL`: every row is checked under a lock that blocks writes. The down
+    /// drops it.
     SetNotNull {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
     },
+    /// `ALTER COLUMN .. DROP NOT NULL`; the down sets it again (which fails if nulls were written
+    /// meanwhile).
     DropNotNull {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
     },
     /// `SET DEFAULT`; the down restores `previous`, or drops the default when there was none.
     SetDefault {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
+        /// The new default.
         default: DefaultValue,
+        /// The default it replaces, when given (`.replacing(..)`); `None`: the column had none.
         previous: Option<DefaultValue>,
     },
     /// `DROP DEFAULT`; reversible when `previous` is known.
     DropDefault {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
+        /// The default it removes (`t.drop_default(column, Type, previous)`); `None` from
+        /// `t.drop_default_unrecorded(..)`.
         previous: Option<DefaultValue>,
     },
     /// `COMMENT ON .. IS ..` (`None` removes the comment); the down restores `previous`.
     Comment {
+        /// What the comment is on.
         target: CommentTarget,
+        /// The new comment (`None`: `IS NULL`, which removes it).
         comment: Option<String>,
+        /// The comment it replaces, when given (`.replacing(..)`, `.replacing_comment(..)`); `None`:
+        /// there was none, and the down removes the comment.
         previous: Option<String>,
     },
+    /// `CREATE [UNIQUE] INDEX [CONCURRENTLY]` (`s.create_index(..)`); the down drops it, concurrently
+    /// if it was built so.
     CreateIndex {
+        /// The index.
         def: IndexDef,
     },
     /// Irreversible unless `def` holds the index definition.
     DropIndex {
+        /// The index's name.
         name: String,
+        /// `DROP INDEX CONCURRENTLY`: waits for the queries using the index instead of blocking
+        /// others; runs outside a transaction.
         concurrently: bool,
+        /// The index as it was, when known (the down of a `CreateIndex` has it); `None` from
+        /// `s.drop_index(..)`.
         def: Option<IndexDef>,
     },
+    /// `ALTER INDEX .. RENAME TO`; the down renames it back.
     RenameIndex {
+        /// The current name.
         from: String,
+        /// The new name.
         to: String,
     },
+    /// `ALTER TABLE .. ADD CONSTRAINT`; the down drops it.
     AddConstraint {
+        /// The table's name.
         table: String,
+        /// The constraint (with `not_valid`, existing rows are not checked).
         def: ConstraintDef,
     },
     /// `VALIDATE CONSTRAINT`: checks existing rows; nothing to undo.
     ValidateConstraint {
+        /// The table's name.
         table: String,
+        /// The constraint's name (one added `NOT VALID`).
         name: String,
     },
     /// Irreversible unless `def` holds the constraint definition.
     DropConstraint {
+        /// The table's name.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// The constraint as it was, when known (the down of an `AddConstraint` has it); `None` from
+        /// `t.drop_constraint(..)`.
         def: Option<ConstraintDef>,
     },
+    /// `ALTER TABLE .. RENAME CONSTRAINT`; the down renames it back.
     RenameConstraint {
+        /// The table's name.
         table: String,
+        /// The constraint's current name.
         from: String,
+        /// Its new name.
         to: String,
     },
+    /// `CREATE TYPE .. AS ENUM` (`s.create_enum(..)`); the down drops it.
     CreateEnum {
+        /// The type and its labels.
         def: EnumDef,
     },
     /// Irreversible: PostgreSQL cannot remove a value from an enum.
     AddEnumValue {
+        /// The enum type's name.
         name: String,
+        /// The new label.
         value: String,
+        /// Where it sorts among the labels (`None`: last).
         position: Option<EnumPosition>,
     },
+    /// `ALTER TYPE .. RENAME VALUE`; the down renames it back.
     RenameEnumValue {
+        /// The enum type's name.
         name: String,
+        /// The label's current text.
         from: String,
+        /// Its new text.
         to: String,
     },
     /// Irreversible unless `def` holds the enum's values.
     DropEnum {
+        /// The enum type's name.
         name: String,
+        /// The type as it was, when known (the down of a `CreateEnum` has it); `None` from
+        /// `s.drop_enum(..)`.
         def: Option<EnumDef>,
     },
+    /// `CREATE EXTENSION` (`s.create_extension(..)`); the down drops it.
     CreateExtension {
+        /// The extension and the schema it goes in.
         def: ExtensionDef,
     },
     /// Irreversible unless `def` is known (dropping an extension drops its objects' data).
     DropExtension {
+        /// The extension's name.
         name: String,
+        /// The extension as it was, when known (the down of a `CreateExtension` has it); `None` from
+        /// `s.drop_extension(..)`.
         def: Option<ExtensionDef>,
     },
+    /// `CREATE SCHEMA`; the down drops it (which fails unless it is empty again by then).
     CreateSchema {
+        /// The schema's name.
         name: String,
     },
     /// Irreversible unless `recreate` is set (the down then recreates it empty).
     DropSchema {
+        /// The schema's name.
         name: String,
+        /// Whether the down creates it again, empty: set in the down of a `CreateSchema`, where it
+        /// was created empty; `false` from `s.drop_schema(..)`.
         recreate: bool,
     },
+    /// `CREATE VIEW` (`s.create_view(..)`); the down drops it.
     CreateView {
+        /// The view.
         def: ViewDef,
     },
     /// Irreversible unless `def` holds the view's query.
     DropView {
+        /// The view's name.
         name: String,
+        /// The view as it was, when known (the down of a `CreateView` has it); `None` from
+        /// `s.drop_view(..)`.
         def: Option<ViewDef>,
     },
+    /// `CREATE SEQUENCE` (`s.create_sequence(..)`); the down drops it.
     CreateSequence {
+        /// The sequence and its options.
         def: SequenceDef,
     },
     /// Irreversible unless `def` holds the sequence's definition (the down recreates it at its start).
     DropSequence {
+        /// The sequence's name.
         name: String,
+        /// The sequence as it was, when known (the down of a `CreateSequence` has it); `None` from
+        /// `s.drop_sequence(..)`.
         def: Option<SequenceDef>,
     },
     /// `CREATE [OR REPLACE] FUNCTION/PROCEDURE`. Reversible when it creates (the down drops it); `OR
     /// REPLACE` of an existing one needs a written down (the old definition is not known).
     CreateFunction {
+        /// The function or procedure.
         def: FunctionDef,
+        /// `OR REPLACE` (`s.replace_function(..)`): replaces the routine with the same name and
+        /// argument types, if there is one.
         or_replace: bool,
     },
     /// `DROP FUNCTION/PROCEDURE name(arg_types)`. Irreversible unless `def` holds the definition.
     DropFunction {
+        /// The routine's name.
         name: String,
+        /// The types of the arguments that identify it (`IN`, `INOUT`, `VARIADIC`), as SQL writes
+        /// them.
         arg_types: Vec<String>,
+        /// A function or a procedure.
         kind: RoutineKind,
+        /// The routine as it was, when known (the down of a `CreateFunction` has it); `None` from
+        /// `s.drop_function(..)` and `s.drop_procedure(..)`.
         def: Option<FunctionDef>,
     },
+    /// `CREATE TRIGGER` (`s.create_trigger(..)`); the down drops it.
     CreateTrigger {
+        /// The trigger.
         def: TriggerDef,
     },
     /// Irreversible unless `def` holds the trigger's definition.
     DropTrigger {
+        /// The table it is on.
         table: String,
+        /// The trigger's name.
         name: String,
+        /// The trigger as it was, when known (the down of a `CreateTrigger` has it); `None` from
+        /// `s.drop_trigger(..)`.
         def: Option<TriggerDef>,
     },
     /// `ALTER TABLE .. ENABLE/DISABLE TRIGGER`; the down restores `previous`.
     SetTriggerState {
+        /// The table it is on.
         table: String,
+        /// The trigger's name.
         name: String,
+        /// The new state.
         state: TriggerState,
+        /// The state it replaces (`s.disable_trigger(..)` records `Enabled`); `None`: not known, and
+        /// the op is irreversible.
         previous: Option<TriggerState>,
     },
+    /// `CREATE MATERIALIZED VIEW` (`s.create_materialized_view(..)`); the down drops it.
     CreateMaterializedView {
+        /// The materialized view.
         def: MaterializedViewDef,
     },
     /// Irreversible unless `def` holds the query (the down creates it again, and fills it).
     DropMaterializedView {
+        /// The materialized view's name.
         name: String,
+        /// The materialized view as it was, when known (the down of a `CreateMaterializedView` has
+        /// it); `None` from `s.drop_materialized_view(..)`.
         def: Option<MaterializedViewDef>,
     },
     /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY]`: its rows again; nothing to undo. `CONCURRENTLY`
     /// lets reads go on (it needs a unique index on the view).
     RefreshMaterializedView {
+        /// The materialized view's name.
         name: String,
+        /// `CONCURRENTLY` (`.concurrently()`): reads go on during the refresh; the view needs a
+        /// unique index and must have been filled before.
         concurrently: bool,
     },
     /// A composite type, domain or range type.
     CreateType {
+        /// The type (`CREATE DOMAIN` for a domain).
         def: TypeDef,
     },
     /// `DROP TYPE`/`DROP DOMAIN`; irreversible unless `def` holds the definition. `domain` says which
     /// statement (the reader of `DROP TYPE` may not know the kind).
     DropType {
+        /// The type's name.
         name: String,
+        /// `DROP DOMAIN` (`s.drop_domain(..)`) rather than `DROP TYPE`.
         domain: bool,
+        /// The type as it was, when known (the down of a `CreateType` has it); `None` from
+        /// `s.drop_type(..)` and `s.drop_domain(..)`.
         def: Option<TypeDef>,
     },
     /// `ALTER DOMAIN .. ADD CONSTRAINT .. CHECK (..) [NOT VALID]`.
     AddDomainCheck {
+        /// The domain's name.
         domain: String,
+        /// The constraint (with `not_valid`, the values in use are not checked).
         check: DomainCheck,
     },
     /// `ALTER DOMAIN .. VALIDATE CONSTRAINT`: checks the values in use; nothing to undo.
     ValidateDomainCheck {
+        /// The domain's name.
         domain: String,
+        /// The constraint's name (one added `NOT VALID`).
         name: String,
     },
     /// `ALTER DOMAIN .. DROP CONSTRAINT`; irreversible unless `def` holds the check.
     DropDomainCheck {
+        /// The domain's name.
         domain: String,
+        /// The constraint's name.
         name: String,
+        /// The check as it was, when known (the down of an `AddDomainCheck` has it); `None` from
+        /// `s.drop_domain_check(..)`.
         def: Option<DomainCheck>,
     },
     /// `ALTER TABLE .. ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX index`: an existing unique
     /// index (built `CONCURRENTLY`) becomes the constraint's, renamed to its name. Irreversible
     /// (dropping the constraint drops the index too): write a `down`.
     AddConstraintUsingIndex {
+        /// The table's name.
         table: String,
+        /// The constraint's name, which the index takes.
         name: String,
+        /// The existing unique index.
         index: String,
+        /// `PRIMARY KEY` (`t.add_primary_key_using_index(..)`) rather than `UNIQUE`: the index's
+        /// columns become NOT NULL.
         primary_key: bool,
+        /// `DEFERRABLE INITIALLY DEFERRED`: checked at commit rather than after each statement.
         deferred: bool,
     },
     /// `REINDEX INDEX|TABLE [CONCURRENTLY] name`: rebuilds an index (or a table's indexes); nothing to
     /// undo. `CONCURRENTLY` runs outside a transaction and lets writes go on.
     Reindex {
+        /// `REINDEX TABLE` (`s.reindex_table(..)`: every index of the table `name`) rather than
+        /// `REINDEX INDEX`.
         table: bool,
+        /// The index's name, or the table's.
         name: String,
+        /// `CONCURRENTLY` (`.concurrently()`).
         concurrently: bool,
     },
     /// `ALTER TABLE .. ALTER COLUMN .. SET STATISTICS value` (-1: the server's default); the down sets
     /// `previous` (the default when not given).
     SetStatistics {
+        /// The table's name.
         table: String,
+        /// The column's name.
         column: String,
+        /// The statistics target, from -1 to 10000: how much `ANALYZE` samples the column.
         value: i32,
+        /// The target it replaces, when given (`.replacing(..)`).
         previous: Option<i32>,
     },
     /// `ALTER TABLE parent ATTACH PARTITION name bound`: an existing table becomes a partition. Its
     /// rows are checked against the bound under a lock that blocks writes to it, unless a valid CHECK
     /// constraint already implies the bound (the safe plan adds one first). The down detaches it.
     AttachPartition {
+        /// The partitioned table.
         parent: String,
+        /// The table that becomes its partition.
         name: String,
+        /// The partition's bound, as written after its name (`FOR VALUES IN ('eu')`).
         bound: String,
     },
     /// `ALTER TABLE parent DETACH PARTITION name [CONCURRENTLY]`: the partition becomes a table of
     /// its own. `CONCURRENTLY` runs outside a transaction and does not block queries on the parent.
     /// The down attaches it again with `bound`.
     DetachPartition {
+        /// The partitioned table.
         parent: String,
+        /// The partition's name.
         name: String,
+        /// Its bound, for the down (empty: not known, and the op is irreversible).
         bound: String,
+        /// `CONCURRENTLY` (`.concurrently()`).
         concurrently: bool,
     },
     /// `ALTER TABLE table ENABLE|DISABLE|FORCE|NO FORCE ROW LEVEL SECURITY`; the down sets the
     /// inverse.
     SetRowSecurity {
+        /// The table's name.
         table: String,
+        /// The setting it gets.
         setting: RowSecurity,
     },
     /// `CREATE POLICY`; the down drops it.
     CreatePolicy {
+        /// The policy.
         def: PolicyDef,
     },
     /// `DROP POLICY name ON table`: irreversible unless `def` holds the policy.
     DropPolicy {
+        /// The table it is on.
         table: String,
+        /// The policy's name.
         name: String,
+        /// The policy as it was, when known (the down of a `CreatePolicy` has it); `None` from
+        /// `s.drop_policy(..)`.
         def: Option<PolicyDef>,
     },
     /// `SELECT setval(name, value, is_called)`: where the sequence stands (the next value is `value`,
     /// or the one after it when `is_called`). Its down does nothing: a sequence's position is data,
     /// not schema.
     SetSequenceValue {
+        /// The sequence's name.
         name: String,
+        /// The value it stands at.
         value: i64,
+        /// Whether `value` counts as handed out (`s.set_sequence_value(..)` sets it).
         is_called: bool,
     },
     /// `setval` of an identity column's sequence: where its numbering stands (the next value is the
     /// one after `value`). Its down does nothing, as [`Op::SetSequenceValue`]'s.
     SetIdentityValue {
+        /// The table's name.
         table: String,
+        /// The identity column's name.
         column: String,
+        /// The last value counted as handed out.
         value: i64,
     },
     /// Raw SQL; reversible only with `down`. `declares` are builder ops that say what the SQL does to
     /// the schema: the model applies them (they are never rendered), so it stays exact after raw SQL.
     Sql {
+        /// The SQL run on the way up: one statement or several.
         up: String,
+        /// The SQL that undoes it (`s.sql_with_down(..)`, `down.sql`). `None`: the down is derived
+        /// when every statement of `up` has a known inverse, and the op is irreversible otherwise.
         down: Option<String>,
+        /// What `up` does to the schema, as builder ops (`.declares(..)`).
         declares: Vec<Op>,
     },
     /// `UPDATE table SET set [WHERE filter]`, run in batches of `batch_size` rows by primary key, each
     /// batch its own short transaction, pausing `pause_ms` between batches. Irreversible: the old
     /// values are gone.
     Backfill {
+        /// The table's name.
         table: String,
+        /// The `SET` list, as written (`email = lower(email)`).
         set: String,
+        /// The condition that picks the rows to update (`.where_(..)`; `None`: every row).
         filter: Option<String>,
+        /// Rows per batch (`.batch_size(..)`, 1000 by default).
         batch_size: u32,
+        /// Milliseconds to wait between batches (`.pause_ms(..)`, none by default), to spare a busy
+        /// server.
         pause_ms: u32,
     },
     /// A step of Rust code run with the migration's database transaction (a data change SQL alone
     /// cannot express). Irreversible unless the migration has a `down`. Only `name` enters the
     /// checksum: the code inside is not seen.
     DataStep {
+        /// The step's name, as given to `s.data_step(..)`: messages and the script name the step
+        /// by it.
         name: String,
+        /// The function run with the transaction.
         run: DataFn,
     },
 }

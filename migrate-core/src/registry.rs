@@ -69,7 +69,9 @@ pub struct MigrationDef {
     /// The source file and line of `fn up`; for an SQL-file migration, its `up.sql` (as the crate's
     /// build script names it: `src/migrations/m.._name/up.sql`).
     pub file: &'static str,
+    /// The line of `fn up` in `file`.
     pub line: u32,
+    /// Builds the migration's up ops.
     pub up: BuildFn,
     /// The explicit down, if the migration has one.
     pub down: Option<BuildFn>,
@@ -111,7 +113,10 @@ pub enum Down {
     /// Written by hand in `fn down`.
     Explicit(Vec<Op>),
     /// Knowingly irreversible, with the reason; rolling back fails with it.
-    Irreversible { reason: String },
+    Irreversible {
+        /// The reason given with `#[migration(irreversible = "..")]`.
+        reason: String,
+    },
 }
 
 /// A loaded migration.
@@ -121,7 +126,9 @@ pub struct Migration {
     pub version: u64,
     /// The part of the module name after the version.
     pub name: String,
+    /// Its ops, validated (empty in a summary: [`loaded`](Migration::loaded) builds them).
     pub up: Vec<Op>,
+    /// How it is undone; the ops of a derived or written down are empty in a summary, as `up`'s.
     pub down: Down,
     /// Runs in one transaction (the default) or, with `no_transaction`, statement by statement.
     pub transaction: bool,
@@ -134,7 +141,10 @@ pub struct Migration {
     /// releases stored it), which a history row of that format is compared with until `up`
     /// re-stamps it.
     pub legacy_checksum: Option<String>,
+    /// The source file of `fn up`, or the `up.sql` of an SQL-file migration (as
+    /// [`MigrationDef::file`]).
     pub file: &'static str,
+    /// The line of `fn up` in `file`.
     pub line: u32,
     /// Lint rules this migration acknowledges: `(rule id, reason)`.
     pub acks: Vec<(String, String)>,
@@ -218,44 +228,105 @@ pub enum RegistryError {
     NoMigrations,
     /// The module name does not have the form `m<YYYYMMDDHHMMSS>_<snake_name>`.
     #[error("migration module `{module_path}` ({file}) is misnamed: {problem}")]
-    BadName { module_path: String, file: String, problem: String },
+    BadName {
+        /// The migration's `module_path!()`.
+        module_path: String,
+        /// Its source file.
+        file: String,
+        /// What is wrong with the name.
+        problem: String,
+    },
     /// Two migrations share a version.
     #[error("migration version {version} is used twice: by {first} and by {second}; give one of them a new timestamp")]
-    DuplicateVersion { version: u64, first: String, second: String },
+    DuplicateVersion {
+        /// The version both use.
+        version: u64,
+        /// One of them: its module path and source file.
+        first: String,
+        /// The other one.
+        second: String,
+    },
     /// A migration's ops are invalid.
     #[error("migration {migration} ({file}):\n{errors}")]
-    Build { migration: String, file: String, errors: BuildErrors },
+    Build {
+        /// The migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// Every problem found in its ops.
+        errors: BuildErrors,
+    },
     /// A migration without explicit down contains irreversible ops (the compile-time check was bypassed).
     #[error("migration {migration} ({file}) has no `down`, and its up cannot be reversed:\n{}", list(.ops))]
-    Irreversible { migration: String, file: String, ops: Vec<Irreversible> },
+    Irreversible {
+        /// The migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// Each op that has no inverse, and why.
+        ops: Vec<Irreversible>,
+    },
     /// A transactional migration contains a statement PostgreSQL refuses inside a transaction.
     #[error(
         "migration {migration} ({file}) runs in a transaction, but `{op}` cannot run inside one: mark it `#[migration(no_transaction)]`"
     )]
-    NeedsNoTransaction { migration: String, file: String, op: String },
+    NeedsNoTransaction {
+        /// The migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// The first op that cannot run in a transaction, as [`Op::describe`] names it.
+        op: String,
+    },
     /// Building a migration again gave other ops than the first build.
     #[error(
         "migration {migration} ({file}) gave other ops when built again: a migration's `up` and `down` must build \
          the same ops every time they run (no clock, randomness, environment or I/O in the builder)"
     )]
-    Nondeterministic { migration: String, file: String },
+    Nondeterministic {
+        /// The migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+    },
     /// A type change narrows a length or precision (`varchar(100)` to `varchar(50)`) in a migration
     /// whose down is derived: the down widens it again, but what the narrowing refused or rounded is
     /// not given back.
     #[error(
         "migration {migration} ({file}) has no `down`, and {what}: values that do not fit make the change fail, and a numeric's dropped digits are rounded away for good. Add the `down` (restoring from a copy if the values matter); if the migration is applied already, then run `migrate-cli resolve --accept-checksum {version}`"
     )]
-    Narrowing { migration: String, file: String, what: String, version: u64 },
+    Narrowing {
+        /// The migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// The narrowing change: the column and its old and new types.
+        what: String,
+        /// The migration's version, for the `resolve --accept-checksum` the message suggests.
+        version: u64,
+    },
     /// A definition `#[migration]` never makes: registered by hand through the re-exported inventory,
     /// with ops the builder never records (a drop carrying the definition that only a derived down
     /// has, which would make an irreversible drop look reversible).
     #[error(
         "migration {migration} ({file}) was not registered by #[migration]: {what}. Write the migration as `#[migration] pub fn up(s: &mut Schema)` with the builder"
     )]
-    NotFromMacro { migration: String, file: String, what: String },
+    NotFromMacro {
+        /// The migration, `m<version>_<name>` (or the module path given, when it is not one).
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// What `#[migration]` would not have registered.
+        what: String,
+    },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
-    IrreversibleWithDown { migration: String, file: String },
+    IrreversibleWithDown {
+        /// The migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+    },
 }
 
 fn list(errors: &[Irreversible]) -> String {

@@ -42,8 +42,11 @@ pub struct SeedDef {
     pub name: &'static str,
     /// The environments it runs in; empty for every one.
     pub envs: &'static [&'static str],
+    /// The source file of the function.
     pub file: &'static str,
+    /// The function's line in `file`.
     pub line: u32,
+    /// The wrapper `#[seed]` generates: runs the function with the seeding transaction.
     pub run: for<'a> fn(&'a Transaction<'a>) -> SeedFuture<'a>,
 }
 
@@ -78,6 +81,7 @@ pub struct SeedFailure {
     pub seed: Option<String>,
     /// The database error taken apart, when the failure came from the server.
     pub db: Option<DbFailure>,
+    /// The error's text (shown when the failure did not come from the server).
     pub message: String,
 }
 

@@ -12,6 +12,8 @@
 //! | `migrate.lock_wait` | `waited_ms`, `holder` (who holds the migration lock) |
 //! | `migrate.retry` | `attempt`, `tries` (at most), `wait_ms`, `sqlstate` (`55P03` lock timeout; in a transaction also `40P01` deadlock, `40001` serialization failure) |
 //! | `migrate.backfill_batch` | `table`, `rows` (in the batch), `done` (so far) |
+//! | `migrate.lock_chosen` | `strategy` (`advisory` or `table`), `reason` |
+//! | `migrate.lease_renewed` | `token` (the lease's fencing token; level TRACE) |
 //!
 //! Without the feature these functions compile to nothing.
 
@@ -151,4 +153,20 @@ pub(crate) fn backfill_batch(table: &str, rows: i64, done: i64) {
     tracing::debug!(name: "migrate.backfill_batch", target: "migrate", table, rows, done, "backfill batch committed");
     #[cfg(not(feature = "tracing"))]
     let _ = (table, rows, done);
+}
+
+/// The migration lease was renewed by the heartbeat (`lock = "table"`).
+pub(crate) fn heartbeat(token: i64) {
+    #[cfg(feature = "tracing")]
+    tracing::trace!(name: "migrate.lease_renewed", target: "migrate", token, "migration lease renewed");
+    #[cfg(not(feature = "tracing"))]
+    let _ = token;
+}
+
+/// Which lock a run takes, and why.
+pub(crate) fn lock_chosen(strategy: &str, reason: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(name: "migrate.lock_chosen", target: "migrate", strategy, reason, "migration lock chosen");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (strategy, reason);
 }

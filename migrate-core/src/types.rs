@@ -76,7 +76,9 @@ impl IntegerType for BigInt {}
 /// `numeric(precision, scale)`; `Numeric::any()` is unconstrained `numeric`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Numeric {
+    /// The total number of significant digits (`None`: any).
     pub precision: Option<u16>,
+    /// The digits after the decimal point (`None`: 0 when a precision is given).
     pub scale: Option<u16>,
 }
 

@@ -4,6 +4,7 @@
 //! as `postgres`). Each [`TestDb`] creates its own database and drops it when dropped, so tests run in
 //! parallel.
 
+pub mod pooler;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use migrate_core::op::Op;
@@ -318,4 +319,21 @@ pub fn migration(
         original: None,
         source: None,
     }
+}
+
+/// The user guide (`docs/guide/`): its Rust snippets are doctests of these items (`cargo test -p
+/// migrate-tests --doc`); the integration test `guide` checks every other snippet and that each page
+/// with Rust snippets is listed here.
+#[cfg(doctest)]
+pub mod guide {
+    #[doc = include_str!("../../docs/guide/getting-started.md")]
+    pub struct GettingStarted;
+    #[doc = include_str!("../../docs/guide/writing-migrations.md")]
+    pub struct WritingMigrations;
+    #[doc = include_str!("../../docs/guide/sql-migrations.md")]
+    pub struct SqlMigrations;
+    #[doc = include_str!("../../docs/guide/safety.md")]
+    pub struct Safety;
+    #[doc = include_str!("../../docs/guide/library.md")]
+    pub struct Library;
 }

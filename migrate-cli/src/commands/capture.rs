@@ -32,6 +32,7 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> Result<u8> {
         let code: Vec<_> = migrations.into_iter().filter(|m| applied.contains(&m.version)).collect();
         let mut m = Migrator::new(code);
         m.with_config(live.config().clone());
+        m.connected_from(scratch.origin.clone());
         m.up(&mut scratch.client, None).await?;
         Ok::<_, anyhow::Error>(migrate_core::introspect::ops(&scratch.client, &schema, &ignore).await?)
     }

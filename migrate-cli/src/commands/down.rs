@@ -14,6 +14,7 @@ pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<u8> {
     config.wait_for_lock = !args.lock.no_wait;
     config.allow_production = args.allow_production;
     m.with_config(config);
+    ctx.ready_lock(&mut m, &db, &client).await?;
     let target = match (args.steps, args.to) {
         (Some(n), _) => DownTarget::Steps(n),
         (None, Some(v)) => DownTarget::To(v),
@@ -32,6 +33,7 @@ pub async fn redo(ctx: &Ctx, args: LockArgs) -> Result<u8> {
     let mut config = m.config().clone();
     config.wait_for_lock = !args.no_wait;
     m.with_config(config);
+    ctx.ready_lock(&mut m, &db, &client).await?;
     let started = std::time::Instant::now();
     let result = m.redo(&mut client).await;
     let database = db.describe()?;

@@ -79,6 +79,7 @@ pub async fn compare(ctx: &Ctx, args: crate::cli::ScratchArgs) -> Result<Drift> 
         let code: Vec<_> = migrations.into_iter().filter(|m| applied.contains(&m.version)).collect();
         let mut m = Migrator::new(code);
         m.with_config(live.config().clone());
+        m.connected_from(scratch.origin.clone());
         m.up(&mut scratch.client, None).await?;
         let mut expected = snapshot(&scratch.client, &schema, &ignore).await?;
         if privileges {

@@ -91,7 +91,8 @@ struct Outcome {
 async fn up_one(mut m: Migrator, url: String, to: Option<u64>) -> Outcome {
     let start = Instant::now();
     let result = async {
-        let mut client = crate::connect::connect(&url).await?;
+        let (mut client, origin) = crate::connect::connect_with_origin(&url).await?;
+        super::ready_lock(&mut m, &url, &client, Some(origin), None).await?;
         m.up(&mut client, to).await.map_err(anyhow::Error::from)
     }
     .await;

@@ -19,8 +19,11 @@ fn marker_json(m: &ProductionMarker) -> serde_json::Value {
 }
 
 pub async fn run(ctx: &Ctx, args: ProductionMarkerArgs) -> Result<u8> {
-    let (_db, mut client) = ctx.connect().await?;
+    let (db, mut client) = ctx.connect().await?;
     let mut m = ctx.migrator(vec![])?;
+    if !matches!(args.action, MarkerAction::Status) {
+        ctx.ready_lock(&mut m, &db, &client).await?;
+    }
     let (verb, marker) = match args.action {
         MarkerAction::Status => ("found", m.production_marker(&client).await?),
         MarkerAction::Set => ("set", Some(m.set_production_marker(&mut client).await?)),

@@ -17,6 +17,7 @@ mod resolve;
 mod seed;
 mod sql;
 mod status;
+mod unlock;
 mod up;
 mod verify;
 
@@ -47,6 +48,8 @@ pub struct Ctx {
     pub command: &'static str,
     /// Whether the command printed its JSON envelope (an error after it prints none).
     printed: std::cell::Cell<bool>,
+    /// Where our end of the last connection [`connect_to`](Self::connect_to) opened is.
+    origin: std::cell::RefCell<Option<crate::connect::Origin>>,
 }
 
 impl Ctx {
@@ -123,7 +126,26 @@ impl Ctx {
     /// Connects to `db`, after saying on stderr which database ([`announce`](Self::announce)).
     pub async fn connect_to(&self, db: &Database) -> Result<Client> {
         self.announce(db)?;
-        crate::connect::connect(&db.url).await
+        let (client, origin) = crate::connect::connect_with_origin(&db.url).await?;
+        *self.origin.borrow_mut() = Some(origin);
+        Ok(client)
+    }
+
+    /// Readies `m` to take the migration lock on `client`, the connection to `db` just opened: the
+    /// target's `lock` setting, our end of the connection (so `lock = auto` can prove the session
+    /// direct), and, when the run will take the lease, a heartbeat connection and the target's
+    /// `direct_url` for the steps outside a transaction.
+    pub async fn ready_lock(&self, m: &mut Migrator, db: &Database, client: &Client) -> Result<()> {
+        let target = match &db.source {
+            crate::connect::Source::Target(t) | crate::connect::Source::DefaultTarget(t) => Some(t.as_str()),
+            _ => None,
+        };
+        let (settings, direct_url) = self.loaded.for_target(target)?;
+        let mut config = m.config().clone();
+        config.lock = settings.lock;
+        m.with_config(config);
+        let origin = self.origin.borrow().clone();
+        ready_lock(m, &db.url, client, origin, direct_url).await
     }
 
     /// Says on stderr what the command does to which database (unless the output is JSON).
@@ -165,6 +187,40 @@ impl Ctx {
     }
 }
 
+/// Readies `m` to take the migration lock on `client` (a connection to `url` whose end is
+/// `origin`): `lock = auto` proves the session direct with it; when the run will take the lease, a
+/// heartbeat connection, and `direct_url` for the steps outside a transaction.
+pub async fn ready_lock(
+    m: &mut Migrator,
+    url: &str,
+    client: &Client,
+    origin: Option<crate::connect::Origin>,
+    direct_url: Option<String>,
+) -> Result<()> {
+    use migrate_core::runner::lock::{Strategy, prove_direct};
+    let direct = match &origin {
+        Some(o) => prove_direct(client, Some(o)).await?.0,
+        None => false,
+    };
+    if let Some(o) = origin {
+        m.connected_from(o);
+    }
+    let strategy = m.config().lock;
+    if strategy == Strategy::Table || (strategy == Strategy::Auto && !direct) {
+        m.with_heartbeat(crate::connect::connect(url).await.context("opening the lease's heartbeat connection")?);
+    }
+    if !direct && let Some(direct_url) = direct_url {
+        let (d, origin) = crate::connect::connect_with_origin(&direct_url).await.context("connecting to direct_url")?;
+        if !prove_direct(&d, Some(&origin)).await?.0 {
+            anyhow::bail!(
+                "direct_url does not reach PostgreSQL directly (the server does not see our own socket): give the server's own address, not a pooler's"
+            );
+        }
+        m.with_direct(d);
+    }
+    Ok(())
+}
+
 /// The envelope of a command stopped by `error`: `ok` false and the error.
 pub fn error_envelope(command: &str, error: &anyhow::Error) -> serde_json::Value {
     envelope(command, false, serde_json::json!({ "error": report::error_json(error) }))
@@ -184,6 +240,7 @@ fn verb_of(command: &Command) -> &'static str {
         Command::Reset(_) => "resetting",
         Command::Seed(_) => "seeding",
         Command::ProductionMarker(_) => "production marker of",
+        Command::Unlock(_) => "unlocking",
         _ => "connecting to",
     }
 }
@@ -223,6 +280,7 @@ async fn run(cli: Cli, printed: &mut bool) -> Result<u8> {
         verb: verb_of(&cli.command),
         command: cli.command.name(),
         printed: std::cell::Cell::new(false),
+        origin: Default::default(),
     };
     let result = command(&ctx, cli.command, &cwd).await;
     *printed = ctx.printed.get();
@@ -261,6 +319,7 @@ async fn command(ctx: &Ctx, command: Command, cwd: &std::path::Path) -> Result<u
             Ok(crate::EXIT_OK)
         }
         Command::ProductionMarker(a) => marker::run(ctx, a).await,
+        Command::Unlock(a) => unlock::run(ctx, a).await,
         Command::DevDb(a) => {
             let root = &ctx.loaded.root;
             // `status` asks the cluster once: for the sentence, or for the JSON's fields.

@@ -18,6 +18,7 @@ pub async fn run(ctx: &Ctx, args: ResetArgs) -> Result<u8> {
     let migrations = ctx.migrations()?;
     let mut client = ctx.connect_to(&db).await?;
     let mut m = ctx.migrator(migrations)?;
+    ctx.ready_lock(&mut m, &db, &client).await?;
     let started = std::time::Instant::now();
     let planned = m.migrations().len();
     let result = m.reset(&mut client).await;

@@ -16,11 +16,12 @@ pub async fn run(ctx: &Ctx, args: ResolveArgs) -> Result<u8> {
         _ => anyhow::bail!("give --applied, --rolled-back or --accept-checksum"),
     };
     let migrations = ctx.migrations()?;
-    let (_db, mut client) = ctx.connect().await?;
+    let (db, mut client) = ctx.connect().await?;
     let mut m = ctx.migrator(migrations)?;
     let mut config = m.config().clone();
     config.allow_production = args.allow_production;
     m.with_config(config);
+    ctx.ready_lock(&mut m, &db, &client).await?;
     let mut messages = Vec::new();
     // One at a time, each logged: a failure stops the rest, and what was done before it stays done.
     for w in what {

@@ -20,9 +20,10 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     config.allow_out_of_order = args.allow_out_of_order;
     config.production = db.production;
     m.with_config(config);
+    ctx.ready_lock(&mut m, &db, &client).await?;
     // Lint the pending migrations against the schema, on this server's version, before any SQL.
     let version: u32 = client
-        .query_one("SHOW server_version_num", &[])
+        .query_typed_one("SHOW server_version_num", &[])
         .await
         .ok()
         .and_then(|r| r.get::<_, String>(0).parse().ok())
@@ -45,7 +46,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     let mut lint_config = ctx.loaded.lint_config(Some(version))?;
     // The migrating session's zone: `timestamp` to `timestamptz` rewrites nothing under UTC.
     lint_config.time_zone =
-        client.query_one("SELECT current_setting('TimeZone')", &[]).await.ok().map(|r| r.get::<_, String>(0));
+        client.query_typed_one("SELECT current_setting('TimeZone')", &[]).await.ok().map(|r| r.get::<_, String>(0));
     if let Err(error) = super::lint::gate(ctx, m.migrations(), &pending, &lint_config) {
         if ctx.out.json {
             let mut body = super::report::run_json(&db.describe()?, &Default::default(), None);
@@ -110,7 +111,7 @@ async fn index_progress(ctx: &Ctx, client: &tokio_postgres::Client, url: &str) -
     if ctx.out.json {
         return None;
     }
-    let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.ok()?.get(0);
+    let pid: i32 = client.query_typed_one("SELECT pg_backend_pid()", &[]).await.ok()?.get(0);
     let url = url.to_string();
     Some(tokio::spawn(async move {
         // Connects beside the run, not before it: a run without a long index build never waits for it.
@@ -119,10 +120,10 @@ async fn index_progress(ctx: &Ctx, client: &tokio_postgres::Client, url: &str) -
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             let row = watcher
-                .query_opt(
+                .query_typed_opt(
                     "SELECT relid::regclass::text, index_relid::regclass::text, phase, blocks_done, blocks_total, tuples_done, tuples_total
                      FROM pg_stat_progress_create_index WHERE pid = $1",
-                    &[&pid],
+                    &[(&pid, tokio_postgres::types::Type::INT4)],
                 )
                 .await;
             let Ok(Some(r)) = row else { continue };

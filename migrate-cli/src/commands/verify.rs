@@ -17,6 +17,8 @@ pub struct Scratch {
     pub client: tokio_postgres::Client,
     admin: tokio_postgres::Client,
     server: String,
+    /// Our end of `client`'s connection (runs on the scratch database prove it direct).
+    pub origin: crate::connect::Origin,
 }
 
 /// The scratch database's name: `<target database>__migrate_<command>_<pid>_<n>`, the database part
@@ -58,15 +60,15 @@ impl Scratch {
                 "creating the scratch database {name} (the role needs CREATEDB; or give a server where it may with --scratch-url URL or `scratch_url` in migrate.toml)"
             )
         })?;
-        let client = crate::connect::connect_to_db(&server, &name).await?;
-        Ok(Scratch { name, client, admin, server })
+        let (client, origin) = crate::connect::connect_to_db_with_origin(&server, &name).await?;
+        Ok(Scratch { name, client, admin, server, origin })
     }
 
     /// Drops and creates the database again, empty.
     pub async fn recreate(&mut self) -> Result<()> {
         self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await?;
         self.admin.batch_execute(&format!("CREATE DATABASE \"{}\"", self.name)).await?;
-        self.client = crate::connect::connect_to_db(&self.server, &self.name).await?;
+        (self.client, self.origin) = crate::connect::connect_to_db_with_origin(&self.server, &self.name).await?;
         Ok(())
     }
 
@@ -96,6 +98,7 @@ pub async fn run(ctx: &Ctx, args: ScratchArgs) -> Result<u8> {
     // Quiet: the report says what matters.
     let mut m = Migrator::new(migrations.clone());
     m.with_config(ctx.loaded.runner_config()?);
+    m.connected_from(scratch.origin.clone());
     let (schema, ignore) = scope(ctx, &m);
     let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
     let mut failures = 0;
@@ -148,6 +151,7 @@ pub async fn run(ctx: &Ctx, args: ScratchArgs) -> Result<u8> {
                         errors.push(format!("up again after the down fails: {}", e.error));
                         // Go on from the up state: rebuild it in a new scratch database.
                         scratch.recreate().await?;
+                        m.connected_from(scratch.origin.clone());
                         stop = m.up(&mut scratch.client, Some(mig.version)).await.is_err()
                             || snapshot(&scratch.client, &schema, &ignore).await? != after;
                     }

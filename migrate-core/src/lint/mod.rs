@@ -31,6 +31,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// `warning` or `error`, as the output writes it.
     pub fn label(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -51,14 +52,19 @@ pub struct Violation {
 /// One finding of a lint run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The rule that reports it.
     pub rule: Rule,
+    /// How bad it is: the rule's severity, except where the schema model reports a warning.
     pub severity: Severity,
+    /// The version of the migration it is in.
     pub version: u64,
     /// `m<version>_<name>`.
     pub migration: String,
     /// The op, as [`Op::describe`] names it.
     pub op: String,
+    /// What happens: which lock or rewrite, on which table.
     pub message: String,
+    /// What to do: the safe way, or how to fix the migration.
     pub help: String,
     /// The reason given in the migration's `allow(..)`, when it acknowledges this rule.
     pub acknowledged: Option<String>,
@@ -119,9 +125,11 @@ impl Default for LintConfig {
 pub struct Context<'a> {
     /// The schema just before the op.
     pub model: &'a Model,
+    /// The migration the op is in.
     pub migration: &'a Migration,
     /// The op's position in [`ops`](Context::ops).
     pub index: usize,
+    /// The lint settings: the target server's version, the runner's lock timeout and safe forms.
     pub config: &'a LintConfig,
     /// The migration's ops with its raw SQL read into ops, statement by statement (and each
     /// statement the model cannot represent as raw SQL of its own); `None` when it has no raw SQL.

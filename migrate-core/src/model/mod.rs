@@ -25,6 +25,7 @@ pub struct Table {
     pub columns: Vec<ColumnDef>,
     /// Constraints by name.
     pub constraints: Constraints,
+    /// Its comment.
     pub comment: Option<String>,
     /// The migration that created the table (0 when unknown).
     pub created_in: u64,
@@ -34,14 +35,16 @@ pub struct Table {
     pub partition_by: Option<String>,
     /// The table it is a partition of, with its bound.
     pub partition_of: Option<PartitionOf>,
-    /// Row-level security: enabled, and forced on the table's owner too.
+    /// Row-level security is enabled: its policies apply to everyone but the table's owner.
     pub row_security: bool,
+    /// Row-level security is forced: the policies apply to the table's owner too.
     pub force_row_security: bool,
     /// Its row-level security policies by name.
     pub policies: BTreeMap<String, PolicyDef>,
 }
 
 impl Table {
+    /// The column named `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -96,6 +99,7 @@ impl Constraints {
         }
     }
 
+    /// The constraint named `name`.
     pub fn get(&self, name: &str) -> Option<&ConstraintDef> {
         self.position(name).ok().map(|i| &self.0[i])
     }
@@ -106,10 +110,12 @@ impl Constraints {
         self.position(name).ok().map(|i| &mut self.0[i])
     }
 
+    /// Whether a constraint is named `name`.
     pub fn contains_key(&self, name: &str) -> bool {
         self.position(name).is_ok()
     }
 
+    /// Removes the constraint named `name` and returns it.
     pub fn remove(&mut self, name: &str) -> Option<ConstraintDef> {
         self.position(name).ok().map(|i| self.0.remove(i))
     }
@@ -134,10 +140,12 @@ impl Constraints {
         self.0.iter().map(|k| (&k.name, k))
     }
 
+    /// How many constraints there are.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -160,24 +168,32 @@ impl<'a> IntoIterator for &'a Constraints {
 /// An index in the model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Index {
+    /// The index as created.
     pub def: IndexDef,
     /// The constraint that owns it (a primary key or unique constraint's index).
     pub constraint: Option<String>,
+    /// The migration that created the index (0 when unknown).
     pub created_in: u64,
 }
 
 /// The schema as the migrations leave it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Model {
+    /// Tables by name.
     pub tables: BTreeMap<String, Table>,
+    /// Indexes by name (those of primary key and unique constraints too).
     pub indexes: BTreeMap<String, Index>,
+    /// Enum types by name, with their labels in order.
     pub enums: BTreeMap<String, Vec<String>>,
     /// Views by name, with their queries.
     pub views: BTreeMap<String, ViewDef>,
+    /// Materialized views by name.
     pub materialized_views: BTreeMap<String, MaterializedViewDef>,
     /// Composite types, domains and range types by name (enums are in `enums`).
     pub types: BTreeMap<String, TypeDef>,
+    /// The extensions' names.
     pub extensions: BTreeSet<String>,
+    /// The schemas' names.
     pub schemas: BTreeSet<String>,
     /// Sequences (those of identity columns are part of their column).
     pub sequences: BTreeMap<String, SequenceDef>,

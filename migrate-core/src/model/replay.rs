@@ -8,6 +8,7 @@ use crate::op::*;
 pub struct Problem {
     /// An error, or a warning when raw SQL run earlier may explain it.
     pub error: bool,
+    /// What does not fit: the op and the object it names.
     pub message: String,
 }
 

@@ -3,6 +3,7 @@
 //! it is), so nothing runs twice.
 
 use tokio_postgres::Client;
+use tokio_postgres::types::Type;
 
 use super::apply::{log_change, record_applied};
 use super::error::RunError;
@@ -38,14 +39,17 @@ pub(super) async fn adopt_foreign_history(
     let mut notes = Vec::new();
     for (table, query) in FOREIGN_HISTORIES {
         let found: Option<String> = client
-            .query_one("SELECT to_regclass(format('%s.%I', $1::text, $2::text))::text", &[&tables.schema, &table])
+            .query_typed_one(
+                "SELECT to_regclass(format('%s.%I', $1::text, $2::text))::text",
+                &[(&tables.schema, Type::TEXT), (&table, Type::TEXT)],
+            )
             .await
             .map_err(|e| RunError::db(format!("looking for {table}"), &e))?
             .get(0);
         let Some(qualified) = found else { continue };
         let sql = query.replace("{t}", &qualified);
         let applied: Vec<String> = client
-            .query(&sql, &[])
+            .query_typed(&sql, &[])
             .await
             .map_err(|e| RunError::db(format!("reading {qualified}"), &e))?
             .iter()

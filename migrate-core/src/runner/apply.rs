@@ -9,7 +9,7 @@ use super::error::{DbFailure, RunError};
 use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
 use super::plan::{Step, from_sql};
 use super::step::{StepOf, execute_batch, execute_each, run_step, traced, wait_before_retry};
-use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, timeouts};
+use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, in_transaction};
 use crate::registry::Migration;
 
 fn fail(report: Report, error: RunError) -> Failed {
@@ -131,6 +131,12 @@ pub(super) async fn up(
             Ok(planned) => planned,
             Err(e) => return Err(fail(report, e.into())),
         };
+        if let Some(e) = m.blocked_outside_transaction(tables, &mig.id(), &planned.0) {
+            return Err(fail(report, e));
+        }
+        if let Err(e) = m.renew_between(client, tables).await {
+            return Err(fail(report, e));
+        }
         m.progress(match &resume {
             Some(r) => format!("resuming {} at step {} of {}", mig.id(), r.step + 1, planned.0.len()),
             None => format!("applying {}", mig.id()),
@@ -171,6 +177,7 @@ async fn restamp(
     }
     let failed = |e: tokio_postgres::Error| RunError::db("re-stamping checksums in the history", &e);
     let tx = client.transaction().await.map_err(failed)?;
+    tx.batch_execute(&tables.fence()).await.map_err(failed)?;
     history::restamp(&tx, tables, &stale).await.map_err(failed)?;
     let detail = format!(
         "{} checksum(s) of SQL-file migrations re-stamped to format {} (their normalised SQL text): {}",
@@ -247,7 +254,8 @@ async fn apply_one(
     };
     if changed {
         m.progress(format!("  the code of {} changed after its done steps: going on with the new plan", mig.id()));
-        history::replace_plan(&*client, tables, &row("in_progress", None))
+        tables
+            .fenced(client, history::replace_plan(&*client, tables, &row("in_progress", None)))
             .await
             .map_err(|e| RunError::db(format!("recording the new plan of {}", mig.id()), &e))?;
     }
@@ -268,7 +276,7 @@ async fn apply_one(
         // transaction, so the COMMIT rolls it back). After a failure the statements go one by one, so
         // the error names its statement for certain (the rolled-back batch left nothing behind).
         let mut batched = true;
-        let begin = format!("BEGIN;\n{}", timeouts(&m.config, true));
+        let begin = format!("BEGIN;\n{}", in_transaction(&m.config, tables));
         let span = crate::trace::step(mig.version, 0, 1, true);
         let work = async {
             loop {
@@ -331,7 +339,8 @@ async fn apply_one(
         let first = match resume {
             Some(r) => r.step,
             None => {
-                history::insert(&*client, tables, &row("in_progress", None))
+                tables
+                    .fenced(client, history::insert(&*client, tables, &row("in_progress", None)))
                     .await
                     .map_err(|e| RunError::db(format!("recording the start of {id}"), &e))?;
                 0
@@ -349,7 +358,8 @@ async fn apply_one(
             let of = StepOf { m, tables, version: mig.version, direction: "up" };
             let run = run_step(&of, client, k, step, resuming, cursor);
             if let Err(failure) = traced(mig.version, (k, steps.len()), step.transactional, run).await {
-                let _ = history::set_progress(&*client, tables, mig.version, "failed", "up", k).await;
+                let failed = history::set_progress(&*client, tables, mig.version, "failed", "up", k);
+                let _ = tables.fenced(client, failed).await;
                 let _ = history::log(&*client, tables, &event("apply", "error", Some(failure.to_string()))).await;
                 return Err(RunError::Migration {
                     migration: id,
@@ -360,7 +370,8 @@ async fn apply_one(
             }
         }
         let ms = start.elapsed().as_millis() as i64;
-        history::mark_applied(&*client, tables, mig.version, batch_no, ms, who)
+        tables
+            .fenced(client, history::mark_applied(&*client, tables, mig.version, batch_no, ms, who))
             .await
             .map_err(|e| RunError::db(format!("recording {id} as applied"), &e))?;
         let _ = history::log(&*client, tables, &event("apply", "ok", None)).await;
@@ -434,6 +445,9 @@ pub(super) async fn down(
                 }
             },
         };
+        if let Some(e) = m.blocked_outside_transaction(tables, &id, &steps) {
+            return Err(fail(report, e));
+        }
         m.progress(format!("rolling back {id}"));
         match in_span((row.version, &row.name), "down", rollback_one(m, client, tables, &row, &steps, &who)).await {
             Ok(done) => {
@@ -474,7 +488,9 @@ async fn rollback_one(
             loop {
                 let tx = client.transaction().await.map_err(|e| RunError::db("starting a transaction", &e))?;
                 let outcome = async {
-                    tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+                    tx.batch_execute(&in_transaction(&m.config, tables))
+                        .await
+                        .map_err(|e| DbFailure::from_error(&e, None))?;
                     execute_each(m, &tx, &sql).await?;
                     history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
@@ -512,7 +528,9 @@ async fn rollback_one(
     } else {
         let first = if row.state != "applied" && row.direction == "down" { row.step } else { 0 };
         if first == 0 {
-            history::set_progress(&*client, tables, row.version, "in_progress", "down", 0)
+            let start = history::set_progress(&*client, tables, row.version, "in_progress", "down", 0);
+            tables
+                .fenced(client, start)
                 .await
                 .map_err(|e| RunError::db(format!("recording the rollback of {id}"), &e))?;
         }
@@ -523,7 +541,8 @@ async fn rollback_one(
             let of = StepOf { m, tables, version: row.version, direction: "down" };
             let run = run_step(&of, client, k, step, resuming, cursor);
             if let Err(failure) = traced(row.version, (k, steps.len()), step.transactional, run).await {
-                let _ = history::set_progress(&*client, tables, row.version, "failed", "down", k).await;
+                let failed = history::set_progress(&*client, tables, row.version, "failed", "down", k);
+                let _ = tables.fenced(client, failed).await;
                 let _ = history::log(&*client, tables, &event("error", Some(failure.to_string()))).await;
                 return Err(RunError::Migration {
                     migration: format!("{id} (rolling back)"),
@@ -533,7 +552,8 @@ async fn rollback_one(
                 });
             }
         }
-        history::delete(&*client, tables, row.version)
+        tables
+            .fenced(client, history::delete(&*client, tables, row.version))
             .await
             .map_err(|e| RunError::db(format!("removing {id} from the history"), &e))?;
         let _ = history::log(&*client, tables, &event("ok", None)).await;
@@ -575,7 +595,10 @@ pub(super) async fn record_applied(
         original_id: c.original.as_deref(),
         steps: &columns,
     };
-    history::insert(client, tables, &row).await.map_err(|e| RunError::db("updating the history", &e))
+    tables
+        .fenced(client, history::insert(client, tables, &row))
+        .await
+        .map_err(|e| RunError::db("updating the history", &e))
 }
 
 /// Logs a change to the history made without running SQL (best effort: the change itself is done).
@@ -616,9 +639,8 @@ pub(super) async fn resolve(
             }
             (Some(r), _) => {
                 let batch = rows.iter().map(|r| r.batch).max().unwrap_or(0);
-                history::mark_applied(&*client, tables, v, batch, r.duration_ms.unwrap_or(0), &who)
-                    .await
-                    .map_err(|e| RunError::db("updating the history", &e))?;
+                let mark = history::mark_applied(&*client, tables, v, batch, r.duration_ms.unwrap_or(0), &who);
+                tables.fenced(client, mark).await.map_err(|e| RunError::db("updating the history", &e))?;
                 (v, r.name.clone(), format!("marked applied (was {} {} at step {})", r.state, r.direction, r.step))
             }
             (None, Some(c)) => {
@@ -632,16 +654,18 @@ pub(super) async fn resolve(
             Some(r) => {
                 let what = format!("remove m{v}_{} from the history without running its down", r.name);
                 super::production::guard(client, tables, &what, true, m.config.allow_production).await?;
-                history::delete(&*client, tables, v).await.map_err(|e| RunError::db("updating the history", &e))?;
+                tables
+                    .fenced(client, history::delete(&*client, tables, v))
+                    .await
+                    .map_err(|e| RunError::db("updating the history", &e))?;
                 (v, r.name.clone(), "removed from the history without running its down".to_string())
             }
             None => return Err(RunError::Usage(format!("migration {v} is not in the history"))),
         },
         Resolve::AcceptChecksum(v) => match (find_row(v), find_code(v)) {
             (Some(r), Some(c)) => {
-                history::set_checksum(&*client, tables, v, &c.checksum, c.checksum_format)
-                    .await
-                    .map_err(|e| RunError::db("updating the history", &e))?;
+                let accept = history::set_checksum(&*client, tables, v, &c.checksum, c.checksum_format);
+                tables.fenced(client, accept).await.map_err(|e| RunError::db("updating the history", &e))?;
                 (v, r.name.clone(), format!("checksum {} accepted (was {})", c.checksum, r.checksum))
             }
             (None, _) => return Err(RunError::Usage(format!("migration {v} is not in the history"))),

@@ -8,15 +8,16 @@
 //! alone: a batch in which an updated row still matches it is rolled back and the backfill stops.
 
 use std::time::{Duration, Instant};
+use tokio_postgres::types::Type;
 
 use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
 
 use super::error::{DbFailure, Sent};
 use super::history;
+use super::in_transaction;
 use super::plan::BackfillStep;
 use super::step::{StepOf, wait_before_retry};
-use super::timeouts;
 use crate::ident::quote_ident;
 
 /// A failure of the backfill itself (not of the server), with the statement it concerns.
@@ -86,9 +87,9 @@ pub(super) async fn run(
         ));
     }
     let estimate: i64 = client
-        .query_one(
+        .query_typed_one(
             "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($1)",
-            &[&quote_ident(&b.table)],
+            &[(&quote_ident(&b.table), Type::TEXT)],
         )
         .await
         .map(|r| r.get(0))
@@ -104,8 +105,8 @@ pub(super) async fn run(
     let (first, next) = (batch_sql(b, false), batch_sql(b, true));
     loop {
         let sql = if cursor.is_some() { &next } else { &first };
-        let params: Vec<&(dyn ToSql + Sync)> = match &cursor {
-            Some(c) => vec![c],
+        let params: Vec<(&(dyn ToSql + Sync), Type)> = match &cursor {
+            Some(c) => vec![(c, Type::TEXT)],
             None => vec![],
         };
         let sent = Sent { statements: vec![(0, sql.clone())] };
@@ -113,10 +114,10 @@ pub(super) async fn run(
         let (last, updated) = loop {
             let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
             let result = async {
-                tx.batch_execute(&format!("{}; {timeout}", timeouts(&m.config, true)))
+                tx.batch_execute(&format!("{}; {timeout}", in_transaction(&m.config, of.tables)))
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;
-                let row = tx.query_one(sql, &params).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+                let row = tx.query_typed_one(sql, &params).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
                 let last: Option<String> = row.get(0);
                 let updated: i64 = row.get(1);
                 let still: i64 = row.get(2);

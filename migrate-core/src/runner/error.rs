@@ -154,6 +154,28 @@ pub enum RunError {
         "the connection does not keep session state: {0}. This usually means a transaction-pooling proxy (e.g. PgBouncer with pool_mode = transaction) sits between us and PostgreSQL; the migration lock and timeouts cannot hold there. Connect directly to PostgreSQL (or through a session-pooled port) to migrate."
     )]
     NoSession(String),
+    /// The lease of the table lock is no longer this run's: it expired and another run took it over,
+    /// or `unlock --force` removed it.
+    #[error(
+        "this run no longer holds the migration lease (its token {0} was taken over after the lease expired, or removed by `unlock --force`), so it stopped before the next migration; run `status` to see what the other run did, then `up` again"
+    )]
+    LeaseLost(i64),
+    /// A migration has a step that runs outside a transaction (`CREATE INDEX CONCURRENTLY`, ...) and
+    /// the connection goes through a pooler, with no direct connection for such steps
+    /// ([`Migrator::with_direct`](super::Migrator::with_direct); `direct_url` in migrate.toml).
+    #[error(
+        "migration {migration} was not started: its step {step} of {steps} (`{statement}`) runs outside a transaction, and this connection is not proven direct (a transaction pooler may be in between), where that step's session settings (lock_timeout, statement_timeout) would not hold. Set `direct_url` in migrate.toml (or on the target) to a direct connection to PostgreSQL for such steps, or connect directly, and run `up` again"
+    )]
+    NeedsDirect {
+        /// `m<version>_<name>`.
+        migration: String,
+        /// The step, 1-based.
+        step: usize,
+        /// How many steps its plan has.
+        steps: usize,
+        /// Its first statement.
+        statement: String,
+    },
     /// The server speaks PostgreSQL's protocol but is another engine (its `version()` says which).
     #[error(
         "this server is {engine}, not PostgreSQL (it says `{version}`): migrate supports PostgreSQL 12 and later only, whose catalogs, locks and DDL it relies on"

@@ -2,6 +2,7 @@
 //! spliced; identifiers are quoted).
 
 use tokio_postgres::GenericClient;
+use tokio_postgres::types::Type;
 
 use super::error::RunError;
 use crate::ident::quote_ident;
@@ -17,6 +18,21 @@ pub struct HistoryTables {
     pub events: String,
     /// `schema.table_meta`, quoted: the production marker ([`production`](super::production)).
     pub meta: String,
+    /// `schema.table_lock`, quoted: the lease of `lock = "table"` ([`lock`](super::lock)).
+    pub lock: String,
+    /// While this run holds the lease: the statement that checks its fencing token, run first in
+    /// every transaction that writes the history ([`fence`](Self::fence)).
+    pub(crate) fence: Option<String>,
+    /// The lease's fencing token while this run holds it.
+    pub(crate) lease_token: Option<i64>,
+    /// The session is not proven direct (a pooler may be in between): no named prepared statements
+    /// and no session settings.
+    pub(crate) pooled: bool,
+    /// The session is proven direct: the history inserts may be prepared once for a run.
+    pub(crate) named_statements: bool,
+    /// Through a pooler with a configured schema: the schema, quoted, set with `SET LOCAL
+    /// search_path` in every transaction (a session setting would not stay with this run).
+    pub(crate) search_path: Option<String>,
 }
 
 impl HistoryTables {
@@ -26,7 +42,53 @@ impl HistoryTables {
             history: format!("{s}.{}", quote_ident(table)),
             events: format!("{s}.{}", quote_ident(&format!("{table}_events"))),
             meta: format!("{s}.{}", quote_ident(&format!("{table}_meta"))),
+            lock: format!("{s}.{}", quote_ident(&format!("{table}_lock"))),
             schema: s,
+            fence: None,
+            lease_token: None,
+            pooled: false,
+            named_statements: true,
+            search_path: None,
+        }
+    }
+
+    /// What every transaction of a run sends first: the lease's fence, and through a pooler the
+    /// `search_path` (each with its `;`).
+    pub(crate) fn transaction_prefix(&self) -> String {
+        let mut s = self.fence();
+        if let Some(schema) = &self.search_path {
+            s.push_str(&format!("SET LOCAL search_path TO {schema};\n"));
+        }
+        s
+    }
+
+    /// The fence of the lease this run holds, as a statement to put first in a transaction that
+    /// writes the history (with its `;`), or nothing under the advisory lock.
+    pub fn fence(&self) -> String {
+        self.fence.as_ref().map(|f| format!("{f};\n")).unwrap_or_default()
+    }
+
+    /// Runs `write`, history writes on a connection outside any transaction, in a transaction that
+    /// first checks the lease's fence; as it is under the advisory lock.
+    pub(crate) async fn fenced<T>(
+        &self,
+        c: &tokio_postgres::Client,
+        write: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, tokio_postgres::Error> {
+        let Some(fence) = &self.fence else { return write.await };
+        if let Err(e) = c.batch_execute(&format!("BEGIN; {fence}")).await {
+            let _ = c.batch_execute("ROLLBACK").await;
+            return Err(e);
+        }
+        match write.await {
+            Ok(v) => {
+                c.batch_execute("COMMIT").await?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = c.batch_execute("ROLLBACK").await;
+                Err(e)
+            }
         }
     }
 
@@ -34,7 +96,25 @@ impl HistoryTables {
     /// against it by a test). A history of an older layout is upgraded in place instead
     /// ([`layout`](super::layout)).
     pub fn ddl(&self) -> String {
-        format!("{};\n{};\n{}", self.history_ddl(), self.events_ddl(), self.meta_ddl())
+        format!("{};\n{};\n{};\n{}", self.history_ddl(), self.events_ddl(), self.meta_ddl(), self.lock_ddl())
+    }
+
+    /// The lock table (layout 4 on): the lease of `lock = "table"`, one row. The token is unique, so
+    /// taking the lease over (a new token) is a key update, which waits for the fences' key shares,
+    /// while the heartbeat's renewal (a new `expires_at`) does not.
+    pub fn lock_ddl(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (
+    id integer PRIMARY KEY CHECK (id = 1),
+    token bigint NOT NULL UNIQUE,
+    holder text,
+    host text,
+    pid integer,
+    acquired_at timestamptz,
+    expires_at timestamptz
+)",
+            self.lock
+        )
     }
 
     /// The history table: a row per migration applied or being applied.
@@ -186,7 +266,7 @@ pub(crate) async fn read_summary_of(
         t.history,
     );
     let failed = |e: tokio_postgres::Error| RunError::db("reading the migration history", &e);
-    let rows = c.query_raw(&sql, std::iter::empty::<i32>()).await.map_err(failed)?;
+    let rows = c.query_typed_raw(&sql, std::iter::empty::<(i32, Type)>()).await.map_err(failed)?;
     let mut rows = std::pin::pin!(rows);
     let mut out = Vec::new();
     while let Some(r) = rows.try_next().await.map_err(failed)? {
@@ -224,7 +304,7 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
          FROM {} {filter} ORDER BY version",
         t.history,
     );
-    let rows = c.query(&sql, &[]).await.map_err(|e| RunError::db("reading the migration history", &e))?;
+    let rows = c.query_typed(&sql, &[]).await.map_err(|e| RunError::db("reading the migration history", &e))?;
     Ok(rows
         .iter()
         .map(|r| HistoryRow {
@@ -259,7 +339,7 @@ async fn read_rows(c: &impl GenericClient, t: &HistoryTables, filter: &str) -> R
 /// Whether the table `qualified` (quoted) exists, without creating anything (read-only commands ask).
 pub(crate) async fn table_exists(c: &impl GenericClient, qualified: &str) -> Result<bool, RunError> {
     let row = c
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&qualified])
+        .query_typed_one("SELECT to_regclass($1) IS NOT NULL", &[(&qualified, Type::TEXT)])
         .await
         .map_err(|e| RunError::db(format!("looking for {qualified}"), &e))?;
     Ok(row.get(0))
@@ -288,7 +368,9 @@ pub struct NewRow<'a> {
 }
 
 pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
-    insert_as(c, insert_sql(t).as_str(), row).await
+    let version = row.version as i64;
+    let format = row.checksum_format as i32;
+    c.execute_typed(&insert_sql(t), &insert_params(row, &version, &format)).await.map(|_| ())
 }
 
 fn insert_sql(t: &HistoryTables) -> String {
@@ -301,58 +383,67 @@ fn insert_sql(t: &HistoryTables) -> String {
     )
 }
 
+/// A statement parameter with its type (for the unnamed statements of `query_typed`).
+type Typed<'a> = (&'a (dyn tokio_postgres::types::ToSql + Sync), Type);
+
+fn insert_params<'a>(row: &'a NewRow<'_>, version: &'a i64, format: &'a i32) -> [Typed<'a>; 18] {
+    [
+        (version, Type::INT8),
+        (&row.name, Type::TEXT),
+        (&row.checksum, Type::TEXT),
+        (format, Type::INT4),
+        (&row.state, Type::TEXT),
+        (&row.batch, Type::INT4),
+        (&row.transactional, Type::BOOL),
+        (&row.applied_by, Type::TEXT),
+        (&row.duration_ms, Type::INT8),
+        (&row.up_sql, Type::TEXT_ARRAY),
+        (&row.down_sql, Type::TEXT_ARRAY),
+        (&row.irreversible_reason, Type::TEXT),
+        (&TOOL_VERSION, Type::TEXT),
+        (&row.lint_acks, Type::TEXT_ARRAY),
+        (&row.original_id, Type::TEXT),
+        (&row.steps.sizes, Type::INT4_ARRAY),
+        (&row.steps.undo_sql, Type::TEXT_ARRAY),
+        (&row.steps.undo_sizes, Type::INT4_ARRAY),
+    ]
+}
+
+const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// The history row insert and the event insert, prepared once for a run of many migrations: each
-/// migration then sends only its values (no parse and describe round trip per statement).
+/// migration then sends only its values (no parse and describe round trip per statement). Unless the
+/// session is proven direct nothing is prepared: through a pooler a named statement would stay on
+/// one server connection while the next statement may run on another, so each insert is sent as an
+/// unnamed statement.
 pub struct Prepared {
-    insert: tokio_postgres::Statement,
-    log: tokio_postgres::Statement,
+    statements: Option<(tokio_postgres::Statement, tokio_postgres::Statement)>,
+    tables: HistoryTables,
 }
 
 impl Prepared {
     pub async fn new(c: &impl GenericClient, t: &HistoryTables) -> Result<Prepared, tokio_postgres::Error> {
+        if !t.named_statements {
+            return Ok(Prepared { statements: None, tables: t.clone() });
+        }
         let (insert, log) = (insert_sql(t), log_sql(t));
-        let (insert, log) = tokio::try_join!(c.prepare(&insert), c.prepare(&log))?;
-        Ok(Prepared { insert, log })
+        let statements = tokio::try_join!(c.prepare(&insert), c.prepare(&log))?;
+        Ok(Prepared { statements: Some(statements), tables: t.clone() })
     }
 
     pub async fn insert(&self, c: &impl GenericClient, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
-        insert_as(c, &self.insert, row).await
+        let Some((insert, _)) = &self.statements else { return insert(c, &self.tables, row).await };
+        let (version, format) = (row.version as i64, row.checksum_format as i32);
+        let params = insert_params(row, &version, &format).map(|(p, _)| p);
+        c.execute(insert, &params).await.map(|_| ())
     }
 
     pub async fn log(&self, c: &impl GenericClient, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
-        log_as(c, &self.log, e).await
+        let Some((_, statement)) = &self.statements else { return log(c, &self.tables, e).await };
+        let version = e.version.map(|v| v as i64);
+        let params = log_params(e, &version).map(|(p, _)| p);
+        c.execute(statement, &params).await.map(|_| ())
     }
-}
-
-async fn insert_as<S>(c: &impl GenericClient, statement: &S, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error>
-where
-    S: tokio_postgres::ToStatement + ?Sized + Sync + Send,
-{
-    c.execute(
-        statement,
-        &[
-            &(row.version as i64),
-            &row.name,
-            &row.checksum,
-            &(row.checksum_format as i32),
-            &row.state,
-            &row.batch,
-            &row.transactional,
-            &row.applied_by,
-            &row.duration_ms,
-            &row.up_sql,
-            &row.down_sql,
-            &row.irreversible_reason,
-            &env!("CARGO_PKG_VERSION"),
-            &row.lint_acks,
-            &row.original_id,
-            &row.steps.sizes,
-            &row.steps.undo_sql,
-            &row.steps.undo_sizes,
-        ],
-    )
-    .await
-    .map(|_| ())
 }
 
 pub async fn set_progress(
@@ -367,7 +458,17 @@ pub async fn set_progress(
         "UPDATE {} SET state = $2, direction = $3, step = $4, step_cursor = NULL WHERE version = $1",
         t.history
     );
-    c.execute(&sql, &[&(version as i64), &state, &direction, &(step as i32)]).await.map(|_| ())
+    c.execute_typed(
+        &sql,
+        &[
+            (&(version as i64), Type::INT8),
+            (&state, Type::TEXT),
+            (&direction, Type::TEXT),
+            (&(step as i32), Type::INT4),
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Records how far a batched step got (the last key done), in the batch's own transaction.
@@ -378,7 +479,7 @@ pub async fn set_cursor(
     cursor: &str,
 ) -> Result<(), tokio_postgres::Error> {
     let sql = format!("UPDATE {} SET step_cursor = $2 WHERE version = $1", t.history);
-    c.execute(&sql, &[&(version as i64), &cursor]).await.map(|_| ())
+    c.execute_typed(&sql, &[(&(version as i64), Type::INT8), (&cursor, Type::TEXT)]).await.map(|_| ())
 }
 
 /// Replaces the stored plan of an unfinished migration whose code changed after its done steps (the
@@ -394,19 +495,19 @@ pub async fn replace_plan(
          WHERE version = $1",
         t.history
     );
-    c.execute(
+    c.execute_typed(
         &sql,
         &[
-            &(row.version as i64),
-            &row.checksum,
-            &(row.checksum_format as i32),
-            &row.up_sql,
-            &row.down_sql,
-            &row.irreversible_reason,
-            &row.transactional,
-            &row.steps.sizes,
-            &row.steps.undo_sql,
-            &row.steps.undo_sizes,
+            (&(row.version as i64), Type::INT8),
+            (&row.checksum, Type::TEXT),
+            (&(row.checksum_format as i32), Type::INT4),
+            (&row.up_sql, Type::TEXT_ARRAY),
+            (&row.down_sql, Type::TEXT_ARRAY),
+            (&row.irreversible_reason, Type::TEXT),
+            (&row.transactional, Type::BOOL),
+            (&row.steps.sizes, Type::INT4_ARRAY),
+            (&row.steps.undo_sql, Type::TEXT_ARRAY),
+            (&row.steps.undo_sizes, Type::INT4_ARRAY),
         ],
     )
     .await
@@ -426,11 +527,16 @@ pub async fn mark_applied(
                 applied_at = now(), applied_by = $4 WHERE version = $1",
         t.history
     );
-    c.execute(&sql, &[&(version as i64), &batch, &duration_ms, &applied_by]).await.map(|_| ())
+    c.execute_typed(
+        &sql,
+        &[(&(version as i64), Type::INT8), (&batch, Type::INT4), (&duration_ms, Type::INT8), (&applied_by, Type::TEXT)],
+    )
+    .await
+    .map(|_| ())
 }
 
 pub async fn delete(c: &impl GenericClient, t: &HistoryTables, version: u64) -> Result<u64, tokio_postgres::Error> {
-    c.execute(&format!("DELETE FROM {} WHERE version = $1", t.history), &[&(version as i64)]).await
+    c.execute_typed(&format!("DELETE FROM {} WHERE version = $1", t.history), &[(&(version as i64), Type::INT8)]).await
 }
 
 pub async fn set_checksum(
@@ -441,7 +547,8 @@ pub async fn set_checksum(
     format: u32,
 ) -> Result<u64, tokio_postgres::Error> {
     let sql = format!("UPDATE {} SET checksum = $2, checksum_format = $3 WHERE version = $1", t.history);
-    c.execute(&sql, &[&(version as i64), &checksum, &(format as i32)]).await
+    c.execute_typed(&sql, &[(&(version as i64), Type::INT8), (&checksum, Type::TEXT), (&(format as i32), Type::INT4)])
+        .await
 }
 
 /// Stores newer checksums (with their format) for applied rows whose stored ones are of an older
@@ -460,7 +567,11 @@ pub async fn restamp(
          WHERE h.version = v.version AND h.state = 'applied'",
         t.history
     );
-    c.execute(&sql, &[&versions, &checksums, &formats]).await
+    c.execute_typed(
+        &sql,
+        &[(&versions, Type::INT8_ARRAY), (&checksums, Type::TEXT_ARRAY), (&formats, Type::INT4_ARRAY)],
+    )
+    .await
 }
 
 /// One entry of the append-only event log.
@@ -477,7 +588,8 @@ pub struct Event<'a> {
 }
 
 pub async fn log(c: &impl GenericClient, t: &HistoryTables, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
-    log_as(c, log_sql(t).as_str(), e).await
+    let version = e.version.map(|v| v as i64);
+    c.execute_typed(&log_sql(t), &log_params(e, &version)).await.map(|_| ())
 }
 
 fn log_sql(t: &HistoryTables) -> String {
@@ -488,23 +600,15 @@ fn log_sql(t: &HistoryTables) -> String {
     )
 }
 
-async fn log_as<S>(c: &impl GenericClient, statement: &S, e: &Event<'_>) -> Result<(), tokio_postgres::Error>
-where
-    S: tokio_postgres::ToStatement + ?Sized + Sync + Send,
-{
-    c.execute(
-        statement,
-        &[
-            &e.version.map(|v| v as i64),
-            &e.name,
-            &e.action,
-            &e.outcome,
-            &e.actor,
-            &e.sql,
-            &e.detail,
-            &env!("CARGO_PKG_VERSION"),
-        ],
-    )
-    .await
-    .map(|_| ())
+fn log_params<'a>(e: &'a Event<'_>, version: &'a Option<i64>) -> [Typed<'a>; 8] {
+    [
+        (version, Type::INT8),
+        (&e.name, Type::TEXT),
+        (&e.action, Type::TEXT),
+        (&e.outcome, Type::TEXT),
+        (&e.actor, Type::TEXT),
+        (&e.sql, Type::TEXT_ARRAY),
+        (&e.detail, Type::TEXT),
+        (&TOOL_VERSION, Type::TEXT),
+    ]
 }

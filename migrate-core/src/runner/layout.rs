@@ -6,6 +6,7 @@
 //! | 1 | `<table>` and `<table>_events` (the first release; no version recorded) |
 //! | 2 | `<table>_meta` added (the production marker); the layout recorded in the history table's comment |
 //! | 3 | `up_step_sizes`, `step_undo_sql`, `step_undo_sizes` added to `<table>`: each step of the plan and how it is undone (NULL in older rows) |
+//! | 4 | `<table>_lock` added: the lease of `lock = "table"` ([`lock`](super::lock)); a run with that strategy creates it before the others, race-free |
 //!
 //! The rules every later layout keeps:
 //! - the layout is recorded in the history table's comment (`migrate history, layout N ...`), read
@@ -23,7 +24,7 @@ use super::error::RunError;
 use super::history::{self, Event, HistoryTables};
 
 /// The layout this tool writes.
-pub const CURRENT: u32 = 3;
+pub const CURRENT: u32 = 4;
 
 /// What a run may do to the history tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +165,7 @@ fn upgrade_sql(t: &HistoryTables, from: u32) -> String {
             "ALTER TABLE {} ADD COLUMN IF NOT EXISTS up_step_sizes integer[], ADD COLUMN IF NOT EXISTS step_undo_sql text[], ADD COLUMN IF NOT EXISTS step_undo_sizes integer[]",
             t.history
         ),
+        3 => t.lock_ddl(),
         _ => String::new(),
     }
 }
@@ -221,7 +223,7 @@ async fn applied_by_the_event_log(c: &Client, t: &HistoryTables) -> Result<(Vec<
     );
     let failed = |e: tokio_postgres::Error| RunError::db(format!("reading the event log {}", t.events), &e);
     let applied: Vec<u64> = c
-        .query(&sql, &[])
+        .query_typed(&sql, &[])
         .await
         .map_err(failed)?
         .iter()
@@ -232,7 +234,7 @@ async fn applied_by_the_event_log(c: &Client, t: &HistoryTables) -> Result<(Vec<
         .map(|r| r.get::<_, i64>(0) as u64)
         .collect();
     let adopted: bool = c
-        .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE action = 'adopt')", t.events), &[])
+        .query_typed_one(&format!("SELECT EXISTS (SELECT 1 FROM {} WHERE action = 'adopt')", t.events), &[])
         .await
         .map_err(failed)?
         .get(0);

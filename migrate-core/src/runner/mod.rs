@@ -78,6 +78,16 @@ pub struct Config {
     /// Lets destructive operations (a `down` that leaves no migration applied, `resolve` of a
     /// rolled-back migration) run on a database carrying a valid production marker. `reset` never does.
     pub allow_production: bool,
+    /// How a run keeps other runs out ([`lock::Strategy`]): `Auto` (the default) takes the session
+    /// advisory lock when the session is proven direct ([`Migrator::connected_from`]) and the lease
+    /// table otherwise.
+    pub lock: lock::Strategy,
+    /// How long the lease of the table lock lasts without being renewed: a run that crashed holds it
+    /// this long at most. 60 s by default.
+    pub lock_lease: Duration,
+    /// How often the heartbeat renews the lease ([`Migrator::with_heartbeat`]); shorter than
+    /// `lock_lease`. 10 s by default.
+    pub lock_heartbeat: Duration,
 }
 
 impl Default for Config {
@@ -94,6 +104,9 @@ impl Default for Config {
             batch_statement_timeout: Duration::from_secs(30),
             production: false,
             allow_production: false,
+            lock: lock::Strategy::Auto,
+            lock_lease: Duration::from_secs(60),
+            lock_heartbeat: Duration::from_secs(10),
         }
     }
 }
@@ -102,11 +115,11 @@ impl Default for Config {
 const MAX_IDENTIFIER: usize = 63;
 
 impl Config {
-    /// The names of the runner's own tables (in the migrations' schema): the history, its event log
-    /// and its meta table. Schema comparisons leave them out.
-    pub fn own_tables(&self) -> [String; 3] {
+    /// The names of the runner's own tables (in the migrations' schema): the history, its event log,
+    /// its meta table and its lock table. Schema comparisons leave them out.
+    pub fn own_tables(&self) -> [String; 4] {
         let t = &self.history_table;
-        [t.clone(), format!("{t}_events"), format!("{t}_meta")]
+        [t.clone(), format!("{t}_events"), format!("{t}_meta"), format!("{t}_lock")]
     }
 
     /// Checks the names the history uses: a name PostgreSQL would cut short could make two settings
@@ -132,6 +145,13 @@ impl Config {
                 "history_table {t:?} is {} bytes long: its event log `{events}` must fit PostgreSQL's {MAX_IDENTIFIER}-byte names (longer ones are cut short, so two settings could name one table), so the history table's name can be at most {} bytes",
                 t.len(),
                 MAX_IDENTIFIER - "_events".len()
+            )));
+        }
+        if self.lock_lease.is_zero() || self.lock_heartbeat >= self.lock_lease {
+            return Err(InvalidConfig(format!(
+                "lock_heartbeat ({}) must be shorter than lock_lease ({}), which must not be zero: the heartbeat renews the lease before it runs out",
+                humantime::format_duration(self.lock_heartbeat),
+                humantime::format_duration(self.lock_lease)
             )));
         }
         match &self.schema {
@@ -258,12 +278,61 @@ pub struct Migrator {
     config: Config,
     progress: Box<dyn Fn(String) + Send + Sync>,
     result: Box<dyn Fn(Finished<'_>) + Send + Sync>,
+    /// Our end of the migrating connection, to prove the session direct.
+    origin: Option<lock::Origin>,
+    /// A second connection for the lease's heartbeat.
+    heartbeat: Option<Client>,
+    /// A direct connection for the steps that run outside a transaction, when the migrating one goes
+    /// through a pooler.
+    direct: Option<Client>,
 }
 
 impl Migrator {
     /// A runner for these migrations (sorted by version, as the registry returns them).
     pub fn new(migrations: Vec<Migration>) -> Self {
-        Migrator { migrations, config: Config::default(), progress: Box::new(|_| {}), result: Box::new(|_| {}) }
+        Migrator {
+            migrations,
+            config: Config::default(),
+            progress: Box::new(|_| {}),
+            result: Box::new(|_| {}),
+            origin: None,
+            heartbeat: None,
+            direct: None,
+        }
+    }
+
+    /// Says where our end of the migrating connection is (the local address of the socket the caller
+    /// opened), so that `lock = auto` can prove the session direct and take the advisory lock
+    /// ([`lock::prove_direct`]), or find a pooler in between, where the run keeps no session state
+    /// and runs the steps outside a transaction on [`with_direct`](Self::with_direct)'s connection.
+    /// Without it a run takes the lease table (which holds through poolers too), sends no named
+    /// statement, and trusts the session with its settings.
+    ///
+    /// ```
+    /// use migrate_core::runner::{Migrator, lock::Origin};
+    /// let mut m = Migrator::new(vec![]);
+    /// m.connected_from(Origin::Tcp("127.0.0.1:50123".parse().unwrap()));
+    /// ```
+    pub fn connected_from(&mut self, origin: lock::Origin) -> &mut Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// A second connection to the same database, on which the heartbeat renews the lease of the
+    /// table lock every [`Config::lock_heartbeat`] while a run lasts (through a pooler too). Without
+    /// one, the lease is renewed as each migration starts, so a migration that runs longer than
+    /// [`Config::lock_lease`] can lose it (its history write then fails, and records nothing).
+    pub fn with_heartbeat(&mut self, client: Client) -> &mut Self {
+        self.heartbeat = Some(client);
+        self
+    }
+
+    /// A direct connection (not through a transaction pooler) for the steps that must run outside a
+    /// transaction (`CREATE INDEX CONCURRENTLY`, ...), whose session settings a transaction pooler
+    /// would not keep. Without one, a run through a pooler stops before the first such step.
+    pub fn with_direct(&mut self, client: Client) -> &mut Self {
+        self.direct = Some(client);
+        self
     }
 
     /// Replaces the settings.
@@ -343,11 +412,11 @@ impl Migrator {
     }
 
     /// Prepares the session: settings, server version, lock, schema, history tables (as `access`
-    /// allows). Returns the tables and the lock key (held until [`finish`](Self::finish)).
-    async fn begin(&mut self, client: &Client, access: Access) -> Result<(HistoryTables, i64), RunError> {
+    /// allows). Returns the tables and the lock (held until [`finish`](Self::finish)).
+    async fn begin(&mut self, client: &Client, access: Access) -> Result<(HistoryTables, lock::Held), RunError> {
         self.config.validate()?;
         let row = client
-            .query_one("SELECT version(), current_setting('server_version_num')", &[])
+            .query_typed_one("SELECT version(), current_setting('server_version_num')", &[])
             .await
             .map_err(|e| RunError::db("reading the server version", &e))?;
         let (text, version): (String, String) = (row.get(0), row.get(1));
@@ -358,7 +427,13 @@ impl Migrator {
         if version < 120_000 {
             return Err(RunError::ServerTooOld(version.to_string()));
         }
-        if version >= 140_000 {
+        let (direct, why) = lock::prove_direct(client, self.origin.as_ref()).await?;
+        // Known to go through a pooler: the origin was given and the server does not see it. Without
+        // an origin nothing is known: the lease is taken (it holds either way) and statements are
+        // unnamed, but the session is trusted with its settings as before (a library caller behind
+        // a pooler gives `connected_from`, or `with_direct`).
+        let pooled = self.origin.is_some() && !direct;
+        if version >= 140_000 && !pooled {
             // When this process dies mid-statement, the server notices the closed connection within
             // a second and ends the statement, which frees the migration lock (without it, the
             // statement would run to its end first).
@@ -374,23 +449,94 @@ impl Migrator {
             Some(s) => s.clone(),
             None => self.use_schema(client, false).await?.ok_or_else(no_current_schema)?,
         };
-        let tables = self.tables(&schema);
-        let key = lock::key(&tables.history);
+        let mut tables = self.tables(&schema);
+        tables.pooled = pooled;
+        tables.named_statements = direct;
+        let strategy = match self.config.lock {
+            lock::Strategy::Auto if direct => lock::Strategy::Advisory,
+            lock::Strategy::Auto => lock::Strategy::Table,
+            chosen => chosen,
+        };
+        let reason = match self.config.lock {
+            lock::Strategy::Auto => format!("lock = auto: {why}"),
+            chosen => format!("lock = {chosen} in the settings; {why}"),
+        };
+        crate::trace::lock_chosen(&strategy.to_string(), &reason);
+        self.progress(format!(
+            "migration lock: {} ({reason})",
+            if strategy == lock::Strategy::Advisory { "session advisory lock" } else { "lease table" }
+        ));
         let wait = self.config.wait_for_lock;
-        lock::acquire(client, key, wait, &*self.progress).await?;
+        let held = if strategy == lock::Strategy::Advisory {
+            lock::Held::Advisory(lock::acquire(client, &tables, wait, &*self.progress).await?)
+        } else {
+            // The lease lives beside the history, so its table (and a configured schema) comes first,
+            // created race-free by concurrent first runs.
+            if self.config.schema.is_some() && access != Access::Read {
+                let create = format!("CREATE SCHEMA IF NOT EXISTS {}", tables.schema);
+                lock::create_race_free(client, &create, &format!("schema {}", tables.schema)).await?;
+            }
+            lock::create_race_free(client, &tables.lock_ddl(), &format!("the lock table {}", tables.lock)).await?;
+            let token = lock::take_lease(client, &tables, self.config.lock_lease, wait, &*self.progress).await?;
+            tables.fence = Some(lock::fence_sql(&tables.lock, token));
+            tables.lease_token = Some(token);
+            lock::Held::Lease { token, table: tables.lock.clone() }
+        };
         let ready = async {
             if self.config.schema.is_some() {
-                let create = matches!(access, Access::Run | Access::Repair);
-                self.use_schema(client, create).await?.ok_or_else(no_current_schema)?;
+                if !pooled {
+                    let create = matches!(access, Access::Run | Access::Repair);
+                    self.use_schema(client, create).await?.ok_or_else(no_current_schema)?;
+                } else {
+                    // Through a pooler a session's search_path would not stay with this run: each
+                    // transaction sets it.
+                    tables.search_path = Some(tables.schema.clone());
+                }
+            }
+            if let Some(direct_client) = &self.direct {
+                self.prepare_direct(direct_client).await?;
             }
             layout::prepare(client, &tables, access).await
         }
         .await;
         if let Err(e) = ready {
-            lock::release(client, key).await;
+            lock::release(client, &held).await;
             return Err(e);
         }
-        Ok((tables, key))
+        Ok((tables, held))
+    }
+
+    /// Sets up the direct connection for the steps outside a transaction: the schema's search_path.
+    async fn prepare_direct(&self, direct: &Client) -> Result<(), RunError> {
+        if let Some(schema) = &self.config.schema {
+            let sql = format!("SET search_path TO {}", crate::ident::quote_ident(schema));
+            direct
+                .batch_execute(&sql)
+                .await
+                .map_err(|e| RunError::db("setting search_path on the direct connection", &e))?;
+        }
+        Ok(())
+    }
+
+    /// Runs `work` while holding `held`: with the lease and a heartbeat connection, the heartbeat
+    /// renews it meanwhile.
+    async fn holding<T>(&self, held: &lock::Held, work: impl std::future::Future<Output = T>) -> T {
+        match (held, &self.heartbeat) {
+            (lock::Held::Lease { token, table }, Some(hb)) => {
+                let beat = lock::heartbeat(
+                    hb,
+                    (table, *token),
+                    (self.config.lock_lease, self.config.lock_heartbeat),
+                    &*self.progress,
+                );
+                tokio::pin!(work);
+                tokio::select! {
+                    r = &mut work => r,
+                    () = beat => unreachable!("the heartbeat never ends"),
+                }
+            }
+            _ => work.await,
+        }
     }
 
     /// Sets `search_path` to the configured schema (creating it when `create`), and returns the
@@ -406,7 +552,7 @@ impl Migrator {
             client.batch_execute(&sql).await.map_err(|e| RunError::db(format!("using schema {schema}"), &e))?;
         }
         let row = client
-            .query_one("SELECT current_schema()", &[])
+            .query_typed_one("SELECT current_schema()", &[])
             .await
             .map_err(|e| RunError::db("reading the current schema", &e))?;
         Ok(row.get(0))
@@ -420,8 +566,8 @@ impl Migrator {
     }
 
     /// Ends a run begun by [`begin`](Self::begin): releases the lock.
-    async fn finish(client: &Client, key: i64) {
-        lock::release(client, key).await;
+    async fn finish(client: &Client, held: lock::Held) {
+        lock::release(client, &held).await;
     }
 
     /// Applies pending migrations, up to and including `to` when given.
@@ -429,16 +575,16 @@ impl Migrator {
     /// With [`Config::production`], it first writes the [production marker](production).
     pub async fn up(&mut self, client: &mut Client, to: Option<u64>) -> Result<Report, Failed> {
         crate::trace::within(&crate::trace::run("up"), async {
-            let (tables, key) = self.begin(client, Access::Run).await?;
+            let (tables, held) = self.begin(client, Access::Run).await?;
             let marked = match self.config.production {
                 true => production::write(client, &tables).await.map(|_| ()),
                 false => Ok(()),
             };
             let result = match marked {
-                Ok(()) => apply::up(self, client, &tables, to).await,
+                Ok(()) => self.holding(&held, apply::up(self, client, &tables, to)).await,
                 Err(e) => Err(e.into()),
             };
-            Self::finish(client, key).await;
+            Self::finish(client, held).await;
             result
         })
         .await
@@ -449,9 +595,9 @@ impl Migrator {
     /// [`Config::allow_production`].
     pub async fn down(&mut self, client: &mut Client, target: DownTarget) -> Result<Report, Failed> {
         crate::trace::within(&crate::trace::run("down"), async {
-            let (tables, key) = self.begin(client, Access::Run).await?;
-            let result = apply::down(self, client, &tables, target).await;
-            Self::finish(client, key).await;
+            let (tables, held) = self.begin(client, Access::Run).await?;
+            let result = self.holding(&held, apply::down(self, client, &tables, target)).await;
+            Self::finish(client, held).await;
             result
         })
         .await
@@ -460,20 +606,20 @@ impl Migrator {
     /// Rolls back the last applied migration and applies it again.
     pub async fn redo(&mut self, client: &mut Client) -> Result<Report, Failed> {
         crate::trace::within(&crate::trace::run("redo"), async {
-            let (tables, key) = self.begin(client, Access::Run).await?;
-            let mut report = match apply::down(self, client, &tables, DownTarget::Steps(1)).await {
+            let (tables, held) = self.begin(client, Access::Run).await?;
+            let mut report = match self.holding(&held, apply::down(self, client, &tables, DownTarget::Steps(1))).await {
                 Ok(r) => r,
                 Err(e) => {
-                    Self::finish(client, key).await;
+                    Self::finish(client, held).await;
                     return Err(e);
                 }
             };
             let to = report.rolled_back.first().map(|d| d.version);
             let result = match to {
-                Some(v) => apply::up(self, client, &tables, Some(v)).await,
+                Some(v) => self.holding(&held, apply::up(self, client, &tables, Some(v))).await,
                 None => Ok(Report::default()),
             };
-            Self::finish(client, key).await;
+            Self::finish(client, held).await;
             let again = result.map_err(|mut f| {
                 f.report.rolled_back = std::mem::take(&mut report.rolled_back);
                 f
@@ -510,7 +656,7 @@ impl Migrator {
         let tables = self.read_tables(client).await?;
         let mut facts = RunFacts::default();
         if in_progress {
-            facts.lock_held = lock::held_elsewhere(client, lock::key(&tables.history)).await;
+            facts.lock_held = lock::held_elsewhere(client, &tables).await;
         }
         if !without_row {
             return Ok(facts);
@@ -524,7 +670,7 @@ impl Migrator {
                    AND e.id = (SELECT max(x.id) FROM {t} x WHERE x.version = e.version AND x.action IN ('apply', 'rollback', 'resolve'))",
                 t = tables.events
             );
-            let found = client.query(&sql, &[]).await.map_err(|e| RunError::db("reading the event log", &e))?;
+            let found = client.query_typed(&sql, &[]).await.map_err(|e| RunError::db("reading the event log", &e))?;
             facts.rolled_back_failures = found
                 .iter()
                 .map(|r| (r.get::<_, i64>(0) as u64, r.get(1), r.get(2)))
@@ -563,9 +709,9 @@ impl Migrator {
     /// [`Resolve::RolledBack`] is refused on a database carrying a valid [production
     /// marker](production) unless [`Config::allow_production`].
     pub async fn resolve(&mut self, client: &mut Client, what: Resolve) -> Result<String, RunError> {
-        let (tables, key) = self.begin(client, Access::Repair).await?;
+        let (tables, held) = self.begin(client, Access::Repair).await?;
         let result = apply::resolve(self, client, &tables, what).await;
-        Self::finish(client, key).await;
+        Self::finish(client, held).await;
         result
     }
 
@@ -574,28 +720,34 @@ impl Migrator {
     /// database carrying a valid [production marker](production).
     pub async fn reset(&mut self, client: &mut Client) -> Result<Report, Failed> {
         crate::trace::within(&crate::trace::run("reset"), async {
-            let (tables, key) = self.begin(client, Access::Replace).await?;
+            let (tables, held) = self.begin(client, Access::Replace).await?;
             if let Err(e) = production::guard(client, &tables, "reset", false, false).await {
-                Self::finish(client, key).await;
+                Self::finish(client, held).await;
                 return Err(e.into());
             }
             let schema = tables.schema.clone();
             let sql = format!(
-                "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {}",
+                "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {};{}",
                 if schema == "\"public\"" {
                     // PostgreSQL 15's defaults for the public schema.
                     " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"
                 } else {
                     ""
                 },
-                tables.ddl()
+                tables.ddl(),
+                match &held {
+                    // The lease dropped with the schema comes back with its token, in the same
+                    // transaction: the run keeps it.
+                    lock::Held::Lease { token, table } => lock::restore_sql(table, *token, self.config.lock_lease),
+                    lock::Held::Advisory(_) => String::new(),
+                }
             );
             // The lock is held from the drop to the end of the new run: no other deploy gets in between.
             let result = match client.batch_execute(&sql).await {
-                Ok(()) => apply::up(self, client, &tables, None).await,
+                Ok(()) => self.holding(&held, apply::up(self, client, &tables, None)).await,
                 Err(e) => Err(RunError::db(format!("dropping and recreating schema {schema}"), &e).into()),
             };
-            Self::finish(client, key).await;
+            Self::finish(client, held).await;
             result
         })
         .await
@@ -619,7 +771,7 @@ impl Migrator {
     /// Writes the [production marker](production) for this server and database (as `up` does with
     /// [`Config::production`]), creating the history tables if needed, and logs it.
     pub async fn set_production_marker(&mut self, client: &mut Client) -> Result<ProductionMarker, RunError> {
-        let (tables, key) = self.begin(client, Access::Run).await?;
+        let (tables, held) = self.begin(client, Access::Run).await?;
         let result = production::write(client, &tables).await;
         if let Ok(marker) = &result {
             apply::log_change(
@@ -632,26 +784,114 @@ impl Migrator {
             )
             .await;
         }
-        Self::finish(client, key).await;
+        Self::finish(client, held).await;
         result
     }
 
     /// Removes the [production marker](production), valid or not, and logs it; returns the one removed.
     pub async fn clear_production_marker(&mut self, client: &mut Client) -> Result<Option<ProductionMarker>, RunError> {
-        let (tables, key) = self.begin(client, Access::Run).await?;
+        let (tables, held) = self.begin(client, Access::Run).await?;
         let result = production::clear(client, &tables).await;
         if let Ok(Some(marker)) = &result {
             let detail = format!("cleared: {marker}");
             apply::log_change(client, &tables, None, "production-marker", &actor(client).await, &detail).await;
         }
-        Self::finish(client, key).await;
+        Self::finish(client, held).await;
         result
+    }
+
+    /// The connection for statements that run outside a transaction with session settings: the
+    /// migrating one when the session is direct, else the direct connection
+    /// ([`with_direct`](Self::with_direct)); `None` without one ([`needs_direct`] says why).
+    pub(crate) fn outside_transaction<'a>(&'a self, client: &'a Client, tables: &HistoryTables) -> Option<&'a Client> {
+        match (&self.direct, tables.pooled) {
+            (_, false) => Some(client),
+            (direct, true) => direct.as_ref(),
+        }
+    }
+
+    /// Why a migration through a pooler cannot start: one of its `steps` runs outside a
+    /// transaction and no direct connection is given. Checked before any of its steps runs.
+    pub(crate) fn blocked_outside_transaction(
+        &self,
+        tables: &HistoryTables,
+        id: &str,
+        steps: &[plan::Step],
+    ) -> Option<RunError> {
+        if !tables.pooled || self.direct.is_some() {
+            return None;
+        }
+        let k = steps.iter().position(|s| !s.transactional && s.backfill.is_none() && s.data.is_none())?;
+        Some(RunError::NeedsDirect {
+            migration: id.to_string(),
+            step: k + 1,
+            steps: steps.len(),
+            statement: steps[k].statements.first().cloned().unwrap_or_default(),
+        })
+    }
+
+    /// Who holds the migration lock of this history: the lease of the table lock, and the session
+    /// holding the advisory lock. With `force`, removes them: the lease (its token moves on, so the
+    /// run holding it records nothing more) and the advisory lock's session (ended with
+    /// `pg_terminate_backend`). Gives what was held, in words.
+    pub async fn unlock(&self, client: &Client, force: bool) -> Result<Vec<String>, RunError> {
+        self.config.validate()?;
+        let tables = self.read_tables(client).await?;
+        let mut held = Vec::new();
+        if history::table_exists(client, &tables.lock).await? {
+            let failed = |e: tokio_postgres::Error| RunError::db(format!("reading the lease in {}", tables.lock), &e);
+            let lease = match force {
+                true => lock::remove_lease(client, &tables.lock).await.map_err(failed)?,
+                false => lock::lease_holder(client, &tables.lock).await.map_err(failed)?,
+            };
+            held.extend(lease);
+        }
+        let key = lock::key(&tables.history);
+        let advisory = match force {
+            true => lock::end_advisory_holder(client, key).await?,
+            false => lock::holder(client, key).await,
+        };
+        held.extend(advisory.map(|h| format!("the advisory lock of {h}")));
+        if force && !held.is_empty() {
+            let who = actor(client).await;
+            let detail = format!("unlock --force removed {}", held.join("; "));
+            if history::table_exists(client, &tables.events).await? {
+                apply::log_change(client, &tables, None, "unlock", &who, &detail).await;
+            }
+        }
+        Ok(held)
+    }
+
+    /// Without a heartbeat connection, renews the lease on the migrating connection (between
+    /// migrations, when no transaction is open).
+    pub(crate) async fn renew_between(&self, client: &Client, tables: &HistoryTables) -> Result<(), RunError> {
+        let (Some(token), None) = (tables.lease_token, &self.heartbeat) else { return Ok(()) };
+        match lock::renew(client, &tables.lock, token, self.config.lock_lease).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(RunError::LeaseLost(token)),
+            Err(e) => Err(RunError::db("renewing the migration lease", &e)),
+        }
     }
 
     fn progress(&self, message: String) {
         (self.progress)(message);
     }
 }
+
+/// The failure of a step outside a transaction that cannot run through a pooler.
+pub(crate) fn needs_direct() -> error::DbFailure {
+    error::DbFailure {
+        code: String::new(),
+        message: NEEDS_DIRECT.into(),
+        detail: None,
+        hint: None,
+        statement: None,
+        position: None,
+    }
+}
+
+/// Why a step outside a transaction cannot run through a pooler.
+const NEEDS_DIRECT: &str = "this step runs outside a transaction, and the connection is not proven direct (a transaction pooler may be in between), where its session settings (lock_timeout, statement_timeout) would not hold: set `direct_url` in migrate.toml (or on the target) to a direct connection to PostgreSQL for such steps, or connect directly";
 
 /// The history tables of diesel, sqlx and refinery. After `import`, the first `up` on a database one of
 /// them migrated reads its table (left in place) and records what it applied as applied here.
@@ -690,10 +930,16 @@ pub fn engine_of(version: &str) -> Option<&'static str> {
 
 pub(crate) async fn actor(client: &Client) -> String {
     let role: String =
-        client.query_one("SELECT current_user::text", &[]).await.map(|r| r.get(0)).unwrap_or_else(|_| "?".into());
+        client.query_typed_one("SELECT current_user::text", &[]).await.map(|r| r.get(0)).unwrap_or_else(|_| "?".into());
     let user = whoami::username().unwrap_or_else(|_| "unknown".into());
     let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
     format!("{role} ({user}@{host})")
+}
+
+/// What a transaction of a run sends first: the lease's fence, the `search_path` through a pooler,
+/// and `SET LOCAL lock_timeout / statement_timeout`.
+pub(crate) fn in_transaction(config: &Config, tables: &HistoryTables) -> String {
+    format!("{}{}", tables.transaction_prefix(), timeouts(config, true))
 }
 
 /// `SET [LOCAL] lock_timeout / statement_timeout` for the configuration.

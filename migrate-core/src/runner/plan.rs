@@ -8,9 +8,15 @@ use crate::op::Op;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Guard {
     /// `CREATE INDEX CONCURRENTLY name`: drop an INVALID leftover first; skip if a valid one exists.
-    CreateIndex { name: String },
+    CreateIndex {
+        /// The index's name.
+        name: String,
+    },
     /// `DROP INDEX CONCURRENTLY name`: skip if it no longer exists.
-    DropIndex { name: String },
+    DropIndex {
+        /// The index's name.
+        name: String,
+    },
 }
 
 /// How a step is undone when its migration stopped part-way and `down` undoes the steps it did.
@@ -52,6 +58,7 @@ pub struct StepColumns {
 }
 
 impl StepColumns {
+    /// The columns of a plan's steps, as the history stores them.
     pub fn of(steps: &[Step]) -> StepColumns {
         let mut c = StepColumns::default();
         for s in steps {
@@ -95,6 +102,7 @@ pub struct Step {
     pub statements: Vec<String>,
     /// Runs in a transaction (with its progress update) when true, alone in autocommit otherwise.
     pub transactional: bool,
+    /// For an autocommit index step, what a retry checks before running it again.
     pub guard: Option<Guard>,
     /// A batched update: many short transactions instead of the statements.
     pub backfill: Option<BackfillStep>,
@@ -108,6 +116,7 @@ pub struct Step {
 /// A batched update: rows taken in key order, `batch_size` at a time, each batch its own transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackfillStep {
+    /// The table's name.
     pub table: String,
     /// The SET list, as written (`"col" = expr`).
     pub set: String,
@@ -118,7 +127,9 @@ pub struct BackfillStep {
     /// composite key is compared as a row value); without one (empty), batches are taken by `ctid`
     /// among the rows matching `filter` (which must then be given, and which the update must make false).
     pub key: Vec<(String, String)>,
+    /// Rows per batch.
     pub batch_size: u32,
+    /// Milliseconds to wait between batches.
     pub pause_ms: u32,
 }
 

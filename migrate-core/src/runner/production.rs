@@ -11,6 +11,7 @@
 //! [`Migrator::clear_production_marker`]: super::Migrator::clear_production_marker
 
 use std::fmt;
+use tokio_postgres::types::Type;
 
 use tokio_postgres::Client;
 
@@ -46,7 +47,10 @@ impl fmt::Display for ProductionMarker {
 /// The server's `system_identifier` and the current database.
 async fn here(c: &Client) -> Result<(String, String), RunError> {
     let row = c
-        .query_one("SELECT (SELECT system_identifier::text FROM pg_control_system()), current_database()::text", &[])
+        .query_typed_one(
+            "SELECT (SELECT system_identifier::text FROM pg_control_system()), current_database()::text",
+            &[],
+        )
         .await
         .map_err(|e| RunError::db("reading the server's system identifier", &e))?;
     Ok((row.get(0), row.get(1)))
@@ -58,7 +62,10 @@ pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Option<Product
         return Ok(None);
     }
     let sql = format!("SELECT value, updated_at FROM {} WHERE key = $1", t.meta);
-    let Some(row) = c.query_opt(&sql, &[&KEY]).await.map_err(|e| RunError::db("reading the production marker", &e))?
+    let Some(row) = c
+        .query_typed_opt(&sql, &[(&KEY, Type::TEXT)])
+        .await
+        .map_err(|e| RunError::db("reading the production marker", &e))?
     else {
         return Ok(None);
     };
@@ -83,7 +90,7 @@ pub(crate) async fn write(c: &Client, t: &HistoryTables) -> Result<ProductionMar
         t.meta
     );
     let row = c
-        .query_one(&sql, &[&KEY, &format!("{sys}:{db}")])
+        .query_typed_one(&sql, &[(&KEY, Type::TEXT), (&format!("{sys}:{db}"), Type::TEXT)])
         .await
         .map_err(|e| RunError::db("writing the production marker", &e))?;
     let written_at = super::history::rfc3339(&row, 0);
@@ -95,7 +102,9 @@ pub(crate) async fn clear(c: &Client, t: &HistoryTables) -> Result<Option<Produc
     let found = read(c, t).await?;
     if found.is_some() {
         let sql = format!("DELETE FROM {} WHERE key = $1", t.meta);
-        c.execute(&sql, &[&KEY]).await.map_err(|e| RunError::db("removing the production marker", &e))?;
+        c.execute_typed(&sql, &[(&KEY, Type::TEXT)])
+            .await
+            .map_err(|e| RunError::db("removing the production marker", &e))?;
     }
     Ok(found)
 }

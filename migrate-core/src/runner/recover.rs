@@ -156,13 +156,13 @@ pub(crate) async fn undo_done_steps(
         let remaining = k.min(done);
         let result: Result<(), DbFailure> = async {
             if autocommit {
-                execute_each(m, &*client, statements).await?;
-                history::set_progress(&*client, tables, v, "failed", "up", remaining)
-                    .await
-                    .map_err(|e| DbFailure::from_error(&e, None))
+                execute_each(m, m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?, statements)
+                    .await?;
+                let done = history::set_progress(&*client, tables, v, "failed", "up", remaining);
+                tables.fenced(client, done).await.map_err(|e| DbFailure::from_error(&e, None))
             } else {
                 let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
-                tx.batch_execute(&super::timeouts(&m.config, true))
+                tx.batch_execute(&super::in_transaction(&m.config, tables))
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;
                 execute_each(m, &tx, statements).await?;
@@ -193,7 +193,8 @@ pub(crate) async fn undo_done_steps(
             });
         }
     }
-    history::delete(&*client, tables, v)
+    tables
+        .fenced(client, history::delete(&*client, tables, v))
         .await
         .map_err(|e| RunError::db(format!("removing {id} from the history"), &e))?;
     let event = Event {

@@ -7,7 +7,9 @@ use crate::registry::Migration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EntryState {
+    /// Applied, and its checksum is the code's.
     Applied,
+    /// Not applied yet: the next `up` runs it.
     Pending,
     /// Pending, but older than the newest applied migration.
     PendingOutOfOrder,
@@ -18,26 +20,37 @@ pub enum EntryState {
     /// An earlier run failed after `step` steps done (`direction` `up` or `down`); `steps`: how many
     /// the plan has, when the history knows.
     Failed {
+        /// The steps done before the failure (a rerun resumes after them).
         step: usize,
+        /// `up` or `down`: the run that failed.
         direction: String,
+        /// How many steps the migration's plan has, when the history knows.
         steps: Option<usize>,
     },
     /// An earlier run stopped during the migration (killed, or its connection lost) after `step` steps.
     InProgress {
+        /// The steps done before it stopped (a rerun resumes after them).
         step: usize,
+        /// `up` or `down`: the run that stopped.
         direction: String,
+        /// How many steps the migration's plan has, when the history knows.
         steps: Option<usize>,
     },
     /// Another session is applying (or rolling back) it now: it holds the migration lock.
     Running {
+        /// The steps done so far.
         step: usize,
+        /// `up` or `down`: the run going on.
         direction: String,
+        /// How many steps the migration's plan has, when the history knows.
         steps: Option<usize>,
     },
     /// Pending: its last run failed and was rolled back as a whole (a migration in one transaction
     /// leaves no row), `at` that time, with that error (from the event log).
     FailedRolledBack {
+        /// When it failed, in UTC (`2026-12-02 05:01:38 UTC`).
         at: String,
+        /// The error it failed with, as the event log recorded it.
         error: String,
     },
 }
@@ -85,12 +98,19 @@ impl EntryState {
 /// One migration in the status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The migration's version.
     pub version: u64,
+    /// Its name: the code's, or the history's for a migration missing from the code.
     pub name: String,
+    /// How it stands.
     pub state: EntryState,
     /// When it was applied, in RFC 3339 and UTC.
     pub applied_at: Option<String>,
+    /// Who applied it: the database role, and the operating-system user and host that ran the tool
+    /// (`app (deploy@ci-7)`).
     pub applied_by: Option<String>,
+    /// The batch it was applied in: the migrations of one `up` share a number, and `down` rolls back
+    /// the last batch by default.
     pub batch: Option<i32>,
     /// Lint rules the migration acknowledges in code: `(rule id, reason)`.
     pub acks: Vec<(String, String)>,
@@ -99,6 +119,7 @@ pub struct Entry {
 /// Every migration known to the code or the history, in version order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Status {
+    /// One entry per migration, in version order.
     pub entries: Vec<Entry>,
 }
 

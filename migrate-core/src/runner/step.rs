@@ -3,6 +3,7 @@
 //! check for an index it left INVALID.
 
 use std::time::Instant;
+use tokio_postgres::types::Type;
 
 use tokio_postgres::Client;
 
@@ -106,9 +107,8 @@ pub(super) async fn run_step(
     if let Some(b) = &step.backfill {
         // Its batches retry on their own and record their progress: never restarted from here.
         let rows = super::backfill::run(of, client, b, cursor).await?;
-        history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1)
-            .await
-            .map_err(|e| DbFailure::from_error(&e, None))?;
+        let done = history::set_progress(&*client, of.tables, of.version, "in_progress", of.direction, k + 1);
+        of.tables.fenced(client, done).await.map_err(|e| DbFailure::from_error(&e, None))?;
         return Ok(Some(rows));
     }
     let mut attempt = 0;
@@ -168,7 +168,9 @@ async fn run_step_once(
     let StepOf { m, tables, version, direction } = *of;
     if let Some(run) = step.data {
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
-        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&super::in_transaction(&m.config, tables))
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None))?;
         (run.get())(&tx).await.map_err(|e| {
             DbFailure::from_error(
                 &e,
@@ -192,7 +194,9 @@ async fn run_step_once(
     }
     if step.transactional {
         let tx = client.transaction().await.map_err(|e| DbFailure::from_error(&e, None))?;
-        tx.batch_execute(&timeouts(&m.config, true)).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        tx.batch_execute(&super::in_transaction(&m.config, tables))
+            .await
+            .map_err(|e| DbFailure::from_error(&e, None))?;
         execute_each(m, &tx, &step.statements).await?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
@@ -201,6 +205,11 @@ async fn run_step_once(
     }
     let skip = if resuming { guard(client, step.guard.as_ref()).await? } else { false };
     if !skip {
+        // A run that lost its lease starts no more DDL: the fence is checked before the step too
+        // (its record after it is fenced as well).
+        tables.fenced(client, std::future::ready(Ok(()))).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        // Through a pooler, the session settings and the statements go to the direct connection.
+        let client = m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?;
         // A concurrent index build waits for older transactions through lock waits: a short
         // lock_timeout would fail it after its scan. It takes no lock that blocks writes, so it may wait.
         let settings = if step.guard.is_some() {
@@ -214,7 +223,7 @@ async fn run_step_once(
         let before = invalid_indexes(client).await?;
         // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
         // implicit transaction.
-        let result = execute_each(m, &*client, &step.statements).await;
+        let result = execute_each(m, client, &step.statements).await;
         let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
         result?;
         // A concurrent build that failed leaves an INVALID index; `IF NOT EXISTS` on the retry then
@@ -241,15 +250,14 @@ async fn run_step_once(
             });
         }
     }
-    history::set_progress(&*client, tables, version, "in_progress", direction, k + 1)
-        .await
-        .map_err(|e| DbFailure::from_error(&e, None))
+    let done = history::set_progress(&*client, tables, version, "in_progress", direction, k + 1);
+    tables.fenced(client, done).await.map_err(|e| DbFailure::from_error(&e, None))
 }
 
 /// The INVALID indexes of the current schema.
 async fn invalid_indexes(client: &Client) -> Result<Vec<String>, DbFailure> {
     let rows = client
-        .query(
+        .query_typed(
             "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
              WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY 1",
             &[],
@@ -266,7 +274,10 @@ async fn guard(client: &Client, guard: Option<&Guard>) -> Result<bool, DbFailure
         let name = quote_ident(name);
         async move {
             client
-                .query_opt("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", &[&name])
+                .query_typed_opt(
+                    "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+                    &[(&name, Type::TEXT)],
+                )
                 .await
                 .map(|r| r.map(|r| r.get::<_, bool>(0)))
                 .map_err(|e| DbFailure::from_error(&e, None))

@@ -34,7 +34,6 @@ impl<M> ColumnMethods for AlterTable<M> {
     }
 }
 
-/// A recorded op that can still be refined (`using`, `replacing`, ...).
 /// A type change being recorded (`change_type`): how its values are converted. What is allowed
 /// depends on the migration's mode: a one-way `.using(..)` needs a `down`.
 /// The [`OpHandle`] of the change, with the mode that decides which of its methods are allowed.
@@ -71,6 +70,8 @@ impl<'a, M: Mode> TypeChange<'a, M> {
     }
 }
 
+/// A recorded op that can still be refined: the `USING` of a type change recorded without its old
+/// type (`change_type_unrecorded`), or the comment a `comment`/`comment_column` replaces.
 pub struct OpHandle<'a> {
     op: super::hidden::OpMut<'a>,
 }

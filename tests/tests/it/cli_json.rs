@@ -177,6 +177,8 @@ async fn every_command_prints_the_json_docs_json_md_describes() {
     p.check("production-marker", &["production-marker", "set"]);
     p.check("production-marker", &["production-marker", "status"]);
     p.check("production-marker", &["production-marker", "clear"]);
+    let unlock = p.check("unlock", &["unlock", "--force"]);
+    assert_eq!(unlock["held"], serde_json::json!([]), "{unlock}");
     p.check("up --all-targets", &["up", "--all-targets"]);
     p.check("status --all-targets", &["status", "--all-targets"]);
     let pull = p.check("pull", &["pull", "--database-url", &db_url(&pulled.name)]);

@@ -142,6 +142,7 @@ async fn waiting_for_the_migration_lock_is_an_event() {
     let mut m = Migrator::new(vec![migration(1, true, |s| {
         s.sql_with_down("SELECT 1", "SELECT 1");
     })]);
+    // Without the connection's origin `auto` takes the lease; it waits for the advisory lock too.
     let up = m.up(&mut client, None);
     let release = async {
         tokio::time::sleep(std::time::Duration::from_millis(600)).await;

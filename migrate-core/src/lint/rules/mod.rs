@@ -46,42 +46,109 @@ use crate::op::Op;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Rule {
+    /// `schema-model`: an op that does not fit the schema the earlier migrations build (an error,
+    /// or a warning for what the model cannot judge), or a migration that does not build the same
+    /// ops every time.
     SchemaModel,
+    /// `CREATE INDEX` without `CONCURRENTLY` blocks writes to the table while the index builds
+    /// ([`require_concurrent_index_creation`]).
     RequireConcurrentIndexCreation,
+    /// `DROP INDEX` without `CONCURRENTLY` blocks reads and writes on the index's table
+    /// ([`require_concurrent_index_deletion`]).
     RequireConcurrentIndexDeletion,
+    /// `CONCURRENTLY` in a migration that runs in a transaction, which PostgreSQL refuses
+    /// ([`concurrently_in_transaction`]).
     ConcurrentlyInTransaction,
+    /// A CHECK or FOREIGN KEY added to an existing table without `NOT VALID` checks every row while
+    /// writes wait ([`constraint_missing_not_valid`]).
     ConstraintMissingNotValid,
+    /// A constraint validated in the transaction that added it `NOT VALID`, which keeps the
+    /// write-blocking lock ([`validate_in_same_transaction`]).
     ValidateInSameTransaction,
+    /// A UNIQUE or PRIMARY KEY constraint added to an existing table builds its index while reads
+    /// and writes wait ([`disallowed_unique_constraint`]).
     DisallowedUniqueConstraint,
+    /// A new column with a volatile default, or a stored generated one, rewrites the table under an
+    /// exclusive lock ([`adding_volatile_default`]).
     AddingVolatileDefault,
+    /// A NOT NULL column without a default cannot be added to a table with rows
+    /// ([`adding_required_field`]).
     AddingRequiredField,
+    /// `SET NOT NULL` scans the whole table under an exclusive lock
+    /// ([`setting_not_nullable_field`]).
     SettingNotNullableField,
+    /// A column type change that rewrites the table and its indexes under an exclusive lock
+    /// ([`changing_column_type`]).
     ChangingColumnType,
+    /// A column rename breaks the code still running with the old name ([`renaming_column`]).
     RenamingColumn,
+    /// A table rename breaks the code still running with the old name ([`renaming_table`]).
     RenamingTable,
+    /// A dropped column loses its data and breaks the code still using it ([`ban_drop_column`]).
     BanDropColumn,
+    /// A dropped table loses its data and breaks the code still using it ([`ban_drop_table`]).
     BanDropTable,
+    /// `ALTER TYPE .. ADD VALUE` in a transaction: refused before PostgreSQL 12, and the value is
+    /// unusable in that transaction after ([`enum_value_in_transaction`]).
     EnumValueInTransaction,
+    /// A `json` column, which cannot be indexed or compared; `jsonb` can ([`prefer_jsonb`]).
     PreferJsonb,
+    /// A `serial` column or `nextval` default where an identity column would do
+    /// ([`prefer_identity`]).
     PreferIdentity,
+    /// An `integer` primary key, which runs out at 2,147,483,647 ([`prefer_bigint_keys`]).
     PreferBigintKeys,
+    /// A `varchar(n)` or `char(n)` column where `text` does as well ([`prefer_text`]).
     PreferText,
+    /// A `timestamp` column, which does not say which time zone its values are in
+    /// ([`prefer_timestamptz`]).
     PreferTimestamptz,
+    /// DDL run without a `lock_timeout`, where one waiting statement stalls every query behind it
+    /// ([`require_lock_timeout`]).
     RequireLockTimeout,
+    /// A data change in the transaction of DDL on an existing table, which holds the DDL's lock
+    /// until it ends ([`backfill_with_ddl`]).
     BackfillWithDdl,
+    /// `CREATE TRIGGER` on an existing table, which blocks writes while it waits for its lock
+    /// ([`adding_trigger`]).
     AddingTrigger,
+    /// A domain CHECK added without `NOT VALID` checks every value in use while writes wait
+    /// ([`domain_check_missing_not_valid`]).
     DomainCheckMissingNotValid,
+    /// `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY` blocks every read of the view
+    /// ([`refresh_without_concurrently`]).
     RefreshWithoutConcurrently,
+    /// An exclusion constraint added to an existing table builds and checks under an exclusive lock
+    /// ([`adding_exclusion_constraint`]).
     AddingExclusionConstraint,
+    /// `REINDEX` without `CONCURRENTLY` blocks writes to the table
+    /// ([`reindex_without_concurrently`]).
     ReindexWithoutConcurrently,
+    /// `ATTACH PARTITION` reads every row of the table while its writes wait
+    /// ([`attach_partition_scan`]).
     AttachPartitionScan,
+    /// `DETACH PARTITION` without `CONCURRENTLY` blocks every query on the partitioned table
+    /// ([`detach_partition_without_concurrently`]).
     DetachPartitionWithoutConcurrently,
+    /// An identity or serial column added to a table with rows rewrites it under an exclusive lock
+    /// ([`adding_identity_column`]).
     AddingIdentityColumn,
+    /// An enum value rename breaks the code still running with the old value
+    /// ([`renaming_enum_value`]).
     RenamingEnumValue,
+    /// Dropping NOT NULL lets in nulls that running code may not handle ([`dropping_not_null`]).
     DroppingNotNull,
+    /// An enum value added without `BEFORE`/`AFTER` sorts last, which decides orderings that use
+    /// the enum ([`enum_value_position`]).
     EnumValuePosition,
+    /// `inexact-down`: replayed on the schema model, the migration's `down` does not give back the
+    /// schema it started from. Acknowledge it when that is deliberate.
     InexactDown,
+    /// A type change with a conversion each way, whose way back may lose what the new type cannot
+    /// hold ([`conversion_round_trip`]).
     ConversionRoundTrip,
+    /// Raw SQL the schema model cannot represent: its locks and rewrites are not known
+    /// ([`raw_sql`]).
     RawSql,
 }
 
