@@ -19,10 +19,18 @@ fn blog_migrations() -> usize {
     count
 }
 
-/// Nothing of the lock is left: no advisory lock of any session, and the lease (if any) released.
+/// Nothing of the lock is left: no advisory lock of any session in this database (other tests run
+/// beside it on the server), and the lease (if any) released.
 async fn nothing_held(db: &TestDb) {
-    let advisory: i64 =
-        db.client.query_one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", &[]).await.unwrap().get(0);
+    let advisory: i64 = db
+        .client
+        .query_one(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(advisory, 0, "an advisory lock was left behind");
     let leases: i64 = db
         .client
