@@ -6,12 +6,15 @@
 //! - `compile [N]`: compile time and rustc memory of a crate of N migrations (default 500);
 //! - `corpus`: `up` and `status` of the real 285-migration SQL history of `tests/corpus/`, imported,
 //!   against psql applying the same files;
-//! - `safety [ROWS]`: write stalls of schema changes under load, naive DDL against the safe plan.
+//! - `safety [ROWS]`: write stalls of schema changes under load, naive DDL against the safe plan;
+//! - `lock [N]`: `up` of N migrations and `up` with nothing pending, `lock = "advisory"` against
+//!   `lock = "table"` (default 500).
 
 mod cluster;
 mod compile;
 mod corpus;
 mod load;
+mod lock;
 mod perf;
 mod plan;
 mod safety;
@@ -40,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         Some("plan") => plan::run(arg(1)?.unwrap_or(10_000)),
         Some("perf") => perf::run(&cluster::Server::start()?, &sizes(&args[1..])?),
         Some("compile") => compile::run(arg(1)?.unwrap_or(500)),
+        Some("lock") => lock::run(&cluster::Server::start()?, arg(1)?.unwrap_or(500)),
         Some("corpus") => corpus::run(&cluster::Server::start()?),
         Some("all") => {
             // Each part in a process of its own, so one part's memory does not stay behind in the next.
@@ -58,7 +62,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: migrate-bench all | perf [MIGRATIONS ...] | plan [MIGRATIONS] | compile [MIGRATIONS] | corpus | safety [ROWS]"
+                "usage: migrate-bench all | perf [MIGRATIONS ...] | plan [MIGRATIONS] | compile [MIGRATIONS] | corpus | safety [ROWS] | lock [MIGRATIONS]"
             );
             std::process::exit(2);
         }

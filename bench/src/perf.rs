@@ -182,6 +182,14 @@ pub fn run_bin(bin: &Path, url: &str, args: &[&str], log: &Path) -> Result<Measu
     measure(bin, args, &[("DATABASE_URL", url), ("NO_COLOR", "1")], log)
 }
 
+/// [`run_bin`] with the settings of `folder`'s migrate.toml (`--config`).
+pub fn run_bin_in(bin: &Path, folder: &Path, url: &str, args: &[&str], log: &Path) -> Result<Measured> {
+    let config = folder.join("migrate.toml");
+    let mut all = vec!["--config", config.to_str().unwrap_or_default()];
+    all.extend_from_slice(args);
+    measure(bin, &all, &[("DATABASE_URL", url), ("NO_COLOR", "1")], log)
+}
+
 /// The binary's `sql up`, one transaction per migration.
 fn psql_script(bin: &Path) -> Result<String> {
     let out = Command::new(bin).args(["sql", "up"]).env("NO_COLOR", "1").output()?;
@@ -246,7 +254,7 @@ pub fn cargo(dir: &Path) -> Command {
 }
 
 /// The release binary of the generated crate of `n` migrations, built if needed.
-fn binary(n: usize) -> Result<PathBuf> {
+pub fn binary(n: usize) -> Result<PathBuf> {
     let dir = gen_dir(n);
     generate(&dir, n)?;
     eprintln!("building the {n}-migration binary (release) in {}", dir.display());

@@ -801,12 +801,15 @@ impl Migrator {
     }
 
     /// The connection for statements that run outside a transaction with session settings: the
-    /// migrating one when the session is direct, else the direct connection
-    /// ([`with_direct`](Self::with_direct)); `None` without one ([`needs_direct`] says why).
+    /// migrating one when the session is proven direct; else the direct connection
+    /// ([`with_direct`](Self::with_direct)) when one was given; else the migrating one unless it is
+    /// known to go through a pooler (`None` then: [`needs_direct`] says why).
     pub(crate) fn outside_transaction<'a>(&'a self, client: &'a Client, tables: &HistoryTables) -> Option<&'a Client> {
-        match (&self.direct, tables.pooled) {
-            (_, false) => Some(client),
-            (direct, true) => direct.as_ref(),
+        match (&self.direct, tables.named_statements, tables.pooled) {
+            (_, true, _) => Some(client),
+            (Some(direct), false, _) => Some(direct),
+            (None, false, false) => Some(client),
+            (None, false, true) => None,
         }
     }
 

@@ -68,6 +68,9 @@ async fn a_run_reports_its_migrations_steps_and_waits_as_spans_and_events() {
     let db = TestDb::new("traced").await;
     let seen = Arc::new(Seen::default());
     let _guard = tracing::subscriber::set_default(Collect(seen.clone()));
+    // Other tests hit the same callsites on threads without a subscriber, in parallel: the cached
+    // interest is computed again now that this one is set.
+    tracing::callsite::rebuild_interest_cache();
     let migrations = vec![
         migration(1, true, |s| {
             s.create_table("counters", |t| {
@@ -136,6 +139,9 @@ async fn waiting_for_the_migration_lock_is_an_event() {
     let db = TestDb::new("traced_lock").await;
     let seen = Arc::new(Seen::default());
     let _guard = tracing::subscriber::set_default(Collect(seen.clone()));
+    // Other tests hit the same callsites on threads without a subscriber, in parallel: the cached
+    // interest is computed again now that this one is set.
+    tracing::callsite::rebuild_interest_cache();
     let key = migrate_core::runner::lock::key("\"public\".\"migrate_history\"");
     db.client.query_one("SELECT pg_advisory_lock($1)", &[&key]).await.unwrap();
     let mut client = migrate_tests::connect_to(&db.name).await;
