@@ -76,6 +76,7 @@ pub struct Cli {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The command.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -107,12 +108,17 @@ pub fn version_arg(text: &str) -> Result<u64, String> {
 /// Output formats (`mermaid` and `dot` are for `schema`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Text for people (the default).
     Human,
+    /// One JSON document (docs/json.md).
     Json,
+    /// A Mermaid diagram (`schema`).
     Mermaid,
+    /// A Graphviz diagram (`schema`).
     Dot,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending migrations.
@@ -266,15 +272,18 @@ impl Command {
     }
 }
 
+/// The flags of the commands that take the migration lock.
 #[derive(Debug, Args)]
 pub struct LockArgs {
     /// Fail at once when another process holds the migration lock, instead of waiting.
     #[arg(long)]
     pub no_wait: bool,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `up`'s flags.
 #[derive(Debug, Args)]
 pub struct UpArgs {
     /// Apply up to and including this migration (its version, or its name as printed).
@@ -289,8 +298,10 @@ pub struct UpArgs {
     /// Apply pending migrations older than the newest applied one.
     #[arg(long)]
     pub allow_out_of_order: bool,
+    /// The lock and the database.
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Every target at once.
     #[command(flatten)]
     pub fleet: FleetArgs,
 }
@@ -306,6 +317,7 @@ pub struct FleetArgs {
     pub concurrency: u16,
 }
 
+/// `down`'s flags.
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct DownArgs {
@@ -315,6 +327,7 @@ pub struct DownArgs {
     /// Roll back every migration newer than this one (its version, or its name as printed).
     #[arg(long, value_name = "VERSION", value_parser = version_arg)]
     pub to: Option<u64>,
+    /// The lock and the database.
     #[command(flatten)]
     pub lock: LockArgs,
     /// Roll back every applied migration even on a database carrying a production marker.
@@ -322,6 +335,7 @@ pub struct DownArgs {
     pub allow_production: bool,
 }
 
+/// `status`'s flags.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Exit with 1 when a migration is pending, changed since applied, or failed (or, with --drift,
@@ -334,10 +348,12 @@ pub struct StatusArgs {
     /// Every target in migrate.toml, a line each.
     #[arg(long)]
     pub all_targets: bool,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `lint`'s flags.
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Check every migration, including those at or before `lint_baseline`.
@@ -345,6 +361,7 @@ pub struct LintArgs {
     pub all: bool,
 }
 
+/// `diff`'s flags.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// Turn the live schema into the migrations' schema instead.
@@ -356,6 +373,7 @@ pub struct DiffArgs {
     /// Write here instead of the migrations folder.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// The scratch database and the database.
     #[command(flatten)]
     pub scratch: ScratchArgs,
 }
@@ -367,10 +385,12 @@ pub struct ScratchArgs {
     /// `scratch_url` in migrate.toml, else the target's server).
     #[arg(long, value_name = "URL")]
     pub scratch_url: Option<String>,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `import`'s flags.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The tool the migrations come from.
@@ -381,22 +401,29 @@ pub struct ImportArgs {
 }
 
 /// Tools `import` reads.
+/// The tools `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Tool {
+    /// `<version>_<name>.sql` (or `.up.sql`/`.down.sql`) files.
     Sqlx,
+    /// A folder per migration with `up.sql` and `down.sql`.
     Diesel,
+    /// `V<n>__<name>.sql` files (ups only).
     Refinery,
 }
 
+/// `pull`'s flags.
 #[derive(Debug, Args)]
 pub struct PullArgs {
     /// The baseline migration's name.
     #[arg(long, default_value = "baseline")]
     pub name: String,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `codegen`'s flags.
 #[derive(Debug, Args)]
 pub struct CodegenArgs {
     /// The schema as of this migration (default: the latest migration).
@@ -410,6 +437,7 @@ pub struct CodegenArgs {
     pub sea_query: bool,
 }
 
+/// `schema`'s flags.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// The schema as of this migration (default: the latest migration).
@@ -417,6 +445,7 @@ pub struct SchemaArgs {
     pub at: Option<u64>,
 }
 
+/// `sql`'s arguments.
 #[derive(Debug, Args)]
 pub struct SqlArgs {
     /// `up` or `down`.
@@ -426,9 +455,12 @@ pub struct SqlArgs {
     pub range: Option<String>,
 }
 
+/// Which way `sql` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Direction {
+    /// The ups.
     Up,
+    /// The downs.
     Down,
 }
 
@@ -438,21 +470,26 @@ pub struct UnlockArgs {
     /// Remove the lease, or end the session holding the advisory lock (without it, only shows them).
     #[arg(long)]
     pub force: bool,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `resolve`'s flags.
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
+    /// What to record.
     #[command(flatten)]
     pub what: ResolveWhat,
     /// Allow --rolled-back on a database carrying a production marker.
     #[arg(long)]
     pub allow_production: bool,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// What `resolve` records (one of them).
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct ResolveWhat {
@@ -467,6 +504,7 @@ pub struct ResolveWhat {
     pub accept_checksum: Option<u64>,
 }
 
+/// `reset`'s flags.
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     /// Confirm: every object in the migrations' schema is dropped.
@@ -475,10 +513,12 @@ pub struct ResetArgs {
     /// Run the seeds of this environment afterwards.
     #[arg(long, value_name = "ENV")]
     pub seed: Option<String>,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `seed`'s flags.
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// The environment whose seeds run (default `dev`; must be given for a production target).
@@ -490,10 +530,12 @@ pub struct SeedArgs {
     /// Seed even a database carrying a production marker.
     #[arg(long)]
     pub allow_production: bool,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// `new`'s arguments.
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// The migration's name, in snake_case.
@@ -503,6 +545,7 @@ pub struct NewArgs {
     pub sql: bool,
 }
 
+/// `init`'s flags.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to create the migrations crate (relative to the current folder).
@@ -517,14 +560,18 @@ pub struct InitArgs {
     pub migration: Option<String>,
 }
 
+/// `production-marker`'s arguments.
 #[derive(Debug, Args)]
 pub struct ProductionMarkerArgs {
+    /// What to do with the marker.
     #[command(subcommand)]
     pub action: MarkerAction,
+    /// Which database.
     #[command(flatten)]
     pub conn: ConnArgs,
 }
 
+/// What `production-marker` does.
 #[derive(Debug, Subcommand)]
 pub enum MarkerAction {
     /// Show the database's marker and whether it matches this server and database.
@@ -535,12 +582,15 @@ pub enum MarkerAction {
     Clear,
 }
 
+/// `dev-db`'s arguments.
 #[derive(Debug, Args)]
 pub struct DevDbArgs {
+    /// What to do with the cluster.
     #[command(subcommand)]
     pub action: DevDbAction,
 }
 
+/// What `dev-db` does.
 #[derive(Debug, Subcommand)]
 pub enum DevDbAction {
     /// Show whether the development cluster runs, and its URL.

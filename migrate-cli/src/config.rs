@@ -88,6 +88,7 @@ pub struct Target {
 /// A loaded configuration and where it was found.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
+    /// The settings read (all defaults without a file).
     pub config: Config,
     /// The folder holding migrate.toml, or the current folder when there is none.
     pub root: PathBuf,

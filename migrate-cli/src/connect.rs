@@ -16,19 +16,26 @@ pub use migrate_core::runner::lock::Origin;
 /// Where the URL came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
+    /// `--database-url`.
     Flag,
+    /// `--target NAME`.
     Target(String),
+    /// `DATABASE_URL` in the environment.
     Env,
+    /// `DATABASE_URL` in the project's `.env`.
     DotEnv,
     /// libpq's `PGHOST`, `PGPORT`, `PGUSER` or `PGDATABASE`, with no URL.
     PgEnv,
+    /// The `default_target` of migrate.toml (or the development cluster, `dev-db`).
     DefaultTarget(String),
 }
 
 /// The database to use.
 #[derive(Debug, Clone)]
 pub struct Database {
+    /// The connection URL (never printed: [`describe`](Self::describe) says which database).
     pub url: String,
+    /// Where the URL came from.
     pub source: Source,
     /// Marked `production = true` in migrate.toml (directly, or by having a production target's URL).
     pub production: bool,
@@ -141,21 +148,29 @@ fn dot_env(dir: &Path) -> Result<Option<String>> {
 /// libpq's `sslmode` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsMode {
+    /// No TLS.
     Disable,
+    /// TLS when the server offers it, unverified (libpq's default).
     Prefer,
+    /// TLS, unverified (verified as `verify-ca` when `sslrootcert` is given).
     Require,
+    /// TLS with the server's certificate chain verified.
     VerifyCa,
+    /// TLS with the chain and the host name verified.
     VerifyFull,
 }
 
 /// A parsed connection string: tokio-postgres' config plus the TLS settings it does not parse.
 pub struct Parsed {
+    /// tokio-postgres' configuration.
     pub config: Config,
+    /// `sslmode`.
     pub tls: TlsMode,
     /// `sslrootcert`: the certificates the server's must chain to (with `require` too, as libpq).
     pub root_cert: Option<String>,
     /// `sslcert` and `sslkey`: the client certificate and its key, for servers that ask for one.
     pub client_cert: Option<String>,
+    /// The client certificate's key (`sslkey`).
     pub client_key: Option<String>,
 }
 

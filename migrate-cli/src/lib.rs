@@ -17,6 +17,9 @@
 //! Exit codes, the same for every command: 0 success; 1 a check found problems (pending or changed
 //! migrations with `status --exit-code`, a checksum mismatch or an out-of-order migration refused by
 //! `up`); 2 anything else that stopped the work.
+// Published crates document every public item (checked by the compiler: the guide and docs.rs
+// rely on it).
+#![deny(missing_docs)]
 
 use anstream::eprintln;
 pub mod baseline;

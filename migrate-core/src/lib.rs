@@ -52,6 +52,9 @@
 //!
 //! # Lint rules
 #![doc = include_str!("../LINT_RULES.md")]
+// Published crates document every public item (checked by the compiler: the guide and docs.rs
+// rely on it).
+#![deny(missing_docs)]
 
 pub mod canonical;
 pub mod error;

@@ -8,8 +8,11 @@ use std::fmt;
 pub struct DbFailure {
     /// Five-character SQLSTATE, e.g. `42P01`; empty when the failure was not a server error (I/O).
     pub code: String,
+    /// The server's message (or the client's, for a failure that is not the server's).
     pub message: String,
+    /// The server's DETAIL, when it gave one.
     pub detail: Option<String>,
+    /// The server's HINT, when it gave one.
     pub hint: Option<String>,
     /// The statement that failed, when known.
     pub statement: Option<String>,
@@ -70,6 +73,7 @@ impl DbFailure {
 /// SQL sent in one call, with each statement's starting character offset, to map error positions.
 #[derive(Debug, Default, Clone)]
 pub struct Sent {
+    /// Each statement, with the character offset where it starts in the batch sent.
     pub statements: Vec<(usize, String)>,
 }
 
@@ -133,22 +137,32 @@ pub enum RunError {
     /// A statement failed; nothing of a transactional migration remains.
     #[error("migration {migration} failed{}: {failure}", at_step(*.step, *.steps))]
     Migration {
+        /// `m<version>_<name>` (with `(rolling back)` for a down).
         migration: String,
         /// The step that failed, 1-based (`None`: the migration runs as one transaction).
         step: Option<usize>,
         /// How many steps its plan has.
         steps: Option<usize>,
+        /// The server's error, with the statement that failed.
         failure: DbFailure,
     },
     /// A query of the runner itself (history, lock) failed.
     #[error("{context}: {failure}")]
-    Database { context: String, failure: DbFailure },
+    Database {
+        /// What the runner was doing (`reading the migration history`, ...).
+        context: String,
+        /// The server's error.
+        failure: DbFailure,
+    },
     /// Another process holds the migration lock and `--no-wait` was given.
     #[error(
         "another process is migrating this database (it holds the migration lock{}); try again when it has finished, or run without --no-wait to wait for it",
         holder.as_ref().map(|h| format!(": {h}")).unwrap_or_default()
     )]
-    LockHeld { holder: Option<String> },
+    LockHeld {
+        /// Who holds it, in words (the session, or the lease's holder), when it could be read.
+        holder: Option<String>,
+    },
     /// The connection does not keep session state (a transaction-pooling proxy).
     #[error(
         "the connection does not keep session state: {0}. This usually means a transaction-pooling proxy (e.g. PgBouncer with pool_mode = transaction) sits between us and PostgreSQL; the migration lock and timeouts cannot hold there. Connect directly to PostgreSQL (or through a session-pooled port) to migrate."
@@ -180,7 +194,12 @@ pub enum RunError {
     #[error(
         "this server is {engine}, not PostgreSQL (it says `{version}`): migrate supports PostgreSQL 12 and later only, whose catalogs, locks and DDL it relies on"
     )]
-    UnsupportedServer { engine: &'static str, version: String },
+    UnsupportedServer {
+        /// The engine, e.g. `CockroachDB`.
+        engine: &'static str,
+        /// The start of its `version()`.
+        version: String,
+    },
     /// The server is older than PostgreSQL 12.
     #[error("PostgreSQL {0} is not supported: the oldest supported version is 12")]
     ServerTooOld(String),
@@ -193,10 +212,20 @@ pub enum RunError {
         if .pending.len() == 1 { "a pending migration is" } else { "pending migrations are" },
         .pending.iter().map(|(v, n)| format!("m{v}_{n}")).collect::<Vec<_>>().join(", ")
     )]
-    OutOfOrder { pending: Vec<(u64, String)>, newest: u64 },
+    OutOfOrder {
+        /// The late pending migrations: `(version, name)`.
+        pending: Vec<(u64, String)>,
+        /// The newest applied version.
+        newest: u64,
+    },
     /// A migration that cannot be rolled back.
     #[error("migration {migration} cannot be rolled back: {reason}")]
-    Irreversible { migration: String, reason: String },
+    Irreversible {
+        /// `m<version>_<name>`.
+        migration: String,
+        /// Why it cannot be rolled back (the op that has no inverse, or no stored down SQL).
+        reason: String,
+    },
     /// A migration was left half-applied by an earlier run in a way `up` cannot resume.
     #[error("{0}")]
     Inconsistent(String),
@@ -209,17 +238,34 @@ pub enum RunError {
     /// The history table is gone while its event log remains: every migration would look pending and
     /// run again. `applied` is what the event log shows as applied.
     #[error("{}", missing_history(.history, .events, .applied, *.adopted))]
-    HistoryMissing { history: String, events: String, applied: Vec<u64>, adopted: bool },
+    HistoryMissing {
+        /// The missing history table, qualified.
+        history: String,
+        /// Its event log, qualified.
+        events: String,
+        /// The versions the event log shows as applied.
+        applied: Vec<u64>,
+        /// Whether the log shows another tool's history adopted (its migrations are not listed).
+        adopted: bool,
+    },
     /// The history tables were written by a newer version of the tool.
     #[error(
         "the migration history {table} has layout {found}, newer than this tool knows (layout {known}): a newer version of the tool wrote it. Run that version or a later one; this one could misread the history, or write rows the newer one misreads"
     )]
-    HistoryTooNew { table: String, found: u32, known: u32 },
+    HistoryTooNew {
+        /// The history table, qualified.
+        table: String,
+        /// The layout it records.
+        found: u32,
+        /// The newest layout this tool knows ([`layout::CURRENT`](super::layout::CURRENT)).
+        known: u32,
+    },
     /// A destructive command on a database carrying a valid production marker.
     #[error("{}", production_refusal(.what, .marker, *.allowable))]
     Production {
         /// What was refused, e.g. `reset`.
         what: String,
+        /// The marker found.
         marker: Box<super::production::ProductionMarker>,
         /// Whether `--allow-production` would let it run (never for `reset`).
         allowable: bool,

@@ -36,6 +36,7 @@ pub struct HistoryTables {
 }
 
 impl HistoryTables {
+    /// The tables of history table `table` in `schema` (both quoted here).
     pub fn new(schema: &str, table: &str) -> Self {
         let s = quote_ident(schema);
         HistoryTables {
@@ -183,9 +184,13 @@ impl HistoryTables {
 /// One row of the history table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRow {
+    /// The migration's version.
     pub version: u64,
+    /// The migration's name (the module name after the version).
     pub name: String,
+    /// The checksum of the migration as applied.
     pub checksum: String,
+    /// Which form the checksum is of (1: the ops; 2: an SQL file's normalised text).
     pub checksum_format: u32,
     /// `applied`, `in_progress` or `failed`.
     pub state: String,
@@ -193,15 +198,23 @@ pub struct HistoryRow {
     pub direction: String,
     /// Steps completed (for `in_progress` / `failed`: the step to resume at).
     pub step: usize,
+    /// The `up` run that applied it (`down` rolls back the last batch).
     pub batch: i32,
+    /// Whether `down_sql`, replayed without the code, runs as one transaction.
     pub transactional: bool,
     /// When, in RFC 3339 and UTC (`2026-12-02T05:01:38.653822Z`).
     pub applied_at: String,
+    /// Who applied it: the database role (OS user@host).
     pub applied_by: String,
+    /// How long it took, in milliseconds (unknown for a row recorded without running).
     pub duration_ms: Option<i64>,
+    /// The exact statements that ran.
     pub up_sql: Vec<String>,
+    /// The statements that undo it; `None`: it cannot be rolled back.
     pub down_sql: Option<Vec<String>>,
+    /// Why it cannot be rolled back, when it cannot.
     pub irreversible_reason: Option<String>,
+    /// The version of the tool that applied it.
     pub tool_version: String,
     /// How far the current batched step got (its last key), for resuming it.
     pub step_cursor: Option<String>,
@@ -211,6 +224,7 @@ pub struct HistoryRow {
     pub steps_total: Option<usize>,
 }
 
+/// Every row of the history, whole, in version order.
 pub async fn read(c: &impl GenericClient, t: &HistoryTables) -> Result<Vec<HistoryRow>, RunError> {
     read_rows(c, t, "").await
 }
@@ -347,17 +361,29 @@ pub(crate) async fn table_exists(c: &impl GenericClient, qualified: &str) -> Res
 
 /// A new row, as `insert` writes it.
 pub struct NewRow<'a> {
+    /// The migration's version.
     pub version: u64,
+    /// The migration's name.
     pub name: &'a str,
+    /// Its checksum.
     pub checksum: &'a str,
+    /// The form of its checksum.
     pub checksum_format: u32,
+    /// `applied` or `in_progress`.
     pub state: &'a str,
+    /// The `up` run applying it.
     pub batch: i32,
+    /// Whether its down SQL, replayed without the code, runs as one transaction.
     pub transactional: bool,
+    /// Who applies it: role (OS user@host).
     pub applied_by: &'a str,
+    /// How long it took, when it is done.
     pub duration_ms: Option<i64>,
+    /// The statements its up runs.
     pub up_sql: &'a [String],
+    /// The statements that undo it, when it can be undone.
     pub down_sql: Option<&'a [String]>,
+    /// Why it cannot be undone, when it cannot.
     pub irreversible_reason: Option<&'a str>,
     /// Acknowledged lint rules, as `rule: reason`.
     pub lint_acks: &'a [String],
@@ -367,6 +393,7 @@ pub struct NewRow<'a> {
     pub steps: &'a super::plan::StepColumns,
 }
 
+/// Inserts a history row (an unnamed statement).
 pub async fn insert(c: &impl GenericClient, t: &HistoryTables, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
     let version = row.version as i64;
     let format = row.checksum_format as i32;
@@ -422,6 +449,7 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Prepares both statements (only when the session is proven direct).
     pub async fn new(c: &impl GenericClient, t: &HistoryTables) -> Result<Prepared, tokio_postgres::Error> {
         if !t.named_statements {
             return Ok(Prepared { statements: None, tables: t.clone() });
@@ -431,6 +459,7 @@ impl Prepared {
         Ok(Prepared { statements: Some(statements), tables: t.clone() })
     }
 
+    /// Inserts a history row.
     pub async fn insert(&self, c: &impl GenericClient, row: &NewRow<'_>) -> Result<(), tokio_postgres::Error> {
         let Some((insert, _)) = &self.statements else { return insert(c, &self.tables, row).await };
         let (version, format) = (row.version as i64, row.checksum_format as i32);
@@ -438,6 +467,7 @@ impl Prepared {
         c.execute(insert, &params).await.map(|_| ())
     }
 
+    /// Appends an event.
     pub async fn log(&self, c: &impl GenericClient, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
         let Some((_, statement)) = &self.statements else { return log(c, &self.tables, e).await };
         let version = e.version.map(|v| v as i64);
@@ -446,6 +476,7 @@ impl Prepared {
     }
 }
 
+/// Records the state, direction and steps done of an unfinished migration.
 pub async fn set_progress(
     c: &impl GenericClient,
     t: &HistoryTables,
@@ -514,6 +545,7 @@ pub async fn replace_plan(
     .map(|_| ())
 }
 
+/// Marks a migration applied, with its batch, duration and who.
 pub async fn mark_applied(
     c: &impl GenericClient,
     t: &HistoryTables,
@@ -535,10 +567,12 @@ pub async fn mark_applied(
     .map(|_| ())
 }
 
+/// Deletes a migration's row (rolled back); gives how many rows went.
 pub async fn delete(c: &impl GenericClient, t: &HistoryTables, version: u64) -> Result<u64, tokio_postgres::Error> {
     c.execute_typed(&format!("DELETE FROM {} WHERE version = $1", t.history), &[(&(version as i64), Type::INT8)]).await
 }
 
+/// Stores a checksum (and its form) for an applied migration (`resolve --accept-checksum`).
 pub async fn set_checksum(
     c: &impl GenericClient,
     t: &HistoryTables,
@@ -576,17 +610,23 @@ pub async fn restamp(
 
 /// One entry of the append-only event log.
 pub struct Event<'a> {
+    /// The migration's version (`None` for an event of the history itself, e.g. `upgrade`).
     pub version: Option<u64>,
+    /// The migration's name.
     pub name: Option<&'a str>,
     /// `apply`, `rollback`, `resolve`, `adopt`, `failure`, `reset`, `upgrade`, `restamp`.
     pub action: &'a str,
     /// `ok` or `error`.
     pub outcome: &'a str,
+    /// Who: role (OS user@host).
     pub actor: &'a str,
+    /// The SQL that ran, if any.
     pub sql: Option<&'a [String]>,
+    /// The error, or what the change was.
     pub detail: Option<String>,
 }
 
+/// Appends an event to the event log (an unnamed statement).
 pub async fn log(c: &impl GenericClient, t: &HistoryTables, e: &Event<'_>) -> Result<(), tokio_postgres::Error> {
     let version = e.version.map(|v| v as i64);
     c.execute_typed(&log_sql(t), &log_params(e, &version)).await.map(|_| ())

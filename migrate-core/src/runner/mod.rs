@@ -171,7 +171,9 @@ impl Config {
 /// What a run did.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The migrations applied, in order.
     pub applied: Vec<Done>,
+    /// The migrations rolled back, in order (newest first).
     pub rolled_back: Vec<Done>,
     /// Messages worth showing (e.g. applied migrations missing from the code).
     pub warnings: Vec<String>,
@@ -180,10 +182,13 @@ pub struct Report {
 /// One migration applied or rolled back.
 #[derive(Debug, Clone)]
 pub struct Done {
+    /// The migration's version (the 14-digit timestamp of its module name).
     pub version: u64,
     /// `m<version>_<name>`.
     pub id: String,
+    /// How long it took, in milliseconds.
     pub duration_ms: i64,
+    /// The statements that ran (a backfill or data step as its description).
     pub statements: Vec<String>,
 }
 
@@ -191,7 +196,9 @@ pub struct Done {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Finished<'a> {
+    /// Applied (and committed).
     Applied(&'a Done),
+    /// Rolled back (and committed).
     RolledBack(&'a Done),
 }
 
@@ -199,6 +206,7 @@ pub enum Finished<'a> {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Failed {
+    /// What was done before the error (those migrations stay applied or rolled back).
     pub report: Report,
     /// Not marked `#[source]`: the message is the error's own, and chained printing must not repeat it.
     pub error: RunError,
