@@ -24,6 +24,10 @@ struct Unit {
     canary: bool,
     /// Marked `production = true`: `up` writes the production marker.
     production: bool,
+    /// The target's `lock` setting.
+    lock: migrate_core::runner::lock::Strategy,
+    /// The target's `direct_url`, for the steps outside a transaction through a pooler.
+    direct_url: Option<String>,
 }
 
 /// The targets in order: the canary (the one marked `canary = true`, else the first by name) first.
@@ -43,17 +47,21 @@ fn units(ctx: &Ctx) -> Result<Vec<Unit>> {
     for (name, t) in targets {
         let db = crate::connect::resolve(&ctx.loaded, None, Some(name), true)?.expect("a named target resolves");
         let canary = marked.first().map_or(out.is_empty(), |m| *m == name);
+        let (settings, direct_url) = ctx.loaded.for_target(Some(name))?;
+        let unit = |label: String, schema: Option<String>, canary: bool| Unit {
+            label,
+            url: db.url.clone(),
+            schema,
+            canary,
+            production: db.production,
+            lock: settings.lock,
+            direct_url: direct_url.clone(),
+        };
         if t.schemas.is_empty() {
-            out.push(Unit { label: name.clone(), url: db.url, schema: None, canary, production: db.production });
+            out.push(unit(name.clone(), None, canary));
         } else {
             for (i, schema) in t.schemas.iter().enumerate() {
-                out.push(Unit {
-                    label: format!("{name}/{schema}"),
-                    url: db.url.clone(),
-                    schema: Some(schema.clone()),
-                    canary: canary && i == 0,
-                    production: db.production,
-                });
+                out.push(unit(format!("{name}/{schema}"), Some(schema.clone()), canary && i == 0));
             }
         }
     }
@@ -69,6 +77,7 @@ fn migrator(ctx: &Ctx, migrations: &[Migration], unit: &Unit, wait: bool) -> Res
     }
     config.wait_for_lock = wait;
     config.production = unit.production;
+    config.lock = unit.lock;
     m.with_config(config);
     let label = unit.label.clone();
     let quiet = ctx.out.json;
@@ -88,11 +97,11 @@ struct Outcome {
     ms: u128,
 }
 
-async fn up_one(mut m: Migrator, url: String, to: Option<u64>) -> Outcome {
+async fn up_one(mut m: Migrator, (url, direct_url): (String, Option<String>), to: Option<u64>) -> Outcome {
     let start = Instant::now();
     let result = async {
         let (mut client, origin) = crate::connect::connect_with_origin(&url).await?;
-        super::ready_lock(&mut m, &url, &client, Some(origin), None).await?;
+        super::ready_lock(&mut m, &url, &client, Some(origin), direct_url).await?;
         m.up(&mut client, to).await.map_err(anyhow::Error::from)
     }
     .await;
@@ -157,7 +166,8 @@ pub async fn up(ctx: &Ctx, args: &UpArgs) -> Result<u8> {
     let mut next = 0;
     // The canary alone.
     if units[0].canary {
-        let o = up_one(migrator(ctx, &migrations, &units[0], wait)?, units[0].url.clone(), args.to).await;
+        let target = (units[0].url.clone(), units[0].direct_url.clone());
+        let o = up_one(migrator(ctx, &migrations, &units[0], wait)?, target, args.to).await;
         let failed = o.error.is_some();
         outcomes[0] = Some(o);
         next = 1;
@@ -170,8 +180,8 @@ pub async fn up(ctx: &Ctx, args: &UpArgs) -> Result<u8> {
     loop {
         while !stop && next < units.len() && running.len() < usize::from(args.fleet.concurrency) {
             let m = migrator(ctx, &migrations, &units[next], wait)?;
-            let (i, url, to) = (next, units[next].url.clone(), args.to);
-            running.spawn(async move { (i, up_one(m, url, to).await) });
+            let (i, target, to) = (next, (units[next].url.clone(), units[next].direct_url.clone()), args.to);
+            running.spawn(async move { (i, up_one(m, target, to).await) });
             next += 1;
         }
         let Some(done) = running.join_next().await else { break };

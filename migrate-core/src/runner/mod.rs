@@ -569,6 +569,11 @@ impl Migrator {
     /// The history tables, for commands that only read (no lock, nothing created): in the configured
     /// schema, else the connection's current one.
     async fn read_tables(&self, client: &Client) -> Result<HistoryTables, RunError> {
+        // A configured schema names the tables: no `SET search_path`, which through a transaction
+        // pooler would stay on a server connection another client gets next.
+        if let Some(schema) = &self.config.schema {
+            return Ok(self.tables(schema));
+        }
         let current = self.use_schema(client, false).await?;
         Ok(self.tables(current.as_deref().unwrap_or("public")))
     }

@@ -41,6 +41,48 @@ async fn nothing_held(db: &TestDb) {
     assert_eq!(leases, 0, "a lease was left behind");
 }
 
+/// Starts `bin up` in `dir` against `url` (its output piped) with `sleep_control` holding `seconds`,
+/// and waits until its migration sleeps in the server.
+async fn start_sleeping(db: &TestDb, bin: &str, dir: &std::path::Path, url: &str, seconds: i32) -> std::process::Child {
+    db.client
+        .batch_execute(&format!(
+            "CREATE TABLE sleep_control (seconds int); INSERT INTO sleep_control VALUES ({seconds})"
+        ))
+        .await
+        .unwrap();
+    let mut child = Command::new(bin)
+        .arg("up")
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let sleeping: i64 = db
+            .client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if sleeping > 0 {
+            return child;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("the migration never started sleeping: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Eight `up`s at once through a pooler with two server connections: every migration is applied
 /// exactly once, every run exits 0 (the others wait, then find nothing to do), and nothing of the
 /// lock is left behind. The concurrent index goes through `direct_url`.
@@ -158,37 +200,8 @@ async fn a_killed_runners_lease_expires_and_the_next_run_proceeds() {
     let pooler = Pooler::start(2);
     let dir = scratch_dir("pooler_kill");
     std::fs::write(dir.join("migrate.toml"), "lock_lease = \"2s\"\nlock_heartbeat = \"500ms\"\n").unwrap();
-    db.client
-        .batch_execute("CREATE TABLE sleep_control (seconds int); INSERT INTO sleep_control VALUES (4)")
-        .await
-        .unwrap();
     let url = pooler.url(&db.name);
-    let mut child = Command::new(SLOW)
-        .arg("up")
-        .current_dir(&*dir)
-        .env("DATABASE_URL", &url)
-        .env_remove("CI")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    loop {
-        let sleeping: i64 = db
-            .client
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-                &[],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if sleeping > 0 {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "the migration never started sleeping");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut child = start_sleeping(&db, SLOW, &dir, &url, 4).await;
     child.kill().unwrap(); // SIGKILL: no release, no more heartbeats
     child.wait().unwrap();
     db.client.batch_execute("UPDATE sleep_control SET seconds = 0").await.unwrap();
@@ -255,38 +268,8 @@ async fn a_run_that_lost_its_lease_records_nothing_more() {
     let db = TestDb::new("pooler_fence").await;
     let dir = scratch_dir("pooler_fence");
     std::fs::write(dir.join("migrate.toml"), "lock = \"table\"\n").unwrap();
-    db.client
-        .batch_execute("CREATE TABLE sleep_control (seconds int); INSERT INTO sleep_control VALUES (3)")
-        .await
-        .unwrap();
     let url = db_url(&db.name);
-    let child = Command::new(SLOW_STEPS)
-        .arg("up")
-        .current_dir(&*dir)
-        .env("DATABASE_URL", &url)
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    loop {
-        let sleeping: i64 = db
-            .client
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-                &[],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if sleeping > 0 {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "the step never started sleeping");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let child = start_sleeping(&db, SLOW_STEPS, &dir, &url, 3).await;
     let removed = cli_in(&dir, SLOW_STEPS, &url, &["unlock", "--force"]).expect(0);
     assert!(removed.stdout.contains("removed the lease of"), "{}", removed.stdout);
     db.client.batch_execute("UPDATE sleep_control SET seconds = 0").await.unwrap();
@@ -304,4 +287,56 @@ async fn a_run_that_lost_its_lease_records_nothing_more() {
     assert!(run.stderr.contains("resuming m20240101000000_slow_steps at step 4"), "{}", run.stderr);
     assert_eq!(history(&db.client).await, [(20240101000000, "applied".to_string(), 0)]);
     nothing_held(&db).await;
+}
+
+/// A configured schema through a pooler: each transaction sets its `search_path` locally, the steps
+/// outside a transaction run on `direct_url` with the schema's `search_path`, and no session setting
+/// is left on the pooler's server connections for the next client.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configured_schema_through_a_pooler_leaves_no_session_setting_behind() {
+    let db = TestDb::new("pooler_schema").await;
+    let pooler = Pooler::start(2);
+    let count = blog_migrations();
+    let dir = scratch_dir("pooler_schema");
+    std::fs::write(dir.join("migrate.toml"), format!("schema = \"app\"\ndirect_url = \"{}\"\n", db_url(&db.name)))
+        .unwrap();
+    let url = pooler.url(&db.name);
+    let run = cli_in(&dir, BLOG, &url, &["up"]).expect(0);
+    assert!(run.stderr.contains("lease table"), "{}", run.stderr);
+    cli_in(&dir, BLOG, &url, &["status", "--exit-code"]).expect(0);
+    let (in_app, in_public): (i64, i64) = db
+        .client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE table_schema = 'app'), count(*) FILTER (WHERE table_schema = 'public')
+             FROM information_schema.tables WHERE table_name IN ('users', 'posts', 'migrate_history')",
+            &[],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((in_app, in_public), (3, 0));
+    let applied: i64 = db.client.query_one("SELECT count(*) FROM app.migrate_history", &[]).await.unwrap().get(0);
+    assert_eq!(applied as usize, count);
+    // Both server connections of the pool still have the default search_path: one client holds a
+    // transaction open (pinning one connection) while the other asks on the second.
+    let connect = || async {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client
+    };
+    let (pinned, other) = (connect().await, connect().await);
+    let show = |rows: Vec<tokio_postgres::SimpleQueryMessage>| {
+        rows.iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                _ => None,
+            })
+            .unwrap()
+    };
+    pinned.batch_execute("BEGIN").await.unwrap();
+    let first = show(pinned.simple_query("SHOW search_path").await.unwrap());
+    let second = show(other.simple_query("SHOW search_path").await.unwrap());
+    pinned.batch_execute("COMMIT").await.unwrap();
+    assert_eq!((first.as_str(), second.as_str()), ("\"$user\", public", "\"$user\", public"));
+    drop((pinned, other, pooler));
 }
