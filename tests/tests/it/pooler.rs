@@ -43,6 +43,8 @@ async fn nothing_held(db: &TestDb) {
 
 /// Starts `bin up` in `dir` against `url` (its output piped) with `sleep_control` holding `seconds`,
 /// and waits until its migration sleeps in the server.
+// The child is returned to the caller, which waits for it; a failed query here fails the test.
+#[allow(clippy::zombie_processes)]
 async fn start_sleeping(db: &TestDb, bin: &str, dir: &std::path::Path, url: &str, seconds: i32) -> std::process::Child {
     db.client
         .batch_execute(&format!(
