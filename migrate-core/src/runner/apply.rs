@@ -177,7 +177,7 @@ async fn restamp(
     }
     let failed = |e: tokio_postgres::Error| RunError::db("re-stamping checksums in the history", &e);
     let tx = client.transaction().await.map_err(failed)?;
-    tx.batch_execute(&tables.fence()).await.map_err(failed)?;
+    tables.check_fence(&tx).await.map_err(failed)?;
     history::restamp(&tx, tables, &stale).await.map_err(failed)?;
     let detail = format!(
         "{} checksum(s) of SQL-file migrations re-stamped to format {} (their normalised SQL text): {}",
@@ -290,12 +290,15 @@ async fn apply_one(
                     }
                     let ms = start.elapsed().as_millis() as i64;
                     let (new_row, ok_event) = (row("applied", Some(ms)), event("apply", "ok", None));
-                    let (inserted, logged, committed) = tokio::join!(
+                    // The fence first (when the run holds a lease): a failed fence aborts the
+                    // transaction, so the inserts fail after it and the COMMIT rolls back.
+                    let (fenced, inserted, logged, committed) = tokio::join!(
+                        tables.check_fence(c),
                         prepared.insert(c, &new_row),
                         prepared.log(c, &ok_event),
                         c.batch_execute("COMMIT")
                     );
-                    inserted.and(logged).map_err(|e| DbFailure::from_error(&e, None))?;
+                    fenced.and(inserted).and(logged).map_err(|e| DbFailure::from_error(&e, None))?;
                     Ok::<_, DbFailure>((ms, committed))
                 }
                 .await;
@@ -492,6 +495,7 @@ async fn rollback_one(
                         .await
                         .map_err(|e| DbFailure::from_error(&e, None))?;
                     execute_each(m, &tx, &sql).await?;
+                    tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     Ok::<(), DbFailure>(())

@@ -134,6 +134,7 @@ pub(super) async fn run(
                     ));
                 }
                 if let Some(c) = &last {
+                    of.tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     history::set_cursor(&tx, of.tables, of.version, c)
                         .await
                         .map_err(|e| DbFailure::from_error(&e, None))?;

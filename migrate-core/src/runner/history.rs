@@ -53,20 +53,22 @@ impl HistoryTables {
         }
     }
 
-    /// What every transaction of a run sends first: the lease's fence, and through a pooler the
-    /// `search_path` (each with its `;`).
+    /// What every transaction of a run sends first: through a pooler, the `search_path` (with its
+    /// `;`).
     pub(crate) fn transaction_prefix(&self) -> String {
-        let mut s = self.fence();
-        if let Some(schema) = &self.search_path {
-            s.push_str(&format!("SET LOCAL search_path TO {schema};\n"));
-        }
-        s
+        self.search_path.as_ref().map(|schema| format!("SET LOCAL search_path TO {schema};\n")).unwrap_or_default()
     }
 
-    /// The fence of the lease this run holds, as a statement to put first in a transaction that
-    /// writes the history (with its `;`), or nothing under the advisory lock.
-    pub fn fence(&self) -> String {
-        self.fence.as_ref().map(|f| format!("{f};\n")).unwrap_or_default()
+    /// Checks the fence of the lease this run holds (nothing under the advisory lock), in the
+    /// transaction on `c`, just before it writes the history: it fails with SQLSTATE MG001 when the
+    /// lease is no longer this run's, and keeps the lease row's key share until the transaction
+    /// ends. Not first in the transaction: a migration may begin with `SET TRANSACTION ISOLATION
+    /// LEVEL`, which must come before any query.
+    pub(crate) async fn check_fence(&self, c: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
+        match &self.fence {
+            Some(fence) => c.batch_execute(fence).await,
+            None => Ok(()),
+        }
     }
 
     /// Runs `write`, history writes on a connection outside any transaction, in a transaction that

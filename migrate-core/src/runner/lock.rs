@@ -8,10 +8,10 @@
 //!   and may stay there after the run.
 //! - **table**: a lease row in `<history>_lock` beside the history (holder, host, pid, acquired,
 //!   expires), renewed by a heartbeat while the run lasts. Taking it over from a run whose lease
-//!   expired increments its fencing token; every transaction that writes the history first checks
-//!   that the token is still this run's ([`HistoryTables::fence`]), and holds the lease row's key
-//!   share until it commits, so a run that lost its lease cannot record anything, even through a
-//!   transaction pooler.
+//!   expired increments its fencing token; every transaction that writes the history checks, just
+//!   before it does, that the token is still this run's, and holds the lease row's key share until
+//!   it commits, so a run that lost its lease cannot record anything, even through a transaction
+//!   pooler.
 //!
 //! `auto` (the default) takes the advisory lock when the session is proven direct ([`prove_direct`])
 //! and the lease otherwise.

@@ -952,8 +952,8 @@ pub(crate) async fn actor(client: &Client) -> String {
     format!("{role} ({user}@{host})")
 }
 
-/// What a transaction of a run sends first: the lease's fence, the `search_path` through a pooler,
-/// and `SET LOCAL lock_timeout / statement_timeout`.
+/// What a transaction of a run sends first: the `search_path` through a pooler, and `SET LOCAL
+/// lock_timeout / statement_timeout`.
 pub(crate) fn in_transaction(config: &Config, tables: &HistoryTables) -> String {
     format!("{}{}", tables.transaction_prefix(), timeouts(config, true))
 }

@@ -166,6 +166,7 @@ pub(crate) async fn undo_done_steps(
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;
                 execute_each(m, &tx, statements).await?;
+                tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
                 history::set_progress(&tx, tables, v, "failed", "up", remaining)
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;

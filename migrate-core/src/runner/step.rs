@@ -177,6 +177,7 @@ async fn run_step_once(
                 step.statements.first().map(|s| Sent { statements: vec![(0, s.clone())] }).as_ref(),
             )
         })?;
+        tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;
@@ -198,6 +199,7 @@ async fn run_step_once(
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;
         execute_each(m, &tx, &step.statements).await?;
+        tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;

@@ -261,9 +261,9 @@ async fn a_killed_runners_lease_expires_and_the_next_run_proceeds() {
 }
 
 /// The fencing token: a run whose lease is removed (`unlock --force`, as a takeover would) while a
-/// step runs records nothing more. The removal waits for the step's transaction (its fence holds the
-/// lease row's key share), so that step is recorded whole; the next step's record fails in the fence,
-/// and the next run resumes from there.
+/// step runs records nothing more: that step's transaction fails in the fence just before its
+/// history write and rolls back whole, the next step never starts, and the next run resumes at the
+/// step that failed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_that_lost_its_lease_records_nothing_more() {
     const SLOW_STEPS: &str = env!("CARGO_BIN_EXE_fx_slow_steps");
@@ -278,15 +278,15 @@ async fn a_run_that_lost_its_lease_records_nothing_more() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("failed at step 4 of 4: this run no longer holds the migration lease"), "{err}");
+    assert!(err.contains("failed at step 3 of 4: this run no longer holds the migration lease"), "{err}");
     assert!(err.contains("(SQLSTATE MG001)"), "{err}");
-    // Steps 1 to 3 (the sleep, in its transaction) were recorded; step 4 did not start.
-    assert_eq!(history(&db.client).await, [(20240101000000, "in_progress".to_string(), 3)], "{err}");
+    // Steps 1 and 2 were recorded; the sleep's transaction rolled back; step 4 did not start.
+    assert_eq!(history(&db.client).await, [(20240101000000, "in_progress".to_string(), 2)], "{err}");
     let index: bool =
         db.client.query_one("SELECT to_regclass('stepped_id_desc_idx') IS NULL", &[]).await.unwrap().get(0);
     assert!(index, "the run without its lease built no index");
     let run = cli_in(&dir, SLOW_STEPS, &url, &["up"]).expect(0);
-    assert!(run.stderr.contains("resuming m20240101000000_slow_steps at step 4"), "{}", run.stderr);
+    assert!(run.stderr.contains("resuming m20240101000000_slow_steps at step 3"), "{}", run.stderr);
     assert_eq!(history(&db.client).await, [(20240101000000, "applied".to_string(), 0)]);
     nothing_held(&db).await;
 }

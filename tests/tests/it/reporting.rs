@@ -241,3 +241,35 @@ async fn a_deadlock_in_a_transaction_is_retried() {
     assert_eq!((a, b), (2, 2), "the migration ran once, the other session once");
     assert_eq!(history(&db.client).await.len(), 1);
 }
+
+/// A serialization failure (40001) in a migration's transaction is retried like a deadlock, and said.
+/// The migration runs SERIALIZABLE (its first statement, which must come before any query of the
+/// transaction: the lease's fence, taken by a run without the connection's origin, comes just before
+/// the history write), and fails once on purpose: a sequence, which no rollback resets, counts the tries.
+#[tokio::test]
+async fn a_serialization_failure_in_a_transaction_is_retried() {
+    let db = TestDb::new("report_serialization").await;
+    db.client.batch_execute("CREATE SEQUENCE tries").await.unwrap();
+    let mut m = Migrator::new(vec![migration(1, true, |s| {
+        s.sql_with_down(
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; CREATE TABLE ran (isolation text); INSERT INTO ran SELECT current_setting('transaction_isolation'); DO $$ BEGIN IF nextval('tries') = 1 THEN RAISE EXCEPTION 'could not serialize access' USING ERRCODE = 'serialization_failure'; END IF; END $$",
+            "DROP TABLE ran",
+        );
+    })]);
+    let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = said.clone();
+    m.on_progress(move |line| sink.lock().unwrap().push(line));
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    m.up(&mut client, None).await.unwrap();
+    let said = said.lock().unwrap().join("\n");
+    assert!(said.contains("migration lock: lease table"), "{said}");
+    assert!(said.contains("try 1 of 11 hit a serialization failure (SQLSTATE 40001); retrying in 200 ms"), "{said}");
+    let (isolation, tries): (String, i64) = db
+        .client
+        .query_one("SELECT (SELECT isolation FROM ran), (SELECT last_value FROM tries)", &[])
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((isolation.as_str(), tries), ("serializable", 2));
+    assert_eq!(history(&db.client).await.len(), 1);
+}
