@@ -33,8 +33,10 @@ pub enum UpError {
 /// history tables `migrate_history` and `migrate_history_events` in the connection's current schema,
 /// lock_timeout 200ms per statement with retries, safe plans on. Pending migrations are linted first
 /// and a lint error stops the call before any SQL, as `migrate-cli up` does. Runs hold the migration
-/// lock (a session advisory lock), so several instances of an application starting at once apply each
-/// migration once; with a connection pool, take one connection for the call.
+/// lock (the lease table: this call cannot prove the session direct, so it takes the lock that holds
+/// through a pooler as well; [`runner::Migrator::connected_from`](crate::runner::Migrator::connected_from)
+/// is the way to the advisory lock), so several instances of an application starting at once apply
+/// each migration once; with a connection pool, take one connection for the call.
 ///
 /// ```no_run
 /// // At start-up, with a client connected by tokio-postgres (or taken from a pool):

@@ -21,8 +21,9 @@ pub async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manager = deadpool_postgres::Manager::new(config, tokio_postgres::NoTls);
     let pool = deadpool_postgres::Pool::builder(manager).max_size(4).build()?;
 
-    // One connection for the whole run: the migration lock belongs to a session, so the run must not
-    // hop between the pool's connections. It goes back to the pool afterwards.
+    // One connection for the whole run: its steps outside a transaction keep their settings in the
+    // session, so the run must not hop between the pool's connections. It goes back to the pool
+    // afterwards.
     let mut conn = pool.get().await?;
     let report = migrate_core::up(&mut conn).await?;
 
