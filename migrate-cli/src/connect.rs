@@ -548,64 +548,79 @@ impl tokio::io::AsyncWrite for Stream {
     }
 }
 
-/// Opens the socket ourselves, as tokio-postgres's own `connect` does (each host in order, each
-/// address of a host name, `hostaddr`, `connect_timeout`, keepalives), because only the program
-/// that opened a socket knows its local address: `lock = auto` compares it with the address the
-/// server sees. Gives the stream, its origin and the host name for TLS.
-async fn open_socket(config: &Config) -> std::io::Result<(Stream, Origin, String)> {
-    /// One place to try.
-    enum Attempt {
-        #[cfg(unix)]
-        Unix(std::path::PathBuf, u16),
-        Tcp(String, Option<std::net::IpAddr>, u16),
-    }
+/// One place to connect to: a Unix socket (its directory and port), or a TCP address with the host
+/// name TLS checks.
+enum Target {
+    #[cfg(unix)]
+    Unix(std::path::PathBuf, u16),
+    Tcp(std::net::SocketAddr, String),
+}
+
+/// The places to try, in order, as tokio-postgres's own `connect` tries them: each host (or
+/// `hostaddr`) with its port, each address a host name resolves to. We open the sockets ourselves
+/// because only the program that opened a socket knows its local address: `lock = auto` compares it
+/// with the address the server sees.
+async fn targets(config: &Config) -> std::io::Result<Vec<Target>> {
     let (hosts, addrs, ports) = (config.get_hosts(), config.get_hostaddrs(), config.get_ports());
-    let attempts: Vec<Attempt> = (0..hosts.len().max(addrs.len()).max(1))
+    let count = hosts.len().max(addrs.len()).max(1);
+    if (!hosts.is_empty() && !addrs.is_empty() && hosts.len() != addrs.len())
+        || (ports.len() > 1 && ports.len() != count)
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the numbers of hosts, hostaddrs and ports differ: give one port, or one per host",
+        ));
+    }
+    // Owned before any await: borrowed lists held across them make the future `Send` for one
+    // lifetime only, which `tokio::spawn` refuses.
+    let places: Vec<(Option<Host>, Option<std::net::IpAddr>, u16)> = (0..count)
         .map(|i| {
-            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
-            match (hosts.get(i), addrs.get(i)) {
-                #[cfg(unix)]
-                (Some(Host::Unix(dir)), None) => Attempt::Unix(dir.clone(), port),
-                (Some(Host::Tcp(name)), ip) => Attempt::Tcp(name.clone(), ip.copied(), port),
-                #[cfg(unix)]
-                (Some(Host::Unix(_)), ip) => Attempt::Tcp(String::new(), ip.copied(), port),
-                (None, ip) => Attempt::Tcp("localhost".into(), ip.copied(), port),
-            }
+            (hosts.get(i).cloned(), addrs.get(i).copied(), ports.get(i).or(ports.first()).copied().unwrap_or(5432))
         })
         .collect();
-    let timeout = config.get_connect_timeout().copied();
-    let mut last = std::io::Error::new(std::io::ErrorKind::InvalidInput, "no host to connect to");
-    for attempt in attempts {
-        let (name, ip, port) = match attempt {
+    let mut out = Vec::new();
+    let mut last = None;
+    for (host, ip, port) in places {
+        let name = match host {
             #[cfg(unix)]
-            Attempt::Unix(dir, port) => {
-                let path = dir.join(format!(".s.PGSQL.{port}"));
-                match within(timeout, tokio::net::UnixStream::connect(path)).await {
-                    Ok(s) => return Ok((Stream::Unix(s), Origin::Unix { dir, port }, String::new())),
-                    Err(e) => last = e,
-                }
+            Some(Host::Unix(dir)) if ip.is_none() => {
+                out.push(Target::Unix(dir, port));
                 continue;
             }
-            Attempt::Tcp(name, ip, port) => (name, ip, port),
+            Some(Host::Tcp(name)) => name,
+            #[cfg(unix)]
+            Some(Host::Unix(_)) => String::new(),
+            None => "localhost".into(),
         };
-        let targets: Vec<std::net::SocketAddr> = match ip {
-            Some(ip) => vec![std::net::SocketAddr::new(ip, port)],
+        match ip {
+            Some(ip) => out.push(Target::Tcp(std::net::SocketAddr::new(ip, port), name)),
             None => match tokio::net::lookup_host((name.clone(), port)).await {
-                Ok(found) => found.collect(),
-                Err(e) => {
-                    last = e;
-                    continue;
-                }
+                Ok(found) => out.extend(found.map(|addr| Target::Tcp(addr, name.clone()))),
+                Err(e) => last = Some(e),
             },
-        };
-        for addr in targets {
-            match open_tcp(addr, timeout, config.get_keepalives().then(|| keepalive_of(config))).await {
-                Ok((s, origin)) => return Ok((s, origin, name)),
-                Err(e) => last = e,
-            }
         }
     }
-    Err(last)
+    match (out.is_empty(), last) {
+        (true, Some(e)) => Err(e),
+        _ => Ok(out),
+    }
+}
+
+/// Opens the socket of `target` (`connect_timeout`, and for TCP no delay and the URL's keepalives),
+/// with its origin and the host name for TLS.
+async fn open_socket(target: Target, config: &Config) -> std::io::Result<(Stream, Origin, String)> {
+    let timeout = config.get_connect_timeout().copied();
+    match target {
+        #[cfg(unix)]
+        Target::Unix(dir, port) => {
+            let s = within(timeout, tokio::net::UnixStream::connect(dir.join(format!(".s.PGSQL.{port}")))).await?;
+            Ok((Stream::Unix(s), Origin::Unix { dir, port }, String::new()))
+        }
+        Target::Tcp(addr, name) => {
+            let (s, origin) = open_tcp(addr, timeout, config.get_keepalives().then(|| keepalive_of(config))).await?;
+            Ok((s, origin, name))
+        }
+    }
 }
 
 /// The keepalive settings of the URL, as tokio-postgres applies them.
@@ -665,21 +680,44 @@ async fn connect_parsed(parsed: Parsed, url: &str) -> Result<(Client, Origin)> {
         anyhow!("cannot connect to {what}: {}", redact(&message, url))
     };
     let io_failed = |e: std::io::Error| anyhow!("cannot connect to {what}: {}", redact(&e.to_string(), url));
-    let (stream, origin, host) = open_socket(&parsed.config).await.map_err(io_failed)?;
-    let client = if parsed.tls == TlsMode::Disable {
-        let (client, conn) = parsed.config.connect_raw(stream, tokio_postgres::NoTls).await.map_err(fail)?;
-        tokio::spawn(conn);
-        client
-    } else {
-        use tokio_postgres::tls::MakeTlsConnect;
-        let tls = MakeTlsConnect::<Stream>::make_tls_connect(&mut tls_connector(&parsed)?, &host)
-            .map_err(|never| match never {})?;
-        let (client, conn) = parsed.config.connect_raw(stream, tls).await.map_err(fail)?;
-        tokio::spawn(conn);
-        client
-    };
-    check_session_attrs(&client, &parsed.config).await.map_err(|e| anyhow!("cannot use {what}: {e}"))?;
-    Ok((client, origin))
+    // As tokio-postgres: a place that fails (socket, TLS, authentication, target_session_attrs)
+    // passes to the next; the last failure is the error.
+    let mut last = anyhow!("cannot connect to {what}: no host to connect to");
+    for target in targets(&parsed.config).await.map_err(io_failed)? {
+        let (stream, origin, host) = match open_socket(target, &parsed.config).await {
+            Ok(opened) => opened,
+            Err(e) => {
+                last = io_failed(e);
+                continue;
+            }
+        };
+        let connected = if parsed.tls == TlsMode::Disable {
+            parsed.config.connect_raw(stream, tokio_postgres::NoTls).await.map(|(client, conn)| {
+                tokio::spawn(conn);
+                client
+            })
+        } else {
+            use tokio_postgres::tls::MakeTlsConnect;
+            let tls = MakeTlsConnect::<Stream>::make_tls_connect(&mut tls_connector(&parsed)?, &host)
+                .map_err(|never| match never {})?;
+            parsed.config.connect_raw(stream, tls).await.map(|(client, conn)| {
+                tokio::spawn(conn);
+                client
+            })
+        };
+        let client = match connected {
+            Ok(client) => client,
+            Err(e) => {
+                last = fail(e);
+                continue;
+            }
+        };
+        match check_session_attrs(&client, &parsed.config).await {
+            Ok(()) => return Ok((client, origin)),
+            Err(e) => last = anyhow!("cannot use {what}: {e}"),
+        }
+    }
+    Err(last)
 }
 
 /// `target_session_attrs` (libpq's): tokio-postgres checks it in its own `connect`, which we do not

@@ -451,6 +451,9 @@ pub(super) async fn down(
         if let Some(e) = m.blocked_outside_transaction(tables, &id, &steps) {
             return Err(fail(report, e));
         }
+        if let Err(e) = m.renew_between(client, tables).await {
+            return Err(fail(report, e));
+        }
         m.progress(format!("rolling back {id}"));
         match in_span((row.version, &row.name), "down", rollback_one(m, client, tables, &row, &steps, &who)).await {
             Ok(done) => {

@@ -246,15 +246,21 @@ pub async fn acquire(
         }
     }
     // Advisory locks on a bigint key appear in pg_locks as classid = high half, objid = low half.
-    let held: bool = client
+    let held: Result<bool, _> = client
         .query_typed_one(
             "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
                AND classid::bigint = (($1::bigint >> 32) & 4294967295) AND objid::bigint = ($1::bigint & 4294967295))",
             &[(&key, Type::INT8)],
         )
         .await
-        .map_err(|e| RunError::db("checking the migration lock", &e))?
-        .get(0);
+        .map(|r| r.get(0));
+    let held = match held {
+        Ok(held) => held,
+        Err(e) => {
+            release_advisory(client, key).await;
+            return Err(RunError::db("checking the migration lock", &e));
+        }
+    };
     if !held {
         // Behind a pooling proxy the lock may sit on another server connection: release it there too
         // (best effort), so later runs do not wait for it forever.
@@ -271,11 +277,18 @@ async fn live_lease(client: &Client, tables: &HistoryTables) -> Option<String> {
     if !exists {
         return None;
     }
-    let live = format!(
-        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp())",
-        tables.lock
+    // An expired lease whose run may still be alive (a stalled heartbeat) is revoked: its token moves
+    // on (waiting for that run's fences), so it records nothing more and cannot renew it. Gives
+    // whether a live lease remains.
+    let revoke_or_live = format!(
+        "WITH revoked AS (
+             UPDATE {t} SET token = token + 1, holder = NULL, host = NULL, pid = NULL, expires_at = NULL
+             WHERE id = 1 AND holder IS NOT NULL AND (expires_at IS NULL OR expires_at <= clock_timestamp())
+             RETURNING 1)
+         SELECT EXISTS (SELECT 1 FROM {t} WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp())",
+        t = tables.lock
     );
-    if !client.query_typed_one(&live, &[]).await.ok()?.get::<_, bool>(0) {
+    if !client.query_typed_one(&revoke_or_live, &[]).await.ok()?.get::<_, bool>(0) {
         return None;
     }
     lease_holder(client, &tables.lock).await.ok().flatten()
@@ -322,10 +335,11 @@ pub async fn take_lease(
     );
     let take_sql = format!(
         "INSERT INTO {t} AS l (id, token, holder, host, pid, acquired_at, expires_at)
-         VALUES (1, 1, $1, $2, $3, clock_timestamp(), clock_timestamp() + $4 * interval '1 second')
+         VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, $1, $2, $3, clock_timestamp(),
+                 clock_timestamp() + $4 * interval '1 second')
          ON CONFLICT (id) DO UPDATE SET token = l.token + 1, holder = EXCLUDED.holder, host = EXCLUDED.host,
              pid = EXCLUDED.pid, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
-         WHERE l.holder IS NULL OR l.expires_at <= clock_timestamp()
+         WHERE l.holder IS NULL OR l.expires_at IS NULL OR l.expires_at <= clock_timestamp()
          RETURNING token",
         t = tables.lock
     );
@@ -363,7 +377,7 @@ pub async fn take_lease(
 /// it over after it expired, or `unlock --force` removed it).
 pub async fn renew(client: &Client, table: &str, token: i64, lease: Duration) -> Result<bool, tokio_postgres::Error> {
     let sql = format!(
-        "UPDATE {table} SET expires_at = clock_timestamp() + $2 * interval '1 second' WHERE id = 1 AND token = $1"
+        "UPDATE {table} SET expires_at = clock_timestamp() + $2 * interval '1 second' WHERE id = 1 AND token = $1 AND holder IS NOT NULL"
     );
     let n = client.execute_typed(&sql, &[(&token, Type::INT8), (&lease.as_secs_f64(), Type::FLOAT8)]).await?;
     Ok(n == 1)
@@ -402,8 +416,8 @@ pub async fn heartbeat(
 pub async fn lease_holder(client: &Client, table: &str) -> Result<Option<String>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT holder, coalesce(host, '?'), coalesce(pid, 0), token,
-                to_char(acquired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC',
-                extract(epoch FROM expires_at - clock_timestamp())::float8
+                coalesce(to_char(acquired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', 'an unknown time'),
+                coalesce(extract(epoch FROM expires_at - clock_timestamp())::float8, 0)
          FROM {table} WHERE id = 1 AND holder IS NOT NULL"
     );
     let Some(row) = client.query_typed_opt(&sql, &[]).await? else { return Ok(None) };
@@ -486,7 +500,8 @@ pub async fn holder(client: &Client, key: i64) -> Option<String> {
 async fn advisory_holder(client: &Client, key: i64) -> Option<(i32, String)> {
     let row = client
         .query_typed_opt(
-            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'), a.backend_start::text
+            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'),
+                    coalesce(a.backend_start::text, 'a time this role may not see')
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
              WHERE l.locktype = 'advisory' AND l.granted
                AND l.classid::bigint = (($1::bigint >> 32) & 4294967295) AND l.objid::bigint = ($1::bigint & 4294967295)

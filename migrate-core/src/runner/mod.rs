@@ -11,8 +11,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every run takes one session-level advisory lock on the migrating connection, creates the history
-//! tables on first use, and records every migration applied or rolled back (with its exact SQL) in
+//! Every run takes the migration lock ([`lock`]: a session advisory lock when the session is proven
+//! direct, else a lease with a fencing token), creates the history tables on first use, and records every migration applied or rolled back (with its exact SQL) in
 //! the history table and in the append-only event log.
 
 mod adopt;
@@ -147,9 +147,9 @@ impl Config {
                 MAX_IDENTIFIER - "_events".len()
             )));
         }
-        if self.lock_lease.is_zero() || self.lock_heartbeat >= self.lock_lease {
+        if self.lock_lease.is_zero() || self.lock_heartbeat.is_zero() || self.lock_heartbeat >= self.lock_lease {
             return Err(InvalidConfig(format!(
-                "lock_heartbeat ({}) must be shorter than lock_lease ({}), which must not be zero: the heartbeat renews the lease before it runs out",
+                "lock_heartbeat ({}) must be shorter than lock_lease ({}), and neither zero: the heartbeat renews the lease before it runs out",
                 humantime::format_duration(self.lock_heartbeat),
                 humantime::format_duration(self.lock_lease)
             )));
@@ -739,8 +739,12 @@ impl Migrator {
                 return Err(e.into());
             }
             let schema = tables.schema.clone();
+            // Through a pooler no session setting: each transaction of the run sets its search_path.
+            let search_path = if tables.pooled { String::new() } else { format!(" SET search_path TO {schema};") };
             let sql = format!(
-                "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{} SET search_path TO {schema}; {};{}",
+                "{}DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{}{search_path} {};{}",
+                // A run that lost its lease drops nothing.
+                tables.fence.as_ref().map(|f| format!("{f}; ")).unwrap_or_default(),
                 if schema == "\"public\"" {
                     // PostgreSQL 15's defaults for the public schema.
                     " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"

@@ -205,13 +205,15 @@ async fn run_step_once(
             .map_err(|e| DbFailure::from_error(&e, None))?;
         return tx.commit().await.map_err(|e| DbFailure::from_error(&e, None));
     }
-    let skip = if resuming { guard(client, step.guard.as_ref()).await? } else { false };
+    // Through a pooler, the session settings, the statements and the guard (which resolves the index
+    // by the session's search_path) go to the direct connection.
+    let session = m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?;
+    let skip = if resuming { guard(session, step.guard.as_ref()).await? } else { false };
     if !skip {
         // A run that lost its lease starts no more DDL: the fence is checked before the step too
         // (its record after it is fenced as well).
         tables.fenced(client, std::future::ready(Ok(()))).await.map_err(|e| DbFailure::from_error(&e, None))?;
-        // Through a pooler, the session settings and the statements go to the direct connection.
-        let client = m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?;
+        let client = session;
         // A concurrent index build waits for older transactions through lock waits: a short
         // lock_timeout would fail it after its scan. It takes no lock that blocks writes, so it may wait.
         let settings = if step.guard.is_some() {
