@@ -314,7 +314,7 @@ pub(crate) async fn create_race_free(client: &Client, sql: &str, what: &str) -> 
 
 /// Takes the lease in `tables.lock` for `lease`, waiting unless `wait` is false (a live lease of
 /// another run), and returns its fencing token. The lock table (and a configured schema) must exist
-/// ([`create_race_free`]).
+/// (`create_race_free`).
 pub async fn take_lease(
     client: &Client,
     tables: &HistoryTables,
