@@ -352,8 +352,13 @@ pub async fn take_lease(
                     &take_sql,
                     &[(&holder_name, Type::TEXT), (&host, Type::TEXT), (&pid, Type::INT4), (&seconds, Type::FLOAT8)],
                 )
-                .await
-                .map_err(failed)?;
+                .await;
+            // Two first runs inserting the row in the same millisecond: the other one's insert won
+            // (its token is the same clock value), and this one waits for its lease like any other.
+            let taken = match taken {
+                Err(e) if e.code().is_some_and(|c| c.code() == "23505") => None,
+                other => other.map_err(failed)?,
+            };
             if let Some(row) = taken {
                 let token: i64 = row.get(0);
                 // A run of the other kind (`lock = "advisory"`, or an older release) holds the

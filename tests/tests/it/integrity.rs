@@ -135,7 +135,12 @@ async fn layout(client: &tokio_postgres::Client) -> (Option<String>, i64) {
 
 /// Loads a fixture of tests/fixtures/history-v1 (written by the first release).
 async fn restore(client: &tokio_postgres::Client, fixture: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/history-v1").join(fixture);
+    restore_from(client, "history-v1", fixture).await;
+}
+
+/// Loads a fixture of tests/fixtures/`folder`.
+async fn restore_from(client: &tokio_postgres::Client, folder: &str, fixture: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder).join(fixture);
     let sql = std::fs::read_to_string(&path).unwrap();
     client.batch_execute(&sql).await.unwrap();
     // pg_dump empties the search_path of its session.
@@ -203,6 +208,44 @@ async fn the_example_project_runs_on_its_upgraded_first_release_history() {
     migrate_tests::cli(blog, &url, &["down", "--steps", "2"]).expect(0);
     migrate_tests::cli(blog, &url, &["up"]).expect(0);
     migrate_tests::cli(blog, &url, &["status", "--exit-code"]).expect(0);
+}
+
+/// The history as session 11's release left it (layout 3, tests/fixtures/history-v3): reading it
+/// writes nothing; the first run adds the lock table in place (one `upgrade` event, from layout 3),
+/// keeps every row, and the example project rolls back and applies again on it, with the lease too.
+#[tokio::test]
+async fn a_layout_3_history_gains_its_lock_table_in_place() {
+    let db = TestDb::new("integrity_upgrade_v3").await;
+    restore_from(&db.client, "history-v3", "blog.sql").await;
+    let before = rows(&db.client).await;
+    assert_eq!(before.len(), 7);
+    let url = migrate_tests::db_url(&db.name);
+    let blog = env!("CARGO_BIN_EXE_blog");
+    let no_lock_table = async || -> bool {
+        db.client.query_one("SELECT to_regclass('migrate_history_lock') IS NULL", &[]).await.unwrap().get(0)
+    };
+    let status = migrate_tests::cli(blog, &url, &["status", "--exit-code"]).expect(0);
+    assert!(status.stdout.contains("7 applied, 0 pending"), "{}", status.stdout);
+    assert!(no_lock_table().await, "status writes nothing");
+    let up = migrate_tests::cli(blog, &url, &["up"]).expect(0);
+    assert!(up.stdout.contains("nothing to do"), "{}", up.stdout);
+    assert!(!no_lock_table().await, "the upgrade adds the lock table");
+    assert_eq!(layout(&db.client).await, (Some(migrate_core::runner::layout::CURRENT.to_string()), 1));
+    let detail: String = db
+        .client
+        .query_one("SELECT detail FROM migrate_history_events WHERE action = 'upgrade'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(detail, format!("history tables upgraded from layout 3 to {}", migrate_core::runner::layout::CURRENT));
+    assert_eq!(rows(&db.client).await, before, "the rows layout 3 wrote are kept as they are");
+    // The rows layout 3 wrote roll back and apply again, under the lease as well.
+    let dir = migrate_tests::scratch_dir("upgrade_v3");
+    std::fs::write(dir.join("migrate.toml"), "lock = \"table\"\n").unwrap();
+    migrate_tests::cli_in(&dir, blog, &url, &["down", "--steps", "2"]).expect(0);
+    migrate_tests::cli_in(&dir, blog, &url, &["up"]).expect(0);
+    migrate_tests::cli(blog, &url, &["status", "--exit-code"]).expect(0);
+    assert_eq!(layout(&db.client).await.1, 1, "upgraded once");
 }
 
 #[tokio::test]
