@@ -7,6 +7,19 @@ use tokio_postgres::types::Type;
 use super::error::RunError;
 use crate::ident::quote_ident;
 
+/// What is known of the migrating session ([`lock::prove_direct`](super::lock::prove_direct)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Session {
+    /// The server sees our own socket: named prepared statements and session settings hold.
+    Direct,
+    /// The origin was given and the server does not see it: a pooler may be in between, so no
+    /// named prepared statement and no session setting.
+    Pooled,
+    /// No origin was given: nothing is proven, so no named prepared statement, but the session is
+    /// trusted with its settings.
+    Unknown,
+}
+
 /// Where the history lives.
 #[derive(Debug, Clone)]
 pub struct HistoryTables {
@@ -20,16 +33,10 @@ pub struct HistoryTables {
     pub meta: String,
     /// `schema.table_lock`, quoted: the lease of `lock = "table"` ([`lock`](super::lock)).
     pub lock: String,
-    /// While this run holds the lease: the statement that checks its fencing token, run first in
-    /// every transaction that writes the history ([`fence`](Self::fence)).
-    pub(crate) fence: Option<String>,
-    /// The lease's fencing token while this run holds it.
+    /// The lease's fencing token while this run holds it (its fence: [`check_fence`](Self::check_fence)).
     pub(crate) lease_token: Option<i64>,
-    /// The session is not proven direct (a pooler may be in between): no named prepared statements
-    /// and no session settings.
-    pub(crate) pooled: bool,
-    /// The session is proven direct: the history inserts may be prepared once for a run.
-    pub(crate) named_statements: bool,
+    /// What is known of the migrating session.
+    pub(crate) session: Session,
     /// Through a pooler with a configured schema: the schema, quoted, set with `SET LOCAL
     /// search_path` in every transaction (a session setting would not stay with this run).
     pub(crate) search_path: Option<String>,
@@ -45,10 +52,8 @@ impl HistoryTables {
             meta: format!("{s}.{}", quote_ident(&format!("{table}_meta"))),
             lock: format!("{s}.{}", quote_ident(&format!("{table}_lock"))),
             schema: s,
-            fence: None,
             lease_token: None,
-            pooled: false,
-            named_statements: true,
+            session: Session::Direct,
             search_path: None,
         }
     }
@@ -65,10 +70,15 @@ impl HistoryTables {
     /// ends. Not first in the transaction: a migration may begin with `SET TRANSACTION ISOLATION
     /// LEVEL`, which must come before any query.
     pub(crate) async fn check_fence(&self, c: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
-        match &self.fence {
-            Some(fence) => c.batch_execute(fence).await,
+        match self.fence() {
+            Some(fence) => c.batch_execute(&fence).await,
             None => Ok(()),
         }
+    }
+
+    /// The fence statement of the lease this run holds ([`lock::fence_sql`](super::lock::fence_sql)).
+    pub(crate) fn fence(&self) -> Option<String> {
+        self.lease_token.map(|token| super::lock::fence_sql(&self.lock, token))
     }
 
     /// Runs `write`, history writes on a connection outside any transaction, in a transaction that
@@ -78,7 +88,7 @@ impl HistoryTables {
         c: &tokio_postgres::Client,
         write: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
     ) -> Result<T, tokio_postgres::Error> {
-        let Some(fence) = &self.fence else { return write.await };
+        let Some(fence) = self.fence() else { return write.await };
         if let Err(e) = c.batch_execute(&format!("BEGIN; {fence}")).await {
             let _ = c.batch_execute("ROLLBACK").await;
             return Err(e);
@@ -453,7 +463,7 @@ pub struct Prepared {
 impl Prepared {
     /// Prepares both statements (only when the session is proven direct).
     pub async fn new(c: &impl GenericClient, t: &HistoryTables) -> Result<Prepared, tokio_postgres::Error> {
-        if !t.named_statements {
+        if t.session != Session::Direct {
             return Ok(Prepared { statements: None, tables: t.clone() });
         }
         let (insert, log) = (insert_sql(t), log_sql(t));

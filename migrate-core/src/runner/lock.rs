@@ -171,6 +171,19 @@ pub enum Held {
     },
 }
 
+/// The `pg_locks` rows of the advisory lock on the bigint key `$1`: such a key appears as classid =
+/// its high half, objid = its low half.
+const ADVISORY_KEY: &str = "locktype = 'advisory' AND granted
+    AND classid::bigint = (($1::bigint >> 32) & 4294967295) AND objid::bigint = ($1::bigint & 4294967295)";
+
+/// Whether lock table `table` holds a live lease: held, and not expired.
+fn live(table: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM {table} WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp())")
+}
+
+/// The columns of a lease that nobody holds.
+const FREED: &str = "holder = NULL, host = NULL, pid = NULL, expires_at = NULL";
+
 /// The lock key: a stable 64-bit hash of the history table's qualified name, so separate histories
 /// (tenant schemas, other tables) lock separately.
 pub fn key(history: &str) -> i64 {
@@ -245,11 +258,9 @@ pub async fn acquire(
             None => break,
         }
     }
-    // Advisory locks on a bigint key appear in pg_locks as classid = high half, objid = low half.
     let held: Result<bool, _> = client
         .query_typed_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-               AND classid::bigint = (($1::bigint >> 32) & 4294967295) AND objid::bigint = ($1::bigint & 4294967295))",
+            &format!("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE {ADVISORY_KEY} AND pid = pg_backend_pid())"),
             &[(&key, Type::INT8)],
         )
         .await
@@ -272,9 +283,7 @@ pub async fn acquire(
 
 /// Who holds a live lease in the lock table (when it exists), in words.
 async fn live_lease(client: &Client, tables: &HistoryTables) -> Option<String> {
-    let sql = format!("SELECT to_regclass({}) IS NOT NULL", crate::ident::quote_literal(&tables.lock));
-    let exists: bool = client.query_typed_one(&sql, &[]).await.ok()?.get(0);
-    if !exists {
+    if !super::history::table_exists(client, &tables.lock).await.ok()? {
         return None;
     }
     // An expired lease whose run may still be alive (a stalled heartbeat) is revoked: its token moves
@@ -282,10 +291,11 @@ async fn live_lease(client: &Client, tables: &HistoryTables) -> Option<String> {
     // whether a live lease remains.
     let revoke_or_live = format!(
         "WITH revoked AS (
-             UPDATE {t} SET token = token + 1, holder = NULL, host = NULL, pid = NULL, expires_at = NULL
+             UPDATE {t} SET token = token + 1, {FREED}
              WHERE id = 1 AND holder IS NOT NULL AND (expires_at IS NULL OR expires_at <= clock_timestamp())
              RETURNING 1)
-         SELECT EXISTS (SELECT 1 FROM {t} WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp())",
+         SELECT {}",
+        live(&tables.lock),
         t = tables.lock
     );
     if !client.query_typed_one(&revoke_or_live, &[]).await.ok()?.get::<_, bool>(0) {
@@ -329,10 +339,7 @@ pub async fn take_lease(
     let seconds = lease.as_secs_f64();
     // Looked at first without locking the row: taking it (a key update, since the token is unique)
     // waits for every run's fence, and a waiting taker would hold up the holder's heartbeat too.
-    let free_sql = format!(
-        "SELECT NOT EXISTS (SELECT 1 FROM {} WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp())",
-        tables.lock
-    );
+    let free_sql = format!("SELECT NOT {}", live(&tables.lock));
     let take_sql = format!(
         "INSERT INTO {t} AS l (id, token, holder, host, pid, acquired_at, expires_at)
          VALUES (1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, $1, $2, $3, clock_timestamp(),
@@ -441,9 +448,7 @@ pub async fn lease_holder(client: &Client, table: &str) -> Result<Option<String>
 pub async fn remove_lease(client: &Client, table: &str) -> Result<Option<String>, tokio_postgres::Error> {
     let holder = lease_holder(client, table).await?;
     if holder.is_some() {
-        let sql = format!(
-            "UPDATE {table} SET token = token + 1, holder = NULL, host = NULL, pid = NULL, expires_at = NULL WHERE id = 1"
-        );
+        let sql = format!("UPDATE {table} SET token = token + 1, {FREED} WHERE id = 1");
         client.batch_execute(&sql).await?;
     }
     Ok(holder)
@@ -477,9 +482,7 @@ pub(crate) fn fence_sql(table: &str, token: i64) -> String {
 pub async fn held_elsewhere(client: &Client, tables: &HistoryTables) -> bool {
     let key = key(&tables.history);
     let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
-               AND classid::bigint = (($1::bigint >> 32) & 4294967295) AND objid::bigint = ($1::bigint & 4294967295)),
-                to_regclass({})::text",
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE {ADVISORY_KEY} AND pid <> pg_backend_pid()), to_regclass({})::text",
         crate::ident::quote_literal(&tables.lock)
     );
     let Ok(row) = client.query_typed_one(&sql, &[(&key, Type::INT8)]).await else { return false };
@@ -489,11 +492,7 @@ pub async fn held_elsewhere(client: &Client, tables: &HistoryTables) -> bool {
     if row.get::<_, Option<String>>(1).is_none() {
         return false;
     }
-    let live = format!(
-        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp())",
-        tables.lock
-    );
-    client.query_typed_one(&live, &[]).await.is_ok_and(|r| r.get(0))
+    client.query_typed_one(&format!("SELECT {}", live(&tables.lock)), &[]).await.is_ok_and(|r| r.get(0))
 }
 
 /// Who holds the advisory lock, in words.
@@ -505,12 +504,13 @@ pub async fn holder(client: &Client, key: i64) -> Option<String> {
 async fn advisory_holder(client: &Client, key: i64) -> Option<(i32, String)> {
     let row = client
         .query_typed_opt(
-            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'),
-                    coalesce(a.backend_start::text, 'a time this role may not see')
-             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-             WHERE l.locktype = 'advisory' AND l.granted
-               AND l.classid::bigint = (($1::bigint >> 32) & 4294967295) AND l.objid::bigint = ($1::bigint & 4294967295)
-             LIMIT 1",
+            &format!(
+                "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'),
+                        coalesce(a.backend_start::text, 'a time this role may not see')
+                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE {ADVISORY_KEY}
+                 LIMIT 1"
+            ),
             &[(&key, Type::INT8)],
         )
         .await
@@ -554,9 +554,7 @@ pub async fn release(client: &Client, held: &Held) {
     match held {
         Held::Advisory(key) => release_advisory(client, *key).await,
         Held::Lease { token, table } => {
-            let sql = format!(
-                "UPDATE {table} SET holder = NULL, host = NULL, pid = NULL, expires_at = NULL WHERE id = 1 AND token = $1"
-            );
+            let sql = format!("UPDATE {table} SET {FREED} WHERE id = 1 AND token = $1");
             let _ = client.execute_typed(&sql, &[(token, Type::INT8)]).await;
         }
     }

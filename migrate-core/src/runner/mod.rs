@@ -440,7 +440,12 @@ impl Migrator {
         // an origin nothing is known: the lease is taken (it holds either way) and statements are
         // unnamed, but the session is trusted with its settings as before (a library caller behind
         // a pooler gives `connected_from`, or `with_direct`).
-        let pooled = self.origin.is_some() && !direct;
+        let session = match (direct, self.origin.is_some()) {
+            (true, _) => history::Session::Direct,
+            (false, true) => history::Session::Pooled,
+            (false, false) => history::Session::Unknown,
+        };
+        let pooled = session == history::Session::Pooled;
         if version >= 140_000 && !pooled {
             // When this process dies mid-statement, the server notices the closed connection within
             // a second and ends the statement, which frees the migration lock (without it, the
@@ -458,8 +463,7 @@ impl Migrator {
             None => self.use_schema(client, false).await?.ok_or_else(no_current_schema)?,
         };
         let mut tables = self.tables(&schema);
-        tables.pooled = pooled;
-        tables.named_statements = direct;
+        tables.session = session;
         let strategy = match self.config.lock {
             lock::Strategy::Auto if direct => lock::Strategy::Advisory,
             lock::Strategy::Auto => lock::Strategy::Table,
@@ -486,7 +490,6 @@ impl Migrator {
             }
             lock::create_race_free(client, &tables.lock_ddl(), &format!("the lock table {}", tables.lock)).await?;
             let token = lock::take_lease(client, &tables, self.config.lock_lease, wait, &*self.progress).await?;
-            tables.fence = Some(lock::fence_sql(&tables.lock, token));
             tables.lease_token = Some(token);
             lock::Held::Lease { token, table: tables.lock.clone() }
         };
@@ -740,11 +743,14 @@ impl Migrator {
             }
             let schema = tables.schema.clone();
             // Through a pooler no session setting: each transaction of the run sets its search_path.
-            let search_path = if tables.pooled { String::new() } else { format!(" SET search_path TO {schema};") };
+            let search_path = match tables.session {
+                history::Session::Pooled => String::new(),
+                _ => format!(" SET search_path TO {schema};"),
+            };
             let sql = format!(
                 "{}DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema};{}{search_path} {};{}",
                 // A run that lost its lease drops nothing.
-                tables.fence.as_ref().map(|f| format!("{f}; ")).unwrap_or_default(),
+                tables.fence().map(|f| format!("{f}; ")).unwrap_or_default(),
                 if schema == "\"public\"" {
                     // PostgreSQL 15's defaults for the public schema.
                     " ALTER SCHEMA public OWNER TO pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC;"
@@ -822,11 +828,11 @@ impl Migrator {
     /// ([`with_direct`](Self::with_direct)) when one was given; else the migrating one unless it is
     /// known to go through a pooler (`None` then: [`needs_direct`] says why).
     pub(crate) fn outside_transaction<'a>(&'a self, client: &'a Client, tables: &HistoryTables) -> Option<&'a Client> {
-        match (&self.direct, tables.named_statements, tables.pooled) {
-            (_, true, _) => Some(client),
-            (Some(direct), false, _) => Some(direct),
-            (None, false, false) => Some(client),
-            (None, false, true) => None,
+        use history::Session;
+        match (&self.direct, tables.session) {
+            (_, Session::Direct) | (None, Session::Unknown) => Some(client),
+            (Some(direct), _) => Some(direct),
+            (None, Session::Pooled) => None,
         }
     }
 
@@ -838,7 +844,7 @@ impl Migrator {
         id: &str,
         steps: &[plan::Step],
     ) -> Option<RunError> {
-        if !tables.pooled || self.direct.is_some() {
+        if tables.session != history::Session::Pooled || self.direct.is_some() {
             return None;
         }
         let k = steps.iter().position(|s| !s.transactional && s.backfill.is_none() && s.data.is_none())?;

@@ -210,9 +210,9 @@ async fn run_step_once(
     let session = m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?;
     let skip = if resuming { guard(session, step.guard.as_ref()).await? } else { false };
     if !skip {
-        // A run that lost its lease starts no more DDL: the fence is checked before the step too
-        // (its record after it is fenced as well).
-        tables.fenced(client, std::future::ready(Ok(()))).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        // A run that lost its lease starts no more DDL: the fence is checked before the step too, on
+        // its own (its record after the step is fenced as well).
+        tables.check_fence(&*client).await.map_err(|e| DbFailure::from_error(&e, None))?;
         let client = session;
         // A concurrent index build waits for older transactions through lock waits: a short
         // lock_timeout would fail it after its scan. It takes no lock that blocks writes, so it may wait.
