@@ -39,6 +39,7 @@ fn build(n: usize) -> Vec<Migration> {
             transaction: true,
             checksum_format: 1,
             legacy_checksum: None,
+            squashes: vec![],
             file: "generated",
             line: 1,
             acks: vec![],

@@ -109,6 +109,7 @@ fn migration(version: u64, f: impl FnOnce(&mut S)) -> Migration {
         transaction: true,
         checksum_format: 1,
         legacy_checksum: None,
+        squashes: vec![],
         file: "bench",
         line: 0,
         acks: vec![],

@@ -83,6 +83,9 @@ pub struct MigrationDef {
     pub allow: &'static [(&'static str, &'static str)],
     /// The identifier in the tool the migration was imported from (`#[migration(original = "..")]`).
     pub original: Option<&'static str>,
+    /// For a baseline written by `squash` (`#[migration(squashes(..))]`): the versions of the
+    /// migrations it replaces, its own among them. Empty for every other migration.
+    pub squashes: &'static [u64],
 }
 
 inventory::collect!(MigrationDef);
@@ -150,6 +153,10 @@ pub struct Migration {
     pub acks: Vec<(String, String)>,
     /// The identifier in the tool it was imported from, kept in the history.
     pub original: Option<String>,
+    /// For a baseline written by `squash`: the versions of the migrations it replaces, in order, its
+    /// own among them. On a database that applied them, `up` records the baseline in place of them
+    /// without running it; on a new one it runs instead of them. Empty for every other migration.
+    pub squashes: Vec<u64>,
     /// For a summary ([`summaries`]), which holds no ops: the registered definition it was built
     /// from, which [`loaded`](Migration::loaded) builds the ops again from. `None` for a migration that
     /// holds its ops ([`migrations`], or made by hand).
@@ -319,6 +326,21 @@ pub enum RegistryError {
         /// What `#[migration]` would not have registered.
         what: String,
     },
+    /// A baseline written by `squash` replaces a migration that is still in the code (or one newer
+    /// than itself).
+    #[error(
+        "migration {migration} ({file}) is a baseline that replaces {version}, {why}: remove {version}'s file from src/migrations/ (git keeps it), or {version} from the baseline's `squashes(..)`"
+    )]
+    SquashedInCode {
+        /// The baseline, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// The version it lists.
+        version: u64,
+        /// What is wrong with it.
+        why: String,
+    },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown {
@@ -430,6 +452,26 @@ fn load_keeping(
                 first: format!("{} ({})", pair[0].2.module_path, pair[0].2.file),
                 second: format!("{} ({})", pair[1].2.module_path, pair[1].2.file),
             });
+        }
+    }
+    let versions: std::collections::HashSet<u64> = named.iter().map(|n| n.0).collect();
+    for (version, name, def) in &named {
+        for s in def.squashes.iter().filter(|s| **s != *version) {
+            let why = if *s > *version {
+                Some(format!("which is newer than the baseline ({version})"))
+            } else if versions.contains(s) {
+                Some("which is still in the code".to_string())
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                errors.push(RegistryError::SquashedInCode {
+                    migration: format!("m{version}_{name}"),
+                    file: def.file.into(),
+                    version: *s,
+                    why,
+                });
+            }
         }
     }
     let mut out = Vec::with_capacity(named.len());
@@ -549,6 +591,7 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         ),
         None => (checksum(&up, &down, def.transaction), CANONICAL_FORMAT, None),
     };
+    let checksum = if def.squashes.is_empty() { checksum } else { squash_checksum(&checksum, def.squashes) };
     let needs_autocommit = |ops: &[Op]| ops.iter().find(|op| op.needs_autocommit()).map(Op::describe);
     let mut refused = if def.transaction { needs_autocommit(&up) } else { None };
     if let Down::Derived(_) = &down
@@ -588,6 +631,7 @@ fn build(version: u64, name: String, def: &'static MigrationDef, keep_ops: bool)
         line: def.line,
         acks: def.allow.iter().map(|(r, why)| (r.to_string(), why.to_string())).collect(),
         original: def.original.map(str::to_string),
+        squashes: def.squashes.to_vec(),
         source: (!keep_ops).then_some(def),
     })
 }
@@ -625,6 +669,17 @@ pub fn sql_file_checksum(up: &str, down_sql: Option<&str>, down: &Down, transact
     }
     text.push_str(";transaction=");
     transaction.write_canonical(&mut text);
+    hex_digest(&text)
+}
+
+/// The checksum of a baseline written by `squash`: its ops' checksum and the versions it replaces, so
+/// that a changed list is a changed migration. (Other migrations' checksums stay as they were.)
+pub fn squash_checksum(ops_checksum: &str, squashes: &[u64]) -> String {
+    let mut text = format!("{ops_checksum};squashes=");
+    for v in squashes {
+        crate::canonical::push_decimal(&mut text, u128::from(*v), false);
+        text.push(',');
+    }
     hex_digest(&text)
 }
 

@@ -6,7 +6,7 @@
 //! ```
 //! let report = migrate_core::runner::Report::default();
 //! let json = serde_json::to_value(&report).unwrap();
-//! assert_eq!(json, serde_json::json!({ "applied": [], "rolled_back": [], "warnings": [] }));
+//! assert_eq!(json, serde_json::json!({ "applied": [], "rolled_back": [], "recorded": [], "warnings": [] }));
 //! ```
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
@@ -26,11 +26,13 @@ impl Serialize for Done {
 }
 
 impl Serialize for Report {
-    /// `applied`, `rolled_back`, `warnings`.
+    /// `applied`, `rolled_back`, `recorded` (baselines recorded in place of what they squash),
+    /// `warnings`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Report", 3)?;
+        let mut m = s.serialize_struct("Report", 4)?;
         m.serialize_field("applied", &self.applied)?;
         m.serialize_field("rolled_back", &self.rolled_back)?;
+        m.serialize_field("recorded", &self.recorded)?;
         m.serialize_field("warnings", &self.warnings)?;
         m.end()
     }

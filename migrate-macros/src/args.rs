@@ -18,6 +18,8 @@ pub struct Args {
     /// The `up.sql` an SQL-file migration runs (written by `migrate-build`): the migration's file in
     /// every message, instead of the generated module's.
     pub sql_file: Option<LitStr>,
+    /// `squashes(20240101000000, ..)`: the versions a baseline written by `squash` replaces.
+    pub squashes: Vec<syn::LitInt>,
     /// Set by the inline module form on the `up` it marks: the module form checked the name and
     /// declares the version, so the `up` does neither from the file it sits in (which may be
     /// another migration's).
@@ -74,12 +76,27 @@ impl Parse for Args {
                     input.parse::<Token![=]>()?;
                     args.original = Some(input.parse()?);
                 }
+                "squashes" if args.squashes.is_empty() => {
+                    let content;
+                    syn::parenthesized!(content in input);
+                    let list = content.parse_terminated(syn::LitInt::parse, Token![,])?;
+                    for v in &list {
+                        v.base10_parse::<u64>()?;
+                    }
+                    args.squashes = list.into_iter().collect();
+                    if args.squashes.is_empty() {
+                        return Err(syn::Error::new_spanned(
+                            key,
+                            "list the versions the baseline replaces: `squashes(20240101000000, 20240102000000)`",
+                        ));
+                    }
+                }
                 "__in_module" => args.in_module = true,
                 "sql_file" if args.sql_file.is_none() => {
                     input.parse::<Token![=]>()?;
                     args.sql_file = Some(input.parse()?);
                 }
-                "no_transaction" | "irreversible" | "allow" | "original" | "sql_file" => {
+                "no_transaction" | "irreversible" | "allow" | "original" | "sql_file" | "squashes" => {
                     return Err(syn::Error::new_spanned(key, "this option is given twice"));
                 }
                 _ => {

@@ -101,6 +101,10 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
         Some(f) => quote!(#f),
         None => quote!(::core::file!()),
     };
+    let squashes = args.squashes.iter().map(|v| {
+        let n: u64 = v.base10_parse().unwrap_or_default();
+        quote!(#n)
+    });
     let rules: Vec<String> = args.allow.iter().map(|(r, _)| r.to_string().replace('_', "-")).collect();
     let reasons: Vec<&syn::LitStr> = args.allow.iter().map(|(_, why)| why).collect();
     // One check per rule, spanned on the rule's name, so an unknown rule is reported there. The checks
@@ -163,6 +167,7 @@ fn up(args: &Args, mut f: ItemFn, body: Option<TokenTree>, name_checked: bool) -
                 irreversible: #irreversible,
                 allow: &[#((#rules, #reasons)),*],
                 original: #original,
+                squashes: &[#(#squashes),*],
             }
         }
     })
@@ -255,6 +260,10 @@ fn options(args: &Args) -> TokenStream {
     }
     if let Some(o) = &args.original {
         opts.push(quote!(original = #o));
+    }
+    if !args.squashes.is_empty() {
+        let list = &args.squashes;
+        opts.push(quote!(squashes(#(#list),*)));
     }
     if let Some(f) = &args.sql_file {
         opts.push(quote!(sql_file = #f));

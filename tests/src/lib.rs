@@ -313,6 +313,7 @@ pub fn migration(
         transaction,
         checksum_format: 1,
         legacy_checksum: None,
+        squashes: vec![],
         file: "test.rs",
         line: 1,
         acks: vec![],

@@ -68,6 +68,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<u8> {
         transaction: true,
         checksum_format: migrate_core::canonical::CANONICAL_FORMAT,
         legacy_checksum: None,
+        squashes: vec![],
         file: "pull",
         line: 1,
         acks: vec![],

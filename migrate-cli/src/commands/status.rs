@@ -49,7 +49,10 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
             let label = e.state.label();
             let shown = match e.state {
                 EntryState::Applied => ctx.out.green(&label),
-                EntryState::Pending | EntryState::MissingFromCode => ctx.out.yellow(&label),
+                EntryState::Pending | EntryState::MissingFromCode | EntryState::RecordsInPlace { .. } => {
+                    ctx.out.yellow(&label)
+                }
+                EntryState::Squashed { .. } => ctx.out.dim(&label),
                 _ => ctx.out.red(&label),
             };
             let when =
@@ -64,9 +67,14 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
         // included. Needing attention: everything but applied and plainly pending.
         let applied =
             count(|s| matches!(s, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch));
-        let pending = count(|s| matches!(s, EntryState::Pending | EntryState::PendingOutOfOrder));
-        let attention = count(|s| s.is_problem() && *s != EntryState::Pending);
-        writeln!(out, "{applied} applied, {pending} pending, {attention} needing attention")?;
+        let pending = count(|s| {
+            matches!(s, EntryState::Pending | EntryState::PendingOutOfOrder | EntryState::RecordsInPlace { .. })
+        });
+        let attention =
+            count(|s| s.is_problem() && !matches!(s, EntryState::Pending | EntryState::RecordsInPlace { .. }));
+        let squashed = count(|s| matches!(s, EntryState::Squashed { .. }));
+        let squashed = if squashed > 0 { format!(" ({squashed} squashed into a baseline)") } else { String::new() };
+        writeln!(out, "{applied} applied, {pending} pending, {attention} needing attention{squashed}")?;
         out.flush()?;
     }
     let drifted = match drift {

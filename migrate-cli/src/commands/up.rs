@@ -57,6 +57,17 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
     }
     if args.dry_run {
         let mut json = Vec::new();
+        let recorded: Vec<String> = status
+            .entries
+            .iter()
+            .filter(|e| matches!(e.state, migrate_core::runner::EntryState::RecordsInPlace { .. }))
+            .map(|e| format!("m{}_{} {}", e.version, e.name, e.state.label()))
+            .collect();
+        if !ctx.out.json {
+            for r in &recorded {
+                println!("-- {r}");
+            }
+        }
         let mut plans = m.plans_for(&pending)?;
         for mig in m.migrations() {
             let Some((steps, _)) = plans.remove(&mig.version) else { continue };
@@ -76,8 +87,8 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
             json.push(json!({ "version": mig.version, "id": mig.id(), "steps": steps.iter().map(|s| json!({"transactional": s.transactional, "statements": s.statements})).collect::<Vec<_>>() }));
         }
         if ctx.out.json {
-            ctx.json(true, json!({ "database": db.describe()?, "dry_run": true, "pending": json }));
-        } else if pending.is_empty() {
+            ctx.json(true, json!({ "database": db.describe()?, "dry_run": true, "pending": json, "recorded": recorded }));
+        } else if pending.is_empty() && recorded.is_empty() {
             println!("nothing to do: the database is up to date");
         }
         return Ok(crate::EXIT_OK);

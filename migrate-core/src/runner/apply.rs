@@ -67,7 +67,11 @@ pub(super) async fn up(
         ))
         .into());
     }
+    if super::squash::record_in_place(m, client, tables, &rows, &who, &mut report).await? {
+        rows = history::read_for_up(client, tables).await?;
+    }
     let code: std::collections::HashMap<u64, &Migration> = m.migrations.iter().map(|c| (c.version, c)).collect();
+    let squashed = super::squash::squashed_into(&m.migrations);
     let in_history: std::collections::HashSet<u64> = rows.iter().map(|r| r.version).collect();
     // Only applied migrations can have changed since they were applied; an unfinished one whose code
     // changed is compared step by step when it resumes.
@@ -83,7 +87,7 @@ pub(super) async fn up(
         return Err(RunError::ChecksumMismatch(mismatched).into());
     }
     restamp(client, tables, &rows, &code, &who).await?;
-    for r in rows.iter().filter(|r| !code.contains_key(&r.version)) {
+    for r in rows.iter().filter(|r| !code.contains_key(&r.version) && !squashed.contains_key(&r.version)) {
         report.warnings.push(format!(
             "migration m{}_{} is applied but missing from the code; `down` can still roll it back with the SQL stored in the history",
             r.version, r.name
@@ -403,6 +407,24 @@ pub(super) async fn down(
         DownTarget::Steps(n) => applied.into_iter().take(n).collect(),
         DownTarget::To(v) => applied.into_iter().filter(|r| r.version > v).collect(),
     };
+    // Nothing below a baseline recorded in place of migrations applied one by one: their downs went
+    // with the code. Refused before anything is rolled back.
+    let squashed = super::squash::squashed_into(&m.migrations);
+    for row in &targets {
+        let refused = match (squashed.get(&row.version), m.migrations.iter().find(|c| c.version == row.version)) {
+            (Some(baseline), _) => Some(format!(
+                "it was squashed into {} (a baseline that replaces it): rolling it back needs the code from before the squash (its commit in git)",
+                baseline.id()
+            )),
+            (None, Some(c)) if !c.squashes.is_empty() && super::squash::recorded_in_place(c, &rows) => {
+                Some(super::squash::below_reason(c))
+            }
+            _ => None,
+        };
+        if let Some(reason) = refused {
+            return Err(RunError::Irreversible { migration: format!("m{}_{}", row.version, row.name), reason }.into());
+        }
+    }
     if !targets.is_empty() && targets.len() == rows.len() {
         let what = "roll back every applied migration";
         super::production::guard(client, tables, what, true, m.config.allow_production).await?;

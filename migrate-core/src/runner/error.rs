@@ -218,6 +218,22 @@ pub enum RunError {
         /// The newest applied version.
         newest: u64,
     },
+    /// A baseline written by `squash` replaces migrations of which this database applied only some.
+    #[error(
+        "{baseline} is a baseline that replaces {total} migrations, and this database applied only {applied} of them: it lacks {}. Apply them first with the code from before the squash (its commit in git: `migrate-cli up --to {last}` there), then run `up` with this code",
+        list_versions(.lacking),
+        total = .applied + .lacking.len()
+    )]
+    SquashIncomplete {
+        /// The baseline, `m<version>_<name>`.
+        baseline: String,
+        /// How many of the replaced migrations are applied.
+        applied: usize,
+        /// The replaced migrations not applied here.
+        lacking: Vec<u64>,
+        /// The newest version the baseline replaces (its own).
+        last: u64,
+    },
     /// A migration that cannot be rolled back.
     #[error("migration {migration} cannot be rolled back: {reason}")]
     Irreversible {
@@ -273,6 +289,15 @@ pub enum RunError {
     /// A migration's ops could not be built again ([`Migration::loaded`](crate::registry::Migration::loaded)).
     #[error(transparent)]
     Registry(#[from] crate::registry::RegistryError),
+}
+
+/// Versions for a message: all of them up to 10, else the first 10 and how many more.
+fn list_versions(versions: &[u64]) -> String {
+    let shown: Vec<String> = versions.iter().take(10).map(u64::to_string).collect();
+    match versions.len() {
+        n if n > 10 => format!("{} and {} more", shown.join(", "), n - 10),
+        _ => shown.join(", "),
+    }
 }
 
 fn at_step(step: Option<usize>, steps: Option<usize>) -> String {
@@ -338,7 +363,7 @@ impl RunError {
 
     /// Whether this is a check that found problems (exit code 1) rather than a failure (exit code 2).
     pub fn is_check_failure(&self) -> bool {
-        matches!(self, RunError::ChecksumMismatch(_) | RunError::OutOfOrder { .. })
+        matches!(self, RunError::ChecksumMismatch(_) | RunError::OutOfOrder { .. } | RunError::SquashIncomplete { .. })
     }
 
     pub(crate) fn db(context: impl Into<String>, e: &tokio_postgres::Error) -> RunError {

@@ -626,7 +626,7 @@ pub struct Event<'a> {
     pub version: Option<u64>,
     /// The migration's name.
     pub name: Option<&'a str>,
-    /// `apply`, `rollback`, `resolve`, `adopt`, `failure`, `reset`, `upgrade`, `restamp`.
+    /// `apply`, `rollback`, `resolve`, `adopt`, `failure`, `reset`, `upgrade`, `restamp`, `squash`.
     pub action: &'a str,
     /// `ok` or `error`.
     pub outcome: &'a str,

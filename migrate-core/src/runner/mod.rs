@@ -27,6 +27,7 @@ pub mod production;
 mod recover;
 pub mod safe;
 mod status;
+mod squash;
 mod step;
 
 use std::time::Duration;
@@ -177,6 +178,9 @@ pub struct Report {
     pub rolled_back: Vec<Done>,
     /// Messages worth showing (e.g. applied migrations missing from the code).
     pub warnings: Vec<String>,
+    /// Baselines written by `squash` recorded in place of the migrations they replace, which this
+    /// database applied one by one (no SQL run): `m<version>_<name>` and what was done.
+    pub recorded: Vec<String>,
 }
 
 /// One migration applied or rolled back.

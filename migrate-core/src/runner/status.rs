@@ -45,6 +45,24 @@ pub enum EntryState {
         /// How many steps the migration's plan has, when the history knows.
         steps: Option<usize>,
     },
+    /// Applied one by one, then squashed into the baseline `into` (`m<version>_<name>`), which the
+    /// code holds instead.
+    Squashed {
+        /// The baseline that replaces it.
+        into: String,
+    },
+    /// A baseline written by `squash`, whose migrations this database applied one by one: the next
+    /// `up` records it in their place, running no SQL.
+    RecordsInPlace {
+        /// How many migrations it replaces.
+        replaces: usize,
+    },
+    /// A baseline written by `squash` that `up` refuses here: the database applied only some of the
+    /// migrations it replaces, or one of them stopped part-way.
+    SquashBlocked {
+        /// Why, in a few words.
+        reason: String,
+    },
     /// Pending: its last run failed and was rolled back as a whole (a migration in one transaction
     /// leaves no row), `at` that time, with that error (from the event log).
     FailedRolledBack {
@@ -81,6 +99,11 @@ impl EntryState {
             EntryState::Running { step, direction, steps } => {
                 format!("running ({direction}) at {}", step_of(*step, *steps))
             }
+            EntryState::Squashed { into } => format!("squashed into {into}"),
+            EntryState::RecordsInPlace { replaces } => {
+                format!("pending: recorded in place of the {replaces} migrations it squashes (no SQL runs)")
+            }
+            EntryState::SquashBlocked { reason } => format!("blocked: {reason}"),
             EntryState::FailedRolledBack { at, error } => {
                 let first = error.lines().next().unwrap_or("");
                 format!("failed at {at}, rolled back: {first}")
@@ -91,7 +114,7 @@ impl EntryState {
     /// Whether this state needs attention (a CI gate fails on it): everything but `Applied`; a migration
     /// missing from the code is drift between the code and the database.
     pub fn is_problem(&self) -> bool {
-        !matches!(self, EntryState::Applied)
+        !matches!(self, EntryState::Applied | EntryState::Squashed { .. })
     }
 }
 
@@ -138,7 +161,15 @@ impl Status {
     /// The versions an `up` to `to` (all when `None`) would run: pending, or left unfinished.
     pub fn pending_versions(&self, to: Option<u64>) -> Vec<u64> {
         let done = |s: &EntryState| {
-            matches!(s, EntryState::Applied | EntryState::MissingFromCode | EntryState::ChecksumMismatch)
+            matches!(
+                s,
+                EntryState::Applied
+                    | EntryState::MissingFromCode
+                    | EntryState::ChecksumMismatch
+                    | EntryState::Squashed { .. }
+                    // Recorded by the next `up` without running: nothing of it is planned or linted.
+                    | EntryState::RecordsInPlace { .. }
+            )
         };
         let in_range = |v: u64| to.is_none_or(|t| v <= t);
         self.entries.iter().filter(|e| !done(&e.state) && in_range(e.version)).map(|e| e.version).collect()
@@ -165,12 +196,21 @@ pub(crate) fn compute(code: &[Migration], rows: Vec<HistoryRow>) -> Status {
 pub(crate) fn compute_with(code: &[Migration], mut rows: Vec<HistoryRow>, facts: &RunFacts) -> Status {
     rows.sort_by_key(|r| r.version);
     let newest_applied = rows.last().map(|r| r.version);
+    let squashed = super::squash::squashed_into(code);
+    let standings: std::collections::HashMap<u64, super::squash::Standing> = code
+        .iter()
+        .filter(|m| !m.squashes.is_empty())
+        .map(|m| (m.version, super::squash::standing(m, &rows)))
+        .collect();
     let mut code: Vec<&Migration> = code.iter().collect();
     code.sort_by_key(|m| m.version);
     let missing = |r: HistoryRow| Entry {
         version: r.version,
+        state: match squashed.get(&r.version) {
+            Some(b) => EntryState::Squashed { into: b.id() },
+            None => EntryState::MissingFromCode,
+        },
         name: r.name,
-        state: EntryState::MissingFromCode,
         applied_at: Some(r.applied_at),
         applied_by: Some(r.applied_by),
         batch: Some(r.batch),
@@ -183,7 +223,24 @@ pub(crate) fn compute_with(code: &[Migration], mut rows: Vec<HistoryRow>, facts:
             entries.push(missing(r));
         }
         let row = rows.next_if(|r| r.version == m.version);
-        let state = match &row {
+        use super::squash::Standing;
+        let state = match (standings.get(&m.version), &row) {
+            (Some(Standing::Replaces), _) => Some(EntryState::RecordsInPlace { replaces: m.squashes.len() }),
+            (Some(Standing::Lacks(lacking)), _) => Some(EntryState::SquashBlocked {
+                reason: format!(
+                    "this database applied {} of the {} migrations it squashes; it lacks {} (first: {})",
+                    m.squashes.len() - lacking.len(),
+                    m.squashes.len(),
+                    lacking.len(),
+                    lacking[0]
+                ),
+            }),
+            (Some(Standing::Unfinished(v)), _) => Some(EntryState::SquashBlocked {
+                reason: format!("migration {v}, which it squashes, stopped part-way on this database"),
+            }),
+            _ => None,
+        };
+        let state = state.unwrap_or_else(|| match &row {
             None if newest_applied.is_some_and(|n| n > m.version) => EntryState::PendingOutOfOrder,
             None => match facts.rolled_back_failures.iter().find(|f| f.0 == m.version) {
                 Some((_, at, error)) => EntryState::FailedRolledBack { at: at.clone(), error: error.clone() },
@@ -200,7 +257,7 @@ pub(crate) fn compute_with(code: &[Migration], mut rows: Vec<HistoryRow>, facts:
             }
             Some(r) if !m.checksum_matches(&r.checksum, r.checksum_format) => EntryState::ChecksumMismatch,
             Some(_) => EntryState::Applied,
-        };
+        });
         let batch = row.as_ref().map(|r| r.batch);
         let (applied_at, applied_by) = row.map(|r| (r.applied_at, r.applied_by)).unzip();
         entries.push(Entry {
@@ -231,6 +288,7 @@ mod tests {
             checksum: checksum.into(),
             checksum_format: 1,
             legacy_checksum: None,
+            squashes: vec![],
             file: "x.rs",
             line: 1,
             acks: vec![],

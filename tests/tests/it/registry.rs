@@ -91,6 +91,7 @@ fn def(module_path: &'static str, file: &'static str, up: UpFn) -> &'static Migr
         irreversible: None,
         allow: &[],
         original: None,
+        squashes: &[],
     }))
 }
 
