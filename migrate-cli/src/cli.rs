@@ -179,6 +179,15 @@ pub enum Command {
     ///
     /// Example: migrate-cli pull
     Pull(PullArgs),
+    /// Replace the migrations up to VERSION by one baseline, proven on scratch databases to build
+    /// the same schema; the originals are removed from src/migrations/ (git keeps them).
+    ///
+    /// Databases that applied them record the baseline in their place at the next `up` (no SQL
+    /// runs); new databases run it instead of them. Exit 1 when the baseline would not rebuild the
+    /// schema (nothing is written).
+    ///
+    /// Example: migrate-cli squash --to 20240601000000 --drop-data
+    Squash(SquashArgs),
     /// List the migrations in the code (no database needed).
     ///
     /// Example: migrate-cli list
@@ -234,6 +243,7 @@ impl Command {
             Command::Verify(a) | Command::Drift(a) => Some(&a.conn),
             Command::Diff(a) => Some(&a.scratch.conn),
             Command::Pull(a) => Some(&a.conn),
+            Command::Squash(a) => Some(&a.conn),
             Command::Resolve(a) => Some(&a.conn),
             Command::Reset(a) => Some(&a.conn),
             Command::Seed(a) => Some(&a.conn),
@@ -259,6 +269,7 @@ impl Command {
             Command::Diff(_) => "diff",
             Command::Import(_) => "import",
             Command::Pull(_) => "pull",
+            Command::Squash(_) => "squash",
             Command::List => "list",
             Command::Resolve(_) => "resolve",
             Command::Reset(_) => "reset",
@@ -419,6 +430,31 @@ pub struct PullArgs {
     #[arg(long, default_value = "baseline")]
     pub name: String,
     /// Which database.
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// `squash`'s flags.
+#[derive(Debug, Args)]
+pub struct SquashArgs {
+    /// The last migration to squash: the baseline takes its version.
+    #[arg(long, value_name = "VERSION", value_parser = version_arg)]
+    pub to: u64,
+    /// The baseline migration's name.
+    #[arg(long, default_value = "baseline")]
+    pub name: String,
+    /// Append the squashed migrations' data statements (INSERT, UPDATE, DELETE, ...) to the baseline,
+    /// after the schema, in their order.
+    #[arg(long, conflicts_with = "drop_data")]
+    pub keep_data: bool,
+    /// Leave the squashed migrations' data statements out: new databases will not get that data.
+    #[arg(long)]
+    pub drop_data: bool,
+    /// A server (or database) whose role may CREATE DATABASE, for the two scratch databases (default:
+    /// `scratch_url` in migrate.toml, else the target's server).
+    #[arg(long, value_name = "URL")]
+    pub scratch_url: Option<String>,
+    /// Which database's server (for the scratch databases; nothing is written to it).
     #[command(flatten)]
     pub conn: ConnArgs,
 }

@@ -16,6 +16,7 @@ mod reset;
 mod resolve;
 mod seed;
 mod sql;
+mod squash;
 mod status;
 mod unlock;
 mod up;
@@ -236,6 +237,7 @@ fn verb_of(command: &Command) -> &'static str {
         Command::Verify(_) => "verifying on the server of",
         Command::Drift(_) | Command::Diff(_) => "comparing",
         Command::Pull(_) => "pulling",
+        Command::Squash(_) => "squashing on the server of",
         Command::Resolve(_) => "resolving the history of",
         Command::Reset(_) => "resetting",
         Command::Seed(_) => "seeding",
@@ -301,6 +303,7 @@ async fn command(ctx: &Ctx, command: Command, cwd: &std::path::Path) -> Result<u
         Command::Schema(a) => codegen::diagram(ctx, a),
         Command::Drift(a) => drift::run(ctx, a).await,
         Command::Pull(a) => pull::run(ctx, a).await,
+        Command::Squash(a) => squash::run(ctx, a).await,
         Command::Import(a) => import::run(ctx, a),
         Command::Diff(a) => capture::run(ctx, a).await,
         Command::Resolve(a) => resolve::run(ctx, a).await,

@@ -87,7 +87,10 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
             json.push(json!({ "version": mig.version, "id": mig.id(), "steps": steps.iter().map(|s| json!({"transactional": s.transactional, "statements": s.statements})).collect::<Vec<_>>() }));
         }
         if ctx.out.json {
-            ctx.json(true, json!({ "database": db.describe()?, "dry_run": true, "pending": json, "recorded": recorded }));
+            ctx.json(
+                true,
+                json!({ "database": db.describe()?, "dry_run": true, "pending": json, "recorded": recorded }),
+            );
         } else if pending.is_empty() && recorded.is_empty() {
             println!("nothing to do: the database is up to date");
         }

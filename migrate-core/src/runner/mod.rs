@@ -26,8 +26,8 @@ pub mod plan;
 pub mod production;
 mod recover;
 pub mod safe;
-mod status;
 mod squash;
+mod status;
 mod step;
 
 use std::time::Duration;

@@ -6,7 +6,7 @@ use std::process::Command;
 use migrate_tests::{TestDb, cli_in, db_url, history, scratch_dir};
 
 /// target/debug, where the test binary's own folder (deps/) sits.
-fn target_debug() -> PathBuf {
+pub(crate) fn target_debug() -> PathBuf {
     std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
 }
 
@@ -36,7 +36,7 @@ fn pulled_file(dir: &Path) -> PathBuf {
         .expect("pull wrote a migration")
 }
 
-fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
+pub(crate) fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
     // The scratch crate builds into the workspace's target folder (CARGO_TARGET_DIR).
     let target = target_debug().parent().unwrap().display().to_string();
     let mut cmd = Command::new(driver());
@@ -53,6 +53,24 @@ fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
     }
     let out = cmd.output().unwrap();
     out.into()
+}
+
+/// `pg_dump --schema-only --no-owner --no-privileges` of a database on the test server, without the
+/// history tables (the framework's and diesel's).
+pub(crate) fn schema_dump(db: &str) -> String {
+    let out = Command::new("pg_dump")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "--schema-only", "--no-owner", "--no-privileges"])
+        .args(["-T", "migrate_history", "-T", "migrate_history_events", "-T", "__diesel_schema_migrations", "-d", db])
+        .output()
+        .expect("pg_dump (PostgreSQL's client tools) must be installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // pg_dump's `\restrict` key is random per run.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[tokio::test]
@@ -1174,31 +1192,7 @@ async fn the_registry_app_database_round_trips_through_pull() {
     assert!(!pulled.stderr.contains("warning [pull]"), "{}", pulled.stderr);
     let fresh = TestDb::new("cli_roundtrip_fresh").await;
     run(&dir, &db_url(&fresh.name), &["up"]).expect(0);
-    let dump = |db: &str| {
-        let out = Command::new("pg_dump")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "--schema-only", "--no-owner", "--no-privileges"])
-            .args([
-                "-T",
-                "migrate_history",
-                "-T",
-                "migrate_history_events",
-                "-T",
-                "__diesel_schema_migrations",
-                "-d",
-                db,
-            ])
-            .output()
-            .expect("pg_dump (PostgreSQL's client tools) must be installed");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        // pg_dump's `\restrict` key is random per run.
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let (a, b) = (dump(&src.name), dump(&fresh.name));
+    let (a, b) = (schema_dump(&src.name), schema_dump(&fresh.name));
     assert!(a.lines().count() > 3000, "{a}");
     let differ: Vec<String> = similar::TextDiff::from_lines(&a, &b)
         .iter_all_changes()

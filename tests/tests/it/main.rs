@@ -31,4 +31,5 @@ mod safe_ops;
 mod sea;
 mod sql_ops;
 mod sql_parse;
+mod squash;
 mod traced;

@@ -1,0 +1,193 @@
+//! `squash`: the migrations up to a version replaced by one baseline, proven on scratch databases;
+//! the baseline recorded in place on databases that applied them, run on new ones, refused on a
+//! database that applied only some; nothing below it rolled back where it was recorded in place.
+
+use std::path::Path;
+
+use migrate_tests::{TestDb, db_url, history, scratch_dir};
+
+use super::cli_scaffold::{run, schema_dump, target_debug};
+
+const USERS: &str = "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"users\", |t| {\n        t.bigint(\"id\").identity().primary_key();\n        t.text(\"email\").not_null().unique();\n    });\n}\n";
+const POSTS: &str = "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"posts\", |t| {\n        t.bigint(\"id\").identity().primary_key();\n        t.bigint(\"author_id\").not_null().references(\"users\", \"id\");\n        t.text(\"title\").not_null();\n    });\n    s.create_index(\"posts\", [\"author_id\"]);\n}\n";
+const TAGS: &str = "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"tags\", |t| {\n        t.text(\"name\").primary_key();\n    });\n}\n";
+
+fn names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('m'))
+        .collect();
+    names.sort();
+    names
+}
+
+async fn events(db: &TestDb, action: &str) -> Vec<(Option<i64>, String)> {
+    db.client
+        .query(
+            "SELECT version, coalesce(detail, '') FROM migrate_history_events WHERE action = $1 ORDER BY id",
+            &[&action],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way() {
+    let dir = scratch_dir("squash");
+    run(&dir, "", &["init"]).expect(0);
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+    let folder = dir.join("migrations/src/migrations");
+    std::fs::write(folder.join("m20240101000000_users.rs"), USERS).unwrap();
+    std::fs::create_dir(folder.join("m20240102000000_roles")).unwrap();
+    std::fs::write(
+        folder.join("m20240102000000_roles/up.sql"),
+        "CREATE TABLE roles (id integer PRIMARY KEY, name text NOT NULL);\nINSERT INTO roles VALUES (1, 'admin'), (2, 'author');\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("m20240102000000_roles/down.sql"), "DROP TABLE roles;\n").unwrap();
+    std::fs::write(folder.join("m20240103000000_posts.rs"), POSTS).unwrap();
+    std::fs::write(folder.join("m20240104000000_tags.rs"), TAGS).unwrap();
+
+    // Four databases: all applied, exactly the squashed ones, only the first, none.
+    let (full, mid, part, fresh) = (
+        TestDb::new("squash_full").await,
+        TestDb::new("squash_mid").await,
+        TestDb::new("squash_part").await,
+        TestDb::new("squash_fresh").await,
+    );
+    run(&dir, &db_url(&full.name), &["up"]).expect(0);
+    run(&dir, &db_url(&mid.name), &["up", "--to", "20240103000000"]).expect(0);
+    run(&dir, &db_url(&part.name), &["up", "--to", "20240101000000"]).expect(0);
+    let before = names(&folder);
+
+    // What the generator cannot write refuses the squash, named, and nothing is written.
+    std::fs::create_dir(folder.join("m20240102120000_rule")).unwrap();
+    std::fs::write(
+        folder.join("m20240102120000_rule/up.sql"),
+        "CREATE RULE roles_keep AS ON DELETE TO roles DO INSTEAD NOTHING;\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("m20240102120000_rule/down.sql"), "DROP RULE roles_keep ON roles;\n").unwrap();
+    let refused = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(2);
+    assert!(refused.stderr.contains("rule roles_keep on roles"), "{}", refused.stderr);
+    std::fs::remove_dir_all(folder.join("m20240102120000_rule")).unwrap();
+    assert_eq!(names(&folder), before);
+
+    // Data statements: listed and refused without --keep-data or --drop-data.
+    let refused = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000"]).expect(2);
+    assert!(refused.stderr.contains("change data in 1 statement(s)"), "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("m20240102000000_roles src/migrations/m20240102000000_roles/up.sql:2: INSERT INSERT INTO roles"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("pass --keep-data") && refused.stderr.contains("--drop-data"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(names(&folder), before);
+    let unknown = run(&dir, "", &["squash", "--to", "20240109000000", "--drop-data"]).expect(2);
+    assert!(unknown.stderr.contains("no migration has version 20240109000000 in the code"), "{}", unknown.stderr);
+
+    let squashed = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(0);
+    assert!(squashed.stdout.contains("one baseline in place of 3 migrations"), "{}", squashed.stdout);
+    assert_eq!(names(&folder), ["m20240103000000_baseline.rs", "m20240104000000_tags.rs"]);
+    let baseline = std::fs::read_to_string(folder.join("m20240103000000_baseline.rs")).unwrap();
+    assert!(
+        baseline.contains("#[migration(squashes(\n    20240101000000,\n    20240102000000,\n    20240103000000,\n))]"),
+        "{baseline}"
+    );
+    assert!(baseline.contains("INSERT INTO roles VALUES (1, 'admin'), (2, 'author')"), "{baseline}");
+    let toml = std::fs::read_to_string(dir.join("migrate.toml")).unwrap();
+    assert!(toml.contains("lint_baseline = 20240103000000"), "{toml}");
+
+    // All applied: the baseline is recorded in place, no SQL runs (its CREATE TABLEs would fail).
+    let status = run(&dir, &db_url(&full.name), &["status"]).expect(0).stdout;
+    assert!(status.contains("squashed into m20240103000000_baseline"), "{status}");
+    assert!(status.contains("pending: recorded in place of the 3 migrations it squashes (no SQL runs)"), "{status}");
+    assert!(status.contains("(2 squashed into a baseline)"), "{status}");
+    let dry = run(&dir, &db_url(&full.name), &["up", "--dry-run"]).expect(0).stdout;
+    assert!(dry.contains("-- m20240103000000_baseline pending: recorded in place"), "{dry}");
+    assert!(!dry.contains("CREATE TABLE"), "{dry}");
+    let up = run(&dir, &db_url(&full.name), &["up"]).expect(0);
+    assert!(
+        up.stdout.contains("recorded m20240103000000_baseline recorded in place of the 3 migrations"),
+        "{}",
+        up.stdout
+    );
+    assert_eq!(history(&full.client).await.len(), 4, "every row is kept");
+    let row: (String, Option<Vec<String>>, Option<String>) = full
+        .client
+        .query_one(
+            "SELECT name, down_sql, irreversible_reason FROM migrate_history WHERE version = 20240103000000",
+            &[],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .unwrap();
+    assert_eq!((row.0.as_str(), row.1.is_none()), ("baseline", true));
+    assert!(row.2.unwrap().contains("recorded in place of the 3 migrations"));
+    let logged = events(&full, "squash").await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].0, Some(20240103000000));
+    let status = run(&dir, &db_url(&full.name), &["status", "--exit-code"]).expect(0).stdout;
+    assert!(status.contains("2 applied, 0 pending, 0 needing attention (2 squashed into a baseline)"), "{status}");
+    // A second `up` records nothing again.
+    run(&dir, &db_url(&full.name), &["up"]).expect(0);
+    assert_eq!(events(&full, "squash").await.len(), 1);
+
+    // Nothing below the baseline is rolled back there; what is after it is. Refused before anything
+    // runs: the last batch holds tags too, and it stays.
+    let down = run(&dir, &db_url(&full.name), &["down"]).expect(2);
+    assert!(
+        down.stderr.contains("cannot be rolled back") && down.stderr.contains("before the squash"),
+        "{}",
+        down.stderr
+    );
+    assert!(full.client.query_one("SELECT to_regclass('tags') IS NOT NULL", &[]).await.unwrap().get::<_, bool>(0));
+    run(&dir, &db_url(&full.name), &["down", "--to", "20240103000000"]).expect(0);
+    let below = run(&dir, &db_url(&full.name), &["down", "--steps", "1"]).expect(2);
+    assert!(below.stderr.contains("m20240103000000_baseline cannot be rolled back"), "{}", below.stderr);
+
+    // Exactly the squashed ones applied: recorded, then the rest applied.
+    let up = run(&dir, &db_url(&mid.name), &["up"]).expect(0);
+    assert!(
+        up.stdout.contains("recorded m20240103000000_baseline") && up.stdout.contains("applied m20240104000000_tags"),
+        "{}",
+        up.stdout
+    );
+
+    // Only some applied: refused, naming what it lacks, and nothing is written.
+    let refused = run(&dir, &db_url(&part.name), &["up"]).expect(1);
+    assert!(
+        refused.stderr.contains("this database applied only 1 of them: it lacks 20240102000000, 20240103000000")
+            && refused.stderr.contains("`migrate-cli up --to 20240103000000`"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(history(&part.client).await.len(), 1);
+    let status = run(&dir, &db_url(&part.name), &["status"]).expect(0).stdout;
+    assert!(status.contains("blocked: this database applied 1 of the 3 migrations it squashes"), "{status}");
+
+    // A new database runs the baseline instead of them, the kept data included, and gets the same
+    // schema as the database migrated one by one.
+    let up = run(&dir, &db_url(&fresh.name), &["up"]).expect(0);
+    assert!(up.stdout.contains("applied m20240103000000_baseline"), "{}", up.stdout);
+    let roles: i64 = fresh.client.query_one("SELECT count(*) FROM roles", &[]).await.unwrap().get(0);
+    assert_eq!(roles, 2);
+    run(&dir, &db_url(&full.name), &["up"]).expect(0);
+    assert_eq!(schema_dump(&fresh.name), schema_dump(&full.name));
+    // Where it ran, it is an ordinary migration: its down drops what it made.
+    run(&dir, &db_url(&fresh.name), &["down", "--steps", "2"]).expect(0);
+    assert!(fresh.client.query_one("SELECT to_regclass('users') IS NULL", &[]).await.unwrap().get::<_, bool>(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
