@@ -730,6 +730,21 @@ async fn pull_adopts_an_existing_database() {
     assert_eq!(migrate_core::introspect::diff(&b, &back), vec![]);
 }
 
+/// A new project `registry` in `dir` with the registry app's 285 diesel migrations imported (from
+/// `tests/corpus/`), and the one down.sql that lacks a `;` corrected (import says so, and the build
+/// would stop at it until it is corrected, as a user does). Returns what `import` said.
+pub(crate) fn import_registry_app(dir: &Path) -> migrate_tests::Run {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rust-registry-app/migrations");
+    run(dir, "", &["init", "--path", "registry"]).expect(0);
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("registry/Cargo.lock")).unwrap();
+    let imported = run(dir, "", &["import", "--from", "diesel", corpus.to_str().unwrap()]).expect(1);
+    let broken = dir.join("registry/src/migrations/m20170318181441_downloads_need_no_id/down.sql");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, text.replacen("crate_downloads_pkey\n", "crate_downloads_pkey;\n", 1)).unwrap();
+    imported
+}
+
 /// The real-world check: the 285 diesel migrations of the Rust package registry's web application
 /// (copied into tests/corpus/rust-registry-app with its MIT/Apache-2.0 licence) imported, applied, and
 /// verified.
@@ -742,12 +757,7 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
     let db = TestDb::new("cli_registry_app").await;
     let url = db_url(&db.name);
     let dir = scratch_dir("registry_app");
-    run(&dir, "", &["init", "--path", "registry"]).expect(0);
-    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
-    std::fs::copy(lock, dir.join("registry/Cargo.lock")).unwrap();
-    // One down.sql of the history lacks a `;` between two statements (PostgreSQL refuses it too):
-    // import says so, and the build would stop at it until it is corrected, as a user does here.
-    let imported = run(&dir, "", &["import", "--from", "diesel", corpus.to_str().unwrap()]).expect(1);
+    let imported = import_registry_app(&dir);
     assert!(imported.stdout.starts_with("imported 285 migration(s)"), "{}", imported.stdout);
     let broken = dir.join("registry/src/migrations/m20170318181441_downloads_need_no_id/down.sql");
     assert_eq!(imported.stderr.matches("[sql_syntax]").count(), 1, "{}", imported.stderr);
@@ -756,8 +766,6 @@ async fn the_registry_app_history_imports_applies_and_verifies() {
         "{}",
         imported.stderr
     );
-    let text = std::fs::read_to_string(&broken).unwrap();
-    std::fs::write(&broken, text.replacen("crate_downloads_pkey\n", "crate_downloads_pkey;\n", 1)).unwrap();
     // diesel's 2026-05-27-120000 and 2026-05-27-120000-0000 both occur: made unique, in order.
     let names: Vec<String> = std::fs::read_dir(dir.join("registry/src/migrations"))
         .unwrap()

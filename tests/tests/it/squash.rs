@@ -191,3 +191,78 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     assert!(fresh.client.query_one("SELECT to_regclass('users') IS NULL", &[]).await.unwrap().get::<_, bool>(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The registry app's real history (`tests/corpus/`, 285 diesel migrations imported) squashed at its
+/// 200th migration with `--drop-data`: a new database from the baseline and the 85 after it has the
+/// `pg_dump --schema-only` of one migrated through all 285; a database migrated with the originals
+/// moves on without running the baseline; one that applied only 150 of them is refused.
+#[tokio::test]
+async fn the_registry_app_history_squashes_at_its_200th_migration() {
+    let dir = scratch_dir("squash_registry");
+    super::cli_scaffold::import_registry_app(&dir);
+    let folder = dir.join("registry/src/migrations");
+    let before = names(&folder);
+    assert_eq!(before.len(), 285);
+    let (v150, v200) = (&before[149][1..15], &before[199][1..15]);
+    let (all, moved, part, fresh) = (
+        TestDb::new("squash_reg_all").await,
+        TestDb::new("squash_reg_moved").await,
+        TestDb::new("squash_reg_part").await,
+        TestDb::new("squash_reg_fresh").await,
+    );
+    run(&dir, &db_url(&all.name), &["up"]).expect(0);
+    run(&dir, &db_url(&moved.name), &["up", "--to", v200]).expect(0);
+    run(&dir, &db_url(&part.name), &["up", "--to", v150]).expect(0);
+
+    // The data statements of the first 200 are listed, and refused without a flag.
+    let refused = run(&dir, &db_url(&all.name), &["squash", "--to", v200]).expect(2);
+    let listed = refused.stderr.lines().filter(|l| l.starts_with("  m")).count();
+    eprintln!("data statements in the first 200 migrations: {listed}");
+    assert!((15..=25).contains(&listed), "{}", refused.stderr);
+    assert!(refused.stderr.contains(&format!("change data in {listed} statement(s)")), "{}", refused.stderr);
+    assert_eq!(names(&folder), before);
+
+    let squashed = run(&dir, &db_url(&all.name), &["squash", "--to", v200, "--drop-data"]).expect(0);
+    assert!(squashed.stdout.contains("one baseline in place of 200 migrations"), "{}", squashed.stdout);
+    assert!(
+        squashed.stderr.contains(&format!("warning [squash] {listed} data statement(s) dropped")),
+        "{}",
+        squashed.stderr
+    );
+    let after = names(&folder);
+    assert_eq!(after.len(), 86);
+    assert_eq!(after[0], format!("m{v200}_baseline.rs"));
+    assert_eq!(after[1..], before[200..]);
+
+    // A new database: the baseline and the 85 after it, the schema of all 285.
+    let up = run(&dir, &db_url(&fresh.name), &["up"]).expect(0);
+    assert_eq!(up.stdout.lines().filter(|l| l.starts_with("applied m")).count(), 86, "{}", up.stdout);
+    let expected = schema_dump(&all.name);
+    assert!(expected.lines().count() > 3000);
+    let differ = |db: &str| -> Vec<String> {
+        similar::TextDiff::from_lines(&expected, &schema_dump(db))
+            .iter_all_changes()
+            .filter(|c| c.tag() != similar::ChangeTag::Equal)
+            .map(|c| format!("{}{}", c.tag(), c.value()))
+            .collect()
+    };
+    assert!(differ(&fresh.name).is_empty(), "pg_dump differs:\n{}", differ(&fresh.name).join(""));
+
+    // Migrated with the originals up to the 200th: recorded in place, then the 85 applied.
+    let up = run(&dir, &db_url(&moved.name), &["up"]).expect(0);
+    assert!(up.stdout.contains(&format!("recorded m{v200}_baseline")), "{}", up.stdout);
+    assert_eq!(up.stdout.lines().filter(|l| l.starts_with("applied m")).count(), 85, "{}", up.stdout);
+    assert!(differ(&moved.name).is_empty(), "pg_dump differs:\n{}", differ(&moved.name).join(""));
+    // Migrated through all 285: recorded, nothing else to do.
+    let up = run(&dir, &db_url(&all.name), &["up"]).expect(0);
+    assert!(up.stdout.contains(&format!("recorded m{v200}_baseline")), "{}", up.stdout);
+    assert!(!up.stdout.contains("applied m"), "{}", up.stdout);
+    let status = run(&dir, &db_url(&all.name), &["status", "--exit-code"]).expect(0).stdout;
+    assert!(status.contains("86 applied, 0 pending, 0 needing attention (199 squashed into a baseline)"), "{status}");
+
+    // Part-way: refused, and nothing changes there.
+    let refused = run(&dir, &db_url(&part.name), &["up"]).expect(1);
+    assert!(refused.stderr.contains("this database applied only 150 of them"), "{}", refused.stderr);
+    assert_eq!(history(&part.client).await.len(), 150);
+    let _ = std::fs::remove_dir_all(&dir);
+}
