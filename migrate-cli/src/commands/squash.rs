@@ -246,7 +246,19 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
     let (body, differences) = proven?;
     if !differences.is_empty() {
         if ctx.out.json {
-            ctx.json(false, json!({ "written": false, "differences": differences }));
+            ctx.json(
+                false,
+                json!({
+                    "written": false,
+                    "file": null,
+                    "baseline": null,
+                    "squashed": [],
+                    "removed": [],
+                    "data_kept": 0,
+                    "data_dropped": 0,
+                    "differences": differences,
+                }),
+            );
         } else {
             for d in &differences {
                 println!("  {d}");
@@ -286,6 +298,7 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
                 "removed": files.iter().map(|f| &f.1).collect::<Vec<_>>(),
                 "data_kept": kept.len(),
                 "data_dropped": dropped,
+                "differences": [],
             }),
         );
     } else {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
+use std::path::Path;
 
 use migrate_tests::{Run, TestDb, cli_in, db_url, scratch_dir};
 use serde_json::Value;
@@ -183,6 +184,23 @@ async fn every_command_prints_the_json_docs_json_md_describes() {
     p.check("status --all-targets", &["status", "--all-targets"]);
     let pull = p.check("pull", &["pull", "--database-url", &db_url(&pulled.name)]);
     assert!(pull["file"].as_str().unwrap().ends_with("_baseline.rs"), "{pull}");
+    // The blog's first three migrations, as files of the project's migrations folder, squashed.
+    let blog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog/src/migrations");
+    for name in [
+        "m20240101000000_create_users.rs",
+        "m20240102000000_create_posts.rs",
+        "m20240103000000_create_comments_and_tags.rs",
+    ] {
+        std::fs::copy(blog.join(name), p.dir.join("crate/src/migrations").join(name)).unwrap();
+    }
+    let squash = p.check("squash", &["squash", "--to", "20240103000000", "--drop-data"]);
+    assert_eq!(
+        squash["squashed"],
+        serde_json::json!([20240101000000u64, 20240102000000u64, 20240103000000u64]),
+        "{squash}"
+    );
+    assert_eq!(squash["removed"].as_array().unwrap().len(), 3, "{squash}");
+    assert!(Path::new(squash["file"].as_str().unwrap()).is_file(), "{squash}");
     // An error before any work: the error envelope, on stdout, and the exit code.
     let error = p.check("up", &["up", "--to", "1"]);
     assert!(error["error"]["message"].as_str().unwrap().contains("no migration has version 1"), "{error}");
