@@ -359,4 +359,54 @@ mod tests {
         let pending = compute(&[code(1, "a")], vec![]);
         assert_eq!(pending.entries[0].state, EntryState::Pending);
     }
+
+    #[test]
+    fn a_baseline_stands_by_what_the_history_holds_of_what_it_squashes() {
+        use crate::runner::squash::{Standing, recorded_in_place, standing};
+        let baseline = Migration { squashes: vec![1, 2, 3], ..code(3, "base") };
+        let rows = |list: &[(u64, &str, &str)]| list.iter().map(|(v, c, s)| row(*v, c, s)).collect::<Vec<_>>();
+        let all = rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "c", "applied"), (4, "d", "applied")]);
+        assert_eq!(standing(&baseline, &all), Standing::Replaces);
+        assert_eq!(standing(&baseline, &rows(&[(4, "d", "applied")])), Standing::Fresh);
+        assert_eq!(standing(&baseline, &rows(&[(3, "base", "applied")])), Standing::Recorded);
+        let recorded = rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "base", "applied")]);
+        assert_eq!(standing(&baseline, &recorded), Standing::Recorded);
+        assert!(recorded_in_place(&baseline, &recorded));
+        assert!(!recorded_in_place(&baseline, &rows(&[(3, "base", "applied")])));
+        assert_eq!(standing(&baseline, &rows(&[(1, "a", "applied")])), Standing::Lacks(vec![2, 3]));
+        assert_eq!(standing(&baseline, &rows(&[(1, "a", "applied"), (2, "b", "failed")])), Standing::Unfinished(2));
+
+        // As status shows it: the squashed rows by the baseline's name, the baseline by its standing.
+        let states = |rows: Vec<HistoryRow>| -> Vec<(u64, String)> {
+            compute(&[baseline.clone(), code(4, "d")], rows)
+                .entries
+                .iter()
+                .map(|e| (e.version, e.state.label()))
+                .collect()
+        };
+        let pending = "pending: recorded in place of the 3 migrations it squashes (no SQL runs)".to_string();
+        assert_eq!(
+            states(all),
+            [
+                (1, "squashed into m3_c3".into()),
+                (2, "squashed into m3_c3".into()),
+                (3, pending.clone()),
+                (4, "applied".into())
+            ]
+        );
+        let status = compute(&[baseline.clone()], recorded);
+        assert_eq!(status.problems().count(), 0, "{status:?}");
+        assert_eq!(status.pending_versions(None), Vec::<u64>::new());
+        let blocked = compute(&[baseline.clone()], rows(&[(1, "a", "applied")]));
+        assert_eq!(
+            blocked.entries[1].state.label(),
+            "blocked: this database applied 1 of the 3 migrations it squashes; it lacks 2 (first: 2)"
+        );
+        assert!(blocked.entries[1].state.is_problem());
+        // Recording in place runs nothing: not among what `up` plans.
+        let replaces =
+            compute(&[baseline.clone()], rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "c", "applied")]));
+        assert_eq!(replaces.pending_versions(None), Vec::<u64>::new());
+        assert!(replaces.entries[2].state.is_problem());
+    }
 }

@@ -528,3 +528,32 @@ fn a_migration_nested_in_a_migration_file_loads() {
         .to_string();
     assert!(err.contains("its file is `m20240101000000_outer.rs`"), "{err}");
 }
+
+/// A baseline written by `squash` may list only versions that left the code and are not newer than
+/// itself; the list is part of its checksum.
+#[test]
+fn a_baseline_lists_only_versions_that_left_the_code() {
+    let squashing = |squashes: &'static [u64]| -> &'static MigrationDef {
+        let d = def("app::m20240103000000_baseline", "src/migrations/m20240103000000_baseline.rs", ok_up);
+        Box::leak(Box::new(MigrationDef { squashes, ..*d }))
+    };
+    let kept = def("app::m20240102000000_kept", "src/migrations/m20240102000000_kept.rs", ok_up);
+    let errors = load([squashing(&[20240101000000, 20240102000000, 20240103000000]), kept]).unwrap_err();
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    let text = errors.to_string();
+    assert!(
+        text.contains("m20240103000000_baseline")
+            && text.contains("replaces 20240102000000, which is still in the code"),
+        "{text}"
+    );
+    assert!(text.contains("remove 20240102000000's file from src/migrations/"), "{text}");
+    let newer = load([squashing(&[20240101000000, 20240103000000, 20240109000000])]).unwrap_err().to_string();
+    assert!(newer.contains("replaces 20240109000000, which is newer than the baseline (20240103000000)"), "{newer}");
+    // Accepted when the versions left the code; another list is another checksum, and no list the
+    // plain migration's.
+    let a = &load([squashing(&[20240101000000, 20240103000000])]).unwrap()[0];
+    let b = &load([squashing(&[20240102000000, 20240103000000])]).unwrap()[0];
+    let plain = &load([squashing(&[])]).unwrap()[0];
+    assert_eq!(a.squashes, [20240101000000, 20240103000000]);
+    assert!(a.checksum != b.checksum && a.checksum != plain.checksum && b.checksum != plain.checksum);
+}
