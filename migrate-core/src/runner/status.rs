@@ -152,9 +152,12 @@ impl Status {
         self.entries.iter().filter(|e| e.state.is_problem())
     }
 
-    /// The versions whose schema the database holds: applied, including those changed since.
+    /// The versions whose schema the database holds: applied, including those changed since, and the
+    /// baselines about to be recorded in place of what they squash.
     pub fn applied_versions(&self) -> Vec<u64> {
-        let applied = |s: &EntryState| matches!(s, EntryState::Applied | EntryState::ChecksumMismatch);
+        let applied = |s: &EntryState| {
+            matches!(s, EntryState::Applied | EntryState::ChecksumMismatch | EntryState::RecordsInPlace { .. })
+        };
         self.entries.iter().filter(|e| applied(&e.state)).map(|e| e.version).collect()
     }
 

@@ -78,6 +78,30 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     assert!(refused.stderr.contains("rule roles_keep on roles"), "{}", refused.stderr);
     std::fs::remove_dir_all(folder.join("m20240102120000_rule")).unwrap();
     assert_eq!(names(&folder), before);
+    // What the baseline would not rebuild (a schema of its own, which the generator does not read) is
+    // listed, exit 1, and nothing is written.
+    std::fs::create_dir(folder.join("m20240102130000_audit")).unwrap();
+    std::fs::write(
+        folder.join("m20240102130000_audit/up.sql"),
+        "CREATE SCHEMA audit;\nCREATE TABLE audit.log (id bigint PRIMARY KEY, at timestamptz NOT NULL);\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("m20240102130000_audit/down.sql"), "DROP TABLE audit.log;\nDROP SCHEMA audit;\n")
+        .unwrap();
+    let differs = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(1);
+    assert!(
+        differs.stdout.contains("schema audit is made by the squashed migrations, not by the baseline"),
+        "{}",
+        differs.stdout
+    );
+    assert!(differs.stdout.contains("audit: ") && differs.stdout.contains("log"), "{}", differs.stdout);
+    assert!(
+        differs.stderr.contains("the baseline does not rebuild the schema of the 4 migrations"),
+        "{}",
+        differs.stderr
+    );
+    std::fs::remove_dir_all(folder.join("m20240102130000_audit")).unwrap();
+    assert_eq!(names(&folder), before);
 
     // Data statements: listed and refused without --keep-data or --drop-data.
     let refused = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000"]).expect(2);
@@ -115,6 +139,9 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     assert!(status.contains("squashed into m20240103000000_baseline"), "{status}");
     assert!(status.contains("pending: recorded in place of the 3 migrations it squashes (no SQL runs)"), "{status}");
     assert!(status.contains("(2 squashed into a baseline)"), "{status}");
+    // The database holds what the baseline makes before it is recorded: no drift.
+    let drift = run(&dir, &db_url(&full.name), &["drift"]).expect(0).stdout;
+    assert!(drift.contains("no drift"), "{drift}");
     let dry = run(&dir, &db_url(&full.name), &["up", "--dry-run"]).expect(0).stdout;
     assert!(dry.contains("-- m20240103000000_baseline pending: recorded in place"), "{dry}");
     assert!(!dry.contains("CREATE TABLE"), "{dry}");
