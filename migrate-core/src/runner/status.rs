@@ -397,18 +397,20 @@ mod tests {
                 (4, "applied".into())
             ]
         );
-        let status = compute(&[baseline.clone()], recorded);
+        let status = compute(std::slice::from_ref(&baseline), recorded);
         assert_eq!(status.problems().count(), 0, "{status:?}");
         assert_eq!(status.pending_versions(None), Vec::<u64>::new());
-        let blocked = compute(&[baseline.clone()], rows(&[(1, "a", "applied")]));
+        let blocked = compute(std::slice::from_ref(&baseline), rows(&[(1, "a", "applied")]));
         assert_eq!(
             blocked.entries[1].state.label(),
             "blocked: this database applied 1 of the 3 migrations it squashes; it lacks 2 (first: 2)"
         );
         assert!(blocked.entries[1].state.is_problem());
         // Recording in place runs nothing: not among what `up` plans.
-        let replaces =
-            compute(&[baseline.clone()], rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "c", "applied")]));
+        let replaces = compute(
+            std::slice::from_ref(&baseline),
+            rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "c", "applied")]),
+        );
         assert_eq!(replaces.pending_versions(None), Vec::<u64>::new());
         assert!(replaces.entries[2].state.is_problem());
     }
