@@ -341,6 +341,19 @@ pub enum RegistryError {
         /// What is wrong with it.
         why: String,
     },
+    /// A migration older than a baseline written by `squash` that the baseline does not replace: on a
+    /// new database it would run before the baseline, against a schema not made yet.
+    #[error(
+        "migration {migration} ({file}) is older than the baseline {baseline} but not squashed into it: on a new database it would run before the baseline. Give it a newer timestamp (rename its file with the version `migrate-cli new` would give it)"
+    )]
+    OlderThanBaseline {
+        /// The older migration, `m<version>_<name>`.
+        migration: String,
+        /// Its source file.
+        file: String,
+        /// The baseline, `m<version>_<name>`.
+        baseline: String,
+    },
     /// A migration is marked irreversible and has a `down` too.
     #[error("migration {migration} ({file}) is marked irreversible but has a `down`: remove one of them")]
     IrreversibleWithDown {
@@ -455,7 +468,28 @@ fn load_keeping(
         }
     }
     let versions: std::collections::HashSet<u64> = named.iter().map(|n| n.0).collect();
-    for (version, name, def) in &named {
+    for (version, name, def) in named.iter().filter(|n| !n.2.squashes.is_empty()) {
+        let baseline = || format!("m{version}_{name}");
+        if !def.squashes.contains(version) || !def.squashes.windows(2).all(|w| w[0] < w[1]) {
+            errors.push(RegistryError::NotFromMacro {
+                migration: baseline(),
+                file: def.file.into(),
+                what: format!(
+                    "its `squashes(..)` must list the versions it replaces in increasing order, each once, its own ({version}) last"
+                ),
+            });
+        }
+        // A migration older than a baseline and not replaced by it would run before it on a new
+        // database, against tables the baseline has not made yet.
+        if let Some((older, older_name, older_def)) =
+            named.iter().find(|(v, _, _)| v < version && !def.squashes.contains(v))
+        {
+            errors.push(RegistryError::OlderThanBaseline {
+                migration: format!("m{older}_{older_name}"),
+                file: older_def.file.into(),
+                baseline: baseline(),
+            });
+        }
         for s in def.squashes.iter().filter(|s| **s != *version) {
             let why = if *s > *version {
                 Some(format!("which is newer than the baseline ({version})"))

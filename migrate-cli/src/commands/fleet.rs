@@ -236,7 +236,9 @@ pub async fn status(ctx: &Ctx, exit_code: bool) -> Result<u8> {
             anyhow::Ok(m.status(&client).await?)
         }
         .await;
-        let is_pending = |e: &EntryState| matches!(e, EntryState::Pending | EntryState::PendingOutOfOrder);
+        let is_pending = |e: &EntryState| {
+            matches!(e, EntryState::Pending | EntryState::PendingOutOfOrder | EntryState::RecordsInPlace { .. })
+        };
         let (applied, pending, problems, error) = match row {
             // Problems: changed, missing from the code, failed or stopped.
             Ok(s) => (

@@ -37,7 +37,9 @@ struct DataStatement {
 
 /// The statement kinds that change data (as [`migrate_core::sql_ops::read_sql`] names them). A `DO`
 /// block may change anything: listed too, since the baseline would not replay it.
-const DATA_KINDS: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE", "DO"];
+/// `CALL` runs a procedure that may too, and text the grammar cannot read may be anything.
+const DATA_KINDS: &[&str] =
+    &["INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE", "DO", "CALL", "unreadable text"];
 
 /// The data statements of `m`, in the order they run.
 fn data_statements(m: &Migration) -> Vec<DataStatement> {
@@ -181,6 +183,18 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
             b.id()
         );
     }
+    let id = format!("m{}_{}", to.version, args.name);
+    if let Err(problem) = migrate_core::registry::parse_module_name(&id) {
+        bail!("--name {}: not a migration name ({problem})", args.name);
+    }
+    if args.name == to.name {
+        // The row of the version tells the baseline from the migration it replaces by the name.
+        bail!(
+            "--name {}: {} has that name already; the baseline needs another (the default is `baseline`)",
+            args.name,
+            to.id()
+        );
+    }
     let versions: BTreeSet<u64> = squashed.iter().map(|m| m.version).collect();
     let dir = crate::scaffold::migrations_dir(&ctx.loaded)?;
     let files = originals(&dir, &versions)?;
@@ -193,6 +207,50 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
             dir.display()
         );
     }
+    // A migration kept after the squash must not live in a file that goes (an inline module).
+    for m in &migrations[at + 1..] {
+        if let Some((_, f)) = files.iter().find(|(_, f)| {
+            f.file_name().is_some_and(|n| {
+                m.file.ends_with(&*n.to_string_lossy()) || m.file.contains(&format!("/{}/", n.to_string_lossy()))
+            })
+        }) {
+            bail!(
+                "{} is declared in {}, which squash would remove: move it to its own file first",
+                m.id(),
+                f.display()
+            );
+        }
+    }
+    // A migrations folder listed by hand (`mod.rs`) is edited: the originals' lines go, the baseline's
+    // comes; each original must have its line.
+    let mod_rs = dir.join("mod.rs");
+    let listed = if mod_rs.is_file() {
+        let text = std::fs::read_to_string(&mod_rs).with_context(|| format!("reading {}", mod_rs.display()))?;
+        let module = |l: &str| {
+            let l = l.trim();
+            l.strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("mod "))
+                .and_then(|r| r.strip_suffix(';'))
+                .map(str::trim)
+                .map(str::to_string)
+        };
+        for m in &squashed {
+            if !text.lines().any(|l| module(l).as_deref() == Some(m.id().as_str())) {
+                bail!(
+                    "{} lists the migrations by hand and has no line `pub mod {};`: squash cannot edit it",
+                    mod_rs.display(),
+                    m.id()
+                );
+            }
+        }
+        let ids: BTreeSet<String> = squashed.iter().map(Migration::id).collect();
+        let mut kept: Vec<&str> = text.lines().filter(|l| !module(l).is_some_and(|m| ids.contains(&m))).collect();
+        let line = format!("pub mod {id};");
+        kept.push(&line);
+        Some(kept.join("\n") + "\n")
+    } else {
+        None
+    };
     // The data the baseline cannot replay in order.
     let data: Vec<DataStatement> = squashed.iter().flat_map(data_statements).collect();
     let list_data = |data: &[DataStatement]| {
@@ -275,12 +333,25 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
     // Proven: the originals go, the baseline takes the last one's version.
     let squashes: Vec<u64> = versions.iter().copied().collect();
     let text = baseline_file(to, &squashes, &body, &kept);
-    let path = dir.join(format!("m{}_{}.rs", to.version, args.name));
+    let path = dir.join(format!("{id}.rs"));
+    // The baseline first (through a temporary file, so it is there whole or not at all), then the
+    // originals go: a failure part-way leaves both, never neither.
+    let partial = dir.join(format!(".{id}.rs.partial"));
+    std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;
     for (_, p) in &files {
         let removed = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
-        removed.with_context(|| format!("removing {} (restore the removed originals with git)", p.display()))?;
+        removed.with_context(|| {
+            format!(
+                "removing {} (the baseline {} is written; remove the rest of the originals by hand)",
+                p.display(),
+                path.display()
+            )
+        })?;
     }
-    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    if let Some(text) = listed {
+        std::fs::write(&mod_rs, text).with_context(|| format!("writing {}", mod_rs.display()))?;
+    }
     // The history before the squash was linted when it was written; the baseline's creates are not
     // new changes to a live schema.
     if ctx.loaded.config.lint_baseline.is_none_or(|b| b < to.version) {
@@ -293,7 +364,7 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
             json!({
                 "written": true,
                 "file": path,
-                "baseline": { "version": to.version, "id": format!("m{}_{}", to.version, args.name) },
+                "baseline": { "version": to.version, "id": id },
                 "squashed": squashes,
                 "removed": files.iter().map(|f| &f.1).collect::<Vec<_>>(),
                 "data_kept": kept.len(),

@@ -56,6 +56,12 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
         return Ok(crate::EXIT_PROBLEMS);
     }
     if args.dry_run {
+        // What `up` would refuse, it refuses here too.
+        if let Some(e) =
+            status.entries.iter().find(|e| matches!(e.state, migrate_core::runner::EntryState::SquashBlocked { .. }))
+        {
+            bail!("up would refuse m{}_{}: {}", e.version, e.name, e.state.label());
+        }
         let mut json = Vec::new();
         let recorded: Vec<String> = status
             .entries

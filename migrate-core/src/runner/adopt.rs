@@ -33,7 +33,8 @@ pub(super) async fn adopt_foreign_history(
     client: &Client,
     tables: &HistoryTables,
 ) -> Result<Vec<String>, RunError> {
-    if !m.migrations.iter().any(|c| c.original.is_some()) {
+    let baseline = m.migrations.iter().find(|c| !c.squashes.is_empty());
+    if !m.migrations.iter().any(|c| c.original.is_some()) && baseline.is_none() {
         return Ok(vec![]);
     }
     let mut notes = Vec::new();
@@ -55,6 +56,17 @@ pub(super) async fn adopt_foreign_history(
             .iter()
             .map(|r| foreign_key(r.get::<_, &str>(0)))
             .collect();
+        if let Some(b) = baseline
+            && !applied.is_empty()
+        {
+            // The imported migrations the other tool applied may be squashed into the baseline; the
+            // code that knew them one by one can adopt them, this code cannot.
+            return Err(RunError::Inconsistent(format!(
+                "this database's migrations were applied by another tool ({qualified}, {} applied), and the code has the baseline {} written by `squash`, which cannot be matched with them: run `up` once with the code from before the squash (its commit in git), which records them from {qualified}, then `up` with this code",
+                applied.len(),
+                b.id()
+            )));
+        }
         let who = actor(client).await;
         let mut recorded = 0;
         // One walk of the model for all of them (in version order), not one per migration.

@@ -67,9 +67,9 @@ pub(super) async fn up(
         ))
         .into());
     }
-    if super::squash::record_in_place(m, client, tables, &rows, &who, &mut report).await? {
-        rows = history::read_for_up(client, tables).await?;
-    }
+    // Baselines written by `squash`: refused where they cannot be recorded or run, and recorded in
+    // place (after every check below) where this database applied what they replace.
+    let recording = super::squash::to_record(m, &rows)?;
     let code: std::collections::HashMap<u64, &Migration> = m.migrations.iter().map(|c| (c.version, c)).collect();
     let squashed = super::squash::squashed_into(&m.migrations);
     let in_history: std::collections::HashSet<u64> = rows.iter().map(|r| r.version).collect();
@@ -77,7 +77,7 @@ pub(super) async fn up(
     // changed is compared step by step when it resumes.
     let mismatched: Vec<(u64, String)> = rows
         .iter()
-        .filter(|r| r.state == "applied")
+        .filter(|r| r.state == "applied" && !recording.iter().any(|b| b.version == r.version))
         .filter_map(|r| {
             let code = code.get(&r.version)?;
             (!code.checksum_matches(&r.checksum, r.checksum_format)).then(|| (r.version, r.name.clone()))
@@ -114,6 +114,9 @@ pub(super) async fn up(
             v = r.version
         ))
         .into());
+    }
+    if !recording.is_empty() {
+        super::squash::record_in_place(m, client, tables, &recording, &who, &mut report).await?;
     }
     let batch_no = rows.iter().map(|r| r.batch).max().unwrap_or(0) + 1;
     // Unfinished migrations (an earlier run failed or was killed) resume where they stopped.

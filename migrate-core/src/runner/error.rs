@@ -220,7 +220,7 @@ pub enum RunError {
     },
     /// A baseline written by `squash` replaces migrations of which this database applied only some.
     #[error(
-        "{baseline} is a baseline that replaces {total} migrations, and this database applied only {applied} of them: it lacks {}. Apply them first with the code from before the squash (its commit in git: `migrate-cli up --to {last}` there), then run `up` with this code",
+        "{baseline} is a baseline that replaces {total} migrations, and this database applied only {applied} of them: it lacks {}. Apply them first with the code from before the squash (its commit in git: `migrate-cli up --to {last}` there, with `--allow-out-of-order` if it refuses a version older than one applied), then run `up` with this code",
         list_versions(.lacking),
         total = .applied + .lacking.len()
     )]

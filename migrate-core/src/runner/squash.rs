@@ -18,8 +18,11 @@ use crate::registry::Migration;
 /// How a baseline stands on a database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Standing {
-    /// Its row holds the baseline: it ran here, or was recorded in place of what it replaces.
-    Recorded,
+    /// The row of its version is its own (it bears the baseline's name: `squash` refuses a baseline
+    /// named as the migration whose version it takes): it ran here, or was recorded in place of what
+    /// it replaces. From there it is an ordinary migration: applied, changed since (a checksum
+    /// mismatch), or stopped part-way (resumed by `up`).
+    Own,
     /// Every migration it replaces is applied, one by one: the next `up` records it in their place.
     Replaces,
     /// None of them is in the history: it runs as any pending migration.
@@ -34,11 +37,8 @@ pub(crate) enum Standing {
 pub(crate) fn standing(baseline: &Migration, rows: &[HistoryRow]) -> Standing {
     let of: HashMap<u64, &HistoryRow> =
         rows.iter().filter(|r| baseline.squashes.contains(&r.version)).map(|r| (r.version, r)).collect();
-    if let Some(r) = of.get(&baseline.version)
-        && r.state == "applied"
-        && baseline.checksum_matches(&r.checksum, r.checksum_format)
-    {
-        return Standing::Recorded;
+    if of.get(&baseline.version).is_some_and(|r| r.name == baseline.name) {
+        return Standing::Own;
     }
     if of.is_empty() {
         return Standing::Fresh;
@@ -84,33 +84,42 @@ pub(crate) fn refusal(baseline: &Migration, standing: &Standing) -> Option<RunEr
             last,
         }),
         Standing::Unfinished(v) => Some(RunError::Inconsistent(format!(
-            "migration {v}, squashed into {id}, stopped part-way on this database: finish it with the code from before the squash (its commit in git: `migrate-cli up --to {last}` there), then run `up` with this code"
+            "migration {v}, squashed into {id}, stopped part-way on this database: finish it with the code from before the squash (its commit in git: `migrate-cli up --to {last}` there, with `--allow-out-of-order` if it refuses a version older than one applied), then run `up` with this code"
         ))),
         _ => None,
     }
 }
 
-/// Before `up` runs anything: refuses a baseline that cannot be recorded or run here, and records in
-/// place each baseline whose migrations this database applied one by one (one transaction each, with
-/// a `squash` event). Returns whether it recorded any (the history must be read again).
-pub(super) async fn record_in_place(
-    m: &Migrator,
-    client: &mut Client,
-    tables: &HistoryTables,
-    rows: &[HistoryRow],
-    who: &str,
-    report: &mut Report,
-) -> Result<bool, RunError> {
-    let mut recorded = false;
+/// Before `up` runs anything: refuses a baseline that cannot be recorded or run here, and returns
+/// the baselines to record in place (whose versions' rows are still the replaced migration's: the
+/// checksum check passes them over).
+pub(super) fn to_record<'a>(m: &'a Migrator, rows: &[HistoryRow]) -> Result<Vec<&'a Migration>, RunError> {
+    let mut out = Vec::new();
     // Whatever `--to` says: recording runs nothing, and the database holds what the baseline makes.
     for baseline in m.migrations.iter().filter(|b| !b.squashes.is_empty()) {
         let standing = standing(baseline, rows);
         if let Some(refused) = refusal(baseline, &standing) {
             return Err(refused);
         }
-        if standing != Standing::Replaces {
-            continue;
+        if standing == Standing::Replaces {
+            out.push(baseline);
         }
+    }
+    Ok(out)
+}
+
+/// Records each of `baselines` ([`to_record`]) in place of the migrations it replaces, which this
+/// database applied one by one: one transaction each, fenced, with a `squash` event; no SQL of theirs
+/// runs.
+pub(super) async fn record_in_place(
+    m: &Migrator,
+    client: &mut Client,
+    tables: &HistoryTables,
+    baselines: &[&Migration],
+    who: &str,
+    report: &mut Report,
+) -> Result<(), RunError> {
+    for baseline in baselines {
         let loaded = baseline.loaded()?;
         let (up, _) = m.steps(&loaded)?;
         let up_sql: Vec<String> = up.iter().flat_map(|s| s.statements.iter().cloned()).collect();
@@ -127,22 +136,30 @@ pub(super) async fn record_in_place(
         let acks: Vec<String> = baseline.acks.iter().map(|(rule, why)| format!("{rule}: {why}")).collect();
         let reason = below_reason(baseline);
         let format = baseline.checksum_format as i32;
-        tx.execute_typed(
-            &sql,
-            &[
-                (&(baseline.version as i64), Type::INT8),
-                (&baseline.name, Type::TEXT),
-                (&baseline.checksum, Type::TEXT),
-                (&format, Type::INT4),
-                (&baseline.transaction, Type::BOOL),
-                (&up_sql, Type::TEXT_ARRAY),
-                (&reason, Type::TEXT),
-                (&acks, Type::TEXT_ARRAY),
-                (&env!("CARGO_PKG_VERSION"), Type::TEXT),
-            ],
-        )
-        .await
-        .map_err(failed)?;
+        let updated = tx
+            .execute_typed(
+                &sql,
+                &[
+                    (&(baseline.version as i64), Type::INT8),
+                    (&baseline.name, Type::TEXT),
+                    (&baseline.checksum, Type::TEXT),
+                    (&format, Type::INT4),
+                    (&baseline.transaction, Type::BOOL),
+                    (&up_sql, Type::TEXT_ARRAY),
+                    (&reason, Type::TEXT),
+                    (&acks, Type::TEXT_ARRAY),
+                    (&env!("CARGO_PKG_VERSION"), Type::TEXT),
+                ],
+            )
+            .await
+            .map_err(failed)?;
+        if updated != 1 {
+            // The row changed under the run (the lock keeps other runs out; a hand edit does not).
+            return Err(RunError::Inconsistent(format!(
+                "the history row of {} changed while it was being recorded in place: run `up` again",
+                baseline.id()
+            )));
+        }
         let first = baseline.squashes.first().copied().unwrap_or(baseline.version);
         let detail = format!(
             "recorded in place of the {} migrations it squashes ({first} to {}), applied here one by one; no SQL run",
@@ -162,7 +179,6 @@ pub(super) async fn record_in_place(
         tx.commit().await.map_err(failed)?;
         m.progress(format!("recorded {}: {detail}", baseline.id()));
         report.recorded.push(format!("{} {detail}", baseline.id()));
-        recorded = true;
     }
-    Ok(recorded)
+    Ok(())
 }

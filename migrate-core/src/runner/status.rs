@@ -172,6 +172,8 @@ impl Status {
                     | EntryState::Squashed { .. }
                     // Recorded by the next `up` without running: nothing of it is planned or linted.
                     | EntryState::RecordsInPlace { .. }
+                    // Refused by `up`: nothing of it runs.
+                    | EntryState::SquashBlocked { .. }
             )
         };
         let in_range = |v: u64| to.is_none_or(|t| v <= t);
@@ -367,13 +369,29 @@ mod tests {
     fn a_baseline_stands_by_what_the_history_holds_of_what_it_squashes() {
         use crate::runner::squash::{Standing, recorded_in_place, standing};
         let baseline = Migration { squashes: vec![1, 2, 3], ..code(3, "base") };
-        let rows = |list: &[(u64, &str, &str)]| list.iter().map(|(v, c, s)| row(*v, c, s)).collect::<Vec<_>>();
+        // A row of checksum "base" is the baseline's own: it bears its name.
+        let rows = |list: &[(u64, &str, &str)]| {
+            list.iter()
+                .map(|(v, c, s)| HistoryRow {
+                    name: if *c == "base" { "c3".into() } else { format!("h{v}") },
+                    ..row(*v, c, s)
+                })
+                .collect::<Vec<_>>()
+        };
         let all = rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "c", "applied"), (4, "d", "applied")]);
         assert_eq!(standing(&baseline, &all), Standing::Replaces);
         assert_eq!(standing(&baseline, &rows(&[(4, "d", "applied")])), Standing::Fresh);
-        assert_eq!(standing(&baseline, &rows(&[(3, "base", "applied")])), Standing::Recorded);
+        assert_eq!(standing(&baseline, &rows(&[(3, "base", "applied")])), Standing::Own);
         let recorded = rows(&[(1, "a", "applied"), (2, "b", "applied"), (3, "base", "applied")]);
-        assert_eq!(standing(&baseline, &recorded), Standing::Recorded);
+        assert_eq!(standing(&baseline, &recorded), Standing::Own);
+        // Its own row stopped part-way, or changed since: an ordinary migration's states, not a squash's.
+        assert_eq!(standing(&baseline, &rows(&[(3, "base", "failed")])), Standing::Own);
+        let failed = compute(std::slice::from_ref(&baseline), rows(&[(3, "base", "failed")]));
+        assert!(matches!(failed.entries[0].state, EntryState::Failed { .. }), "{failed:?}");
+        let mut edited = recorded.clone();
+        edited[2].checksum = "an older baseline".into();
+        let changed = compute(std::slice::from_ref(&baseline), edited);
+        assert_eq!(changed.entries[2].state, EntryState::ChecksumMismatch);
         assert!(recorded_in_place(&baseline, &recorded));
         assert!(!recorded_in_place(&baseline, &rows(&[(3, "base", "applied")])));
         assert_eq!(standing(&baseline, &rows(&[(1, "a", "applied")])), Standing::Lacks(vec![2, 3]));
@@ -413,5 +431,6 @@ mod tests {
         );
         assert_eq!(replaces.pending_versions(None), Vec::<u64>::new());
         assert!(replaces.entries[2].state.is_problem());
+        assert_eq!(blocked.pending_versions(None), Vec::<u64>::new(), "up refuses it: nothing of it is planned");
     }
 }

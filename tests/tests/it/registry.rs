@@ -549,6 +549,24 @@ fn a_baseline_lists_only_versions_that_left_the_code() {
     assert!(text.contains("remove 20240102000000's file from src/migrations/"), "{text}");
     let newer = load([squashing(&[20240101000000, 20240103000000, 20240109000000])]).unwrap_err().to_string();
     assert!(newer.contains("replaces 20240109000000, which is newer than the baseline (20240103000000)"), "{newer}");
+    for bad in
+        [&[20240101000000u64][..], &[20240103000000, 20240101000000], &[20240101000000, 20240101000000, 20240103000000]]
+    {
+        let text = load([squashing(bad)]).unwrap_err().to_string();
+        assert!(
+            text.contains(
+                "must list the versions it replaces in increasing order, each once, its own (20240103000000) last"
+            ),
+            "{bad:?}: {text}"
+        );
+    }
+    // A migration older than the baseline that it does not replace would run before it on a new database.
+    let older = def("app::m20240102000000_late_branch", "src/migrations/m20240102000000_late_branch.rs", ok_up);
+    let text = load([squashing(&[20240101000000, 20240103000000]), older]).unwrap_err().to_string();
+    assert!(
+        text.contains("m20240102000000_late_branch (src/migrations/m20240102000000_late_branch.rs) is older than the baseline m20240103000000_baseline but not squashed into it"),
+        "{text}"
+    );
     // Accepted when the versions left the code; another list is another checksum, and no list the
     // plain migration's.
     let a = &load([squashing(&[20240101000000, 20240103000000])]).unwrap()[0];

@@ -122,6 +122,13 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     let unknown = run(&dir, "", &["squash", "--to", "20240109000000", "--drop-data"]).expect(2);
     assert!(unknown.stderr.contains("no migration has version 20240109000000 in the code"), "{}", unknown.stderr);
 
+    // The baseline needs a name of its own: the row of its version tells it from the original by it.
+    let named = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data", "--name", "posts"])
+        .expect(2);
+    assert!(named.stderr.contains("m20240103000000_posts has that name already"), "{}", named.stderr);
+    run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data", "--name", "Bad"]).expect(2);
+    assert_eq!(names(&folder), before);
+
     let squashed = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(0);
     assert!(squashed.stdout.contains("one baseline in place of 3 migrations"), "{}", squashed.stdout);
     assert_eq!(names(&folder), ["m20240103000000_baseline.rs", "m20240104000000_tags.rs"]);
@@ -204,6 +211,8 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     assert_eq!(history(&part.client).await.len(), 1);
     let status = run(&dir, &db_url(&part.name), &["status"]).expect(0).stdout;
     assert!(status.contains("blocked: this database applied 1 of the 3 migrations it squashes"), "{status}");
+    let dry = run(&dir, &db_url(&part.name), &["up", "--dry-run"]).expect(2);
+    assert!(dry.stderr.contains("up would refuse m20240103000000_baseline: blocked:"), "{}", dry.stderr);
 
     // A new database runs the baseline instead of them, the kept data included, and gets the same
     // schema as the database migrated one by one.
@@ -213,6 +222,22 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     assert_eq!(roles, 2);
     run(&dir, &db_url(&full.name), &["up"]).expect(0);
     assert_eq!(schema_dump(&fresh.name), schema_dump(&full.name));
+    // A baseline changed after it was recorded is a changed migration, not recorded again.
+    let file = folder.join("m20240103000000_baseline.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replacen(
+            "pub fn up(s: &mut Schema) {\n",
+            "pub fn up(s: &mut Schema) {\n    s.create_schema(\"extra\");\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let changed = run(&dir, &db_url(&full.name), &["up"]).expect(1);
+    assert!(changed.stderr.contains("m20240103000000_baseline changed since it was applied"), "{}", changed.stderr);
+    assert_eq!(events(&full, "squash").await.len(), 1);
+    std::fs::write(&file, text).unwrap();
     // Where it ran, it is an ordinary migration: its down drops what it made.
     run(&dir, &db_url(&fresh.name), &["down", "--steps", "2"]).expect(0);
     assert!(fresh.client.query_one("SELECT to_regclass('users') IS NULL", &[]).await.unwrap().get::<_, bool>(0));
@@ -240,6 +265,29 @@ async fn the_registry_app_history_squashes_at_its_200th_migration() {
     run(&dir, &db_url(&all.name), &["up"]).expect(0);
     run(&dir, &db_url(&moved.name), &["up", "--to", v200]).expect(0);
     run(&dir, &db_url(&part.name), &["up", "--to", v150]).expect(0);
+    // A database diesel migrated to the 200th: diesel's history table only.
+    let diesel = TestDb::new("squash_reg_diesel").await;
+    run(&dir, &db_url(&diesel.name), &["up", "--to", v200]).expect(0);
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rust-registry-app/migrations");
+    let mut folders: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.as_bytes()[0].is_ascii_digit())
+        .collect();
+    folders.sort();
+    diesel
+        .client
+        .batch_execute(
+            "DROP TABLE migrate_history, migrate_history_events, migrate_history_meta, migrate_history_lock;
+             CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY, run_on timestamp NOT NULL DEFAULT now())",
+        )
+        .await
+        .unwrap();
+    for f in &folders[..200] {
+        let v = f.split('_').next().unwrap().replace('-', "");
+        diesel.client.execute("INSERT INTO __diesel_schema_migrations (version) VALUES ($1)", &[&v]).await.unwrap();
+    }
 
     // The data statements of the first 200 are listed, and refused without a flag.
     let refused = run(&dir, &db_url(&all.name), &["squash", "--to", v200]).expect(2);
@@ -286,6 +334,15 @@ async fn the_registry_app_history_squashes_at_its_200th_migration() {
     assert!(!up.stdout.contains("applied m"), "{}", up.stdout);
     let status = run(&dir, &db_url(&all.name), &["status", "--exit-code"]).expect(0).stdout;
     assert!(status.contains("86 applied, 0 pending, 0 needing attention (199 squashed into a baseline)"), "{status}");
+
+    // Migrated by diesel: the baseline cannot be matched with diesel's rows; the old code adopts them.
+    let refused = run(&dir, &db_url(&diesel.name), &["up"]).expect(2);
+    assert!(
+        refused.stderr.contains("applied by another tool (__diesel_schema_migrations, 200 applied)")
+            && refused.stderr.contains("run `up` once with the code from before the squash"),
+        "{}",
+        refused.stderr
+    );
 
     // Part-way: refused, and nothing changes there.
     let refused = run(&dir, &db_url(&part.name), &["up"]).expect(1);
