@@ -69,7 +69,7 @@ pub(super) async fn up(
     }
     // Baselines written by `squash`: refused where they cannot be recorded or run, and recorded in
     // place (after every check below) where this database applied what they replace.
-    let recording = super::squash::to_record(m, &rows)?;
+    let recording = super::squash::to_record(m, &rows).map_err(|e| *e)?;
     let code: std::collections::HashMap<u64, &Migration> = m.migrations.iter().map(|c| (c.version, c)).collect();
     let squashed = super::squash::squashed_into(&m.migrations);
     let in_history: std::collections::HashSet<u64> = rows.iter().map(|r| r.version).collect();

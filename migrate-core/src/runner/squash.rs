@@ -93,13 +93,13 @@ pub(crate) fn refusal(baseline: &Migration, standing: &Standing) -> Option<RunEr
 /// Before `up` runs anything: refuses a baseline that cannot be recorded or run here, and returns
 /// the baselines to record in place (whose versions' rows are still the replaced migration's: the
 /// checksum check passes them over).
-pub(super) fn to_record<'a>(m: &'a Migrator, rows: &[HistoryRow]) -> Result<Vec<&'a Migration>, RunError> {
+pub(super) fn to_record<'a>(m: &'a Migrator, rows: &[HistoryRow]) -> Result<Vec<&'a Migration>, Box<RunError>> {
     let mut out = Vec::new();
     // Whatever `--to` says: recording runs nothing, and the database holds what the baseline makes.
     for baseline in m.migrations.iter().filter(|b| !b.squashes.is_empty()) {
         let standing = standing(baseline, rows);
         if let Some(refused) = refusal(baseline, &standing) {
-            return Err(refused);
+            return Err(Box::new(refused));
         }
         if standing == Standing::Replaces {
             out.push(baseline);
