@@ -66,6 +66,7 @@ pub mod op;
 pub mod parallel;
 pub mod registry;
 pub mod render;
+pub mod repeatable;
 pub mod reverse;
 pub mod runner;
 pub mod schema;

@@ -90,6 +90,8 @@ pub struct MigrationDef {
 
 inventory::collect!(MigrationDef);
 
+pub use crate::repeatable::RepeatableDef;
+
 /// The folder of a migrations crate whose module list `migrate-build` generated (the list registers
 /// it). A migrations binary compares it with the crate the `migrate-cli` driver meant to run: two
 /// projects whose migrations crates share a package name and a cargo target folder would otherwise

@@ -6,7 +6,7 @@
 //! ```
 //! let report = migrate_core::runner::Report::default();
 //! let json = serde_json::to_value(&report).unwrap();
-//! assert_eq!(json, serde_json::json!({ "applied": [], "rolled_back": [], "recorded": [], "warnings": [] }));
+//! assert_eq!(json, serde_json::json!({ "applied": [], "rolled_back": [], "recorded": [], "repeatables": [], "warnings": [] }));
 //! ```
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
@@ -27,12 +27,13 @@ impl Serialize for Done {
 
 impl Serialize for Report {
     /// `applied`, `rolled_back`, `recorded` (baselines recorded in place of what they squash),
-    /// `warnings`.
+    /// `repeatables` (repeatable migrations applied, re-applied or dropped), `warnings`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Report", 4)?;
+        let mut m = s.serialize_struct("Report", 5)?;
         m.serialize_field("applied", &self.applied)?;
         m.serialize_field("rolled_back", &self.rolled_back)?;
         m.serialize_field("recorded", &self.recorded)?;
+        m.serialize_field("repeatables", &self.repeatables)?;
         m.serialize_field("warnings", &self.warnings)?;
         m.end()
     }
@@ -67,11 +68,16 @@ impl Serialize for Entry {
 }
 
 impl Serialize for Status {
-    /// `migrations` (every [`Entry`]) and `problems` (how many need attention).
+    /// `migrations` (every [`Entry`]), `repeatables` (`name`, `state`) and `problems` (how many need
+    /// attention, repeatables not applied included).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_struct("Status", 2)?;
+        let mut m = s.serialize_struct("Status", 3)?;
         m.serialize_field("migrations", &self.entries)?;
-        m.serialize_field("problems", &self.problems().count())?;
+        let repeatables: Vec<serde_json::Value> =
+            self.repeatables.iter().map(|r| serde_json::json!({ "name": r.name, "state": r.state })).collect();
+        m.serialize_field("repeatables", &repeatables)?;
+        let pending = self.repeatables.iter().filter(|r| r.state != "applied").count();
+        m.serialize_field("problems", &(self.problems().count() + pending))?;
         m.end()
     }
 }

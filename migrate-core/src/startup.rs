@@ -14,6 +14,9 @@ pub enum UpError {
     /// The program's migrations do not load (see [`crate::registry::migrations`]).
     #[error("{0}")]
     Registry(#[from] RegistryErrors),
+    /// The program's repeatable migrations do not load (see [`crate::repeatable::repeatables`]).
+    #[error("{}", .0.join("\n"))]
+    Repeatables(Vec<String>),
     /// The history could not be read.
     #[error("{0}")]
     History(#[from] RunError),
@@ -51,6 +54,7 @@ pub enum UpError {
 pub async fn up(client: &mut Client) -> Result<Report, UpError> {
     let migrations = crate::registry::migrations()?;
     let mut migrator = Migrator::new(migrations.clone());
+    migrator.with_repeatables(crate::repeatable::repeatables().map_err(UpError::Repeatables)?);
     let pending = migrator.status(client).await?.pending_versions(None);
     let last = migrations.iter().rposition(|m| pending.contains(&m.version));
     if let Some(last) = last {

@@ -74,10 +74,21 @@ pub async fn compare(ctx: &Ctx, args: crate::cli::ScratchArgs) -> Result<Drift> 
     if privileges {
         actual.lines.extend(migrate_core::introspect::privileges(&client, &schema, &ignore).await?);
     }
+    // The repeatables as the database applied them (their text may have changed in the code since).
+    let applied_repeatables: Vec<migrate_core::repeatable::Repeatable> = live
+        .applied_repeatables(&client)
+        .await?
+        .iter()
+        .map(|a| {
+            migrate_core::repeatable::Repeatable::new(&a.name, "the history", &a.up_sql, Some(&a.down_sql.join(";\n")))
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!(e))?;
     let mut scratch = Scratch::create(ctx, &db.url, "drift", &args).await?;
     let expected = async {
         let code: Vec<_> = migrations.into_iter().filter(|m| applied.contains(&m.version)).collect();
         let mut m = Migrator::new(code);
+        m.with_repeatables(applied_repeatables);
         m.with_config(live.config().clone());
         m.connected_from(scratch.origin.clone());
         m.up(&mut scratch.client, None).await?;

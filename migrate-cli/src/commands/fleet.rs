@@ -71,6 +71,7 @@ fn units(ctx: &Ctx) -> Result<Vec<Unit>> {
 
 fn migrator(ctx: &Ctx, migrations: &[Migration], unit: &Unit, wait: bool) -> Result<Migrator> {
     let mut m = Migrator::new(migrations.to_vec());
+    m.with_repeatables(Ctx::repeatables()?);
     let mut config = ctx.loaded.runner_config()?;
     if unit.schema.is_some() {
         config.schema = unit.schema.clone();

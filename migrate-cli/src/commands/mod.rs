@@ -132,6 +132,11 @@ impl Ctx {
         Ok(client)
     }
 
+    /// The repeatable migrations linked into this program, or every problem with them.
+    pub fn repeatables() -> Result<Vec<migrate_core::repeatable::Repeatable>> {
+        migrate_core::repeatable::repeatables().map_err(|errors| anyhow::anyhow!("{}", errors.join("\n")))
+    }
+
     /// Readies `m` to take the migration lock on `client`, the connection to `db` just opened: the
     /// target's `lock` setting, our end of the connection (so `lock = auto` can prove the session
     /// direct), and, when the run will take the lease, a heartbeat connection and the target's
@@ -161,6 +166,7 @@ impl Ctx {
     pub fn migrator(&self, migrations: Vec<Migration>) -> Result<Migrator> {
         let mut m = Migrator::new(migrations);
         m.with_config(self.loaded.runner_config()?);
+        m.with_repeatables(Self::repeatables()?);
         let out = self.out;
         m.on_progress(move |msg| {
             if !out.json {

@@ -128,6 +128,9 @@ pub fn finish(
         for r in &report.recorded {
             println!("{} {r}", ctx.out.green("recorded"));
         }
+        for r in &report.repeatables {
+            println!("repeatable {r}");
+        }
         let failed_id = error.as_ref().map(|e| failed_migration(e).unwrap_or_else(|| "the run".to_string()));
         let failed_id = failed_id.as_deref();
         let line = match command {

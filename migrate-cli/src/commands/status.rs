@@ -28,8 +28,9 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     let m = ctx.migrator(migrations)?;
     // The lock and the event log, asked only when a migration is in progress or has no row.
     let facts = m.run_facts(&client, &rows).await?;
-    let status = m.status_of_with(rows, &facts);
-    let problems = status.problems().count();
+    let mut status = m.status_of_with(rows, &facts);
+    status.repeatables = m.repeatable_states(&client).await?;
+    let problems = status.problems().count() + status.repeatables.iter().filter(|r| r.state != "applied").count();
     // With JSON, the drift goes into the one document; the human output says it after the states.
     let mut drift = None;
     if args.drift && ctx.out.json {
@@ -72,6 +73,15 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
         });
         let attention =
             count(|s| s.is_problem() && !matches!(s, EntryState::Pending | EntryState::RecordsInPlace { .. }));
+        for r in &status.repeatables {
+            let shown = match r.state {
+                "applied" => ctx.out.green(r.state),
+                "removed" => ctx.out.yellow("removed from the code (the next `up` drops it)"),
+                "new" => ctx.out.yellow("new (the next `up` applies it)"),
+                _ => ctx.out.yellow("changed (the next `up` applies it again)"),
+            };
+            writeln!(out, "repeatable {:<38} {shown}", r.name)?;
+        }
         let squashed = count(|s| matches!(s, EntryState::Squashed { .. }));
         let squashed = if squashed > 0 { format!(" ({squashed} squashed into a baseline)") } else { String::new() };
         writeln!(out, "{applied} applied, {pending} pending, {attention} needing attention{squashed}")?;

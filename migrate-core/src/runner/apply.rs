@@ -133,11 +133,34 @@ pub(super) async fn up(
     // Each migration is planned just before it runs (one walk of the schema model for the whole run),
     // so a long run never holds every plan at once.
     let mut walk = super::Walk::new(m);
+    // Repeatables: those removed from the code go first; those that depend on what a migration
+    // changes are dropped and made again around it.
+    let mut repeatables = super::repeat::read(client, tables).await?;
+    if let Err(e) = super::repeat::drop_removed(m, client, tables, &mut repeatables, &who, &mut report).await {
+        return Err(fail(report, e));
+    }
+    let dependencies = if repeatables.is_empty() {
+        Default::default()
+    } else {
+        super::repeat::dependencies(client, tables, &repeatables).await?
+    };
     for (mig, resume) in work {
-        let planned = match walk.plans(mig.version).unwrap_or_else(|| m.steps(mig)) {
+        let mut planned = match walk.plans(mig.version).unwrap_or_else(|| m.steps(mig)) {
             Ok(planned) => planned,
             Err(e) => return Err(fail(report, e.into())),
         };
+        // (A resumed migration keeps its plan's steps: its done ones are counted in them.)
+        if !repeatables.is_empty() && resume.is_none() {
+            let statements: Vec<String> = planned.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
+            let hit: Vec<super::repeat::Applied> =
+                super::repeat::affected(&repeatables, &dependencies, &statements).into_iter().cloned().collect();
+            let refs: Vec<&super::repeat::Applied> = hit.iter().collect();
+            planned.0 = super::repeat::wrap(m, tables, &refs, planned.0, &who, true);
+            // Made again from the code's text: what drops them next is the code's.
+            for a in &hit {
+                super::repeat::now_as_in_code(m, &mut repeatables, &a.name);
+            }
+        }
         if let Some(e) = m.blocked_outside_transaction(tables, &mig.id(), &planned.0) {
             return Err(fail(report, e));
         }
@@ -156,6 +179,9 @@ pub(super) async fn up(
             }
             Err(e) => return Err(fail(report, e)),
         }
+    }
+    if let Err(e) = super::repeat::apply_changed(m, client, tables, &who, &mut report).await {
+        return Err(fail(report, e));
     }
     Ok(report)
 }
@@ -434,6 +460,14 @@ pub(super) async fn down(
     }
     let mut report = Report::default();
     let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>()).map_err(RunError::from)?;
+    // Repeatables that depend on what a rollback changes are dropped in its transaction and made
+    // again after it.
+    let repeatables = super::repeat::read(client, tables).await?;
+    let dependencies = if repeatables.is_empty() {
+        Default::default()
+    } else {
+        super::repeat::dependencies(client, tables, &repeatables).await?
+    };
     for row in targets {
         let row = row.clone();
         let id = format!("m{}_{}", row.version, row.name);
@@ -473,6 +507,10 @@ pub(super) async fn down(
                 }
             },
         };
+        let statements: Vec<String> = steps.iter().flat_map(|s| s.statements.iter().cloned()).collect();
+        let hit: Vec<super::repeat::Applied> =
+            super::repeat::affected(&repeatables, &dependencies, &statements).into_iter().cloned().collect();
+        let steps = super::repeat::wrap(m, tables, &hit.iter().collect::<Vec<_>>(), steps, &who, false);
         if let Some(e) = m.blocked_outside_transaction(tables, &id, &steps) {
             return Err(fail(report, e));
         }
@@ -486,6 +524,9 @@ pub(super) async fn down(
                 report.rolled_back.push(done)
             }
             Err(e) => return Err(fail(report, e)),
+        }
+        if let Err(e) = super::repeat::recreate_after_down(m, client, tables, &hit, &who, &mut report).await {
+            return Err(fail(report, e));
         }
     }
     Ok(report)

@@ -33,6 +33,8 @@ pub struct HistoryTables {
     pub meta: String,
     /// `schema.table_lock`, quoted: the lease of `lock = "table"` ([`lock`](super::lock)).
     pub lock: String,
+    /// `schema.table_repeat`, quoted: the repeatable migrations applied ([`crate::repeatable`]).
+    pub repeat: String,
     /// The lease's fencing token while this run holds it (its fence: [`check_fence`](Self::check_fence)).
     pub(crate) lease_token: Option<i64>,
     /// What is known of the migrating session.
@@ -51,6 +53,7 @@ impl HistoryTables {
             events: format!("{s}.{}", quote_ident(&format!("{table}_events"))),
             meta: format!("{s}.{}", quote_ident(&format!("{table}_meta"))),
             lock: format!("{s}.{}", quote_ident(&format!("{table}_lock"))),
+            repeat: format!("{s}.{}", quote_ident(&format!("{table}_repeat"))),
             schema: s,
             lease_token: None,
             session: Session::Direct,
@@ -109,7 +112,32 @@ impl HistoryTables {
     /// against it by a test). A history of an older layout is upgraded in place instead
     /// ([`layout`](super::layout)).
     pub fn ddl(&self) -> String {
-        format!("{};\n{};\n{};\n{}", self.history_ddl(), self.events_ddl(), self.meta_ddl(), self.lock_ddl())
+        format!(
+            "{};\n{};\n{};\n{};\n{}",
+            self.history_ddl(),
+            self.events_ddl(),
+            self.meta_ddl(),
+            self.lock_ddl(),
+            self.repeat_ddl()
+        )
+    }
+
+    /// The repeatable migrations applied (layout 5 on): one row per repeatable, with what it ran and
+    /// what drops it (a repeatable removed from the code is dropped with it).
+    pub fn repeat_ddl(&self) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (
+    name text PRIMARY KEY,
+    checksum text NOT NULL,
+    up_sql text NOT NULL,
+    down_sql text[] NOT NULL,
+    relations text[] NOT NULL,
+    trigger_tables text[] NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL
+)",
+            self.repeat
+        )
     }
 
     /// The lock table (layout 4 on): the lease of `lock = "table"`, one row. The token is unique, so

@@ -25,6 +25,7 @@ pub mod lock;
 pub mod plan;
 pub mod production;
 mod recover;
+pub mod repeat;
 pub mod safe;
 mod squash;
 mod status;
@@ -118,9 +119,9 @@ const MAX_IDENTIFIER: usize = 63;
 impl Config {
     /// The names of the runner's own tables (in the migrations' schema): the history, its event log,
     /// its meta table and its lock table. Schema comparisons leave them out.
-    pub fn own_tables(&self) -> [String; 4] {
+    pub fn own_tables(&self) -> [String; 5] {
         let t = &self.history_table;
-        [t.clone(), format!("{t}_events"), format!("{t}_meta"), format!("{t}_lock")]
+        [t.clone(), format!("{t}_events"), format!("{t}_meta"), format!("{t}_lock"), format!("{t}_repeat")]
     }
 
     /// Checks the names the history uses: a name PostgreSQL would cut short could make two settings
@@ -178,6 +179,9 @@ pub struct Report {
     pub rolled_back: Vec<Done>,
     /// Messages worth showing (e.g. applied migrations missing from the code).
     pub warnings: Vec<String>,
+    /// Repeatable migrations applied, re-applied or dropped, in order (`applied active_users
+    /// (new)`).
+    pub repeatables: Vec<String>,
     /// Baselines written by `squash` recorded in place of the migrations they replace, which this
     /// database applied one by one (no SQL run): `m<version>_<name>` and what was done.
     pub recorded: Vec<String>,
@@ -297,6 +301,8 @@ pub struct Migrator {
     /// A direct connection for the steps that run outside a transaction, when the migrating one goes
     /// through a pooler.
     direct: Option<Client>,
+    /// The repeatable migrations ([`crate::repeatable`]): applied after the versioned ones.
+    repeatables: Vec<crate::repeatable::Repeatable>,
 }
 
 impl Migrator {
@@ -310,7 +316,31 @@ impl Migrator {
             origin: None,
             heartbeat: None,
             direct: None,
+            repeatables: Vec::new(),
         }
+    }
+
+    /// The repeatable migrations this runner applies after the versioned ones (in name order), drops
+    /// when removed from them, and drops and re-creates around the versioned migrations that change
+    /// what they depend on ([`crate::repeatable::repeatables`] gives those linked into the program).
+    ///
+    /// ```
+    /// use migrate_core::repeatable::Repeatable;
+    /// use migrate_core::runner::Migrator;
+    /// let view = Repeatable::new("recent", "src/repeatable/recent.sql", "CREATE VIEW recent AS SELECT 1 AS one", None).unwrap();
+    /// let mut m = Migrator::new(vec![]);
+    /// m.with_repeatables(vec![view]);
+    /// ```
+    pub fn with_repeatables(&mut self, repeatables: Vec<crate::repeatable::Repeatable>) -> &mut Self {
+        self.repeatables = repeatables;
+        self
+    }
+
+    /// The repeatable migrations the database holds, as applied (none before the history has the
+    /// table).
+    pub async fn applied_repeatables(&self, client: &Client) -> Result<Vec<repeat::Applied>, RunError> {
+        let tables = self.read_tables(client).await?;
+        repeat::read(client, &tables).await
     }
 
     /// Says where our end of the migrating connection is (the local address of the socket the caller
@@ -655,7 +685,15 @@ impl Migrator {
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
         let rows = self.history_summary(client).await?;
         let facts = self.run_facts(client, &rows).await?;
-        Ok(self.status_of_with(rows, &facts))
+        let mut status = self.status_of_with(rows, &facts);
+        status.repeatables = self.repeatable_states(client).await?;
+        Ok(status)
+    }
+
+    /// How this runner's repeatable migrations and those the database holds stand.
+    pub async fn repeatable_states(&self, client: &Client) -> Result<Vec<repeat::RepeatableState>, RunError> {
+        let applied = self.applied_repeatables(client).await?;
+        Ok(repeat::states(&self.repeatables, &applied))
     }
 
     /// What the migration lock and the event log add to the history `rows` ([`RunFacts`]): whether

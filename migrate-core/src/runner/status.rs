@@ -144,6 +144,9 @@ pub struct Entry {
 pub struct Status {
     /// One entry per migration, in version order.
     pub entries: Vec<Entry>,
+    /// The repeatable migrations, in name order (filled by [`Migrator::status`](super::Migrator::status)
+    /// and [`Migrator::repeatable_states`](super::Migrator::repeatable_states)).
+    pub repeatables: Vec<super::repeat::RepeatableState>,
 }
 
 impl Status {
@@ -276,7 +279,7 @@ pub(crate) fn compute_with(code: &[Migration], mut rows: Vec<HistoryRow>, facts:
         });
     }
     entries.extend(rows.map(missing));
-    Status { entries }
+    Status { entries, repeatables: Vec::new() }
 }
 
 #[cfg(test)]

@@ -1,0 +1,395 @@
+//! Repeatable migrations in a run ([`crate::repeatable`]): `up` drops the repeatables removed from the
+//! code before the versioned migrations, wraps each versioned migration that changes what applied
+//! repeatables depend on (their drops before it, their creation after it, in its transaction), and
+//! applies the new and changed ones after the last versioned migration, in name order. `down` drops
+//! the dependent ones in the rollback's transaction and creates them again after it. What is applied
+//! is kept in `<table>_repeat`, with an event per change.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tokio_postgres::Client;
+use tokio_postgres::types::Type;
+
+use super::error::RunError;
+use super::history::{self, Event, HistoryTables};
+use super::plan::{Step, Undo};
+use super::{Migrator, Report};
+use crate::ident::quote_literal;
+use crate::repeatable::Repeatable;
+
+/// A repeatable as the history holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Its name.
+    pub name: String,
+    /// The checksum of the text applied.
+    pub checksum: String,
+    /// The SQL that ran.
+    pub up_sql: String,
+    /// What drops it.
+    pub down_sql: Vec<String>,
+    /// The views and materialized views it made.
+    pub relations: Vec<String>,
+    /// The tables its triggers are on.
+    pub trigger_tables: Vec<String>,
+}
+
+/// The repeatables applied to the database (none before layout 5 made the table).
+pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Vec<Applied>, RunError> {
+    let sql =
+        format!("SELECT name, checksum, up_sql, down_sql, relations, trigger_tables FROM {} ORDER BY name", t.repeat);
+    // One round trip (`status` reads this on every call): a history older than layout 5 has no table.
+    let rows = match c.query_typed(&sql, &[]).await {
+        Ok(rows) => rows,
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => return Ok(Vec::new()),
+        Err(e) => return Err(RunError::db(format!("reading {}", t.repeat), &e)),
+    };
+    Ok(rows
+        .iter()
+        .map(|r| Applied {
+            name: r.get(0),
+            checksum: r.get(1),
+            up_sql: r.get(2),
+            down_sql: r.get(3),
+            relations: r.get(4),
+            trigger_tables: r.get(5),
+        })
+        .collect())
+}
+
+fn array(items: &[String]) -> String {
+    format!("ARRAY[{}]::text[]", items.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", "))
+}
+
+/// The statement that records `r` as applied (inserted or replaced), run in the transaction that
+/// applies it.
+fn record_sql(t: &HistoryTables, r: &Repeatable, who: &str) -> String {
+    format!(
+        "INSERT INTO {} (name, checksum, up_sql, down_sql, relations, trigger_tables, applied_by) VALUES ({}, {}, {}, {}, {}, {}, {})
+         ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql, down_sql = EXCLUDED.down_sql,
+           relations = EXCLUDED.relations, trigger_tables = EXCLUDED.trigger_tables, applied_at = now(), applied_by = EXCLUDED.applied_by",
+        t.repeat,
+        quote_literal(&r.name),
+        quote_literal(&r.checksum),
+        quote_literal(&r.up),
+        array(&r.down),
+        array(&r.relations),
+        array(&r.trigger_tables),
+        quote_literal(who)
+    )
+}
+
+fn forget_sql(t: &HistoryTables, name: &str) -> String {
+    format!("DELETE FROM {} WHERE name = {}", t.repeat, quote_literal(name))
+}
+
+/// Runs `statements` in one fenced transaction with an event; the error names the repeatable.
+async fn in_transaction(
+    m: &Migrator,
+    client: &mut Client,
+    t: &HistoryTables,
+    name: &str,
+    statements: Vec<String>,
+    event: (&str, String),
+    who: &str,
+) -> Result<(), RunError> {
+    let context = format!("{} the repeatable {name}", event.0);
+    let failed = |e: tokio_postgres::Error| RunError::db(context.clone(), &e);
+    let tx = client.transaction().await.map_err(failed)?;
+    t.check_fence(&tx).await.map_err(failed)?;
+    let begin = super::in_transaction(&m.config, t);
+    if let Err(failure) = super::step::execute_batch(m, &tx, &begin, &statements).await {
+        return Err(RunError::Database { context, failure });
+    }
+    let logged = Event {
+        version: None,
+        name: Some(name),
+        action: "repeatable",
+        outcome: "ok",
+        actor: who,
+        sql: Some(&statements),
+        detail: Some(event.1),
+    };
+    history::log(&tx, t, &logged).await.map_err(failed)?;
+    tx.commit().await.map_err(failed)
+}
+
+/// Before the versioned migrations: drops the repeatables removed from the code (newest name first),
+/// with their stored drops.
+pub(super) async fn drop_removed(
+    m: &Migrator,
+    client: &mut Client,
+    t: &HistoryTables,
+    applied: &mut Vec<Applied>,
+    who: &str,
+    report: &mut Report,
+) -> Result<(), RunError> {
+    let removed: Vec<Applied> =
+        applied.iter().rev().filter(|a| !m.repeatables.iter().any(|r| r.name == a.name)).cloned().collect();
+    for a in removed {
+        let mut statements = a.down_sql.clone();
+        statements.push(forget_sql(t, &a.name));
+        in_transaction(m, client, t, &a.name, statements, ("dropping", "dropped: removed from the code".into()), who)
+            .await?;
+        m.progress(format!("dropped the repeatable {} (removed from the code)", a.name));
+        report.repeatables.push(format!("dropped {} (removed from the code)", a.name));
+        applied.retain(|x| x.name != a.name);
+    }
+    Ok(())
+}
+
+/// After the versioned migrations: applies the new repeatables and those whose text changed (the
+/// old version dropped first), in name order.
+pub(super) async fn apply_changed(
+    m: &Migrator,
+    client: &mut Client,
+    t: &HistoryTables,
+    who: &str,
+    report: &mut Report,
+) -> Result<(), RunError> {
+    if m.repeatables.is_empty() {
+        return Ok(());
+    }
+    let applied = read(client, t).await?;
+    for r in &m.repeatables {
+        let before = applied.iter().find(|a| a.name == r.name);
+        if before.is_some_and(|a| a.checksum == r.checksum) {
+            continue;
+        }
+        let mut statements = before.map(|a| a.down_sql.clone()).unwrap_or_default();
+        statements.push(r.up.clone());
+        statements.push(record_sql(t, r, who));
+        let (verb, detail) = if before.is_some() { ("re-applied", "changed") } else { ("applied", "new") };
+        in_transaction(m, client, t, &r.name, statements, ("applying", format!("{verb} ({detail})")), who).await?;
+        m.progress(format!("{verb} the repeatable {} ({detail})", r.name));
+        report.repeatables.push(format!("{verb} {} ({detail})", r.name));
+    }
+    Ok(())
+}
+
+/// What each applied repeatable depends on: the relations its views and materialized views select
+/// from (from the catalog), and the tables its triggers are on.
+pub(super) async fn dependencies(
+    client: &Client,
+    t: &HistoryTables,
+    applied: &[Applied],
+) -> Result<HashMap<String, BTreeSet<String>>, RunError> {
+    let relations: Vec<String> = applied.iter().flat_map(|a| a.relations.iter().cloned()).collect();
+    let mut deps: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for a in applied {
+        deps.entry(a.name.clone()).or_default().extend(a.trigger_tables.iter().cloned());
+    }
+    if relations.is_empty() {
+        return Ok(deps);
+    }
+    let rows = client
+        .query_typed(
+            "SELECT DISTINCT v.relname::text, c.relname::text
+               FROM pg_class v
+               JOIN pg_rewrite w ON w.ev_class = v.oid
+               JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
+               JOIN pg_class c ON c.oid = d.refobjid
+              WHERE v.relnamespace = $1::text::regnamespace AND v.relname = ANY($2) AND c.oid <> v.oid",
+            &[(&t.schema, Type::TEXT), (&relations, Type::TEXT_ARRAY)],
+        )
+        .await
+        .map_err(|e| RunError::db("reading what the repeatables depend on", &e))?;
+    for row in rows {
+        let (view, on): (String, String) = (row.get(0), row.get(1));
+        if let Some(a) = applied.iter().find(|a| a.relations.contains(&view)) {
+            deps.entry(a.name.clone()).or_default().insert(on);
+        }
+    }
+    Ok(deps)
+}
+
+/// How a repeatable migration stands: `applied`, `new` (the next `up` applies it), `changed` (the
+/// next `up` applies it again) or `removed` (gone from the code; the next `up` drops it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatableState {
+    /// The repeatable's name.
+    pub name: String,
+    /// `applied`, `new`, `changed` or `removed`.
+    pub state: &'static str,
+}
+
+/// The states of the code's repeatables and of those the database holds, in name order.
+pub fn states(code: &[Repeatable], applied: &[Applied]) -> Vec<RepeatableState> {
+    let mut out: Vec<RepeatableState> = code
+        .iter()
+        .map(|r| RepeatableState {
+            name: r.name.clone(),
+            state: match applied.iter().find(|a| a.name == r.name) {
+                None => "new",
+                Some(a) if a.checksum != r.checksum => "changed",
+                Some(_) => "applied",
+            },
+        })
+        .collect();
+    out.extend(
+        applied
+            .iter()
+            .filter(|a| !code.iter().any(|r| r.name == a.name))
+            .map(|a| RepeatableState { name: a.name.clone(), state: "removed" }),
+    );
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The identifiers of some SQL, lowercased (quotes dropped): what a migration may change.
+fn identifiers(statements: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for st in statements {
+        for word in st.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if !word.is_empty() {
+                out.insert(word.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// The applied repeatables (in name order) that depend on what `statements` name, and those that
+/// depend on theirs in turn.
+pub(super) fn affected<'a>(
+    applied: &'a [Applied],
+    deps: &HashMap<String, BTreeSet<String>>,
+    statements: &[String],
+) -> Vec<&'a Applied> {
+    let mut named = identifiers(statements);
+    let mut hit: BTreeSet<&str> = BTreeSet::new();
+    loop {
+        let before = hit.len();
+        for a in applied {
+            if hit.contains(a.name.as_str()) {
+                continue;
+            }
+            let on = deps.get(&a.name);
+            if on.is_some_and(|d| d.iter().any(|x| named.contains(&x.to_lowercase())))
+                || a.relations.iter().any(|r| named.contains(&r.to_lowercase()))
+            {
+                hit.insert(&a.name);
+                named.extend(a.relations.iter().map(|r| r.to_lowercase()));
+            }
+        }
+        if hit.len() == before {
+            break;
+        }
+    }
+    applied.iter().filter(|a| hit.contains(a.name.as_str())).collect()
+}
+
+/// Wraps the steps of a versioned migration in the drops (newest name first) and creation (in name
+/// order, the code's text, recorded) of the `affected` repeatables: in its transaction when it is
+/// one transactional step, else as steps of their own before and after it.
+pub(super) fn wrap(
+    m: &Migrator,
+    t: &HistoryTables,
+    affected: &[&Applied],
+    steps: Vec<Step>,
+    who: &str,
+    create_after: bool,
+) -> Vec<Step> {
+    if affected.is_empty() {
+        return steps;
+    }
+    let drops: Vec<String> = affected.iter().rev().flat_map(|a| a.down_sql.iter().cloned()).collect();
+    let mut creates = Vec::new();
+    for a in affected {
+        match m.repeatables.iter().find(|r| r.name == a.name) {
+            Some(r) => {
+                creates.push(r.up.clone());
+                creates.push(record_sql(t, r, who));
+            }
+            None => creates.push(a.up_sql.clone()),
+        }
+    }
+    let mut steps = steps;
+    if steps.len() == 1 && steps[0].transactional && steps[0].backfill.is_none() && steps[0].data.is_none() {
+        let s = &mut steps[0];
+        let mut statements = drops;
+        statements.append(&mut s.statements);
+        if create_after {
+            statements.extend(creates);
+        }
+        s.statements = statements;
+        return steps;
+    }
+    let step = |statements: Vec<String>, undo: Vec<String>| Step {
+        statements,
+        transactional: true,
+        guard: None,
+        backfill: None,
+        data: None,
+        undo: Undo::Sql(undo),
+    };
+    let mut out = vec![step(drops.clone(), creates.clone())];
+    out.extend(steps);
+    if create_after {
+        out.push(step(creates, drops));
+    }
+    out
+}
+
+/// After a rollback that dropped `affected`: creates each again (its stored text) in its own
+/// transaction; one that no longer fits the schema (its table went with the rollback) stays dropped,
+/// its record removed, with a warning: the next `up` creates it when it fits again.
+pub(super) async fn recreate_after_down(
+    m: &Migrator,
+    client: &mut Client,
+    t: &HistoryTables,
+    affected: &[Applied],
+    who: &str,
+    report: &mut Report,
+) -> Result<(), RunError> {
+    for a in affected {
+        let result = in_transaction(
+            m,
+            client,
+            t,
+            &a.name,
+            vec![a.up_sql.clone()],
+            ("re-creating", "re-created after a rollback".into()),
+            who,
+        )
+        .await;
+        if let Err(e) = result {
+            in_transaction(
+                m,
+                client,
+                t,
+                &a.name,
+                vec![forget_sql(t, &a.name)],
+                ("forgetting", format!("left dropped after a rollback: {e}")),
+                who,
+            )
+            .await?;
+            report.warnings.push(format!(
+                "the repeatable {} could not be created again after the rollback ({}): it stays dropped, and the next `up` creates it",
+                a.name,
+                first_line(&e)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn first_line(e: &RunError) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// After a wrap made `name` again from the code's text: the applied list says so.
+pub(super) fn now_as_in_code(m: &Migrator, applied: &mut [Applied], name: &str) {
+    if let (Some(r), Some(a)) =
+        (m.repeatables.iter().find(|r| r.name == name), applied.iter_mut().find(|a| a.name == name))
+    {
+        *a = Applied {
+            name: r.name.clone(),
+            checksum: r.checksum.clone(),
+            up_sql: r.up.clone(),
+            down_sql: r.down.clone(),
+            relations: r.relations.clone(),
+            trigger_tables: r.trigger_tables.clone(),
+        };
+    }
+}
