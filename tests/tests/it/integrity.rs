@@ -386,6 +386,7 @@ fn the_readme_shows_the_history_ddl_the_code_creates() {
         .replace("<table>_events", "\"public\".\"migrate_history_events\"")
         .replace("<table>_meta", "\"public\".\"migrate_history_meta\"")
         .replace("<table>_lock", "\"public\".\"migrate_history_lock\"")
+        .replace("<table>_repeat", "\"public\".\"migrate_history_repeat\"")
         .replace("<table>", "\"public\".\"migrate_history\"");
     let code = migrate_core::runner::history::HistoryTables::new("public", "migrate_history").ddl();
     assert_eq!(normalise(&shown), normalise(&format!("{code};")));
