@@ -186,6 +186,74 @@ pub async fn run(ctx: &Ctx, args: ScratchArgs) -> Result<u8> {
                 anyhow::bail!("the schema after {} could not be rebuilt: verify stops here", mig.id());
             }
         }
+        // The repeatables, on the schema of every migration: made by `up`, dropped by their downs (in
+        // reverse name order) back to that schema, and made again to the same schema.
+        let repeatables = Ctx::repeatables()?;
+        if !repeatables.is_empty() {
+            let before = snapshot(&scratch.client, &schema, &ignore).await?;
+            m.with_repeatables(repeatables.clone());
+            m.up(&mut scratch.client, None).await.context("applying the repeatables")?;
+            let after = snapshot(&scratch.client, &schema, &ignore).await?;
+            let mut errors: Vec<String> = Vec::new();
+            let mut problems: Vec<String> = Vec::new();
+            let run = async |sql: String| scratch.client.batch_execute(&sql).await;
+            let mut dropped = true;
+            for r in repeatables.iter().rev() {
+                if let Err(e) = run(r.down.join(";\n")).await {
+                    errors.push(format!(
+                        "the down of the repeatable {} fails: {}",
+                        r.name,
+                        migrate_core::runner::DbFailure::from_error(&e, None)
+                    ));
+                    dropped = false;
+                    break;
+                }
+            }
+            if dropped {
+                problems.extend(
+                    diff(&before, &snapshot(&scratch.client, &schema, &ignore).await?)
+                        .iter()
+                        .map(|c| format!("after the repeatables' downs: {c}")),
+                );
+                for r in &repeatables {
+                    if let Err(e) = run(r.up.clone()).await {
+                        errors.push(format!(
+                            "the repeatable {} fails when made again: {}",
+                            r.name,
+                            migrate_core::runner::DbFailure::from_error(&e, None)
+                        ));
+                        break;
+                    }
+                }
+                problems.extend(
+                    diff(&after, &snapshot(&scratch.client, &schema, &ignore).await?)
+                        .iter()
+                        .map(|c| format!("after making them again: {c}")),
+                );
+            }
+            let ok = problems.is_empty() && errors.is_empty();
+            if !ok {
+                failures += 1;
+            }
+            if !ctx.out.json {
+                let label = if ok { ctx.out.green("ok") } else { ctx.out.red("FAILED") };
+                println!(
+                    "{label} repeatables ({})",
+                    repeatables.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+                );
+                for line in errors.iter().chain(&problems) {
+                    println!("    {}", line.replace('\n', "\n    "));
+                }
+            }
+            results.push(json!({
+                "version": null,
+                "id": "repeatables",
+                "ok": ok,
+                "errors": errors,
+                "differences": problems,
+                "notes": [],
+            }));
+        }
         Ok(())
     }
     .await;

@@ -148,5 +148,15 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     std::fs::remove_file(repeatable.join("Notes.txt")).unwrap();
     let up = run(&dir, &url, &["up"]).expect(0);
     assert!(up.stdout.contains("repeatable applied audit (new)"), "{}", up.stdout);
+
+    // drift builds them as applied; verify drops and makes them again on a scratch database.
+    let drift = run(&dir, &url, &["drift"]).expect(0).stdout;
+    assert!(drift.contains("no drift"), "{drift}");
+    let verify = run(&dir, &url, &["verify"]).expect(0).stdout;
+    assert!(verify.contains("ok repeatables (active_users, audit)"), "{verify}");
+    // A down that leaves something behind is a failure of verify.
+    std::fs::write(repeatable.join("audit.down.sql"), "SELECT 1;\n").unwrap();
+    let verify = run(&dir, &url, &["verify"]).expect(1).stdout;
+    assert!(verify.contains("FAILED repeatables") && verify.contains("audit"), "{verify}");
     let _ = std::fs::remove_dir_all(&dir);
 }
