@@ -128,6 +128,33 @@ impl Repeatable {
     }
 }
 
+impl Repeatable {
+    /// The repeatable as a migration of `version` (after every real one), for checks that take
+    /// migrations: `lint` reads its SQL on the schema the migrations build, as it reads an SQL-file
+    /// migration's.
+    pub fn as_migration(&self, version: u64) -> crate::registry::Migration {
+        let down = self.down.join(";\n");
+        let up = vec![Op::Sql { up: self.up.clone(), down: Some(down.clone()), declares: vec![] }];
+        let down = crate::registry::Down::Explicit(vec![Op::Sql { up: down, down: None, declares: vec![] }]);
+        crate::registry::Migration {
+            version,
+            name: format!("repeatable_{}", self.name),
+            checksum: self.checksum.clone(),
+            checksum_format: crate::registry::SQL_TEXT_FORMAT,
+            legacy_checksum: None,
+            up,
+            down,
+            transaction: true,
+            file: "src/repeatable",
+            line: 1,
+            acks: vec![],
+            original: None,
+            squashes: vec![],
+            source: None,
+        }
+    }
+}
+
 /// The repeatables linked into this program ([`RepeatableDef`]), in name order, or every problem.
 pub fn repeatables() -> Result<Vec<Repeatable>, Vec<String>> {
     load(inventory::iter::<RepeatableDef>())

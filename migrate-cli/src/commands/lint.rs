@@ -11,12 +11,21 @@ use super::Ctx;
 use crate::cli::LintArgs;
 
 pub fn run(ctx: &Ctx, args: LintArgs) -> Result<u8> {
-    let migrations = ctx.migrations()?;
+    let mut migrations = ctx.migrations()?;
     let mut config = ctx.loaded.lint_config(None)?;
     if args.all {
         config.baseline = None;
     }
-    let findings = lint(&migrations, &config);
+    // The repeatables, on the schema of every migration, after them (as `up` applies them): their
+    // findings name them.
+    let repeatables = Ctx::repeatables()?;
+    let first = u64::MAX - repeatables.len() as u64;
+    migrations.extend(repeatables.iter().enumerate().map(|(i, r)| r.as_migration(first + i as u64)));
+    let mut findings = lint(&migrations, &config);
+    for f in findings.iter_mut().filter(|f| f.version >= first && !repeatables.is_empty()) {
+        let r = &repeatables[(f.version - first) as usize];
+        f.migration = format!("repeatable {} ({})", r.name, r.file);
+    }
     print(ctx, &findings);
     Ok(if findings.iter().any(Finding::blocks) { crate::EXIT_PROBLEMS } else { crate::EXIT_OK })
 }

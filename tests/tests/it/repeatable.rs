@@ -158,5 +158,14 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     std::fs::write(repeatable.join("audit.down.sql"), "SELECT 1;\n").unwrap();
     let verify = run(&dir, &url, &["verify"]).expect(1).stdout;
     assert!(verify.contains("FAILED repeatables") && verify.contains("audit"), "{verify}");
+
+    // lint reads them on the schema the migrations build, and names them.
+    std::fs::write(
+        repeatable.join("touch_users.sql"),
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := lower(NEW.email); RETURN NEW; END $$;\nCREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();\n",
+    )
+    .unwrap();
+    let linted = run(&dir, "", &["lint", "--all"]).stdout;
+    assert!(linted.contains("[adding-trigger] repeatable touch_users (src/repeatable/touch_users.sql)"), "{linted}");
     let _ = std::fs::remove_dir_all(&dir);
 }
