@@ -75,6 +75,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<u8> {
             }
         }
         let mut plans = m.plans_for(&pending)?;
+        m.wrap_for_repeatables(&client, &mut plans).await?;
         for mig in m.migrations() {
             let Some((steps, _)) = plans.remove(&mig.version) else { continue };
             if !ctx.out.json {

@@ -336,6 +336,37 @@ impl Migrator {
         self
     }
 
+    /// The steps of `plans` (migration version → plan, as [`plans_for`](Self::plans_for) gives them)
+    /// as `up` would run them on this database: each wrapped in the drops and creation of the applied
+    /// repeatables that depend on what it changes (what `up --dry-run` prints).
+    pub async fn wrap_for_repeatables(
+        &self,
+        client: &Client,
+        plans: &mut std::collections::HashMap<u64, Plans>,
+    ) -> Result<(), RunError> {
+        let tables = self.read_tables(client).await?;
+        let mut applied = repeat::read(client, &tables).await?;
+        applied.retain(|a| self.repeatables.iter().any(|r| r.name == a.name));
+        if applied.is_empty() {
+            return Ok(());
+        }
+        let dependencies = repeat::dependencies(client, &tables, &applied).await?;
+        let mut versions: Vec<u64> = plans.keys().copied().collect();
+        versions.sort_unstable();
+        for v in versions {
+            let Some(plan) = plans.get_mut(&v) else { continue };
+            let statements: Vec<String> = plan.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
+            let hit: Vec<repeat::Applied> =
+                repeat::affected(&applied, &dependencies, &statements).into_iter().cloned().collect();
+            let steps = std::mem::take(&mut plan.0);
+            plan.0 = repeat::wrap(self, &tables, &hit.iter().collect::<Vec<_>>(), steps, "", true);
+            for a in &hit {
+                repeat::now_as_in_code(self, &mut applied, &a.name);
+            }
+        }
+        Ok(())
+    }
+
     /// The repeatable migrations the database holds, as applied (none before the history has the
     /// table).
     pub async fn applied_repeatables(&self, client: &Client) -> Result<Vec<repeat::Applied>, RunError> {

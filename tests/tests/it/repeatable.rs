@@ -91,6 +91,12 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
         "ALTER TABLE users ALTER COLUMN email TYPE text;\n",
     )
     .unwrap();
+    // The plan shows it.
+    let dry = run(&dir, &url, &["up", "--dry-run"]).expect(0).stdout;
+    let drop = dry.find("DROP VIEW \"active_users\"").unwrap_or_else(|| panic!("{dry}"));
+    let alter = dry.find("ALTER TABLE users ALTER COLUMN email").unwrap_or_else(|| panic!("{dry}"));
+    let create = dry.find("CREATE VIEW active_users").unwrap_or_else(|| panic!("{dry}"));
+    assert!(drop < alter && alter < create, "{dry}");
     let up = run(&dir, &url, &["up"]).expect(0);
     assert!(up.stdout.contains("applied m20240102000000_longer_emails"), "{}", up.stdout);
     let ran: Vec<String> = db
@@ -121,6 +127,31 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     assert!(exists(&db, "to_regclass('active_users') IS NOT NULL").await);
     assert_eq!(email_type(&db).await, "text");
     run(&dir, &url, &["up"]).expect(0);
+
+    // A migration that fails after its change rolls back whole: the view stays as it was.
+    let failing = folder.join("m20240103000000_fails");
+    std::fs::create_dir(&failing).unwrap();
+    std::fs::write(
+        failing.join("up.sql"),
+        "-- migrate: allow changing-column-type = \"a small table\"\nALTER TABLE users ALTER COLUMN email TYPE varchar(400);\nSELECT 1 / 0;\n",
+    )
+    .unwrap();
+    std::fs::write(failing.join("down.sql"), "ALTER TABLE users ALTER COLUMN email TYPE varchar(320);\n").unwrap();
+    let failed = run(&dir, &url, &["up"]).expect(2);
+    assert!(failed.stderr.contains("22012"), "{}", failed.stderr);
+    assert!(exists(&db, "to_regclass('active_users') IS NOT NULL").await);
+    assert_eq!(email_type(&db).await, "character varying");
+    let length: i32 = db
+        .client
+        .query_one(
+            "SELECT character_maximum_length FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(length, 320);
+    std::fs::remove_dir_all(&failing).unwrap();
 
     // Removed from the code: shown as removed, dropped by the next `up`.
     std::fs::remove_file(repeatable.join("user_count.sql")).unwrap();
