@@ -10,7 +10,7 @@
 //! use migrate_core::repeatable::Repeatable;
 //! let r = Repeatable::new("active_users", "src/repeatable/active_users.sql",
 //!     "CREATE OR REPLACE VIEW active_users AS SELECT id FROM users WHERE active;", None).unwrap();
-//! assert_eq!(r.down, ["DROP VIEW \"active_users\""]);
+//! assert_eq!(r.down, ["DROP VIEW IF EXISTS \"active_users\""]);
 //! assert_eq!(r.relations, ["active_users"]);
 //! ```
 
@@ -105,7 +105,24 @@ impl Repeatable {
             None => {
                 let reversed = crate::reverse::reverse_ops(&creates)
                     .map_err(|e| format!("{file}: its drop cannot be derived ({e:?}); add {name}.down.sql"))?;
-                crate::render::render_ops(&reversed).into_iter().map(|s| s.sql).collect()
+                // `IF EXISTS`: a drop that finds the object gone (a migration's CASCADE took it)
+                // leaves the repeatable's record consistent instead of failing.
+                crate::render::render_ops(&reversed)
+                    .into_iter()
+                    .map(|s| {
+                        let kinds = [
+                            "DROP MATERIALIZED VIEW ",
+                            "DROP VIEW ",
+                            "DROP FUNCTION ",
+                            "DROP PROCEDURE ",
+                            "DROP TRIGGER ",
+                        ];
+                        match kinds.iter().find(|k| s.sql.starts_with(*k)) {
+                            Some(k) => format!("{k}IF EXISTS {}", &s.sql[k.len()..]),
+                            None => s.sql,
+                        }
+                    })
+                    .collect()
             }
         };
         let mut text = String::from("up=");
@@ -164,7 +181,12 @@ pub fn repeatables() -> Result<Vec<Repeatable>, Vec<String>> {
 pub fn load<'a>(defs: impl IntoIterator<Item = &'a RepeatableDef>) -> Result<Vec<Repeatable>, Vec<String>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for d in defs {
+        // A crate whose build script lists two migrations folders registers the repeatables twice.
+        if !seen.insert((d.name, d.file)) {
+            continue;
+        }
         match Repeatable::new(d.name, d.file, d.up, d.down) {
             Ok(r) => out.push(r),
             Err(e) => errors.push(format!("repeatable {}: {e}", d.name)),

@@ -149,16 +149,23 @@ pub(super) async fn up(
             Ok(planned) => planned,
             Err(e) => return Err(fail(report, e.into())),
         };
-        // (A resumed migration keeps its plan's steps: its done ones are counted in them.)
+        // The repeatables that depend on what it changes: dropped and made again in its transaction
+        // (a changed one is left for after the last migration), or, for a plan of several steps,
+        // dropped before it and applied again after the last migration. (A resumed migration keeps
+        // its plan: the wrap was decided when it started.)
         if !repeatables.is_empty() && resume.is_none() {
             let statements: Vec<String> = planned.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
             let hit: Vec<super::repeat::Applied> =
                 super::repeat::affected(&repeatables, &dependencies, &statements).into_iter().cloned().collect();
             let refs: Vec<&super::repeat::Applied> = hit.iter().collect();
-            planned.0 = super::repeat::wrap(m, tables, &refs, planned.0, &who, true);
-            // Made again from the code's text: what drops them next is the code's.
-            for a in &hit {
-                super::repeat::now_as_in_code(m, &mut repeatables, &a.name);
+            if super::repeat::one_transaction(&planned.0) {
+                planned.0 = super::repeat::wrap(m, tables, &refs, planned.0, true);
+                repeatables.retain(|a| !hit.iter().any(|h| h.name == a.name) || super::repeat::unchanged(m, a));
+            } else if !hit.is_empty() {
+                if let Err(e) = super::repeat::drop_before(m, client, tables, &refs, &who).await {
+                    return Err(fail(report, e));
+                }
+                repeatables.retain(|a| !hit.iter().any(|h| h.name == a.name));
             }
         }
         if let Some(e) = m.blocked_outside_transaction(tables, &mig.id(), &planned.0) {
@@ -180,7 +187,14 @@ pub(super) async fn up(
             Err(e) => return Err(fail(report, e)),
         }
     }
-    if let Err(e) = super::repeat::apply_changed(m, client, tables, &who, &mut report).await {
+    // After the last migration only: with `--to` short of it, they would meet a schema half-way.
+    let later = m.migrations.iter().any(|c| !in_range(c.version) && !in_history.contains(&c.version));
+    if later && !m.repeatables.is_empty() {
+        report.warnings.push(
+            "the repeatable migrations are applied after the last migration: run `up` without --to to apply them"
+                .into(),
+        );
+    } else if let Err(e) = super::repeat::apply_changed(m, client, tables, &who, &mut report).await {
         return Err(fail(report, e));
     }
     Ok(report)
@@ -462,7 +476,7 @@ pub(super) async fn down(
     let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>()).map_err(RunError::from)?;
     // Repeatables that depend on what a rollback changes are dropped in its transaction and made
     // again after it.
-    let repeatables = super::repeat::read(client, tables).await?;
+    let mut repeatables = super::repeat::read(client, tables).await?;
     let dependencies = if repeatables.is_empty() {
         Default::default()
     } else {
@@ -510,7 +524,17 @@ pub(super) async fn down(
         let statements: Vec<String> = steps.iter().flat_map(|s| s.statements.iter().cloned()).collect();
         let hit: Vec<super::repeat::Applied> =
             super::repeat::affected(&repeatables, &dependencies, &statements).into_iter().cloned().collect();
-        let steps = super::repeat::wrap(m, tables, &hit.iter().collect::<Vec<_>>(), steps, &who, false);
+        let refs: Vec<&super::repeat::Applied> = hit.iter().collect();
+        let steps = if super::repeat::one_transaction(&steps) {
+            super::repeat::wrap(m, tables, &refs, steps, false)
+        } else {
+            if !hit.is_empty()
+                && let Err(e) = super::repeat::drop_before(m, client, tables, &refs, &who).await
+            {
+                return Err(fail(report, e));
+            }
+            steps
+        };
         if let Some(e) = m.blocked_outside_transaction(tables, &id, &steps) {
             return Err(fail(report, e));
         }
@@ -525,8 +549,9 @@ pub(super) async fn down(
             }
             Err(e) => return Err(fail(report, e)),
         }
-        if let Err(e) = super::repeat::recreate_after_down(m, client, tables, &hit, &who, &mut report).await {
-            return Err(fail(report, e));
+        match super::repeat::recreate_after_down(m, client, tables, &hit, &who, &mut report).await {
+            Ok(left) => repeatables.retain(|a| !left.contains(&a.name)),
+            Err(e) => return Err(fail(report, e)),
         }
     }
     Ok(report)

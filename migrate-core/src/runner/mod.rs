@@ -359,10 +359,8 @@ impl Migrator {
             let hit: Vec<repeat::Applied> =
                 repeat::affected(&applied, &dependencies, &statements).into_iter().cloned().collect();
             let steps = std::mem::take(&mut plan.0);
-            plan.0 = repeat::wrap(self, &tables, &hit.iter().collect::<Vec<_>>(), steps, "", true);
-            for a in &hit {
-                repeat::now_as_in_code(self, &mut applied, &a.name);
-            }
+            plan.0 = repeat::wrap(self, &tables, &hit.iter().collect::<Vec<_>>(), steps, true);
+            applied.retain(|a| !hit.iter().any(|h| h.name == a.name) || repeat::unchanged(self, a));
         }
         Ok(())
     }

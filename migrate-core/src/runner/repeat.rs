@@ -12,7 +12,7 @@ use tokio_postgres::types::Type;
 
 use super::error::RunError;
 use super::history::{self, Event, HistoryTables};
-use super::plan::{Step, Undo};
+use super::plan::Step;
 use super::{Migrator, Report};
 use crate::ident::quote_literal;
 use crate::repeatable::Repeatable;
@@ -57,8 +57,18 @@ pub(crate) async fn read(c: &Client, t: &HistoryTables) -> Result<Vec<Applied>, 
         .collect())
 }
 
+/// A string literal that reads the same whatever `standard_conforming_strings` says: `E'..'` with
+/// its backslashes doubled when it has any (a view's `'\d+'` is kept as written).
+fn lit(value: &str) -> String {
+    if value.contains('\\') {
+        format!("E{}", quote_literal(&value.replace('\\', "\\\\")))
+    } else {
+        quote_literal(value)
+    }
+}
+
 fn array(items: &[String]) -> String {
-    format!("ARRAY[{}]::text[]", items.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", "))
+    format!("ARRAY[{}]::text[]", items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
 }
 
 /// The statement that records `r` as applied (inserted or replaced), run in the transaction that
@@ -69,18 +79,32 @@ fn record_sql(t: &HistoryTables, r: &Repeatable, who: &str) -> String {
          ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql, down_sql = EXCLUDED.down_sql,
            relations = EXCLUDED.relations, trigger_tables = EXCLUDED.trigger_tables, applied_at = now(), applied_by = EXCLUDED.applied_by",
         t.repeat,
-        quote_literal(&r.name),
-        quote_literal(&r.checksum),
-        quote_literal(&r.up),
+        lit(&r.name),
+        lit(&r.checksum),
+        lit(&r.up),
         array(&r.down),
         array(&r.relations),
         array(&r.trigger_tables),
-        quote_literal(who)
+        lit(who)
     )
 }
 
+/// [`record_sql`] of a repeatable as the history held it (made again after a rollback).
+fn record_applied_sql(t: &HistoryTables, a: &Applied, who: &str) -> String {
+    let r = Repeatable {
+        name: a.name.clone(),
+        file: String::new(),
+        up: a.up_sql.clone(),
+        down: a.down_sql.clone(),
+        checksum: a.checksum.clone(),
+        relations: a.relations.clone(),
+        trigger_tables: a.trigger_tables.clone(),
+    };
+    record_sql(t, &r, who)
+}
+
 fn forget_sql(t: &HistoryTables, name: &str) -> String {
-    format!("DELETE FROM {} WHERE name = {}", t.repeat, quote_literal(name))
+    format!("DELETE FROM {} WHERE name = {}", t.repeat, lit(name))
 }
 
 /// Runs `statements` in one fenced transaction with an event; the error names the repeatable.
@@ -151,14 +175,23 @@ pub(super) async fn apply_changed(
         return Ok(());
     }
     let applied = read(client, t).await?;
+    let changing = m.repeatables.iter().any(|r| applied.iter().any(|a| a.name == r.name && a.checksum != r.checksum));
+    let deps = if changing { dependencies(client, t, &applied).await? } else { HashMap::new() };
     for r in &m.repeatables {
         let before = applied.iter().find(|a| a.name == r.name);
         if before.is_some_and(|a| a.checksum == r.checksum) {
             continue;
         }
-        let mut statements = before.map(|a| a.down_sql.clone()).unwrap_or_default();
+        // What depends on the old version goes first and comes back after the new one.
+        let after: Vec<&Applied> = match before {
+            Some(a) => dependents(&applied, &deps, a.relations.iter().map(|x| x.to_lowercase()).collect()),
+            None => Vec::new(),
+        };
+        let mut statements: Vec<String> = after.iter().rev().flat_map(|d| d.down_sql.iter().cloned()).collect();
+        statements.extend(before.map(|a| a.down_sql.clone()).unwrap_or_default());
         statements.push(r.up.clone());
         statements.push(record_sql(t, r, who));
+        statements.extend(after.iter().map(|d| d.up_sql.clone()));
         let (verb, detail) = if before.is_some() { ("re-applied", "changed") } else { ("applied", "new") };
         in_transaction(m, client, t, &r.name, statements, ("applying", format!("{verb} ({detail})")), who).await?;
         m.progress(format!("{verb} the repeatable {} ({detail})", r.name));
@@ -236,11 +269,18 @@ pub fn states(code: &[Repeatable], applied: &[Applied]) -> Vec<RepeatableState> 
     out
 }
 
-/// The identifiers of some SQL, lowercased (quotes dropped): what a migration may change.
-fn identifiers(statements: &[String]) -> BTreeSet<String> {
+/// The identifiers of the statements that change existing objects (`ALTER`, `DROP`, `RENAME`,
+/// `TRUNCATE`), lowercased, quotes dropped: what a migration may change under a view. An index build
+/// or a data statement changes nothing a view or trigger depends on.
+fn changed_names(statements: &[String]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for st in statements {
-        for word in st.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        let code = st.lines().map(str::trim).filter(|l| !l.starts_with("--")).collect::<Vec<_>>().join(" ");
+        let first = code.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        if !matches!(first.as_str(), "ALTER" | "DROP" | "TRUNCATE") {
+            continue;
+        }
+        for word in code.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
             if !word.is_empty() {
                 out.insert(word.to_lowercase());
             }
@@ -249,24 +289,28 @@ fn identifiers(statements: &[String]) -> BTreeSet<String> {
     out
 }
 
-/// The applied repeatables (in name order) that depend on what `statements` name, and those that
-/// depend on theirs in turn.
+/// The applied repeatables (in name order) whose views depend on, or whose triggers are on, what
+/// `statements` change, and those that depend on theirs in turn.
 pub(super) fn affected<'a>(
     applied: &'a [Applied],
     deps: &HashMap<String, BTreeSet<String>>,
     statements: &[String],
 ) -> Vec<&'a Applied> {
-    let mut named = identifiers(statements);
+    dependents(applied, deps, changed_names(statements))
+}
+
+/// The applied repeatables that depend on the relations `named` (lowercased), and on theirs in turn.
+fn dependents<'a>(
+    applied: &'a [Applied],
+    deps: &HashMap<String, BTreeSet<String>>,
+    mut named: BTreeSet<String>,
+) -> Vec<&'a Applied> {
     let mut hit: BTreeSet<&str> = BTreeSet::new();
     loop {
         let before = hit.len();
         for a in applied {
-            if hit.contains(a.name.as_str()) {
-                continue;
-            }
-            let on = deps.get(&a.name);
-            if on.is_some_and(|d| d.iter().any(|x| named.contains(&x.to_lowercase())))
-                || a.relations.iter().any(|r| named.contains(&r.to_lowercase()))
+            if !hit.contains(a.name.as_str())
+                && deps.get(&a.name).is_some_and(|d| d.iter().any(|x| named.contains(&x.to_lowercase())))
             {
                 hit.insert(&a.name);
                 named.extend(a.relations.iter().map(|r| r.to_lowercase()));
@@ -279,61 +323,85 @@ pub(super) fn affected<'a>(
     applied.iter().filter(|a| hit.contains(a.name.as_str())).collect()
 }
 
-/// Wraps the steps of a versioned migration in the drops (newest name first) and creation (in name
-/// order, the code's text, recorded) of the `affected` repeatables: in its transaction when it is
-/// one transactional step, else as steps of their own before and after it.
+/// Whether a plan is one transactional step of statements (what a wrap can join).
+pub(super) fn one_transaction(steps: &[Step]) -> bool {
+    steps.len() == 1 && steps[0].transactional && steps[0].backfill.is_none() && steps[0].data.is_none()
+}
+
+/// Wraps a plan of one transactional step ([`one_transaction`]) in the drops (newest name first) of
+/// the `affected` repeatables and, with `create_after`, their creation after it (in name order, the
+/// text they were applied with, which is the code's unless it changed; a changed one is left dropped
+/// and forgotten, for the run to apply its new text after the last migration). The drops come after
+/// the step's leading `SET` statements (`SET TRANSACTION ISOLATION LEVEL` must come first).
 pub(super) fn wrap(
     m: &Migrator,
     t: &HistoryTables,
     affected: &[&Applied],
-    steps: Vec<Step>,
-    who: &str,
+    mut steps: Vec<Step>,
     create_after: bool,
 ) -> Vec<Step> {
-    if affected.is_empty() {
+    if affected.is_empty() || !one_transaction(&steps) {
         return steps;
     }
     let drops: Vec<String> = affected.iter().rev().flat_map(|a| a.down_sql.iter().cloned()).collect();
-    let mut creates = Vec::new();
-    for a in affected {
-        match m.repeatables.iter().find(|r| r.name == a.name) {
-            Some(r) => {
-                creates.push(r.up.clone());
-                creates.push(record_sql(t, r, who));
-            }
-            None => creates.push(a.up_sql.clone()),
-        }
-    }
-    let mut steps = steps;
-    if steps.len() == 1 && steps[0].transactional && steps[0].backfill.is_none() && steps[0].data.is_none() {
-        let s = &mut steps[0];
-        let mut statements = drops;
-        statements.append(&mut s.statements);
-        if create_after {
-            statements.extend(creates);
-        }
-        s.statements = statements;
-        return steps;
-    }
-    let step = |statements: Vec<String>, undo: Vec<String>| Step {
-        statements,
-        transactional: true,
-        guard: None,
-        backfill: None,
-        data: None,
-        undo: Undo::Sql(undo),
-    };
-    let mut out = vec![step(drops.clone(), creates.clone())];
-    out.extend(steps);
+    let s = &mut steps[0];
+    let lead = s
+        .statements
+        .iter()
+        .take_while(|st| st.trim_start().get(..4).is_some_and(|w| w.eq_ignore_ascii_case("SET ")))
+        .count();
+    let mut statements: Vec<String> = s.statements.drain(..lead).collect();
+    statements.extend(drops);
+    statements.append(&mut s.statements);
     if create_after {
-        out.push(step(creates, drops));
+        for a in affected {
+            if unchanged(m, a) {
+                statements.push(a.up_sql.clone());
+            } else {
+                statements.push(forget_sql(t, &a.name));
+            }
+        }
     }
-    out
+    s.statements = statements;
+    steps
 }
 
-/// After a rollback that dropped `affected`: creates each again (its stored text) in its own
-/// transaction; one that no longer fits the schema (its table went with the rollback) stays dropped,
-/// its record removed, with a warning: the next `up` creates it when it fits again.
+/// Whether the code holds `a` as it was applied.
+pub(super) fn unchanged(m: &Migrator, a: &Applied) -> bool {
+    m.repeatables.iter().any(|r| r.name == a.name && r.checksum == a.checksum)
+}
+
+/// For a plan a wrap cannot join (several steps, or one outside a transaction): drops the `affected`
+/// repeatables and forgets them, in a transaction of its own before the migration runs. The run
+/// applies them again after the last migration (`up`, as new ones), or [`recreate_after_down`] does.
+pub(super) async fn drop_before(
+    m: &Migrator,
+    client: &mut Client,
+    t: &HistoryTables,
+    affected: &[&Applied],
+    who: &str,
+) -> Result<(), RunError> {
+    for a in affected.iter().rev() {
+        let mut statements = a.down_sql.clone();
+        statements.push(forget_sql(t, &a.name));
+        in_transaction(
+            m,
+            client,
+            t,
+            &a.name,
+            statements,
+            ("dropping", "dropped before a migration that changes what it depends on".into()),
+            who,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// After a rollback that dropped `affected`: creates each again (its stored text, its record kept or
+/// written again) in its own transaction; one that no longer fits the schema (its table went with
+/// the rollback) stays dropped, its record removed, with a warning: the next `up` creates it when it
+/// fits again. Returns the names left dropped.
 pub(super) async fn recreate_after_down(
     m: &Migrator,
     client: &mut Client,
@@ -341,14 +409,15 @@ pub(super) async fn recreate_after_down(
     affected: &[Applied],
     who: &str,
     report: &mut Report,
-) -> Result<(), RunError> {
+) -> Result<Vec<String>, RunError> {
+    let mut left = Vec::new();
     for a in affected {
         let result = in_transaction(
             m,
             client,
             t,
             &a.name,
-            vec![a.up_sql.clone()],
+            vec![a.up_sql.clone(), record_applied_sql(t, a, who)],
             ("re-creating", "re-created after a rollback".into()),
             who,
         )
@@ -369,27 +438,12 @@ pub(super) async fn recreate_after_down(
                 a.name,
                 first_line(&e)
             ));
+            left.push(a.name.clone());
         }
     }
-    Ok(())
+    Ok(left)
 }
 
 fn first_line(e: &RunError) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
-}
-
-/// After a wrap made `name` again from the code's text: the applied list says so.
-pub(super) fn now_as_in_code(m: &Migrator, applied: &mut [Applied], name: &str) {
-    if let (Some(r), Some(a)) =
-        (m.repeatables.iter().find(|r| r.name == name), applied.iter_mut().find(|a| a.name == name))
-    {
-        *a = Applied {
-            name: r.name.clone(),
-            checksum: r.checksum.clone(),
-            up_sql: r.up.clone(),
-            down_sql: r.down.clone(),
-            relations: r.relations.clone(),
-            trigger_tables: r.trigger_tables.clone(),
-        };
-    }
 }

@@ -93,7 +93,7 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     .unwrap();
     // The plan shows it.
     let dry = run(&dir, &url, &["up", "--dry-run"]).expect(0).stdout;
-    let drop = dry.find("DROP VIEW \"active_users\"").unwrap_or_else(|| panic!("{dry}"));
+    let drop = dry.find("DROP VIEW IF EXISTS \"active_users\"").unwrap_or_else(|| panic!("{dry}"));
     let alter = dry.find("ALTER TABLE users ALTER COLUMN email").unwrap_or_else(|| panic!("{dry}"));
     let create = dry.find("CREATE VIEW active_users").unwrap_or_else(|| panic!("{dry}"));
     assert!(drop < alter && alter < create, "{dry}");
@@ -198,5 +198,19 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     .unwrap();
     let linted = run(&dir, "", &["lint", "--all"]).stdout;
     assert!(linted.contains("[adding-trigger] repeatable touch_users (src/repeatable/touch_users.sql)"), "{linted}");
+
+    // A view on a repeatable's view: changing the first drops the second before and makes it after.
+    std::fs::write(
+        repeatable.join("active_users_emails.sql"),
+        "CREATE VIEW active_users_emails AS SELECT email FROM active_users;\n",
+    )
+    .unwrap();
+    let up = run(&dir, &url, &["up"]).expect(0);
+    assert!(up.stdout.contains("repeatable applied active_users_emails (new)"), "{}", up.stdout);
+    std::fs::write(&view, "CREATE VIEW active_users AS SELECT id, email, active FROM users WHERE active AND id > 0;\n")
+        .unwrap();
+    let up = run(&dir, &url, &["up"]).expect(0);
+    assert!(up.stdout.contains("repeatable re-applied active_users (changed)"), "{}", up.stdout);
+    assert!(exists(&db, "to_regclass('active_users_emails') IS NOT NULL").await);
     let _ = std::fs::remove_dir_all(&dir);
 }
