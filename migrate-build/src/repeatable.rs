@@ -6,7 +6,18 @@
 use std::path::Path;
 
 /// What the repeatable folder may hold, for messages.
-const LAYOUT: &str = "the repeatable folder holds files <snake_name>.sql (a view, function, procedure, trigger or materialized view, re-applied whenever it changes) and, for one whose down is not the drop of what it creates, <snake_name>.down.sql; README files and dot-files may sit beside them";
+const LAYOUT: &str = "the repeatable folder holds files <snake_name>.sql (a view, function, procedure, trigger or materialized view, re-applied whenever it changes) and, for one whose down is not the drop of what it creates, <snake_name>.down.sql, or <snake_name>.rs with `#[repeatable] pub fn up(s: &mut Schema)`; README files and dot-files may sit beside them";
+
+/// Whether a Rust file has a `#[repeatable]` function (one in a comment does not count; a file that
+/// does not parse counts, and the compiler reports its error).
+fn registers(text: &str) -> bool {
+    match syn::parse_file(text) {
+        Ok(file) => file.items.iter().any(|item| {
+            matches!(item, syn::Item::Fn(f) if f.attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "repeatable")))
+        }),
+        Err(_) => true,
+    }
+}
 
 fn snake(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -32,6 +43,22 @@ pub(crate) fn registrations(dir: &Path) -> Result<String, Vec<(std::path::PathBu
         if let Some(stem) = name.strip_suffix(".down.sql") {
             if !files.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == format!("{stem}.sql"))) {
                 problem(format!("is the down of a repeatable {stem}.sql that is not there; {LAYOUT}"));
+            }
+            continue;
+        }
+        if let Some(stem) = name.strip_suffix(".rs").filter(|_| path.is_file()) {
+            if !snake(stem) {
+                problem(format!(
+                    "is misnamed: `{stem}` must be snake_case (lowercase letters, digits and `_`, starting with a letter); {LAYOUT}"
+                ));
+            } else if files.iter().any(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == format!("{stem}.sql")))
+            {
+                problem(format!("has the name of {stem}.sql too: a repeatable is one file"));
+            } else if !std::fs::read_to_string(path).is_ok_and(|t| registers(&t)) {
+                problem("has no #[repeatable]: put `#[repeatable]` on its `pub fn up(s: &mut Schema)`, or move the file out of the repeatable folder".into());
+            } else {
+                let abs = std::fs::canonicalize(path).unwrap_or(path.clone());
+                out.push_str(&format!("#[path = {:?}]\npub mod {stem};\n", abs.display().to_string()));
             }
             continue;
         }
@@ -72,7 +99,7 @@ pub(crate) fn registrations(dir: &Path) -> Result<String, Vec<(std::path::PathBu
         // Messages name the file as the crate names it.
         let shown = format!("src/repeatable/{name}");
         out.push_str(&format!(
-            "::migrate_core::__private::inventory::submit! {{ ::migrate_core::registry::RepeatableDef {{ name: {stem:?}, file: {shown:?}, up: include_str!({:?}), down: {down_code} }} }}\n",
+            "::migrate_core::__private::inventory::submit! {{ ::migrate_core::registry::RepeatableDef {{ name: {stem:?}, file: {shown:?}, up: include_str!({:?}), down: {down_code}, module: \"\", build: ::core::option::Option::None }} }}\n",
             abs(path)
         ));
     }

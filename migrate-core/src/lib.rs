@@ -85,7 +85,7 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use migrate_macros::{migration, seed};
+pub use migrate_macros::{migration, repeatable, seed};
 pub use schema::Schema;
 pub use startup::up;
 /// The PostgreSQL client the runner and data steps use, re-exported so migration code depends on this
@@ -104,6 +104,6 @@ pub mod prelude {
         NamedType, Numeric, Real, SmallInt, Text, Time, Timestamp, Timestamptz, UnboundedVarchar, Uuid, Varchar,
         current_date, current_timestamp, gen_random_uuid, now, sql,
     };
-    pub use crate::{migration, seed};
+    pub use crate::{migration, repeatable, seed};
     pub use tokio_postgres::Transaction;
 }

@@ -29,6 +29,11 @@ pub struct RepeatableDef {
     pub up: &'static str,
     /// Its `<name>.down.sql`, if it has one.
     pub down: Option<&'static str>,
+    /// For one written with the builder (`#[repeatable]`): `module_path!()` of its module, whose
+    /// last segment is its name (empty for an SQL file).
+    pub module: &'static str,
+    /// For one written with the builder: builds its ops (`None` for an SQL file).
+    pub build: Option<fn() -> Result<Vec<Op>, crate::error::BuildErrors>>,
 }
 
 inventory::collect!(RepeatableDef);
@@ -50,6 +55,10 @@ pub struct Repeatable {
     pub relations: Vec<String>,
     /// The tables its triggers are on.
     pub trigger_tables: Vec<String>,
+    /// The names its views' and materialized views' queries use, lowercased (what it may depend on,
+    /// read from its text: `sql up` shows from them which migrations it is dropped and made around,
+    /// without a database; `up` asks the catalog).
+    pub uses: Vec<String>,
 }
 
 impl Repeatable {
@@ -58,6 +67,12 @@ impl Repeatable {
     pub fn new(name: &str, file: &str, up: &str, down: Option<&str>) -> Result<Repeatable, String> {
         let mut relations = Vec::new();
         let mut trigger_tables = Vec::new();
+        let mut uses = std::collections::BTreeSet::new();
+        let mut words = |query: &str| {
+            for w in query.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()) {
+                uses.insert(w.to_lowercase());
+            }
+        };
         let mut creates = Vec::new();
         for st in crate::sql_ops::read_sql(up) {
             let first = st.text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("--")).unwrap_or("");
@@ -80,15 +95,18 @@ impl Repeatable {
             for op in st.ops {
                 match op {
                     Op::CreateView { def } => {
+                        words(&def.query);
                         relations.push(def.name.clone());
                         creates.push(Op::CreateView { def });
                     }
                     Op::CreateMaterializedView { def } => {
+                        words(&def.query);
                         relations.push(def.name.clone());
                         creates.push(Op::CreateMaterializedView { def });
                     }
                     Op::CreateFunction { def, .. } => creates.push(Op::CreateFunction { def, or_replace: false }),
                     Op::CreateTrigger { def } => {
+                        words(&def.table);
                         trigger_tables.push(def.table.clone());
                         creates.push(Op::CreateTrigger { def });
                     }
@@ -141,6 +159,7 @@ impl Repeatable {
             checksum,
             relations,
             trigger_tables,
+            uses: uses.into_iter().collect(),
         })
     }
 }
@@ -172,6 +191,21 @@ impl Repeatable {
     }
 }
 
+/// A repeatable written with the builder: its ops rendered as the SQL it runs, read back as an SQL
+/// repeatable's (so its drops, objects and checksum come the same way).
+fn from_builder(
+    name: &str,
+    file: &str,
+    build: fn() -> Result<Vec<Op>, crate::error::BuildErrors>,
+) -> Result<Repeatable, String> {
+    let ops = build().map_err(|e| format!("{file}: {e}"))?;
+    let sql: Vec<String> = crate::render::render_ops(&ops).into_iter().map(|s| s.sql).collect();
+    if sql.is_empty() {
+        return Err(format!("{file}: it makes nothing: build the views, functions or triggers it stands for"));
+    }
+    Repeatable::new(name, file, &(sql.join(";\n") + ";\n"), None)
+}
+
 /// The repeatables linked into this program ([`RepeatableDef`]), in name order, or every problem.
 pub fn repeatables() -> Result<Vec<Repeatable>, Vec<String>> {
     load(inventory::iter::<RepeatableDef>())
@@ -187,9 +221,16 @@ pub fn load<'a>(defs: impl IntoIterator<Item = &'a RepeatableDef>) -> Result<Vec
         if !seen.insert((d.name, d.file)) {
             continue;
         }
-        match Repeatable::new(d.name, d.file, d.up, d.down) {
+        let loaded = match d.build {
+            None => Repeatable::new(d.name, d.file, d.up, d.down).map_err(|e| (d.name, e)),
+            Some(build) => {
+                let name = d.module.rsplit("::").next().unwrap_or(d.module);
+                from_builder(name, d.file, build).map_err(|e| (name, e))
+            }
+        };
+        match loaded {
             Ok(r) => out.push(r),
-            Err(e) => errors.push(format!("repeatable {}: {e}", d.name)),
+            Err((name, e)) => errors.push(format!("repeatable {name}: {e}")),
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

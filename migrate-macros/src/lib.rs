@@ -12,6 +12,7 @@ mod args;
 mod ast;
 mod derive_sql;
 mod expand;
+mod repeatable;
 mod seed;
 
 use proc_macro::TokenStream;
@@ -52,6 +53,20 @@ fn file_module_name() -> Option<String> {
     let path = proc_macro::Span::call_site().local_file()?;
     let stem = path.file_stem()?.to_str()?.to_string();
     ast::module_name_problem(&stem).is_none().then_some(stem)
+}
+
+/// Registers a repeatable migration written with the builder: `#[repeatable] pub fn up(s: &mut
+/// Schema)` in `src/repeatable/<name>.rs`, which the build script lists; the repeatable takes the
+/// file's name. See `migrate_core::repeatable`.
+#[proc_macro_attribute]
+pub fn repeatable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original: proc_macro2::TokenStream = item.clone().into();
+    let result = if attr.is_empty() {
+        syn::parse::<syn::ItemFn>(item).and_then(repeatable::expand)
+    } else {
+        Err(syn::Error::new(proc_macro2::Span::call_site(), "#[repeatable] takes no options"))
+    };
+    finish(result, original)
 }
 
 /// Registers a seed: `#[seed] pub async fn users(tx: &Transaction<'_>) -> Result<(), E>`, optionally

@@ -42,6 +42,10 @@ pub fn run(ctx: &Ctx, args: SqlArgs) -> Result<u8> {
     let mut out = String::new();
     let mut json = Vec::new();
     let mut plans = runner.plans_for(&chosen.iter().map(|m| m.version).collect::<Vec<_>>())?;
+    if up {
+        // The repeatables that depend on what a migration changes, dropped and made again around it.
+        runner.wrap_from_code(&mut plans);
+    }
     for m in chosen {
         let (up_steps, down_steps) = match plans.remove(&m.version) {
             Some(plans) => plans,

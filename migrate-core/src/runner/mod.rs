@@ -365,6 +365,20 @@ impl Migrator {
         Ok(())
     }
 
+    /// [`wrap_for_repeatables`](Self::wrap_for_repeatables) without a database (`sql up`): the code's
+    /// repeatables taken as applied, each depending on the names its queries use.
+    pub fn wrap_from_code(&self, plans: &mut std::collections::HashMap<u64, Plans>) {
+        let applied: Vec<repeat::Applied> = self.repeatables.iter().map(repeat::Applied::from).collect();
+        let dependencies =
+            self.repeatables.iter().map(|r| (r.name.clone(), r.uses.iter().cloned().collect())).collect();
+        let tables = HistoryTables::new(self.config.schema.as_deref().unwrap_or("public"), &self.config.history_table);
+        for plan in plans.values_mut() {
+            let statements: Vec<String> = plan.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
+            let hit = repeat::affected(&applied, &dependencies, &statements);
+            plan.0 = repeat::wrap(self, &tables, &hit, std::mem::take(&mut plan.0), true);
+        }
+    }
+
     /// The repeatable migrations the database holds, as applied (none before the history has the
     /// table).
     pub async fn applied_repeatables(&self, client: &Client) -> Result<Vec<repeat::Applied>, RunError> {

@@ -99,6 +99,7 @@ fn record_applied_sql(t: &HistoryTables, a: &Applied, who: &str) -> String {
         checksum: a.checksum.clone(),
         relations: a.relations.clone(),
         trigger_tables: a.trigger_tables.clone(),
+        uses: Vec::new(),
     };
     record_sql(t, &r, who)
 }
@@ -234,6 +235,19 @@ pub(super) async fn dependencies(
         }
     }
     Ok(deps)
+}
+
+impl From<&Repeatable> for Applied {
+    fn from(r: &Repeatable) -> Applied {
+        Applied {
+            name: r.name.clone(),
+            checksum: r.checksum.clone(),
+            up_sql: r.up.clone(),
+            down_sql: r.down.clone(),
+            relations: r.relations.clone(),
+            trigger_tables: r.trigger_tables.clone(),
+        }
+    }
 }
 
 /// How a repeatable migration stands: `applied`, `new` (the next `up` applies it), `changed` (the

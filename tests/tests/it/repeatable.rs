@@ -97,6 +97,12 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     let alter = dry.find("ALTER TABLE users ALTER COLUMN email").unwrap_or_else(|| panic!("{dry}"));
     let create = dry.find("CREATE VIEW active_users").unwrap_or_else(|| panic!("{dry}"));
     assert!(drop < alter && alter < create, "{dry}");
+    // And without a database, `sql up` from what the view's text uses.
+    let sql = run(&dir, "", &["sql", "up", "20240102000000"]).expect(0).stdout;
+    let drop = sql.find("DROP VIEW IF EXISTS \"active_users\"").unwrap_or_else(|| panic!("{sql}"));
+    let alter = sql.find("ALTER TABLE users ALTER COLUMN email").unwrap_or_else(|| panic!("{sql}"));
+    let create = sql.find("CREATE VIEW active_users").unwrap_or_else(|| panic!("{sql}"));
+    assert!(drop < alter && alter < create, "{sql}");
     let up = run(&dir, &url, &["up"]).expect(0);
     assert!(up.stdout.contains("applied m20240102000000_longer_emails"), "{}", up.stdout);
     let ran: Vec<String> = db
@@ -212,5 +218,19 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     let up = run(&dir, &url, &["up"]).expect(0);
     assert!(up.stdout.contains("repeatable re-applied active_users (changed)"), "{}", up.stdout);
     assert!(exists(&db, "to_regclass('active_users_emails') IS NOT NULL").await);
+
+    // Written with the builder: `#[repeatable]` in `src/repeatable/<name>.rs`.
+    let rust = repeatable.join("recent_users.rs");
+    std::fs::write(&rust, "use migrate_core::prelude::*;\n\npub fn up(s: &mut Schema) {\n    s.create_view(\"recent_users\", \"SELECT id FROM users ORDER BY id DESC LIMIT 10\");\n}\n").unwrap();
+    let refused = run(&dir, &url, &["status"]).expect(2);
+    assert!(refused.stderr.contains("recent_users.rs has no #[repeatable]"), "{}", refused.stderr);
+    std::fs::write(&rust, "use migrate_core::prelude::*;\n\n#[repeatable]\npub fn up(s: &mut Schema) {\n    s.create_view(\"recent_users\", \"SELECT id FROM users ORDER BY id DESC LIMIT 10\");\n}\n").unwrap();
+    let up = run(&dir, &url, &["up"]).expect(0);
+    assert!(up.stdout.contains("repeatable applied recent_users (new)"), "{}", up.stdout);
+    assert!(exists(&db, "to_regclass('recent_users') IS NOT NULL").await);
+    std::fs::remove_file(&rust).unwrap();
+    let up = run(&dir, &url, &["up"]).expect(0);
+    assert!(up.stdout.contains("repeatable dropped recent_users (removed from the code)"), "{}", up.stdout);
+    assert!(exists(&db, "to_regclass('recent_users') IS NULL").await);
     let _ = std::fs::remove_dir_all(&dir);
 }
