@@ -33,8 +33,11 @@ pub struct RepeatableDef {
     /// last segment is its name (empty for an SQL file).
     pub module: &'static str,
     /// For one written with the builder: builds its ops (`None` for an SQL file).
-    pub build: Option<fn() -> Result<Vec<Op>, crate::error::BuildErrors>>,
+    pub build: Option<BuildOps>,
 }
+
+/// What `#[repeatable]` registers to build a repeatable's ops.
+pub type BuildOps = fn() -> Result<Vec<Op>, crate::error::BuildErrors>;
 
 inventory::collect!(RepeatableDef);
 
@@ -196,7 +199,7 @@ impl Repeatable {
 fn from_builder(
     name: &str,
     file: &str,
-    build: fn() -> Result<Vec<Op>, crate::error::BuildErrors>,
+    build: BuildOps,
 ) -> Result<Repeatable, String> {
     let ops = build().map_err(|e| format!("{file}: {e}"))?;
     let sql: Vec<String> = crate::render::render_ops(&ops).into_iter().map(|s| s.sql).collect();
