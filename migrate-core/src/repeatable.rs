@@ -196,11 +196,7 @@ impl Repeatable {
 
 /// A repeatable written with the builder: its ops rendered as the SQL it runs, read back as an SQL
 /// repeatable's (so its drops, objects and checksum come the same way).
-fn from_builder(
-    name: &str,
-    file: &str,
-    build: BuildOps,
-) -> Result<Repeatable, String> {
+fn from_builder(name: &str, file: &str, build: BuildOps) -> Result<Repeatable, String> {
     let ops = build().map_err(|e| format!("{file}: {e}"))?;
     let sql: Vec<String> = crate::render::render_ops(&ops).into_iter().map(|s| s.sql).collect();
     if sql.is_empty() {
