@@ -151,6 +151,22 @@ fn originals(dir: &std::path::Path, versions: &BTreeSet<u64>) -> Result<Vec<(u64
     Ok(found)
 }
 
+/// The entries of `paths` that git does not hold as they are (untracked or changed), as `git status`
+/// names them; `None` when `dir` is not in a git work tree or git cannot be run.
+fn uncommitted(dir: &std::path::Path, paths: &[&std::path::Path]) -> Option<Vec<String>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["status", "--porcelain", "--untracked-files=all", "--"])
+        .args(paths)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.get(3..)).map(str::to_string).collect())
+}
+
 /// The schemas of a database other than PostgreSQL's own.
 async fn schemas(client: &tokio_postgres::Client) -> Result<Vec<String>> {
     Ok(client
@@ -278,6 +294,19 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
     }
     let kept: Vec<&DataStatement> = if args.keep_data { data.iter().collect() } else { Vec::new() };
 
+    // The originals are removed: what git does not hold of them would be lost.
+    let paths: Vec<&std::path::Path> = files.iter().map(|(_, p)| p.as_path()).collect();
+    match uncommitted(&dir, &paths) {
+        Some(changed) if !changed.is_empty() => bail!(
+            "squash removes the originals, and git does not hold these as they are: {}. Commit them first",
+            changed.join(", ")
+        ),
+        Some(_) => {}
+        None => eprintln!(
+            "warning [squash] {} is not in a git work tree (or git is not installed): the originals it removes are kept nowhere else; keep a copy",
+            dir.display()
+        ),
+    }
     let db = ctx.database().await?;
     ctx.announce(&db)?;
     let scratch_args = crate::cli::ScratchArgs { scratch_url: args.scratch_url.clone(), conn: Default::default() };

@@ -129,8 +129,35 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data", "--name", "Bad"]).expect(2);
     assert_eq!(names(&folder), before);
 
+    // In a git work tree, originals git does not hold as they are are not removed.
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "the migrations"]);
+    let users = folder.join("m20240101000000_users.rs");
+    std::fs::write(&users, format!("{USERS}// edited\n")).unwrap();
+    let refused = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(2);
+    assert!(
+        refused
+            .stderr
+            .contains("git does not hold these as they are: migrations/src/migrations/m20240101000000_users.rs"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(names(&folder), before);
+    git(&["commit", "-qam", "edited"]);
+
     let squashed = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(0);
     assert!(squashed.stdout.contains("one baseline in place of 3 migrations"), "{}", squashed.stdout);
+    assert!(!squashed.stderr.contains("not in a git work tree"), "{}", squashed.stderr);
     assert_eq!(names(&folder), ["m20240103000000_baseline.rs", "m20240104000000_tags.rs"]);
     let baseline = std::fs::read_to_string(folder.join("m20240103000000_baseline.rs")).unwrap();
     assert!(
