@@ -461,3 +461,48 @@ pub(super) async fn recreate_after_down(
 fn first_line(e: &RunError) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn applied(name: &str, relations: &[&str]) -> Applied {
+        Applied {
+            name: name.into(),
+            checksum: String::new(),
+            up_sql: String::new(),
+            down_sql: vec![],
+            relations: relations.iter().map(|r| r.to_string()).collect(),
+            trigger_tables: vec![],
+        }
+    }
+
+    #[test]
+    fn only_changes_to_what_a_repeatable_depends_on_affect_it() {
+        let list = [applied("a_view", &["a_view"]), applied("b_on_a", &["b_on_a"]), applied("c_other", &["c_other"])];
+        let deps: HashMap<String, BTreeSet<String>> = [
+            ("a_view".to_string(), BTreeSet::from(["users".to_string()])),
+            ("b_on_a".to_string(), BTreeSet::from(["a_view".to_string()])),
+            ("c_other".to_string(), BTreeSet::from(["orders".to_string()])),
+        ]
+        .into();
+        let names = |sql: &[&str]| -> Vec<String> {
+            let statements: Vec<String> = sql.iter().map(|s| s.to_string()).collect();
+            affected(&list, &deps, &statements).iter().map(|a| a.name.clone()).collect()
+        };
+        // A change to users reaches the view on it and the view on that view, not the other one.
+        assert_eq!(names(&["ALTER TABLE \"users\" ALTER COLUMN email TYPE varchar(320)"]), ["a_view", "b_on_a"]);
+        assert_eq!(names(&["-- a note\nDROP TABLE orders"]), ["c_other"]);
+        // An index build, a data statement, a grant or a refresh changes nothing a view depends on.
+        assert!(names(&["CREATE INDEX CONCURRENTLY users_email_idx ON users (email)"]).is_empty());
+        assert!(names(&["UPDATE users SET email = lower(email)", "GRANT SELECT ON a_view TO PUBLIC"]).is_empty());
+        // Its own name alone does not count.
+        assert!(names(&["COMMENT ON VIEW a_view IS 'x'"]).is_empty());
+    }
+
+    #[test]
+    fn literals_keep_backslashes_whatever_the_server_setting() {
+        assert_eq!(lit("it's"), "'it''s'");
+        assert_eq!(lit("a\\d+"), "E'a\\\\d+'");
+    }
+}
