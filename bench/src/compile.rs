@@ -60,8 +60,11 @@ fn read_log(path: &Path) -> Vec<Rustc> {
         .unwrap_or_default()
         .lines()
         .filter_map(|l| {
+            // A line two rustc runs wrote into at once is not one of the four fields: skipped (it is
+            // a dependency's or a build script's; the crate's own runs are one at a time).
             let f: Vec<&str> = l.split('\t').collect();
-            Some(Rustc { krate: f[0].into(), kind: f[1].into(), ms: f[2].parse().ok()?, rss_kib: f[3].parse().ok()? })
+            let [krate, kind, ms, rss] = f[..] else { return None };
+            Some(Rustc { krate: krate.into(), kind: kind.into(), ms: ms.parse().ok()?, rss_kib: rss.parse().ok()? })
         })
         .collect()
 }
