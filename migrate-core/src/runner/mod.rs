@@ -719,6 +719,8 @@ impl Migrator {
             })?;
             report.applied = again.applied;
             report.warnings.extend(again.warnings);
+            report.recorded.extend(again.recorded);
+            report.repeatables.extend(again.repeatables);
             Ok(report)
         })
         .await
