@@ -151,6 +151,26 @@ fn originals(dir: &std::path::Path, versions: &BTreeSet<u64>) -> Result<Vec<(u64
     Ok(found)
 }
 
+/// A hand-written `mod.rs` of the migrations folder with the lines of the squashed modules `ids`
+/// taken out and the baseline's added; `Err(id)` when a squashed module has no line of its own.
+fn edited_mod_rs(text: &str, ids: &[String], baseline: &str) -> Result<String, String> {
+    let module = |l: &str| {
+        let l = l.trim();
+        l.strip_prefix("pub mod ")
+            .or_else(|| l.strip_prefix("mod "))
+            .and_then(|r| r.strip_suffix(';'))
+            .map(str::trim)
+            .map(str::to_string)
+    };
+    if let Some(missing) = ids.iter().find(|id| !text.lines().any(|l| module(l).as_deref() == Some(id.as_str()))) {
+        return Err(missing.clone());
+    }
+    let mut kept: Vec<&str> = text.lines().filter(|l| !module(l).is_some_and(|m| ids.contains(&m))).collect();
+    let line = format!("pub mod {baseline};");
+    kept.push(&line);
+    Ok(kept.join("\n") + "\n")
+}
+
 /// The entries of `paths` that git does not hold as they are (untracked or changed), as `git status`
 /// names them; `None` when `dir` is not in a git work tree or git cannot be run.
 fn uncommitted(dir: &std::path::Path, paths: &[&std::path::Path]) -> Option<Vec<String>> {
@@ -242,28 +262,13 @@ pub async fn run(ctx: &Ctx, args: SquashArgs) -> Result<u8> {
     let mod_rs = dir.join("mod.rs");
     let listed = if mod_rs.is_file() {
         let text = std::fs::read_to_string(&mod_rs).with_context(|| format!("reading {}", mod_rs.display()))?;
-        let module = |l: &str| {
-            let l = l.trim();
-            l.strip_prefix("pub mod ")
-                .or_else(|| l.strip_prefix("mod "))
-                .and_then(|r| r.strip_suffix(';'))
-                .map(str::trim)
-                .map(str::to_string)
-        };
-        for m in &squashed {
-            if !text.lines().any(|l| module(l).as_deref() == Some(m.id().as_str())) {
-                bail!(
-                    "{} lists the migrations by hand and has no line `pub mod {};`: squash cannot edit it",
-                    mod_rs.display(),
-                    m.id()
-                );
-            }
-        }
-        let ids: BTreeSet<String> = squashed.iter().map(Migration::id).collect();
-        let mut kept: Vec<&str> = text.lines().filter(|l| !module(l).is_some_and(|m| ids.contains(&m))).collect();
-        let line = format!("pub mod {id};");
-        kept.push(&line);
-        Some(kept.join("\n") + "\n")
+        let ids: Vec<String> = squashed.iter().map(Migration::id).collect();
+        Some(edited_mod_rs(&text, &ids, &id).map_err(|missing| {
+            anyhow::anyhow!(
+                "{} lists the migrations by hand and has no line `pub mod {missing};`: squash cannot edit it",
+                mod_rs.display()
+            )
+        })?)
     } else {
         None
     };
@@ -513,4 +518,27 @@ async fn prove(
     .await;
     b.drop().await;
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_written_mod_rs_loses_the_squashed_lines_and_gains_the_baseline() {
+        let text = "//! The migrations.\npub mod m20240101000000_users;\nmod m20240102000000_posts;\npub mod m20240103000000_tags;\n";
+        let ids = ["m20240101000000_users".to_string(), "m20240102000000_posts".to_string()];
+        assert_eq!(
+            edited_mod_rs(text, &ids, "m20240102000000_baseline").unwrap(),
+            "//! The migrations.\npub mod m20240103000000_tags;\npub mod m20240102000000_baseline;\n"
+        );
+        let missing = ["m20240101000000_users".to_string(), "m20240109000000_gone".to_string()];
+        assert_eq!(edited_mod_rs(text, &missing, "m20240109000000_baseline").unwrap_err(), "m20240109000000_gone");
+    }
+
+    #[test]
+    fn raw_strings_hold_any_text() {
+        assert_eq!(raw("SELECT 1"), "r#\"SELECT 1\"#");
+        assert_eq!(raw("SELECT '\"#'"), "r##\"SELECT '\"#'\"##");
+    }
 }
