@@ -76,8 +76,7 @@ impl Serialize for Status {
         let repeatables: Vec<serde_json::Value> =
             self.repeatables.iter().map(|r| serde_json::json!({ "name": r.name, "state": r.state })).collect();
         m.serialize_field("repeatables", &repeatables)?;
-        let pending = self.repeatables.iter().filter(|r| r.state != "applied").count();
-        m.serialize_field("problems", &(self.problems().count() + pending))?;
+        m.serialize_field("problems", &self.problem_count())?;
         m.end()
     }
 }

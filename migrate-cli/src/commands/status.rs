@@ -23,14 +23,14 @@ pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<u8> {
     // The history is read while the migrations are still being built: with a long history both take
     // a while.
     let reader = ctx.migrator(Vec::new())?;
-    let (migrations, _db, client, rows) =
-        ctx.summaries_while_connected(async |client| Ok(reader.history_summary(client).await?)).await?;
+    let (migrations, _db, client, (rows, applied)) =
+        ctx.summaries_while_connected(async |client| Ok(reader.history_and_repeatables(client).await?)).await?;
     let m = ctx.migrator(migrations)?;
     // The lock and the event log, asked only when a migration is in progress or has no row.
     let facts = m.run_facts(&client, &rows).await?;
     let mut status = m.status_of_with(rows, &facts);
-    status.repeatables = m.repeatable_states(&client).await?;
-    let problems = status.problems().count() + status.repeatables.iter().filter(|r| r.state != "applied").count();
+    status.repeatables = m.repeatable_states(&applied);
+    let problems = status.problem_count();
     // With JSON, the drift goes into the one document; the human output says it after the states.
     let mut drift = None;
     if args.drift && ctx.out.json {

@@ -26,7 +26,7 @@ async fn in_span(
     crate::trace::timed(&crate::trace::migration(version, name, direction), work, RunError::sqlstate).await
 }
 
-fn acks_of(m: &Migration) -> Vec<String> {
+pub(super) fn acks_of(m: &Migration) -> Vec<String> {
     m.acks.iter().map(|(rule, why)| format!("{rule}: {why}")).collect()
 }
 
@@ -36,7 +36,7 @@ fn down_in_one_transaction(down: &Result<Vec<Step>, String>) -> bool {
     matches!(down, Ok(d) if d.len() <= 1 && d.iter().all(|s| s.transactional))
 }
 
-fn statements(steps: &[Step]) -> Vec<String> {
+pub(super) fn statements(steps: &[Step]) -> Vec<String> {
     steps.iter().flat_map(|s| s.statements.iter().cloned()).collect()
 }
 
@@ -139,11 +139,7 @@ pub(super) async fn up(
     if let Err(e) = super::repeat::drop_removed(m, client, tables, &mut repeatables, &who, &mut report).await {
         return Err(fail(report, e));
     }
-    let dependencies = if repeatables.is_empty() {
-        Default::default()
-    } else {
-        super::repeat::dependencies(client, tables, &repeatables).await?
-    };
+    let mut around = super::repeat::Around::read(client, tables, repeatables).await?;
     for (mig, resume) in work {
         let mut planned = match walk.plans(mig.version).unwrap_or_else(|| m.steps(mig)) {
             Ok(planned) => planned,
@@ -153,19 +149,14 @@ pub(super) async fn up(
         // (a changed one is left for after the last migration), or, for a plan of several steps,
         // dropped before it and applied again after the last migration. (A resumed migration keeps
         // its plan: the wrap was decided when it started.)
-        if !repeatables.is_empty() && resume.is_none() {
-            let statements: Vec<String> = planned.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
-            let hit: Vec<super::repeat::Applied> =
-                super::repeat::affected(&repeatables, &dependencies, &statements).into_iter().cloned().collect();
-            let refs: Vec<&super::repeat::Applied> = hit.iter().collect();
-            if super::repeat::one_transaction(&planned.0) {
-                planned.0 = super::repeat::wrap(m, tables, &refs, planned.0, true);
-                repeatables.retain(|a| !hit.iter().any(|h| h.name == a.name) || super::repeat::unchanged(m, a));
-            } else if !hit.is_empty() {
-                if let Err(e) = super::repeat::drop_before(m, client, tables, &refs, &who).await {
-                    return Err(fail(report, e));
-                }
-                repeatables.retain(|a| !hit.iter().any(|h| h.name == a.name));
+        if !around.is_empty() && resume.is_none() {
+            let before;
+            (planned.0, before) = around.around_up(m, tables, planned.0);
+            if !before.is_empty()
+                && let Err(e) =
+                    super::repeat::drop_before(m, client, tables, &before.iter().collect::<Vec<_>>(), &who).await
+            {
+                return Err(fail(report, e));
             }
         }
         if let Some(e) = m.blocked_outside_transaction(tables, &mig.id(), &planned.0) {
@@ -476,12 +467,7 @@ pub(super) async fn down(
     let mut plans = m.plans_for(&targets.iter().map(|r| r.version).collect::<Vec<_>>()).map_err(RunError::from)?;
     // Repeatables that depend on what a rollback changes are dropped in its transaction and made
     // again after it.
-    let mut repeatables = super::repeat::read(client, tables).await?;
-    let dependencies = if repeatables.is_empty() {
-        Default::default()
-    } else {
-        super::repeat::dependencies(client, tables, &repeatables).await?
-    };
+    let mut around = super::repeat::Around::read(client, tables, super::repeat::read(client, tables).await?).await?;
     for row in targets {
         let row = row.clone();
         let id = format!("m{}_{}", row.version, row.name);
@@ -521,9 +507,7 @@ pub(super) async fn down(
                 }
             },
         };
-        let statements: Vec<String> = steps.iter().flat_map(|s| s.statements.iter().cloned()).collect();
-        let hit: Vec<super::repeat::Applied> =
-            super::repeat::affected(&repeatables, &dependencies, &statements).into_iter().cloned().collect();
+        let hit = around.affected_by(&steps);
         let refs: Vec<&super::repeat::Applied> = hit.iter().collect();
         let steps = if super::repeat::one_transaction(&steps) {
             super::repeat::wrap(m, tables, &refs, steps, false)
@@ -550,7 +534,7 @@ pub(super) async fn down(
             Err(e) => return Err(fail(report, e)),
         }
         match super::repeat::recreate_after_down(m, client, tables, &hit, &who, &mut report).await {
-            Ok(left) => repeatables.retain(|a| !left.contains(&a.name)),
+            Ok(left) => around.forget(&left),
             Err(e) => return Err(fail(report, e)),
         }
     }

@@ -346,36 +346,32 @@ impl Migrator {
     ) -> Result<(), RunError> {
         let tables = self.read_tables(client).await?;
         let mut applied = repeat::read(client, &tables).await?;
+        // Those gone from the code are dropped before the migrations run.
         applied.retain(|a| self.repeatables.iter().any(|r| r.name == a.name));
-        if applied.is_empty() {
-            return Ok(());
-        }
-        let dependencies = repeat::dependencies(client, &tables, &applied).await?;
-        let mut versions: Vec<u64> = plans.keys().copied().collect();
-        versions.sort_unstable();
-        for v in versions {
-            let Some(plan) = plans.get_mut(&v) else { continue };
-            let statements: Vec<String> = plan.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
-            let hit: Vec<repeat::Applied> =
-                repeat::affected(&applied, &dependencies, &statements).into_iter().cloned().collect();
-            let steps = std::mem::take(&mut plan.0);
-            plan.0 = repeat::wrap(self, &tables, &hit.iter().collect::<Vec<_>>(), steps, true);
-            applied.retain(|a| !hit.iter().any(|h| h.name == a.name) || repeat::unchanged(self, a));
-        }
+        let around = repeat::Around::read(client, &tables, applied).await?;
+        self.wrap_plans(around, &tables, plans);
         Ok(())
     }
 
     /// [`wrap_for_repeatables`](Self::wrap_for_repeatables) without a database (`sql up`): the code's
     /// repeatables taken as applied, each depending on the names its queries use.
     pub fn wrap_from_code(&self, plans: &mut std::collections::HashMap<u64, Plans>) {
-        let applied: Vec<repeat::Applied> = self.repeatables.iter().map(repeat::Applied::from).collect();
-        let dependencies =
-            self.repeatables.iter().map(|r| (r.name.clone(), r.uses.iter().cloned().collect())).collect();
         let tables = HistoryTables::new(self.config.schema.as_deref().unwrap_or("public"), &self.config.history_table);
-        for plan in plans.values_mut() {
-            let statements: Vec<String> = plan.0.iter().flat_map(|s| s.statements.iter().cloned()).collect();
-            let hit = repeat::affected(&applied, &dependencies, &statements);
-            plan.0 = repeat::wrap(self, &tables, &hit, std::mem::take(&mut plan.0), true);
+        self.wrap_plans(repeat::Around::from_code(&self.repeatables), &tables, plans);
+    }
+
+    /// Wraps `plans`, in version order, as `up` does.
+    fn wrap_plans(
+        &self,
+        mut around: repeat::Around,
+        tables: &HistoryTables,
+        plans: &mut std::collections::HashMap<u64, Plans>,
+    ) {
+        let mut versions: Vec<u64> = plans.keys().copied().collect();
+        versions.sort_unstable();
+        for v in versions {
+            let Some(plan) = plans.get_mut(&v).filter(|_| !around.is_empty()) else { continue };
+            plan.0 = around.around_up(self, tables, std::mem::take(&mut plan.0)).0;
         }
     }
 
@@ -728,17 +724,17 @@ impl Migrator {
 
     /// Compares the code with the history. Reads only: it creates nothing and takes no lock.
     pub async fn status(&mut self, client: &Client) -> Result<Status, RunError> {
-        let rows = self.history_summary(client).await?;
+        let (rows, applied) = self.history_and_repeatables(client).await?;
         let facts = self.run_facts(client, &rows).await?;
         let mut status = self.status_of_with(rows, &facts);
-        status.repeatables = self.repeatable_states(client).await?;
+        status.repeatables = self.repeatable_states(&applied);
         Ok(status)
     }
 
-    /// How this runner's repeatable migrations and those the database holds stand.
-    pub async fn repeatable_states(&self, client: &Client) -> Result<Vec<repeat::RepeatableState>, RunError> {
-        let applied = self.applied_repeatables(client).await?;
-        Ok(repeat::states(&self.repeatables, &applied))
+    /// How this runner's repeatable migrations and those the database holds (`applied`, from
+    /// [`history_and_repeatables`](Self::history_and_repeatables)) stand.
+    pub fn repeatable_states(&self, applied: &[repeat::Applied]) -> Vec<repeat::RepeatableState> {
+        repeat::states(&self.repeatables, applied)
     }
 
     /// What the migration lock and the event log add to the history `rows` ([`RunFacts`]): whether
@@ -789,12 +785,32 @@ impl Migrator {
     /// zero ([`history::read_summary`]). Needs only the settings, not the migrations: a caller can
     /// read it while the migrations are still being built.
     pub async fn history_summary(&self, client: &Client) -> Result<Vec<history::HistoryRow>, RunError> {
+        Ok(self.read_for_status(client, false).await?.0)
+    }
+
+    /// [`history_summary`](Self::history_summary) and the repeatable migrations the database holds,
+    /// the history tables found once: what [`status`](Self::status) reads.
+    pub async fn history_and_repeatables(
+        &self,
+        client: &Client,
+    ) -> Result<(Vec<history::HistoryRow>, Vec<repeat::Applied>), RunError> {
+        self.read_for_status(client, true).await
+    }
+
+    async fn read_for_status(
+        &self,
+        client: &Client,
+        repeatables: bool,
+    ) -> Result<(Vec<history::HistoryRow>, Vec<repeat::Applied>), RunError> {
         self.config.validate()?;
         let tables = self.read_tables(client).await?;
-        match layout::prepare(client, &tables, Access::Read).await? {
-            Some(layout) => history::read_summary_of(client, &tables, layout).await,
-            None => Ok(vec![]),
-        }
+        let Some(layout) = layout::prepare(client, &tables, Access::Read).await? else {
+            return Ok((vec![], vec![]));
+        };
+        let rows = history::read_summary_of(client, &tables, layout).await?;
+        // Layout 5 made the repeatables' table.
+        let applied = if repeatables && layout >= 5 { repeat::read(client, &tables).await? } else { vec![] };
+        Ok((rows, applied))
     }
 
     /// [`status`](Self::status) from history rows already read ([`history_summary`](Self::history_summary)).

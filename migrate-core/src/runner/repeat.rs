@@ -71,37 +71,22 @@ fn array(items: &[String]) -> String {
     format!("ARRAY[{}]::text[]", items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
 }
 
-/// The statement that records `r` as applied (inserted or replaced), run in the transaction that
+/// The statement that records `a` as applied (inserted or replaced), run in the transaction that
 /// applies it.
-fn record_sql(t: &HistoryTables, r: &Repeatable, who: &str) -> String {
+fn record_sql(t: &HistoryTables, a: &Applied, who: &str) -> String {
     format!(
         "INSERT INTO {} (name, checksum, up_sql, down_sql, relations, trigger_tables, applied_by) VALUES ({}, {}, {}, {}, {}, {}, {})
          ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, up_sql = EXCLUDED.up_sql, down_sql = EXCLUDED.down_sql,
            relations = EXCLUDED.relations, trigger_tables = EXCLUDED.trigger_tables, applied_at = now(), applied_by = EXCLUDED.applied_by",
         t.repeat,
-        lit(&r.name),
-        lit(&r.checksum),
-        lit(&r.up),
-        array(&r.down),
-        array(&r.relations),
-        array(&r.trigger_tables),
+        lit(&a.name),
+        lit(&a.checksum),
+        lit(&a.up_sql),
+        array(&a.down_sql),
+        array(&a.relations),
+        array(&a.trigger_tables),
         lit(who)
     )
-}
-
-/// [`record_sql`] of a repeatable as the history held it (made again after a rollback).
-fn record_applied_sql(t: &HistoryTables, a: &Applied, who: &str) -> String {
-    let r = Repeatable {
-        name: a.name.clone(),
-        file: String::new(),
-        up: a.up_sql.clone(),
-        down: a.down_sql.clone(),
-        checksum: a.checksum.clone(),
-        relations: a.relations.clone(),
-        trigger_tables: a.trigger_tables.clone(),
-        uses: Vec::new(),
-    };
-    record_sql(t, &r, who)
 }
 
 fn forget_sql(t: &HistoryTables, name: &str) -> String {
@@ -177,21 +162,19 @@ pub(super) async fn apply_changed(
     }
     let applied = read(client, t).await?;
     let changing = m.repeatables.iter().any(|r| applied.iter().any(|a| a.name == r.name && a.checksum != r.checksum));
-    let deps = if changing { dependencies(client, t, &applied).await? } else { HashMap::new() };
+    // What they depend on is asked only when one changes (then its dependents go and come back).
+    let around = if changing { Around::read(client, t, applied).await? } else { Around::unread(applied) };
     for r in &m.repeatables {
-        let before = applied.iter().find(|a| a.name == r.name);
+        let before = around.applied.iter().find(|a| a.name == r.name);
         if before.is_some_and(|a| a.checksum == r.checksum) {
             continue;
         }
         // What depends on the old version goes first and comes back after the new one.
-        let after: Vec<&Applied> = match before {
-            Some(a) => dependents(&applied, &deps, a.relations.iter().map(|x| x.to_lowercase()).collect()),
-            None => Vec::new(),
-        };
+        let after: Vec<&Applied> = before.map(|a| around.dependents_of(&a.relations)).unwrap_or_default();
         let mut statements: Vec<String> = after.iter().rev().flat_map(|d| d.down_sql.iter().cloned()).collect();
         statements.extend(before.map(|a| a.down_sql.clone()).unwrap_or_default());
         statements.push(r.up.clone());
-        statements.push(record_sql(t, r, who));
+        statements.push(record_sql(t, &Applied::from(r), who));
         statements.extend(after.iter().map(|d| d.up_sql.clone()));
         let (verb, detail) = if before.is_some() { ("re-applied", "changed") } else { ("applied", "new") };
         in_transaction(m, client, t, &r.name, statements, ("applying", format!("{verb} ({detail})")), who).await?;
@@ -201,40 +184,93 @@ pub(super) async fn apply_changed(
     Ok(())
 }
 
-/// What each applied repeatable depends on: the relations its views and materialized views select
-/// from (from the catalog), and the tables its triggers are on.
-pub(super) async fn dependencies(
-    client: &Client,
-    t: &HistoryTables,
-    applied: &[Applied],
-) -> Result<HashMap<String, BTreeSet<String>>, RunError> {
-    let relations: Vec<String> = applied.iter().flat_map(|a| a.relations.iter().cloned()).collect();
-    let mut deps: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for a in applied {
-        deps.entry(a.name.clone()).or_default().extend(a.trigger_tables.iter().cloned());
+/// The applied repeatables and what each depends on (the relations its views and materialized views
+/// select from, and the tables its triggers are on): what decides which of them a plan drops and
+/// makes again.
+pub(crate) struct Around {
+    applied: Vec<Applied>,
+    deps: HashMap<String, BTreeSet<String>>,
+}
+
+impl Around {
+    /// What `applied` depends on, from the catalog (asked only when one of them makes a view).
+    pub(crate) async fn read(client: &Client, t: &HistoryTables, applied: Vec<Applied>) -> Result<Around, RunError> {
+        let mut around = Around::unread(applied);
+        let relations: Vec<String> = around.applied.iter().flat_map(|a| a.relations.iter().cloned()).collect();
+        if relations.is_empty() {
+            return Ok(around);
+        }
+        let rows = client
+            .query_typed(
+                "SELECT DISTINCT v.relname::text, c.relname::text
+                   FROM pg_class v
+                   JOIN pg_rewrite w ON w.ev_class = v.oid
+                   JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
+                   JOIN pg_class c ON c.oid = d.refobjid
+                  WHERE v.relnamespace = $1::text::regnamespace AND v.relname = ANY($2) AND c.oid <> v.oid",
+                &[(&t.schema, Type::TEXT), (&relations, Type::TEXT_ARRAY)],
+            )
+            .await
+            .map_err(|e| RunError::db("reading what the repeatables depend on", &e))?;
+        for row in rows {
+            let (view, on): (String, String) = (row.get(0), row.get(1));
+            if let Some(a) = around.applied.iter().find(|a| a.relations.contains(&view)) {
+                around.deps.entry(a.name.clone()).or_default().insert(on);
+            }
+        }
+        Ok(around)
     }
-    if relations.is_empty() {
-        return Ok(deps);
+
+    /// `applied` with only the tables their triggers are on (no catalog asked).
+    fn unread(applied: Vec<Applied>) -> Around {
+        let deps = applied.iter().map(|a| (a.name.clone(), a.trigger_tables.iter().cloned().collect())).collect();
+        Around { applied, deps }
     }
-    let rows = client
-        .query_typed(
-            "SELECT DISTINCT v.relname::text, c.relname::text
-               FROM pg_class v
-               JOIN pg_rewrite w ON w.ev_class = v.oid
-               JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
-               JOIN pg_class c ON c.oid = d.refobjid
-              WHERE v.relnamespace = $1::text::regnamespace AND v.relname = ANY($2) AND c.oid <> v.oid",
-            &[(&t.schema, Type::TEXT), (&relations, Type::TEXT_ARRAY)],
-        )
-        .await
-        .map_err(|e| RunError::db("reading what the repeatables depend on", &e))?;
-    for row in rows {
-        let (view, on): (String, String) = (row.get(0), row.get(1));
-        if let Some(a) = applied.iter().find(|a| a.relations.contains(&view)) {
-            deps.entry(a.name.clone()).or_default().insert(on);
+
+    /// Without a database (`sql up`): the code's repeatables taken as applied, each depending on the
+    /// names its queries use.
+    pub(crate) fn from_code(code: &[Repeatable]) -> Around {
+        Around {
+            applied: code.iter().map(Applied::from).collect(),
+            deps: code.iter().map(|r| (r.name.clone(), r.uses.iter().cloned().collect())).collect(),
         }
     }
-    Ok(deps)
+
+    /// Whether no repeatable is applied.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.applied.is_empty()
+    }
+
+    /// The applied repeatables (in name order) that `steps` affect.
+    pub(super) fn affected_by(&self, steps: &[Step]) -> Vec<Applied> {
+        affected(&self.applied, &self.deps, &super::apply::statements(steps)).into_iter().cloned().collect()
+    }
+
+    /// The applied repeatables that depend on `relations`, and on theirs in turn.
+    fn dependents_of(&self, relations: &[String]) -> Vec<&Applied> {
+        dependents(&self.applied, &self.deps, relations.iter().map(|r| r.to_lowercase()).collect())
+    }
+
+    /// For `up`: `steps` with the affected repeatables dropped and made again in its transaction, for
+    /// a plan of one transactional step ([`wrap`]: a changed one is left dropped and forgotten);
+    /// otherwise `steps` as they are and the affected repeatables, to drop and forget before it
+    /// ([`drop_before`]). What is left dropped leaves the list.
+    pub(crate) fn around_up(&mut self, m: &Migrator, t: &HistoryTables, steps: Vec<Step>) -> (Vec<Step>, Vec<Applied>) {
+        let hit = self.affected_by(&steps);
+        if one_transaction(&steps) {
+            let steps = wrap(m, t, &hit.iter().collect::<Vec<_>>(), steps, true);
+            self.applied.retain(|a| !hit.iter().any(|h| h.name == a.name) || unchanged(m, a));
+            (steps, Vec::new())
+        } else {
+            self.forget(&hit.iter().map(|h| h.name.clone()).collect::<Vec<_>>());
+            (steps, hit)
+        }
+    }
+
+    /// Takes `names` off the list (dropped and forgotten).
+    pub(super) fn forget(&mut self, names: &[String]) {
+        self.applied.retain(|a| !names.contains(&a.name));
+    }
 }
 
 impl From<&Repeatable> for Applied {
@@ -431,7 +467,7 @@ pub(super) async fn recreate_after_down(
             client,
             t,
             &a.name,
-            vec![a.up_sql.clone(), record_applied_sql(t, a, who)],
+            vec![a.up_sql.clone(), record_sql(t, a, who)],
             ("re-creating", "re-created after a rollback".into()),
             who,
         )

@@ -122,7 +122,7 @@ pub(super) async fn record_in_place(
     for baseline in baselines {
         let loaded = baseline.loaded()?;
         let (up, _) = m.steps(&loaded)?;
-        let up_sql: Vec<String> = up.iter().flat_map(|s| s.statements.iter().cloned()).collect();
+        let up_sql = super::apply::statements(&up);
         let failed = |e: tokio_postgres::Error| RunError::db(format!("recording {} in the history", baseline.id()), &e);
         let tx = client.transaction().await.map_err(failed)?;
         tables.check_fence(&tx).await.map_err(failed)?;
@@ -133,7 +133,7 @@ pub(super) async fn record_in_place(
              WHERE version = $1 AND state = 'applied'",
             tables.history
         );
-        let acks: Vec<String> = baseline.acks.iter().map(|(rule, why)| format!("{rule}: {why}")).collect();
+        let acks = super::apply::acks_of(baseline);
         let reason = below_reason(baseline);
         let format = baseline.checksum_format as i32;
         let updated = tx

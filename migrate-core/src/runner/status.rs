@@ -155,6 +155,12 @@ impl Status {
         self.entries.iter().filter(|e| e.state.is_problem())
     }
 
+    /// How many migrations and repeatable migrations need attention (a repeatable not applied as the
+    /// code has it counts): what `status --exit-code` and the JSON's `problems` count.
+    pub fn problem_count(&self) -> usize {
+        self.problems().count() + self.repeatables.iter().filter(|r| r.state != "applied").count()
+    }
+
     /// The versions whose schema the database holds: applied, including those changed since, and the
     /// baselines about to be recorded in place of what they squash.
     pub fn applied_versions(&self) -> Vec<u64> {
