@@ -55,6 +55,24 @@ pub(crate) fn run(dir: &Path, url: &str, args: &[&str]) -> migrate_tests::Run {
     out.into()
 }
 
+/// A new project in `dir` (`init`, the workspace's Cargo.lock so it builds on artifacts already
+/// built): its migrations folder.
+pub(crate) fn new_project(dir: &Path) -> PathBuf {
+    run(dir, "", &["init"]).expect(0);
+    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
+    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
+    dir.join("migrations/src/migrations")
+}
+
+/// Writes the SQL migration `folder/name/` with its `up.sql` and `down.sql`; returns its folder.
+pub(crate) fn sql_migration(folder: &Path, name: &str, up: &str, down: &str) -> PathBuf {
+    let dir = folder.join(name);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("up.sql"), up).unwrap();
+    std::fs::write(dir.join("down.sql"), down).unwrap();
+    dir
+}
+
 /// `pg_dump --schema-only --no-owner --no-privileges` of a database on the test server, without the
 /// history tables (the framework's and diesel's).
 pub(crate) fn schema_dump(db: &str) -> String {

@@ -4,7 +4,7 @@
 
 use migrate_tests::{TestDb, db_url, scratch_dir};
 
-use super::cli_scaffold::{run, target_debug};
+use super::cli_scaffold::{new_project, run, sql_migration};
 
 const USERS: &str = "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"users\", |t| {\n        t.bigint(\"id\").identity().primary_key();\n        t.text(\"email\").not_null();\n        t.boolean(\"active\").not_null().default(true);\n    });\n}\n";
 
@@ -25,10 +25,7 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     let db = TestDb::new("repeatable").await;
     let url = db_url(&db.name);
     let dir = scratch_dir("repeatable");
-    run(&dir, "", &["init"]).expect(0);
-    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
-    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
-    let folder = dir.join("migrations/src/migrations");
+    let folder = new_project(&dir);
     let repeatable = dir.join("migrations/src/repeatable");
     std::fs::create_dir_all(&repeatable).unwrap();
     std::fs::write(folder.join("m20240101000000_users.rs"), USERS).unwrap();
@@ -80,17 +77,12 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     // A versioned migration that changes a column the view selects: PostgreSQL refuses the type change
     // while the view uses it, so the view is dropped before it and made again after it, in its
     // transaction.
-    std::fs::create_dir(folder.join("m20240102000000_longer_emails")).unwrap();
-    std::fs::write(
-        folder.join("m20240102000000_longer_emails/up.sql"),
+    sql_migration(
+        &folder,
+        "m20240102000000_longer_emails",
         "-- migrate: allow changing-column-type = \"a small table\"\nALTER TABLE users ALTER COLUMN email TYPE varchar(320);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        folder.join("m20240102000000_longer_emails/down.sql"),
         "ALTER TABLE users ALTER COLUMN email TYPE text;\n",
-    )
-    .unwrap();
+    );
     // The plan shows it.
     let dry = run(&dir, &url, &["up", "--dry-run"]).expect(0).stdout;
     let drop = dry.find("DROP VIEW IF EXISTS \"active_users\"").unwrap_or_else(|| panic!("{dry}"));
@@ -135,14 +127,12 @@ async fn repeatables_follow_their_text_and_move_around_the_migrations_that_chang
     run(&dir, &url, &["up"]).expect(0);
 
     // A migration that fails after its change rolls back whole: the view stays as it was.
-    let failing = folder.join("m20240103000000_fails");
-    std::fs::create_dir(&failing).unwrap();
-    std::fs::write(
-        failing.join("up.sql"),
+    let failing = sql_migration(
+        &folder,
+        "m20240103000000_fails",
         "-- migrate: allow changing-column-type = \"a small table\"\nALTER TABLE users ALTER COLUMN email TYPE varchar(400);\nSELECT 1 / 0;\n",
-    )
-    .unwrap();
-    std::fs::write(failing.join("down.sql"), "ALTER TABLE users ALTER COLUMN email TYPE varchar(320);\n").unwrap();
+        "ALTER TABLE users ALTER COLUMN email TYPE varchar(320);\n",
+    );
     let failed = run(&dir, &url, &["up"]).expect(2);
     assert!(failed.stderr.contains("22012"), "{}", failed.stderr);
     assert!(exists(&db, "to_regclass('active_users') IS NOT NULL").await);

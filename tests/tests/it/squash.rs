@@ -6,7 +6,7 @@ use std::path::Path;
 
 use migrate_tests::{TestDb, db_url, history, scratch_dir};
 
-use super::cli_scaffold::{run, schema_dump, target_debug};
+use super::cli_scaffold::{new_project, run, schema_dump, sql_migration};
 
 const USERS: &str = "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"users\", |t| {\n        t.bigint(\"id\").identity().primary_key();\n        t.text(\"email\").not_null().unique();\n    });\n}\n";
 const POSTS: &str = "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_table(\"posts\", |t| {\n        t.bigint(\"id\").identity().primary_key();\n        t.bigint(\"author_id\").not_null().references(\"users\", \"id\");\n        t.text(\"title\").not_null();\n    });\n    s.create_index(\"posts\", [\"author_id\"]);\n}\n";
@@ -39,18 +39,14 @@ async fn events(db: &TestDb, action: &str) -> Vec<(Option<i64>, String)> {
 #[tokio::test]
 async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way() {
     let dir = scratch_dir("squash");
-    run(&dir, "", &["init"]).expect(0);
-    let lock = target_debug().parent().unwrap().parent().unwrap().join("Cargo.lock");
-    std::fs::copy(lock, dir.join("migrations/Cargo.lock")).unwrap();
-    let folder = dir.join("migrations/src/migrations");
+    let folder = new_project(&dir);
     std::fs::write(folder.join("m20240101000000_users.rs"), USERS).unwrap();
-    std::fs::create_dir(folder.join("m20240102000000_roles")).unwrap();
-    std::fs::write(
-        folder.join("m20240102000000_roles/up.sql"),
+    sql_migration(
+        &folder,
+        "m20240102000000_roles",
         "CREATE TABLE roles (id integer PRIMARY KEY, name text NOT NULL);\nINSERT INTO roles VALUES (1, 'admin'), (2, 'author');\n",
-    )
-    .unwrap();
-    std::fs::write(folder.join("m20240102000000_roles/down.sql"), "DROP TABLE roles;\n").unwrap();
+        "DROP TABLE roles;\n",
+    );
     std::fs::write(folder.join("m20240103000000_posts.rs"), POSTS).unwrap();
     std::fs::write(folder.join("m20240104000000_tags.rs"), TAGS).unwrap();
 
@@ -67,27 +63,24 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
     let before = names(&folder);
 
     // What the generator cannot write refuses the squash, named, and nothing is written.
-    std::fs::create_dir(folder.join("m20240102120000_rule")).unwrap();
-    std::fs::write(
-        folder.join("m20240102120000_rule/up.sql"),
+    let rule = sql_migration(
+        &folder,
+        "m20240102120000_rule",
         "CREATE RULE roles_keep AS ON DELETE TO roles DO INSTEAD NOTHING;\n",
-    )
-    .unwrap();
-    std::fs::write(folder.join("m20240102120000_rule/down.sql"), "DROP RULE roles_keep ON roles;\n").unwrap();
+        "DROP RULE roles_keep ON roles;\n",
+    );
     let refused = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(2);
     assert!(refused.stderr.contains("rule roles_keep on roles"), "{}", refused.stderr);
-    std::fs::remove_dir_all(folder.join("m20240102120000_rule")).unwrap();
+    std::fs::remove_dir_all(rule).unwrap();
     assert_eq!(names(&folder), before);
     // What the baseline would not rebuild (a schema of its own, which the generator does not read) is
     // listed, exit 1, and nothing is written.
-    std::fs::create_dir(folder.join("m20240102130000_audit")).unwrap();
-    std::fs::write(
-        folder.join("m20240102130000_audit/up.sql"),
+    let audit = sql_migration(
+        &folder,
+        "m20240102130000_audit",
         "CREATE SCHEMA audit;\nCREATE TABLE audit.log (id bigint PRIMARY KEY, at timestamptz NOT NULL);\n",
-    )
-    .unwrap();
-    std::fs::write(folder.join("m20240102130000_audit/down.sql"), "DROP TABLE audit.log;\nDROP SCHEMA audit;\n")
-        .unwrap();
+        "DROP TABLE audit.log;\nDROP SCHEMA audit;\n",
+    );
     let differs = run(&dir, &db_url(&full.name), &["squash", "--to", "20240103000000", "--keep-data"]).expect(1);
     assert!(
         differs.stdout.contains("schema audit is made by the squashed migrations, not by the baseline"),
@@ -100,7 +93,7 @@ async fn a_squashed_history_is_recorded_in_place_run_fresh_and_refused_part_way(
         "{}",
         differs.stderr
     );
-    std::fs::remove_dir_all(folder.join("m20240102130000_audit")).unwrap();
+    std::fs::remove_dir_all(audit).unwrap();
     assert_eq!(names(&folder), before);
 
     // Data statements: listed and refused without --keep-data or --drop-data.
