@@ -230,6 +230,9 @@ async fn a_layout_3_history_gains_its_lock_table_in_place() {
     let up = migrate_tests::cli(blog, &url, &["up"]).expect(0);
     assert!(up.stdout.contains("nothing to do"), "{}", up.stdout);
     assert!(!no_lock_table().await, "the upgrade adds the lock table");
+    let repeat_table: bool =
+        db.client.query_one("SELECT to_regclass('migrate_history_repeat') IS NOT NULL", &[]).await.unwrap().get(0);
+    assert!(repeat_table, "and layout 5's table of repeatable migrations");
     assert_eq!(layout(&db.client).await, (Some(migrate_core::runner::layout::CURRENT.to_string()), 1));
     let detail: String = db
         .client
