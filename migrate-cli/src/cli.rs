@@ -188,6 +188,16 @@ pub enum Command {
     ///
     /// Example: migrate-cli squash --to 20240601000000 --drop-data
     Squash(SquashArgs),
+    /// Run the pending migrations on a copy of the database with real rows (up to --rows per table)
+    /// and measure what they lock: per statement its duration, the strongest lock on each table and
+    /// for how long, whether it rewrote the table, the rows a backfill updated; then their downs and
+    /// their ups again. The database itself is only read.
+    ///
+    /// Exit 1 when a statement held a lock that blocks writes (SHARE or stronger) on a table with rows
+    /// for longer than --max-lock, or a migration, a down or an up again failed.
+    ///
+    /// Example: migrate-cli rehearse --target production --scratch-url postgres://localhost/postgres
+    Rehearse(RehearseArgs),
     /// List the migrations in the code (no database needed).
     ///
     /// Example: migrate-cli list
@@ -244,6 +254,7 @@ impl Command {
             Command::Diff(a) => Some(&a.scratch.conn),
             Command::Pull(a) => Some(&a.conn),
             Command::Squash(a) => Some(&a.conn),
+            Command::Rehearse(a) => Some(&a.conn),
             Command::Resolve(a) => Some(&a.conn),
             Command::Reset(a) => Some(&a.conn),
             Command::Seed(a) => Some(&a.conn),
@@ -270,6 +281,7 @@ impl Command {
             Command::Import(_) => "import",
             Command::Pull(_) => "pull",
             Command::Squash(_) => "squash",
+            Command::Rehearse(_) => "rehearse",
             Command::List => "list",
             Command::Resolve(_) => "resolve",
             Command::Reset(_) => "reset",
@@ -457,6 +469,32 @@ pub struct SquashArgs {
     /// Which database's server (for the scratch databases; nothing is written to it).
     #[command(flatten)]
     pub conn: ConnArgs,
+}
+
+/// `rehearse`'s flags.
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    /// At most this many rows of each table go to the copy (sampled from larger tables).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub rows: u64,
+    /// The longest a statement may hold a lock that blocks writes on a table with rows (`1s`, `200ms`).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration_arg)]
+    pub max_lock: std::time::Duration,
+    /// Keep the copy afterwards (its name is printed) instead of dropping it.
+    #[arg(long)]
+    pub keep: bool,
+    /// A server whose role may CREATE DATABASE, for the copy (default: `scratch_url` in
+    /// migrate.toml, else the target's server).
+    #[arg(long, value_name = "URL")]
+    pub scratch_url: Option<String>,
+    /// Which database to copy (only read).
+    #[command(flatten)]
+    pub conn: ConnArgs,
+}
+
+/// A duration flag (`1s`, `250ms`, `2min`).
+fn duration_arg(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text.trim()).map_err(|e| format!("{e}: write a duration such as 1s, 250ms or 2min"))
 }
 
 /// `codegen`'s flags.

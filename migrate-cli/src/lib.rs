@@ -27,6 +27,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod connect;
+mod copy;
 #[cfg(unix)]
 pub mod dev_db;
 /// The development cluster is Unix-only code (a Unix socket, `chown`, file modes); elsewhere each of its

@@ -11,6 +11,7 @@ pub mod lint;
 mod list;
 mod marker;
 mod pull;
+mod rehearse;
 mod report;
 mod reset;
 mod resolve;
@@ -244,6 +245,7 @@ fn verb_of(command: &Command) -> &'static str {
         Command::Drift(_) | Command::Diff(_) => "comparing",
         Command::Pull(_) => "pulling",
         Command::Squash(_) => "squashing on the server of",
+        Command::Rehearse(_) => "rehearsing on a copy of",
         Command::Resolve(_) => "resolving the history of",
         Command::Reset(_) => "resetting",
         Command::Seed(_) => "seeding",
@@ -310,6 +312,7 @@ async fn command(ctx: &Ctx, command: Command, cwd: &std::path::Path) -> Result<u
         Command::Drift(a) => drift::run(ctx, a).await,
         Command::Pull(a) => pull::run(ctx, a).await,
         Command::Squash(a) => squash::run(ctx, a).await,
+        Command::Rehearse(a) => rehearse::run(ctx, a).await,
         Command::Import(a) => import::run(ctx, a),
         Command::Diff(a) => capture::run(ctx, a).await,
         Command::Resolve(a) => resolve::run(ctx, a).await,

@@ -64,6 +64,11 @@ impl Scratch {
         Ok(Scratch { name, client, admin, server, origin })
     }
 
+    /// A second connection to the scratch database.
+    pub async fn connect_again(&self) -> Result<tokio_postgres::Client> {
+        Ok(crate::connect::connect_to_db_with_origin(&self.server, &self.name).await?.0)
+    }
+
     /// Drops and creates the database again, empty.
     pub async fn recreate(&mut self) -> Result<()> {
         self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await?;

@@ -8,7 +8,7 @@ use super::adopt::adopt_foreign_history;
 use super::error::{DbFailure, RunError};
 use super::history::{self, Event, HistoryRow, HistoryTables, NewRow};
 use super::plan::{Step, from_sql};
-use super::step::{StepOf, execute_batch, execute_each, run_step, traced, wait_before_retry};
+use super::step::{At, StepOf, execute_batch, execute_each, run_step, traced, wait_before_retry};
 use super::{Done, DownTarget, Failed, Migrator, Report, Resolve, actor, in_transaction};
 use crate::registry::Migration;
 
@@ -321,10 +321,10 @@ async fn apply_one(
                 let c = &*client;
                 let outcome = async {
                     if batched {
-                        execute_batch(m, c, &begin, &up_sql).await?;
+                        execute_batch(m, c, At::tx(mig.version), &begin, &up_sql).await?;
                     } else {
                         c.batch_execute(&begin).await.map_err(|e| DbFailure::from_error(&e, None))?;
-                        execute_each(m, c, &up_sql).await?;
+                        execute_each(m, c, At::tx(mig.version), &up_sql).await?;
                     }
                     let ms = start.elapsed().as_millis() as i64;
                     let (new_row, ok_event) = (row("applied", Some(ms)), event("apply", "ok", None));
@@ -572,7 +572,7 @@ async fn rollback_one(
                     tx.batch_execute(&in_transaction(&m.config, tables))
                         .await
                         .map_err(|e| DbFailure::from_error(&e, None))?;
-                    execute_each(m, &tx, &sql).await?;
+                    execute_each(m, &tx, At::tx(row.version), &sql).await?;
                     tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     history::delete(&tx, tables, row.version).await.map_err(|e| DbFailure::from_error(&e, None))?;
                     history::log(&tx, tables, &event("ok", None)).await.map_err(|e| DbFailure::from_error(&e, None))?;

@@ -117,7 +117,21 @@ pub(super) async fn run(
                 tx.batch_execute(&format!("{}; {timeout}", in_transaction(&m.config, of.tables)))
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;
-                let row = tx.query_typed_one(sql, &params).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)))?;
+                let started = Instant::now();
+                let row = tx.query_typed_one(sql, &params).await.map_err(|e| DbFailure::from_error(&e, Some(&sent)));
+                if m.observed() {
+                    m.executed(super::observe::Executed {
+                        version: Some(of.version),
+                        sql,
+                        started,
+                        duration: started.elapsed(),
+                        transactional: true,
+                        rows: row.as_ref().ok().map(|r| r.get(1)),
+                        error: row.as_ref().err(),
+                        took: &[],
+                    });
+                }
+                let row = row?;
                 let last: Option<String> = row.get(0);
                 let updated: i64 = row.get(1);
                 let still: i64 = row.get(2);

@@ -22,6 +22,7 @@ pub mod error;
 pub mod history;
 pub mod layout;
 pub mod lock;
+pub mod observe;
 pub mod plan;
 pub mod production;
 mod recover;
@@ -294,6 +295,8 @@ pub struct Migrator {
     config: Config,
     progress: Box<dyn Fn(String) + Send + Sync>,
     result: Box<dyn Fn(Finished<'_>) + Send + Sync>,
+    /// Receives each statement run ([`Migrator::on_statement`]).
+    statement: Option<Box<dyn Fn(observe::Executed<'_>) + Send + Sync>>,
     /// Our end of the migrating connection, to prove the session direct.
     origin: Option<lock::Origin>,
     /// A second connection for the lease's heartbeat.
@@ -313,6 +316,7 @@ impl Migrator {
             config: Config::default(),
             progress: Box::new(|_| {}),
             result: Box::new(|_| {}),
+            statement: None,
             origin: None,
             heartbeat: None,
             direct: None,
@@ -449,6 +453,38 @@ impl Migrator {
     pub fn on_result(&mut self, f: impl Fn(Finished<'_>) + Send + Sync + 'static) -> &mut Self {
         self.result = Box::new(f);
         self
+    }
+
+    /// Receives each statement a migration runs, as soon as it ends: its SQL, timing, the rows of a
+    /// backfill batch, and the table locks it took (read on the migrating connection after each
+    /// statement inside a transaction). With it, each statement goes to the server on its own (not in
+    /// one batch with the migration's others), so that a monitor sees which one runs: the same
+    /// statements in the same transactions, with a round trip each. `migrate-cli rehearse` uses it.
+    ///
+    /// ```
+    /// use migrate_core::runner::Migrator;
+    /// use migrate_core::runner::observe::{BLOCKS_WRITES, lock_strength};
+    /// let mut m = Migrator::new(vec![]);
+    /// m.on_statement(|s| {
+    ///     for l in s.took.iter().filter(|l| lock_strength(&l.mode) >= BLOCKS_WRITES) {
+    ///         println!("{} blocks writes to {} ({} ms so far)", s.sql, l.table, s.duration.as_millis());
+    ///     }
+    /// });
+    /// ```
+    pub fn on_statement(&mut self, f: impl Fn(observe::Executed<'_>) + Send + Sync + 'static) -> &mut Self {
+        self.statement = Some(Box::new(f));
+        self
+    }
+
+    /// True when [`on_statement`](Self::on_statement) watches the statements.
+    fn observed(&self) -> bool {
+        self.statement.is_some()
+    }
+
+    fn executed(&self, e: observe::Executed<'_>) {
+        if let Some(f) = &self.statement {
+            f(e);
+        }
     }
 
     /// The migrations this runner knows.

@@ -21,7 +21,7 @@ use tokio_postgres::Client;
 use super::error::{DbFailure, RunError};
 use super::history::{self, Event, HistoryRow, HistoryTables};
 use super::plan::{Step, StepColumns, Undo};
-use super::step::execute_each;
+use super::step::{At, execute_each};
 use super::{Done, Migrator};
 
 /// Whether a migration that stopped after `row.step` steps can go on with the plan `steps`.
@@ -156,8 +156,8 @@ pub(crate) async fn undo_done_steps(
         let remaining = k.min(done);
         let result: Result<(), DbFailure> = async {
             if autocommit {
-                execute_each(m, m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?, statements)
-                    .await?;
+                let outside = m.outside_transaction(client, tables).ok_or_else(super::needs_direct)?;
+                execute_each(m, outside, At::autocommit(v), statements).await?;
                 let done = history::set_progress(&*client, tables, v, "failed", "up", remaining);
                 tables.fenced(client, done).await.map_err(|e| DbFailure::from_error(&e, None))
             } else {
@@ -165,7 +165,7 @@ pub(crate) async fn undo_done_steps(
                 tx.batch_execute(&super::in_transaction(&m.config, tables))
                     .await
                     .map_err(|e| DbFailure::from_error(&e, None))?;
-                execute_each(m, &tx, statements).await?;
+                execute_each(m, &tx, At::tx(v), statements).await?;
                 tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
                 history::set_progress(&tx, tables, v, "failed", "up", remaining)
                     .await

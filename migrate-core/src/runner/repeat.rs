@@ -108,7 +108,10 @@ async fn in_transaction(
     let tx = client.transaction().await.map_err(failed)?;
     t.check_fence(&tx).await.map_err(failed)?;
     let begin = super::in_transaction(&m.config, t);
-    if let Err(failure) = super::step::execute_batch(m, &tx, &begin, &statements).await {
+    if let Err(failure) =
+        super::step::execute_batch(m, &tx, super::step::At { version: None, transactional: true }, &begin, &statements)
+            .await
+    {
         return Err(RunError::Database { context, failure });
     }
     let logged = Event {

@@ -10,6 +10,7 @@ use tokio_postgres::Client;
 use super::Migrator;
 use super::error::{DbFailure, Sent};
 use super::history::{self, HistoryTables};
+use super::observe::{Executed, TableLock};
 use super::plan::{Guard, Step};
 use super::timeouts;
 use crate::ident::quote_ident;
@@ -20,15 +21,59 @@ use crate::ident::quote_ident;
 pub(super) async fn execute_each(
     m: &Migrator,
     c: &impl tokio_postgres::GenericClient,
+    at: At,
     statements: &[String],
 ) -> Result<(), DbFailure> {
+    // With an observer, the locks the transaction held after the statement before.
+    let mut held: Vec<TableLock> = Vec::new();
     for st in statements {
         let head: String = st.chars().take(60).collect();
-        if let Err(e) = with_ticker(m, c.batch_execute(st), &head).await {
-            return Err(DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
+        let started = Instant::now();
+        let result = with_ticker(m, c.batch_execute(st), &head)
+            .await
+            .map_err(|e| DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
+        if m.observed() {
+            let duration = started.elapsed();
+            let took = if at.transactional && result.is_ok() {
+                let now = super::observe::held(c).await;
+                let took = super::observe::new_locks(&held, &now);
+                held = now;
+                took
+            } else {
+                Vec::new()
+            };
+            m.executed(Executed {
+                version: at.version,
+                sql: st,
+                started,
+                duration,
+                transactional: at.transactional,
+                rows: None,
+                error: result.as_ref().err(),
+                took: &took,
+            });
         }
+        result?;
     }
     Ok(())
+}
+
+/// Where statements run: for which migration, and whether inside a transaction.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At {
+    /// The migration (`None` for a repeatable migration).
+    pub(super) version: Option<u64>,
+    pub(super) transactional: bool,
+}
+
+impl At {
+    pub(super) fn tx(version: u64) -> At {
+        At { version: Some(version), transactional: true }
+    }
+
+    pub(super) fn autocommit(version: u64) -> At {
+        At { version: Some(version), transactional: false }
+    }
 }
 
 /// Awaits `run`, reporting every 10 seconds that `what` is still running.
@@ -47,13 +92,20 @@ pub(super) async fn with_ticker<T>(m: &Migrator, run: impl std::future::Future<O
 
 /// Sends `prefix` and `statements` as one simple query (one round trip). A server error is mapped to
 /// the statement its position falls in; without a position the statement is unknown, so callers that
-/// need it run [`execute_each`] after a failure.
+/// need it run [`execute_each`] after a failure. With an observer
+/// ([`Migrator::on_statement`](super::Migrator::on_statement)) the statements go one by one, so that
+/// each is seen.
 pub(super) async fn execute_batch(
     m: &Migrator,
     c: &impl tokio_postgres::GenericClient,
+    at: At,
     prefix: &str,
     statements: &[String],
 ) -> Result<(), DbFailure> {
+    if m.observed() {
+        c.batch_execute(prefix).await.map_err(|e| DbFailure::from_error(&e, None))?;
+        return execute_each(m, c, at, statements).await;
+    }
     let mut text = String::from(prefix);
     let mut sent = Sent { statements: vec![(0, prefix.to_string())] };
     let mut chars = prefix.chars().count();
@@ -171,12 +223,28 @@ async fn run_step_once(
         tx.batch_execute(&super::in_transaction(&m.config, tables))
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;
-        (run.get())(&tx).await.map_err(|e| {
+        let started = Instant::now();
+        let result = (run.get())(&tx).await.map_err(|e| {
             DbFailure::from_error(
                 &e,
                 step.statements.first().map(|s| Sent { statements: vec![(0, s.clone())] }).as_ref(),
             )
-        })?;
+        });
+        if m.observed() {
+            let duration = started.elapsed();
+            let took = if result.is_ok() { super::observe::held(&tx).await } else { Vec::new() };
+            m.executed(Executed {
+                version: Some(version),
+                sql: step.statements.first().map_or("-- data step", String::as_str),
+                started,
+                duration,
+                transactional: true,
+                rows: None,
+                error: result.as_ref().err(),
+                took: &took,
+            });
+        }
+        result?;
         tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
@@ -198,7 +266,7 @@ async fn run_step_once(
         tx.batch_execute(&super::in_transaction(&m.config, tables))
             .await
             .map_err(|e| DbFailure::from_error(&e, None))?;
-        execute_each(m, &tx, &step.statements).await?;
+        execute_each(m, &tx, At::tx(version), &step.statements).await?;
         tables.check_fence(&tx).await.map_err(|e| DbFailure::from_error(&e, None))?;
         history::set_progress(&tx, tables, version, "in_progress", direction, k + 1)
             .await
@@ -227,7 +295,7 @@ async fn run_step_once(
         let before = invalid_indexes(client).await?;
         // Each statement alone: `CREATE INDEX CONCURRENTLY` fails even in a multi-statement string's
         // implicit transaction.
-        let result = execute_each(m, client, &step.statements).await;
+        let result = execute_each(m, client, At::autocommit(version), &step.statements).await;
         let _ = client.batch_execute("RESET lock_timeout; RESET statement_timeout").await;
         result?;
         // A concurrent build that failed leaves an INVALID index; `IF NOT EXISTS` on the retry then

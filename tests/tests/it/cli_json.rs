@@ -173,6 +173,10 @@ async fn every_command_prints_the_json_docs_json_md_describes() {
     p.check("resolve", &["resolve", "--applied", "20240107000000"]);
     p.check("redo", &["redo"]);
     p.check("down", &["down", "--steps", "1"]);
+    // The migration rolled back, rehearsed on a copy.
+    let rehearsed = p.check("rehearse", &["rehearse"]);
+    assert_eq!(rehearsed["migrations"][0]["applied"], true, "{rehearsed}");
+    assert_eq!(rehearsed["up_again"]["ok"], true, "{rehearsed}");
     p.check("seed", &["seed", "--env", "test"]);
     p.check("reset", &["reset", "--yes", "--seed", "dev"]);
     p.check("production-marker", &["production-marker", "set"]);

@@ -25,6 +25,7 @@ mod pooler;
 mod publishable;
 mod recovery;
 mod registry;
+mod rehearse;
 mod repeatable;
 mod reporting;
 mod roundtrip;

@@ -1,0 +1,179 @@
+//! `rehearse`: the pending migrations run on a copy with real rows, their locks measured; the target
+//! never written.
+
+use migrate_tests::{TestDb, admin_url, connect_to, db_url, history, scratch_dir};
+use tokio_postgres::NoTls;
+
+use super::cli_scaffold::{new_project, run, sql_migration};
+
+/// A database the test did not create by name (the copy `--keep` leaves), dropped when the test ends.
+struct Kept(String);
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        let name = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let (admin, conn) = tokio_postgres::connect(&admin_url(), NoTls).await.unwrap();
+                tokio::spawn(conn);
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+            });
+        })
+        .join();
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE big (id integer PRIMARY KEY, n integer NOT NULL);
+CREATE TABLE parents (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE children (id bigint PRIMARY KEY, parent_id bigint NOT NULL REFERENCES parents (id), label text);
+CREATE TABLE staff (id integer PRIMARY KEY, manager_id integer REFERENCES staff (id));
+CREATE TABLE audit (at timestamptz NOT NULL DEFAULT now(), what text NOT NULL);
+CREATE FUNCTION children_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit (what) VALUES ('child ' || NEW.id); RETURN NEW; END $$;
+CREATE TRIGGER children_audit AFTER INSERT ON children FOR EACH ROW EXECUTE FUNCTION children_audit();
+";
+
+const UNDO_SCHEMA: &str = "DROP TABLE children, parents, big, staff, audit; DROP FUNCTION children_audit();";
+
+fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[tokio::test]
+async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_down_is_reported() {
+    let dir = scratch_dir("rehearse");
+    let folder = new_project(&dir);
+    sql_migration(&folder, "m20240101000000_schema", SCHEMA, UNDO_SCHEMA);
+    let db = TestDb::new("rehearse").await;
+    let url = db_url(&db.name);
+    run(&dir, &url, &["up"]).expect(0);
+    db.client
+        .batch_execute(
+            "INSERT INTO big SELECT g, g FROM generate_series(1, 200000) g;
+             INSERT INTO parents SELECT g, 'p' || g FROM generate_series(1, 150000) g;
+             INSERT INTO children SELECT g, 1 + (g * 7) % 150000, 'c' FROM generate_series(1, 150000) g;
+             INSERT INTO staff SELECT g, nullif(g / 2, 0) FROM generate_series(1, 1000) g;
+             ANALYZE;",
+        )
+        .await
+        .unwrap();
+    let audit_rows: i64 = db.client.query_one("SELECT count(*) FROM audit", &[]).await.unwrap().get(0);
+
+    // Nothing pending: nothing to rehearse, no copy.
+    let idle = run(&dir, &url, &["rehearse"]).expect(0);
+    assert!(idle.stdout.contains("nothing to rehearse"), "{}", idle.stdout);
+
+    // integer -> bigint rewrites the table under ACCESS EXCLUSIVE: over a small --max-lock, exit 1.
+    let widen = sql_migration(
+        &folder,
+        "m20240102000000_widen",
+        "ALTER TABLE big ALTER COLUMN n TYPE bigint;\n",
+        "ALTER TABLE big ALTER COLUMN n TYPE integer;\n",
+    );
+    let out = run(&dir, &url, &["--format", "json", "rehearse", "--max-lock", "5ms", "--keep"]).expect(1);
+    let report = json(&out.stdout);
+    let copy = Kept(report["copy"]["name"].as_str().unwrap_or_else(|| panic!("{report}")).to_string());
+    assert_eq!(report["ok"], false, "{report}");
+    let statement = &report["migrations"][0]["statements"][0];
+    assert!(statement["sql"].as_str().unwrap().contains("TYPE bigint"), "{report}");
+    let lock = statement["locks"].as_array().unwrap().iter().find(|l| l["table"] == "big").expect("a lock on big");
+    assert_eq!(lock["mode"], "AccessExclusiveLock", "{report}");
+    assert_eq!(lock["rewritten"], true, "{report}");
+    assert_eq!(lock["blocks_writes"], true, "{report}");
+    assert_eq!(lock["rows"], 100000, "{report}");
+    assert!(lock["held_ms"].as_f64().unwrap() > 5.0, "{report}");
+    let problems = report["problems"].to_string();
+    assert!(problems.contains("AccessExclusiveLock on big") && problems.contains("--max-lock 5 ms"), "{problems}");
+    assert_eq!(report["copy"]["kept"], true, "{report}");
+    // The downs and the ups again ran.
+    assert_eq!(report["down"]["ok"], true, "{report}");
+    assert_eq!(report["up_again"]["ok"], true, "{report}");
+
+    // The copy: every table capped at --rows, the children only of copied parents, every key valid
+    // except the one in a cycle (staff to itself), which is NOT VALID and named; no trigger fired.
+    let tables = report["copy"]["tables"].as_array().unwrap();
+    let rows = |t: &str| tables.iter().find(|x| x["table"] == t).map(|x| x["rows"].as_u64().unwrap());
+    assert_eq!(rows("big"), Some(100000), "{report}");
+    assert_eq!(rows("parents"), Some(100000), "{report}");
+    assert!(rows("children").unwrap() > 0 && rows("children").unwrap() < 150000, "{report}");
+    assert_eq!(rows("staff"), Some(1000), "{report}");
+    assert!(report["copy"]["warnings"].to_string().contains("staff_manager_id_fkey"), "{report}");
+    let c = connect_to(&copy.0).await;
+    let orphans: i64 = c
+        .query_one("SELECT count(*) FROM children WHERE parent_id NOT IN (SELECT id FROM parents)", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(orphans, 0);
+    let keys: Vec<(String, bool)> = c
+        .query("SELECT conname::text, convalidated FROM pg_constraint WHERE contype = 'f' ORDER BY 1", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(keys, [("children_parent_id_fkey".to_string(), true), ("staff_manager_id_fkey".to_string(), false)]);
+    let copied_audit: i64 = c.query_one("SELECT count(*) FROM audit", &[]).await.unwrap().get(0);
+    assert_eq!(copied_audit, audit_rows.min(100000), "the trigger on children must not fire while rows go in");
+    let enabled: String = c
+        .query_one("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'children_audit'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(enabled, "O");
+    // The copy is where the rehearsal left it: the migration applied (its ups ran again).
+    let ty: String = c
+        .query_one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'big'::regclass AND attname = 'n'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ty, "bigint");
+    drop(c);
+    drop(copy);
+
+    // The target was not written: still integer, one migration applied.
+    let ty: String = db
+        .client
+        .query_one("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'big'::regclass AND attname = 'n'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ty, "integer");
+    assert_eq!(history(&db.client).await.len(), 1);
+
+    // The builder's index on a table with rows is built CONCURRENTLY: no lock that blocks writes,
+    // even with the smallest --max-lock; the text report says what it took. The copy is dropped.
+    std::fs::remove_dir_all(widen).unwrap();
+    std::fs::write(
+        folder.join("m20240102000000_index_n.rs"),
+        "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.create_index(\"big\", [\"n\"]);\n}\n",
+    )
+    .unwrap();
+    let out = run(&dir, &url, &["rehearse", "--max-lock", "1ms"]).expect(0);
+    assert!(out.stdout.contains("CREATE INDEX CONCURRENTLY"), "{}", out.stdout);
+    assert!(out.stdout.contains("big (100000 rows): ShareUpdateExclusiveLock"), "{}", out.stdout);
+    assert!(out.stdout.contains("rehearsal passed"), "{}", out.stdout);
+    let left: i64 = db
+        .client
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE $1",
+            &[&format!("{}__migrate_rehearse%", db.name)],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "the copy is dropped without --keep");
+
+    // A down that fails is reported, exit 1; the target still has only its first migration.
+    sql_migration(
+        &folder,
+        "m20240103000000_note",
+        "ALTER TABLE parents ADD COLUMN note text;\n",
+        "ALTER TABLE parents DROP COLUMN no_such_column;\n",
+    );
+    let out = run(&dir, &url, &["rehearse"]).expect(1);
+    assert!(out.stdout.contains("the downs fail on the copy"), "{}", out.stdout);
+    assert!(out.stdout.contains("no_such_column"), "{}", out.stdout);
+    assert_eq!(history(&db.client).await.len(), 1);
+}
