@@ -13,18 +13,7 @@ use futures_util::{SinkExt, StreamExt};
 use migrate_core::ident::{quote_ident, quote_literal};
 use tokio_postgres::Client;
 
-/// A table copied.
-#[derive(Debug, Clone)]
-pub struct Table {
-    pub name: String,
-    /// Rows copied.
-    pub rows: u64,
-    /// The target's estimate of its rows (`pg_class.reltuples`; partitions summed), when analyzed.
-    pub estimate: Option<i64>,
-    /// How its rows were chosen: `all`, `sample`, `first`, or `parents` (only rows whose parents were
-    /// copied).
-    pub how: &'static str,
-}
+use crate::rehearse::TableCopied as Table;
 
 /// The copy as built.
 #[derive(Debug, Default)]
@@ -38,7 +27,7 @@ pub struct Copied {
 impl Copied {
     /// The rows copied into `table`.
     pub fn rows(&self, table: &str) -> u64 {
-        self.tables.iter().find(|t| t.name == table).map_or(0, |t| t.rows)
+        self.tables.iter().find(|t| t.table == table).map_or(0, |t| t.rows)
     }
 }
 
@@ -315,19 +304,25 @@ async fn copy_table(
     };
     let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     let select = format!("SELECT {list} FROM {qt}{sample}{filter} LIMIT {limit}");
+    let rows = stream(target, copy, &select, &format!("{qt} ({list})"))
+        .await
+        .with_context(|| format!("copying the rows of {table}"))?;
+    Ok(Table { table: table.to_string(), rows, estimate, how })
+}
+
+/// Streams the rows of `select` on `from` into `into` (`table (columns)`) on `to` with `COPY`; gives
+/// the rows written.
+pub(crate) async fn stream(from: &Client, to: &Client, select: &str, into: &str) -> Result<u64> {
     let failed = |what: &str, e: tokio_postgres::Error| {
-        anyhow::anyhow!("{what} the rows of {table}: {}", migrate_core::runner::DbFailure::from_error(&e, None))
+        anyhow::anyhow!("{what}: {}", migrate_core::runner::DbFailure::from_error(&e, None))
     };
-    let source = target.copy_out(&format!("COPY ({select}) TO STDOUT")).await.map_err(|e| failed("reading", e))?;
-    let sink = copy.copy_in(&format!("COPY {qt} ({list}) FROM STDIN")).await.map_err(|e| failed("writing", e))?;
+    let source = from.copy_out(&format!("COPY ({select}) TO STDOUT")).await.map_err(|e| failed("reading", e))?;
+    let sink = to.copy_in(&format!("COPY {into} FROM STDIN")).await.map_err(|e| failed("writing", e))?;
     futures_util::pin_mut!(source, sink);
     while let Some(chunk) = source.next().await {
         sink.send(chunk.map_err(|e| failed("reading", e))?).await.map_err(|e| failed("writing", e))?;
     }
-    let rows = sink.finish().await.map_err(|e| failed("writing", e))?;
-    let how =
-        if how == "sample" && rows < limit && estimate.is_some_and(|n| n > limit as i64) { "sample" } else { how };
-    Ok(Table { name: table.to_string(), rows, estimate, how })
+    sink.finish().await.map_err(|e| failed("writing", e))
 }
 
 /// The condition that keeps the rows of `k.child` whose parent row was copied (or whose key has a

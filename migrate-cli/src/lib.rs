@@ -36,6 +36,7 @@ pub mod dev_db;
 #[path = "dev_db_unsupported.rs"]
 pub mod dev_db;
 pub mod output;
+pub mod rehearse;
 pub mod scaffold;
 
 use std::ffi::OsString;

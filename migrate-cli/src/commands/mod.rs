@@ -21,7 +21,7 @@ mod squash;
 mod status;
 mod unlock;
 mod up;
-mod verify;
+pub(crate) mod verify;
 
 use anyhow::{Context, Result};
 use migrate_core::registry::Migration;

@@ -43,16 +43,18 @@ pub fn scratch_name(target_db: &str, purpose: &str, pid: u32, n: usize) -> Strin
 
 impl Scratch {
     pub async fn create(ctx: &Ctx, url: &str, purpose: &str, flag: &ScratchArgs) -> Result<Scratch> {
+        let server = flag.scratch_url.clone().or_else(|| ctx.loaded.config.scratch_url.clone());
+        Scratch::create_on(url, server.as_deref(), purpose).await
+    }
+
+    /// A scratch database named after the target `url`'s, on `server` (default: the target's).
+    pub async fn create_on(url: &str, server: Option<&str>, purpose: &str) -> Result<Scratch> {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let parsed = crate::connect::parse(url)?;
         let target_db = parsed.config.get_dbname().or(parsed.config.get_user()).unwrap_or("db").to_string();
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let name = scratch_name(&target_db, purpose, std::process::id(), n);
-        let server = flag
-            .scratch_url
-            .clone()
-            .or_else(|| ctx.loaded.config.scratch_url.clone())
-            .unwrap_or_else(|| url.to_string());
+        let server = server.unwrap_or(url).to_string();
         let admin = crate::connect::connect(&server).await?;
         admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
         admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await.with_context(|| {

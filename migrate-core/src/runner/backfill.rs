@@ -126,6 +126,7 @@ pub(super) async fn run(
                         started,
                         duration: started.elapsed(),
                         transactional: true,
+                        first_in_transaction: true,
                         rows: row.as_ref().ok().map(|r| r.get(1)),
                         error: row.as_ref().err(),
                         took: &[],

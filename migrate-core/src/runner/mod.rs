@@ -289,6 +289,9 @@ pub enum Resolve {
     AcceptChecksum(u64),
 }
 
+/// What [`Migrator::on_statement`] calls.
+type OnStatement = Box<dyn Fn(observe::Executed<'_>) + Send + Sync>;
+
 /// Applies, rolls back and inspects migrations.
 pub struct Migrator {
     migrations: Vec<Migration>,
@@ -296,7 +299,7 @@ pub struct Migrator {
     progress: Box<dyn Fn(String) + Send + Sync>,
     result: Box<dyn Fn(Finished<'_>) + Send + Sync>,
     /// Receives each statement run ([`Migrator::on_statement`]).
-    statement: Option<Box<dyn Fn(observe::Executed<'_>) + Send + Sync>>,
+    statement: Option<OnStatement>,
     /// Our end of the migrating connection, to prove the session direct.
     origin: Option<lock::Origin>,
     /// A second connection for the lease's heartbeat.

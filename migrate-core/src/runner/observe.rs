@@ -22,6 +22,10 @@ pub struct Executed<'a> {
     /// True when it ran inside a transaction (its locks are held until the transaction ends); false
     /// in autocommit (they end with it).
     pub transactional: bool,
+    /// True for the first statement of its transaction (and for every statement in autocommit): the
+    /// statements after it up to the next first one ran in the same transaction, which holds their
+    /// locks until it ends.
+    pub first_in_transaction: bool,
     /// For a batch of a backfill, the rows it updated.
     pub rows: Option<i64>,
     /// The error it failed with.

@@ -26,7 +26,7 @@ pub(super) async fn execute_each(
 ) -> Result<(), DbFailure> {
     // With an observer, the locks the transaction held after the statement before.
     let mut held: Vec<TableLock> = Vec::new();
-    for st in statements {
+    for (k, st) in statements.iter().enumerate() {
         let head: String = st.chars().take(60).collect();
         let started = Instant::now();
         let result = with_ticker(m, c.batch_execute(st), &head)
@@ -48,6 +48,7 @@ pub(super) async fn execute_each(
                 started,
                 duration,
                 transactional: at.transactional,
+                first_in_transaction: k == 0 || !at.transactional,
                 rows: None,
                 error: result.as_ref().err(),
                 took: &took,
@@ -239,6 +240,7 @@ async fn run_step_once(
                 started,
                 duration,
                 transactional: true,
+                first_in_transaction: true,
                 rows: None,
                 error: result.as_ref().err(),
                 took: &took,
