@@ -19,10 +19,10 @@ mod perf;
 mod plan;
 mod safety;
 
-/// The allocator migrate-cli installs in every migrations binary (its default feature `mimalloc`), so
-/// what `plan` measures in-process is what the CLI pays.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The allocator is migrate-cli's (its default feature `mimalloc`, linked through the `rehearse`
+// measurement of `safety`), as in every migrations binary: what `plan` measures in-process is what
+// the CLI pays.
+use migrate_cli as _;
 
 fn sizes(args: &[String]) -> anyhow::Result<Vec<usize>> {
     let v: Vec<usize> = args.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;

@@ -1,8 +1,10 @@
-//! The write-stall benchmark of the safety issue.
+//! The write-stall benchmark of the safety issue, with what `rehearse` measures of each change on a
+//! copy (no load) beside it: the longest lock that blocks writes.
 
 use std::time::{Duration, Instant};
 
 use migrate_core::Schema;
+use migrate_core::op::Op;
 use migrate_core::prelude::*;
 use migrate_core::registry::{Down, Migration};
 use migrate_core::runner::{Config, Migrator};
@@ -135,13 +137,55 @@ struct Outcome {
     longest: Duration,
     slow: usize,
     took: Duration,
+    /// The longest lock that blocks writes `rehearse` measured on a copy of every row.
+    rehearsed: Duration,
+}
+
+/// The naive DDL as one SQL migration (run as written, in one transaction).
+fn naive_migration(version: u64, statements: &[&str]) -> Migration {
+    let up = vec![Op::Sql { up: statements.join(";\n"), down: Some(String::new()), declares: vec![] }];
+    let down = Down::Explicit(vec![]);
+    Migration {
+        version,
+        name: format!("naive{version}"),
+        checksum: migrate_core::registry::checksum(&up, &down, true),
+        up,
+        down,
+        transaction: true,
+        checksum_format: 1,
+        legacy_checksum: None,
+        squashes: vec![],
+        file: "bench",
+        line: 0,
+        acks: vec![],
+        original: None,
+        source: None,
+    }
+}
+
+/// `rehearse` of the change on a copy of the database at `url` with all its `rows`: the longest lock
+/// that blocks writes to a table with rows.
+async fn rehearsed(url: &str, migrations: Vec<Migration>, rows: i64) -> anyhow::Result<Duration> {
+    let options = migrate_cli::rehearse::Options { rows: rows as u64, ..Default::default() };
+    let report =
+        migrate_cli::rehearse::rehearse(url, migrations, Vec::new(), Config::default(), &options, &|_| {}).await?;
+    let longest = report
+        .migrations
+        .iter()
+        .flat_map(|m| &m.statements)
+        .flat_map(|s| &s.locks)
+        .filter(|l| l.blocks_writes && l.rows > 0)
+        .map(|l| l.held_ms)
+        .fold(0.0, f64::max);
+    Ok(Duration::from_secs_f64(longest / 1000.0))
 }
 
 async fn one(url: &str, scenario: &Scenario, rows: i64, framework: bool) -> anyhow::Result<Outcome> {
     let mut admin = connect(url).await?;
     admin.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public").await?;
-    let migrations = vec![migration(1, base), migration(2, scenario.change)];
-    let mut m = Migrator::new(migrations);
+    let change = if framework { migration(2, scenario.change) } else { naive_migration(2, scenario.naive) };
+    let migrations = vec![migration(1, base), change];
+    let mut m = Migrator::new(migrations.clone());
     m.with_config(Config::default());
     m.up(&mut admin, Some(1)).await?;
     admin
@@ -152,6 +196,8 @@ async fn one(url: &str, scenario: &Scenario, rows: i64, framework: bool) -> anyh
         .await?;
     admin.batch_execute("VACUUM ANALYZE events").await?;
     admin.batch_execute("VACUUM ANALYZE accounts").await?;
+    // Before the load: what `rehearse` says of the change (the reader holds nothing of the copy).
+    let rehearsed = rehearsed(url, migrations, rows).await?;
     let load = Load::start(url, 4, rows).await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let reader = match scenario.reader {
@@ -188,7 +234,7 @@ async fn one(url: &str, scenario: &Scenario, rows: i64, framework: bool) -> anyh
         let _ = r.await;
     }
     let (longest, slow) = stalls(&writes, from, to);
-    Ok(Outcome { longest, slow, took: to - from })
+    Ok(Outcome { longest, slow, took: to - from, rehearsed })
 }
 
 pub async fn run(rows: i64) -> anyhow::Result<()> {
@@ -198,19 +244,21 @@ pub async fn run(rows: i64) -> anyhow::Result<()> {
     admin.batch_execute("CREATE DATABASE migrate_bench").await?;
     let url = format!("{server} dbname=migrate_bench");
     println!(
-        "| change ({rows} rows, 4 writers) | naive: longest write stall | naive: writes > 1 s | framework: longest write stall | framework: writes > 1 s | framework: time to apply |"
+        "| change ({rows} rows, 4 writers) | naive: longest write stall | naive: writes > 1 s | naive: rehearse's longest write-blocking lock | framework: longest write stall | framework: writes > 1 s | framework: rehearse's longest write-blocking lock | framework: time to apply |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for s in SCENARIOS {
         let naive = one(&url, s, rows, false).await?;
         let safe = one(&url, s, rows, true).await?;
         println!(
-            "| {} | {:.2} s | {} | {:.2} s | {} | {:.1} s |",
+            "| {} | {:.2} s | {} | {:.1} ms | {:.2} s | {} | {:.1} ms | {:.1} s |",
             s.name,
             naive.longest.as_secs_f64(),
             naive.slow,
+            naive.rehearsed.as_secs_f64() * 1000.0,
             safe.longest.as_secs_f64(),
             safe.slow,
+            safe.rehearsed.as_secs_f64() * 1000.0,
             safe.took.as_secs_f64()
         );
     }

@@ -165,7 +165,13 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
         .get(0);
     assert_eq!(left, 0, "the copy is dropped without --keep");
 
-    // A down that fails is reported, exit 1; the target still has only its first migration.
+    // A backfill reports the rows it updated; a down that fails is reported, exit 1; the target still
+    // has only its first migration.
+    std::fs::write(
+        folder.join("m20240102100000_score.rs"),
+        "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.alter_table(\"parents\", |t| {\n        t.integer(\"score\").not_null().backfill(\"id % 7\");\n    });\n}\n",
+    )
+    .unwrap();
     sql_migration(
         &folder,
         "m20240103000000_note",
@@ -175,5 +181,6 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
     let out = run(&dir, &url, &["rehearse"]).expect(1);
     assert!(out.stdout.contains("the downs fail on the copy"), "{}", out.stdout);
     assert!(out.stdout.contains("no_such_column"), "{}", out.stdout);
+    assert!(out.stdout.contains("(100000 rows updated in "), "{}", out.stdout);
     assert_eq!(history(&db.client).await.len(), 1);
 }
