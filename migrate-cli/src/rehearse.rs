@@ -144,6 +144,9 @@ pub struct StatementReport {
     pub batches: Option<usize>,
     /// The error it failed with.
     pub error: Option<String>,
+    /// How long the samples saw it wait for a lock (on the copy, only another session of the copy
+    /// holds one: autovacuum, or a trigger's or a function's own session).
+    pub lock_wait_ms: f64,
     /// The table locks it took.
     pub locks: Vec<LockReport>,
 }
@@ -222,18 +225,23 @@ struct Ran {
     took: Vec<TableLock>,
 }
 
-/// What the second connection saw at one moment: the migrating session's table locks.
+/// What the second connection saw at one moment: the migrating session's table locks, and whether
+/// it was waiting for a lock (`pg_stat_activity.wait_event_type`).
 struct Sample {
     at: Instant,
     /// (schema, table, strength)
     locks: Vec<(String, String, u8)>,
+    waiting: bool,
 }
 
 /// Samples the table locks of the session `pid` on `client` until `stop` is set.
 async fn sample(client: Client, pid: i32, stop: Arc<AtomicBool>) -> Vec<Sample> {
-    let query = "SELECT n.nspname::text, c.relname::text, l.mode FROM pg_locks l
-        JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p', 'm')";
+    // The session's wait comes with every row, and alone (no lock held) as a row of NULLs.
+    let query = "SELECT n.nspname::text, c.relname::text, l.mode,
+            coalesce((SELECT a.wait_event_type = 'Lock' FROM pg_stat_activity a WHERE a.pid = $1), false)
+        FROM (SELECT 1) one
+        LEFT JOIN (pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace)
+          ON l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p', 'm')";
     let Ok(statement) = client.prepare_typed(query, &[tokio_postgres::types::Type::INT4]).await else {
         return Vec::new();
     };
@@ -244,11 +252,13 @@ async fn sample(client: Client, pid: i32, stop: Arc<AtomicBool>) -> Vec<Sample> 
         tick.tick().await;
         let at = Instant::now();
         let Ok(rows) = client.query(&statement, &[&pid]).await else { break };
+        let waiting = rows.first().is_some_and(|r| r.get::<_, bool>(3));
         let locks = rows
             .iter()
-            .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1), lock_strength(&r.get::<_, String>(2))))
+            .filter_map(|r| Some((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1), r.get::<_, String>(2))))
+            .map(|(n, t, mode)| (n, t, lock_strength(&mode)))
             .collect();
-        samples.push(Sample { at, locks });
+        samples.push(Sample { at, locks, waiting });
     }
     samples
 }
@@ -559,7 +569,10 @@ async fn on_copy(
                     l.table
                 ));
             }
+            let end = r.started + r.duration;
+            let waited = samples.iter().filter(|s| s.at >= r.started && s.at <= end && s.waiting).count();
             statements.push(StatementReport {
+                lock_wait_ms: ms(SAMPLE_EVERY * waited as u32),
                 sql: r.sql.clone(),
                 duration_ms: ms(r.duration),
                 transactional: r.transactional,
@@ -675,6 +688,7 @@ mod tests {
         let seen = |ms: u64, held: bool| Sample {
             at: t0 + Duration::from_millis(ms),
             locks: if held { vec![("public".into(), "t".into(), 8)] } else { vec![] },
+            waiting: false,
         };
         // Seen after the statement until 300 ms, then gone (a later sighting is another lock).
         let samples =

@@ -54,6 +54,9 @@ pub async fn run(ctx: &Ctx, args: RehearseArgs) -> Result<u8> {
                 _ => first_line(&s.sql),
             };
             println!("  {:>9.1} ms  {what}", s.duration_ms);
+            if s.lock_wait_ms > 0.0 {
+                println!("                 waited about {} ms for a lock", s.lock_wait_ms);
+            }
             for l in &s.locks {
                 let mut line = format!("{} ({} rows): {} {} ms", l.table, l.rows, l.mode, l.held_ms);
                 if l.blocks_writes {
