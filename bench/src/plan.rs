@@ -29,24 +29,28 @@ fn build(n: usize) -> Vec<Migration> {
         }
         let up = s.finish().expect("valid ops");
         let down = Down::Derived(migrate_core::reverse::reverse_ops(&up).expect("reversible"));
-        let version = 20240101000000 + i as u64;
-        Migration {
-            version,
-            name: format!("create_t{i}"),
-            checksum: checksum(&up, &down, true),
-            up,
-            down,
-            transaction: true,
-            checksum_format: 1,
-            legacy_checksum: None,
-            squashes: vec![],
-            file: "generated",
-            line: 1,
-            acks: vec![],
-            original: None,
-            source: None,
-        }
+        assemble(20240101000000 + i as u64, format!("create_t{i}"), up, down)
     })
+}
+
+/// A migration of the benchmark's own (no file), in one transaction, with its checksum.
+pub(crate) fn assemble(version: u64, name: String, up: Vec<migrate_core::op::Op>, down: Down) -> Migration {
+    Migration {
+        version,
+        name,
+        checksum: checksum(&up, &down, true),
+        up,
+        down,
+        transaction: true,
+        checksum_format: 1,
+        legacy_checksum: None,
+        squashes: vec![],
+        file: "generated",
+        line: 1,
+        acks: vec![],
+        original: None,
+        source: None,
+    }
 }
 
 pub fn run(n: usize) -> anyhow::Result<()> {

@@ -100,24 +100,7 @@ const SCENARIOS: &[Scenario] = &[
 fn migration(version: u64, f: impl FnOnce(&mut S)) -> Migration {
     let mut s = S::in_mode();
     f(&mut s);
-    let up = s.finish().expect("valid ops");
-    let down = Down::Explicit(vec![]);
-    Migration {
-        version,
-        name: format!("bench{version}"),
-        checksum: migrate_core::registry::checksum(&up, &down, true),
-        up,
-        down,
-        transaction: true,
-        checksum_format: 1,
-        legacy_checksum: None,
-        squashes: vec![],
-        file: "bench",
-        line: 0,
-        acks: vec![],
-        original: None,
-        source: None,
-    }
+    crate::plan::assemble(version, format!("bench{version}"), s.finish().expect("valid ops"), Down::Explicit(vec![]))
 }
 
 fn base(s: &mut S) {
@@ -144,23 +127,7 @@ struct Outcome {
 /// The naive DDL as one SQL migration (run as written, in one transaction).
 fn naive_migration(version: u64, statements: &[&str]) -> Migration {
     let up = vec![Op::Sql { up: statements.join(";\n"), down: Some(String::new()), declares: vec![] }];
-    let down = Down::Explicit(vec![]);
-    Migration {
-        version,
-        name: format!("naive{version}"),
-        checksum: migrate_core::registry::checksum(&up, &down, true),
-        up,
-        down,
-        transaction: true,
-        checksum_format: 1,
-        legacy_checksum: None,
-        squashes: vec![],
-        file: "bench",
-        line: 0,
-        acks: vec![],
-        original: None,
-        source: None,
-    }
+    crate::plan::assemble(version, format!("naive{version}"), up, Down::Explicit(vec![]))
 }
 
 /// `rehearse` of the change on a copy of the database at `url` with all its `rows`: the longest lock
