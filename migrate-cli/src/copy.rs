@@ -53,8 +53,8 @@ SELECT con.conname::text, cl.relname::text, pl.relname::text,
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i),
        pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_class pl ON pl.oid = con.confrelid
-WHERE con.contype = 'f' AND con.conparentid = 0 AND cl.relnamespace = $1::text::regnamespace
-  AND pl.relnamespace = $1::text::regnamespace
+WHERE con.contype = 'f' AND con.conparentid = 0 AND cl.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND pl.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
 ORDER BY 2, 1";
 
 /// The tables that hold rows of their own (plain tables and partitioned roots; partitions fill
@@ -65,7 +65,7 @@ SELECT c.relname::text,
             THEN (SELECT sum(greatest(p.reltuples, 0))::bigint FROM pg_partition_tree(c.oid) t JOIN pg_class p ON p.oid = t.relid WHERE t.isleaf)
             WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
 FROM pg_class c
-WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND c.relname::text <> ALL($2)
 ORDER BY 1";
 
@@ -79,6 +79,20 @@ ORDER BY a.attnum";
 /// `copy` (an empty database), leaving out the runner's own tables `own`.
 pub async fn build(target: &Client, copy: &Client, schema: &str, own: &[String], rows: u64) -> Result<Copied> {
     let mut out = Copied::default();
+    // Both sides read and write dates, intervals and floats the same way whatever the servers' or
+    // databases' settings (as pg_dump sets them); the copy's types come out of `format_type` as the
+    // target reads them; and rows that row-level security would hide fail the copy instead of going
+    // missing from it.
+    let q = quote_ident(schema);
+    let formats = "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3";
+    target
+        .batch_execute(&format!(
+            "{}; SET LOCAL search_path TO {q}; SET LOCAL row_security = off",
+            formats.replace("SET ", "SET LOCAL ")
+        ))
+        .await
+        .context("setting up the target's read-only transaction")?;
+    copy.batch_execute(formats).await?;
     let own_refs: Vec<&str> = own.iter().map(String::as_str).collect();
     // The schema, made as `pull` would write it.
     let crate::baseline::Baseline { ops, left_out } = crate::baseline::read(target, schema, &own_refs).await?;
@@ -102,7 +116,6 @@ pub async fn build(target: &Client, copy: &Client, schema: &str, own: &[String],
             "schema {s} is not copied: rehearse copies the migrations' schema {schema}; a migration that uses {s} fails on the copy"
         ));
     }
-    let q = quote_ident(schema);
     copy.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {q}; SET search_path TO {q}"))
         .await
         .with_context(|| format!("creating the schema {schema} on the copy"))?;
@@ -137,7 +150,7 @@ pub async fn build(target: &Client, copy: &Client, schema: &str, own: &[String],
     let triggers: Vec<(String, String, String)> = copy
         .query(
             "SELECT c.relname::text, t.tgname::text, t.tgenabled::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-             WHERE c.relnamespace = $1::text::regnamespace AND NOT t.tgisinternal ORDER BY 1, 2",
+             WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT t.tgisinternal ORDER BY 1, 2",
             &[&schema],
         )
         .await?
@@ -150,7 +163,7 @@ pub async fn build(target: &Client, copy: &Client, schema: &str, own: &[String],
     }
     let forced: Vec<String> = copy
         .query(
-            "SELECT relname::text FROM pg_class WHERE relnamespace = $1::text::regnamespace AND relforcerowsecurity ORDER BY 1",
+            "SELECT relname::text FROM pg_class WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND relforcerowsecurity ORDER BY 1",
             &[&schema],
         )
         .await?
@@ -186,6 +199,12 @@ pub async fn build(target: &Client, copy: &Client, schema: &str, own: &[String],
             })
             .collect();
         let copied = copy_table(target, copy, schema, &table, estimate, &filters, rows).await?;
+        if copied.how == "sample" && copied.rows * 10 < rows * 9 {
+            out.warnings.push(format!(
+                "table {table}: the sample gave {} rows of the {rows} asked (TABLESAMPLE SYSTEM takes whole pages at random): lock times on it are measured on fewer rows",
+                copied.rows
+            ));
+        }
         out.tables.push(copied);
         done.insert(table);
     }
@@ -227,17 +246,20 @@ pub async fn build(target: &Client, copy: &Client, schema: &str, own: &[String],
     for t in &forced {
         copy.batch_execute(&format!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", quote_ident(t))).await?;
     }
-    sequences_and_views(target, copy, schema).await?;
+    out.warnings.extend(sequences_and_views(target, copy, schema).await?);
     copy.batch_execute("ANALYZE").await.context("analyzing the copy")?;
     Ok(out)
 }
 
 /// The sequences at the target's values (new rows on the copy get new keys), and the materialized
-/// views the target has populated refreshed from the copied rows.
-async fn sequences_and_views(target: &Client, copy: &Client, schema: &str) -> Result<()> {
+/// views the target has populated refreshed from the copied rows; warnings for the sequences whose
+/// value the role may not read.
+async fn sequences_and_views(target: &Client, copy: &Client, schema: &str) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
     let sequences = target
         .query(
-            "SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1 AND last_value IS NOT NULL",
+            "SELECT sequencename::text, last_value, has_sequence_privilege(format('%I.%I', schemaname, sequencename), 'SELECT')
+             FROM pg_sequences WHERE schemaname = $1",
             &[&schema],
         )
         .await?;
@@ -249,10 +271,18 @@ async fn sequences_and_views(target: &Client, copy: &Client, schema: &str) -> Re
         .map(|r| r.get(0))
         .collect();
     for r in sequences {
-        let (name, value): (String, i64) = (r.get(0), r.get(1));
+        let (name, value, readable): (String, Option<i64>, bool) = (r.get(0), r.get(1), r.get(2));
         if !ours.contains(&name) {
             continue;
         }
+        let Some(value) = value else {
+            if !readable {
+                warnings.push(format!(
+                    "sequence {name}: the role may not read its value on the target (GRANT SELECT ON SEQUENCE): it starts over on the copy, and rows a migration inserts may collide with the copied keys"
+                ));
+            }
+            continue;
+        };
         let regclass = quote_literal(&format!("{}.{}", quote_ident(schema), quote_ident(&name)));
         copy.batch_execute(&format!("SELECT setval({regclass}, {value}, true)"))
             .await
@@ -260,7 +290,7 @@ async fn sequences_and_views(target: &Client, copy: &Client, schema: &str) -> Re
     }
     let views: Vec<String> = target
         .query(
-            "SELECT relname::text FROM pg_class WHERE relnamespace = $1::text::regnamespace AND relkind = 'm' AND relispopulated ORDER BY oid",
+            "SELECT relname::text FROM pg_class WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND relkind = 'm' AND relispopulated ORDER BY oid",
             &[&schema],
         )
         .await?
@@ -272,7 +302,7 @@ async fn sequences_and_views(target: &Client, copy: &Client, schema: &str) -> Re
             .await
             .with_context(|| format!("refreshing the materialized view {v} on the copy"))?;
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// Streams up to `limit` rows of `table` from the target to the copy.

@@ -216,6 +216,8 @@ struct Ran {
     transactional: bool,
     /// When the last statement of its transaction ended (its own end outside a transaction).
     transaction_end: Instant,
+    /// When the next transaction's first statement began: the samples after it see that one's locks.
+    next_start: Option<Instant>,
     first_in_transaction: bool,
     /// Rows a backfill updated (its batches summed).
     rows: Option<i64>,
@@ -229,21 +231,23 @@ struct Ran {
 /// it was waiting for a lock (`pg_stat_activity.wait_event_type`).
 struct Sample {
     at: Instant,
-    /// (schema, table, strength)
-    locks: Vec<(String, String, u8)>,
+    /// (schema, table, strength, rows as `pg_class.reltuples` counts them)
+    locks: Vec<(String, String, u8, u64)>,
     waiting: bool,
 }
 
-/// Samples the table locks of the session `pid` on `client` until `stop` is set.
-async fn sample(client: Client, pid: i32, stop: Arc<AtomicBool>) -> Vec<Sample> {
+/// Samples the table locks of the session `pid` on `client` until `stop` is set; the error that
+/// stopped it early, if one did.
+async fn sample(client: Client, pid: i32, stop: Arc<AtomicBool>) -> (Vec<Sample>, Option<String>) {
     // The session's wait comes with every row, and alone (no lock held) as a row of NULLs.
-    let query = "SELECT n.nspname::text, c.relname::text, l.mode,
+    let query = "SELECT n.nspname::text, c.relname::text, l.mode, greatest(c.reltuples, 0)::float8,
             coalesce((SELECT a.wait_event_type = 'Lock' FROM pg_stat_activity a WHERE a.pid = $1), false)
         FROM (SELECT 1) one
         LEFT JOIN (pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace)
           ON l.pid = $1 AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p', 'm')";
-    let Ok(statement) = client.prepare_typed(query, &[tokio_postgres::types::Type::INT4]).await else {
-        return Vec::new();
+    let statement = match client.prepare_typed(query, &[tokio_postgres::types::Type::INT4]).await {
+        Ok(s) => s,
+        Err(e) => return (Vec::new(), Some(migrate_core::runner::DbFailure::from_error(&e, None).to_string())),
     };
     let mut samples = Vec::new();
     let mut tick = tokio::time::interval(SAMPLE_EVERY);
@@ -251,16 +255,21 @@ async fn sample(client: Client, pid: i32, stop: Arc<AtomicBool>) -> Vec<Sample> 
     while !stop.load(Ordering::SeqCst) {
         tick.tick().await;
         let at = Instant::now();
-        let Ok(rows) = client.query(&statement, &[&pid]).await else { break };
-        let waiting = rows.first().is_some_and(|r| r.get::<_, bool>(3));
+        let rows = match client.query(&statement, &[&pid]).await {
+            Ok(rows) => rows,
+            Err(e) => return (samples, Some(migrate_core::runner::DbFailure::from_error(&e, None).to_string())),
+        };
+        let waiting = rows.first().is_some_and(|r| r.get::<_, bool>(4));
         let locks = rows
             .iter()
-            .filter_map(|r| Some((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1), r.get::<_, String>(2))))
-            .map(|(n, t, mode)| (n, t, lock_strength(&mode)))
+            .filter_map(|r| {
+                let n: String = r.get::<_, Option<String>>(0)?;
+                Some((n, r.get(1), lock_strength(&r.get::<_, String>(2)), r.get::<_, f64>(3) as u64))
+            })
             .collect();
         samples.push(Sample { at, locks, waiting });
     }
-    samples
+    (samples, None)
 }
 
 /// How long `table` stayed locked at `strength` or stronger after `r` began: at least until the last
@@ -271,7 +280,8 @@ fn held_for(r: &Ran, samples: &[Sample], schema: &str, table: &str, strength: u8
     let end = r.transaction_end;
     let mut last = end;
     for s in samples.iter().filter(|s| s.at > end) {
-        if !s.locks.iter().any(|(n, t, st)| n == schema && t == table && *st >= strength) {
+        let seen = s.locks.iter().any(|(n, t, st, _)| n == schema && t == table && *st >= strength);
+        if !seen || r.next_start.is_some_and(|next| s.at >= next) {
             break;
         }
         last = s.at;
@@ -286,11 +296,21 @@ fn transactions(ran: &mut [Ran]) {
         // [start, k): one transaction, from its first statement.
         let start = ran[..k].iter().rposition(|r| r.first_in_transaction || !r.transactional).unwrap_or(0);
         let end = ran[k - 1].started + ran[k - 1].duration;
+        let next = ran.get(k).map(|r| r.started);
         for r in &mut ran[start..k] {
             r.transaction_end = end;
+            r.next_start = next;
         }
         k = start;
     }
+}
+
+/// What a backfill batch updates: its `UPDATE <table> SET <set>` (the same in every batch of one
+/// backfill, whether it starts from a key or not).
+fn backfill_target(sql: &str) -> &str {
+    let from = sql.find("UPDATE ").unwrap_or(0);
+    let rest = &sql[from..];
+    &rest[..rest.find(" WHERE ").unwrap_or(rest.len())]
 }
 
 /// Consecutive backfill batches of one migration as one entry.
@@ -299,7 +319,11 @@ fn merge_batches(ran: Vec<Ran>) -> Vec<Ran> {
     for r in ran {
         match out.last_mut() {
             Some(prev)
-                if prev.rows.is_some() && r.rows.is_some() && prev.version == r.version && prev.error.is_none() =>
+                if prev.rows.is_some()
+                    && r.rows.is_some()
+                    && prev.version == r.version
+                    && prev.error.is_none()
+                    && backfill_target(&prev.sql) == backfill_target(&r.sql) =>
             {
                 prev.rows = Some(prev.rows.unwrap_or(0) + r.rows.unwrap_or(0));
                 prev.batches += 1;
@@ -388,7 +412,9 @@ pub async fn rehearse(
     // The migrations' schema on the target.
     let schema: String = match &config.schema {
         Some(s) => s.clone(),
-        None => target.query_one("SELECT current_schema()::text", &[]).await?.get(0),
+        None => target.query_one("SELECT current_schema()::text", &[]).await?.get::<_, Option<String>>(0).context(
+            "the target's session has no current schema (its search_path names no schema that exists): set `schema` in migrate.toml",
+        )?,
     };
     // One snapshot for the schema and every table, read-only: nothing is written to the target.
     target
@@ -425,7 +451,15 @@ async fn on_copy(
     report: &mut Rehearsal,
 ) -> Result<()> {
     let started = Instant::now();
-    let copied = crate::copy::build(target, &copy.client, schema, &config.own_tables(), options.rows).await?;
+    // The copy is loaded on a connection of its own (its session settings for COPY stay there); the
+    // migrating session uses the schema as the target's current one.
+    let loader = copy.connect_again().await?;
+    let copied = crate::copy::build(target, &loader, schema, &config.own_tables(), options.rows).await?;
+    drop(loader);
+    copy.client
+        .batch_execute(&format!("SET search_path TO {}", quote_ident(schema)))
+        .await
+        .context("setting the copy's search_path")?;
     // The copy's history tables (this tool's layout), then the target's rows: the copy's `up` runs
     // exactly the migrations the target's would.
     let mut empty = runner(&[], &[], config, copy);
@@ -470,6 +504,7 @@ async fn on_copy(
                 duration: e.duration,
                 transactional: e.transactional,
                 transaction_end: e.started + e.duration,
+                next_start: None,
                 first_in_transaction: e.first_in_transaction,
                 rows: e.rows,
                 batches: 1,
@@ -485,7 +520,13 @@ async fn on_copy(
     let sampler = tokio::spawn(sample(watcher, pid, stop.clone()));
     let first = run.up(&mut copy.client, None).await;
     stop.store(true, Ordering::SeqCst);
-    let samples = sampler.await.unwrap_or_default();
+    let (samples, stopped) = sampler.await.unwrap_or_else(|e| (Vec::new(), Some(e.to_string())));
+    if let Some(e) = stopped {
+        let note =
+            format!("the lock sampler stopped early ({e}): hold times after that are the statements' own durations");
+        progress(format!("warning [rehearse] {note}"));
+        report.notes.push(note);
+    }
     let after = relfilenodes(&copy.client).await?;
     let (done, up_error) = match first {
         Ok(r) => (r, None),
@@ -496,7 +537,9 @@ async fn on_copy(
     let ran = merge_batches(ran);
 
     let name_of = |s: &str, t: &str| if s == schema { t.to_string() } else { format!("{s}.{t}") };
-    let rows_of = |s: &str, t: &str| if s == schema { copied.rows(t) } else { 0 };
+    // The rows copied, or (a partition, a materialized view, a table renamed or filled by an earlier
+    // pending migration) the planner's count.
+    let rows_of = |s: &str, t: &str, counted: u64| if s == schema { copied.rows(t).max(counted) } else { counted };
     let mut known = before.clone();
     let mut rewritten_seen = BTreeSet::new();
     let mut order: Vec<Option<u64>> = Vec::new();
@@ -531,29 +574,29 @@ async fn on_copy(
                         held_ms: ms(held),
                         blocks_writes: lock_strength(&l.mode) >= BLOCKS_WRITES,
                         rewritten,
-                        rows: rows_of(&l.schema, &l.table),
+                        rows: rows_of(&l.schema, &l.table, l.rows),
                     });
                 }
             } else {
                 // Outside a transaction the locks end with the statement: what the samples saw during it.
                 let end = r.started + r.duration;
-                let mut seen: Vec<(String, String, u8)> = Vec::new();
+                let mut seen: Vec<(String, String, u8, u64)> = Vec::new();
                 for s in samples.iter().filter(|s| s.at >= r.started && s.at <= end) {
-                    for (n, t, st) in &s.locks {
-                        match seen.iter_mut().find(|(a, b, _)| a == n && b == t) {
+                    for (n, t, st, rows) in &s.locks {
+                        match seen.iter_mut().find(|(a, b, _, _)| a == n && b == t) {
                             Some(x) => x.2 = x.2.max(*st),
-                            None => seen.push((n.clone(), t.clone(), *st)),
+                            None => seen.push((n.clone(), t.clone(), *st, *rows)),
                         }
                     }
                 }
-                for (n, t, st) in seen {
+                for (n, t, st, counted) in seen {
                     locks.push(LockReport {
                         table: name_of(&n, &t),
                         mode: mode_name(st).into(),
                         held_ms: ms(r.duration),
                         blocks_writes: st >= BLOCKS_WRITES,
                         rewritten: false,
-                        rows: rows_of(&n, &t),
+                        rows: rows_of(&n, &t, counted),
                     });
                 }
             }
@@ -606,12 +649,13 @@ async fn on_copy(
 
     // The downs back to the target's state, then the ups again. An irreversible migration stops the
     // downs: they go back to it, not past it.
-    let irreversible = migrations
-        .iter()
-        .filter(|x| report.pending.contains(&x.version) && x.down_ops().is_err())
-        .map(|x| x.version)
-        .max();
-    let back_to = irreversible.unwrap_or(0).max(last_applied);
+    // Back to just before the oldest pending one (below the target's last applied migration when it
+    // runs out of order: the ones after it are rolled back and applied again too).
+    let oldest = report.pending.iter().min().copied().unwrap_or(0);
+    let mut back_to = last_applied.min(oldest.saturating_sub(1));
+    let irreversible =
+        migrations.iter().filter(|x| x.version > back_to && x.down_ops().is_err()).map(|x| x.version).max();
+    back_to = back_to.max(irreversible.unwrap_or(0));
     if let Some(v) = irreversible {
         report.notes.push(format!("the downs go back to {v} only: it is irreversible"));
     }
@@ -673,6 +717,7 @@ mod tests {
             duration: Duration::from_millis(ms),
             transactional: true,
             transaction_end: at + Duration::from_millis(ms),
+            next_start: None,
             first_in_transaction: true,
             rows: None,
             batches: 1,
@@ -687,7 +732,7 @@ mod tests {
         let r = ran(t0, 100);
         let seen = |ms: u64, held: bool| Sample {
             at: t0 + Duration::from_millis(ms),
-            locks: if held { vec![("public".into(), "t".into(), 8)] } else { vec![] },
+            locks: if held { vec![("public".into(), "t".into(), 8, 10)] } else { vec![] },
             waiting: false,
         };
         // Seen after the statement until 300 ms, then gone (a later sighting is another lock).
@@ -712,14 +757,33 @@ mod tests {
         assert_eq!(ran[1].transaction_end, t0 + Duration::from_millis(50));
         assert_eq!(ran[2].transaction_end, t0 + Duration::from_millis(65));
         assert_eq!(held_for(&ran[0], &[], "public", "t", 8), Duration::from_millis(50));
+        // The next transaction's locks on the same table are not this one's.
+        assert_eq!(ran[1].next_start, Some(t0 + Duration::from_millis(60)));
+        let seen = |ms: u64| Sample {
+            at: t0 + Duration::from_millis(ms),
+            locks: vec![("public".into(), "t".into(), 8, 10)],
+            waiting: false,
+        };
+        assert_eq!(held_for(&ran[0], &[seen(55), seen(62), seen(64)], "public", "t", 8), Duration::from_millis(55));
     }
 
     #[test]
     fn backfill_batches_are_taken_together() {
         let t0 = Instant::now();
-        let batch = |ms: u64, rows: i64| Ran { rows: Some(rows), ..ran(t0 + Duration::from_millis(ms), 10) };
-        let merged = merge_batches(vec![ran(t0, 5), batch(10, 100), batch(20, 100), batch(30, 7)]);
-        assert_eq!(merged.len(), 2);
+        let batch = |ms: u64, rows: i64, table: &str| Ran {
+            rows: Some(rows),
+            sql: format!("WITH batch AS (..), upd AS (UPDATE {table} SET n = 1 WHERE (id) IN (..)) SELECT .."),
+            ..ran(t0 + Duration::from_millis(ms), 10)
+        };
+        let merged = merge_batches(vec![
+            ran(t0, 5),
+            batch(10, 100, "a"),
+            batch(20, 100, "a"),
+            batch(30, 7, "a"),
+            batch(40, 3, "b"),
+        ]);
+        assert_eq!(merged.len(), 3);
+        assert_eq!(merged[2].rows, Some(3));
         assert_eq!(merged[1].rows, Some(207));
         assert_eq!(merged[1].batches, 3);
         assert_eq!(merged[1].duration, Duration::from_millis(30));

@@ -93,10 +93,11 @@ pub async fn run(ctx: &Ctx, args: RehearseArgs) -> Result<u8> {
         }
         Ok(crate::EXIT_PROBLEMS)
     } else {
+        let downs = if report.down.is_some() { "downs and ups again ran" } else { "no pending migration to roll back" };
         println!(
             "{}",
             out.green(&format!(
-                "rehearsal passed: no lock that blocks writes held on a table with rows past --max-lock ({} ms); downs and ups again ran",
+                "rehearsal passed: no lock that blocks writes held on a table with rows past --max-lock ({} ms); {downs}",
                 report.max_lock_ms
             ))
         );

@@ -79,9 +79,19 @@ impl Scratch {
         Ok(())
     }
 
+    /// Drops the database; when that fails, a warning names it and the statement that drops it.
     pub async fn drop(self) {
         drop(self.client);
-        let _ = self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await;
+        if let Err(e) =
+            self.admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await
+        {
+            eprintln!(
+                "warning [scratch] the scratch database {} could not be dropped ({}): drop it with `DROP DATABASE \"{}\"`",
+                self.name,
+                migrate_core::runner::DbFailure::from_error(&e, None),
+                self.name
+            );
+        }
     }
 }
 

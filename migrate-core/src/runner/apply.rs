@@ -313,7 +313,8 @@ async fn apply_one(
         // query; then the history row, the event and COMMIT pipelined (an insert that fails aborts the
         // transaction, so the COMMIT rolls it back). After a failure the statements go one by one, so
         // the error names its statement for certain (the rolled-back batch left nothing behind).
-        let mut batched = true;
+        // Observed, the statements go one by one from the start (and a failure is not run again).
+        let mut batched = !m.observed();
         let begin = format!("BEGIN;\n{}", in_transaction(&m.config, tables));
         let span = crate::trace::step(mig.version, 0, 1, true);
         let work = async {

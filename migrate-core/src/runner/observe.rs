@@ -49,6 +49,8 @@ pub struct TableLock {
     pub mode: String,
     /// The table's relfilenode as the transaction sees it.
     pub relfilenode: i64,
+    /// Its rows as the planner last counted them (`pg_class.reltuples`; 0 when never counted).
+    pub rows: u64,
 }
 
 /// How strong a lock mode is (`pg_locks.mode`), 1 (`AccessShareLock`) to 8 (`AccessExclusiveLock`); 0
@@ -78,24 +80,35 @@ pub fn lock_strength(mode: &str) -> u8 {
 pub const BLOCKS_WRITES: u8 = 5;
 
 /// The table locks the session holds now, the strongest mode per table.
-const HELD: &str = "SELECT n.nspname::text, c.relname::text, c.relfilenode::bigint, l.mode
+const HELD: &str = "SELECT n.nspname::text, c.relname::text, c.relfilenode::bigint, l.mode, c.reltuples
     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND c.relkind IN ('r', 'p', 'm')
       AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'";
 
-/// The table locks the session holds, strongest mode per table.
-pub(super) async fn held(c: &impl tokio_postgres::GenericClient) -> Vec<TableLock> {
-    let Ok(rows) = c.query(HELD, &[]).await else { return Vec::new() };
+/// The table locks the session holds, strongest mode per table. An error is the statement's: the
+/// observer asked for the locks, and a failed read leaves the transaction aborted.
+pub(super) async fn held(c: &impl tokio_postgres::GenericClient) -> Result<Vec<TableLock>, DbFailure> {
+    let rows = c.query(HELD, &[]).await.map_err(|e| {
+        let mut failure = DbFailure::from_error(&e, None);
+        failure.message = format!("reading the session's table locks for on_statement: {}", failure.message);
+        failure
+    })?;
     let mut out: Vec<TableLock> = Vec::new();
     for r in rows {
-        let lock = TableLock { schema: r.get(0), table: r.get(1), relfilenode: r.get(2), mode: r.get(3) };
+        let lock = TableLock {
+            schema: r.get(0),
+            table: r.get(1),
+            relfilenode: r.get(2),
+            mode: r.get(3),
+            rows: r.get::<_, f32>(4).max(0.0) as u64,
+        };
         match out.iter_mut().find(|l| l.schema == lock.schema && l.table == lock.table) {
             Some(l) if lock_strength(&lock.mode) > lock_strength(&l.mode) => *l = lock,
             Some(_) => {}
             None => out.push(lock),
         }
     }
-    out
+    Ok(out)
 }
 
 /// The locks of `now` that are new against `before`: a table not held before, held in a stronger
@@ -119,7 +132,7 @@ mod tests {
     use super::*;
 
     fn lock(table: &str, mode: &str, node: i64) -> TableLock {
-        TableLock { schema: "public".into(), table: table.into(), mode: mode.into(), relfilenode: node }
+        TableLock { schema: "public".into(), table: table.into(), mode: mode.into(), relfilenode: node, rows: 0 }
     }
 
     #[test]

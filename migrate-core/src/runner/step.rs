@@ -29,19 +29,21 @@ pub(super) async fn execute_each(
     for (k, st) in statements.iter().enumerate() {
         let head: String = st.chars().take(60).collect();
         let started = Instant::now();
-        let result = with_ticker(m, c.batch_execute(st), &head)
+        let mut result = with_ticker(m, c.batch_execute(st), &head)
             .await
             .map_err(|e| DbFailure::from_error(&e, Some(&Sent { statements: vec![(0, st.clone())] })));
         if m.observed() {
             let duration = started.elapsed();
-            let took = if at.transactional && result.is_ok() {
-                let now = super::observe::held(c).await;
-                let took = super::observe::new_locks(&held, &now);
-                held = now;
-                took
-            } else {
-                Vec::new()
-            };
+            let mut took = Vec::new();
+            if at.transactional && result.is_ok() {
+                match super::observe::held(c).await {
+                    Ok(now) => {
+                        took = super::observe::new_locks(&held, &now);
+                        held = now;
+                    }
+                    Err(failure) => result = Err(failure),
+                }
+            }
             m.executed(Executed {
                 version: at.version,
                 sql: st,
@@ -233,7 +235,10 @@ async fn run_step_once(
         });
         if m.observed() {
             let duration = started.elapsed();
-            let took = if result.is_ok() { super::observe::held(&tx).await } else { Vec::new() };
+            let took = match &result {
+                Ok(()) => super::observe::held(&tx).await?,
+                Err(_) => Vec::new(),
+            };
             m.executed(Executed {
                 version: Some(version),
                 sql: step.statements.first().map_or("-- data step", String::as_str),

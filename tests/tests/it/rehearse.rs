@@ -30,11 +30,17 @@ CREATE TABLE parents (id bigint PRIMARY KEY, name text NOT NULL);
 CREATE TABLE children (id bigint PRIMARY KEY, parent_id bigint NOT NULL REFERENCES parents (id), label text);
 CREATE TABLE staff (id integer PRIMARY KEY, manager_id integer REFERENCES staff (id));
 CREATE TABLE audit (at timestamptz NOT NULL DEFAULT now(), what text NOT NULL);
+CREATE TABLE \"Teams\" (org integer, code text, PRIMARY KEY (org, code));
+CREATE TABLE members (id integer PRIMARY KEY, org integer, code text, FOREIGN KEY (org, code) REFERENCES \"Teams\" (org, code));
+CREATE TABLE events (id bigint NOT NULL, day date NOT NULL, parent_id bigint REFERENCES parents (id)) PARTITION BY RANGE (day);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 CREATE FUNCTION children_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit (what) VALUES ('child ' || NEW.id); RETURN NEW; END $$;
 CREATE TRIGGER children_audit AFTER INSERT ON children FOR EACH ROW EXECUTE FUNCTION children_audit();
 ";
 
-const UNDO_SCHEMA: &str = "DROP TABLE children, parents, big, staff, audit; DROP FUNCTION children_audit();";
+const UNDO_SCHEMA: &str =
+    "DROP TABLE events, members, \"Teams\", children, parents, big, staff, audit; DROP FUNCTION children_audit();";
 
 fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
@@ -54,6 +60,9 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
              INSERT INTO parents SELECT g, 'p' || g FROM generate_series(1, 150000) g;
              INSERT INTO children SELECT g, 1 + (g * 7) % 150000, 'c' FROM generate_series(1, 150000) g;
              INSERT INTO staff SELECT g, nullif(g / 2, 0) FROM generate_series(1, 1000) g;
+             INSERT INTO \"Teams\" SELECT o, 't' || c FROM generate_series(1, 30000) o, generate_series(1, 5) c;
+             INSERT INTO members SELECT g, 1 + (g * 11) % 30000, 't' || (1 + g % 5) FROM generate_series(1, 3000) g;
+             INSERT INTO events SELECT g, date '2024-06-01' + g % 400, 1 + g % 150000 FROM generate_series(1, 6000) g;
              ANALYZE;",
         )
         .await
@@ -96,7 +105,16 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
     let rows = |t: &str| tables.iter().find(|x| x["table"] == t).map(|x| x["rows"].as_u64().unwrap());
     assert_eq!(rows("big"), Some(100000), "{report}");
     assert_eq!(rows("parents"), Some(100000), "{report}");
-    assert!(rows("children").unwrap() > 0 && rows("children").unwrap() < 150000, "{report}");
+    let how = |t: &str| tables.iter().find(|x| x["table"] == t).map(|x| x["how"].as_str().unwrap().to_string());
+    assert_eq!(how("children").as_deref(), Some("parents"), "{report}");
+    assert_eq!(how("big").as_deref(), Some("sample"), "{report}");
+    assert!(rows("children").unwrap() > 0, "{report}");
+    // A key of two columns filters too (members of the teams copied only), and a partitioned table is
+    // copied through its root (its key to parents filtering its rows).
+    assert_eq!(rows("Teams"), Some(100000), "{report}");
+    assert_eq!(how("members").as_deref(), Some("parents"), "{report}");
+    assert!(rows("members").unwrap() > 0 && rows("members").unwrap() < 3000, "{report}");
+    assert_eq!(how("events").as_deref(), Some("parents"), "{report}");
     assert_eq!(rows("staff"), Some(1000), "{report}");
     assert!(report["copy"]["warnings"].to_string().contains("staff_manager_id_fkey"), "{report}");
     let c = connect_to(&copy.0).await;
@@ -113,7 +131,25 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    assert_eq!(keys, [("children_parent_id_fkey".to_string(), true), ("staff_manager_id_fkey".to_string(), false)]);
+    let orphans: i64 = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM events WHERE parent_id NOT IN (SELECT id FROM parents))
+                  + (SELECT count(*) FROM members m WHERE NOT EXISTS (SELECT 1 FROM \"Teams\" t WHERE t.org = m.org AND t.code = m.code))",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(orphans, 0);
+    let keys: Vec<(String, bool)> = keys.into_iter().filter(|(k, _)| !k.starts_with("events")).collect();
+    assert_eq!(
+        keys,
+        [
+            ("children_parent_id_fkey".to_string(), true),
+            ("members_org_code_fkey".to_string(), true),
+            ("staff_manager_id_fkey".to_string(), false)
+        ]
+    );
     let copied_audit: i64 = c.query_one("SELECT count(*) FROM audit", &[]).await.unwrap().get(0);
     assert_eq!(copied_audit, audit_rows.min(100000), "the trigger on children must not fire while rows go in");
     let enabled: String = c
