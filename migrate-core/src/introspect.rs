@@ -158,7 +158,7 @@ pub async fn privileges(
     ignore: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
     const QUERY: &str = r#"
-with ns as (select $1::text::regnamespace as oid),
+with ns as (select quote_ident($1)::regnamespace as oid),
 ext as (select objid from pg_depend where deptype = 'e'),
 ignored as (select c.oid from pg_class c where c.relnamespace = (select oid from ns) and c.relname = any($2)
             union select d.objid from pg_depend d join pg_class c on c.oid = d.refobjid
@@ -383,7 +383,7 @@ pub async fn ops(
     let enums = client
         .query(
             "SELECT t.typname::text, array(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
-             FROM pg_type t WHERE t.typnamespace = $1::text::regnamespace AND t.typtype = 'e' ORDER BY 1",
+             FROM pg_type t WHERE t.typnamespace = quote_ident($1)::regnamespace AND t.typtype = 'e' ORDER BY 1",
             &[&schema],
         )
         .await?;
@@ -403,7 +403,7 @@ pub async fn ops(
              LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
              LEFT JOIN pg_class oc ON oc.oid = d.refobjid
              LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-             WHERE c.relnamespace = $1::text::regnamespace AND c.relkind = 'S'
+             WHERE c.relnamespace = quote_ident($1)::regnamespace AND c.relkind = 'S'
                AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype IN ('i', 'e'))
              ORDER BY 1",
             &[&schema],
@@ -433,7 +433,7 @@ pub async fn ops(
                     p.oid, p.relname::text, pg_get_expr(c.relpartbound, c.oid), c.relrowsecurity, c.relforcerowsecurity
              FROM pg_class c
              LEFT JOIN pg_inherits h ON c.relispartition AND h.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = h.inhparent
-             WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+             WHERE c.relnamespace = quote_ident($1)::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname",
             &[&schema],
         )
         .await?;
@@ -650,7 +650,7 @@ pub async fn ops(
     for r in client
         .query(
             "SELECT c.relname::text, a.attname::text, a.attstattarget::int FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-             WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+             WHERE c.relnamespace = quote_ident($1)::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
                AND a.attstattarget >= 0 ORDER BY 1, 2",
             &[&schema],
         )
@@ -666,7 +666,7 @@ pub async fn ops(
     out.extend(positions);
     let matviews: std::collections::HashSet<String> = client
         .query(
-            "SELECT relname::text FROM pg_class WHERE relnamespace = $1::text::regnamespace AND relkind = 'm'",
+            "SELECT relname::text FROM pg_class WHERE relnamespace = quote_ident($1)::regnamespace AND relkind = 'm'",
             &[&schema],
         )
         .await?
@@ -682,7 +682,7 @@ pub async fn ops(
                     array(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname::text END FROM unnest(i.indclass) WITH ORDINALITY u(c, n) JOIN pg_opclass o ON o.oid = u.c ORDER BY u.n),
                     coalesce(ic.reloptions, '{}')
              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_am am ON am.oid = ic.relam
-             WHERE tc.relnamespace = $1::text::regnamespace AND tc.relkind IN ('r', 'p', 'm')
+             WHERE tc.relnamespace = quote_ident($1)::regnamespace AND tc.relkind IN ('r', 'p', 'm')
                AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
                AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
              ORDER BY 1",
@@ -739,7 +739,7 @@ pub async fn ops(
     let routines = client
         .query(
             "SELECT p.oid, rtrim(pg_get_functiondef(p.oid), E' \\t\\r\\n'), p.oid::regprocedure::text
-             FROM pg_proc p WHERE p.pronamespace = $1::text::regnamespace AND p.prokind IN ('f', 'p')
+             FROM pg_proc p WHERE p.pronamespace = quote_ident($1)::regnamespace AND p.prokind IN ('f', 'p')
                AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
              ORDER BY 3",
             &[&schema],
@@ -748,7 +748,7 @@ pub async fn ops(
     let views = client
         .query(
             "SELECT c.oid, c.relname::text, pg_get_viewdef(c.oid), c.relkind = 'm', c.relispopulated, coalesce(c.reloptions, '{}')
-             FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('v', 'm') ORDER BY 2",
+             FROM pg_class c WHERE c.relnamespace = quote_ident($1)::regnamespace AND c.relkind IN ('v', 'm') ORDER BY 2",
             &[&schema],
         )
         .await?;
@@ -771,7 +771,7 @@ pub async fn ops(
         .collect();
     let tables_here: std::collections::HashSet<u32> = client
         .query(
-            "SELECT c.oid FROM pg_class c WHERE c.relnamespace = $1::text::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')",
+            "SELECT c.oid FROM pg_class c WHERE c.relnamespace = quote_ident($1)::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')",
             &[&schema],
         )
         .await?
@@ -830,7 +830,7 @@ pub async fn ops(
         .query(
             "SELECT c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid), t.tgenabled::text
              FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-             WHERE c.relnamespace = $1::text::regnamespace AND NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY 1, 2",
+             WHERE c.relnamespace = quote_ident($1)::regnamespace AND NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY 1, 2",
             &[&schema],
         )
         .await?;
@@ -892,7 +892,7 @@ async fn policies(
                          ELSE array(SELECT r.rolname::text FROM pg_roles r WHERE r.oid = ANY (p.polroles) ORDER BY 1) END,
                     pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
              FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-             WHERE c.relnamespace = $1::text::regnamespace ORDER BY 1, 2",
+             WHERE c.relnamespace = quote_ident($1)::regnamespace ORDER BY 1, 2",
             &[&schema],
         )
         .await?;
@@ -931,7 +931,7 @@ async fn comments(
 ) -> Result<Vec<crate::op::Op>, tokio_postgres::Error> {
     use crate::op::{CommentTarget, Op, RoutineKind};
     const QUERY: &str = r#"
-with ns as (select $1::text::regnamespace as oid)
+with ns as (select quote_ident($1)::regnamespace as oid)
 select 'constraint', c.relname::text, k.conname::text, null::text[], d.description
   from pg_constraint k join pg_class c on c.oid = k.conrelid
   join pg_description d on d.classoid = 'pg_constraint'::regclass and d.objoid = k.oid
@@ -1005,7 +1005,7 @@ async fn types(client: &impl GenericClient, schema: &str) -> Result<Vec<crate::o
              LEFT JOIN pg_type st ON st.oid = r.rngsubtype
              LEFT JOIN pg_opclass o ON o.oid = r.rngsubopc
              LEFT JOIN pg_type mt ON mt.oid = r.rngmultitypid
-             WHERE t.typnamespace = $1::text::regnamespace
+             WHERE t.typnamespace = quote_ident($1)::regnamespace
                AND (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
                AND coalesce(r.rngcanonical, 0) = 0
                AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
@@ -1020,7 +1020,7 @@ async fn types(client: &impl GenericClient, schema: &str) -> Result<Vec<crate::o
              FROM pg_type t JOIN pg_depend d
                ON (d.classid = 'pg_type'::regclass AND d.objid = t.oid) OR (d.classid = 'pg_class'::regclass AND d.objid = t.typrelid AND t.typrelid <> 0)
              JOIN pg_type rt ON d.refclassid = 'pg_type'::regclass AND rt.oid = d.refobjid
-             WHERE t.typnamespace = $1::text::regnamespace",
+             WHERE t.typnamespace = quote_ident($1)::regnamespace",
             &[&schema],
         )
         .await?
@@ -1237,7 +1237,7 @@ pub async fn not_expressed(
     ignore: &[&str],
 ) -> Result<Vec<String>, tokio_postgres::Error> {
     const QUERY: &str = r#"
-with ns as (select $1::text::regnamespace as oid),
+with ns as (select quote_ident($1)::regnamespace as oid),
 ext as (select objid from pg_depend where deptype = 'e'),
 rel as (select c.oid, c.relname::text as name, c.relkind from pg_class c where c.relnamespace = (select oid from ns) and c.oid not in (select objid from ext))
 select 'aggregate ' || p.oid::regprocedure::text || ': aggregates are not in the schema model yet'

@@ -338,7 +338,7 @@ async fn invalid_indexes(client: &Client) -> Result<Vec<String>, DbFailure> {
     let rows = client
         .query_typed(
             "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-             WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY 1",
+             WHERE NOT i.indisvalid AND c.relnamespace = quote_ident(current_schema())::regnamespace ORDER BY 1",
             &[],
         )
         .await

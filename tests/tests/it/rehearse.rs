@@ -220,3 +220,28 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
     assert!(out.stdout.contains("(100000 rows updated in "), "{}", out.stdout);
     assert_eq!(history(&db.client).await.len(), 1);
 }
+
+/// A schema whose name needs quotes (`schema = "App"`) is read whole: the catalog queries of `pull`'s
+/// generator, the snapshots and the repeatables' dependencies once took its name unquoted, lower-cased,
+/// and found no schema `app`.
+#[tokio::test]
+async fn a_schema_named_in_capitals_is_read() {
+    let db = TestDb::new("rehearse_schema").await;
+    db.client
+        .batch_execute(
+            "CREATE SCHEMA \"App\";
+             CREATE TYPE \"App\".mood AS ENUM ('ok', 'sad');
+             CREATE TABLE \"App\".people (id bigint PRIMARY KEY, m \"App\".mood);
+             CREATE VIEW \"App\".happy AS SELECT id FROM \"App\".people WHERE m = 'ok';",
+        )
+        .await
+        .unwrap();
+    let ops = migrate_core::introspect::ops(&db.client, "App", &[]).await.unwrap();
+    let described: Vec<String> = ops.iter().map(|o| o.describe()).collect();
+    assert!(described.iter().any(|d| d.contains("people")), "{described:?}");
+    assert!(described.iter().any(|d| d.contains("mood")), "{described:?}");
+    assert!(described.iter().any(|d| d.contains("happy")), "{described:?}");
+    assert!(migrate_core::introspect::not_expressed(&db.client, "App", &[]).await.unwrap().is_empty());
+    let snapshot = migrate_core::introspect::snapshot(&db.client, "App", &[]).await.unwrap();
+    assert!(snapshot.lines.iter().any(|l| l.contains("people")), "{:?}", snapshot.lines);
+}

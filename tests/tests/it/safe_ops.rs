@@ -87,6 +87,26 @@ async fn an_index_is_built_concurrently_and_dropped_concurrently() {
     assert_eq!(shape, [(false, r#"CREATE INDEX CONCURRENTLY "posts_user_id_idx" ON "posts" ("user_id")"#.to_string())]);
 }
 
+/// The check for an index a concurrent build left INVALID reads the migrations' schema by its name as
+/// it is: a schema named in capitals once failed every concurrent index ("schema app does not exist").
+#[tokio::test]
+async fn an_index_is_built_concurrently_in_a_schema_named_in_capitals() {
+    let db = TestDb::new("safe_index_caps").await;
+    let index = |s: &mut S| {
+        s.create_index("posts", ["user_id"]);
+    };
+    let mut m = Migrator::new(vec![migration(1, true, base), migration(2, true, index)]);
+    m.with_config(Config { schema: Some("App".into()), ..Config::default() });
+    let mut client = migrate_tests::connect_to(&db.name).await;
+    m.up(&mut client, None).await.unwrap_or_else(|e| panic!("up: {e}"));
+    let valid: bool = client
+        .query_one("SELECT indisvalid FROM pg_index WHERE indexrelid = '\"App\".posts_user_id_idx'::regclass", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(valid);
+}
+
 #[tokio::test]
 async fn a_foreign_key_is_added_not_valid_then_validated_apart() {
     let (shape, _db) = safe_vs_plain(
