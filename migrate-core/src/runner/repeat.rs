@@ -210,7 +210,8 @@ impl Around {
                    JOIN pg_rewrite w ON w.ev_class = v.oid
                    JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
                    JOIN pg_class c ON c.oid = d.refobjid
-                  WHERE v.relnamespace = quote_ident($1)::regnamespace AND v.relname = ANY($2) AND c.oid <> v.oid",
+                  WHERE v.relnamespace = $1::text::regnamespace AND v.relname = ANY($2) AND c.oid <> v.oid",
+                // The schema as the history tables hold it: quoted, so `regnamespace` keeps its case.
                 &[(&t.schema, Type::TEXT), (&relations, Type::TEXT_ARRAY)],
             )
             .await

@@ -222,8 +222,7 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
 }
 
 /// A schema whose name needs quotes (`schema = "App"`) is read whole: the catalog queries of `pull`'s
-/// generator, the snapshots and the repeatables' dependencies once took its name unquoted, lower-cased,
-/// and found no schema `app`.
+/// generator and the snapshots once took its name unquoted, lower-cased, and found no schema `app`.
 #[tokio::test]
 async fn a_schema_named_in_capitals_is_read() {
     let db = TestDb::new("rehearse_schema").await;
