@@ -72,7 +72,8 @@ pub struct Rehearsal {
     pub copy: Option<CopyReport>,
     /// Each migration run on the copy (and the repeatable migrations, `version` `None`), in order.
     pub migrations: Vec<Rehearsed>,
-    /// Tables rewritten by a statement outside a transaction (where the lock's statement is not known).
+    /// Tables rewritten where no statement showed it (by a repeatable migration's statement, or a
+    /// data step's Rust code outside the statements read): named, since their statement is not known.
     pub rewritten_outside_transactions: Vec<String>,
     /// What the report says besides the statements (where the downs stopped, and why).
     pub notes: Vec<String>,
@@ -589,13 +590,26 @@ async fn on_copy(
                         }
                     }
                 }
+                // The tables it rewrote (under ACCESS EXCLUSIVE, whether the samples saw it or not).
+                for l in &r.took {
+                    let key = (l.schema.clone(), l.table.clone());
+                    rewritten_seen.insert(key.clone());
+                    if let Some(n) = known.get_mut(&key) {
+                        *n = l.relfilenode;
+                    }
+                    match seen.iter_mut().find(|(a, b, _, _)| *a == l.schema && *b == l.table) {
+                        Some(x) => x.2 = x.2.max(lock_strength(&l.mode)),
+                        None => seen.push((l.schema.clone(), l.table.clone(), lock_strength(&l.mode), l.rows)),
+                    }
+                }
                 for (n, t, st, counted) in seen {
+                    let rewritten = r.took.iter().any(|l| l.schema == n && l.table == t);
                     locks.push(LockReport {
                         table: name_of(&n, &t),
                         mode: mode_name(st).into(),
                         held_ms: ms(r.duration),
                         blocks_writes: st >= BLOCKS_WRITES,
-                        rewritten: false,
+                        rewritten,
                         rows: rows_of(&n, &t, counted),
                     });
                 }
@@ -633,7 +647,7 @@ async fn on_copy(
             statements,
         });
     }
-    // A table rewritten where no statement in a transaction showed it (outside one).
+    // A table rewritten where no statement showed it.
     report.rewritten_outside_transactions = after
         .iter()
         .filter(|(k, n)| before.get(*k).is_some_and(|b| b != *n) && !rewritten_seen.contains(*k))

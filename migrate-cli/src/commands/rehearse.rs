@@ -74,7 +74,7 @@ pub async fn run(ctx: &Ctx, args: RehearseArgs) -> Result<u8> {
         }
     }
     for t in &report.rewritten_outside_transactions {
-        println!("note: {t} was rewritten (its relfilenode changed) by a statement outside a transaction");
+        println!("note: {t} was rewritten (its relfilenode changed) where no statement of the report showed it");
     }
     for n in &report.notes {
         println!("note: {n}");

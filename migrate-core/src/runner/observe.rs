@@ -30,11 +30,12 @@ pub struct Executed<'a> {
     pub rows: Option<i64>,
     /// The error it failed with.
     pub error: Option<&'a DbFailure>,
-    /// The table locks (tables, partitioned tables and materialized views outside PostgreSQL's own
-    /// schemas) this statement took that the transaction did not hold before it, as the session sees
-    /// them right after it, with each table's relfilenode then (a new one means it rewrote the
-    /// table). Read only inside a transaction, and only when it succeeded: in autocommit the locks
-    /// end with the statement.
+    /// Inside a transaction: the table locks (tables, partitioned tables and materialized views
+    /// outside PostgreSQL's own schemas) this statement took that the transaction did not hold before
+    /// it, as the session sees them right after it, with each table's relfilenode then (a new one
+    /// means it rewrote the table). Outside one, where the locks end with the statement: the tables
+    /// it rewrote (their relfilenode read before and after it), in `AccessExclusiveLock`, which every
+    /// rewrite takes. Empty when the statement failed, and for a backfill's batch.
     pub took: &'a [TableLock],
 }
 
@@ -111,6 +112,40 @@ pub(super) async fn held(c: &impl tokio_postgres::GenericClient) -> Result<Vec<T
     Ok(out)
 }
 
+/// Every table's relfilenode and rows as the session sees them (outside PostgreSQL's own schemas).
+const FILES: &str = "SELECT n.nspname::text, c.relname::text, c.relfilenode::bigint, c.reltuples
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'";
+
+/// Every table with its relfilenode, as [`TableLock`]s without a mode.
+pub(super) async fn files(c: &impl tokio_postgres::GenericClient) -> Result<Vec<TableLock>, DbFailure> {
+    let rows = c.query(FILES, &[]).await.map_err(|e| {
+        let mut failure = DbFailure::from_error(&e, None);
+        failure.message = format!("reading the tables' files for on_statement: {}", failure.message);
+        failure
+    })?;
+    Ok(rows
+        .iter()
+        .map(|r| TableLock {
+            schema: r.get(0),
+            table: r.get(1),
+            relfilenode: r.get(2),
+            mode: String::new(),
+            rows: r.get::<_, f32>(3).max(0.0) as u64,
+        })
+        .collect())
+}
+
+/// The tables of `after` whose relfilenode is not the one of `before`: rewritten, under
+/// `AccessExclusiveLock`.
+pub(super) fn rewritten(before: &[TableLock], after: &[TableLock]) -> Vec<TableLock> {
+    after
+        .iter()
+        .filter(|a| before.iter().any(|b| b.schema == a.schema && b.table == a.table && b.relfilenode != a.relfilenode))
+        .map(|a| TableLock { mode: "AccessExclusiveLock".into(), ..a.clone() })
+        .collect()
+}
+
 /// The locks of `now` that are new against `before`: a table not held before, held in a stronger
 /// mode, or with another relfilenode.
 pub(super) fn new_locks(before: &[TableLock], now: &[TableLock]) -> Vec<TableLock> {
@@ -146,7 +181,14 @@ mod tests {
         let took = new_locks(&before, &now);
         assert_eq!(took, vec![lock("users", "AccessExclusiveLock", 1), lock("tags", "ShareLock", 3)]);
         // The same lock with a new relfilenode: the statement rewrote the table it held.
-        let rewritten = vec![lock("posts", "AccessExclusiveLock", 9)];
-        assert_eq!(new_locks(&before, &rewritten), rewritten);
+        let rewritten_now = vec![lock("posts", "AccessExclusiveLock", 9)];
+        assert_eq!(new_locks(&before, &rewritten_now), rewritten_now);
+    }
+
+    #[test]
+    fn outside_a_transaction_a_new_relfilenode_is_a_rewrite() {
+        let before = vec![lock("users", "", 1), lock("posts", "", 2)];
+        let after = vec![lock("users", "", 1), lock("posts", "", 7), lock("new", "", 8)];
+        assert_eq!(rewritten(&before, &after), vec![lock("posts", "AccessExclusiveLock", 7)]);
     }
 }

@@ -28,6 +28,11 @@ pub(super) async fn execute_each(
     let mut held: Vec<TableLock> = Vec::new();
     for (k, st) in statements.iter().enumerate() {
         let head: String = st.chars().take(60).collect();
+        // Outside a transaction the locks end with the statement: what it rewrote is read around it.
+        let before = match m.observed() && !at.transactional {
+            true => Some(super::observe::files(c).await?),
+            false => None,
+        };
         let started = Instant::now();
         let mut result = with_ticker(m, c.batch_execute(st), &head)
             .await
@@ -41,6 +46,12 @@ pub(super) async fn execute_each(
                         took = super::observe::new_locks(&held, &now);
                         held = now;
                     }
+                    Err(failure) => result = Err(failure),
+                }
+            }
+            if let (Some(before), true) = (&before, result.is_ok()) {
+                match super::observe::files(c).await {
+                    Ok(after) => took = super::observe::rewritten(before, &after),
                     Err(failure) => result = Err(failure),
                 }
             }

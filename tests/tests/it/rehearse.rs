@@ -208,6 +208,13 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
         "use migrate_core::prelude::*;\n\n#[migration]\npub fn up(s: &mut Schema) {\n    s.alter_table(\"parents\", |t| {\n        t.integer(\"score\").not_null().backfill(\"id % 7\");\n    });\n}\n",
     )
     .unwrap();
+    // Outside a transaction, a rewrite is found on its statement too.
+    sql_migration(
+        &folder,
+        "m20240102200000_widen_alone",
+        "-- migrate: no_transaction\nALTER TABLE big ALTER COLUMN n TYPE bigint;\n",
+        "-- migrate: no_transaction\nALTER TABLE big ALTER COLUMN n TYPE integer;\n",
+    );
     sql_migration(
         &folder,
         "m20240103000000_note",
@@ -218,6 +225,10 @@ async fn a_rewrite_is_measured_on_a_copy_the_safe_index_passes_and_a_failing_dow
     assert!(out.stdout.contains("the downs fail on the copy"), "{}", out.stdout);
     assert!(out.stdout.contains("no_such_column"), "{}", out.stdout);
     assert!(out.stdout.contains("(100000 rows updated in "), "{}", out.stdout);
+    let alone = out.stdout.split("m20240102200000_widen_alone").nth(1).expect("the migration's report");
+    let alone = alone.split("m20240103000000_note").next().unwrap();
+    assert!(alone.contains("big (100000 rows): AccessExclusiveLock") && alone.contains("rewrote the table"), "{alone}");
+    assert!(!out.stdout.contains("where no statement of the report showed it"), "{}", out.stdout);
     assert_eq!(history(&db.client).await.len(), 1);
 }
 
