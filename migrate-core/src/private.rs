@@ -4,7 +4,7 @@
 pub use inventory;
 
 pub use crate::registry::{BuildFn, MigrationDef};
-use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible};
+use crate::schema::mode::{DerivedDown, Irreversible, WithDown};
 
 /// Fails to compile (a const panic) when the module is not named `m<YYYYMMDDHHMMSS>_<snake_name>`.
 pub const fn check_module_path(path: &str) {
@@ -57,7 +57,7 @@ impl DownHasAttribute<DerivedDown> for NoDown {}
 #[diagnostic::do_not_recommend]
 impl DownHasAttribute<Irreversible> for NoDown {}
 #[diagnostic::do_not_recommend]
-impl<T> DownHasAttribute<ExplicitDown> for T {}
+impl<T> DownHasAttribute<WithDown> for T {}
 
 /// See [`DownHasAttribute`].
 pub const fn check_down<M, T: DownHasAttribute<M>>(_down: &T) {}
@@ -82,7 +82,7 @@ pub const fn check_up<T: UpHasAttribute>() {}
 /// Fails to compile (a const panic) when the migration's mode is not the one its `down` and options
 /// give it: a module that defines or imports its own `__MigrateMode` would otherwise switch off the
 /// check that a migration without `down` records only reversible ops.
-pub const fn check_mode<M: crate::schema::mode::Mode>(has_down: bool, irreversible: bool) {
+pub const fn check_mode<M: ?Sized + crate::schema::mode::Mode>(has_down: bool, irreversible: bool) {
     let expected = if irreversible {
         2
     } else if has_down {
@@ -98,7 +98,7 @@ pub const fn check_mode<M: crate::schema::mode::Mode>(has_down: bool, irreversib
 }
 
 /// The mode of `up` and `down`, named in the generated signatures.
-pub type DownMode = ExplicitDown;
+pub type DownMode = WithDown;
 
 /// Fails to compile (a const panic) when `#[migration(allow(..))]` names an unknown lint rule.
 pub const fn check_rule(id: &str) {

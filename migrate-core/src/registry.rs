@@ -41,7 +41,7 @@ pub trait Build: Sync + std::panic::RefUnwindSafe {
     fn build(&self) -> Result<Vec<Op>, BuildErrors>;
 }
 
-impl<M: crate::schema::mode::Mode> Build for fn(&mut crate::Schema<M>) {
+impl<M: crate::schema::mode::BuilderMode> Build for fn(&mut crate::Schema<M>) {
     fn build(&self) -> Result<Vec<Op>, BuildErrors> {
         let mut s = crate::Schema::<M>::in_mode();
         self(&mut s);

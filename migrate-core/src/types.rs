@@ -370,9 +370,9 @@ pub enum Narrowed {}
 
 /// Whether a migration of mode `M` may make a change whose values are [`Kept`] (any) or
 /// [`Narrowed`] (one with a `down`, or marked irreversible).
-pub trait ChangeAllowedIn<M> {}
-impl<M: crate::schema::mode::Mode> ChangeAllowedIn<M> for Kept {}
-impl<M: crate::schema::mode::AllowsNarrowing> ChangeAllowedIn<M> for Narrowed {}
+pub trait ChangeAllowedIn<M: ?Sized> {}
+impl<M: ?Sized + crate::schema::mode::Mode> ChangeAllowedIn<M> for Kept {}
+impl<M: ?Sized + crate::schema::mode::AllowsNarrowing> ChangeAllowedIn<M> for Narrowed {}
 
 macro_rules! type_changes {
     (columns $cols:tt; $($from:ty => $row:tt;)*) => {

@@ -184,7 +184,7 @@ fn down(f: ItemFn, body: Option<TokenTree>) -> syn::Result<TokenStream> {
         #[allow(unused_imports)]
         use ::migrate_core::__private::down_fallback::*;
         #[doc(hidden)]
-        type __MigrateMode = ::migrate_core::schema::mode::ExplicitDown;
+        type __MigrateMode = ::migrate_core::schema::mode::WithDown;
         #[doc(hidden)]
         const __MIGRATE_DOWN: ::core::option::Option<::migrate_core::__private::BuildFn> =
             ::core::option::Option::Some(&(down as fn(&mut ::migrate_core::Schema<__MigrateMode>)));

@@ -388,7 +388,7 @@ mod tests {
     use migrate_core::prelude::*;
 
     fn model(f: impl FnOnce(&mut Schema<migrate_core::schema::mode::ExplicitDown>)) -> Model {
-        let mut s = Schema::in_mode();
+        let mut s = Schema::<migrate_core::schema::mode::ExplicitDown>::in_mode();
         f(&mut s);
         let mut m = Model::default();
         for op in s.finish().unwrap() {

@@ -16,16 +16,16 @@ enum Item {
 
 /// The body of `alter_table`: each call records one change, in order. Typed column methods
 /// ([`ColumnMethods`]) add columns.
-pub struct AlterTable<M> {
+pub struct AlterTable<M: ?Sized> {
     table: String,
     items: Vec<Item>,
     columns: super::hidden::Columns,
     constraints: super::hidden::Constraints,
     ops: super::hidden::Ops,
-    _mode: PhantomData<fn() -> M>,
+    _mode: PhantomData<fn(&M)>,
 }
 
-impl<M> ColumnMethods for AlterTable<M> {
+impl<M: ?Sized> ColumnMethods for AlterTable<M> {
     fn __entry(&mut self, name: &str, ty: crate::op::ColumnType) -> &mut ColumnEntry {
         let i = self.columns.len();
         self.columns.push(ColumnEntry::new(name, ty));
@@ -37,12 +37,12 @@ impl<M> ColumnMethods for AlterTable<M> {
 /// A type change being recorded (`change_type`): how its values are converted. What is allowed
 /// depends on the migration's mode: a one-way `.using(..)` needs a `down`.
 /// The [`OpHandle`] of the change, with the mode that decides which of its methods are allowed.
-pub struct TypeChange<'a, M> {
+pub struct TypeChange<'a, M: ?Sized> {
     handle: OpHandle<'a>,
-    _mode: PhantomData<M>,
+    _mode: PhantomData<fn(&M)>,
 }
 
-impl<'a, M: Mode> TypeChange<'a, M> {
+impl<'a, M: ?Sized + Mode> TypeChange<'a, M> {
     fn with(handle: OpHandle<'a>) -> Self {
         TypeChange { handle, _mode: PhantomData }
     }
@@ -140,7 +140,7 @@ impl<T> SetDefault<'_, T> {
     }
 }
 
-impl<M: Mode> AlterTable<M> {
+impl<M: ?Sized + Mode> AlterTable<M> {
     pub(crate) fn new(table: &str) -> Self {
         AlterTable {
             table: table.into(),

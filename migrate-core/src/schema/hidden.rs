@@ -110,9 +110,12 @@ mod tests {
     fn builders_keep_their_auto_traits() {
         fn owned<T: Send + Sync + UnwindSafe + RefUnwindSafe>() {}
         fn borrowed<T: Send + Sync + RefUnwindSafe>() {}
-        use crate::schema::mode::{DerivedDown, ExplicitDown};
+        fn unsized_borrowed<T: ?Sized + Send + Sync + UnwindSafe + RefUnwindSafe>() {}
+        use crate::schema::mode::{DerivedDown, ExplicitDown, Irreversible, WithDown};
         owned::<crate::Schema<DerivedDown>>();
-        owned::<crate::Schema<ExplicitDown>>();
+        owned::<crate::Schema<WithDown>>();
+        owned::<crate::Schema<Irreversible>>();
+        unsized_borrowed::<crate::Schema<ExplicitDown>>();
         owned::<crate::schema::CreateTable>();
         owned::<crate::schema::AlterTable<DerivedDown>>();
         borrowed::<crate::schema::ColumnBuilder<'static, crate::types::Text>>();

@@ -11,8 +11,6 @@ mod sequence;
 mod table;
 mod types;
 
-use std::marker::PhantomData;
-
 pub use alter::{AlterTable, OpHandle, SetDefault, TypeChange};
 pub use column::{ColumnBuilder, ColumnMethods};
 #[doc(hidden)]
@@ -78,16 +76,18 @@ impl RawSql<'_> {
 ///      CREATE INDEX \"users_role_idx\" ON \"users\" (\"role\");\n"
 /// );
 /// ```
-pub struct Schema<M = DerivedDown> {
+pub struct Schema<M: ?Sized = DerivedDown> {
     ops: hidden::Ops,
     errors: BuildErrors,
-    _mode: PhantomData<fn() -> M>,
+    // The last field, so that a builder with every op allowed passes as `Schema<ExplicitDown>` (an
+    // unsizing coercion, which fails with `HasDown`'s message for a migration without `down`).
+    _mode: M,
 }
 
 impl Schema<DerivedDown> {
     /// A schema builder in the default mode (reversible changes only).
     pub fn new() -> Self {
-        Schema::in_mode()
+        Schema::<DerivedDown>::in_mode()
     }
 }
 
@@ -97,15 +97,10 @@ impl Default for Schema<DerivedDown> {
     }
 }
 
-impl<M: Mode> Schema<M> {
+impl<M: BuilderMode> Schema<M> {
     /// A builder in mode `M`. `#[migration]` picks the mode; this is for tests and tools.
     pub fn in_mode() -> Self {
-        Schema { ops: hidden::Ops::new(Vec::new()), errors: BuildErrors::default(), _mode: PhantomData }
-    }
-
-    /// The ops recorded so far.
-    pub fn ops(&self) -> &[Op] {
-        &self.ops
+        Schema { ops: hidden::Ops::new(Vec::new()), errors: BuildErrors::default(), _mode: M::VALUE }
     }
 
     /// Validates the recorded ops and returns them. Every problem is reported, each naming the op and
@@ -114,6 +109,30 @@ impl<M: Mode> Schema<M> {
         let mut errors = self.errors;
         errors.0.extend(crate::validate::validate_ops(&self.ops));
         if errors.0.is_empty() { Ok(self.ops.into_inner()) } else { Err(errors) }
+    }
+}
+
+impl Schema<ExplicitDown> {
+    /// A builder in which every op is allowed ([`WithDown`] mode), as tests of a helper that takes
+    /// `&mut Schema<ExplicitDown>` make it: `&mut` of it passes as `&mut Schema<ExplicitDown>`.
+    ///
+    /// ```
+    /// use migrate_core::prelude::*;
+    /// use migrate_core::schema::mode::ExplicitDown;
+    ///
+    /// let mut s = Schema::<ExplicitDown>::in_mode();
+    /// s.drop_table("legacy");
+    /// assert_eq!(s.finish().unwrap().len(), 1);
+    /// ```
+    pub fn in_mode() -> Schema<WithDown> {
+        Schema::<WithDown>::in_mode()
+    }
+}
+
+impl<M: ?Sized + Mode> Schema<M> {
+    /// The ops recorded so far.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
     }
 
     /// Records `op`; the builders that refine it afterwards hold the returned handle.

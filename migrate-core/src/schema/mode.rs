@@ -4,15 +4,49 @@
 //! mode the builder methods of irreversible ops do not exist as far as the type checker is concerned
 //! (their `where` bound fails), so a migration that could not be rolled back does not compile. This
 //! holds wherever the call is written: in `up`, in a helper taking `&mut Schema`, or in a macro.
-//! With an explicit `down` (mode [`ExplicitDown`]) or a reasoned opt-out (mode [`Irreversible`]) every
+//! With an explicit `down` (mode [`WithDown`]) or a reasoned opt-out (mode [`Irreversible`]) every
 //! op is available.
+//!
+//! A helper that records irreversible ops takes the mode as a parameter
+//! (`fn helper<M: AllowsDropTable>(s: &mut Schema<M>)`), or takes `&mut Schema<ExplicitDown>`: the
+//! builder of any migration with a `down` (or marked irreversible) passes as one. Passed from a
+//! migration without `down`, it does not compile, and the error says to write the `down`:
+//!
+//! ```compile_fail
+//! use migrate_core::prelude::*;
+//! use migrate_core::schema::mode::ExplicitDown;
+//!
+//! fn retire(s: &mut Schema<ExplicitDown>) {
+//!     s.drop_table("legacy");
+//! }
+//!
+//! mod m20240101000000_retire {
+//!     use migrate_core::prelude::*;
+//!
+//!     #[migration]
+//!     pub fn up(s: &mut Schema) {
+//!         super::retire(s); // error: this migration has no `down`, ...
+//!     }
+//! }
+//! # fn main() {}
+//! ```
 
-/// A migration mode. Sealed: the three modes below are all there are.
+use std::panic::{RefUnwindSafe, UnwindSafe};
+
+/// A migration mode. Sealed: [`DerivedDown`], [`WithDown`], [`Irreversible`] and [`ExplicitDown`] (which
+/// stands for the last two) are all there are.
 pub trait Mode: sealed::Sealed + 'static {
     /// Which mode: 0 derived, 1 explicit down, 2 irreversible (`#[migration]` checks that a
     /// migration's mode is the one its `down` and options give it).
     #[doc(hidden)]
     const KIND: u8;
+}
+
+/// A mode a builder is made in ([`Schema::in_mode`](crate::Schema::in_mode)): every mode but
+/// [`ExplicitDown`], which only names the modes with every op allowed.
+pub trait BuilderMode: Mode + Sized {
+    #[doc(hidden)]
+    const VALUE: Self;
 }
 
 mod sealed {
@@ -21,25 +55,76 @@ mod sealed {
 
 /// The down is derived from `up`: only reversible ops are allowed. The default mode of [`Schema`](crate::Schema).
 #[derive(Debug)]
-pub enum DerivedDown {}
-/// The migration has an explicit `down`: every op is allowed in `up`.
+pub struct DerivedDown {
+    _private: (),
+}
+/// The migration has an explicit `down`: every op is allowed in `up`. `#[migration]` gives this mode
+/// to `up` and `down` of such a migration; helpers name it [`ExplicitDown`].
 #[derive(Debug)]
-pub enum ExplicitDown {}
+pub struct WithDown {
+    _private: (),
+}
 /// The migration is knowingly irreversible (`#[migration(irreversible = "why")]`).
 #[derive(Debug)]
-pub enum Irreversible {}
+pub struct Irreversible {
+    _private: (),
+}
+
+/// The modes in which every op is allowed: [`WithDown`] and [`Irreversible`]. Named through
+/// [`ExplicitDown`].
+#[diagnostic::on_unimplemented(
+    message = "this migration has no `down`, and it passes its builder to a function that takes `Schema<ExplicitDown>`, which may record what cannot be undone",
+    label = "a migration without `down` cannot pass its builder as `Schema<ExplicitDown>`",
+    note = "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; or make the function take `&mut Schema` if it records only reversible changes, or the mode with the bound of each irreversible op it records: `fn helper<M: AllowsDropTable>(s: &mut Schema<M>)` for `drop_table`"
+)]
+pub trait HasDown: sealed::Sealed + Send + Sync + UnwindSafe + RefUnwindSafe + 'static {}
+
+/// The builder of a migration with a `down` (or marked irreversible), as a helper function takes it:
+/// `fn helper(s: &mut Schema<ExplicitDown>)`. Every op is allowed. The builder of such a migration
+/// ([`WithDown`] or [`Irreversible`] mode) passes as one; that of a migration without `down` does
+/// not (a compile error that says to write the `down`).
+///
+/// ```
+/// use migrate_core::prelude::*;
+/// use migrate_core::schema::mode::ExplicitDown;
+///
+/// fn retire(s: &mut Schema<ExplicitDown>, table: &str) {
+///     s.drop_table(table);
+/// }
+///
+/// let mut s = Schema::<ExplicitDown>::in_mode();
+/// retire(&mut s, "legacy");
+/// assert_eq!(s.finish().unwrap().len(), 1);
+/// ```
+pub type ExplicitDown = dyn HasDown;
 
 impl sealed::Sealed for DerivedDown {}
-impl sealed::Sealed for ExplicitDown {}
+impl sealed::Sealed for WithDown {}
 impl sealed::Sealed for Irreversible {}
+#[diagnostic::do_not_recommend]
+impl HasDown for WithDown {}
+#[diagnostic::do_not_recommend]
+impl HasDown for Irreversible {}
 impl Mode for DerivedDown {
     const KIND: u8 = 0;
 }
-impl Mode for ExplicitDown {
+impl Mode for WithDown {
     const KIND: u8 = 1;
 }
 impl Mode for Irreversible {
     const KIND: u8 = 2;
+}
+impl Mode for ExplicitDown {
+    const KIND: u8 = 1;
+}
+impl BuilderMode for DerivedDown {
+    const VALUE: Self = DerivedDown { _private: () };
+}
+impl BuilderMode for WithDown {
+    const VALUE: Self = WithDown { _private: () };
+}
+impl BuilderMode for Irreversible {
+    const VALUE: Self = Irreversible { _private: () };
 }
 
 // `#[diagnostic::on_unimplemented]` takes only string literals (no `concat!`), so each marker trait is
@@ -55,9 +140,11 @@ macro_rules! irreversible_op {
         pub trait $trait: Mode {}
         // Hidden from diagnostics: the error names the op and the fix, not the modes that allow it.
         #[diagnostic::do_not_recommend]
-        impl $trait for ExplicitDown {}
+        impl $trait for WithDown {}
         #[diagnostic::do_not_recommend]
         impl $trait for Irreversible {}
+        #[diagnostic::do_not_recommend]
+        impl $trait for ExplicitDown {}
     };
 }
 

@@ -4,7 +4,7 @@ mod m20240101000000_defines_mode {
     use migrate_core::prelude::*;
 
     #[allow(non_camel_case_types, dead_code)]
-    type __MigrateMode = migrate_core::schema::mode::ExplicitDown;
+    type __MigrateMode = migrate_core::schema::mode::WithDown;
 
     #[migration]
     pub fn up(s: &mut Schema) {
@@ -15,7 +15,7 @@ mod m20240101000000_defines_mode {
 mod m20240102000000_imports_mode {
     use migrate_core::prelude::*;
     #[allow(unused_imports)]
-    use migrate_core::schema::mode::ExplicitDown as __MigrateMode;
+    use migrate_core::schema::mode::WithDown as __MigrateMode;
 
     #[migration]
     pub fn up(s: &mut Schema) {
