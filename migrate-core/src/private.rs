@@ -97,7 +97,7 @@ pub const fn check_mode<M: ?Sized + crate::schema::mode::Mode>(has_down: bool, i
     }
 }
 
-/// The mode of `up` and `down`, named in the generated signatures.
+/// The mode of `down`, named in its generated signature (`up` has `__MigrateMode`).
 pub type DownMode = WithDown;
 
 /// Fails to compile (a const panic) when `#[migration(allow(..))]` names an unknown lint rule.

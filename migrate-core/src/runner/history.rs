@@ -33,7 +33,7 @@ pub struct HistoryTables {
     pub meta: String,
     /// `schema.table_lock`, quoted: the lease of `lock = "table"` ([`lock`](super::lock)).
     pub lock: String,
-    /// `schema.table_repeat`, quoted: the repeatable migrations applied ([`crate::repeatable`]).
+    /// `schema.table_repeat`, quoted: the repeatable migrations applied ([`crate::repeatable`](mod@crate::repeatable)).
     pub repeat: String,
     /// The lease's fencing token while this run holds it (its fence: [`check_fence`](Self::check_fence)).
     pub(crate) lease_token: Option<i64>,

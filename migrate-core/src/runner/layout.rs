@@ -7,7 +7,7 @@
 //! | 2 | `<table>_meta` added (the production marker); the layout recorded in the history table's comment |
 //! | 3 | `up_step_sizes`, `step_undo_sql`, `step_undo_sizes` added to `<table>`: each step of the plan and how it is undone (NULL in older rows) |
 //! | 4 | `<table>_lock` added: the lease of `lock = "table"` ([`lock`](super::lock)); a run with that strategy creates it before the others, race-free |
-//! | 5 | `<table>_repeat` added: the repeatable migrations applied ([`crate::repeatable`]) |
+//! | 5 | `<table>_repeat` added: the repeatable migrations applied ([`crate::repeatable`](mod@crate::repeatable)) |
 //!
 //! The rules every later layout keeps:
 //! - the layout is recorded in the history table's comment (`migrate history, layout N ...`), read

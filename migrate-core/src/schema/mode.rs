@@ -7,12 +7,12 @@
 //! With an explicit `down` (mode [`WithDown`]) or a reasoned opt-out (mode [`Irreversible`]) every
 //! op is available.
 //!
-//! A helper that records irreversible ops takes the mode as a parameter
-//! (`fn helper<M: AllowsDropTable>(s: &mut Schema<M>)`), or takes `&mut Schema<ExplicitDown>`: the
+//! A helper that records irreversible ops takes the mode as a parameter, with the bound of each op
+//! (`fn helper<M: ?Sized + AllowsDropTable>(s: &mut Schema<M>)`), or takes `&mut Schema<ExplicitDown>`: the
 //! builder of any migration with a `down` (or marked irreversible) passes as one. Passed from a
 //! migration without `down`, it does not compile, and the error says to write the `down`:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! use migrate_core::prelude::*;
 //! use migrate_core::schema::mode::ExplicitDown;
 //!
@@ -33,11 +33,11 @@
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
-/// A migration mode. Sealed: [`DerivedDown`], [`WithDown`], [`Irreversible`] and [`ExplicitDown`] (which
-/// stands for the last two) are all there are.
+/// A migration mode. Sealed: [`DerivedDown`], [`WithDown`], [`Irreversible`], and [`ExplicitDown`], which
+/// stands for either of `WithDown` and `Irreversible`, are all there are.
 pub trait Mode: sealed::Sealed + 'static {
-    /// Which mode: 0 derived, 1 explicit down, 2 irreversible (`#[migration]` checks that a
-    /// migration's mode is the one its `down` and options give it).
+    /// Which mode: 0 derived, 1 with down, 2 irreversible, 3 [`ExplicitDown`] (no migration's:
+    /// `#[migration]` checks that a migration's mode is the one its `down` and options give it).
     #[doc(hidden)]
     const KIND: u8;
 }
@@ -75,7 +75,7 @@ pub struct Irreversible {
 #[diagnostic::on_unimplemented(
     message = "this migration has no `down`, and it passes its builder to a function that takes `Schema<ExplicitDown>`, which may record what cannot be undone",
     label = "a migration without `down` cannot pass its builder as `Schema<ExplicitDown>`",
-    note = "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; or make the function take `&mut Schema` if it records only reversible changes, or the mode with the bound of each irreversible op it records: `fn helper<M: AllowsDropTable>(s: &mut Schema<M>)` for `drop_table`"
+    note = "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; or make the function generic over the mode: `fn helper<M: ?Sized + Mode>(s: &mut Schema<M>)` if it records only reversible changes, with the bound of each irreversible op it records otherwise (`M: ?Sized + AllowsDropTable` for `drop_table`)"
 )]
 pub trait HasDown: sealed::Sealed + Send + Sync + UnwindSafe + RefUnwindSafe + 'static {}
 
@@ -115,7 +115,7 @@ impl Mode for Irreversible {
     const KIND: u8 = 2;
 }
 impl Mode for ExplicitDown {
-    const KIND: u8 = 1;
+    const KIND: u8 = 3;
 }
 impl BuilderMode for DerivedDown {
     const VALUE: Self = DerivedDown { _private: () };
@@ -153,7 +153,7 @@ irreversible_op!(
     AllowsDropTable,
     "`drop_table` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the table and its rows cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropTable>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropTable>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -161,7 +161,7 @@ irreversible_op!(
     AllowsDropColumn,
     "`drop_column` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the column and its values cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropColumn>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropColumn>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -169,7 +169,7 @@ irreversible_op!(
     AllowsDropIndex,
     "`drop_index` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the index definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropIndex>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropIndex>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -177,7 +177,7 @@ irreversible_op!(
     AllowsDropConstraint,
     "`drop_constraint` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the constraint definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropConstraint>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropConstraint>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -185,7 +185,7 @@ irreversible_op!(
     AllowsDropEnum,
     "`drop_enum` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the enum's values are not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropEnum>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropEnum>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -193,7 +193,7 @@ irreversible_op!(
     AllowsDropExtension,
     "`drop_extension` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the extension's objects and data cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropExtension>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropExtension>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -201,7 +201,7 @@ irreversible_op!(
     AllowsDropSchema,
     "`drop_schema` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the schema's contents cannot be recreated",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropSchema>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropSchema>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -209,7 +209,7 @@ irreversible_op!(
     AllowsDropView,
     "`drop_view` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the view's query is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropView>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropView>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -217,7 +217,7 @@ irreversible_op!(
     AllowsDropSequence,
     "`drop_sequence` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the sequence's definition and position are not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropSequence>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropSequence>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -225,7 +225,7 @@ irreversible_op!(
     AllowsDropMaterializedView,
     "`drop_materialized_view` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the view's query is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropMaterializedView>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropMaterializedView>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -233,7 +233,7 @@ irreversible_op!(
     AllowsDropType,
     "`drop_type` / `drop_domain` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the type's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropType>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropType>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -241,7 +241,7 @@ irreversible_op!(
     AllowsDropDomainCheck,
     "`drop_domain_check` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the constraint's condition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropDomainCheck>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropDomainCheck>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -249,7 +249,7 @@ irreversible_op!(
     AllowsUsingIndex,
     "`add_unique_using_index` / `add_primary_key_using_index` cannot be undone automatically, and this migration has no `down`",
     "irreversible: dropping the constraint drops the index it took over",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (drop the constraint, create the index again), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsUsingIndex>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (drop the constraint, create the index again), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsUsingIndex>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -257,7 +257,7 @@ irreversible_op!(
     AllowsReplaceFunction,
     "`replace_function` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the definition it replaces is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module that creates the old definition again, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsReplaceFunction>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module that creates the old definition again, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsReplaceFunction>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -265,7 +265,7 @@ irreversible_op!(
     AllowsDropFunction,
     "`drop_function` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the function's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropFunction>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropFunction>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -273,7 +273,7 @@ irreversible_op!(
     AllowsDropTrigger,
     "`drop_trigger` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the trigger's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropTrigger>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropTrigger>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -281,7 +281,7 @@ irreversible_op!(
     AllowsOneWayUsing,
     "`.using(..)` converts the values one way, and this migration has no `down`",
     "one-way: the derived down would change the type back without converting the values",
-    "to fix it, give both ways with `.converting(up, down)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsOneWayUsing>(s: &mut Schema<M>)`"
+    "to fix it, give both ways with `.converting(up, down)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsOneWayUsing>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -290,7 +290,7 @@ irreversible_op!(
     AllowsNarrowing,
     "this `change_type` narrows the column's type, and this migration has no `down`",
     "narrowing: the new type cannot hold every value of the old, and the derived down would change the type back without giving back what was refused, rounded or cut off",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (restoring the values from a copy if they matter), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsNarrowing>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module (restoring the values from a copy if they matter), or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsNarrowing>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -298,7 +298,7 @@ irreversible_op!(
     AllowsDropPolicy,
     "`drop_policy` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the policy's definition is not known to the down",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDropPolicy>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDropPolicy>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -306,7 +306,7 @@ irreversible_op!(
     AllowsAddEnumValue,
     "`add_enum_value` cannot be undone automatically, and this migration has no `down`",
     "irreversible: PostgreSQL cannot remove a value from an enum",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsAddEnumValue>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsAddEnumValue>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -314,7 +314,7 @@ irreversible_op!(
     AllowsRawSql,
     "`sql` cannot be undone automatically, and this migration has no `down`",
     "irreversible: this SQL has no derived inverse (only a string literal whose every statement has one does: CREATE TABLE, CREATE INDEX, ADD COLUMN, renames, ...)",
-    "to fix it, use `s.sql_with_down(up_sql, down_sql)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsRawSql>(s: &mut Schema<M>)`"
+    "to fix it, use `s.sql_with_down(up_sql, down_sql)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsRawSql>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -322,7 +322,7 @@ irreversible_op!(
     AllowsUnrecordedTypeChange,
     "`change_type_unrecorded` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the old type is not recorded",
-    "to fix it, use `t.change_type(column, OldType, NewType)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsUnrecordedTypeChange>(s: &mut Schema<M>)`"
+    "to fix it, use `t.change_type(column, OldType, NewType)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsUnrecordedTypeChange>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -330,7 +330,7 @@ irreversible_op!(
     AllowsUnrecordedDropDefault,
     "`drop_default_unrecorded` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the previous default is not recorded",
-    "to fix it, use `t.drop_default(column, Type, previous_default)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsUnrecordedDropDefault>(s: &mut Schema<M>)`"
+    "to fix it, use `t.drop_default(column, Type, previous_default)`, or write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsUnrecordedDropDefault>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -338,7 +338,7 @@ irreversible_op!(
     AllowsBackfill,
     "`backfill` cannot be undone automatically, and this migration has no `down`",
     "irreversible: the values it overwrites are gone",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; to fill a column you add, use `.backfill(expr)` on the column instead; a helper function that records it takes the mode: `fn helper<M: AllowsBackfill>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; to fill a column you add, use `.backfill(expr)` on the column instead; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsBackfill>(s: &mut Schema<M>)`"
 );
 
 irreversible_op!(
@@ -346,5 +346,5 @@ irreversible_op!(
     AllowsDataStep,
     "`data_step` cannot be undone automatically, and this migration has no `down`",
     "irreversible: Rust code has no known inverse",
-    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: AllowsDataStep>(s: &mut Schema<M>)`"
+    "to fix it, write `#[migration] pub fn down(s: &mut Schema)` in the same module, or mark the migration `#[migration(irreversible = \"why it cannot be undone\")]`; a helper function that records it takes the mode: `fn helper<M: ?Sized + AllowsDataStep>(s: &mut Schema<M>)`"
 );
