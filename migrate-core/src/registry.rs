@@ -19,9 +19,10 @@ pub type BuildFn = &'static dyn Build;
 /// A function that builds a migration's ops.
 ///
 /// `#[migration]` registers its `fn up` / `fn down` as a plain function pointer with the builder mode
-/// it takes, `&(up as fn(&mut Schema<M>))` (`M` a [`BuilderMode`](crate::schema::mode::BuilderMode)): the code that runs it is compiled once per mode in the
-/// migrations crate, rather than once per migration. A function that returns the ops is a `Build`
-/// too (tests that register definitions of their own use it):
+/// it takes, `&(up as fn(&mut Schema<M>))` (`M` a [`BuilderMode`](crate::schema::mode::BuilderMode)):
+/// the code that runs it is compiled once per mode in the migrations crate, rather than once per
+/// migration. A function that returns the ops is a `Build` too (tests that register definitions of
+/// their own use it):
 ///
 /// ```
 /// use migrate_core::error::BuildErrors;

@@ -1,9 +1,9 @@
-//! Repeatable migrations in a run ([`crate::repeatable`](mod@crate::repeatable)): `up` drops the repeatables removed from the
-//! code before the versioned migrations, wraps each versioned migration that changes what applied
-//! repeatables depend on (their drops before it, their creation after it, in its transaction), and
-//! applies the new and changed ones after the last versioned migration, in name order. `down` drops
-//! the dependent ones in the rollback's transaction and creates them again after it. What is applied
-//! is kept in `<table>_repeat`, with an event per change.
+//! Repeatable migrations in a run ([`crate::repeatable`](mod@crate::repeatable)): `up` drops the
+//! repeatables removed from the code before the versioned migrations, wraps each versioned migration
+//! that changes what applied repeatables depend on (their drops before it, their creation after it,
+//! in its transaction), and applies the new and changed ones after the last versioned migration, in
+//! name order. `down` drops the dependent ones in the rollback's transaction and creates them again
+//! after it. What is applied is kept in `<table>_repeat`, with an event per change.
 
 use std::collections::{BTreeSet, HashMap};
 
